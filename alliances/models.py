@@ -1,0 +1,1 @@
+# Filled by the chamber and sub-alliance issue.

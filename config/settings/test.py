@@ -1,0 +1,24 @@
+"""Test settings: the same as base, made fast and deterministic.
+
+The database comes from DATABASE_URL like everywhere else: CI points it at PostgreSQL.
+"""
+
+import os
+
+os.environ.setdefault("DEBUG", "false")
+os.environ.setdefault("SECRET_KEY", "test-only-secret-key")
+
+from config.settings.base import *  # noqa: E402,F403
+from config.settings.base import env  # noqa: E402
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+# Celery runs eagerly in tests except in the real-worker test, which starts its own worker.
+CELERY_TASK_ALWAYS_EAGER = True
+SESSION_COOKIE_SECURE = False
+CSRF_COOKIE_SECURE = False
+MEDIA_ROOT = env.path("TEST_MEDIA_ROOT", default="/tmp/twinning-test-media")

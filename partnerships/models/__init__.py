@@ -1,0 +1,51 @@
+"""The partnerships app's models, one module per group of steps."""
+
+from partnerships.models.agreement import MOU, MOUSignatory
+from partnerships.models.choices import Step
+from partnerships.models.delivery import Activity, Lesson, Review
+from partnerships.models.partners import CityMembership, CooperationArea, Partner, Sector
+from partnerships.models.partnership import (
+    Champion,
+    Partnership,
+    PartnershipMember,
+    StepTransition,
+)
+from partnerships.models.planning import KPI, BusinessPlan, LetterOfIntent, PlanAction
+from partnerships.models.selection import (
+    ApproachContact,
+    Candidate,
+    CriterionScore,
+    DueDiligence,
+    FeasibilityStudy,
+    SelectionDecision,
+)
+from partnerships.models.strategy import StrategyCriterion, TwinningStrategy
+
+__all__ = [
+    "KPI",
+    "MOU",
+    "Activity",
+    "ApproachContact",
+    "BusinessPlan",
+    "Candidate",
+    "Champion",
+    "CityMembership",
+    "CooperationArea",
+    "CriterionScore",
+    "DueDiligence",
+    "FeasibilityStudy",
+    "LetterOfIntent",
+    "Lesson",
+    "MOUSignatory",
+    "Partner",
+    "Partnership",
+    "PartnershipMember",
+    "PlanAction",
+    "Review",
+    "Sector",
+    "SelectionDecision",
+    "Step",
+    "StepTransition",
+    "StrategyCriterion",
+    "TwinningStrategy",
+]

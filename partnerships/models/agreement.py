@@ -1,0 +1,90 @@
+"""Step 6: the agreement or memorandum of understanding, and who signed it."""
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+from partnerships.models.partners import CooperationArea, Partner
+from partnerships.models.partnership import Partnership
+from partnerships.models.uploads import private_document_path, validate_pdf
+
+
+class MOU(models.Model):
+    """A memorandum of understanding. A partnership has at most one signed MOU at a time."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        SIGNED = "signed", "Signed"
+        EXPIRED = "expired", "Expired"
+        TERMINATED = "terminated", "Terminated"
+
+    partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="mous")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT)
+    areas = models.ManyToManyField(
+        CooperationArea, blank=True, related_name="+", verbose_name="areas of cooperation"
+    )
+    effective_on = models.DateField(null=True, blank=True)
+    expires_on = models.DateField(null=True, blank=True)
+    termination_conditions = models.TextField(blank=True)
+    other_terms = models.TextField(blank=True)
+    signed_on = models.DateField(null=True, blank=True)
+    ceremony_on = models.DateField(null=True, blank=True)
+    ceremony_place = models.CharField(max_length=160, blank=True)
+    document = models.FileField(
+        upload_to=private_document_path, blank=True, validators=[validate_pdf]
+    )
+    terminated_on = models.DateField(null=True, blank=True)
+    termination_reason = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        verbose_name = "MOU"
+        verbose_name_plural = "MOUs"
+        ordering = ["-effective_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(expires_on__isnull=True)
+                | models.Q(effective_on__isnull=True)
+                | models.Q(expires_on__gt=models.F("effective_on")),
+                name="mou_expiry_after_effective",
+                violation_error_message="The expiry date must be after the effective date.",
+            ),
+            models.UniqueConstraint(
+                fields=["partnership"],
+                condition=models.Q(status="signed"),
+                name="mou_one_signed_per_partnership",
+                violation_error_message="This partnership already has a signed MOU.",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "expires_on"])]
+
+    def __str__(self) -> str:
+        return f"MOU of {self.partnership} ({self.get_status_display()})"
+
+    def clean(self) -> None:
+        errors = {}
+        if self.effective_on and self.expires_on and self.expires_on <= self.effective_on:
+            errors["expires_on"] = "The expiry date must be after the effective date."
+        if self.status == self.Status.SIGNED:
+            for field in ("signed_on", "effective_on", "expires_on"):
+                if not getattr(self, field):
+                    errors.setdefault(field, "A signed MOU needs this date.")
+        if errors:
+            raise ValidationError(errors)
+
+
+class MOUSignatory(models.Model):
+    """A person who signed the MOU, on one side."""
+
+    mou = models.ForeignKey(MOU, on_delete=models.CASCADE, related_name="signatories")
+    partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="+")
+    name = models.CharField(max_length=120)
+    title = models.CharField(max_length=160, blank=True)
+
+    class Meta:
+        verbose_name_plural = "MOU signatories"
+
+    def __str__(self) -> str:
+        return f"{self.name} for {self.partner.name}"

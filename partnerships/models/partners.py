@@ -1,0 +1,126 @@
+"""Cities and the shared reference lists they are described with."""
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django_countries.fields import CountryField
+
+
+class Sector(models.Model):
+    """An economic sector (ISIC Rev. 4 sections), shared by cities, businesses and matchmaking."""
+
+    code = models.CharField(max_length=8, unique=True)
+    name = models.CharField(max_length=120)
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.code} – {self.name}"
+
+
+class CooperationArea(models.Model):
+    """An area of cooperation (trade, tourism, education…), seeded by a data migration."""
+
+    code = models.SlugField(max_length=32, unique=True)
+    name = models.CharField(max_length=80)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Partner(models.Model):
+    """A city, town, metro or region with its local government: a possible party to a partnership."""
+
+    class Kind(models.TextChoices):
+        CITY = "city", "City"
+        TOWN = "town", "Town"
+        METRO = "metro", "Metropolitan municipality"
+        DISTRICT = "district", "District municipality"
+        REGION = "region", "Region / province"
+
+    class GlobalRegion(models.TextChoices):
+        # The North/South classification the partnership's orientation is derived from.
+        NORTH = "north", "Global North"
+        SOUTH = "south", "Global South"
+
+    name = models.CharField(max_length=120)
+    province = models.CharField("province / state", max_length=120, blank=True)
+    country = CountryField()
+    kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.CITY)
+    population = models.PositiveBigIntegerField(null=True, blank=True)
+    latitude = models.DecimalField(
+        max_digits=8,
+        decimal_places=5,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-90), MaxValueValidator(90)],
+    )
+    longitude = models.DecimalField(
+        max_digits=8,
+        decimal_places=5,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-180), MaxValueValidator(180)],
+    )
+    global_region = models.CharField(
+        "North/South", max_length=8, choices=GlobalRegion.choices, default=GlobalRegion.NORTH
+    )
+    website = models.URLField(blank=True)
+    community_profile = models.TextField(blank=True)
+    development_plan = models.TextField(
+        "development plan summary",
+        blank=True,
+        help_text="The local development plan's priorities (in South Africa, the IDP).",
+    )
+    sectors = models.ManyToManyField(Sector, blank=True, related_name="partners")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["name", "province", "country"], name="partner_unique_name_province_country"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(latitude__gte=-90, latitude__lte=90)
+                | models.Q(latitude__isnull=True),
+                name="partner_latitude_range",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(longitude__gte=-180, longitude__lte=180)
+                | models.Q(longitude__isnull=True),
+                name="partner_longitude_range",
+            ),
+        ]
+        indexes = [models.Index(fields=["country", "name"])]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.country.code})" if self.country else self.name
+
+
+class CityMembership(models.Model):
+    """A portal user working for a city: an officer, or a coordinator who also runs its strategy."""
+
+    class Role(models.TextChoices):
+        OFFICER = "officer", "International relations officer"
+        COORDINATOR = "coordinator", "Coordinator"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="city_memberships"
+    )
+    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="staff")
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.OFFICER)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "partner"], name="citymembership_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.get_role_display()} of {self.partner.name}"

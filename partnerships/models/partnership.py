@@ -1,0 +1,204 @@
+"""The partnership itself, its member cities, champions and the record of its step moves."""
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+from partnerships.models.choices import Step
+from partnerships.models.partners import CooperationArea, Partner
+from partnerships.models.strategy import TwinningStrategy
+
+
+class Partnership(models.Model):
+    """A city-to-city partnership walked through the eight steps.
+
+    The step only ever changes through `services.partnership_advance/return`, which ask
+    `partnerships.workflow` and record a `StepTransition`.
+    """
+
+    class Category(models.TextChoices):
+        MIC = "mic", "Municipal international cooperation"
+        SISTER_CITY = "sister_city", "Sister city / twinning"
+        DECENTRALISED = "decentralised", "Decentralised cooperation"
+
+    class Orientation(models.TextChoices):
+        NORTH_NORTH = "north_north", "North–North"
+        NORTH_SOUTH = "north_south", "North–South"
+        SOUTH_SOUTH = "south_south", "South–South"
+        # Not derivable from North/South; set by hand (orientation_overridden).
+        EAST_WEST = "east_west", "East–West"
+
+    class Phase(models.TextChoices):
+        ASSOCIATIVE = "associative", "Associative (friendship, culture)"
+        RECIPROCATIVE = "reciprocative", "Reciprocative (education, exchange)"
+        COMMERCIAL = "commercial", "Commercial (economic development)"
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        PAUSED = "paused", "Paused"
+        ENDED = "ended", "Ended"
+        ARCHIVED = "archived", "Archived"
+
+    class Cadence(models.IntegerChoices):
+        QUARTERLY = 3, "Quarterly"
+        HALF_YEARLY = 6, "Every six months"
+        YEARLY = 12, "Yearly"
+        TWO_YEARLY = 24, "Every two years"
+
+    title = models.CharField(max_length=200)
+    summary = models.TextField(blank=True)
+    category = models.CharField(max_length=16, choices=Category.choices)
+    orientation = models.CharField(max_length=16, choices=Orientation.choices, blank=True)
+    orientation_overridden = models.BooleanField(
+        default=False, help_text="Keep the orientation as set instead of deriving it."
+    )
+    phase = models.CharField(max_length=16, choices=Phase.choices, default=Phase.ASSOCIATIVE)
+    areas = models.ManyToManyField(
+        CooperationArea, blank=True, related_name="partnerships", verbose_name="areas"
+    )
+    partners = models.ManyToManyField(
+        Partner, through="PartnershipMember", related_name="partnerships"
+    )
+    strategy = models.ForeignKey(
+        TwinningStrategy,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="partnerships",
+        help_text="The home city's strategy this partnership serves.",
+    )
+    step = models.PositiveSmallIntegerField(choices=Step.choices, default=Step.STRATEGY)
+    step_entered_at = models.DateTimeField(default=timezone.now)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE)
+    established_on = models.DateField(null=True, blank=True)
+    relationship_strength = models.PositiveSmallIntegerField(
+        default=0,
+        validators=[MinValueValidator(0), MaxValueValidator(10)],
+        help_text="Lendrum's scale: 0 none, 1–4 vendor, 5–7 supplier, 8–10 partner.",
+    )
+    review_cadence_months = models.PositiveSmallIntegerField(
+        choices=Cadence.choices, default=Cadence.YEARLY
+    )
+    next_review_on = models.DateField(null=True, blank=True)
+    published = models.BooleanField(
+        default=False, help_text="Shown in the public partnership registry."
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        ordering = ["title"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(relationship_strength__lte=10),
+                name="partnership_strength_0_10",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(step__gte=1, step__lte=8), name="partnership_step_1_8"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "step"]),
+            models.Index(fields=["next_review_on"]),
+            models.Index(fields=["step", "step_entered_at"]),
+            models.Index(fields=["category"]),
+            models.Index(fields=["-updated_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def step_label(self) -> str:
+        return Step(self.step).label
+
+
+class PartnershipMember(models.Model):
+    """A city taking part in a partnership: the home city runs it, counterparts join it."""
+
+    class Role(models.TextChoices):
+        HOME = "home", "Home city"
+        COUNTERPART = "counterpart", "Counterpart"
+
+    partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="members")
+    partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="memberships")
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.COUNTERPART)
+    joined_on = models.DateField(default=timezone.localdate)
+
+    class Meta:
+        ordering = ["role", "partner__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["partnership", "partner"],
+                name="member_unique_partner",
+                violation_error_message="This city is already a member of the partnership.",
+            ),
+            models.UniqueConstraint(
+                fields=["partnership"],
+                condition=models.Q(role="home"),
+                name="member_one_home",
+                violation_error_message="A partnership has exactly one home city.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.partner.name} ({self.get_role_display()})"
+
+
+class Champion(models.Model):
+    """A person who champions the partnership on one side; reminders go to active champions."""
+
+    partnership = models.ForeignKey(
+        Partnership, on_delete=models.CASCADE, related_name="champions"
+    )
+    partner = models.ForeignKey(
+        Partner, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        help_text="The side this champion is on.",
+    )
+    name = models.CharField(max_length=120)
+    title = models.CharField(max_length=160, blank=True)
+    email = models.EmailField(blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    is_active = models.BooleanField(default=True)
+    since = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-is_active", "name"]
+
+    def __str__(self) -> str:
+        return f"{self.name}, {self.title}" if self.title else self.name
+
+
+class StepTransition(models.Model):
+    """One recorded move of a partnership between steps: who, when, from, to and why."""
+
+    class Kind(models.TextChoices):
+        ADVANCE = "advance", "Advanced"
+        RETURN = "return", "Returned"
+
+    partnership = models.ForeignKey(
+        Partnership, on_delete=models.CASCADE, related_name="transitions"
+    )
+    from_step = models.PositiveSmallIntegerField(choices=Step.choices)
+    to_step = models.PositiveSmallIntegerField(choices=Step.choices)
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    reason = models.TextField(blank=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["partnership", "-at"])]
+
+    def __str__(self) -> str:
+        return f"{self.partnership}: {Step(self.from_step).label} → {Step(self.to_step).label}"

@@ -1,0 +1,106 @@
+"""Step 5: letter of intent, business plan with actions, and the KPIs reviews measure against."""
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+
+from partnerships.models.partners import CooperationArea, Partner
+from partnerships.models.partnership import Partnership
+from partnerships.models.uploads import private_document_path, validate_pdf
+
+
+class LetterOfIntent(models.Model):
+    """Shows both sides' commitment once negotiations start."""
+
+    partnership = models.OneToOneField(
+        Partnership, on_delete=models.CASCADE, related_name="letter_of_intent"
+    )
+    signed_on = models.DateField()
+    signed_by = models.TextField(help_text="Who signed, on each side.")
+    summary = models.TextField(blank=True)
+    document = models.FileField(
+        upload_to=private_document_path, blank=True, validators=[validate_pdf]
+    )
+
+    class Meta:
+        verbose_name_plural = "letters of intent"
+
+    def __str__(self) -> str:
+        return f"Letter of intent, {self.signed_on}"
+
+
+class BusinessPlan(models.Model):
+    """The common vision, goals, objectives and scope agreed in planning."""
+
+    partnership = models.OneToOneField(
+        Partnership, on_delete=models.CASCADE, related_name="business_plan"
+    )
+    vision = models.TextField()
+    goals = models.TextField()
+    objectives = models.TextField()
+    scope = models.TextField()
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"Business plan of {self.partnership}"
+
+
+class PlanAction(models.Model):
+    """An action of the business plan, with its owner and due date."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        DONE = "done", "Done"
+        DROPPED = "dropped", "Dropped"
+
+    plan = models.ForeignKey(BusinessPlan, on_delete=models.CASCADE, related_name="actions")
+    description = models.CharField(max_length=240)
+    owner = models.CharField(max_length=120)
+    owner_partner = models.ForeignKey(
+        Partner, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        help_text="The side responsible.",
+    )
+    due_on = models.DateField()
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.OPEN)
+    completed_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["due_on", "id"]
+        indexes = [models.Index(fields=["status", "due_on"])]
+
+    def __str__(self) -> str:
+        return self.description
+
+
+class KPI(models.Model):
+    """A measure agreed in planning, by which the partnership is reviewed later."""
+
+    partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="kpis")
+    name = models.CharField(max_length=160)
+    unit = models.CharField(max_length=40, help_text="What is counted: visits, jobs, ZAR…")
+    baseline = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+    target = models.DecimalField(max_digits=14, decimal_places=2)
+    area = models.ForeignKey(
+        CooperationArea, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = "KPI"
+        verbose_name_plural = "KPIs"
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["partnership", "name"],
+                name="kpi_unique_name",
+                violation_error_message="This partnership already has a KPI with that name.",
+            ),
+            models.CheckConstraint(condition=~models.Q(unit=""), name="kpi_has_unit"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.unit})"
+
+    def clean(self) -> None:
+        if self.unit is not None and not self.unit.strip():
+            raise ValidationError({"unit": "Give the unit the KPI is measured in."})

@@ -1,0 +1,97 @@
+"""Step 1: a city's twinning strategy, versioned, with one version in force."""
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+from partnerships.models.partners import Partner
+
+
+class TwinningStrategy(models.Model):
+    """Why a city partners, and how it chooses partners. Serves many partnerships."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        IN_FORCE = "in_force", "In force"
+        SUPERSEDED = "superseded", "Superseded"
+
+    partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="strategies")
+    version = models.PositiveIntegerField(default=1)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT)
+    vision = models.TextField()
+    goals = models.TextField()
+    champion = models.CharField(
+        max_length=160, blank=True, help_text="The political or senior champion of the strategy."
+    )
+    senior_management_involvement = models.TextField(blank=True)
+    learning_capture = models.TextField(
+        "how learning is captured", blank=True, help_text="How lessons feed back into strategy."
+    )
+    development_plan_context = models.TextField(
+        "development plan context", blank=True, help_text="Links to the local development plan."
+    )
+    national_policy_context = models.TextField("national / provincial policy", blank=True)
+    approved_on = models.DateField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name_plural = "twinning strategies"
+        ordering = ["partner__name", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["partner", "version"], name="strategy_unique_version"),
+            models.UniqueConstraint(
+                fields=["partner"],
+                condition=models.Q(status="in_force"),
+                name="strategy_one_in_force_per_partner",
+                violation_error_message="This city already has a strategy in force.",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="in_force") | models.Q(approved_on__isnull=False),
+                name="strategy_in_force_has_approval_date",
+                violation_error_message="A strategy in force needs its approval date.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.partner.name} strategy v{self.version} ({self.get_status_display()})"
+
+
+class StrategyCriterion(models.Model):
+    """A weighted guideline for choosing partners; candidates are scored against it in step 4."""
+
+    strategy = models.ForeignKey(
+        TwinningStrategy, on_delete=models.CASCADE, related_name="criteria"
+    )
+    name = models.CharField(max_length=120)
+    description = models.TextField(blank=True)
+    weight = models.PositiveSmallIntegerField(
+        default=1, validators=[MinValueValidator(1), MaxValueValidator(10)]
+    )
+    max_score = models.PositiveSmallIntegerField(
+        default=5,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+        help_text="Scores run from 0 to this value.",
+    )
+
+    class Meta:
+        ordering = ["-weight", "name"]
+        verbose_name_plural = "strategy criteria"
+        constraints = [
+            models.UniqueConstraint(fields=["strategy", "name"], name="criterion_unique_name"),
+            models.CheckConstraint(
+                condition=models.Q(weight__gte=1, weight__lte=10), name="criterion_weight_range"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(max_score__gte=1, max_score__lte=100),
+                name="criterion_max_score_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} (×{self.weight})"
