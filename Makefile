@@ -1,0 +1,50 @@
+# Two commands for a newcomer: `make run` and `make test`. Everything else is for CI and us.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+# The embedded defaults: SQLite in the project folder, Celery eager, console email.
+DEV_ENV := DEBUG=true
+
+.DEFAULT_GOAL := help
+.PHONY: help run test install install-dev migrate demo lint format browser-deps
+
+help:
+	@echo "make run   - set up and run the portal on http://127.0.0.1:8000 with demo data"
+	@echo "make test  - run the whole test suite"
+	@echo "make lint  - ruff check and format check"
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --upgrade pip
+
+# Reinstall only when the declared dependencies change.
+$(VENV)/.installed: pyproject.toml | $(VENV)/bin/python
+	$(VENV)/bin/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(VENV)/bin/python
+	$(VENV)/bin/pip install --quiet -e ".[dev]"
+	touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+migrate: install
+	$(DEV_ENV) $(PY) manage.py migrate --noinput
+
+demo: migrate
+	$(DEV_ENV) $(PY) manage.py load_demo
+
+run: demo
+	$(DEV_ENV) $(PY) manage.py runserver 127.0.0.1:8000
+
+test: install-dev
+	$(VENV)/bin/pytest
+
+lint: install-dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install-dev
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
