@@ -1,4 +1,3 @@
-# ruff: noqa: RUF001 - partnership titles deliberately use an en dash (U+2013)
 """Demo data for the city-to-city partnership portal.
 
 Pure data: no Django imports. Consumed by the ``load_demo`` management command.

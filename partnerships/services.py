@@ -55,9 +55,7 @@ def strategy_create(*, partner: Partner, user=None, criteria: Iterable[dict] = (
         .filter(partner=partner)
         .aggregate(v=Max("version"))["v"]
     )
-    strategy = TwinningStrategy(
-        partner=partner, version=(last or 0) + 1, created_by=user, **fields
-    )
+    strategy = TwinningStrategy(partner=partner, version=(last or 0) + 1, created_by=user, **fields)
     strategy.full_clean()
     strategy.save()
     for criterion in criteria:
@@ -269,10 +267,14 @@ def selection_decide(
 def mou_sign(*, mou: MOU, signed_on: dt.date | None = None) -> MOU:
     """Sign a draft MOU; it must carry its dates, and only one MOU may be signed at a time."""
     mou = MOU.objects.select_for_update().get(pk=mou.pk)
-    if MOU.objects.filter(partnership_id=mou.partnership_id, status=MOU.Status.SIGNED).exclude(
-        pk=mou.pk
-    ).exists():
-        raise DomainError("This partnership already has a signed MOU; terminate or expire it first.")
+    if (
+        MOU.objects.filter(partnership_id=mou.partnership_id, status=MOU.Status.SIGNED)
+        .exclude(pk=mou.pk)
+        .exists()
+    ):
+        raise DomainError(
+            "This partnership already has a signed MOU; terminate or expire it first."
+        )
     mou.status = MOU.Status.SIGNED
     mou.signed_on = signed_on or mou.signed_on or timezone.localdate()
     try:

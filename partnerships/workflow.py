@@ -15,11 +15,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from partnerships.models import (
+    KPI,
     MOU,
     Activity,
     BusinessPlan,
     Candidate,
-    KPI,
     LetterOfIntent,
     Partnership,
     PartnershipMember,
@@ -164,12 +164,12 @@ STEPS: dict[Step, StepInfo] = {
             Step.APPROACH, "Approach candidates; due diligence and feasibility.", leave_approach
         ),
         StepInfo(Step.SELECTION, "Score candidates and choose the partner.", leave_selection),
-        StepInfo(
-            Step.PLANNING, "Letter of intent, business plan and the KPIs.", leave_planning
-        ),
+        StepInfo(Step.PLANNING, "Letter of intent, business plan and the KPIs.", leave_planning),
         StepInfo(Step.AGREEMENT, "Formalise it in a signed MOU.", leave_agreement),
         StepInfo(
-            Step.IMPLEMENTATION, "Run activities, exchanges and sub-alliances.", leave_implementation
+            Step.IMPLEMENTATION,
+            "Run activities, exchanges and sub-alliances.",
+            leave_implementation,
         ),
         StepInfo(
             Step.MEASUREMENT, "Review against the KPIs and capture lessons.", leave_measurement

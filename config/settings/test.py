@@ -8,8 +8,8 @@ import os
 os.environ.setdefault("DEBUG", "false")
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key")
 
-from config.settings.base import *  # noqa: E402,F403
-from config.settings.base import env  # noqa: E402
+from config.settings.base import *  # noqa: F403
+from config.settings.base import env
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

@@ -33,7 +33,7 @@ class CooperationArea(models.Model):
 
 
 class Partner(models.Model):
-    """A city, town, metro or region with its local government: a possible party to a partnership."""
+    """A city, town, metro or region with its local government: a possible partner."""
 
     class Kind(models.TextChoices):
         CITY = "city", "City"

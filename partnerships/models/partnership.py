@@ -154,11 +154,13 @@ class PartnershipMember(models.Model):
 class Champion(models.Model):
     """A person who champions the partnership on one side; reminders go to active champions."""
 
-    partnership = models.ForeignKey(
-        Partnership, on_delete=models.CASCADE, related_name="champions"
-    )
+    partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="champions")
     partner = models.ForeignKey(
-        Partner, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        Partner,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
         help_text="The side this champion is on.",
     )
     name = models.CharField(max_length=120)

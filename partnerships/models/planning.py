@@ -57,7 +57,11 @@ class PlanAction(models.Model):
     description = models.CharField(max_length=240)
     owner = models.CharField(max_length=120)
     owner_partner = models.ForeignKey(
-        Partner, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        Partner,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
         help_text="The side responsible.",
     )
     due_on = models.DateField()

@@ -172,6 +172,9 @@ class SelectionDecision(models.Model):
         return f"Selected {self.candidate.partner.name}"
 
     def clean(self) -> None:
-        if self.candidate_id and self.partnership_id:
-            if self.candidate.partnership_id != self.partnership_id:
-                raise ValidationError({"candidate": "Choose one of this partnership's candidates."})
+        if (
+            self.candidate_id
+            and self.partnership_id
+            and self.candidate.partnership_id != self.partnership_id
+        ):
+            raise ValidationError({"candidate": "Choose one of this partnership's candidates."})
