@@ -1,6 +1,7 @@
+from django.conf import settings
 from django.contrib import admin
 from django.http import HttpResponse
-from django.urls import path
+from django.urls import include, path
 
 
 def healthz(request):
@@ -8,7 +9,17 @@ def healthz(request):
     return HttpResponse("ok", content_type="text/plain")
 
 
+admin.site.site_header = "Twinning portal administration"
+admin.site.site_title = "Twinning portal admin"
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("", include("partnerships.urls")),
 ]
+
+if settings.DEBUG:
+    from django.contrib.staticfiles.urls import staticfiles_urlpatterns
+
+    urlpatterns += staticfiles_urlpatterns()

@@ -18,7 +18,9 @@ from partnerships import workflow
 from partnerships.models import (
     MOU,
     Candidate,
+    CityMembership,
     CooperationArea,
+    MoveConfirmation,
     Partner,
     Partnership,
     PartnershipMember,
@@ -225,6 +227,34 @@ def partnership_return(
         user=user,
         reason=reason,
     )
+
+
+@transaction.atomic
+def partnership_confirm_move(*, partnership: Partnership, user) -> list[MoveConfirmation]:
+    """Record the user's side's confirmation of the move out of a joint sign-off step."""
+    partnership = Partnership.objects.select_for_update().get(pk=partnership.pk)
+    if partnership.step not in workflow.JOINT_SIGN_OFF_STEPS:
+        raise DomainError(f"“{partnership.step_label}” needs no joint confirmation.")
+    sides = CityMembership.objects.filter(
+        user=user, partner__memberships__partnership=partnership
+    ).values_list("partner_id", flat=True)
+    if not sides:
+        raise DomainError("Only an officer of one of the partner cities can confirm.")
+    already = set(
+        MoveConfirmation.objects.filter(
+            partnership=partnership,
+            step=partnership.step,
+            partner_id__in=sides,
+            at__gte=partnership.step_entered_at,
+        ).values_list("partner_id", flat=True)
+    )
+    return [
+        MoveConfirmation.objects.create(
+            partnership=partnership, step=partnership.step, partner_id=side, user=user
+        )
+        for side in sides
+        if side not in already
+    ]
 
 
 # --- Step artefacts whose writes touch more than one row ------------------------------------

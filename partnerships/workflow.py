@@ -21,6 +21,8 @@ from partnerships.models import (
     BusinessPlan,
     Candidate,
     LetterOfIntent,
+    MoveConfirmation,
+    Partner,
     Partnership,
     PartnershipMember,
     SelectionDecision,
@@ -56,6 +58,33 @@ def _home_partner_id(partnership: Partnership) -> int | None:
         .values_list("partner_id", flat=True)
         .first()
     )
+
+
+# Moves out of these steps commit both cities, so each side with officers must confirm.
+JOINT_SIGN_OFF_STEPS = frozenset({Step.SELECTION, Step.AGREEMENT})
+
+
+def joint_sign_off(p: Partnership, step: Step) -> list[Requirement]:
+    """One confirmation per member city that has officers in the portal, when two or more do."""
+    sides = list(
+        Partner.objects.filter(memberships__partnership=p, staff__isnull=False)
+        .distinct()
+        .order_by("name")
+        .values_list("pk", "name")
+    )
+    if len(sides) < 2:
+        return []
+    confirmed = set()
+    if p.step == step:
+        confirmed = set(
+            MoveConfirmation.objects.filter(
+                partnership=p, step=step, at__gte=p.step_entered_at
+            ).values_list("partner_id", flat=True)
+        )
+    return [
+        Requirement(f"Confirmation from an officer of {name}.", pk in confirmed)
+        for pk, name in sides
+    ]
 
 
 def leave_strategy(p: Partnership) -> list[Requirement]:
@@ -107,6 +136,7 @@ def leave_selection(p: Partnership) -> list[Requirement]:
             SelectionDecision.objects.filter(partnership=p).exists(),
         ),
         Requirement("Have at least two partner cities in the partnership.", members >= 2),
+        *joint_sign_off(p, Step.SELECTION),
     ]
 
 
@@ -137,7 +167,8 @@ def leave_agreement(p: Partnership) -> list[Requirement]:
                 effective_on__isnull=False,
                 expires_on__isnull=False,
             ).exists(),
-        )
+        ),
+        *joint_sign_off(p, Step.AGREEMENT),
     ]
 
 

@@ -6,6 +6,7 @@ from partnerships.models.delivery import Activity, Lesson, Review
 from partnerships.models.partners import CityMembership, CooperationArea, Partner, Sector
 from partnerships.models.partnership import (
     Champion,
+    MoveConfirmation,
     Partnership,
     PartnershipMember,
     StepTransition,
@@ -37,6 +38,7 @@ __all__ = [
     "Lesson",
     "LetterOfIntent",
     "MOUSignatory",
+    "MoveConfirmation",
     "Partner",
     "Partnership",
     "PartnershipMember",

@@ -204,3 +204,26 @@ class StepTransition(models.Model):
 
     def __str__(self) -> str:
         return f"{self.partnership}: {Step(self.from_step).label} → {Step(self.to_step).label}"
+
+
+class MoveConfirmation(models.Model):
+    """An officer's confirmation, for one side, of the move out of a joint sign-off step.
+
+    Only confirmations given since the partnership entered the step count, so a return to an
+    earlier step asks both sides again.
+    """
+
+    partnership = models.ForeignKey(
+        Partnership, on_delete=models.CASCADE, related_name="confirmations"
+    )
+    step = models.PositiveSmallIntegerField(choices=Step.choices)
+    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["at"]
+        indexes = [models.Index(fields=["partnership", "step", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.partner.name} confirmed leaving {Step(self.step).label}"

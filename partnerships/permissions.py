@@ -1,0 +1,70 @@
+"""Who may see and change what. Views use these, and services check them again.
+
+The rule of joint ownership: the officers of every member city co-manage one shared record.
+Anyone signed in may read a partnership published to the public registry; nobody else sees
+another city's private partnerships. Admins (superusers) may do everything.
+"""
+
+from __future__ import annotations
+
+from partnerships.models import CityMembership, Partner, Partnership, TwinningStrategy
+
+
+def is_admin(user) -> bool:
+    return bool(user.is_authenticated and user.is_superuser)
+
+
+def city_roles(user) -> dict[int, str]:
+    """{partner_id: role} of the cities the user works for, read once per request."""
+    if not user.is_authenticated:
+        return {}
+    if not hasattr(user, "_city_roles"):
+        user._city_roles = dict(
+            CityMembership.objects.filter(user=user).values_list("partner_id", "role")
+        )
+    return user._city_roles
+
+
+def city_ids(user) -> set[int]:
+    return set(city_roles(user))
+
+
+def is_officer(user) -> bool:
+    """Works for at least one city (officer or coordinator)."""
+    return bool(city_roles(user))
+
+
+def is_coordinator_of(user, partner: Partner | int) -> bool:
+    partner_id = partner if isinstance(partner, int) else partner.pk
+    return is_admin(user) or city_roles(user).get(partner_id) == CityMembership.Role.COORDINATOR
+
+
+def member_city_ids(partnership: Partnership) -> set[int]:
+    # Prefetched members are used when present, so list pages ask no extra query.
+    return {m.partner_id for m in partnership.members.all()}
+
+
+def can_view_partnership(user, partnership: Partnership) -> bool:
+    if is_admin(user) or partnership.published:
+        return True
+    return bool(city_ids(user) & member_city_ids(partnership))
+
+
+def can_edit_partnership(user, partnership: Partnership) -> bool:
+    if is_admin(user):
+        return True
+    if partnership.status == Partnership.Status.ARCHIVED:
+        return False
+    return bool(city_ids(user) & member_city_ids(partnership))
+
+
+def can_create_partnership(user, home: Partner) -> bool:
+    return is_admin(user) or home.pk in city_ids(user)
+
+
+def can_edit_strategy(user, strategy: TwinningStrategy) -> bool:
+    return is_coordinator_of(user, strategy.partner_id)
+
+
+def can_manage_officers(user, partner: Partner) -> bool:
+    return is_coordinator_of(user, partner)

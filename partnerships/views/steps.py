@@ -1,0 +1,3 @@
+"""TODO-owner: filled in by its page group."""
+
+urlpatterns = []
