@@ -4,6 +4,9 @@ A partnership walks forward one step at a time, and may return to any earlier st
 written reason. Each step leaves artefacts behind that the next one needs; a step's *gate*
 lists them, and a partnership may leave the step only when every requirement is met.
 
+The gates are plain functions over `Facts`, a snapshot of what exists for one partnership,
+gathered in a fixed handful of queries: so a page can show every step's checklist cheaply.
+
 This module only answers questions ("what is missing?", "may it return there?"). The one
 function that changes a partnership's step is `services.partnership_move`, which locks the
 row, asks this module, saves and records the move.
@@ -12,7 +15,9 @@ row, asks this module, saves and records the move.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Exists, OuterRef
 
 from partnerships.models import (
     KPI,
@@ -20,6 +25,7 @@ from partnerships.models import (
     Activity,
     BusinessPlan,
     Candidate,
+    CityMembership,
     LetterOfIntent,
     MoveConfirmation,
     Partner,
@@ -33,6 +39,9 @@ from partnerships.models import (
 FIRST_STEP = Step.STRATEGY
 LAST_STEP = Step.MEASUREMENT
 
+# Moves out of these steps commit both cities, so each side with officers must confirm.
+JOINT_SIGN_OFF_STEPS = frozenset({Step.SELECTION, Step.AGREEMENT})
+
 
 @dataclass(frozen=True)
 class Requirement:
@@ -43,147 +52,170 @@ class Requirement:
 
 
 @dataclass(frozen=True)
-class StepInfo:
-    step: Step
-    purpose: str
-    gate: Callable[[Partnership], list[Requirement]]
+class Facts:
+    """What exists for one partnership: everything the gates look at."""
+
+    step: int
+    has_home: bool
+    home_strategy_in_force: bool
+    candidates: bool
+    approached: bool
+    due_diligence: bool
+    feasibility: bool
+    decision: bool
+    members: int
+    letter_of_intent: bool
+    business_plan: bool
+    kpis: bool
+    signed_mou_with_dates: bool
+    activities: bool
+    # (partner id, name) of member cities with officers in the portal, and who confirmed.
+    sign_off_sides: list[tuple[int, str]] = field(default_factory=list)
+    confirmed_sides: set[int] = field(default_factory=set)
+
+
+def gather_facts(partnership: Partnership) -> Facts:
+    """Three queries, whatever the partnership holds."""
+    of_it = {"partnership": OuterRef("pk")}
+    candidates = Candidate.objects.filter(**of_it)
+    home = PartnershipMember.objects.filter(**of_it, role=PartnershipMember.Role.HOME)
+    annotations = dict(
+        f_has_home=Exists(home),
+        f_strategy=Exists(
+            TwinningStrategy.objects.filter(
+                status=TwinningStrategy.Status.IN_FORCE,
+                partner__memberships__partnership=OuterRef("pk"),
+                partner__memberships__role=PartnershipMember.Role.HOME,
+            )
+        ),
+        f_candidates=Exists(candidates),
+        f_approached=Exists(candidates.filter(contacts__isnull=False)),
+        f_due_diligence=Exists(candidates.filter(due_diligence__isnull=False)),
+        f_feasibility=Exists(candidates.filter(feasibility__isnull=False)),
+        f_decision=Exists(SelectionDecision.objects.filter(**of_it)),
+        f_members=Count("members", distinct=True),
+        f_loi=Exists(LetterOfIntent.objects.filter(**of_it)),
+        f_plan=Exists(BusinessPlan.objects.filter(**of_it)),
+        f_kpis=Exists(KPI.objects.filter(**of_it)),
+        f_mou=Exists(
+            MOU.objects.filter(
+                **of_it,
+                status=MOU.Status.SIGNED,
+                effective_on__isnull=False,
+                expires_on__isnull=False,
+            )
+        ),
+        f_activities=Exists(Activity.objects.filter(**of_it)),
+    )
+    row = Partnership.objects.filter(pk=partnership.pk).values(**annotations).get()
+    sides, confirmed = [], set()
+    if partnership.step in JOINT_SIGN_OFF_STEPS:
+        sides = list(
+            Partner.objects.filter(memberships__partnership=partnership)
+            .filter(Exists(CityMembership.objects.filter(partner=OuterRef("pk"))))
+            .order_by("name")
+            .values_list("pk", "name")
+        )
+        if len(sides) >= 2:
+            confirmed = set(
+                MoveConfirmation.objects.filter(
+                    partnership=partnership,
+                    step=partnership.step,
+                    at__gte=partnership.step_entered_at,
+                ).values_list("partner_id", flat=True)
+            )
+    return Facts(
+        step=partnership.step,
+        has_home=row["f_has_home"],
+        home_strategy_in_force=row["f_strategy"],
+        candidates=row["f_candidates"],
+        approached=row["f_approached"],
+        due_diligence=row["f_due_diligence"],
+        feasibility=row["f_feasibility"],
+        decision=row["f_decision"],
+        members=row["f_members"],
+        letter_of_intent=row["f_loi"],
+        business_plan=row["f_plan"],
+        kpis=row["f_kpis"],
+        signed_mou_with_dates=row["f_mou"],
+        activities=row["f_activities"],
+        sign_off_sides=sides,
+        confirmed_sides=confirmed,
+    )
 
 
 # --- The gates: what must exist before a partnership may leave each step -------------------
 
 
-def _home_partner_id(partnership: Partnership) -> int | None:
-    return (
-        PartnershipMember.objects.filter(partnership=partnership, role=PartnershipMember.Role.HOME)
-        .values_list("partner_id", flat=True)
-        .first()
-    )
-
-
-# Moves out of these steps commit both cities, so each side with officers must confirm.
-JOINT_SIGN_OFF_STEPS = frozenset({Step.SELECTION, Step.AGREEMENT})
-
-
-def joint_sign_off(p: Partnership, step: Step) -> list[Requirement]:
-    """One confirmation per member city that has officers in the portal, when two or more do."""
-    sides = list(
-        Partner.objects.filter(memberships__partnership=p, staff__isnull=False)
-        .distinct()
-        .order_by("name")
-        .values_list("pk", "name")
-    )
-    if len(sides) < 2:
+def joint_sign_off(f: Facts, step: Step) -> list[Requirement]:
+    """One confirmation per member city with officers in the portal, when two or more have."""
+    if f.step != step or len(f.sign_off_sides) < 2:
         return []
-    confirmed = set()
-    if p.step == step:
-        confirmed = set(
-            MoveConfirmation.objects.filter(
-                partnership=p, step=step, at__gte=p.step_entered_at
-            ).values_list("partner_id", flat=True)
-        )
     return [
-        Requirement(f"Confirmation from an officer of {name}.", pk in confirmed)
-        for pk, name in sides
+        Requirement(f"Confirmation from an officer of {name}.", pk in f.confirmed_sides)
+        for pk, name in f.sign_off_sides
     ]
 
 
-def leave_strategy(p: Partnership) -> list[Requirement]:
-    home_id = _home_partner_id(p)
-    in_force = (
-        home_id is not None
-        and TwinningStrategy.objects.filter(
-            partner_id=home_id, status=TwinningStrategy.Status.IN_FORCE
-        ).exists()
-    )
+def leave_strategy(f: Facts) -> list[Requirement]:
     return [
-        Requirement("Name the home city of the partnership.", home_id is not None),
-        Requirement("Put a twinning strategy in force for the home city.", in_force),
-    ]
-
-
-def leave_search(p: Partnership) -> list[Requirement]:
-    return [
+        Requirement("Name the home city of the partnership.", f.has_home),
         Requirement(
-            "Draw up at least one candidate city, with its rationale.",
-            Candidate.objects.filter(partnership=p).exists(),
-        )
-    ]
-
-
-def leave_approach(p: Partnership) -> list[Requirement]:
-    candidates = Candidate.objects.filter(partnership=p)
-    return [
-        Requirement(
-            "Record an approach to at least one candidate.",
-            candidates.filter(contacts__isnull=False).exists(),
-        ),
-        Requirement(
-            "Complete due diligence on at least one candidate.",
-            candidates.filter(due_diligence__isnull=False).exists(),
-        ),
-        Requirement(
-            "Complete a feasibility study of at least one candidate.",
-            candidates.filter(feasibility__isnull=False).exists(),
+            "Put a twinning strategy in force for the home city.", f.home_strategy_in_force
         ),
     ]
 
 
-def leave_selection(p: Partnership) -> list[Requirement]:
-    members = PartnershipMember.objects.filter(partnership=p).count()
+def leave_search(f: Facts) -> list[Requirement]:
+    return [Requirement("Draw up at least one candidate city, with its rationale.", f.candidates)]
+
+
+def leave_approach(f: Facts) -> list[Requirement]:
     return [
-        Requirement(
-            "Record the selection decision with its reasons.",
-            SelectionDecision.objects.filter(partnership=p).exists(),
-        ),
-        Requirement("Have at least two partner cities in the partnership.", members >= 2),
-        *joint_sign_off(p, Step.SELECTION),
+        Requirement("Record an approach to at least one candidate.", f.approached),
+        Requirement("Complete due diligence on at least one candidate.", f.due_diligence),
+        Requirement("Complete a feasibility study of at least one candidate.", f.feasibility),
     ]
 
 
-def leave_planning(p: Partnership) -> list[Requirement]:
+def leave_selection(f: Facts) -> list[Requirement]:
     return [
-        Requirement(
-            "Record the letter of intent.", LetterOfIntent.objects.filter(partnership=p).exists()
-        ),
-        Requirement(
-            "Write the business plan (vision, goals, objectives, scope).",
-            BusinessPlan.objects.filter(partnership=p).exists(),
-        ),
-        Requirement(
-            "Agree at least one KPI with baseline, target and unit.",
-            KPI.objects.filter(partnership=p).exists(),
-        ),
+        Requirement("Record the selection decision with its reasons.", f.decision),
+        Requirement("Have at least two partner cities in the partnership.", f.members >= 2),
+        *joint_sign_off(f, Step.SELECTION),
     ]
 
 
-def leave_agreement(p: Partnership) -> list[Requirement]:
+def leave_planning(f: Facts) -> list[Requirement]:
+    return [
+        Requirement("Record the letter of intent.", f.letter_of_intent),
+        Requirement("Write the business plan (vision, goals, objectives, scope).", f.business_plan),
+        Requirement("Agree at least one KPI with baseline, target and unit.", f.kpis),
+    ]
+
+
+def leave_agreement(f: Facts) -> list[Requirement]:
     # Implementation may only start under a signed agreement that says when it runs.
     return [
-        Requirement(
-            "Sign the MOU, with its effective and expiry dates.",
-            MOU.objects.filter(
-                partnership=p,
-                status=MOU.Status.SIGNED,
-                effective_on__isnull=False,
-                expires_on__isnull=False,
-            ).exists(),
-        ),
-        *joint_sign_off(p, Step.AGREEMENT),
+        Requirement("Sign the MOU, with its effective and expiry dates.", f.signed_mou_with_dates),
+        *joint_sign_off(f, Step.AGREEMENT),
     ]
 
 
-def leave_implementation(p: Partnership) -> list[Requirement]:
-    return [
-        Requirement(
-            "Log at least one activity before measuring results.",
-            Activity.objects.filter(partnership=p).exists(),
-        )
-    ]
+def leave_implementation(f: Facts) -> list[Requirement]:
+    return [Requirement("Log at least one activity before measuring results.", f.activities)]
 
 
-def leave_measurement(p: Partnership) -> list[Requirement]:
+def leave_measurement(f: Facts) -> list[Requirement]:
     # The last step: a partnership stays here, reviewed regularly, or returns to an earlier one.
     return []
+
+
+@dataclass(frozen=True)
+class StepInfo:
+    step: Step
+    purpose: str
+    gate: Callable[[Facts], list[Requirement]]
 
 
 STEPS: dict[Step, StepInfo] = {
@@ -191,20 +223,14 @@ STEPS: dict[Step, StepInfo] = {
     for info in [
         StepInfo(Step.STRATEGY, "Why the city partners and how it chooses.", leave_strategy),
         StepInfo(Step.SEARCH, "Draw up candidate cities that fit the strategy.", leave_search),
-        StepInfo(
-            Step.APPROACH, "Approach candidates; due diligence and feasibility.", leave_approach
-        ),
+        StepInfo(Step.APPROACH, "Approach candidates; due diligence, feasibility.", leave_approach),
         StepInfo(Step.SELECTION, "Score candidates and choose the partner.", leave_selection),
-        StepInfo(Step.PLANNING, "Letter of intent, business plan and the KPIs.", leave_planning),
+        StepInfo(Step.PLANNING, "Letter of intent, business plan and KPIs.", leave_planning),
         StepInfo(Step.AGREEMENT, "Formalise it in a signed MOU.", leave_agreement),
         StepInfo(
-            Step.IMPLEMENTATION,
-            "Run activities, exchanges and sub-alliances.",
-            leave_implementation,
+            Step.IMPLEMENTATION, "Activities, exchanges, sub-alliances.", leave_implementation
         ),
-        StepInfo(
-            Step.MEASUREMENT, "Review against the KPIs and capture lessons.", leave_measurement
-        ),
+        StepInfo(Step.MEASUREMENT, "Review against the KPIs, capture lessons.", leave_measurement),
     ]
 }
 
@@ -214,7 +240,13 @@ STEPS: dict[Step, StepInfo] = {
 
 def requirements(partnership: Partnership, step: int | None = None) -> list[Requirement]:
     """The gate of `step` (default: the current step), each requirement met or not."""
-    return STEPS[Step(step or partnership.step)].gate(partnership)
+    return STEPS[Step(step or partnership.step)].gate(gather_facts(partnership))
+
+
+def all_requirements(partnership: Partnership) -> dict[Step, list[Requirement]]:
+    """Every step's gate at once, from one snapshot: for a checklist of the whole walk."""
+    facts = gather_facts(partnership)
+    return {step: info.gate(facts) for step, info in STEPS.items()}
 
 
 def missing_to_advance(partnership: Partnership) -> list[str]:
@@ -234,10 +266,6 @@ def problems_with_return(partnership: Partnership, to_step: int, reason: str) ->
     if not (reason or "").strip():
         problems.append("Say why the partnership returns to an earlier step.")
     return problems
-
-
-def next_step(step: int) -> Step:
-    return Step(step + 1)
 
 
 def earlier_steps(step: int) -> list[Step]:
