@@ -1,1 +1,2 @@
-"""Portal pages, one module per area: dashboard, partnerships, steps (the step forms), cities."""
+"""Portal pages, one module per area: dashboard, partnerships (list, detail, moves), search
+(steps 2-4), delivery (steps 5-8) and cities (directory, strategy, officers)."""

@@ -1,3 +1,0 @@
-"""TODO-owner: filled in by its page group."""
-
-urlpatterns = []
