@@ -10,6 +10,7 @@ from partnerships.models import Partnership, Step, StepTransition, TwinningStrat
 from tests.factories.accounts import UserFactory
 from tests.factories.partnerships import (
     CandidateFactory,
+    CityMembershipFactory,
     MOUFactory,
     NorthPartnerFactory,
     PartnerFactory,
@@ -245,3 +246,68 @@ def test_strategy_in_force_is_unique_per_city():
     strategy = TwinningStrategyFactory()
     with pytest.raises(Exception):  # noqa: B017 - IntegrityError from the partial unique index
         TwinningStrategyFactory(partner=strategy.partner)
+
+
+def _officer_of(city):
+    user = UserFactory()
+    CityMembershipFactory(user=user, partner=city)
+    return user
+
+
+def test_leaving_selection_needs_both_sides_to_confirm_when_both_have_officers():
+    home = PartnerFactory()
+    partnership = walked_to(Step.SELECTION, home=home)
+    candidate = partnership.candidates.get()
+    services.selection_decide(partnership=partnership, candidate=candidate, reasons="Fit.")
+    ours, theirs = _officer_of(home), _officer_of(candidate.partner)
+
+    assert workflow.missing_to_advance(partnership) == [
+        f"Confirmation from an officer of {name}."
+        for name in sorted([home.name, candidate.partner.name])
+    ]
+    services.partnership_confirm_move(partnership=partnership, user=ours)
+    services.partnership_confirm_move(partnership=partnership, user=ours)  # harmless twice
+    assert workflow.missing_to_advance(partnership) == [
+        f"Confirmation from an officer of {candidate.partner.name}."
+    ]
+    services.partnership_confirm_move(partnership=partnership, user=theirs)
+    assert workflow.missing_to_advance(partnership) == []
+    services.partnership_advance(partnership=partnership, user=theirs)
+    assert partnership.confirmations.count() == 2
+
+
+def test_confirmations_do_not_survive_a_return_to_the_step():
+    home = PartnerFactory()
+    partnership = walked_to(Step.PLANNING, home=home)
+    counterpart = partnership.members.get(role="counterpart").partner
+    _officer_of(home)
+    officer = _officer_of(counterpart)
+    services.partnership_return(partnership=partnership, to_step=Step.SELECTION, reason="Redo")
+    partnership.refresh_from_db()
+    services.partnership_confirm_move(partnership=partnership, user=officer)
+    services.partnership_confirm_move(partnership=partnership, user=_officer_of(home))
+    services.partnership_advance(partnership=partnership)
+    services.partnership_return(
+        partnership=Partnership.objects.get(pk=partnership.pk), to_step=4, reason="Again"
+    )
+    partnership.refresh_from_db()
+
+    assert len(workflow.missing_to_advance(partnership)) == 2
+
+
+def test_only_officers_of_member_cities_confirm_and_only_in_sign_off_steps():
+    partnership = walked_to(Step.SELECTION)
+    stranger = _officer_of(PartnerFactory())
+    with pytest.raises(services.DomainError, match="Only an officer"):
+        services.partnership_confirm_move(partnership=partnership, user=stranger)
+    planning = walked_to(Step.PLANNING)
+    with pytest.raises(services.DomainError, match="needs no joint confirmation"):
+        services.partnership_confirm_move(partnership=planning, user=stranger)
+
+
+def test_all_requirements_reads_one_snapshot(django_assert_max_num_queries):
+    partnership = walked_to(Step.IMPLEMENTATION)
+    with django_assert_max_num_queries(3):
+        checklist = workflow.all_requirements(partnership)
+    assert all(r.met for step in range(1, 7) for r in checklist[step])
+    assert [r.met for r in checklist[Step.IMPLEMENTATION]] == [False]
