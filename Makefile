@@ -38,7 +38,17 @@ demo: migrate
 run: demo
 	$(DEV_ENV) $(PY) manage.py runserver 127.0.0.1:8000
 
-test: install-dev
+# The browser tests drive Debian's Chromium (Playwright's own download is not used).
+browser-deps:
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	  else \
+	    echo "Chromium missing: browser tests will be skipped (sudo apt-get install chromium)"; \
+	  fi; \
+	fi
+
+test: install-dev browser-deps
 	$(VENV)/bin/pytest
 
 lint: install-dev
