@@ -52,11 +52,10 @@ class DomainError(Exception):
 @transaction.atomic
 def strategy_create(*, partner: Partner, user=None, criteria: Iterable[dict] = (), **fields):
     """A new draft version of the city's strategy (versions count up per city)."""
-    last = (
-        TwinningStrategy.objects.select_for_update()
-        .filter(partner=partner)
-        .aggregate(v=Max("version"))["v"]
-    )
+    # Lock the city, not the strategies: FOR UPDATE is not allowed with an aggregate, and
+    # two versions created at once must not both take the same number.
+    Partner.objects.select_for_update().filter(pk=partner.pk).first()
+    last = TwinningStrategy.objects.filter(partner=partner).aggregate(v=Max("version"))["v"]
     strategy = TwinningStrategy(partner=partner, version=(last or 0) + 1, created_by=user, **fields)
     strategy.full_clean()
     strategy.save()
@@ -71,12 +70,17 @@ def strategy_create(*, partner: Partner, user=None, criteria: Iterable[dict] = (
 def strategy_put_in_force(
     *, strategy: TwinningStrategy, approved_on: dt.date | None = None
 ) -> TwinningStrategy:
-    """Approve a version: it comes into force and the one before it is superseded."""
-    TwinningStrategy.objects.select_for_update().filter(partner_id=strategy.partner_id).exclude(
-        pk=strategy.pk
-    ).filter(status=TwinningStrategy.Status.IN_FORCE).update(
-        status=TwinningStrategy.Status.SUPERSEDED
-    )
+    """Approve a draft: it comes into force and the one before it is superseded."""
+    Partner.objects.select_for_update().filter(pk=strategy.partner_id).first()
+    strategy.refresh_from_db()
+    if strategy.status != TwinningStrategy.Status.DRAFT:
+        raise DomainError(f"Only a draft can be put in force; this one is {strategy.status}.")
+    # Saved one by one (not .update()) so the history records the supersession too.
+    for previous in TwinningStrategy.objects.filter(
+        partner_id=strategy.partner_id, status=TwinningStrategy.Status.IN_FORCE
+    ):
+        previous.status = TwinningStrategy.Status.SUPERSEDED
+        previous.save(update_fields=["status", "updated_at"])
     strategy.status = TwinningStrategy.Status.IN_FORCE
     strategy.approved_on = approved_on or strategy.approved_on or timezone.localdate()
     strategy.save(update_fields=["status", "approved_on", "updated_at"])
@@ -319,3 +323,852 @@ def _flatten(exc: ValidationError) -> list[str]:
     if hasattr(exc, "message_dict"):
         return [f"{field}: {m}" for field, msgs in exc.message_dict.items() for m in msgs]
     return list(exc.messages)
+
+
+# --- cities, strategies and officers --------------------------------------------------------
+# Writes to one city's strategy versions or staff first lock the city's row, so two
+# coordinators acting at once queue instead of both passing a check ("no draft yet", "another
+# coordinator remains") that only one of them may pass.
+
+from partnerships import permissions  # noqa: E402  (kept with the section that needs it)
+
+STRATEGY_TEXT_FIELDS = (
+    "vision",
+    "goals",
+    "champion",
+    "senior_management_involvement",
+    "learning_capture",
+    "development_plan_context",
+    "national_policy_context",
+)
+CRITERION_FIELDS = ("name", "description", "weight", "max_score")
+
+
+def _lock_city(partner_id: int) -> Partner:
+    return Partner.objects.select_for_update().get(pk=partner_id)
+
+
+def _require_coordinator(user, partner_id: int) -> None:
+    if user is None or not permissions.is_coordinator_of(user, partner_id):
+        raise DomainError("Only the city's coordinators (or an admin) can do this.")
+
+
+def _open_draft(partner_id: int) -> TwinningStrategy | None:
+    return (
+        TwinningStrategy.objects.filter(partner_id=partner_id, status=TwinningStrategy.Status.DRAFT)
+        .order_by("-version")
+        .first()
+    )
+
+
+def _check_criteria(criteria: list[dict]) -> None:
+    """Names must differ, ignoring case: two criteria called "Trade" and "trade" would be
+    scored twice for the same thing."""
+    seen: set[str] = set()
+    for item in criteria:
+        name = (item.get("name") or "").strip()
+        if name.casefold() in seen:
+            raise ValidationError({"criteria": f"Two criteria are called “{name}”: rename one."})
+        seen.add(name.casefold())
+
+
+def _full_clean_criterion(criterion: StrategyCriterion) -> None:
+    try:
+        criterion.full_clean(exclude=["strategy"])
+    except ValidationError as exc:
+        label = criterion.name or "(unnamed)"
+        raise ValidationError(
+            {"criteria": [f"Criterion “{label}”: {m}" for m in _flatten(exc)]}
+        ) from exc
+
+
+@transaction.atomic
+def strategy_draft_start(
+    *, partner: Partner, user, criteria: Iterable[dict] | None = None, **fields
+) -> TwinningStrategy:
+    """Open the city's next strategy version as a draft (one draft at a time).
+
+    With no fields given, the draft is prefilled from the version in force and its criteria
+    are copied, so the coordinator changes only what moved. Two open drafts would compete to
+    supersede the same version, hence the one-draft rule.
+    """
+    _require_coordinator(user, partner.pk)
+    _lock_city(partner.pk)
+    draft = _open_draft(partner.pk)
+    if draft is not None:
+        raise DomainError(
+            f"Version {draft.version} is already a draft: "
+            "edit or discard it before starting another."
+        )
+    unknown = set(fields) - set(STRATEGY_TEXT_FIELDS)
+    if unknown:
+        raise TypeError(f"Not strategy fields: {', '.join(sorted(unknown))}")
+    if not fields:
+        source = strategy_in_force(partner.pk)
+        if source is None:
+            raise DomainError("There is no strategy in force to start from: write the first one.")
+        fields = {name: getattr(source, name) for name in STRATEGY_TEXT_FIELDS}
+        if criteria is None:
+            criteria = [
+                {name: getattr(c, name) for name in CRITERION_FIELDS} for c in source.criteria.all()
+            ]
+    criteria = [
+        {name: item[name] for name in CRITERION_FIELDS if name in item} for item in criteria or ()
+    ]
+    _check_criteria(criteria)
+    strategy = strategy_create(partner=partner, user=user, **fields)
+    for item in criteria:
+        criterion = StrategyCriterion(strategy=strategy, **item)
+        _full_clean_criterion(criterion)
+        criterion.save()
+    return strategy
+
+
+@transaction.atomic
+def strategy_criteria_save(
+    *, strategy: TwinningStrategy, user, criteria: Iterable[dict]
+) -> list[StrategyCriterion]:
+    """Make a draft's criteria exactly `criteria`: items with an `id` update that criterion,
+    items without one are added, and criteria not listed are deleted."""
+    _require_coordinator(user, strategy.partner_id)
+    _lock_city(strategy.partner_id)
+    strategy.refresh_from_db()
+    if strategy.status != TwinningStrategy.Status.DRAFT:
+        raise DomainError(
+            f"Version {strategy.version} is {strategy.get_status_display().lower()}: "
+            "only a draft's criteria can change."
+        )
+    items = [dict(item) for item in criteria]
+    _check_criteria(items)
+    existing = {c.pk: c for c in strategy.criteria.all()}
+    kept = {item["id"] for item in items if item.get("id")}
+    if kept - set(existing):
+        raise DomainError("One of these criteria is not part of this draft; reload the page.")
+    strategy.criteria.exclude(pk__in=kept).delete()
+    # Renamed criteria step aside first, so two criteria may swap names without tripping the
+    # unique-name constraint halfway through.
+    for item in items:
+        current = existing.get(item.get("id"))
+        if current is not None and current.name != item["name"]:
+            StrategyCriterion.objects.filter(pk=current.pk).update(name=f"~renaming {current.pk}")
+            current.name = f"~renaming {current.pk}"
+    saved = []
+    for item in items:
+        criterion = existing.get(item.get("id")) or StrategyCriterion(strategy=strategy)
+        for name in CRITERION_FIELDS:
+            if name in item:
+                setattr(criterion, name, item[name])
+        _full_clean_criterion(criterion)
+        criterion.save()
+        saved.append(criterion)
+    return saved
+
+
+@transaction.atomic
+def strategy_update_draft(
+    *, strategy: TwinningStrategy, user, criteria: Iterable[dict] | None = None, **fields
+) -> TwinningStrategy:
+    """Change a draft's text and, when given, its criteria (see `strategy_criteria_save`)."""
+    _require_coordinator(user, strategy.partner_id)
+    _lock_city(strategy.partner_id)
+    draft = TwinningStrategy.objects.get(pk=strategy.pk)
+    if draft.status != TwinningStrategy.Status.DRAFT:
+        raise DomainError(
+            f"Version {draft.version} is {draft.get_status_display().lower()} now: "
+            "only a draft can be edited. Start a new version instead."
+        )
+    unknown = set(fields) - set(STRATEGY_TEXT_FIELDS)
+    if unknown:
+        raise TypeError(f"Not strategy fields: {', '.join(sorted(unknown))}")
+    for name, value in fields.items():
+        setattr(draft, name, value)
+    draft._history_user = user
+    draft.full_clean()
+    draft.save()
+    if criteria is not None:
+        strategy_criteria_save(strategy=draft, user=user, criteria=criteria)
+    return draft
+
+
+@transaction.atomic
+def strategy_approve(
+    *, strategy: TwinningStrategy, user, approved_on: dt.date | None = None
+) -> TwinningStrategy:
+    """Put a draft in force (the version before it is superseded, and kept)."""
+    _require_coordinator(user, strategy.partner_id)
+    _lock_city(strategy.partner_id)
+    draft = TwinningStrategy.objects.get(pk=strategy.pk)
+    if draft.status != TwinningStrategy.Status.DRAFT:
+        raise DomainError(
+            f"Version {draft.version} is already {draft.get_status_display().lower()}: "
+            "only a draft can be approved."
+        )
+    if not draft.criteria.exists():
+        raise DomainError(
+            f"Version {draft.version} cannot be approved yet.",
+            ["Add at least one weighted criterion for choosing partners."],
+        )
+    approved_on = approved_on or timezone.localdate()
+    if approved_on > timezone.localdate():
+        raise DomainError("The approval date cannot be in the future.")
+    current = strategy_in_force(draft.partner_id)
+    if current is not None and current.approved_on and approved_on < current.approved_on:
+        raise DomainError(
+            f"The approval date cannot be before that of the version in force "
+            f"(v{current.version}, approved {current.approved_on:%d %B %Y})."
+        )
+    return strategy_put_in_force(strategy=draft, approved_on=approved_on)
+
+
+@transaction.atomic
+def strategy_draft_discard(*, strategy: TwinningStrategy, user) -> None:
+    """Throw a draft away; approved versions are history and stay."""
+    _require_coordinator(user, strategy.partner_id)
+    _lock_city(strategy.partner_id)
+    draft = TwinningStrategy.objects.get(pk=strategy.pk)
+    if draft.status != TwinningStrategy.Status.DRAFT:
+        raise DomainError(
+            f"Version {draft.version} is {draft.get_status_display().lower()}: "
+            "only a draft can be discarded."
+        )
+    if draft.partnerships.exists():
+        raise DomainError(f"Partnerships refer to version {draft.version}; it cannot go.")
+    draft._history_user = user
+    draft.delete()
+
+
+def _other_coordinators(membership: CityMembership) -> bool:
+    return (
+        CityMembership.objects.filter(
+            partner_id=membership.partner_id, role=CityMembership.Role.COORDINATOR
+        )
+        .exclude(pk=membership.pk)
+        .exists()
+    )
+
+
+def _last_coordinator_error(membership: CityMembership, by) -> DomainError:
+    city = membership.partner.name
+    if membership.user_id == getattr(by, "pk", None):
+        return DomainError(
+            f"You are the last coordinator of {city}: make someone else coordinator first."
+        )
+    return DomainError(
+        f"{membership.user} is the last coordinator of {city}: make someone else coordinator first."
+    )
+
+
+@transaction.atomic
+def officer_add(*, partner: Partner, user, role: str, by) -> CityMembership:
+    """Let an existing portal user work for the city, as officer or coordinator.
+
+    `user` is the person added; `by` is the coordinator (or admin) adding them.
+    """
+    _require_coordinator(by, partner.pk)
+    _lock_city(partner.pk)
+    if not user.is_active:
+        raise ValidationError({"user": f"{user}'s account is deactivated."})
+    if CityMembership.objects.filter(partner=partner, user=user).exists():
+        raise ValidationError({"user": f"{user} already works for {partner.name}."})
+    membership = CityMembership(partner=partner, user=user, role=role)
+    membership.full_clean()
+    membership.save()
+    return membership
+
+
+@transaction.atomic
+def officer_set_role(*, membership: CityMembership, role: str, by) -> CityMembership:
+    """Make a member officer or coordinator; the city always keeps one coordinator."""
+    _require_coordinator(by, membership.partner_id)
+    _lock_city(membership.partner_id)
+    current = (
+        CityMembership.objects.select_related("partner", "user").filter(pk=membership.pk).first()
+    )
+    if current is None:
+        raise DomainError("That person no longer works for the city; reload the page.")
+    if role not in CityMembership.Role.values:
+        raise ValidationError({"role": "Choose officer or coordinator."})
+    if (
+        current.role == CityMembership.Role.COORDINATOR
+        and role != CityMembership.Role.COORDINATOR
+        and not _other_coordinators(current)
+    ):
+        raise _last_coordinator_error(current, by)
+    if current.role != role:
+        current.role = role
+        current.save(update_fields=["role"])
+    return current
+
+
+@transaction.atomic
+def officer_remove(*, membership: CityMembership, by) -> None:
+    """Stop a person working for the city; the last coordinator cannot be removed."""
+    _require_coordinator(by, membership.partner_id)
+    _lock_city(membership.partner_id)
+    current = (
+        CityMembership.objects.select_related("partner", "user").filter(pk=membership.pk).first()
+    )
+    if current is None:
+        return  # removed meanwhile: the wish is already fulfilled
+    if current.role == CityMembership.Role.COORDINATOR and not _other_coordinators(current):
+        raise _last_coordinator_error(current, by)
+    current.delete()
+
+
+# --- planning and delivery -----------------------------------------------------------------
+# Steps 5-8: the letter of intent, the business plan and its actions, KPIs, the draft MOU with
+# its signatories, activities, reviews and lessons. Each function re-checks that `user` may
+# edit the partnership (None means a trusted caller: a command, a task, the demo data) and
+# locks the partnership row where it creates a one-per-partnership record, so two officers
+# saving at once cannot make two.
+
+from partnerships import permissions as _permissions  # noqa: E402
+from partnerships.models import (  # noqa: E402
+    KPI,
+    Activity,
+    BusinessPlan,
+    Lesson,
+    LetterOfIntent,
+    MOUSignatory,
+    PlanAction,
+    Review,
+)
+
+# An activity may be logged ahead of time (a visit already booked), but not further than this.
+ACTIVITY_MAX_DAYS_AHEAD = 365
+
+
+def _require_editor(user, partnership: Partnership) -> None:
+    if user is not None and not _permissions.can_edit_partnership(user, partnership):
+        raise DomainError("You may not change this partnership.")
+
+
+def _lock(partnership: Partnership) -> Partnership:
+    return Partnership.objects.select_for_update().get(pk=partnership.pk)
+
+
+def _member_partner_ids(partnership: Partnership) -> set[int]:
+    return {m.partner_id for m in partnership.members.all()}
+
+
+def _set_document(obj, document) -> list[str]:
+    """Apply an upload: None keeps the current file, False removes it, a file replaces it.
+    Returns the fields to leave out of `full_clean` (an unchanged file is not read again)."""
+    if document is None:
+        return ["document"]
+    obj.document = document or ""
+    return []
+
+
+@transaction.atomic
+def letter_of_intent_save(
+    *,
+    partnership: Partnership,
+    user=None,
+    signed_on: dt.date,
+    signed_by: str,
+    summary: str = "",
+    document=None,
+) -> LetterOfIntent:
+    """Record or correct the partnership's one letter of intent."""
+    _require_editor(user, partnership)
+    _lock(partnership)
+    letter = LetterOfIntent.objects.filter(partnership=partnership).first() or LetterOfIntent(
+        partnership=partnership
+    )
+    letter.signed_on, letter.signed_by, letter.summary = signed_on, signed_by, summary
+    exclude = _set_document(letter, document)
+    letter.full_clean(exclude=exclude)
+    letter.save()
+    return letter
+
+
+@transaction.atomic
+def business_plan_save(
+    *, partnership: Partnership, user=None, vision: str, goals: str, objectives: str, scope: str
+) -> BusinessPlan:
+    """Write or revise the business plan: the common vision, goals, objectives and scope."""
+    _require_editor(user, partnership)
+    _lock(partnership)
+    plan = BusinessPlan.objects.filter(partnership=partnership).first() or BusinessPlan(
+        partnership=partnership
+    )
+    plan.vision, plan.goals, plan.objectives, plan.scope = vision, goals, objectives, scope
+    plan.full_clean()
+    plan.save()
+    return plan
+
+
+@transaction.atomic
+def plan_action_add(
+    *,
+    partnership: Partnership,
+    user=None,
+    description: str,
+    owner: str,
+    due_on: dt.date,
+    owner_partner: Partner | None = None,
+) -> PlanAction:
+    """Add an action to the business plan; its side, if given, is one of the member cities."""
+    _require_editor(user, partnership)
+    plan = BusinessPlan.objects.filter(partnership=partnership).first()
+    if plan is None:
+        raise DomainError("Write the business plan before adding actions to it.")
+    if owner_partner is not None and owner_partner.pk not in _member_partner_ids(partnership):
+        raise ValidationError({"owner_partner": "Choose one of the partnership's cities."})
+    action = PlanAction(
+        plan=plan, description=description, owner=owner, owner_partner=owner_partner, due_on=due_on
+    )
+    action.full_clean()
+    action.save()
+    return action
+
+
+@transaction.atomic
+def plan_action_set_status(
+    *, action: PlanAction, status: str, user=None, on: dt.date | None = None
+) -> PlanAction:
+    """Mark an action open, done (dated) or dropped."""
+    action = PlanAction.objects.select_for_update().select_related("plan").get(pk=action.pk)
+    partnership = Partnership.objects.get(pk=action.plan.partnership_id)
+    _require_editor(user, partnership)
+    if status not in PlanAction.Status.values:
+        raise ValidationError({"status": "Choose open, done or dropped."})
+    action.status = status
+    if status == PlanAction.Status.DONE:
+        action.completed_on = action.completed_on or on or timezone.localdate()
+    else:
+        action.completed_on = None
+    action.full_clean()
+    action.save(update_fields=["status", "completed_on"])
+    return action
+
+
+@transaction.atomic
+def kpi_add(
+    *,
+    partnership: Partnership,
+    user=None,
+    name: str,
+    unit: str,
+    target,
+    baseline=0,
+    area: CooperationArea | None = None,
+) -> KPI:
+    """Agree a measure the partnership will be reviewed against; names are unique per
+    partnership, regardless of case."""
+    _require_editor(user, partnership)
+    _lock(partnership)
+    name = (name or "").strip()
+    if KPI.objects.filter(partnership=partnership, name__iexact=name).exists():
+        raise ValidationError({"name": "This partnership already has a KPI with that name."})
+    kpi = KPI(
+        partnership=partnership,
+        name=name,
+        unit=(unit or "").strip(),
+        baseline=baseline if baseline is not None else 0,
+        target=target,
+        area=area,
+    )
+    kpi.full_clean()
+    kpi.save()
+    return kpi
+
+
+@transaction.atomic
+def mou_save(
+    *,
+    partnership: Partnership,
+    user=None,
+    mou: MOU | None = None,
+    areas: Iterable[CooperationArea] | None = None,
+    signatories: Iterable[dict] | None = None,
+    document=None,
+    **fields,
+) -> MOU:
+    """Create the partnership's draft MOU, or change it, with its areas and signatories.
+
+    `signatories` (dicts of partner, name, title) replaces the list when given; each side is
+    one of the member cities. A signed MOU is never changed here: amending it is a renewal.
+    """
+    editable = {
+        "effective_on",
+        "expires_on",
+        "termination_conditions",
+        "other_terms",
+        "ceremony_on",
+        "ceremony_place",
+    }
+    if set(fields) - editable:
+        raise TypeError(f"mou_save cannot set {sorted(set(fields) - editable)}")
+    _require_editor(user, partnership)
+    _lock(partnership)
+    if mou is None:
+        current = set(
+            MOU.objects.filter(
+                partnership=partnership, status__in=[MOU.Status.DRAFT, MOU.Status.SIGNED]
+            ).values_list("status", flat=True)
+        )
+        if MOU.Status.SIGNED in current:
+            raise DomainError(
+                "This partnership has a signed MOU. It is amended by renewing it after a review."
+            )
+        if MOU.Status.DRAFT in current:
+            raise DomainError("This partnership already has a draft MOU: change that one.")
+        mou = MOU(partnership=partnership)
+    else:
+        mou = MOU.objects.select_for_update().get(pk=mou.pk)
+        if mou.partnership_id != partnership.pk:
+            raise DomainError("That MOU belongs to another partnership.")
+        if mou.status != MOU.Status.DRAFT:
+            raise DomainError(
+                f"This MOU is {mou.get_status_display().lower()}; only a draft can be changed."
+            )
+    for field, value in fields.items():
+        setattr(mou, field, value)
+    exclude = _set_document(mou, document)
+    mou.full_clean(exclude=exclude)
+    rows = None
+    if signatories is not None:
+        # Checked before anything is saved, so a refused signatory stores no file either.
+        members = _member_partner_ids(partnership)
+        rows = [MOUSignatory(**signatory) for signatory in signatories]
+        for row in rows:
+            if row.partner_id not in members:
+                raise ValidationError(
+                    {"signatories": f"{row.name}: choose one of the partnership's cities."}
+                )
+            row.full_clean(exclude=["mou"])
+    mou._history_user = user
+    mou.save()
+    if areas is not None:
+        mou.areas.set(areas)
+    if rows is not None:
+        mou.signatories.all().delete()
+        for row in rows:
+            row.mou = mou
+        MOUSignatory.objects.bulk_create(rows)
+    return mou
+
+
+def activity_date_problem(occurred_on: dt.date, today: dt.date | None = None) -> str:
+    """Why an activity date is refused, or "" (see ACTIVITY_MAX_DAYS_AHEAD)."""
+    today = today or timezone.localdate()
+    if occurred_on > today + dt.timedelta(days=ACTIVITY_MAX_DAYS_AHEAD):
+        return "An activity may be logged at most a year ahead."
+    return ""
+
+
+@transaction.atomic
+def activity_log(
+    *,
+    partnership: Partnership,
+    user=None,
+    kind: str,
+    title: str,
+    occurred_on: dt.date,
+    description: str = "",
+    participants: int | None = None,
+) -> Activity:
+    """Log something the partnership did (or has firmly scheduled, up to a year ahead)."""
+    _require_editor(user, partnership)
+    problem = activity_date_problem(occurred_on)
+    if problem:
+        raise ValidationError({"occurred_on": problem})
+    activity = Activity(
+        partnership=partnership,
+        kind=kind,
+        title=title,
+        occurred_on=occurred_on,
+        description=description,
+        participants=participants,
+        created_by=user,
+    )
+    activity.full_clean()
+    activity.save()
+    return activity
+
+
+@transaction.atomic
+def review_add(
+    *,
+    partnership: Partnership,
+    user=None,
+    period_start: dt.date,
+    period_end: dt.date,
+    narrative: str = "",
+    decision: str = "",
+) -> Review:
+    """Start a review of a period (a draft; completing reviews comes with the review pages)."""
+    _require_editor(user, partnership)
+    review = Review(
+        partnership=partnership,
+        period_start=period_start,
+        period_end=period_end,
+        narrative=narrative,
+        decision=decision or "",
+        created_by=user,
+    )
+    review.full_clean()
+    review.save()
+    return review
+
+
+@transaction.atomic
+def lesson_add(
+    *,
+    partnership: Partnership,
+    user=None,
+    step: int,
+    theme: str,
+    text: str,
+    review: Review | None = None,
+) -> Lesson:
+    """Capture a lesson, optionally drawn from one of this partnership's reviews."""
+    _require_editor(user, partnership)
+    if review is not None and review.partnership_id != partnership.pk:
+        raise ValidationError({"review": "Choose a review of this partnership."})
+    lesson = Lesson(
+        partnership=partnership, review=review, step=step, theme=theme, text=text, recorded_by=user
+    )
+    lesson.full_clean()
+    lesson.save()
+    return lesson
+
+
+# --- search and selection ------------------------------------------------------------------
+# Steps 2-4: approaching candidates, due diligence, feasibility, their status, and the scores
+# against the strategy's criteria. The partnership's current step does not restrict these:
+# officers iterate. Each function re-checks that `user` may edit the partnership (None means a
+# trusted caller) and locks the candidate (or the partnership) row before writing a one-per
+# record, so two officers saving at once cannot make two.
+
+from collections.abc import Mapping  # noqa: E402
+
+from partnerships import permissions as _search_permissions  # noqa: E402
+from partnerships.models import (  # noqa: E402
+    ApproachContact,
+    CriterionScore,
+    DueDiligence,
+    FeasibilityStudy,
+)
+
+# The statuses an officer sets by hand; "selected" comes only from `selection_decide`.
+CANDIDATE_STATUSES_BY_HAND = (
+    Candidate.Status.CONSIDERED,
+    Candidate.Status.APPROACHED,
+    Candidate.Status.SHORTLISTED,
+    Candidate.Status.REJECTED,
+)
+
+
+def _search_require_editor(user, partnership: Partnership) -> None:
+    if user is not None and not _search_permissions.can_edit_partnership(user, partnership):
+        raise DomainError("You may not change this partnership.")
+
+
+def _search_lock_candidate(candidate: Candidate) -> Candidate:
+    return Candidate.objects.select_for_update().select_related("partner").get(pk=candidate.pk)
+
+
+@transaction.atomic
+def approach_contact_add(*, candidate: Candidate, user=None, **fields) -> ApproachContact:
+    """Record a contact with a candidate; a candidate only considered so far is now approached."""
+    _search_require_editor(user, candidate.partnership)
+    locked = _search_lock_candidate(candidate)
+    contact = ApproachContact(candidate=locked, **fields)
+    contact.full_clean()
+    contact.save()
+    if locked.status == Candidate.Status.CONSIDERED:
+        locked.status = Candidate.Status.APPROACHED
+        locked.save(update_fields=["status"])
+        candidate.status = locked.status
+    return contact
+
+
+def _one_to_one_save(model, candidate: Candidate, user, fields: dict):
+    _search_require_editor(user, candidate.partnership)
+    locked = _search_lock_candidate(candidate)
+    record = model.objects.filter(candidate=locked).first() or model(candidate=locked)
+    for name, value in fields.items():
+        setattr(record, name, value)
+    record.full_clean()
+    record.save()
+    return record
+
+
+@transaction.atomic
+def due_diligence_save(*, candidate: Candidate, user=None, **fields) -> DueDiligence:
+    """Create or update the candidate's due diligence (alliance history, capability gaps)."""
+    return _one_to_one_save(DueDiligence, candidate, user, fields)
+
+
+@transaction.atomic
+def feasibility_save(*, candidate: Candidate, user=None, **fields) -> FeasibilityStudy:
+    """Create or update the candidate's feasibility study."""
+    return _one_to_one_save(FeasibilityStudy, candidate, user, fields)
+
+
+@transaction.atomic
+def candidate_set_status(*, candidate: Candidate, status: str, user=None) -> Candidate:
+    """Move a candidate between considered, approached, shortlisted and rejected."""
+    _search_require_editor(user, candidate.partnership)
+    if status not in CANDIDATE_STATUSES_BY_HAND:
+        raise DomainError(
+            "Choose considered, approached, shortlisted or rejected: a candidate is selected "
+            "by recording the selection decision."
+        )
+    locked = _search_lock_candidate(candidate)
+    if locked.status == Candidate.Status.SELECTED:
+        raise DomainError(
+            f"{locked.partner.name} is the selected partner: record a different selection "
+            "decision before changing its status."
+        )
+    locked.status = status
+    locked.full_clean()
+    locked.save(update_fields=["status"])
+    candidate.status = status
+    return locked
+
+
+def selection_criteria(partnership: Partnership) -> list[StrategyCriterion]:
+    """The criteria candidates are scored against, in one query: those of the strategy the
+    partnership serves or, before it is tied to one, of the home city's strategy in force."""
+    qs = StrategyCriterion.objects.select_related("strategy__partner")
+    if partnership.strategy_id:
+        return list(qs.filter(strategy_id=partnership.strategy_id))
+    return list(
+        qs.filter(
+            strategy__status=TwinningStrategy.Status.IN_FORCE,
+            strategy__partner__memberships__partnership=partnership,
+            strategy__partner__memberships__role=PartnershipMember.Role.HOME,
+        )
+    )
+
+
+@transaction.atomic
+def criterion_scores_save(
+    *,
+    partnership: Partnership,
+    scores: Mapping[tuple[int, int], int | None],
+    user=None,
+) -> int:
+    """Save a whole scoring grid at once: {(candidate id, criterion id): score or None}.
+
+    None clears a score. Every score is checked before anything is written, so an
+    out-of-range value saves nothing. Returns how many scores changed.
+    """
+    _search_require_editor(user, partnership)
+    partnership = Partnership.objects.select_for_update().get(pk=partnership.pk)
+    criteria = {c.pk: c for c in selection_criteria(partnership)}
+    candidates = set(
+        partnership.candidates.exclude(status=Candidate.Status.REJECTED).values_list(
+            "pk", flat=True
+        )
+    )
+    existing = {
+        (s.candidate_id, s.criterion_id): s
+        for s in CriterionScore.objects.filter(
+            candidate__partnership=partnership, criterion_id__in=criteria
+        )
+    }
+    to_create, to_update, to_delete, problems = [], [], [], []
+    for (candidate_id, criterion_id), value in scores.items():
+        criterion = criteria.get(criterion_id)
+        if candidate_id not in candidates or criterion is None:
+            raise DomainError(
+                "The candidates or criteria changed meanwhile; reload the page and score again."
+            )
+        current = existing.get((candidate_id, criterion_id))
+        if value is None:
+            if current is not None:
+                to_delete.append(current.pk)
+            continue
+        if not 0 <= value <= criterion.max_score:
+            problems.append(f"{criterion.name}: a score runs from 0 to {criterion.max_score}.")
+            continue
+        if current is None:
+            score = CriterionScore(candidate_id=candidate_id, criterion=criterion, score=value)
+            to_create.append(score)
+        elif current.score != value:
+            current.score = value
+            to_update.append(current)
+    if problems:
+        raise ValidationError(problems)
+    for score in [*to_create, *to_update]:
+        score.clean_fields(exclude=["candidate", "criterion"])
+        score.clean()
+    CriterionScore.objects.filter(pk__in=to_delete).delete()
+    CriterionScore.objects.bulk_create(to_create)
+    CriterionScore.objects.bulk_update(to_update, ["score"])
+    return len(to_create) + len(to_update) + len(to_delete)
+
+
+# --- pages ---------------------------------------------------------------------------------
+# The partnership's own record (its edit form) and its champions. Both re-check that `user`
+# may edit the partnership. An edit writes only the fields the form owns, on the row freshly
+# locked, so it never undoes a step move someone made while the form was open.
+
+from partnerships.models import Champion  # noqa: E402
+from partnerships.permissions import can_edit_partnership as _can_edit  # noqa: E402
+
+PARTNERSHIP_EDITABLE_FIELDS = frozenset(
+    {
+        "title",
+        "summary",
+        "category",
+        "phase",
+        "status",
+        "relationship_strength",
+        "review_cadence_months",
+        "next_review_on",
+        "established_on",
+        "published",
+        "orientation",
+        "orientation_overridden",
+    }
+)
+
+
+@transaction.atomic
+def partnership_update(
+    *,
+    partnership: Partnership,
+    user,
+    areas: Iterable[CooperationArea] | None = None,
+    **fields,
+) -> Partnership:
+    """Change the partnership's own record; the orientation is re-derived unless overridden."""
+    unknown = set(fields) - PARTNERSHIP_EDITABLE_FIELDS
+    if unknown:
+        raise DomainError("These fields cannot be changed here: " + ", ".join(sorted(unknown)))
+    # Checked on the stored row: a form may already have set `status` on the object passed.
+    current = Partnership.objects.select_for_update().get(pk=partnership.pk)
+    if user is not None and not _can_edit(user, current):
+        raise DomainError("You may not change this partnership.")
+    for name, value in fields.items():
+        setattr(current, name, value)
+    if not current.orientation_overridden:
+        regions = list(current.members.values_list("partner__global_region", flat=True))
+        current.orientation = derive_orientation(regions) if len(regions) >= 2 else ""
+    current.full_clean()
+    current._history_user = user
+    current.save(update_fields=sorted({*fields, "orientation", "updated_at"}))
+    if areas is not None:
+        current.areas.set(areas)
+    return current
+
+
+@transaction.atomic
+def champion_add(
+    *, partnership: Partnership, user, name: str, partner: Partner | None = None, **fields
+) -> Champion:
+    """A champion of the partnership, on the side of one of its member cities."""
+    if user is not None and not _can_edit(user, partnership):
+        raise DomainError("You may not change this partnership.")
+    if partner is not None and not partnership.members.filter(partner=partner).exists():
+        raise DomainError(f"{partner.name} is not a member of this partnership.")
+    champion = Champion(partnership=partnership, partner=partner, name=name, **fields)
+    champion.full_clean()
+    champion.save()
+    return champion
