@@ -22,3 +22,5 @@ CELERY_TASK_ALWAYS_EAGER = True
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
 MEDIA_ROOT = env.path("TEST_MEDIA_ROOT", default="/tmp/twinning-test-media")
+# No collected static files in tests: the live server serves them through the finders.
+STATIC_ROOT = None
