@@ -106,5 +106,6 @@ class KPI(models.Model):
         return f"{self.name} ({self.unit})"
 
     def clean(self) -> None:
-        if self.unit is not None and not self.unit.strip():
+        # An empty unit is already "required"; this catches a unit of only spaces.
+        if self.unit and not self.unit.strip():
             raise ValidationError({"unit": "Give the unit the KPI is measured in."})

@@ -161,7 +161,8 @@ class SelectionDecision(models.Model):
     partnership = models.OneToOneField(
         Partnership, on_delete=models.CASCADE, related_name="selection_decision"
     )
-    candidate = models.ForeignKey(Candidate, on_delete=models.PROTECT, related_name="+")
+    # RESTRICT: a chosen candidate can't be deleted alone, but goes with its partnership.
+    candidate = models.ForeignKey(Candidate, on_delete=models.RESTRICT, related_name="+")
     reasons = models.TextField()
     decided_on = models.DateField(default=timezone.localdate)
     decided_by = models.ForeignKey(

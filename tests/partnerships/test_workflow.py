@@ -311,3 +311,52 @@ def test_all_requirements_reads_one_snapshot(django_assert_max_num_queries):
         checklist = workflow.all_requirements(partnership)
     assert all(r.met for step in range(1, 7) for r in checklist[step])
     assert [r.met for r in checklist[Step.IMPLEMENTATION]] == [False]
+
+
+def test_a_return_to_the_next_step_is_not_an_advance():
+    partnership = walked_to(Step.SEARCH)
+    CandidateFactory(partnership=partnership)
+    with pytest.raises(services.DomainError) as refused:
+        services.partnership_return(partnership=partnership, to_step=Step.APPROACH, reason="")
+    assert "Choose an earlier step to return to." in refused.value.missing
+    partnership.refresh_from_db()
+    assert partnership.step == Step.SEARCH
+
+
+def test_an_advance_skipping_a_step_is_refused():
+    partnership = walked_to(Step.SEARCH)
+    CandidateFactory(partnership=partnership)
+    with pytest.raises(services.DomainError, match="one step at a time"):
+        services.partnership_move(
+            partnership_id=partnership.pk, from_step=2, to_step=4, kind="advance"
+        )
+
+
+def test_a_changed_selection_puts_the_earlier_choice_back_on_the_shortlist():
+    partnership = walked_to(Step.SELECTION)
+    first = partnership.candidates.get()
+    second = CandidateFactory(partnership=partnership)
+    services.selection_decide(partnership=partnership, candidate=first, reasons="First view.")
+    services.selection_decide(partnership=partnership, candidate=second, reasons="Better.")
+
+    first.refresh_from_db()
+    assert first.status == "shortlisted"
+    counterparts = partnership.members.filter(role="counterpart")
+    assert list(counterparts.values_list("partner", flat=True)) == [second.partner_id]
+
+
+def test_a_partnership_with_a_decision_can_be_deleted_but_its_chosen_candidate_cannot():
+    from django.db.models import RestrictedError
+
+    partnership = walked_to(Step.PLANNING)
+    chosen = partnership.selection_decision.candidate
+    with pytest.raises(RestrictedError):
+        chosen.delete()
+    partnership.delete()
+    assert not Partnership.objects.filter(pk=partnership.pk).exists()
+
+
+def test_only_a_draft_strategy_goes_in_force():
+    strategy = TwinningStrategyFactory()
+    with pytest.raises(services.DomainError, match="Only a draft"):
+        services.strategy_put_in_force(strategy=strategy)
