@@ -165,6 +165,7 @@ def partnership_move(
     partnership_id: int,
     from_step: int,
     to_step: int,
+    kind: str | None = None,
     user=None,
     reason: str = "",
 ) -> StepTransition:
@@ -172,15 +173,22 @@ def partnership_move(
 
     `from_step` is the step the person saw when they pressed the button: the row is locked
     and if someone else moved it meanwhile, this move is refused. So of two people pressing
-    Advance at once, exactly one wins.
+    Advance at once, exactly one wins. `kind` says what the person asked for (advance or
+    return); left out, a move to the next step is an advance and any other a return.
     """
+    if kind is None:
+        kind = (
+            StepTransition.Kind.ADVANCE if to_step == from_step + 1 else StepTransition.Kind.RETURN
+        )
     partnership = Partnership.objects.select_for_update().get(pk=partnership_id)
     if partnership.step != from_step:
         raise DomainError(
             f"Someone else moved this partnership to “{partnership.step_label}” meanwhile; "
             "reload to see its current step."
         )
-    if to_step == from_step + 1:
+    if kind == StepTransition.Kind.ADVANCE:
+        if to_step != from_step + 1:
+            raise DomainError("A partnership advances one step at a time.")
         missing = workflow.missing_to_advance(partnership)
         if missing:
             raise DomainError(
@@ -191,7 +199,6 @@ def partnership_move(
         problems = workflow.problems_with_return(partnership, to_step, reason)
         if problems:
             raise DomainError("The partnership cannot return there.", problems)
-        kind = StepTransition.Kind.RETURN
 
     if from_step == Step.STRATEGY and partnership.strategy_id is None:
         # Leaving step 1 ties the partnership to the strategy it serves.
@@ -217,6 +224,7 @@ def partnership_advance(*, partnership: Partnership, user=None) -> StepTransitio
         partnership_id=partnership.pk,
         from_step=partnership.step,
         to_step=partnership.step + 1,
+        kind=StepTransition.Kind.ADVANCE,
         user=user,
     )
 
@@ -228,6 +236,7 @@ def partnership_return(
         partnership_id=partnership.pk,
         from_step=partnership.step,
         to_step=to_step,
+        kind=StepTransition.Kind.RETURN,
         user=user,
         reason=reason,
     )
@@ -287,6 +296,17 @@ def selection_decide(
         raise DomainError("Choose one of this partnership's candidates.")
     if not reasons.strip():
         raise DomainError("Give the reasons for the selection.")
+    previous = SelectionDecision.objects.filter(partnership=partnership).first()
+    if previous and previous.candidate_id != candidate.pk:
+        # A changed mind: the earlier choice goes back to the shortlist and, while nothing has
+        # been planned or signed with it yet, leaves the partnership again.
+        Candidate.objects.filter(pk=previous.candidate_id).update(
+            status=Candidate.Status.SHORTLISTED
+        )
+        if partnership.step <= Step.SELECTION:
+            partnership.members.filter(
+                partner_id=previous.candidate.partner_id, role=PartnershipMember.Role.COUNTERPART
+            ).delete()
     decision, _ = SelectionDecision.objects.update_or_create(
         partnership=partnership,
         defaults={"candidate": candidate, "reasons": reasons, "decided_by": user},
