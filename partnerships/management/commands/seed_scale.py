@@ -1,0 +1,51 @@
+"""`manage.py seed_scale`: synthetic benchmark data in bulk (see `partnerships.scale`)."""
+
+from django.core.management.base import BaseCommand, CommandError
+
+from partnerships import scale
+
+
+class Command(BaseCommand):
+    help = (
+        "Bulk-insert synthetic partnerships for benchmarks (NOT a walk through the workflow: "
+        "no services, gates or history). Every run adds a new batch: synthetic cities are "
+        "numbered after the highest 'Synthcity NNNNN' already stored, so running it twice "
+        "doubles the data without unique-constraint errors. Do not run it on production."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--partnerships", type=int, required=True, help="How many (N).")
+        parser.add_argument("--cities", type=int, help="Partner cities (default max(300, 0.3N)).")
+        parser.add_argument(
+            "--businesses",
+            type=int,
+            help="Accepted and ignored until the businesses app exists.",
+        )
+        parser.add_argument("--activities", type=int, help="Activities in all (default 20N).")
+        parser.add_argument("--reviews", type=int, help="Reviews in all (default 2N).")
+        parser.add_argument(
+            "--seed", type=int, default=scale.DEFAULT_SEED, help="Random seed (default 2026)."
+        )
+        parser.add_argument("--batch-size", type=int, default=scale.BATCH_SIZE)
+
+    def handle(self, *args, **options):
+        if options["businesses"] is not None:
+            self.stdout.write(
+                f"Note: --businesses {options['businesses']} ignored: the businesses app has "
+                "no models yet."
+            )
+        try:
+            result = scale.seed(
+                partnerships=options["partnerships"],
+                cities=options["cities"],
+                activities=options["activities"],
+                reviews=options["reviews"],
+                seed=options["seed"],
+                batch_size=options["batch_size"],
+                progress=lambda message: (
+                    self.stdout.write(f"  … {message}") if options["verbosity"] > 1 else None
+                ),
+            )
+        except ValueError as error:
+            raise CommandError(str(error)) from error
+        self.stdout.write(self.style.SUCCESS(result.summary_line()))
