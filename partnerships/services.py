@@ -14,7 +14,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from partnerships import workflow
+from partnerships import permissions, workflow
 from partnerships.models import (
     MOU,
     Candidate,
@@ -96,6 +96,12 @@ def strategy_in_force(partner_id: int) -> TwinningStrategy | None:
 # --- Partnerships and their members --------------------------------------------------------
 
 
+def _check_may_edit(user, partnership: Partnership) -> None:
+    """Services re-check what views check; no user means the system (demo loader, tasks)."""
+    if user is not None and not permissions.can_edit_partnership(user, partnership):
+        raise DomainError("You may not change this partnership.")
+
+
 def derive_orientation(regions: Iterable[str]) -> str:
     """North–North, North–South or South–South from the member cities' classification."""
     regions = set(regions)
@@ -132,6 +138,8 @@ def partnership_create(
     **fields,
 ) -> Partnership:
     """A new partnership in the strategy step, run by its home city."""
+    if user is not None and not permissions.can_create_partnership(user, home):
+        raise DomainError(f"Only officers of {home.name} can start its partnerships.")
     partnership = Partnership(title=title, category=category, created_by=user, **fields)
     partnership.step = Step.STRATEGY
     partnership.full_clean()
@@ -181,6 +189,7 @@ def partnership_move(
             StepTransition.Kind.ADVANCE if to_step == from_step + 1 else StepTransition.Kind.RETURN
         )
     partnership = Partnership.objects.select_for_update().get(pk=partnership_id)
+    _check_may_edit(user, partnership)
     if partnership.step != from_step:
         raise DomainError(
             f"Someone else moved this partnership to “{partnership.step_label}” meanwhile; "
@@ -277,6 +286,9 @@ def partnership_confirm_move(*, partnership: Partnership, user) -> list[MoveConf
 def candidate_add(
     *, partnership: Partnership, partner: Partner, rationale: str, user=None, **fields
 ) -> Candidate:
+    # The lock queues two people adding the same city, so the second gets a clear refusal.
+    partnership = Partnership.objects.select_for_update().get(pk=partnership.pk)
+    _check_may_edit(user, partnership)
     if partnership.members.filter(partner=partner).exists():
         raise DomainError(f"{partner.name} is already a member of this partnership.")
     candidate = Candidate(
@@ -292,8 +304,12 @@ def selection_decide(
     *, partnership: Partnership, candidate: Candidate, reasons: str, user=None
 ) -> SelectionDecision:
     """Choose a candidate: it joins the partnership as counterpart; the others are not chosen."""
+    partnership = Partnership.objects.select_for_update().get(pk=partnership.pk)
+    _check_may_edit(user, partnership)
     if candidate.partnership_id != partnership.pk:
         raise DomainError("Choose one of this partnership's candidates.")
+    if candidate.status == Candidate.Status.REJECTED:
+        raise DomainError(f"{candidate.partner.name} was rejected; shortlist it again first.")
     if not reasons.strip():
         raise DomainError("Give the reasons for the selection.")
     previous = SelectionDecision.objects.filter(partnership=partnership).first()
@@ -350,7 +366,6 @@ def _flatten(exc: ValidationError) -> list[str]:
 # coordinators acting at once queue instead of both passing a check ("no draft yet", "another
 # coordinator remains") that only one of them may pass.
 
-from partnerships import permissions  # noqa: E402  (kept with the section that needs it)
 
 STRATEGY_TEXT_FIELDS = (
     "vision",

@@ -1,3 +1,24 @@
-"""TODO-owner: filled in by its page group."""
+"""The officer's dashboard: their partnerships by step, what falls due, and warning signs."""
 
-urlpatterns = []
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+from django.urls import path
+from django.views.decorators.http import require_GET
+
+from partnerships import permissions
+from partnerships.dashboard import dashboard_context
+
+
+@login_required
+@require_GET
+def dashboard(request):
+    context = dashboard_context(request.user)
+    context["can_create"] = permissions.is_admin(request.user) or permissions.is_officer(
+        request.user
+    )
+    return render(request, "partnerships/dashboard.html", context)
+
+
+urlpatterns = [path("", dashboard, name="dashboard")]

@@ -1,3 +1,461 @@
-"""TODO-owner: filled in by its page group."""
+"""The partnership pages: the list, create and edit, the partnership's own page (its walk
+through the eight steps), the moves between steps, champions and its documents.
 
-urlpatterns = []
+Reading needs a partnership the user may see (`visible_partnership_or_404`); anything that
+writes, the GET of a form included, needs one they may edit (`editable_partnership_or_404`).
+Both answer 404 for another city's private partnership.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path, reverse
+from django.utils.text import slugify
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from partnerships import permissions, selectors, services, workflow
+from partnerships.filters import SCOPE_MINE, PartnershipFilter
+from partnerships.forms.partnerships import (
+    ChampionForm,
+    MoveForm,
+    PartnershipCreateForm,
+    PartnershipEditForm,
+    ReturnForm,
+    lendrum_label,
+)
+from partnerships.models import (
+    MOU,
+    LetterOfIntent,
+    Partnership,
+    PlanAction,
+    Step,
+    StepTransition,
+)
+from partnerships.services import DomainError
+from partnerships.views.common import (
+    apply_errors,
+    editable_partnership_or_404,
+    report_refusal,
+    require,
+    visible_partnership_or_404,
+)
+
+PER_PAGE = 25
+
+
+def _detail_url(partnership: Partnership, step: int | None = None) -> str:
+    url = reverse("partnerships:detail", args=[partnership.pk])
+    return f"{url}?step={int(step)}#step-{int(step)}" if step else url
+
+
+# --- The list ------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def partnership_list(request):
+    filters = PartnershipFilter(
+        request.GET, queryset=selectors.partnerships_visible_to(request.user), request=request
+    )
+    page = Paginator(selectors.partnership_rows(filters.qs), PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "partnerships/partnership_list.html",
+        {
+            "filters": filters,
+            "page": page,
+            "partnerships": page.object_list,
+            "page_range": page.paginator.get_elided_page_range(page.number),
+            "ellipsis": Paginator.ELLIPSIS,
+            "scope_mine": request.GET.get("scope") == SCOPE_MINE,
+            "can_create": permissions.is_admin(request.user)
+            or permissions.is_officer(request.user),
+        },
+    )
+
+
+# --- Create and edit -----------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def partnership_create(request):
+    require(permissions.is_admin(request.user) or permissions.is_officer(request.user))
+    form = PartnershipCreateForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        home = data.pop("home")
+        try:
+            partnership = services.partnership_create(home=home, user=request.user, **data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, f"“{partnership.title}” is created, in step 1: Strategy.")
+            return redirect("partnerships:detail", pk=partnership.pk)
+    return render(
+        request,
+        "partnerships/partnership_form.html",
+        {"form": form, "heading": "New partnership", "submit": "Create partnership"},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def partnership_edit(request, pk: int):
+    partnership = editable_partnership_or_404(request, pk)
+    form = PartnershipEditForm(request.POST or None, instance=partnership)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        areas = data.pop("areas")
+        try:
+            services.partnership_update(
+                partnership=partnership, user=request.user, areas=areas, **data
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, "The partnership is saved.")
+            return redirect("partnerships:detail", pk=partnership.pk)
+    return render(
+        request,
+        "partnerships/partnership_form.html",
+        {
+            "form": form,
+            "partnership": partnership,
+            "heading": f"Edit “{partnership.title}”",
+            "submit": "Save",
+            "cancel": reverse("partnerships:detail", args=[partnership.pk]),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def champion_add(request, pk: int):
+    partnership = editable_partnership_or_404(request, pk)
+    form = ChampionForm(request.POST or None, partnership=partnership)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.champion_add(partnership=partnership, user=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, f"{form.cleaned_data['name']} is a champion now.")
+            return redirect(_detail_url(partnership, Step.STRATEGY))
+    return render(
+        request,
+        "partnerships/partnership_form.html",
+        {
+            "form": form,
+            "partnership": partnership,
+            "heading": "Add a champion",
+            "intro": "A champion is a senior person on one side who keeps the partnership "
+            "alive: name a deputy too, so that it survives elections and staff moving on.",
+            "submit": "Add champion",
+            "cancel": _detail_url(partnership, Step.STRATEGY),
+        },
+    )
+
+
+# --- The partnership's page ----------------------------------------------------------------
+
+
+def _one(obj, name: str):
+    """A reverse one-to-one (loaded with select_related) or None."""
+    try:
+        return getattr(obj, name)
+    except ObjectDoesNotExist:
+        return None
+
+
+def _shown_step(value, current: int) -> int:
+    try:
+        step = int(value)
+    except (TypeError, ValueError):
+        return current
+    return step if step in Step.values else current
+
+
+def _advance_blockers(partnership: Partnership, checklist) -> list[str]:
+    """What stands between the partnership and the next step (as `workflow.missing_to_advance`,
+    from the checklist the page has read already rather than asking again)."""
+    if partnership.status != Partnership.Status.ACTIVE:
+        return [f"Reactivate the partnership first (it is {partnership.get_status_display()})."]
+    return [r.text for r in checklist if not r.met]
+
+
+def _person(user) -> str:
+    if user is None:
+        return "someone"
+    return user.get_full_name() or user.username
+
+
+def _step_artefacts(partnership: Partnership, step: int) -> dict:
+    """The full artefacts of the one step the page shows open (a fixed number of queries)."""
+    if step == Step.STRATEGY:
+        return {"champions": list(partnership.champions.select_related("partner"))}
+    if step in (Step.SEARCH, Step.APPROACH, Step.SELECTION):
+        return {"candidates": selectors.candidates_for_page(partnership)}
+    if step == Step.PLANNING:
+        plan = _one(partnership, "business_plan")
+        actions = (
+            list(
+                PlanAction.objects.filter(plan=plan)
+                .select_related("owner_partner")
+                .order_by("due_on", "id")
+            )
+            if plan
+            else []
+        )
+        return {"actions": actions, "kpis": list(partnership.kpis.select_related("area"))}
+    if step == Step.AGREEMENT:
+        return {"mous": selectors.mous_for_page(partnership)}
+    if step == Step.IMPLEMENTATION:
+        return {"activities": selectors.recent_activities(partnership)}
+    return {
+        "reviews": list(partnership.reviews.select_related("created_by")),
+        "lessons": list(partnership.lessons.select_related("review", "recorded_by")),
+    }
+
+
+def _sign_off(request, partnership: Partnership, can_edit: bool) -> dict | None:
+    """Who has confirmed the move out of a joint sign-off step, who is awaited, and whether
+    this user may confirm for a side that has not yet."""
+    if partnership.step not in workflow.JOINT_SIGN_OFF_STEPS:
+        return None
+    sides = [m for m in partnership.members.all() if m.has_officers]
+    mine = permissions.city_ids(request.user)
+    rows = [
+        {
+            "city": m.partner,
+            "confirmed_at": m.confirmed_at,
+            "confirmed_by": " ".join(n for n in (m.confirmed_by_first, m.confirmed_by_last) if n)
+            or m.confirmed_by_username,
+            "mine": m.partner_id in mine,
+        }
+        for m in sides
+    ]
+    return {
+        "needed": len(sides) >= 2,
+        "sides": rows,
+        "can_confirm": can_edit and any(r["mine"] and not r["confirmed_at"] for r in rows),
+    }
+
+
+@login_required
+@require_GET
+def partnership_detail(request, pk: int):
+    partnership = selectors.partnership_for_page(request.user, pk)
+    can_edit = permissions.can_edit_partnership(request.user, partnership)
+    checklists = workflow.all_requirements(partnership)
+    shown = _shown_step(request.GET.get("step"), partnership.step)
+    members = list(partnership.members.all())
+    home = next((m for m in members if m.role == m.Role.HOME), None)
+
+    steps = []
+    for step in Step:
+        checklist = checklists[step]
+        steps.append(
+            {
+                "step": step,
+                "purpose": workflow.STEPS[step].purpose,
+                "state": "done"
+                if step < partnership.step
+                else "current"
+                if step == partnership.step
+                else "todo",
+                "checklist": checklist,
+                "met": sum(r.met for r in checklist),
+                "shown": step == shown,
+                "open": step in (shown, partnership.step),
+            }
+        )
+    at_last_step = partnership.step >= workflow.LAST_STEP
+    context = {
+        "partnership": partnership,
+        "members": members,
+        "home": home,
+        "can_edit": can_edit,
+        "steps": steps,
+        "shown": shown,
+        "artefacts": _step_artefacts(partnership, shown),
+        "decision": _one(partnership, "selection_decision"),
+        "letter": _one(partnership, "letter_of_intent"),
+        "plan": _one(partnership, "business_plan"),
+        "strength_label": lendrum_label(partnership.relationship_strength),
+        "at_last_step": at_last_step,
+        "blockers": []
+        if at_last_step
+        else _advance_blockers(partnership, checklists[partnership.step]),
+        "next_step": None if at_last_step else Step(partnership.step + 1),
+        "return_form": ReturnForm(partnership=partnership) if partnership.step > 1 else None,
+        "sign_off": _sign_off(request, partnership, can_edit),
+        "timeline": selectors.timeline(partnership),
+        "history": selectors.history_entries(partnership),
+    }
+    return render(request, "partnerships/partnership_detail.html", context)
+
+
+# --- Moves between steps -------------------------------------------------------------------
+
+
+def _stale(request, partnership: Partnership, from_step: int) -> bool:
+    if from_step == partnership.step:
+        return False
+    report_refusal(
+        request,
+        DomainError(
+            f"Someone else moved this partnership to “{partnership.step_label}” meanwhile; "
+            "here is where it stands now."
+        ),
+    )
+    return True
+
+
+@login_required
+@require_POST
+def partnership_advance(request, pk: int):
+    partnership = editable_partnership_or_404(request, pk)
+    form = MoveForm(request.POST)
+    if not form.is_valid():
+        report_refusal(request, DomainError("The page was out of date; try again."))
+        return redirect("partnerships:detail", pk=partnership.pk)
+    from_step = form.cleaned_data["from_step"]
+    try:
+        services.partnership_move(
+            partnership_id=partnership.pk,
+            from_step=from_step,
+            to_step=from_step + 1,
+            kind=StepTransition.Kind.ADVANCE,
+            user=request.user,
+        )
+    except DomainError as exc:
+        report_refusal(request, exc)
+        return redirect("partnerships:detail", pk=partnership.pk)
+    step = Step(from_step + 1)
+    messages.success(request, f"The partnership moved on to step {step.value}: {step.label}.")
+    return redirect("partnerships:detail", pk=partnership.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def partnership_return(request, pk: int):
+    partnership = editable_partnership_or_404(request, pk)
+    if partnership.step == Step.STRATEGY:
+        report_refusal(request, DomainError("The partnership is at the first step already."))
+        return redirect("partnerships:detail", pk=partnership.pk)
+    form = ReturnForm(request.POST or None, partnership=partnership)
+    if request.method == "POST":
+        moved = MoveForm(request.POST)
+        if not moved.is_valid():
+            report_refusal(request, DomainError("The page was out of date; try again."))
+            return redirect("partnerships:return", pk=partnership.pk)
+        if _stale(request, partnership, moved.cleaned_data["from_step"]):
+            return redirect("partnerships:detail", pk=partnership.pk)
+        if form.is_valid():
+            to_step = form.cleaned_data["to_step"]
+            try:
+                services.partnership_move(
+                    partnership_id=partnership.pk,
+                    from_step=form.cleaned_data["from_step"],
+                    to_step=to_step,
+                    kind=StepTransition.Kind.RETURN,
+                    user=request.user,
+                    reason=form.cleaned_data["reason"],
+                )
+            except DomainError as exc:
+                report_refusal(request, exc)
+                return redirect("partnerships:detail", pk=partnership.pk)
+            step = Step(to_step)
+            messages.success(
+                request, f"The partnership returned to step {step.value}: {step.label}."
+            )
+            return redirect("partnerships:detail", pk=partnership.pk)
+    return render(
+        request,
+        "partnerships/return_form.html",
+        {"partnership": partnership, "form": form},
+    )
+
+
+@login_required
+@require_POST
+def partnership_confirm(request, pk: int):
+    partnership = editable_partnership_or_404(request, pk)
+    form = MoveForm(request.POST)
+    # The page says which step it showed; never confirm a step the officer did not see.
+    if not form.is_valid():
+        report_refusal(request, DomainError("The page was out of date; try again."))
+        return redirect("partnerships:detail", pk=partnership.pk)
+    if _stale(request, partnership, form.cleaned_data["from_step"]):
+        return redirect("partnerships:detail", pk=partnership.pk)
+    try:
+        created = services.partnership_confirm_move(partnership=partnership, user=request.user)
+    except DomainError as exc:
+        report_refusal(request, exc)
+        return redirect("partnerships:detail", pk=partnership.pk)
+    if created:
+        cities = ", ".join(c.partner.name for c in created)
+        messages.success(
+            request,
+            f"You confirmed leaving “{partnership.step_label}” for {cities}.",
+        )
+    else:
+        messages.info(request, "Your city has confirmed this move already.")
+    return redirect("partnerships:detail", pk=partnership.pk)
+
+
+# --- Documents -----------------------------------------------------------------------------
+
+DOCUMENTS = {"mou": MOU, "loi": LetterOfIntent}
+
+
+@login_required
+@require_GET
+def document(request, pk: int, kind: str, doc_id: int):
+    """An agreement's PDF, only to those who may see the partnership it belongs to."""
+    partnership = visible_partnership_or_404(request, pk)
+    model = DOCUMENTS.get(kind)
+    require(model is not None)
+    record = get_object_or_404(model, pk=doc_id, partnership=partnership)
+    require(bool(record.document))
+    try:
+        handle = record.document.open("rb")
+    except (FileNotFoundError, OSError):
+        raise Http404 from None
+    name = slugify(partnership.title) or f"partnership-{partnership.pk}"
+    response = FileResponse(handle, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{name}-{kind}.pdf"'
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+urlpatterns = [
+    path("partnerships/", partnership_list, name="list"),
+    path("partnerships/new/", partnership_create, name="create"),
+    path("partnerships/<int:pk>/", partnership_detail, name="detail"),
+    path("partnerships/<int:pk>/edit/", partnership_edit, name="edit"),
+    path("partnerships/<int:pk>/advance/", partnership_advance, name="advance"),
+    path("partnerships/<int:pk>/return/", partnership_return, name="return"),
+    path("partnerships/<int:pk>/confirm/", partnership_confirm, name="confirm"),
+    path("partnerships/<int:pk>/champions/add/", champion_add, name="champion_add"),
+    path(
+        "partnerships/<int:pk>/documents/<str:kind>/<int:doc_id>/",
+        document,
+        name="document",
+    ),
+]

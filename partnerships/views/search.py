@@ -1,3 +1,662 @@
-"""Filled in by its page group."""
+"""Steps 2-4 of the partnering process: search, approach and evaluation, selection.
 
-urlpatterns = []
+Every page here writes (or is the form of a write), so each one asks
+`editable_partnership_or_404`. The partnership's current step does not restrict these pages:
+officers iterate between search, approach and selection, so a notice only says where the
+partnership stands.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.db.models import (
+    Count,
+    Exists,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    Window,
+)
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from partnerships import selectors, services, suggestions
+from partnerships.forms.search import (
+    CandidateAddForm,
+    CandidateStatusForm,
+    CitySearchForm,
+    ContactForm,
+    DueDiligenceForm,
+    FeasibilityForm,
+    ScoreGridForm,
+    SelectionDecisionForm,
+)
+from partnerships.models import (
+    Candidate,
+    CriterionScore,
+    Partner,
+    Partnership,
+    PartnershipMember,
+    Sector,
+    SelectionDecision,
+    Step,
+    TwinningStrategy,
+)
+from partnerships.services import DomainError
+from partnerships.views.common import apply_errors, editable_partnership_or_404, report_refusal
+
+PAGE_SIZE = 20
+
+
+def _step_notice(partnership: Partnership, step: Step) -> str:
+    """Say so when the partnership is at another step; its artefacts stay editable here."""
+    if partnership.step == step:
+        return ""
+    return (
+        f"This partnership is at step {partnership.step}, “{partnership.step_label}”. "
+        f"You can still work on “{step.label}” here: officers often go back and forth."
+    )
+
+
+# --- Step 2: search ------------------------------------------------------------------------
+
+
+@dataclass
+class Related:
+    """The partnership's member cities and candidates, read in one query."""
+
+    home: Partner | None
+    member_ids: set[int]
+    candidates: list[Partner]  # each with .candidate_pk and .candidate_status
+
+    @property
+    def excluded_ids(self) -> set[int]:
+        return self.member_ids | {p.pk for p in self.candidates}
+
+
+def _members_and_candidates(partnership: Partnership) -> Related:
+    members = PartnershipMember.objects.filter(partnership=partnership).order_by()
+    candidacies = Candidate.objects.filter(partnership=partnership).order_by()
+    rows = (
+        Partner.objects.filter(
+            Q(pk__in=members.values("partner_id")) | Q(pk__in=candidacies.values("partner_id"))
+        )
+        .annotate(
+            member_role=Subquery(members.filter(partner=OuterRef("pk")).values("role")[:1]),
+            candidate_pk=Subquery(candidacies.filter(partner=OuterRef("pk")).values("pk")[:1]),
+            candidate_status=Subquery(
+                candidacies.filter(partner=OuterRef("pk")).values("status")[:1]
+            ),
+        )
+        .order_by("name")
+    )
+    home, member_ids, candidates = None, set(), []
+    for partner in rows:
+        if partner.member_role:
+            member_ids.add(partner.pk)
+            if partner.member_role == PartnershipMember.Role.HOME:
+                home = partner
+        if partner.candidate_pk:  # the selected one too, now also a member
+            partner.candidate_status_label = Candidate.Status(partner.candidate_status).label
+            candidates.append(partner)
+    return Related(home=home, member_ids=member_ids, candidates=candidates)
+
+
+@dataclass
+class ResultsPage:
+    rows: list
+    number: int
+    total: int
+
+    @property
+    def num_pages(self) -> int:
+        return max(1, math.ceil(self.total / PAGE_SIZE))
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.number < self.num_pages
+
+    @property
+    def previous_number(self) -> int:
+        return self.number - 1
+
+    @property
+    def next_number(self) -> int:
+        return self.number + 1
+
+    @property
+    def start(self) -> int:
+        return (self.number - 1) * PAGE_SIZE + 1 if self.rows else 0
+
+    @property
+    def end(self) -> int:
+        return (self.number - 1) * PAGE_SIZE + len(self.rows)
+
+
+def _results_page(qs, page: str | None) -> ResultsPage:
+    """One query for a page and the total (a window count), instead of a COUNT and a SELECT."""
+    try:
+        number = max(1, int(page or 1))
+    except ValueError:
+        number = 1
+    qs = qs.annotate(total_found=Window(Count("pk"))).order_by("name", "pk")
+    rows = list(qs[(number - 1) * PAGE_SIZE : number * PAGE_SIZE])
+    if not rows and number > 1:
+        # Past the end (an old link): show the last page.
+        total = qs.count()
+        number = max(1, math.ceil(total / PAGE_SIZE))
+        rows = list(qs[(number - 1) * PAGE_SIZE : number * PAGE_SIZE])
+    return ResultsPage(rows=rows, number=number, total=rows[0].total_found if rows else 0)
+
+
+def _home_criteria(home: Partner | None) -> tuple[TwinningStrategy | None, list[tuple[str, int]]]:
+    """The home city's strategy in force and its (criterion name, weight) pairs: one query."""
+    if home is None:
+        return None, []
+    rows = list(
+        TwinningStrategy.objects.filter(
+            partner=home, status=TwinningStrategy.Status.IN_FORCE
+        ).values_list("pk", "version", "criteria__name", "criteria__weight")
+    )
+    if not rows:
+        return None, []
+    strategy = TwinningStrategy(pk=rows[0][0], version=rows[0][1], partner=home)
+    return strategy, [(name, weight) for _, _, name, weight in rows if name]
+
+
+@login_required
+@require_GET
+def search(request, pk: int):
+    partnership = editable_partnership_or_404(request, pk)
+    related = _members_and_candidates(partnership)
+    home = related.home
+    at_home = Partner.sectors.through.objects.filter(
+        sector_id=OuterRef("pk"), partner_id=home.pk if home else None
+    )
+    sectors = list(Sector.objects.annotate(at_home=Exists(at_home)))
+    sector_names = {s.pk: s.name for s in sectors}
+
+    form = CitySearchForm(request.GET or None, sectors=sectors)
+    if form.is_bound:
+        form.is_valid()  # errors show on their fields; the valid criteria still apply
+    results = _results_page(
+        form.filter(Partner.objects.exclude(pk__in=related.excluded_ids)), request.GET.get("page")
+    )
+
+    strategy, criteria = _home_criteria(home)
+    ranking = None
+    if home is not None:
+        ranking = suggestions.suggest(
+            partnership,
+            home=home,
+            home_sector_ids=[s.pk for s in sectors if s.at_home],
+            exclude_ids=related.excluded_ids,
+            criteria=criteria,
+            sector_names=sector_names,
+            also_sectors_for=[p.pk for p in results.rows],
+        )
+        sectors_by_city = ranking.sectors
+    else:
+        sectors_by_city = suggestions.sectors_of(p.pk for p in results.rows)
+    for partner in results.rows:
+        partner.sector_names = [
+            sector_names[i] for i in sorted(sectors_by_city.get(partner.pk, ()))
+        ]
+    shown = [*results.rows, *(s.partner for s in (ranking.suggestions if ranking else []))]
+    for partner in shown:
+        partner.population_label = f"{partner.population:,}" if partner.population else ""
+
+    weights = []
+    if ranking is not None:
+        labels = dict(WEIGHT_LABELS)
+        weights = [(labels[c], w) for c, w in ranking.weights.items()]
+    return render(
+        request,
+        "partnerships/search/search.html",
+        {
+            "partnership": partnership,
+            "home": home,
+            "candidates": related.candidates,
+            "form": form,
+            "results": results,
+            "suggestions": ranking.suggestions if ranking else [],
+            "strategy": strategy,
+            "criteria": criteria,
+            "weights": weights,
+            "next": request.get_full_path() + "#find",
+            "next_suggestions": reverse("partnerships:search", args=[partnership.pk])
+            + "#suggestions",
+            "step_notice": _step_notice(partnership, Step.SEARCH),
+        },
+    )
+
+
+WEIGHT_LABELS = [
+    (suggestions.SIZE, "Similar size"),
+    (suggestions.SHARED_SECTORS, "Shared sectors"),
+    (suggestions.COMPLEMENTARY_SECTORS, "Complementary sectors"),
+    (suggestions.AREAS, "Experience in this partnership's areas"),
+    (suggestions.TIES, "Ties with cities of the home country"),
+    (suggestions.NORTH_SOUTH, "Other side of the North/South divide"),
+]
+
+
+def _safe_next(request, fallback: str) -> str:
+    target = request.POST.get("next") or ""
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return fallback
+
+
+@login_required
+@require_POST
+def candidate_add(request, pk: int):
+    partnership = editable_partnership_or_404(request, pk)
+    back = _safe_next(request, reverse("partnerships:search", args=[partnership.pk]))
+    form = CandidateAddForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return HttpResponseRedirect(back)
+    partner = form.cleaned_data["partner"]
+    try:
+        services.candidate_add(
+            partnership=partnership,
+            partner=partner,
+            rationale=form.cleaned_data["rationale"].strip(),
+            source=form.cleaned_data["source"],
+            user=request.user,
+        )
+    except (DomainError, ValidationError) as exc:
+        report_refusal(request, exc)
+    else:
+        messages.success(request, f"{partner.name} is now a candidate.")
+    return HttpResponseRedirect(back)
+
+
+# --- Step 3: approach and evaluation -------------------------------------------------------
+
+
+def _candidate_or_404(partnership: Partnership, candidate_id: int) -> Candidate:
+    candidate = get_object_or_404(
+        Candidate.objects.select_related("partner", "added_by", "due_diligence", "feasibility"),
+        pk=candidate_id,
+        partnership=partnership,
+    )
+    candidate.partnership = partnership
+    return candidate
+
+
+def _one_to_one(candidate: Candidate, name: str):
+    """The candidate's due diligence or feasibility study (selected with it), or None."""
+    try:
+        return getattr(candidate, name)
+    except ObjectDoesNotExist:
+        return None
+
+
+ENDED = {Partnership.Status.ENDED, Partnership.Status.ARCHIVED}
+
+
+def _known_partnerships(request, partnership: Partnership, partner: Partner) -> list[Partnership]:
+    """The candidate city's other partnerships this user may see: its alliance history."""
+    qs = (
+        selectors.partnerships_visible_to(request.user)
+        .filter(members__partner=partner)
+        .exclude(pk=partnership.pk)
+        .order_by("status", "title")
+    )
+    known = list(selectors.with_members(qs))
+    for p in known:
+        p.others = [m.partner.name for m in p.members.all() if m.partner_id != partner.pk]
+    return known
+
+
+def _history_help(partner: Partner, known: list[Partnership]) -> str:
+    if not known:
+        return f"The portal knows of no partnerships of {partner.name} that you may see."
+    existing = sum(p.status not in ENDED for p in known)
+    items = format_html_join(
+        "",
+        '<li><a href="{}">{}</a> with {} – {}, {}</li>',
+        (
+            (
+                reverse("partnerships:detail", args=[p.pk]),
+                p.title,
+                ", ".join(p.others) or "no counterpart yet",
+                p.get_status_display(),
+                p.step_label,
+            )
+            for p in known
+        ),
+    )
+    return format_html(
+        "From the portal: {} has {} existing and {} ended partnerships that you may see."
+        '<ul class="mb-0">{}</ul>',
+        partner.name,
+        existing,
+        len(known) - existing,
+        items,
+    )
+
+
+def _render_candidate(request, partnership: Partnership, candidate: Candidate, **forms):
+    contacts = list(candidate.contacts.all())
+    due_diligence = _one_to_one(candidate, "due_diligence")
+    feasibility = _one_to_one(candidate, "feasibility")
+    known = _known_partnerships(request, partnership, candidate.partner)
+    sector_names = list(candidate.partner.sectors.values_list("name", flat=True))
+
+    dd_form = forms.get("dd_form")
+    if dd_form is None:
+        initial = {}
+        if due_diligence is None:
+            existing = sum(p.status not in ENDED for p in known)
+            initial = {
+                "existing_partnerships": existing,
+                "failed_partnerships": len(known) - existing,
+            }
+        dd_form = DueDiligenceForm(instance=due_diligence, initial=initial, prefix="dd")
+    dd_form.fields["alliance_history"].help_text = _history_help(candidate.partner, known)
+
+    selected = candidate.status == Candidate.Status.SELECTED
+    status_form = forms.get("status_form") or (
+        None
+        if selected
+        else CandidateStatusForm(initial={"status": candidate.status}, prefix="status")
+    )
+    args = [partnership.pk, candidate.pk]
+    return render(
+        request,
+        "partnerships/search/candidate.html",
+        {
+            "partnership": partnership,
+            "candidate": candidate,
+            "partner": candidate.partner,
+            "sector_names": sector_names,
+            "population_label": f"{candidate.partner.population:,}"
+            if candidate.partner.population
+            else "",
+            "contacts": contacts,
+            "due_diligence": due_diligence,
+            "feasibility": feasibility,
+            "known": known,
+            "status_form": status_form,
+            "contact_form": forms.get("contact_form") or ContactForm(prefix="contact"),
+            "dd_form": dd_form,
+            "feasibility_form": forms.get("feasibility_form")
+            or FeasibilityForm(instance=feasibility, prefix="feasibility"),
+            "urls": {
+                "candidate": reverse("partnerships:candidate", args=args),
+                "contact_add": reverse("partnerships:contact_add", args=args),
+                "due_diligence": reverse("partnerships:due_diligence", args=args),
+                "feasibility": reverse("partnerships:feasibility", args=args),
+            },
+            "step_notice": _step_notice(partnership, Step.APPROACH),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def candidate(request, pk: int, candidate_id: int):
+    """The approach and evaluation of one candidate; a POST changes its status."""
+    partnership = editable_partnership_or_404(request, pk)
+    cand = _candidate_or_404(partnership, candidate_id)
+    if request.method == "GET":
+        return _render_candidate(request, partnership, cand)
+    form = CandidateStatusForm(request.POST, prefix="status")
+    if form.is_valid():
+        try:
+            services.candidate_set_status(
+                candidate=cand, status=form.cleaned_data["status"], user=request.user
+            )
+        except DomainError as exc:
+            report_refusal(request, exc)
+            return redirect("partnerships:candidate", partnership.pk, cand.pk)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(
+                request, f"{cand.partner.name} is now {cand.get_status_display().lower()}."
+            )
+            return redirect("partnerships:candidate", partnership.pk, cand.pk)
+    return _render_candidate(request, partnership, cand, status_form=form)
+
+
+def _save_candidate_form(request, pk, candidate_id, *, form_class, prefix, attr, service, done):
+    """The shared body of the contact, due diligence and feasibility views.
+
+    A GET shows the candidate's page; an invalid POST shows it again with this form's errors.
+    `attr` names the candidate's one-to-one record the form edits (None: always a new row).
+    """
+    partnership = editable_partnership_or_404(request, pk)
+    cand = _candidate_or_404(partnership, candidate_id)
+    if request.method == "GET":
+        return _render_candidate(request, partnership, cand)
+    instance = _one_to_one(cand, attr) if attr else None
+    form = form_class(request.POST, instance=instance, prefix=prefix)
+    if form.is_valid():
+        try:
+            service(candidate=cand, user=request.user, **form.cleaned_data)
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, done.format(city=cand.partner.name))
+            url = reverse("partnerships:candidate", args=[partnership.pk, cand.pk])
+            return HttpResponseRedirect(f"{url}#{prefix}")
+    return _render_candidate(request, partnership, cand, **{f"{prefix}_form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def contact_add(request, pk: int, candidate_id: int):
+    return _save_candidate_form(
+        request,
+        pk,
+        candidate_id,
+        form_class=ContactForm,
+        prefix="contact",
+        attr=None,
+        service=services.approach_contact_add,
+        done="Contact with {city} recorded.",
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def due_diligence(request, pk: int, candidate_id: int):
+    return _save_candidate_form(
+        request,
+        pk,
+        candidate_id,
+        form_class=DueDiligenceForm,
+        prefix="dd",
+        attr="due_diligence",
+        service=services.due_diligence_save,
+        done="Due diligence on {city} saved.",
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def feasibility(request, pk: int, candidate_id: int):
+    return _save_candidate_form(
+        request,
+        pk,
+        candidate_id,
+        form_class=FeasibilityForm,
+        prefix="feasibility",
+        attr="feasibility",
+        service=services.feasibility_save,
+        done="Feasibility study of {city} saved.",
+    )
+
+
+# --- Step 4: selection ---------------------------------------------------------------------
+
+
+@dataclass
+class Standing:
+    candidate: Candidate
+    total: int  # sum of score × weight
+    maximum: int  # sum of max_score × weight
+    scored: int  # criteria scored so far
+
+    @property
+    def percent(self) -> float:
+        return round(100 * self.total / self.maximum, 1) if self.maximum else 0.0
+
+
+def comparison(candidates: list[Candidate], criteria) -> list[Standing]:
+    """Each candidate's weighted total over prefetched scores, best first."""
+    weights = {c.pk: c.weight for c in criteria}
+    maximum = sum(c.max_score * c.weight for c in criteria)
+    rows = []
+    for cand in candidates:
+        scores = [s for s in cand.scores.all() if s.criterion_id in weights]
+        total = sum(s.score * weights[s.criterion_id] for s in scores)
+        rows.append(Standing(cand, total, maximum, len(scores)))
+    rows.sort(key=lambda r: (-r.total, r.candidate.partner.name, r.candidate.pk))
+    return rows
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def selection(request, pk: int):
+    partnership = editable_partnership_or_404(request, pk)
+    criteria = services.selection_criteria(partnership)
+    candidates = list(
+        partnership.candidates.exclude(status=Candidate.Status.REJECTED)
+        .select_related("partner")
+        .prefetch_related(
+            Prefetch(
+                "scores",
+                queryset=CriterionScore.objects.filter(criterion_id__in=[c.pk for c in criteria]),
+            )
+        )
+        .order_by("partner__name", "pk")
+    )
+    saved = {(s.candidate_id, s.criterion_id): s.score for c in candidates for s in c.scores.all()}
+
+    decision = (
+        SelectionDecision.objects.filter(partnership=partnership)
+        .select_related("candidate__partner", "decided_by")
+        .first()
+    )
+    grid = ScoreGridForm(candidates=candidates, criteria=criteria, initial_scores=saved)
+    decision_form = SelectionDecisionForm(
+        candidates=candidates,
+        prefix="decision",
+        initial={"candidate": decision.candidate_id if decision else None},
+    )
+    action = request.POST.get("form") if request.method == "POST" else None
+    if action == "scores":
+        grid = ScoreGridForm(
+            request.POST, candidates=candidates, criteria=criteria, initial_scores=saved
+        )
+        if grid.is_valid():
+            try:
+                changed = services.criterion_scores_save(
+                    partnership=partnership, scores=grid.scores(), user=request.user
+                )
+            except DomainError as exc:
+                grid.add_error(None, exc.message)
+            except ValidationError as exc:
+                grid.add_error(None, exc.messages)
+            else:
+                messages.success(request, f"Scores saved ({changed} changed).")
+                return redirect("partnerships:selection", partnership.pk)
+    elif action == "decide":
+        decision_form = SelectionDecisionForm(
+            request.POST, candidates=candidates, prefix="decision"
+        )
+        if decision_form.is_valid():
+            chosen = decision_form.chosen
+            try:
+                services.selection_decide(
+                    partnership=partnership,
+                    candidate=chosen,
+                    reasons=decision_form.cleaned_data["reasons"],
+                    user=request.user,
+                )
+            except DomainError as exc:
+                decision_form.add_error(None, exc.message)
+            except ValidationError as exc:
+                apply_errors(decision_form, exc)
+            else:
+                messages.success(
+                    request,
+                    f"{chosen.partner.name} is selected and joins the partnership as counterpart.",
+                )
+                return redirect("partnerships:selection", partnership.pk)
+
+    home = None
+    if not criteria:
+        member = (
+            PartnershipMember.objects.filter(
+                partnership=partnership, role=PartnershipMember.Role.HOME
+            )
+            .select_related("partner")
+            .first()
+        )
+        home = member.partner if member else None
+    return render(
+        request,
+        "partnerships/search/selection.html",
+        {
+            "partnership": partnership,
+            "criteria": criteria,
+            "strategy": criteria[0].strategy if criteria else None,
+            "candidates": candidates,
+            "grid": grid,
+            "grid_rows": grid.rows(),
+            "standings": comparison(candidates, criteria),
+            "decision": decision,
+            "decision_form": decision_form,
+            "home": home,
+            "step_notice": _step_notice(partnership, Step.SELECTION),
+        },
+    )
+
+
+urlpatterns = [
+    path("partnerships/<int:pk>/search/", search, name="search"),
+    path("partnerships/<int:pk>/candidates/add/", candidate_add, name="candidate_add"),
+    path("partnerships/<int:pk>/candidates/<int:candidate_id>/", candidate, name="candidate"),
+    path(
+        "partnerships/<int:pk>/candidates/<int:candidate_id>/contacts/add/",
+        contact_add,
+        name="contact_add",
+    ),
+    path(
+        "partnerships/<int:pk>/candidates/<int:candidate_id>/due-diligence/",
+        due_diligence,
+        name="due_diligence",
+    ),
+    path(
+        "partnerships/<int:pk>/candidates/<int:candidate_id>/feasibility/",
+        feasibility,
+        name="feasibility",
+    ),
+    path("partnerships/<int:pk>/selection/", selection, name="selection"),
+]

@@ -24,8 +24,9 @@ pytestmark = pytest.mark.django_db
 
 
 def test_a_partnership_walks_from_strategy_to_measurement():
-    officer = UserFactory()
-    partnership = walked_to(Step.MEASUREMENT, user=officer)
+    home = PartnerFactory()
+    officer = _officer_of(home)
+    partnership = walked_to(Step.MEASUREMENT, home=home, user=officer)
 
     assert partnership.step == Step.MEASUREMENT
     moves = list(partnership.transitions.order_by("at", "id"))
@@ -112,8 +113,9 @@ def test_a_paused_partnership_does_not_advance():
 
 
 def test_return_to_an_earlier_step_with_a_reason_is_recorded():
-    officer = UserFactory()
-    partnership = walked_to(Step.AGREEMENT)
+    home = PartnerFactory()
+    officer = _officer_of(home)
+    partnership = walked_to(Step.AGREEMENT, home=home)
 
     move = services.partnership_return(
         partnership=partnership,
@@ -360,3 +362,17 @@ def test_only_a_draft_strategy_goes_in_force():
     strategy = TwinningStrategyFactory()
     with pytest.raises(services.DomainError, match="Only a draft"):
         services.strategy_put_in_force(strategy=strategy)
+
+
+def test_services_refuse_a_user_who_may_not_edit_the_partnership():
+    partnership = walked_to(Step.SEARCH)
+    CandidateFactory(partnership=partnership)
+    stranger = _officer_of(PartnerFactory())
+    with pytest.raises(services.DomainError, match="may not change"):
+        services.partnership_advance(partnership=partnership, user=stranger)
+    with pytest.raises(services.DomainError, match="Only officers of"):
+        services.partnership_create(
+            home=PartnerFactory(), title="Not mine", category="mic", user=stranger
+        )
+    partnership.refresh_from_db()
+    assert partnership.step == Step.SEARCH

@@ -1,0 +1,407 @@
+"""Forms of steps 5-8: planning, the MOU, activities, reviews and lessons.
+
+They expose only what an officer may set (never the partnership, step or author) and check
+what a person can get wrong, with the message on the field. The writes themselves are done
+by the services in `partnerships.services` ("planning and delivery" section).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django import forms
+from django.core.validators import MaxLengthValidator
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from partnerships import services
+from partnerships.models import (
+    KPI,
+    MOU,
+    Activity,
+    BusinessPlan,
+    CooperationArea,
+    Lesson,
+    LetterOfIntent,
+    Partner,
+    PlanAction,
+    Review,
+)
+
+# Dates outside this range are typing mistakes (a year of 0202 or 20255), not history.
+EARLIEST_DATE = dt.date(1900, 1, 1)
+LATEST_DATE = dt.date(2100, 12, 31)
+# Free text is generous but bounded: a memo, not a book.
+LONG_TEXT = 10_000
+MAX_PARTICIPANTS = 1_000_000
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+def _text(rows: int = 3) -> forms.Textarea:
+    return forms.Textarea(attrs={"rows": rows})
+
+
+class DeliveryForm(forms.ModelForm):
+    """Common checks: every date within a plausible range, long texts bounded."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if isinstance(field, forms.DateField):
+                field.widget = DateInput()
+                field.widget.is_required = field.required
+            elif isinstance(field, forms.CharField) and field.max_length is None:
+                field.max_length = LONG_TEXT
+                field.widget.attrs["maxlength"] = str(LONG_TEXT)
+                field.validators.append(MaxLengthValidator(LONG_TEXT))
+
+    def add_error(self, field, error):
+        """Say a thing once: the model's `clean()` may repeat what a field already said."""
+        super().add_error(field, error)
+        for errors in self._errors.values():
+            texts = list(errors)
+            if len(set(texts)) < len(texts):
+                errors.data = [e for i, e in enumerate(errors.data) if texts[i] not in texts[:i]]
+
+    def clean(self):
+        cleaned = super().clean()
+        for name, field in self.fields.items():
+            value = cleaned.get(name)
+            is_date = isinstance(field, forms.DateField) and value is not None
+            if is_date and not EARLIEST_DATE <= value <= LATEST_DATE:
+                self.add_error(
+                    name, f"Give a date between {EARLIEST_DATE.year} and {LATEST_DATE.year}."
+                )
+        return cleaned
+
+
+class DocumentFormMixin:
+    """The `document` upload of the MOU and the letter of intent.
+
+    A plain file input: the stored file is linked by the page through the `document` view,
+    never by its storage URL. A new upload is checked by the model's `validate_pdf` (content,
+    size) and its message lands on the `document` field. An unchanged stored PDF is not read
+    and checked again: it passed when uploaded, and a missing file must not turn a save into a
+    server error.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["document"].widget = forms.FileInput(attrs={"accept": "application/pdf,.pdf"})
+        if self.instance.document:
+            self.fields["remove_document"] = forms.BooleanField(
+                required=False, label="Remove the stored document"
+            )
+
+    def _get_validation_exclusions(self):
+        excluded = super()._get_validation_exclusions()
+        if "document" not in self.changed_data:
+            excluded.add("document")
+        return excluded
+
+    def document_change(self):
+        """For the service: None keeps the file, False removes it, a file replaces it."""
+        if "document" in self.changed_data:
+            return self.cleaned_data["document"]
+        if self.cleaned_data.get("remove_document"):
+            return False
+        return None
+
+
+# --- Step 5: planning ----------------------------------------------------------------------
+
+
+class LetterOfIntentForm(DocumentFormMixin, DeliveryForm):
+    class Meta:
+        model = LetterOfIntent
+        fields = ["signed_on", "signed_by", "summary", "document"]
+        widgets = {"signed_by": _text(2), "summary": _text(4)}
+        labels = {"document": "Signed letter (PDF)"}
+        help_texts = {"document": "A PDF of at most 10 MB. Stored privately under a random name."}
+
+    def clean_signed_on(self):
+        signed_on = self.cleaned_data["signed_on"]
+        if signed_on and signed_on > timezone.localdate() + dt.timedelta(days=1):
+            raise forms.ValidationError("A letter cannot be signed in the future.")
+        return signed_on
+
+
+class BusinessPlanForm(DeliveryForm):
+    class Meta:
+        model = BusinessPlan
+        fields = ["vision", "goals", "objectives", "scope"]
+        widgets = {name: _text(3) for name in fields}
+        help_texts = {
+            "vision": "The common vision both cities agreed.",
+            "objectives": "Measurable where possible: the KPIs below measure them.",
+            "scope": "The areas, groups and places the partnership covers.",
+        }
+
+
+class MemberChoiceField(forms.TypedChoiceField):
+    """A member city of the partnership, from a list already loaded (no query per form)."""
+
+    def __init__(self, *, partners: list[Partner], empty_label: str, **kwargs):
+        self.partners = {p.pk: p for p in partners}
+        choices = [("", empty_label), *((p.pk, p.name) for p in partners)]
+        super().__init__(
+            choices=choices,
+            coerce=self.partner_of,
+            empty_value=None,
+            error_messages={"invalid_choice": "Choose one of the partnership's cities."},
+            **kwargs,
+        )
+
+    def partner_of(self, value) -> Partner:
+        if not self.valid_value(value):
+            raise ValueError(value)  # reported as "invalid_choice"
+        return self.partners[int(value)]
+
+    def valid_value(self, value):
+        return str(value).isdigit() and int(value) in self.partners
+
+    def prepare_value(self, value):
+        return value.pk if isinstance(value, Partner) else value
+
+
+class PlanActionForm(DeliveryForm):
+    class Meta:
+        model = PlanAction
+        fields = ["description", "owner", "owner_partner", "due_on"]
+        labels = {"owner": "Owner", "owner_partner": "Side", "due_on": "Due on"}
+        help_texts = {"owner": "The person or department responsible."}
+
+    def __init__(self, *args, partners: list[Partner], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner_partner"] = MemberChoiceField(
+            partners=partners,
+            empty_label="Both sides (joint)",
+            required=False,
+            label="Side",
+            help_text="The member city responsible.",
+        )
+
+
+class ActionStatusForm(forms.Form):
+    status = forms.ChoiceField(choices=PlanAction.Status.choices)
+
+
+class KPIForm(DeliveryForm):
+    class Meta:
+        model = KPI
+        fields = ["name", "unit", "baseline", "target", "area"]
+        labels = {"area": "Area of cooperation"}
+
+    def __init__(self, *args, partnership, areas: QuerySet[CooperationArea], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.partnership = partnership
+        self.fields["area"].queryset = areas
+        self.fields["area"].empty_label = "Not tied to one area"
+        self.fields["unit"].required = True
+        self.fields["unit"].error_messages["required"] = "Give the unit the KPI is measured in."
+
+    def clean_name(self):
+        name = self.cleaned_data["name"].strip()
+        if KPI.objects.filter(partnership=self.partnership, name__iexact=name).exists():
+            raise forms.ValidationError("This partnership already has a KPI with that name.")
+        return name
+
+
+# --- Step 6: the MOU -----------------------------------------------------------------------
+
+
+class AreasField(forms.ModelMultipleChoiceField):
+    """Refuses ids that are not whole numbers in range before asking the database (an id
+    too large for an integer column is a server error in SQLite and PostgreSQL)."""
+
+    def _check_values(self, value):
+        for pk in value:
+            text = str(pk)
+            if not text.isdigit() or int(text) > 2**63 - 1:
+                raise forms.ValidationError(
+                    self.error_messages["invalid_pk_value"],
+                    code="invalid_pk_value",
+                    params={"pk": pk},
+                )
+        return super()._check_values(value)
+
+
+class MOUForm(DocumentFormMixin, DeliveryForm):
+    class Meta:
+        model = MOU
+        fields = [
+            "areas",
+            "effective_on",
+            "expires_on",
+            "termination_conditions",
+            "other_terms",
+            "ceremony_on",
+            "ceremony_place",
+            "document",
+        ]
+        widgets = {
+            "areas": forms.CheckboxSelectMultiple,
+            "termination_conditions": _text(3),
+            "other_terms": _text(3),
+        }
+        labels = {
+            "effective_on": "Effective from",
+            "expires_on": "Expires on",
+            "termination_conditions": "Termination conditions",
+            "ceremony_on": "Signing ceremony on",
+            "ceremony_place": "Signing ceremony place",
+            "document": "The agreement (PDF)",
+        }
+        help_texts = {
+            "termination_conditions": "How either side may end it (the “divorce” clause).",
+            "document": "A PDF of at most 10 MB. Stored privately under a random name.",
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["areas"] = AreasField(
+            queryset=CooperationArea.objects.order_by("name"),
+            required=False,
+            widget=forms.CheckboxSelectMultiple,
+            label="Areas of cooperation",
+        )
+
+
+class SignatoryForm(forms.Form):
+    """One person signing the MOU for one of the member cities. A row left empty is skipped."""
+
+    name = forms.CharField(max_length=120, required=False)
+    title = forms.CharField(max_length=160, required=False)
+
+    def __init__(self, *args, partners: list[Partner], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["partner"] = MemberChoiceField(
+            partners=partners, empty_label="Choose the side", required=False, label="Side"
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("partner") and not cleaned.get("name"):
+            self.add_error("name", "Give the signatory's name.")
+        if cleaned.get("name") and not cleaned.get("partner") and "partner" not in self.errors:
+            self.add_error("partner", "Choose the side this person signs for.")
+        return cleaned
+
+    def signatory(self) -> dict | None:
+        data = self.cleaned_data
+        if not data.get("name") or data.get("DELETE"):
+            return None
+        return {"partner": data["partner"], "name": data["name"], "title": data.get("title", "")}
+
+
+class BaseSignatoryFormSet(forms.BaseFormSet):
+    def __init__(self, *args, partners: list[Partner], **kwargs):
+        self.partners = partners
+        super().__init__(*args, **kwargs)
+
+    def get_form_kwargs(self, index):
+        return {**super().get_form_kwargs(index), "partners": self.partners}
+
+    @property
+    def empty_form(self):
+        form = self.form(
+            auto_id=self.auto_id,
+            prefix=self.add_prefix("__prefix__"),
+            empty_permitted=True,
+            use_required_attribute=False,
+            partners=self.partners,
+            renderer=self.renderer,
+        )
+        self.add_fields(form, None)
+        return form
+
+    def signatories(self) -> list[dict]:
+        return [row for form in self.forms if (row := form.signatory())]
+
+
+SignatoryFormSet = forms.formset_factory(
+    SignatoryForm,
+    formset=BaseSignatoryFormSet,
+    extra=2,
+    can_delete=True,
+    max_num=60,
+    validate_max=True,
+    absolute_max=200,
+)
+
+
+class MOUSignForm(forms.Form):
+    signed_on = forms.DateField(
+        label="Signed on",
+        required=False,
+        widget=DateInput(),
+        help_text="Leave empty for today.",
+    )
+
+    def clean_signed_on(self):
+        signed_on = self.cleaned_data["signed_on"]
+        if signed_on and signed_on > timezone.localdate() + dt.timedelta(days=1):
+            raise forms.ValidationError("An MOU cannot be signed in the future.")
+        if signed_on and signed_on < EARLIEST_DATE:
+            raise forms.ValidationError(f"Give a date after {EARLIEST_DATE.year}.")
+        return signed_on
+
+
+# --- Steps 7-8: activities, reviews and lessons --------------------------------------------
+
+
+class ActivityForm(DeliveryForm):
+    participants = forms.IntegerField(
+        min_value=0,
+        max_value=MAX_PARTICIPANTS,
+        required=False,
+        help_text="How many people took part, if known.",
+    )
+
+    class Meta:
+        model = Activity
+        fields = ["kind", "title", "occurred_on", "description", "participants"]
+        widgets = {"description": _text(3)}
+        labels = {"occurred_on": "Date"}
+        help_texts = {
+            "occurred_on": "When it happened; a firmly scheduled activity may be logged up to "
+            "a year ahead.",
+        }
+
+    def clean_occurred_on(self):
+        occurred_on = self.cleaned_data["occurred_on"]
+        problem = services.activity_date_problem(occurred_on) if occurred_on else ""
+        if problem:
+            raise forms.ValidationError(problem)
+        return occurred_on
+
+
+class ReviewForm(DeliveryForm):
+    class Meta:
+        model = Review
+        fields = ["period_start", "period_end", "narrative", "decision"]
+        widgets = {"narrative": _text(5)}
+        labels = {"period_start": "Period from", "period_end": "Period to"}
+        help_texts = {"narrative": "How the partnership did against its KPIs in this period."}
+
+
+class LessonForm(DeliveryForm):
+    class Meta:
+        model = Lesson
+        fields = ["step", "theme", "text", "review"]
+        widgets = {"text": _text(4)}
+        labels = {"review": "Drawn from review", "step": "Step it concerns"}
+
+    def __init__(self, *args, reviews: QuerySet[Review], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["review"].queryset = reviews
+        self.fields["review"].empty_label = "Not from a review"
+        self.fields["review"].error_messages["invalid_choice"] = (
+            "Choose a review of this partnership."
+        )

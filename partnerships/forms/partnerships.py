@@ -1,0 +1,207 @@
+"""Forms of the partnership pages: create, edit, champions and the moves between steps.
+
+They expose only what an officer may set: never the step (that moves only through
+`services.partnership_move`), the author, or the strategy the partnership serves.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django import forms
+
+from partnerships import permissions, workflow
+from partnerships.models import Champion, CooperationArea, Partner, Partnership, Step
+
+# Dates outside this range are typing mistakes (a year of 0202 or 20255), not history.
+EARLIEST_DATE = dt.date(1900, 1, 1)
+LATEST_DATE = dt.date(2100, 12, 31)
+
+# Lendrum's relationship scale, the words officers see next to each number.
+LENDRUM_SCALE = [
+    (0, "0 – None (by choice)"),
+    (1, "1 – Vendor: combative"),
+    (2, "2 – Vendor: tribal"),
+    (3, "3 – Vendor: trading"),
+    (4, "4 – Vendor: transactional"),
+    (5, "5 – Supplier: basic"),
+    (6, "6 – Supplier: major"),
+    (7, "7 – Supplier: key"),
+    (8, "8 – Partner: partnering"),
+    (9, "9 – Partner: pioneering"),
+    (10, "10 – Partner: community"),
+]
+LENDRUM_HELP = (
+    "Lendrum's scale of how close the relationship is: 0 none by choice; 1–4 a vendor "
+    "relationship (combative to transactional); 5–7 a supplier relationship (basic, major, "
+    "key); 8–10 a partner relationship (partnering, pioneering, community). City partnerships "
+    "aim at 8–10."
+)
+
+
+def lendrum_label(value: int) -> str:
+    return dict(LENDRUM_SCALE).get(value, str(value))
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+def _check_dates(form: forms.Form, cleaned: dict) -> None:
+    for name, field in form.fields.items():
+        value = cleaned.get(name)
+        is_date = isinstance(field, forms.DateField) and value is not None
+        if is_date and not EARLIEST_DATE <= value <= LATEST_DATE:
+            form.add_error(
+                name, f"Give a date between {EARLIEST_DATE.year} and {LATEST_DATE.year}."
+            )
+
+
+class PartnershipCreateForm(forms.ModelForm):
+    """A new partnership: the home city that runs it, and what it is about."""
+
+    home = forms.ModelChoiceField(
+        label="Home city",
+        queryset=Partner.objects.none(),
+        help_text="The city that runs the partnership; partner cities join it later.",
+    )
+
+    class Meta:
+        model = Partnership
+        fields = ["title", "category", "phase", "areas", "summary"]
+        widgets = {
+            "areas": forms.CheckboxSelectMultiple,
+            "summary": forms.Textarea(attrs={"rows": 4}),
+        }
+
+    field_order = ["home", "title", "category", "phase", "areas", "summary"]
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        if permissions.is_admin(user):
+            homes = Partner.objects.order_by("name", "country")
+        else:
+            homes = Partner.objects.filter(pk__in=permissions.city_ids(user)).order_by("name")
+        self.fields["home"].queryset = homes
+        self.fields["areas"].queryset = CooperationArea.objects.order_by("name")
+        self.fields["areas"].required = False
+        if not permissions.is_admin(user) and len(permissions.city_ids(user)) == 1:
+            self.fields["home"].initial = next(iter(permissions.city_ids(user)))
+
+
+class PartnershipEditForm(forms.ModelForm):
+    relationship_strength = forms.TypedChoiceField(
+        label="Relationship strength",
+        choices=LENDRUM_SCALE,
+        coerce=int,
+        help_text=LENDRUM_HELP,
+    )
+
+    class Meta:
+        model = Partnership
+        fields = [
+            "title",
+            "summary",
+            "category",
+            "phase",
+            "areas",
+            "status",
+            "relationship_strength",
+            "review_cadence_months",
+            "next_review_on",
+            "established_on",
+            "published",
+            "orientation",
+            "orientation_overridden",
+        ]
+        labels = {
+            "review_cadence_months": "Review cadence",
+            "next_review_on": "Next review on",
+            "established_on": "Established on",
+            "published": "Published in the public partnership registry",
+            "orientation_overridden": "Keep the orientation as set here",
+        }
+        help_texts = {
+            "published": "Officers of every city and chamber staff can then read it (read-only).",
+            "orientation": "Derived from the member cities (North/South) unless you keep it "
+            "as set here; East–West can only be set by hand.",
+        }
+        widgets = {
+            "areas": forms.CheckboxSelectMultiple,
+            "summary": forms.Textarea(attrs={"rows": 4}),
+            "next_review_on": DateInput,
+            "established_on": DateInput,
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["areas"].queryset = CooperationArea.objects.order_by("name")
+        self.fields["areas"].required = False
+
+    def clean(self):
+        cleaned = super().clean()
+        _check_dates(self, cleaned)
+        if "orientation" in self.changed_data and not cleaned.get("orientation_overridden"):
+            self.add_error(
+                "orientation_overridden",
+                "Tick this to keep an orientation you set by hand (otherwise it is derived "
+                "from the member cities).",
+            )
+        return cleaned
+
+
+class ChampionForm(forms.ModelForm):
+    class Meta:
+        model = Champion
+        fields = ["name", "title", "email", "partner", "is_active"]
+        labels = {"partner": "Side", "is_active": "Active"}
+        help_texts = {
+            "partner": "The member city this champion works for.",
+            "is_active": "Reminders go to active champions.",
+        }
+
+    def __init__(self, *args, partnership: Partnership, **kwargs):
+        super().__init__(*args, **kwargs)
+        side = self.fields["partner"]
+        side.queryset = Partner.objects.filter(memberships__partnership=partnership).order_by(
+            "name"
+        )
+        side.required = True
+        side.empty_label = None
+
+
+class MoveForm(forms.Form):
+    """The step the page showed, so that a move made meanwhile by someone else is refused."""
+
+    from_step = forms.TypedChoiceField(choices=Step.choices, coerce=int, widget=forms.HiddenInput)
+
+
+class ReturnForm(MoveForm):
+    to_step = forms.TypedChoiceField(
+        label="Return to step",
+        coerce=int,
+        choices=[],
+        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+    )
+    reason = forms.CharField(
+        label="Reason",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3, "class": "form-control form-control-sm"}),
+        help_text="Why the partnership goes back: both sides and the record will see it.",
+    )
+
+    def __init__(self, *args, partnership: Partnership, **kwargs):
+        kwargs.setdefault("initial", {}).setdefault("from_step", partnership.step)
+        super().__init__(*args, **kwargs)
+        self.fields["to_step"].choices = [
+            (s.value, f"{s.value}. {s.label}") for s in workflow.earlier_steps(partnership.step)
+        ]
+
+    def clean_reason(self):
+        reason = self.cleaned_data["reason"].strip()
+        if not reason:
+            raise forms.ValidationError("Say why the partnership returns to an earlier step.")
+        return reason
