@@ -54,6 +54,7 @@ from partnerships.models import (
     CriterionScore,
     DueDiligence,
     FeasibilityStudy,
+    KPIResult,
     Lesson,
     LetterOfIntent,
     MOUSignatory,
@@ -68,6 +69,7 @@ from partnerships.models import (
     Step,
     StepTransition,
     StrategyCriterion,
+    SuccessFactorRating,
     TwinningStrategy,
 )
 
@@ -1111,8 +1113,42 @@ class ActivityAdmin(PortalAdmin):
     ordering = ("-occurred_on", "-id")
 
 
+class KPIResultInline(TabularInline):
+    model = KPIResult
+    fields = ("kpi", "actual", "note")
+    related = ("kpi",)
+
+    def scoped_querysets(self, request, obj):
+        # Only the reviewed partnership's own KPIs may be given a value.
+        kpis = KPI.objects.filter(partnership=obj.partnership_id) if obj else KPI.objects.none()
+        return {"kpi": kpis}
+
+
+class SuccessFactorRatingInline(TabularInline):
+    model = SuccessFactorRating
+    fields = ("factor", "rating", "note")
+
+
+@admin.register(KPIResult)
+class KPIResultAdmin(PortalAdmin):
+    list_display = ("kpi", "review", "actual")
+    search_fields = ("kpi__name", "review__partnership__title")
+    autocomplete_fields = ("kpi", "review")
+    list_select_related = ("kpi", "review__partnership")
+
+
+@admin.register(SuccessFactorRating)
+class SuccessFactorRatingAdmin(PortalAdmin):
+    list_display = ("factor", "rating", "review")
+    list_filter = ("factor", "rating")
+    search_fields = ("review__partnership__title",)
+    autocomplete_fields = ("review",)
+    list_select_related = ("review__partnership",)
+
+
 @admin.register(Review)
-class ReviewAdmin(PortalAdmin):
+class ReviewAdmin(SimpleHistoryAdmin, PortalAdmin):
+    inlines = (KPIResultInline, SuccessFactorRatingInline)
     list_display = (
         "partnership",
         "period_start",

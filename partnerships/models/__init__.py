@@ -2,7 +2,13 @@
 
 from partnerships.models.agreement import MOU, MOUSignatory
 from partnerships.models.choices import Step
-from partnerships.models.delivery import Activity, Lesson, Review
+from partnerships.models.delivery import (
+    Activity,
+    KPIResult,
+    Lesson,
+    Review,
+    SuccessFactorRating,
+)
 from partnerships.models.partners import CityMembership, CooperationArea, Partner, Sector
 from partnerships.models.partnership import (
     Champion,
@@ -35,6 +41,7 @@ __all__ = [
     "CriterionScore",
     "DueDiligence",
     "FeasibilityStudy",
+    "KPIResult",
     "Lesson",
     "LetterOfIntent",
     "MOUSignatory",
@@ -49,5 +56,6 @@ __all__ = [
     "Step",
     "StepTransition",
     "StrategyCriterion",
+    "SuccessFactorRating",
     "TwinningStrategy",
 ]

@@ -2,8 +2,10 @@
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
 from partnerships.models.choices import Step
 from partnerships.models.partnership import Partnership
@@ -67,11 +69,53 @@ class Review(models.Model):
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT)
     narrative = models.TextField(blank=True)
     decision = models.CharField(max_length=16, choices=Decision.choices, blank=True)
+    decision_reason = models.TextField(
+        blank=True, help_text="Why; required to end the partnership."
+    )
+    new_expiry_on = models.DateField(
+        null=True, blank=True, help_text="With a renewal: the MOU's new expiry date."
+    )
+    end_on = models.DateField(
+        null=True, blank=True, help_text="With an end: the date the partnership ends."
+    )
+    # The shared scorecard: is it achieving its objectives, and is it well managed? (1-5)
+    effectiveness = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    effectiveness_note = models.TextField(blank=True)
+    efficiency = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    efficiency_note = models.TextField(blank=True)
+    # The known causes of failure (seed research), ticked where they showed in the period.
+    cause_management_capacity = models.BooleanField("lack of management capacity", default=False)
+    cause_community_continuity = models.BooleanField(
+        "lack of community involvement or continuity of leadership", default=False
+    )
+    cause_business_involvement = models.BooleanField("lack of business involvement", default=False)
+    cause_marketing = models.BooleanField("lack of marketing to citizens and media", default=False)
+    cause_planning = models.BooleanField("lack of planning", default=False)
+    cause_support_training = models.BooleanField(
+        "lack of support, coordination and training", default=False
+    )
     completed_on = models.DateField(null=True, blank=True)
+    completed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now)
+    history = HistoricalRecords()
+
+    FAILURE_CAUSE_FIELDS = (
+        "cause_management_capacity",
+        "cause_community_continuity",
+        "cause_business_involvement",
+        "cause_marketing",
+        "cause_planning",
+        "cause_support_training",
+    )
 
     class Meta:
         ordering = ["-period_end", "-id"]
@@ -92,6 +136,67 @@ class Review(models.Model):
             raise ValidationError({"period_end": "The period must end on or after its start."})
 
 
+class KPIResult(models.Model):
+    """A KPI's actual value over a review's period, read against its target."""
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="kpi_results")
+    kpi = models.ForeignKey("partnerships.KPI", on_delete=models.CASCADE, related_name="results")
+    actual = models.DecimalField(max_digits=14, decimal_places=2)
+    note = models.CharField(max_length=240, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["review", "kpi"],
+                name="kpiresult_unique",
+                violation_error_message="This review already has a value for that KPI.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kpi.name}: {self.actual}"
+
+    @property
+    def on_target(self) -> bool:
+        """Reached the target, in whichever direction the target lies from the baseline."""
+        if self.kpi.target >= self.kpi.baseline:
+            return self.actual >= self.kpi.target
+        return self.actual <= self.kpi.target
+
+
+class SuccessFactorRating(models.Model):
+    """How one of the nine implementation success factors fared in a review's period."""
+
+    class Factor(models.TextChoices):
+        TOP_MANAGEMENT = "top_management", "Top-management commitment on both sides"
+        SHARED_CONTROL = "shared_control", "Shared control, risk and rewards"
+        PEOPLE_EXCHANGE = "people_exchange", "Regular exchange of people"
+        COMMUNICATION = "communication", "Active, frequent communication"
+        COMMUNITY = "community", "Community-wide participation"
+        RELATIONSHIPS = "relationships", "Relationship building"
+        CONFLICT_RESOLUTION = "conflict_resolution", "Conflict resolution"
+        MARKETING = "marketing", "Marketing of the alliance"
+        SUB_ALLIANCES = "sub_alliances", "Forming sub-alliances"
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="factor_ratings")
+    factor = models.CharField(max_length=24, choices=Factor.choices)
+    rating = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(5)], help_text="1 poor – 5 strong"
+    )
+    note = models.CharField(max_length=240, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["review", "factor"], name="factorrating_unique"),
+            models.CheckConstraint(
+                condition=models.Q(rating__gte=1, rating__lte=5), name="factorrating_1_5"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_factor_display()}: {self.rating}"
+
+
 class Lesson(models.Model):
     """Something learnt, kept so that the city's alliance capability grows."""
 
@@ -100,8 +205,17 @@ class Lesson(models.Model):
         Review, null=True, blank=True, on_delete=models.SET_NULL, related_name="lessons"
     )
     step = models.PositiveSmallIntegerField(choices=Step.choices)
-    theme = models.CharField(max_length=80)
+    theme = models.CharField(max_length=80, db_index=True)
     text = models.TextField()
+    adopted_in = models.ForeignKey(
+        "partnerships.TwinningStrategy",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="adopted_lessons",
+        help_text="The strategy version this lesson was adopted into (step 8 feeding step 1).",
+    )
+    adopted_at = models.DateTimeField(null=True, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

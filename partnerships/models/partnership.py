@@ -73,6 +73,8 @@ class Partnership(models.Model):
     step_entered_at = models.DateTimeField(default=timezone.now)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE)
     established_on = models.DateField(null=True, blank=True)
+    ended_on = models.DateField(null=True, blank=True)
+    end_reason = models.TextField(blank=True, help_text="Why the partnership was ended.")
     relationship_strength = models.PositiveSmallIntegerField(
         default=0,
         validators=[MinValueValidator(0), MaxValueValidator(10)],

@@ -37,6 +37,7 @@ from partnerships.models import (
     CriterionScore,
     DueDiligence,
     FeasibilityStudy,
+    KPIResult,
     Lesson,
     LetterOfIntent,
     MOUSignatory,
@@ -49,6 +50,7 @@ from partnerships.models import (
     Step,
     StepTransition,
     StrategyCriterion,
+    SuccessFactorRating,
     TwinningStrategy,
 )
 
@@ -193,6 +195,8 @@ def walk(suffix: str, user) -> Partnership:
         status=Review.Status.COMPLETED,
         decision=Review.Decision.CONTINUE,
     )
+    KPIResult.objects.create(review=review, kpi=p.kpis.first(), actual=3)
+    SuccessFactorRating.objects.create(review=review, factor="communication", rating=4)
     Lesson.objects.create(
         partnership=p,
         review=review,
