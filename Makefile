@@ -49,7 +49,7 @@ browser-deps:
 	fi
 
 test: install-dev browser-deps
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest -n 2
 
 lint: install-dev
 	$(VENV)/bin/ruff check .
