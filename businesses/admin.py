@@ -1,0 +1,214 @@
+"""The admin of chambers, their staff, businesses, interest, leads and outcomes.
+
+Decisions go through the services even here: staff requests are approved or rejected with the
+actions below, interest is accepted with its action, so the same checks and records apply as in
+the portal. Decision fields are read-only on the change pages.
+"""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.utils import timezone
+
+from alliances.admin import SelectRelatedAdmin, SelectRelatedInline
+from businesses import services
+from businesses.models import (
+    BusinessAssociation,
+    BusinessProfile,
+    ChamberMembership,
+    InterestedBusiness,
+    InterestRegistration,
+    Need,
+    Outcome,
+    PartnershipLead,
+)
+from partnerships.services import DomainError
+
+DECISION_FIELDS = ("decided_by", "decided_at")
+
+
+def _apply(modeladmin, request, queryset, action, done: str) -> None:
+    """Run a service on each selected row; report how many succeeded and each refusal."""
+    succeeded = 0
+    for obj in queryset:
+        try:
+            action(obj)
+        except DomainError as exc:
+            modeladmin.message_user(request, f"{obj}: {exc.message}", messages.WARNING)
+        else:
+            succeeded += 1
+    if succeeded:
+        modeladmin.message_user(request, f"{succeeded} {done}.", messages.SUCCESS)
+
+
+@admin.register(Need)
+class NeedAdmin(SelectRelatedAdmin):
+    list_display = ("code", "name", "offer_name", "position")
+    search_fields = ("code", "name", "offer_name")
+
+
+class StaffInline(SelectRelatedInline, admin.TabularInline):
+    model = ChamberMembership
+    fields = ("user", "status", "decided_by", "decided_at", "decision_note")
+    readonly_fields = ("status", *DECISION_FIELDS)
+    autocomplete_fields = ("user",)
+    related = ("user", "decided_by")
+
+
+@admin.register(BusinessAssociation)
+class BusinessAssociationAdmin(SelectRelatedAdmin):
+    list_display = ("organisation", "city", "email", "phone", "created_at")
+    search_fields = ("organisation__name", "organisation__partner__name", "email")
+    autocomplete_fields = ("organisation",)
+    list_select_related = ("organisation__partner",)
+    inlines = (StaffInline,)
+
+    @admin.display(ordering="organisation__partner__name")
+    def city(self, obj):
+        return obj.organisation.partner
+
+
+@admin.register(ChamberMembership)
+class ChamberMembershipAdmin(SelectRelatedAdmin):
+    list_display = ("user", "association", "status", "created_at", "decided_by", "decided_at")
+    list_filter = ("status",)
+    search_fields = (
+        "user__username",
+        "user__email",
+        "user__last_name",
+        "association__organisation__name",
+    )
+    autocomplete_fields = ("user", "association")
+    list_select_related = ("user", "association__organisation", "decided_by")
+    readonly_fields = DECISION_FIELDS
+    actions = ("approve", "reject")
+
+    def get_readonly_fields(self, request, obj=None):
+        # A request is decided with the actions, which check and record the decision.
+        return (*DECISION_FIELDS, "status") if obj else DECISION_FIELDS
+
+    def save_model(self, request, obj, form, change):
+        if not change and obj.status != ChamberMembership.Status.PENDING:
+            obj.decided_by, obj.decided_at = request.user, timezone.now()
+        super().save_model(request, obj, form, change)
+
+    @admin.action(description="Approve the selected requests")
+    def approve(self, request, queryset):
+        _apply(
+            self,
+            request,
+            queryset,
+            lambda m: services.chamber_membership_decide(
+                membership=m, user=request.user, approve=True
+            ),
+            "approved",
+        )
+
+    @admin.action(description="Reject the selected requests")
+    def reject(self, request, queryset):
+        _apply(
+            self,
+            request,
+            queryset,
+            lambda m: services.chamber_membership_decide(
+                membership=m, user=request.user, approve=False
+            ),
+            "rejected",
+        )
+
+
+@admin.register(BusinessProfile)
+class BusinessProfileAdmin(SelectRelatedAdmin):
+    list_display = ("organisation", "city", "association", "size_band", "export_readiness")
+    list_filter = ("size_band", "export_readiness", "seeks", "offers")
+    search_fields = ("organisation__name", "products_services", "association__organisation__name")
+    autocomplete_fields = ("organisation", "association")
+    filter_horizontal = ("seeks", "offers")
+    list_select_related = ("organisation__partner", "association__organisation")
+    readonly_fields = ("created_by", "created_at", "updated_at")
+
+    @admin.display(ordering="organisation__partner__name")
+    def city(self, obj):
+        return obj.organisation.partner
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+class InterestedBusinessInline(SelectRelatedInline, admin.TabularInline):
+    model = InterestedBusiness
+    fields = ("business", "withdrawn")
+    readonly_fields = ("withdrawn",)
+    autocomplete_fields = ("business",)
+    related = ("business__organisation", "partnership")
+
+
+@admin.register(InterestRegistration)
+class InterestRegistrationAdmin(SelectRelatedAdmin):
+    list_display = ("partnership", "association", "status", "timeframe", "created_at")
+    list_filter = ("status", "timeframe")
+    search_fields = ("partnership__title", "association__organisation__name", "objectives")
+    autocomplete_fields = ("partnership", "association", "sectors")
+    list_select_related = ("partnership", "association__organisation")
+    readonly_fields = ("status", "officer_message", *DECISION_FIELDS, "created_by")
+    inlines = (InterestedBusinessInline,)
+    actions = ("accept",)
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+    def save_formset(self, request, form, formset, change):
+        # The copy of the partnership and the withdrawn flag keep the uniqueness rule.
+        instances = formset.save(commit=False)
+        for obj in formset.deleted_objects:
+            obj.delete()
+        for obj in instances:
+            obj.partnership_id = form.instance.partnership_id
+            obj.withdrawn = form.instance.status == InterestRegistration.Status.WITHDRAWN
+            obj.save()
+        formset.save_m2m()
+
+    @admin.action(description="Accept the selected registrations")
+    def accept(self, request, queryset):
+        _apply(
+            self,
+            request,
+            queryset,
+            lambda r: services.interest_decide(registration=r, user=request.user, accept=True),
+            "accepted",
+        )
+
+
+@admin.register(PartnershipLead)
+class PartnershipLeadAdmin(SelectRelatedAdmin):
+    list_display = ("target", "home", "association", "status", "created_at")
+    list_filter = ("status",)
+    search_fields = ("target__name", "home__name", "association__organisation__name", "rationale")
+    autocomplete_fields = ("association", "home", "target")
+    list_select_related = ("target", "home", "association__organisation")
+    readonly_fields = ("status", "candidate", "officer_message", *DECISION_FIELDS, "created_by")
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(Outcome)
+class OutcomeAdmin(SelectRelatedAdmin):
+    list_display = ("sub_alliance", "kind", "amount", "currency", "occurred_on", "partner")
+    list_filter = ("kind", "currency")
+    search_fields = ("sub_alliance__name", "sub_alliance__partnership__title", "note")
+    autocomplete_fields = ("sub_alliance", "partner")
+    list_select_related = ("sub_alliance", "partner")
+    readonly_fields = ("recorded_by", "recorded_at")
+    date_hierarchy = "occurred_on"
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.recorded_by = request.user
+        super().save_model(request, obj, form, change)

@@ -1,0 +1,378 @@
+"""Reading a chamber's CSV file of member businesses, row by row, with a reason for every row
+that is not imported. The writing is `services.businesses_import_csv`.
+
+The format (a header row, then one business per row; UTF-8, with or without a BOM; comma,
+semicolon or tab separated, as spreadsheets export it):
+
+    name,sectors,size_band,products_services,export_readiness,seeks,offers,contact_name,…
+
+- Required columns: `name`, `sectors`, `size_band`. Optional: `products_services`,
+  `export_readiness`, `seeks`, `offers`, `contact_name`, `contact_email`, `contact_phone`,
+  `website`, `description`. Header names are matched case-insensitively; spaces and hyphens
+  count as underscores. An unknown column is ignored, with a warning in the report.
+- `sectors`: ISIC section letters (A–U), several separated by `;`, `,`, `|` or spaces.
+- `size_band`: micro, small, medium or large. `export_readiness`: none, exploring, ready or
+  exporting (empty means none). `seeks` / `offers`: buyers, suppliers, investment,
+  technology, students, tourism, separated like sectors.
+- At most MAX_ROWS rows and MAX_BYTES bytes.
+
+Why the csv module and not django-import-export / tablib: the rules here are the domain's (a
+business is an Organisation plus a profile with three many-to-many lists given as codes, the
+same business never twice, a per-row reason in the chamber's words, a row with bytes that are
+not UTF-8 refused on its own instead of the whole file), and the report is shown in the
+portal, not the admin. A `Resource` would need overriding at every one of those points, and
+the library is not installed; reading CSV is the easy part and the standard library does it.
+"""
+
+from __future__ import annotations
+
+import csv
+import enum
+import re
+from dataclasses import dataclass, field
+
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.validators import EmailValidator, URLValidator
+
+from alliances.models import normalise_name
+from businesses.models import BusinessProfile, Need
+from partnerships.models import Sector
+from partnerships.services import DomainError
+
+MAX_ROWS = 5_000
+MAX_BYTES = 5 * 1024 * 1024
+
+REQUIRED_COLUMNS = ("name", "sectors", "size_band")
+OPTIONAL_COLUMNS = (
+    "products_services",
+    "export_readiness",
+    "seeks",
+    "offers",
+    "contact_name",
+    "contact_email",
+    "contact_phone",
+    "website",
+    "description",
+)
+# Other spellings of the column names that spreadsheets commonly carry.
+COLUMN_ALIASES = {
+    "business": "name",
+    "business_name": "name",
+    "company": "name",
+    "sector": "sectors",
+    "size": "size_band",
+    "products": "products_services",
+    "products_and_services": "products_services",
+    "export": "export_readiness",
+    "seek": "seeks",
+    "offer": "offers",
+    "contact": "contact_name",
+    "email": "contact_email",
+    "phone": "contact_phone",
+}
+LIST_SEPARATORS = re.compile(r"[;,|/\s]+")
+
+
+class RowStatus(enum.StrEnum):
+    CREATED = "created"
+    EXISTS = "exists"  # the business is already registered in the city: left unchanged
+    DUPLICATE = "duplicate"  # the same business appears earlier in the file
+    REFUSED = "refused"  # something in the row is wrong: the reason says what
+    SKIPPED = "skipped"  # an empty line
+
+
+@dataclass
+class RowResult:
+    """What became of one row of the file; `line` is its line number in the file (the header
+    is line 1), as a spreadsheet shows it."""
+
+    line: int
+    name: str = ""
+    status: RowStatus | None = None
+    message: str = ""
+    business_id: int | None = None
+    values: dict = field(default_factory=dict, repr=False)
+
+    def refuse(self, status: RowStatus, message: str) -> None:
+        self.status, self.message = status, message
+
+    def created(self, business_id: int) -> None:
+        self.status, self.message, self.business_id = RowStatus.CREATED, "Created.", business_id
+
+    def as_tuple(self) -> tuple[int, str, str]:
+        return (self.line, str(self.status), self.message)
+
+
+@dataclass
+class ImportReport:
+    rows: list[RowResult] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    def count(self, status: RowStatus) -> int:
+        return sum(1 for r in self.rows if r.status == status)
+
+    @property
+    def created(self) -> list[RowResult]:
+        return [r for r in self.rows if r.status == RowStatus.CREATED]
+
+    @property
+    def not_imported(self) -> list[RowResult]:
+        return [r for r in self.rows if r.status != RowStatus.CREATED]
+
+    @property
+    def summary(self) -> str:
+        parts = [
+            (RowStatus.CREATED, "created", "created"),
+            (RowStatus.EXISTS, "already registered", "already registered"),
+            (RowStatus.DUPLICATE, "repeated in the file", "repeated in the file"),
+            (RowStatus.REFUSED, "refused", "refused"),
+            (RowStatus.SKIPPED, "empty line skipped", "empty lines skipped"),
+        ]
+        counts = [(self.count(s), one, many) for s, one, many in parts]
+        return "; ".join(f"{n} {one if n == 1 else many}" for n, one, many in counts if n)
+
+
+@dataclass
+class ParsedFile:
+    rows: list[RowResult]
+    warnings: list[str]
+
+
+def describe(exc: ValidationError) -> str:
+    """A ValidationError as one sentence per problem, named by field."""
+    if not hasattr(exc, "message_dict"):
+        return " ".join(exc.messages)
+    parts = []
+    for name, messages in exc.message_dict.items():
+        label = "" if name == NON_FIELD_ERRORS else f"{name.replace('_', ' ').capitalize()}: "
+        parts.extend(f"{label}{m}" for m in messages)
+    return " ".join(parts)
+
+
+# --- Decoding ---------------------------------------------------------------------------------
+
+
+def _read_bytes(file) -> bytes:
+    data = file.read(MAX_BYTES + 1) if hasattr(file, "read") else file
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    if len(data) > MAX_BYTES:
+        raise DomainError(
+            f"The file is larger than {MAX_BYTES // (1024 * 1024)} MB: split it into several."
+        )
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    return data
+
+
+def _decoded_lines(data: bytes) -> tuple[list[str], set[int]]:
+    """The file's physical lines decoded one by one, and the numbers of the lines that were not
+    UTF-8 (decoded with replacement characters, so that only their rows are refused)."""
+    lines, bad = [], set()
+    for number, raw in enumerate(data.splitlines(keepends=True), start=1):
+        try:
+            lines.append(raw.decode("utf-8"))
+        except UnicodeDecodeError:
+            lines.append(raw.decode("utf-8", errors="replace"))
+            bad.add(number)
+    return lines, bad
+
+
+def _dialect(header_line: str) -> str:
+    counts = {d: header_line.count(d) for d in (",", ";", "\t")}
+    best = max(counts, key=counts.get)
+    return best if counts[best] else ","
+
+
+def _column_name(raw: str) -> str:
+    name = re.sub(r"[\s\-]+", "_", raw.strip().lower())
+    return COLUMN_ALIASES.get(name, name)
+
+
+def _header(cells: list[str]) -> tuple[list[str], list[str]]:
+    columns = [_column_name(c) for c in cells]
+    known = set(REQUIRED_COLUMNS) | set(OPTIONAL_COLUMNS)
+    missing = [c for c in REQUIRED_COLUMNS if c not in columns]
+    if missing:
+        raise DomainError(
+            "The first row must name the columns; missing: "
+            + ", ".join(missing)
+            + ". Required: "
+            + ", ".join(REQUIRED_COLUMNS)
+            + "; optional: "
+            + ", ".join(OPTIONAL_COLUMNS)
+            + "."
+        )
+    repeated = sorted({c for c in columns if c and columns.count(c) > 1})
+    if repeated:
+        raise DomainError("These columns appear twice in the first row: " + ", ".join(repeated))
+    warnings = [
+        f"The column “{cell.strip()}” is not known and was ignored."
+        for cell, column in zip(cells, columns, strict=True)
+        if column and column not in known
+    ]
+    return columns, warnings
+
+
+# --- Values -----------------------------------------------------------------------------------
+
+
+class _Lookups:
+    """The reference lists, read once per file (two queries)."""
+
+    def __init__(self) -> None:
+        self.sectors = {s.code.upper(): s for s in Sector.objects.all()}
+        self.needs = {n.code: n for n in Need.objects.all()}
+        self.sizes = {c.lower(): c for c in BusinessProfile.SizeBand.values}
+        self.readiness = {c.lower(): c for c in BusinessProfile.ExportReadiness.values}
+
+
+def _codes(text: str) -> list[str]:
+    return [c for c in LIST_SEPARATORS.split(text.strip()) if c]
+
+
+def _values(cells: dict[str, str], lookups: _Lookups) -> tuple[dict, list[str]]:
+    """The service's keyword arguments for one row, and what is wrong with it."""
+    problems: list[str] = []
+    values: dict = {}
+    name = normalise_name(cells.get("name", ""))
+    if not name:
+        problems.append("The name is missing.")
+    values["name"] = name
+
+    sector_codes = [c.upper() for c in _codes(cells.get("sectors", ""))]
+    unknown = [c for c in sector_codes if c not in lookups.sectors]
+    if unknown:
+        problems.append(
+            "Unknown sector code "
+            + ", ".join(f"“{c}”" for c in unknown)
+            + ": use ISIC section letters A–U, e.g. “C” or “A;C”."
+        )
+    elif not sector_codes:
+        problems.append("Give at least one sector (an ISIC section letter, e.g. “C”).")
+    values["sectors"] = [lookups.sectors[c] for c in dict.fromkeys(sector_codes) if not unknown]
+
+    size = cells.get("size_band", "").strip().lower()
+    if size not in lookups.sizes:
+        shown = f"“{cells.get('size_band', '').strip()}”" if size else "missing"
+        problems.append(f"The size band is {shown}: use one of " + ", ".join(lookups.sizes) + ".")
+    values["size_band"] = lookups.sizes.get(size, "")
+
+    readiness = cells.get("export_readiness", "").strip().lower() or "none"
+    if readiness not in lookups.readiness:
+        problems.append(
+            f"The export readiness “{cells['export_readiness'].strip()}” is not one of "
+            + ", ".join(lookups.readiness)
+            + "."
+        )
+    values["export_readiness"] = lookups.readiness.get(readiness, "none")
+
+    for column in ("seeks", "offers"):
+        codes = [c.lower() for c in _codes(cells.get(column, ""))]
+        unknown = [c for c in codes if c not in lookups.needs]
+        if unknown:
+            problems.append(
+                f"Unknown {column} "
+                + ", ".join(f"“{c}”" for c in unknown)
+                + ": use "
+                + ", ".join(lookups.needs)
+                + "."
+            )
+        values[column] = [lookups.needs[c] for c in dict.fromkeys(codes) if c in lookups.needs]
+
+    email = cells.get("contact_email", "").strip()
+    if email:
+        try:
+            EmailValidator()(email)
+        except ValidationError:
+            problems.append(f"The contact email “{email}” is not an email address.")
+    values["contact_email"] = email
+
+    website = cells.get("website", "").strip()
+    if website and "://" not in website:
+        website = f"https://{website}"
+    if website:
+        try:
+            URLValidator()(website)
+        except ValidationError:
+            problems.append(f"The website “{cells['website'].strip()}” is not a web address.")
+    values["website"] = website
+
+    for column in ("products_services", "contact_name", "contact_phone", "description"):
+        values[column] = cells.get(column, "").strip()
+    return values, problems
+
+
+# --- The file ---------------------------------------------------------------------------------
+
+
+def parse_business_csv(file) -> ParsedFile:
+    """Read the whole file and judge each row; raises DomainError for a file that cannot be
+    read at all (nothing is imported then)."""
+    data = _read_bytes(file)
+    lines, bad_lines = _decoded_lines(data)
+    if not lines or not "".join(lines).strip():
+        raise DomainError("The file is empty: the first row must name the columns.")
+    if 1 in bad_lines:
+        raise DomainError(
+            "The file is not UTF-8 text: in your spreadsheet, save it as “CSV UTF-8” and try again."
+        )
+    reader = csv.reader(lines, delimiter=_dialect(lines[0]))
+    try:
+        columns, warnings = _header(next(reader))
+        records: list[tuple[int, int, list[str]]] = []
+        first = reader.line_num + 1
+        for cells in reader:
+            records.append((first, reader.line_num, cells))
+            first = reader.line_num + 1
+            if len(records) > MAX_ROWS:
+                raise DomainError(
+                    f"The file has more than {MAX_ROWS:,} rows: split it into several files."
+                )
+    except csv.Error as exc:
+        raise DomainError(
+            f"The file cannot be read as CSV (line {reader.line_num}): {exc}."
+        ) from exc
+    if bad_lines:
+        warnings.append(
+            "Some lines are not UTF-8 text and were refused: in your spreadsheet, save the "
+            "file as “CSV UTF-8” and import those rows again."
+        )
+    lookups = _Lookups()
+    rows = []
+    for first, last, cells in records:
+        row = RowResult(line=first)
+        rows.append(row)
+        if not any(c.strip() for c in cells):
+            row.refuse(RowStatus.SKIPPED, "Empty line.")
+            continue
+        name_at = columns.index("name")
+        row.name = normalise_name(cells[name_at] if name_at < len(cells) else "")
+        spoilt = sorted(n for n in range(first, last + 1) if n in bad_lines)
+        if spoilt:
+            row.refuse(
+                RowStatus.REFUSED,
+                "This row is not UTF-8 text (it has characters the file's encoding garbled): "
+                "save the file as “CSV UTF-8”.",
+            )
+            continue
+        # Values beyond the named columns (or under a column with no name) have nowhere to go.
+        extra = cells[len(columns) :] + [
+            c for c, column in zip(cells, columns, strict=False) if not column
+        ]
+        if any(c.strip() for c in extra):
+            row.refuse(
+                RowStatus.REFUSED,
+                f"This row has {len(cells)} values but the first row names {len(columns)} "
+                "columns: remove the extra values (or name their column).",
+            )
+            continue
+        known = {
+            column: cells[i] if i < len(cells) else "" for i, column in enumerate(columns) if column
+        }
+        values, problems = _values(known, lookups)
+        if problems:
+            row.refuse(RowStatus.REFUSED, " ".join(problems))
+            continue
+        row.values = values
+    return ParsedFile(rows=rows, warnings=warnings)

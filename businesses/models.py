@@ -1,1 +1,0 @@
-# Filled by the chamber and sub-alliance issue.

@@ -1,0 +1,184 @@
+"""Business associations (chambers), their staff accounts, and their member businesses."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+
+from alliances.models import Organisation
+
+
+class Need(models.Model):
+    """Something a business seeks or offers (buyers, suppliers, investment, technology,
+    students, tourism): a small reference table seeded by a data migration.
+
+    A table with two many-to-many relations (rather than a JSON list or an array) filters in
+    plain SQL on SQLite and PostgreSQL alike: `BusinessProfile.objects.filter(seeks__code=…)`.
+    """
+
+    code = models.SlugField(max_length=24, unique=True)
+    name = models.CharField(max_length=80, help_text="How it reads when sought.")
+    offer_name = models.CharField(max_length=80, help_text="How it reads when offered.")
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class BusinessAssociation(models.Model):
+    """A business association or chamber of commerce, whose staff manage member businesses.
+
+    It wraps an `alliances.Organisation` of kind "chamber" one-to-one: the chamber is itself a
+    party that can join sub-alliances (so it must be an Organisation), while foreign keys that
+    mean "an association" (staff, businesses, registrations, leads) point at this model and so
+    can never point at a municipal department or a school.
+    """
+
+    organisation = models.OneToOneField(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="association",
+    )
+    email = models.EmailField(blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["organisation__name"]
+
+    def __str__(self) -> str:
+        return self.organisation.name
+
+    @property
+    def name(self) -> str:
+        return self.organisation.name
+
+    @property
+    def partner_id(self) -> int:
+        """The association's city."""
+        return self.organisation.partner_id
+
+    def clean(self) -> None:
+        if self.organisation_id and self.organisation.kind != Organisation.Kind.CHAMBER:
+            raise ValidationError(
+                {"organisation": "Choose an organisation of kind business association or chamber."}
+            )
+
+
+class ChamberMembership(models.Model):
+    """A user working for a business association. Sign-up creates it pending; an officer of the
+    association's city (or an admin) approves or rejects it. Only approved staff act."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for approval"
+        APPROVED = "approved", "Approved"
+        REJECTED = "rejected", "Rejected"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="chamber_memberships"
+    )
+    association = models.ForeignKey(
+        BusinessAssociation, on_delete=models.CASCADE, related_name="staff"
+    )
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "association"],
+                name="chambermembership_unique",
+                violation_error_message="This user has already asked to join this association.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status="pending", decided_at__isnull=True)
+                | (~models.Q(status="pending") & models.Q(decided_at__isnull=False)),
+                name="chambermembership_decision_has_date",
+                violation_error_message="A decided membership has its decision date; a pending "
+                "one has none.",
+            ),
+        ]
+        indexes = [models.Index(fields=["association", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.association} ({self.get_status_display()})"
+
+
+class BusinessProfile(models.Model):
+    """A member business of an association: an Organisation of kind business with what the
+    matchmaking needs. Its name, city and sectors live on the organisation."""
+
+    class SizeBand(models.TextChoices):
+        MICRO = "micro", "Micro (fewer than 10 people)"
+        SMALL = "small", "Small (10–49)"
+        MEDIUM = "medium", "Medium (50–249)"
+        LARGE = "large", "Large (250 or more)"
+
+    class ExportReadiness(models.TextChoices):
+        NONE = "none", "Not exporting"
+        EXPLORING = "exploring", "Exploring export"
+        READY = "ready", "Export-ready"  # product, capacity and certification in place
+        EXPORTING = "exporting", "Already exporting"
+
+    organisation = models.OneToOneField(
+        Organisation,
+        on_delete=models.CASCADE,
+        related_name="business",
+    )
+    association = models.ForeignKey(
+        BusinessAssociation, on_delete=models.PROTECT, related_name="businesses"
+    )
+    size_band = models.CharField(max_length=8, choices=SizeBand.choices)
+    products_services = models.TextField("products and services", blank=True)
+    export_readiness = models.CharField(
+        max_length=16, choices=ExportReadiness.choices, default=ExportReadiness.NONE
+    )
+    seeks = models.ManyToManyField(Need, blank=True, related_name="sought_by")
+    offers = models.ManyToManyField(Need, blank=True, related_name="offered_by")
+    contact_name = models.CharField(max_length=120, blank=True)
+    contact_email = models.EmailField(blank=True)
+    contact_phone = models.CharField(max_length=40, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "business"
+        verbose_name_plural = "businesses"
+        ordering = ["organisation__name"]
+        indexes = [
+            models.Index(fields=["association", "size_band"]),
+            models.Index(fields=["export_readiness"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.organisation.name
+
+    @property
+    def name(self) -> str:
+        return self.organisation.name
+
+    def clean(self) -> None:
+        errors = {}
+        if self.organisation_id:
+            if self.organisation.kind != Organisation.Kind.BUSINESS:
+                errors["organisation"] = "Choose an organisation of kind business."
+            elif (
+                self.association_id
+                and self.organisation.partner_id != self.association.organisation.partner_id
+            ):
+                errors["association"] = "A business belongs to an association of its own city."
+        if errors:
+            raise ValidationError(errors)

@@ -1,0 +1,277 @@
+"""Reads for the chamber, registry, interest and outcome pages, shaped so that each page asks a
+fixed number of queries whatever the number of rows."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Count, Prefetch, QuerySet, Sum
+
+from alliances.models import Grouping, SubAlliance
+from businesses import permissions as perms
+from businesses.models import (
+    BusinessAssociation,
+    BusinessProfile,
+    ChamberMembership,
+    InterestRegistration,
+    Outcome,
+    PartnershipLead,
+)
+from partnerships import permissions as core
+from partnerships.models import MOU, Champion, Partnership, Sector
+from partnerships.selectors import area_names, partnerships_of_my_cities, with_members
+
+# --- The public partnership registry (no login) -----------------------------------------------
+
+
+def published_registry() -> QuerySet[Partnership]:
+    """The partnerships whose officers published them (archived ones leave the registry).
+
+    Each row carries: `area_names` (in the row); members with their cities; `signed_mous`
+    (the MOU in force, with its areas: its summary and whether a document can be downloaded);
+    `contacts` (the active champions, each with its side) — five queries in all. Filter it
+    further (city, country, category, area) before evaluating.
+    """
+    return with_members(
+        Partnership.objects.filter(published=True)
+        .exclude(status=Partnership.Status.ARCHIVED)
+        .annotate(area_names=area_names())
+    ).prefetch_related(
+        Prefetch(
+            "mous",
+            queryset=MOU.objects.filter(status=MOU.Status.SIGNED).prefetch_related("areas"),
+            to_attr="signed_mous",
+        ),
+        Prefetch(
+            "champions",
+            queryset=Champion.objects.filter(is_active=True)
+            .select_related("partner")
+            .order_by("partner__name", "name"),
+            to_attr="contacts",
+        ),
+    )
+
+
+# --- Associations and businesses ---------------------------------------------------------------
+
+
+def _business_rows(qs: QuerySet[BusinessProfile]) -> QuerySet[BusinessProfile]:
+    """A business list's rows: name, city and association in the row; sectors, seeks and
+    offers in one query each."""
+    return qs.select_related("organisation__partner", "association__organisation").prefetch_related(
+        Prefetch("organisation__sectors", queryset=Sector.objects.order_by("code")),
+        "seeks",
+        "offers",
+    )
+
+
+def businesses_of_association(association: BusinessAssociation | int) -> QuerySet[BusinessProfile]:
+    return _business_rows(BusinessProfile.objects.filter(association=association)).order_by(
+        "organisation__name"
+    )
+
+
+def businesses_visible_to(user) -> QuerySet[BusinessProfile]:
+    """Admins: all; chamber staff: their associations'; officers: their cities'."""
+    qs = BusinessProfile.objects.all()
+    if not core.is_admin(user):
+        qs = qs.filter(association_id__in=perms.association_ids(user)) | qs.filter(
+            organisation__partner_id__in=core.city_ids(user)
+        )
+    return _business_rows(qs).order_by("organisation__name")
+
+
+def associations_of_cities(city_ids: Iterable[int]) -> QuerySet[BusinessAssociation]:
+    """Associations of some cities, with their number of member businesses (in the row)."""
+    return (
+        BusinessAssociation.objects.filter(organisation__partner_id__in=list(city_ids))
+        .select_related("organisation__partner")
+        .annotate(
+            n_businesses=Count("businesses", distinct=True),
+        )
+        .order_by("organisation__name")
+    )
+
+
+def memberships_of(user) -> QuerySet[ChamberMembership]:
+    """The user's own requests to join associations: their status page."""
+    return (
+        ChamberMembership.objects.filter(user=user)
+        .select_related("association__organisation__partner", "decided_by")
+        .order_by("-created_at")
+    )
+
+
+def memberships_to_decide(user) -> QuerySet[ChamberMembership]:
+    """Pending staff requests of the associations of the officer's cities (all for admins)."""
+    qs = ChamberMembership.objects.filter(status=ChamberMembership.Status.PENDING)
+    if not core.is_admin(user):
+        qs = qs.filter(association__organisation__partner_id__in=core.city_ids(user))
+    return qs.select_related("user", "association__organisation__partner").order_by("created_at")
+
+
+# --- Interest registrations -----------------------------------------------------------------------
+
+
+def _registration_rows(qs: QuerySet[InterestRegistration]) -> QuerySet[InterestRegistration]:
+    """Registration rows: association, partnership and who decided in the row; businesses and
+    sectors in one query each."""
+    return qs.select_related(
+        "association__organisation__partner", "partnership", "created_by", "decided_by"
+    ).prefetch_related(
+        Prefetch(
+            "businesses",
+            queryset=BusinessProfile.objects.select_related("organisation").order_by(
+                "organisation__name"
+            ),
+        ),
+        Prefetch("sectors", queryset=Sector.objects.order_by("code")),
+    )
+
+
+def registrations_for_officer(
+    user, *, status: str | None = InterestRegistration.Status.PENDING
+) -> QuerySet[InterestRegistration]:
+    """Interest registered in the partnerships of the officer's cities: by default the new
+    (pending) ones for the dashboard, oldest first; `status=None` gives all, newest first."""
+    qs = InterestRegistration.objects.filter(partnership__in=partnerships_of_my_cities(user))
+    if status:
+        qs = qs.filter(status=status).order_by("created_at", "id")
+    else:
+        qs = qs.order_by("-created_at", "-id")
+    return _registration_rows(qs)
+
+
+def new_registrations_count(user) -> int:
+    return InterestRegistration.objects.filter(
+        partnership__in=partnerships_of_my_cities(user),
+        status=InterestRegistration.Status.PENDING,
+    ).count()
+
+
+def registrations_for_chamber(user) -> QuerySet[InterestRegistration]:
+    """The registrations of the user's associations (all for admins), newest first."""
+    qs = InterestRegistration.objects.all()
+    if not core.is_admin(user):
+        qs = qs.filter(association_id__in=perms.association_ids(user))
+    return _registration_rows(qs.order_by("-created_at", "-id"))
+
+
+def registrations_of_partnership(partnership: Partnership) -> QuerySet[InterestRegistration]:
+    return _registration_rows(
+        InterestRegistration.objects.filter(partnership=partnership).order_by("-created_at", "-id")
+    )
+
+
+# --- Leads ----------------------------------------------------------------------------------------
+
+
+def _lead_rows(qs: QuerySet[PartnershipLead]) -> QuerySet[PartnershipLead]:
+    return qs.select_related(
+        "association__organisation", "home", "target", "candidate__partnership", "decided_by"
+    )
+
+
+def leads_for_officer(
+    user, *, status: str | None = PartnershipLead.Status.NEW
+) -> QuerySet[PartnershipLead]:
+    """Proposals from the chambers of the officer's cities, for their search step."""
+    qs = PartnershipLead.objects.all()
+    if not core.is_admin(user):
+        qs = qs.filter(home_id__in=core.city_ids(user))
+    if status:
+        qs = qs.filter(status=status)
+    return _lead_rows(qs.order_by("-created_at", "-id"))
+
+
+def leads_for_chamber(user) -> QuerySet[PartnershipLead]:
+    qs = PartnershipLead.objects.all()
+    if not core.is_admin(user):
+        qs = qs.filter(association_id__in=perms.association_ids(user))
+    return _lead_rows(qs.order_by("-created_at", "-id"))
+
+
+# --- Outcomes -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OutcomeTotal:
+    """The sum of one kind of outcome (in one currency, for money)."""
+
+    kind: str
+    currency: str
+    total: Decimal
+    records: int
+
+    @property
+    def label(self) -> str:
+        return Outcome.Kind(self.kind).label
+
+    @property
+    def is_money(self) -> bool:
+        return self.kind in Outcome.MONEY_KINDS
+
+
+_KIND_ORDER = {kind: i for i, kind in enumerate(Outcome.Kind.values)}
+
+
+def _totals(rows) -> list[OutcomeTotal]:
+    totals = [
+        OutcomeTotal(kind=r["kind"], currency=r["currency"], total=r["total"], records=r["n"])
+        for r in rows
+    ]
+    return sorted(totals, key=lambda t: (_KIND_ORDER[t.kind], t.currency))
+
+
+def outcomes_summary(partnership: Partnership | int) -> list[OutcomeTotal]:
+    """The partnership's outcomes added up per kind (and per currency: amounts in different
+    currencies are never added together), in the order of `Outcome.Kind`. One query."""
+    rows = (
+        Outcome.objects.filter(sub_alliance__partnership=partnership)
+        .order_by()
+        .values("kind", "currency")
+        .annotate(total=Sum("amount"), n=Count("pk"))
+    )
+    return _totals(rows)
+
+
+def outcomes_by_sub_alliance(partnership: Partnership | int) -> dict[int, list[OutcomeTotal]]:
+    """The same totals per sub-alliance, for the list of sub-alliances. One query."""
+    rows = (
+        Outcome.objects.filter(sub_alliance__partnership=partnership)
+        .order_by()
+        .values("sub_alliance_id", "kind", "currency")
+        .annotate(total=Sum("amount"), n=Count("pk"))
+    )
+    grouped: dict[int, list] = {}
+    for row in rows:
+        grouped.setdefault(row["sub_alliance_id"], []).append(row)
+    return {pk: _totals(group) for pk, group in grouped.items()}
+
+
+def outcomes_of(sub_alliance: SubAlliance | int) -> QuerySet[Outcome]:
+    return (
+        Outcome.objects.filter(sub_alliance=sub_alliance)
+        .select_related("partner", "recorded_by")
+        .order_by("-occurred_on", "-id")
+    )
+
+
+# --- For the partnership health score (asked by the core through this selector) ------------------
+
+
+def business_involvement_partnership_ids(ids: Iterable[int]) -> set[int]:
+    """Which of these partnerships involve business: a business sub-alliance that has not
+    ended, or accepted interest from a chamber. Two queries."""
+    ids = list(ids)
+    with_alliance = SubAlliance.objects.filter(
+        partnership_id__in=ids, grouping=Grouping.BUSINESS
+    ).exclude(status=SubAlliance.Status.ENDED)
+    with_interest = InterestRegistration.objects.filter(
+        partnership_id__in=ids, status=InterestRegistration.Status.ACCEPTED
+    )
+    return set(with_alliance.values_list("partnership_id", flat=True)) | set(
+        with_interest.values_list("partnership_id", flat=True)
+    )
