@@ -49,8 +49,9 @@ def with_members(qs: QuerySet[Partnership]) -> QuerySet[Partnership]:
     return qs.prefetch_related(
         Prefetch(
             "members",
+            # "home" sorts after "counterpart": descending puts the home city first.
             queryset=PartnershipMember.objects.select_related("partner").order_by(
-                "role", "partner__name"
+                "-role", "partner__name"
             ),
         )
     )
@@ -224,7 +225,7 @@ def partnership_for_page(user, pk: int) -> Partnership:
             confirmed_by_first=Subquery(confirmations.values("user__first_name")[:1]),
             confirmed_by_last=Subquery(confirmations.values("user__last_name")[:1]),
         )
-        .order_by("role", "partner__name")
+        .order_by("-role", "partner__name")
     )
     prefetch_related_objects([partnership], Prefetch("members", queryset=members))
     return partnership

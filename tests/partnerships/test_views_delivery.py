@@ -944,3 +944,18 @@ def test_the_signed_mou_page_reads_a_fixed_number_of_queries(officer_client, hom
     _count(officer_client, url("mou", few))
     assert _count(officer_client, url("mou", few)) == _count(officer_client, url("mou", many))
     assert _count(officer_client, url("mou", many)) <= QUERY_BUDGET
+
+
+def test_the_activities_page_shows_activities_with_no_recorded_author(client):
+    """An activity from an import or a deleted user has no author; the page must still render."""
+    from tests.factories.accounts import UserFactory
+    from tests.factories.partnerships import CityMembershipFactory, PartnerFactory, walked_to
+
+    home = PartnerFactory()
+    officer = UserFactory()
+    CityMembershipFactory(user=officer, partner=home)
+    partnership = walked_to(8, home=home)
+    assert partnership.activities.filter(created_by__isnull=True).exists()
+    client.force_login(officer)
+    response = client.get(f"/partnerships/{partnership.pk}/activities/add/")
+    assert response.status_code == 200
