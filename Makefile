@@ -6,12 +6,13 @@ PY     := $(VENV)/bin/python
 DEV_ENV := DEBUG=true
 
 .DEFAULT_GOAL := help
-.PHONY: help run test install install-dev migrate demo lint format browser-deps
+.PHONY: help run test install install-dev migrate demo lint format browser-deps bench bench-deps
 
 help:
 	@echo "make run   - set up and run the portal on http://127.0.0.1:8000 with demo data"
 	@echo "make test  - run the whole test suite"
 	@echo "make lint  - ruff check and format check"
+	@echo "make bench - load benchmark on PostgreSQL (BENCH_ARGS=\"--scale quick\" for a short run)"
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -58,3 +59,35 @@ lint: install-dev
 format: install-dev
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
+
+# Backups of the database DATABASE_URL names (docs/reliability.md): pg_dump -Fc on PostgreSQL,
+# dumpdata on SQLite, into backups/<timestamp>.dump|json. DEBUG defaults to the laptop's.
+.PHONY: backup restore soak
+backup: install
+	DEBUG=$${DEBUG:-true} $(PY) manage.py backup
+
+restore: install
+	@if [ -z "$(FILE)" ]; then echo "usage: make restore FILE=backups/<timestamp>.dump|json" >&2; exit 2; fi
+	DEBUG=$${DEBUG:-true} $(PY) manage.py restore "$(FILE)" --noinput
+
+# Soak: 50 users for 60 s against gunicorn on loopback, then Redis stopped and PostgreSQL
+# restarted mid-run (private instances on free ports); prints figures, records them in
+# docs/reliability.md. SOAK_ARGS="--users 10 --duration 10" for a short run.
+SOAK_ARGS ?=
+soak: install-dev
+	$(PY) scripts/soak.py --record docs/reliability.md $(SOAK_ARGS)
+
+# The load benchmark (docs/performance.md): re-creates the PostgreSQL database `bench` on
+# 127.0.0.1 (DATABASE_URL to change it), serves it with gunicorn and drives it with Debian's wrk.
+BENCH_ARGS ?=
+bench-deps:
+	@if ! command -v wrk >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; \
+	  else \
+	    echo "wrk missing: sudo apt-get install wrk"; exit 1; \
+	  fi; \
+	fi
+
+bench: install-dev bench-deps
+	$(PY) bench/run.py $(BENCH_ARGS)

@@ -11,12 +11,16 @@ def healthz(request):
 
 admin.site.site_header = "Twinning portal administration"
 admin.site.site_title = "Twinning portal admin"
+# A database outage outside a view is a friendly 503 too (config/middleware.py).
+handler500 = "config.middleware.server_error"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include("partnerships.urls")),
+    path("", include("businesses.urls")),
+    path("alliances/", include("alliances.urls")),
 ]
 
 if settings.DEBUG:

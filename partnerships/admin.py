@@ -27,7 +27,7 @@ from django.utils.html import format_html, format_html_join
 from django_countries.filters import CountryFilter
 from simple_history.admin import SimpleHistoryAdmin
 
-from partnerships import services, workflow
+from partnerships import notify, services, workflow
 from partnerships.forms_admin import (
     CandidateForm,
     CriterionScoreForm,
@@ -47,6 +47,7 @@ from partnerships.models import (
     Activity,
     ApproachContact,
     BusinessPlan,
+    CalendarFeed,
     Candidate,
     Champion,
     CityMembership,
@@ -59,10 +60,12 @@ from partnerships.models import (
     LetterOfIntent,
     MOUSignatory,
     MoveConfirmation,
+    NotificationPreference,
     Partner,
     Partnership,
     PartnershipMember,
     PlanAction,
+    Reminder,
     Review,
     Sector,
     SelectionDecision,
@@ -1113,7 +1116,25 @@ class ActivityAdmin(PortalAdmin):
     ordering = ("-occurred_on", "-id")
 
 
-class KPIResultInline(TabularInline):
+def _review_open(review) -> bool:
+    """A completed review is read-only (amend it by writing a new one)."""
+    return review is None or review.status == Review.Status.DRAFT
+
+
+class OpenReviewOnlyMixin:
+    """Rows of a completed review can be read, never changed."""
+
+    def has_add_permission(self, request, obj=None):
+        return _review_open(obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return _review_open(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return _review_open(obj) and super().has_delete_permission(request, obj)
+
+
+class KPIResultInline(OpenReviewOnlyMixin, TabularInline):
     model = KPIResult
     fields = ("kpi", "actual", "note")
     related = ("kpi",)
@@ -1124,7 +1145,7 @@ class KPIResultInline(TabularInline):
         return {"kpi": kpis}
 
 
-class SuccessFactorRatingInline(TabularInline):
+class SuccessFactorRatingInline(OpenReviewOnlyMixin, TabularInline):
     model = SuccessFactorRating
     fields = ("factor", "rating", "note")
 
@@ -1161,7 +1182,15 @@ class ReviewAdmin(SimpleHistoryAdmin, PortalAdmin):
     search_fields = ("partnership__title", "narrative")
     autocomplete_fields = ("partnership",)
     list_select_related = ("partnership", "created_by")
-    readonly_fields = ("created_by", "created_at")
+    # Completing applies the decision: only services.review_complete may do it.
+    readonly_fields = ("status", "completed_on", "completed_by", "created_by", "created_at")
+
+    def has_change_permission(self, request, obj=None):
+        return _review_open(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return _review_open(obj) and super().has_delete_permission(request, obj)
+
     date_hierarchy = "period_end"
     ordering = ("-period_end", "-id")
 
@@ -1177,3 +1206,77 @@ class LessonAdmin(PortalAdmin):
     readonly_fields = ("recorded_by", "created_at")
     date_hierarchy = "created_at"
     ordering = ("-created_at",)
+
+
+# --- Reminders, notification preferences and calendar feeds ---------------------------------
+
+
+@admin.register(Reminder)
+class ReminderAdmin(PortalAdmin):
+    """Reminders are recorded by the daily scan and sent by the workers: read-only here, except
+    that failed ones can be sent again ("Retry failed")."""
+
+    list_display = (
+        "created_at",
+        "kind",
+        "partnership",
+        "occurrence",
+        "recipient_shown",
+        "role",
+        "status",
+        "attempts",
+        "sent_at",
+        "read_at",
+    )
+    list_filter = ("status", "kind", "role")
+    search_fields = (
+        "partnership__title",
+        "recipient__username",
+        "recipient__email",
+        "recipient_email",
+        "about",
+        "last_error",
+    )
+    list_select_related = ("partnership", "recipient")
+    date_hierarchy = "created_at"
+    ordering = ("-created_at", "-id")
+    actions = ("retry_failed",)
+    readonly_fields = [f.name for f in Reminder._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.display(description="recipient", ordering="recipient__username")
+    def recipient_shown(self, obj: Reminder) -> str:
+        return obj.recipient_label
+
+    @admin.action(description="Retry failed reminders (send them again)")
+    def retry_failed(self, request, queryset):
+        n = notify.retry_failed(queryset)
+        if n:
+            self.message_user(request, f"{n} failed reminder(s) handed to delivery again.")
+        else:
+            self.message_user(request, "None of these had failed.", level=messages.WARNING)
+
+
+@admin.register(NotificationPreference)
+class NotificationPreferenceAdmin(PortalAdmin):
+    list_display = ("user", "delivery", "updated_at")
+    list_filter = ("delivery",)
+    search_fields = ("user__username", "user__email")
+    autocomplete_fields = ("user",)
+    list_select_related = ("user",)
+
+
+@admin.register(CalendarFeed)
+class CalendarFeedAdmin(PortalAdmin):
+    """Only whether a person has a feed; its secret never shows. Deleting one revokes it."""
+
+    list_display = ("user", "created_at", "last_fetched_at")
+    search_fields = ("user__username", "user__email")
+    list_select_related = ("user",)
+    fields = ("user", "created_at", "last_fetched_at")
+    readonly_fields = ("user", "created_at", "last_fetched_at")
+
+    def has_add_permission(self, request):
+        return False

@@ -4,6 +4,10 @@ champion, or were never given measures to be reviewed against).
 
 Every function here is a fixed number of queries, whatever the portfolio's size: warning signs
 are annotations (Exists/Max subqueries) on one query, never a question per partnership.
+
+The health of the running partnerships (`partnerships.health`) is read in one query over the
+whole portfolio, which also gives the reviews due and the MOUs expiring: the weakest-first
+list needs every score, and a score is computed in Python.
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ from django.db.models.functions import RowNumber
 from django.utils import timezone
 from django.utils.formats import date_format
 
+from partnerships.health import Health, health_rows
 from partnerships.models import KPI, MOU, Activity, Champion, Partnership, Step
 from partnerships.selectors import partnerships_of_my_cities, with_members
 
@@ -38,6 +43,7 @@ LIST_CAP = 25
 REVIEW_DUE_DAYS = 30
 MOU_EXPIRY_DAYS = 90
 QUIET_DAYS = 90
+WEAKEST_COUNT = 10
 
 # Partnerships that no longer run: not on the due lists, and no warning signs.
 _FINISHED = [Partnership.Status.ENDED, Partnership.Status.ARCHIVED]
@@ -82,30 +88,6 @@ def board(user, per_step: int = BOARD_CARDS_PER_STEP) -> list[BoardColumn]:
         column.cards.append(partnership)
         column.total = partnership.step_total
     return list(columns.values())
-
-
-def reviews_due(user, today: dt.date, days: int = REVIEW_DUE_DAYS) -> list[Partnership]:
-    """Running partnerships whose next review is overdue or within `days`, soonest first."""
-    return list(
-        partnerships_of_my_cities(user)
-        .exclude(status__in=_FINISHED)
-        .filter(next_review_on__lte=today + dt.timedelta(days=days))
-        .order_by("next_review_on", "title")[: LIST_CAP + 1]
-    )
-
-
-def mous_expiring(user, today: dt.date, days: int = MOU_EXPIRY_DAYS) -> list[MOU]:
-    """Signed MOUs of the user's partnerships that expire within `days`: time to renew."""
-    return list(
-        MOU.objects.filter(
-            status=MOU.Status.SIGNED,
-            expires_on__gte=today,
-            expires_on__lte=today + dt.timedelta(days=days),
-            partnership__in=partnerships_of_my_cities(user).values("pk"),
-        )
-        .select_related("partnership")
-        .order_by("expires_on")[: LIST_CAP + 1]
-    )
 
 
 def with_warning_signs(qs: QuerySet[Partnership], today: dt.date) -> QuerySet[Partnership]:
@@ -192,14 +174,96 @@ def partnerships_with_warnings(user, today: dt.date, cap: int = LIST_CAP) -> lis
     return rows
 
 
+@dataclass
+class PortfolioRow:
+    """One running partnership of the user's cities, with its health."""
+
+    pk: int
+    title: str
+    step: int
+    next_review_on: dt.date | None
+    signed_mou_expires_on: dt.date | None
+    health: Health
+
+    def get_step_display(self) -> str:
+        return Step(self.step).label
+
+
+@dataclass
+class MouDue:
+    """A signed MOU expiring soon, read from the portfolio (no query of its own)."""
+
+    partnership: PortfolioRow
+    expires_on: dt.date
+
+    @property
+    def partnership_id(self) -> int:
+        return self.partnership.pk
+
+
+def portfolio(user, today: dt.date) -> list[PortfolioRow]:
+    """The user's running partnerships, each with its health: one query, plus one call per
+    business-involvement provider."""
+    running = partnerships_of_my_cities(user).exclude(status__in=_FINISHED)
+    return [
+        PortfolioRow(
+            pk=row["pk"],
+            title=row["title"],
+            step=row["step"],
+            next_review_on=row["next_review_on"],
+            signed_mou_expires_on=row["h_signed_mou_expires_on"],
+            health=scored,
+        )
+        for row, scored in health_rows(running, today, fields=("title",))
+    ]
+
+
+def reviews_due(
+    rows: list[PortfolioRow], today: dt.date, days: int = REVIEW_DUE_DAYS
+) -> list[PortfolioRow]:
+    """Running partnerships whose next review is overdue or within `days`, soonest first
+    (from the portfolio already read: no query)."""
+    last = today + dt.timedelta(days=days)
+    due = [r for r in rows if r.next_review_on and r.next_review_on <= last]
+    return sorted(due, key=lambda r: (r.next_review_on, r.title))[: LIST_CAP + 1]
+
+
+def mous_expiring(
+    rows: list[PortfolioRow], today: dt.date, days: int = MOU_EXPIRY_DAYS
+) -> list[MouDue]:
+    """Signed MOUs of running partnerships that expire within `days`: time to renew (from the
+    portfolio already read: no query)."""
+    last = today + dt.timedelta(days=days)
+    due = [
+        MouDue(partnership=r, expires_on=r.signed_mou_expires_on)
+        for r in rows
+        if r.signed_mou_expires_on and today <= r.signed_mou_expires_on <= last
+    ]
+    return sorted(due, key=lambda m: (m.expires_on, m.partnership.title))[: LIST_CAP + 1]
+
+
+def weakest(rows: list[PortfolioRow], count: int = WEAKEST_COUNT) -> list[PortfolioRow]:
+    """The partnerships with the lowest health scores first (those with no deduction left out)."""
+    weak = [r for r in rows if r.health.deductions]
+    return sorted(weak, key=lambda r: (r.health.score, r.title, r.pk))[:count]
+
+
 def dashboard_context(user) -> dict:
     today = timezone.localdate()
-    due = reviews_due(user, today)
-    expiring = mous_expiring(user, today)
+    rows = portfolio(user, today)
+    scores = {r.pk: r.health for r in rows}
+    due = reviews_due(rows, today)
+    expiring = mous_expiring(rows, today)
     warnings = partnerships_with_warnings(user, today)
+    columns = board(user)
+    for column in columns:
+        for card in column.cards:
+            card.health = scores.get(card.pk)
     return {
         "today": today,
-        "columns": board(user),
+        "columns": columns,
+        "weakest": weakest(rows),
+        "health_not_assessed": next((r.health.not_assessed for r in rows), []),
         "reviews_overdue": [p for p in due[:LIST_CAP] if p.next_review_on < today],
         "reviews_due": [p for p in due[:LIST_CAP] if p.next_review_on >= today],
         "reviews_more": len(due) > LIST_CAP,

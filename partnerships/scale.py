@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from itertools import islice
 
+from django.apps import apps
 from django.db import connection, transaction
 from django.db.models import Model
 from django.utils import timezone
@@ -48,6 +49,7 @@ from partnerships.services import derive_orientation
 
 BATCH_SIZE = 2000
 CITY_PREFIX = "Synthcity "
+BUSINESS_PREFIX = "Synthbiz "
 DEFAULT_SEED = 2026
 
 # The demo's countries, with the North/South classification the demo data gives them.
@@ -135,6 +137,7 @@ def seed(
     cities: int | None = None,
     activities: int | None = None,
     reviews: int | None = None,
+    businesses: int = 0,
     seed: int = DEFAULT_SEED,
     batch_size: int = BATCH_SIZE,
     progress: Callable[[str], None] | None = None,
@@ -147,6 +150,8 @@ def seed(
     reviews = reviews if reviews is not None else partnerships * 2
     if cities < 2:
         raise ValueError("A partnership needs at least two cities.")
+    if businesses and not apps.is_installed("businesses"):
+        raise ValueError("--businesses needs the businesses app in INSTALLED_APPS.")
     started = time.perf_counter()
 
     def say(message: str) -> None:
@@ -303,6 +308,10 @@ def seed(
             result.counts["activities"] = result.counts["reviews"] = 0
         say("activities and reviews")
 
+        if businesses:
+            result.counts.update(_seed_businesses(rng, partners, businesses, batch_size, first))
+            say(f"{businesses:,} businesses")
+
     if connection.vendor == "postgresql":
         # Fresh statistics, so the planner sees the new volumes when the benchmark starts.
         tables = [
@@ -311,8 +320,111 @@ def seed(
         ]
         with connection.cursor() as cursor:
             cursor.execute(f"ANALYZE {', '.join(tables)}")
+        if businesses:
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE alliances_organisation, businesses_businessprofile")
     result.seconds = time.perf_counter() - started
     return result
+
+
+# --- Businesses (optional) -------------------------------------------------------------------
+# Dependencies point one way (businesses → alliances → partnerships), so this module never
+# imports those apps at its top: the models are imported lazily, inside the function, only when
+# asked for businesses and only if the app is installed (checked in `seed`). A registration hook
+# filled in by `businesses.apps.ready()` would invert the dependency fully, but it would put
+# the seeding code in another app's `ready()`; a lazy import keeps `partnerships` importable and
+# testable without `businesses`, which is what the one-way rule protects.
+
+
+def _seed_businesses(
+    rng: random.Random, partners: list[Partner], total: int, batch_size: int, first: int
+) -> dict[str, int]:
+    """`total` member businesses spread over the chambers of about one city in ten."""
+    from alliances.models import Organisation
+    from businesses.models import BusinessAssociation, BusinessProfile, Need
+
+    counts: dict[str, int] = {}
+    hosts = partners[: max(1, len(partners) // 10)]
+    chamber_orgs = _insert(
+        Organisation,
+        (
+            Organisation(
+                kind=Organisation.Kind.CHAMBER,
+                name=f"{city.name} Chamber of Commerce",
+                partner_id=city.pk,
+                description="Synthetic chamber for benchmarks.",
+            )
+            for city in hosts
+        ),
+        batch_size,
+    )
+    associations = _insert(
+        BusinessAssociation,
+        (BusinessAssociation(organisation_id=o.pk) for o in chamber_orgs),
+        batch_size,
+    )
+    counts["chambers"] = len(associations)
+    city_of = {o.pk: o.partner_id for o in chamber_orgs}
+    homes = [(a.pk, city_of[a.organisation_id]) for a in associations]
+    plan = [rng.choice(homes) for _ in range(total)]
+    width = max(6, len(str(total)))
+    orgs = _insert(
+        Organisation,
+        (
+            Organisation(
+                kind=Organisation.Kind.BUSINESS,
+                # The batch's first city number keeps names unique across runs.
+                name=f"{BUSINESS_PREFIX}{first:05d}-{i:0{width}d}",
+                partner_id=city,
+                description="Synthetic business for benchmarks.",
+            )
+            for i, (_, city) in enumerate(plan)
+        ),
+        batch_size,
+    )
+    sector_ids = list(Sector.objects.values_list("pk", flat=True))
+    org_sectors = Organisation.sectors.through
+    counts["business sectors"] = _count(
+        org_sectors,
+        (
+            org_sectors(organisation_id=o.pk, sector_id=s)
+            for o in orgs
+            for s in rng.sample(sector_ids, min(len(sector_ids), rng.randint(1, 2)))
+        ),
+        batch_size,
+    )
+    sizes = BusinessProfile.SizeBand.values
+    readiness = BusinessProfile.ExportReadiness.values
+    profiles = _insert(
+        BusinessProfile,
+        (
+            BusinessProfile(
+                organisation_id=o.pk,
+                association_id=association,
+                size_band=rng.choice(sizes),
+                export_readiness=rng.choice(readiness),
+                products_services="Synthetic products and services.",
+                contact_name=f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}",
+            )
+            for o, (association, _) in zip(orgs, plan, strict=True)
+        ),
+        batch_size,
+    )
+    counts["businesses"] = len(profiles)
+    need_ids = list(Need.objects.values_list("pk", flat=True))
+    if need_ids:
+        for relation in ("seeks", "offers"):
+            through = getattr(BusinessProfile, relation).through
+            counts[f"business {relation}"] = _count(
+                through,
+                (
+                    through(businessprofile_id=p.pk, need_id=n)
+                    for p in profiles
+                    for n in rng.sample(need_ids, min(len(need_ids), rng.randint(1, 2)))
+                ),
+                batch_size,
+            )
+    return counts
 
 
 # --- Row generators --------------------------------------------------------------------------

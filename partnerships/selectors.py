@@ -69,10 +69,13 @@ from dataclasses import dataclass, field  # noqa: E402
 from django.db.models import (  # noqa: E402
     Aggregate,
     CharField,
+    Count,
     DateTimeField,
     F,
     Func,
     IntegerField,
+    Max,
+    Min,
     Subquery,
     Sum,
     Value,
@@ -80,8 +83,10 @@ from django.db.models import (  # noqa: E402
 )
 from django.db.models.functions import Cast, Coalesce  # noqa: E402
 from django.shortcuts import get_object_or_404  # noqa: E402
+from django.utils import timezone  # noqa: E402
 from django.utils.formats import date_format  # noqa: E402
 
+from partnerships.health import with_health_facts  # noqa: E402
 from partnerships.models import (  # noqa: E402
     KPI,
     MOU,
@@ -94,11 +99,13 @@ from partnerships.models import (  # noqa: E402
     Lesson,
     MoveConfirmation,
     PlanAction,
+    Reminder,
     Review,
     Step,
     StepTransition,
     TwinningStrategy,
 )
+from partnerships.models.reminders import headline  # noqa: E402
 
 TIMELINE_LENGTH = 20
 HISTORY_LENGTH = 10
@@ -209,6 +216,8 @@ def partnership_for_page(user, pk: int) -> Partnership:
             n_lessons=count_of(Lesson.objects.filter(**of_it)),
         )
     )
+    # The health score's facts in the same row: the page reads them with `health.health_of`.
+    qs = with_health_facts(qs, timezone.localdate())
     partnership = get_object_or_404(qs, pk=pk)
     confirmations = MoveConfirmation.objects.filter(
         partnership=partnership,
@@ -345,14 +354,15 @@ def person(user) -> str:
 
 @dataclass(frozen=True)
 class TimelineEntry:
-    """An activity or a step move, in one list ordered newest first."""
+    """An activity, a step move or a reminder sent, in one list ordered newest first."""
 
     at: dt.datetime
-    kind: str  # "activity" or "move"
+    kind: str  # "activity", "move" or "reminder"
     title: str
     detail: str
     by: str
     is_return: bool = False
+    failed: int = 0  # a reminder: how many of its emails could not be sent
 
 
 def recent_activities(partnership: Partnership, length: int = TIMELINE_LENGTH) -> list[Activity]:
@@ -366,8 +376,11 @@ _PERSON_COLUMNS = ("t_first", "t_last", "t_username")
 
 
 def timeline(partnership: Partnership, length: int = TIMELINE_LENGTH) -> list[TimelineEntry]:
-    """The latest activities and step moves merged, newest first, in ONE query (a UNION of the
-    two tables in the same columns). An activity has a date only: it sorts at midnight."""
+    """The latest activities, step moves and reminders merged, newest first, in ONE query (a
+    UNION of the three tables in the same columns). An activity has a date only: it sorts at
+    midnight. A reminder is one entry however many people it went to (grouped by kind, subject
+    and occurrence); its columns carry: t_title its subject, t_detail its kind, t_from and
+    t_to how many were sent and failed, t_first its occurrence date (as text)."""
     activities = (
         Activity.objects.filter(partnership=partnership)
         .order_by()
@@ -402,11 +415,33 @@ def timeline(partnership: Partnership, length: int = TIMELINE_LENGTH) -> list[Ti
         )
         .values_list(*_TIMELINE_COLUMNS, *_PERSON_COLUMNS)
     )
+    was_sent = Q(sent_at__isnull=False)
+    failed = Q(status=Reminder.Status.FAILED)
+    reminders = (
+        Reminder.objects.filter(was_sent | failed, partnership=partnership)
+        .order_by()
+        .values("kind", "object_id", "occurrence", "about")
+        .annotate(
+            t_src=Value("reminder", output_field=CharField()),
+            t_id=Min("pk"),
+            t_at=Max(Coalesce("sent_at", "created_at")),
+            t_title=F("about"),
+            t_detail=F("kind"),
+            t_from=Count("pk", filter=was_sent),
+            t_to=Count("pk", filter=failed),
+            t_first=Cast("occurrence", output_field=CharField()),
+            t_last=Value(None, output_field=CharField()),
+            t_username=Value(None, output_field=CharField()),
+        )
+        .values_list(*_TIMELINE_COLUMNS, *_PERSON_COLUMNS)
+    )
     entries = []
-    rows = activities.union(moves, all=True).order_by("-t_at", "-t_id")[:length]
+    rows = activities.union(moves, reminders, all=True).order_by("-t_at", "-t_id")[:length]
     for src, _, at, title, detail, from_step, to_step, first, last, username in rows:
         by = " ".join(n for n in (first, last) if n) or username or ""
-        if src == "activity":
+        if src == "reminder":
+            entries.append(_reminder_entry(at, title, detail, from_step, to_step, first))
+        elif src == "activity":
             entries.append(
                 TimelineEntry(
                     at=at, kind=src, title=title, detail=Activity.Kind(detail).label, by=by
@@ -425,6 +460,20 @@ def timeline(partnership: Partnership, length: int = TIMELINE_LENGTH) -> list[Ti
                 )
             )
     return entries
+
+
+def _reminder_entry(at, about: str, kind: str, sent: int, failed: int, occurrence: str):
+    day = dt.date.fromisoformat(str(occurrence)[:10])
+    people = f"{sent} {'person' if sent == 1 else 'people'}"
+    detail = f"Sent to {people}" if sent else "Not sent"
+    return TimelineEntry(
+        at=at,
+        kind="reminder",
+        title=f"Reminder: {headline(kind, day, about)}",
+        detail=f"{detail}; {failed} could not be emailed" if failed else detail,
+        by="",
+        failed=failed,
+    )
 
 
 @dataclass(frozen=True)

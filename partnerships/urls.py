@@ -1,6 +1,15 @@
 """The officers' portal. Each views module owns its routes; names are `partnerships:<name>`."""
 
-from partnerships.views import cities, dashboard, delivery, partnerships, search
+from partnerships.views import (
+    cities,
+    dashboard,
+    delivery,
+    measurement,
+    notifications,
+    partnerships,
+    reports,
+    search,
+)
 
 app_name = "partnerships"
 
@@ -9,5 +18,8 @@ urlpatterns = [
     *partnerships.urlpatterns,
     *search.urlpatterns,
     *delivery.urlpatterns,
+    *measurement.urlpatterns,
     *cities.urlpatterns,
+    *reports.urlpatterns,
+    *notifications.urlpatterns,
 ]

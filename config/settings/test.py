@@ -21,6 +21,15 @@ STORAGES = {
 CELERY_TASK_ALWAYS_EAGER = True
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
+# The test client speaks plain HTTP: no redirect to https, no HSTS.
+SECURE_SSL_REDIRECT = False
+SECURE_HSTS_SECONDS = 0
+# `client.login()` authenticates without a request, which django-axes refuses; tests that
+# exercise the lockout turn it on (tests/security/test_login_protection.py).
+AXES_ENABLED = False
 MEDIA_ROOT = env.path("TEST_MEDIA_ROOT", default="/tmp/twinning-test-media")
 # No collected static files in tests: the live server serves them through the finders.
 STATIC_ROOT = None
+# Each test process keeps its own cache: a shared Redis would leak state between tests.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+SESSION_ENGINE = "django.contrib.sessions.backends.db"

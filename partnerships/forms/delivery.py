@@ -1,4 +1,4 @@
-"""Forms of steps 5-8: planning, the MOU, activities, reviews and lessons.
+"""Forms of steps 5-7: planning, the MOU and activities (step 8: `forms/measurement.py`).
 
 They expose only what an officer may set (never the partnership, step or author) and check
 what a person can get wrong, with the message on the field. The writes themselves are done
@@ -21,11 +21,9 @@ from partnerships.models import (
     Activity,
     BusinessPlan,
     CooperationArea,
-    Lesson,
     LetterOfIntent,
     Partner,
     PlanAction,
-    Review,
 )
 
 # Dates outside this range are typing mistakes (a year of 0202 or 20255), not history.
@@ -353,7 +351,7 @@ class MOUSignForm(forms.Form):
         return signed_on
 
 
-# --- Steps 7-8: activities, reviews and lessons --------------------------------------------
+# --- Step 7: activities ------------------------------------------------------------------
 
 
 class ActivityForm(DeliveryForm):
@@ -380,28 +378,3 @@ class ActivityForm(DeliveryForm):
         if problem:
             raise forms.ValidationError(problem)
         return occurred_on
-
-
-class ReviewForm(DeliveryForm):
-    class Meta:
-        model = Review
-        fields = ["period_start", "period_end", "narrative", "decision"]
-        widgets = {"narrative": _text(5)}
-        labels = {"period_start": "Period from", "period_end": "Period to"}
-        help_texts = {"narrative": "How the partnership did against its KPIs in this period."}
-
-
-class LessonForm(DeliveryForm):
-    class Meta:
-        model = Lesson
-        fields = ["step", "theme", "text", "review"]
-        widgets = {"text": _text(4)}
-        labels = {"review": "Drawn from review", "step": "Step it concerns"}
-
-    def __init__(self, *args, reviews: QuerySet[Review], **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["review"].queryset = reviews
-        self.fields["review"].empty_label = "Not from a review"
-        self.fields["review"].error_messages["invalid_choice"] = (
-            "Choose a review of this partnership."
-        )

@@ -1,5 +1,5 @@
-"""Steps 5-8: planning (letter of intent, business plan, actions, KPIs), the MOU and its
-signing, activities, reviews and lessons.
+"""Steps 5-7: planning (letter of intent, business plan, actions, KPIs), the MOU and its
+signing, and activities. (Step 8, reviews and lessons, is in `views/measurement.py`.)
 
 Every page here writes, so every page (its GET too) needs a partnership the user may edit.
 A page may be used whatever step the partnership is at (a plan is corrected during
@@ -27,12 +27,10 @@ from partnerships.forms.delivery import (
     ActivityForm,
     BusinessPlanForm,
     KPIForm,
-    LessonForm,
     LetterOfIntentForm,
     MOUForm,
     MOUSignForm,
     PlanActionForm,
-    ReviewForm,
     SignatoryFormSet,
 )
 from partnerships.models import (
@@ -66,7 +64,6 @@ STEP_PAGES: dict[Step, list[tuple[str, str]]] = {
     ],
     Step.AGREEMENT: [("mou", "Memorandum of understanding")],
     Step.IMPLEMENTATION: [("activity_add", "Activities")],
-    Step.MEASUREMENT: [("review_add", "Reviews"), ("lesson_add", "Lessons")],
 }
 
 
@@ -418,7 +415,7 @@ def mou_sign(request, pk: int):
     return redirect(_section(partnership, Step.AGREEMENT))
 
 
-# --- Steps 7-8: activities, reviews and lessons --------------------------------------------
+# --- Step 7: activities ------------------------------------------------------------------
 
 
 @login_required
@@ -445,54 +442,6 @@ def activity_add(request, pk: int):
     )
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def review_add(request, pk: int):
-    partnership = _partnership(request, pk)
-    form = ReviewForm(_post(request)[0])
-
-    def write():
-        services.review_add(partnership=partnership, user=request.user, **form.cleaned_data)
-
-    if _save(request, form, write):
-        messages.success(request, "Review recorded.")
-        return redirect(_section(partnership, Step.MEASUREMENT))
-    reviews = list(partnership.reviews.all()[:RECENT_ROWS])
-    return _render(
-        request,
-        "reviews.html",
-        partnership,
-        Step.MEASUREMENT,
-        "review_add",
-        form=form,
-        reviews=reviews,
-    )
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def lesson_add(request, pk: int):
-    partnership = _partnership(request, pk)
-    form = LessonForm(_post(request)[0], reviews=partnership.reviews.all())
-
-    def write():
-        services.lesson_add(partnership=partnership, user=request.user, **form.cleaned_data)
-
-    if _save(request, form, write):
-        messages.success(request, "Lesson recorded.")
-        return redirect(_section(partnership, Step.MEASUREMENT))
-    lessons = list(partnership.lessons.select_related("review")[:RECENT_ROWS])
-    return _render(
-        request,
-        "lessons.html",
-        partnership,
-        Step.MEASUREMENT,
-        "lesson_add",
-        form=form,
-        lessons=lessons,
-    )
-
-
 urlpatterns = [
     path("partnerships/<int:pk>/planning/letter/", letter_of_intent, name="letter_of_intent"),
     path("partnerships/<int:pk>/planning/plan/", business_plan, name="business_plan"),
@@ -506,6 +455,4 @@ urlpatterns = [
     path("partnerships/<int:pk>/mou/", mou, name="mou"),
     path("partnerships/<int:pk>/mou/sign/", mou_sign, name="mou_sign"),
     path("partnerships/<int:pk>/activities/add/", activity_add, name="activity_add"),
-    path("partnerships/<int:pk>/reviews/add/", review_add, name="review_add"),
-    path("partnerships/<int:pk>/lessons/add/", lesson_add, name="lesson_add"),
 ]

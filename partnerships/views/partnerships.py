@@ -12,13 +12,15 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import CharField, DateField, DecimalField, F, Value
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from partnerships import permissions, selectors, services, workflow
+from partnerships import health, permissions, selectors, services, workflow
 from partnerships.filters import SCOPE_MINE, PartnershipFilter
 from partnerships.forms.partnerships import (
     ChampionForm,
@@ -29,8 +31,11 @@ from partnerships.forms.partnerships import (
     lendrum_label,
 )
 from partnerships.models import (
+    KPI,
     MOU,
+    CooperationArea,
     LetterOfIntent,
+    Partner,
     Partnership,
     PlanAction,
     Step,
@@ -44,6 +49,7 @@ from partnerships.views.common import (
     require,
     visible_partnership_or_404,
 )
+from partnerships.views.measurement import step_records
 
 PER_PAGE = 25
 
@@ -62,9 +68,11 @@ def partnership_list(request):
     filters = PartnershipFilter(
         request.GET, queryset=selectors.partnerships_visible_to(request.user), request=request
     )
-    page = Paginator(selectors.partnership_rows(filters.qs), PER_PAGE).get_page(
-        request.GET.get("page")
-    )
+    today = timezone.localdate()
+    rows = selectors.partnership_rows(health.with_health_facts(filters.qs, today))
+    page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
+    # The health score of each row, from the facts annotated on the page's own query.
+    page.object_list = health.attach_health(page.object_list, today)
     return render(
         request,
         "partnerships/partnership_list.html",
@@ -210,25 +218,66 @@ def _step_artefacts(partnership: Partnership, step: int) -> dict:
     if step in (Step.SEARCH, Step.APPROACH, Step.SELECTION):
         return {"candidates": selectors.candidates_for_page(partnership)}
     if step == Step.PLANNING:
-        plan = _one(partnership, "business_plan")
-        actions = (
-            list(
-                PlanAction.objects.filter(plan=plan)
-                .select_related("owner_partner")
-                .order_by("due_on", "id")
-            )
-            if plan
-            else []
-        )
-        return {"actions": actions, "kpis": list(partnership.kpis.select_related("area"))}
+        actions, kpis = _planning_records(partnership)
+        return {"actions": actions, "kpis": kpis}
     if step == Step.AGREEMENT:
         return {"mous": selectors.mous_for_page(partnership)}
     if step == Step.IMPLEMENTATION:
         return {"activities": selectors.recent_activities(partnership)}
-    return {
-        "reviews": list(partnership.reviews.select_related("created_by")),
-        "lessons": list(partnership.lessons.select_related("review", "recorded_by")),
-    }
+    reviews, lessons = step_records(partnership)
+    return {"reviews": reviews, "lessons": lessons}
+
+
+def _planning_records(partnership: Partnership) -> tuple[list[PlanAction], list[KPI]]:
+    """The business plan's actions (by due date) and the KPIs (by name) in ONE query, a UNION
+    of the two tables in the same columns: the page shows the health check too, within its
+    query budget."""
+    columns = ("r_src", "r_id", "r_text", "r_by", "r_side", "r_due", "r_status", "r_low", "r_high")
+    amount = DecimalField(max_digits=14, decimal_places=2)
+    kpis = (
+        KPI.objects.filter(partnership=partnership)
+        .order_by()
+        .annotate(
+            r_src=Value("kpi", output_field=CharField()),
+            r_id=F("pk"),
+            r_text=F("name"),
+            r_by=F("unit"),
+            r_side=F("area__name"),
+            r_due=Value(None, output_field=DateField()),
+            r_status=Value("", output_field=CharField()),
+            r_low=F("baseline"),
+            r_high=F("target"),
+        )
+        .values_list(*columns)
+    )
+    actions = (
+        PlanAction.objects.filter(plan__partnership=partnership)
+        .order_by()
+        .annotate(
+            r_src=Value("action", output_field=CharField()),
+            r_id=F("pk"),
+            r_text=F("description"),
+            r_by=F("owner"),
+            r_side=F("owner_partner__name"),
+            r_due=F("due_on"),
+            r_status=F("status"),
+            r_low=Value(None, output_field=amount),
+            r_high=Value(None, output_field=amount),
+        )
+        .values_list(*columns)
+    )
+    found_actions, found_kpis = [], []
+    rows = kpis.union(actions, all=True).order_by("r_src", "r_due", "r_text", "r_id")
+    for src, pk, text, by, side, due, status, low, high in rows:
+        if src == "kpi":
+            kpi = KPI(pk=pk, name=text, unit=by, baseline=low, target=high)
+            kpi.area = CooperationArea(name=side) if side else None
+            found_kpis.append(kpi)
+        else:
+            action = PlanAction(pk=pk, description=text, owner=by, due_on=due, status=status)
+            action.owner_partner = Partner(name=side) if side else None
+            found_actions.append(action)
+    return found_actions, found_kpis
 
 
 def _sign_off(request, partnership: Partnership, can_edit: bool) -> dict | None:
@@ -305,6 +354,7 @@ def partnership_detail(request, pk: int):
         "sign_off": _sign_off(request, partnership, can_edit),
         "timeline": selectors.timeline(partnership),
         "history": selectors.history_entries(partnership),
+        "health": health.health_of(partnership),
     }
     return render(request, "partnerships/partnership_detail.html", context)
 

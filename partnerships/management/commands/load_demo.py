@@ -1,5 +1,8 @@
 """`manage.py load_demo`: the demo dataset (see `partnerships.demo`), safe to run again."""
 
+from importlib import import_module
+
+from django.apps import apps
 from django.core.management.base import BaseCommand
 
 from partnerships import demo
@@ -24,8 +27,15 @@ class Command(BaseCommand):
             self.stdout.write(line.rstrip())
             if n == 0:
                 self.stdout.write("  ".join("-" * w for w in widths))
+        # The chambers and their businesses (the businesses app, loaded by name so that the
+        # core never imports it): after the partnerships they refer to.
+        if not apps.is_installed("businesses"):
+            for username, association in result.associations.items():
+                self.stdout.write(f"\n{username} speaks for the {association}.")
+            return
+        chambers = import_module("businesses.demo").load()
+        self.stdout.write("\n" + chambers.summary_line())
         for username, association in result.associations.items():
-            self.stdout.write(
-                f"\n{username} speaks for the {association}; the link to the association "
-                "is recorded once the businesses app exists."
-            )
+            self.stdout.write(f"{username} is approved staff of the {association}.")
+        for username, role, password in chambers.logins:
+            self.stdout.write(f"{username}, {role}, signs in with {password}.")

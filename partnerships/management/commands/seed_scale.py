@@ -19,7 +19,8 @@ class Command(BaseCommand):
         parser.add_argument(
             "--businesses",
             type=int,
-            help="Accepted and ignored until the businesses app exists.",
+            default=0,
+            help="Member businesses (with their chambers) to add; needs the businesses app.",
         )
         parser.add_argument("--activities", type=int, help="Activities in all (default 20N).")
         parser.add_argument("--reviews", type=int, help="Reviews in all (default 2N).")
@@ -29,17 +30,13 @@ class Command(BaseCommand):
         parser.add_argument("--batch-size", type=int, default=scale.BATCH_SIZE)
 
     def handle(self, *args, **options):
-        if options["businesses"] is not None:
-            self.stdout.write(
-                f"Note: --businesses {options['businesses']} ignored: the businesses app has "
-                "no models yet."
-            )
         try:
             result = scale.seed(
                 partnerships=options["partnerships"],
                 cities=options["cities"],
                 activities=options["activities"],
                 reviews=options["reviews"],
+                businesses=options["businesses"],
                 seed=options["seed"],
                 batch_size=options["batch_size"],
                 progress=lambda message: (

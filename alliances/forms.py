@@ -1,0 +1,245 @@
+"""Forms of the sub-alliance pages: forming one, adding an organisation, its strength, its
+start-up tasks and its shared scorecard.
+
+They expose only what an officer may set; the services check every rule that spans rows (both
+sides take part, the grouping fits the parties, a bilateral linkage has two parties…).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from django import forms
+
+from alliances.models import (
+    Grouping,
+    Organisation,
+    ScorecardMeasure,
+    SubAlliance,
+    normalise_name,
+)
+from partnerships.forms.partnerships import (
+    EARLIEST_DATE,
+    LATEST_DATE,
+    LENDRUM_HELP,
+    LENDRUM_SCALE,
+    DateInput,
+)
+from partnerships.models import Partner, Sector
+
+# The largest id a bigint column holds.
+MAX_ID = 2**63 - 1
+
+
+class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """Django's, but an id beyond the 64-bit range is an invalid choice before the database is
+    asked: on SQLite an IN of such a number raises OverflowError (a 500), where a single
+    `pk=` lookup already copes."""
+
+    def _check_values(self, value):
+        try:
+            values = list(value)
+        except TypeError:
+            values = []
+        for pk in values:
+            try:
+                number = int(str(pk).strip())
+            except ValueError:
+                continue  # not a number: Django reports it
+            if not -MAX_ID - 1 <= number <= MAX_ID:
+                raise forms.ValidationError(
+                    self.error_messages["invalid_choice"],
+                    code="invalid_choice",
+                    params={"value": pk},
+                )
+        return super()._check_values(value)
+
+
+def _check_dates(form: forms.Form) -> None:
+    for name, field in form.fields.items():
+        value = form.cleaned_data.get(name)
+        is_date = isinstance(field, forms.DateField) and value is not None
+        if is_date and not EARLIEST_DATE <= value <= LATEST_DATE:
+            form.add_error(
+                name, f"Give a date between {EARLIEST_DATE.year} and {LATEST_DATE.year}."
+            )
+
+
+def _blank(choices, label="—") -> list:
+    return [("", label), *choices]
+
+
+class StrengthField(forms.TypedChoiceField):
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", "Relationship strength")
+        kwargs.setdefault("help_text", LENDRUM_HELP)
+        super().__init__(choices=LENDRUM_SCALE, coerce=int, **kwargs)
+
+
+class SubAllianceForm(forms.Form):
+    name = forms.CharField(label="Name", max_length=200)
+    purpose = forms.CharField(label="Purpose", widget=forms.Textarea({"rows": 3}))
+    grouping = forms.ChoiceField(
+        label="Grouping",
+        choices=Grouping.choices,
+        help_text="Local government, civil society or business on both sides; “Mixed” when "
+        "the parties are of different groupings.",
+    )
+    form = forms.ChoiceField(label="Form of collaboration", choices=SubAlliance.Form.choices)
+    organisations = ModelMultipleChoiceField(
+        label="Parties",
+        queryset=Organisation.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        help_text="At least one organisation of each partner city.",
+    )
+    linkage_scope = forms.ChoiceField(
+        label="Linkage: scope",
+        required=False,
+        choices=_blank(SubAlliance.LinkageScope.choices),
+        help_text="Business sub-alliances only: two firms (bilateral) or a group (multilateral).",
+    )
+    linkage_locus = forms.ChoiceField(
+        label="Linkage: market",
+        required=False,
+        choices=_blank(SubAlliance.LinkageLocus.choices),
+        help_text="Business sub-alliances only: the local market, or the other city's.",
+    )
+    linkage_direction = forms.ChoiceField(
+        label="Linkage: direction",
+        required=False,
+        choices=_blank(SubAlliance.LinkageDirection.choices),
+        help_text="Business sub-alliances only: buyer–supplier, or firms at the same stage.",
+    )
+    strength = StrengthField(initial=0)
+    status = forms.ChoiceField(
+        label="Status",
+        choices=[
+            (SubAlliance.Status.FORMING, SubAlliance.Status.FORMING.label),
+            (SubAlliance.Status.ACTIVE, SubAlliance.Status.ACTIVE.label),
+        ],
+    )
+    started_on = forms.DateField(label="Started on", required=False, widget=DateInput())
+
+    def __init__(
+        self, *args, organisations: Sequence[Organisation] = (), partnership=None, **kwargs
+    ):
+        super().__init__(*args, **kwargs)
+        self.partnership = partnership
+        field = self.fields["organisations"]
+        field.queryset = Organisation.objects.filter(pk__in=[o.pk for o in organisations])
+        groups: dict[str, list] = {}
+        for o in organisations:
+            groups.setdefault(o.partner.name, []).append(
+                (o.pk, f"{o.name} ({o.get_kind_display().lower()})")
+            )
+        # Grouped by city, from the list the view read once (no query while rendering).
+        field.choices = list(groups.items())
+
+    def clean(self):
+        cleaned = super().clean()
+        _check_dates(self)
+        grouping = cleaned.get("grouping")
+        for name in SubAlliance.LINKAGE_FIELDS:
+            if grouping == Grouping.BUSINESS and not cleaned.get(name):
+                self.add_error(name, "A business sub-alliance needs its linkage type.")
+            elif grouping and grouping != Grouping.BUSINESS and cleaned.get(name):
+                self.add_error(name, "Only business sub-alliances have a linkage type.")
+        name = normalise_name(cleaned.get("name", ""))
+        taken = SubAlliance.objects.filter(partnership=self.partnership, name__iexact=name)
+        if name and self.partnership is not None and taken.exists():
+            self.add_error("name", "This partnership already has a sub-alliance of this name.")
+        return cleaned
+
+
+class OrganisationForm(forms.Form):
+    partner = forms.ModelChoiceField(label="City", queryset=Partner.objects.none())
+    kind = forms.ChoiceField(
+        label="Kind",
+        choices=[
+            c
+            for c in Organisation.Kind.choices
+            if c[0] not in (Organisation.Kind.BUSINESS, Organisation.Kind.CHAMBER)
+        ],
+        help_text="Businesses and chambers are added by their chamber's staff.",
+    )
+    name = forms.CharField(label="Name", max_length=200)
+    sectors = ModelMultipleChoiceField(
+        label="Sectors",
+        queryset=Sector.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    website = forms.URLField(label="Website", required=False, assume_scheme="https")
+    description = forms.CharField(
+        label="Description", required=False, widget=forms.Textarea({"rows": 2})
+    )
+
+    def __init__(self, *args, cities=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["partner"].queryset = cities if cities is not None else Partner.objects.none()
+        self.fields["sectors"].queryset = Sector.objects.order_by("code")
+
+    def clean(self):
+        cleaned = super().clean()
+        name, city = normalise_name(cleaned.get("name", "")), cleaned.get("partner")
+        if name and city and Organisation.objects.filter(partner=city, name__iexact=name).exists():
+            self.add_error("name", f"{city.name} already has an organisation of this name.")
+        return cleaned
+
+
+class StrengthForm(forms.Form):
+    strength = StrengthField()
+    note = forms.CharField(
+        label="What changed",
+        required=False,
+        widget=forms.Textarea({"rows": 2}),
+        help_text="Kept in the strength's history.",
+    )
+
+
+class TaskForm(forms.Form):
+    done = forms.BooleanField(label="Done", required=False)
+    done_on = forms.DateField(
+        label="Done on", required=False, widget=DateInput(), help_text="Today if left empty."
+    )
+    notes = forms.CharField(label="Notes", required=False, widget=forms.Textarea({"rows": 2}))
+
+    def clean(self):
+        cleaned = super().clean()
+        _check_dates(self)
+        if cleaned.get("done_on") and not cleaned.get("done"):
+            self.add_error("done_on", "Only a task that is done has a completion date.")
+        return cleaned
+
+
+class MeasureForm(forms.ModelForm):
+    side = forms.ModelChoiceField(
+        label="On behalf of", queryset=Partner.objects.none(), empty_label=None
+    )
+
+    class Meta:
+        model = ScorecardMeasure
+        fields = ["dimension", "name", "unit", "target", "actual"]
+        help_texts = {
+            "dimension": "Effectiveness: is it achieving its objectives? Efficiency: is it well "
+            "managed?"
+        }
+
+    field_order = ["side", "dimension", "name", "unit", "target", "actual"]
+
+    def __init__(self, *args, sides=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["side"].queryset = sides if sides is not None else Partner.objects.none()
+
+    def _post_clean(self):
+        # The row is built and validated by the service, with its sub-alliance and side.
+        pass
+
+
+class MeasureUpdateForm(forms.ModelForm):
+    class Meta:
+        model = ScorecardMeasure
+        fields = ["name", "unit", "target", "actual"]
+
+    def _post_clean(self):
+        pass

@@ -1,0 +1,217 @@
+"""The parts of the benchmark that need Django, run by bench/run.py in a subprocess.
+
+    python bench/django_tasks.py prepare     # bench users + the pages to load, as JSON
+    python bench/django_tasks.py reminders   # time the reminder scan, as JSON
+
+Both print one JSON object on their last line of output.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
+
+PASSWORD = "bench-Passw0rd-loopback-only"  # a throwaway local database
+OFFICER, ADMIN = "bench_officer", "bench_admin"
+
+# Where the reminder scan may live, in the order tried (the module is being written).
+REMINDER_MODULE = "partnerships.reminders"
+REMINDER_NAMES = [
+    "scan",
+    "run_scan",
+    "scan_reminders",
+    "reminder_scan",
+    "scan_due",
+    "due_reminders",
+    "send_due_reminders",
+    "send_reminders",
+    "run",
+]
+
+
+def _setup() -> None:
+    import django
+
+    django.setup()
+
+
+def _route_names() -> dict[str, object]:
+    from django.urls import URLPattern, URLResolver, get_resolver
+
+    found: dict[str, object] = {}
+
+    def walk(patterns, namespace=None):
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                if p.namespace == "admin":
+                    continue
+                walk(p.url_patterns, p.namespace or namespace)
+            elif isinstance(p, URLPattern) and p.name:
+                found[f"{namespace}:{p.name}" if namespace else p.name] = p
+
+    walk(get_resolver().url_patterns)
+    return found
+
+
+def _discover(words: tuple[str, ...], partnership_pk: int) -> tuple[str | None, str]:
+    """The path of the first named URL whose name holds one of `words`, reversed with no
+    arguments or with the partnership's pk; (None, why) when there is none."""
+    from django.urls import NoReverseMatch, reverse
+
+    names = sorted(n for n in _route_names() if any(w in n.lower() for w in words))
+    if not names:
+        return None, f"no URL name containing {' or '.join(words)} (feature not merged yet)"
+    for name in names:
+        for args in ((), (partnership_pk,)):
+            try:
+                return reverse(name, args=args), f"URL name {name}"
+            except NoReverseMatch:
+                continue
+    return None, f"found {names} but none reverses with no argument or a partnership pk"
+
+
+def prepare() -> dict:
+    from django.contrib.auth import get_user_model
+    from django.db.models import Count, Q
+    from django.urls import reverse
+
+    from partnerships.models import CityMembership, Partner, Partnership, PartnershipMember
+
+    User = get_user_model()
+    # The officer works for the city with the most partnerships: the heaviest portfolio.
+    city = (
+        Partner.objects.annotate(
+            n=Count("memberships", filter=Q(memberships__role=PartnershipMember.Role.HOME))
+        )
+        .order_by("-n", "pk")
+        .first()
+    )
+    officer, _ = User.objects.get_or_create(username=OFFICER, defaults={"email": "o@bench.local"})
+    officer.set_password(PASSWORD)
+    officer.save()
+    CityMembership.objects.get_or_create(
+        user=officer, partner=city, defaults={"role": CityMembership.Role.OFFICER}
+    )
+    admin, _ = User.objects.get_or_create(username=ADMIN, defaults={"email": "a@bench.local"})
+    admin.is_staff = admin.is_superuser = True
+    admin.set_password(PASSWORD)
+    admin.save()
+
+    own = Partnership.objects.filter(members__partner=city)
+    portfolio = own.count()
+    # A mid-size partnership of that city: the median by activities among the running ones.
+    running = list(
+        own.filter(step__gte=7)
+        .annotate(n=Count("activities", distinct=True))
+        .order_by("n", "pk")
+        .values_list("pk", "n")
+    ) or list(own.order_by("pk").values_list("pk", "pk"))
+    detail_pk, detail_activities = running[len(running) // 2]
+
+    pages = {
+        "dashboard": {"path": reverse("partnerships:dashboard"), "user": "officer"},
+        "partnership list (step 7)": {
+            "path": reverse("partnerships:list") + "?step=7",
+            "user": "officer",
+        },
+        "partnership detail": {
+            "path": reverse("partnerships:detail", args=[detail_pk]),
+            "user": "officer",
+            "note": f"pk {detail_pk}, {detail_activities} activities",
+        },
+        "partner directory search": {
+            "path": reverse("partnerships:city_list") + "?q=Synthcity+001",
+            "user": "officer",
+        },
+    }
+    for label, words in (("public registry", ("registry",)), ("matchmaking", ("match",))):
+        path, note = _discover(words, detail_pk)
+        pages[label] = {"path": path, "user": "officer", "note": note}
+    pages["admin changelist"] = {
+        "path": reverse("admin:partnerships_partnership_changelist"),
+        "user": "admin",
+    }
+    pages["healthz"] = {"path": reverse("healthz"), "user": None}
+    return {
+        "officer": OFFICER,
+        "admin": ADMIN,
+        "password": PASSWORD,
+        "city": city.name,
+        "portfolio": portfolio,
+        "login": reverse("login"),
+        "pages": pages,
+        "counts": {
+            "partnerships": Partnership.objects.count(),
+            "cities": Partner.objects.count(),
+        },
+    }
+
+
+def reminders() -> dict:
+    from partnerships.models import Partnership
+
+    n = Partnership.objects.count()
+    try:
+        module = importlib.import_module(REMINDER_MODULE)
+    except ModuleNotFoundError:
+        return {"measured": False, "partnerships": n, "note": "reminders module absent"}
+    override = os.environ.get("BENCH_REMINDER_CALLABLE")
+    function, name = None, ""
+    if override:
+        name = override
+        module_name, _, attr = override.partition(":")
+        function = getattr(importlib.import_module(module_name), attr)
+    else:
+        for candidate in REMINDER_NAMES:
+            if callable(getattr(module, candidate, None)):
+                function, name = getattr(module, candidate), f"{REMINDER_MODULE}.{candidate}"
+                break
+    if function is None:
+        public = [
+            n
+            for n, f in inspect.getmembers(module, inspect.isfunction)
+            if not n.startswith("_") and f.__module__ == module.__name__
+        ]
+        return {
+            "measured": False,
+            "partnerships": n,
+            "note": f"no scan function found in {REMINDER_MODULE} (public functions: {public}); "
+            "set BENCH_REMINDER_CALLABLE=module:function",
+        }
+    started = time.perf_counter()
+    try:
+        outcome = function()
+    except TypeError as error:
+        return {"measured": False, "partnerships": n, "note": f"{name}() needs arguments: {error}"}
+    seconds = time.perf_counter() - started
+    summary = outcome if isinstance(outcome, int | float | str) else type(outcome).__name__
+    if isinstance(outcome, list | tuple | set | dict):
+        summary = f"{type(outcome).__name__} of {len(outcome)}"
+    elif hasattr(outcome, "created"):  # partnerships.reminders.ScanResult
+        summary = ", ".join(
+            f"{key} {len(v) if isinstance(v, list | tuple) else v}"
+            for key in ("planned", "created", "woken", "queued", "requeued")
+            if (v := getattr(outcome, key, None)) is not None
+        )
+    return {
+        "measured": True,
+        "partnerships": n,
+        "seconds": round(seconds, 3),
+        "callable": name,
+        "returned": str(summary)[:200],
+    }
+
+
+if __name__ == "__main__":
+    _setup()
+    task = {"prepare": prepare, "reminders": reminders}[sys.argv[1]]
+    print(json.dumps(task()))

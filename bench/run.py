@@ -1,0 +1,671 @@
+"""`make bench`: the portal under load on this machine, against the performance budgets.
+
+    .venv/bin/python bench/run.py                 # full: 10,000 partnerships, 30 s per page
+    .venv/bin/python bench/run.py --scale quick   # 1,000 partnerships, for a first look
+
+What it does, in order (every step bounded in time; only 127.0.0.1 is ever contacted):
+
+1. drops and re-creates the PostgreSQL database `bench` (DATABASE_URL, default
+   postgres://postgres@127.0.0.1:5432/bench), migrates it and fills it with `seed_scale`;
+2. creates two users (an officer of the city with the most partnerships, a superuser) and picks
+   the pages (bench/django_tasks.py); pages whose feature is not merged yet are skipped with a
+   note;
+3. collects static files into a temporary STATIC_ROOT and starts gunicorn (sync workers) on a
+   free loopback port with production settings (DEBUG off; plain-HTTP cookie flags off);
+4. logs in like a browser (GET the login form for the CSRF token, POST the credentials) and
+   drives each page with wrk for `--duration` seconds at `--users` connections, recording
+   p50/p95/p99, requests per second and every response that is not a 200;
+5. reads each worker's peak resident memory (VmHWM) before stopping gunicorn (always: the
+   server runs in a `try/finally` and an atexit handler);
+6. times the reminder scan over 100,000 partnerships (10,000 in a quick run) in a subprocess,
+   email to a dummy backend (SMTP excluded);
+7. prints the table, with PASS/FAIL per budget, and writes bench/results/<timestamp>.json/.md.
+
+The load generator is wrk (Debian's `wrk`, written in C): on a 2-core machine the generator
+competes with gunicorn and PostgreSQL for CPU, and wrk costs far less CPU per request than a
+Python generator such as locust, so the numbers say more about the portal. Its CPU share is
+recorded per page.
+"""
+
+from __future__ import annotations
+
+import argparse
+import atexit
+import contextlib
+import datetime as dt
+import http.cookiejar
+import json
+import os
+import re
+import resource
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH = ROOT / "bench"
+RESULTS = BENCH / "results"
+PYTHON = sys.executable
+DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/bench"
+TICK = os.sysconf("SC_CLK_TCK")
+
+SCALES = {
+    # partnerships, cities, businesses, activities, reviews; the reminder scan's partnerships
+    "full": {
+        "partnerships": 10_000,
+        "cities": 3_000,
+        "businesses": 50_000,
+        "activities": 200_000,
+        "reviews": 20_000,
+        "reminder_partnerships": 100_000,
+    },
+    "quick": {
+        "partnerships": 1_000,
+        "cities": 300,
+        "businesses": 5_000,
+        "activities": 20_000,
+        "reviews": 2_000,
+        "reminder_partnerships": 10_000,
+    },
+}
+
+BUDGET_P95_MS = 100.0
+BUDGET_CEILING_RATIO = 0.10
+BUDGET_REMINDER_S = 10.0
+BUDGET_WORKER_MB = 200.0
+CEILING, ADMIN, LIST = "healthz", "admin changelist", "partnership list (step 7)"
+
+
+def log(message: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", flush=True)
+
+
+# --- database -------------------------------------------------------------------------------
+
+
+def recreate_database(url: str) -> None:
+    import psycopg
+
+    parts = urllib.parse.urlsplit(url)
+    host = parts.hostname or ""
+    if host not in ("127.0.0.1", "localhost", "::1", ""):
+        raise SystemExit(f"Refusing a database that is not on this machine: {host}")
+    name = parts.path.lstrip("/")
+    if not re.fullmatch(r"[a-z_][a-z0-9_]*", name) or name in ("postgres", "template0", "test"):
+        raise SystemExit(f"Refusing to drop the database {name!r}: use a throwaway name.")
+    admin_url = urllib.parse.urlunsplit(parts._replace(path="/postgres"))
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def django_env(db_url: str, static_root: str, extra: dict[str, str]) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DEBUG", "REDIS"))}
+    env.update(
+        DJANGO_SETTINGS_MODULE="bench.settings",
+        BENCH_STATIC_ROOT=static_root,
+        DATABASE_URL=db_url,
+        DEBUG="false",
+        SECRET_KEY="bench-only-" + "x" * 50,
+        ALLOWED_HOSTS="127.0.0.1,localhost",
+        # Plain HTTP on loopback: no redirect to HTTPS, cookies not marked Secure.
+        SECURE_SSL_REDIRECT="false",
+        SESSION_COOKIE_SECURE="false",
+        CSRF_COOKIE_SECURE="false",
+        EMAIL_URL="dummymail://",
+        LOG_LEVEL="WARNING",
+        PYTHONPATH=str(ROOT),
+    )
+    env.update(extra)
+    return env
+
+
+def manage(env: dict[str, str], *args: str, timeout: float = 1800) -> str:
+    result = subprocess.run(
+        [PYTHON, str(ROOT / "manage.py"), *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+    if result.returncode:
+        raise SystemExit(f"manage.py {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
+    return result.stdout
+
+
+def task(env: dict[str, str], name: str, timeout: float = 1800) -> dict:
+    result = subprocess.run(
+        [PYTHON, str(BENCH / "django_tasks.py"), name],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+    if result.returncode:
+        raise SystemExit(f"django_tasks {name} failed:\n{result.stdout}\n{result.stderr}")
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def seed(env: dict[str, str], **counts: int) -> tuple[float, str]:
+    args = ["seed_scale"]
+    for key, value in counts.items():
+        args += [f"--{key}", str(value)]
+    started = time.perf_counter()
+    out = manage(env, *args, timeout=3600)
+    return time.perf_counter() - started, out.strip().splitlines()[-1]
+
+
+# --- gunicorn -------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """gunicorn on 127.0.0.1, always stopped (context manager + atexit)."""
+
+    def __init__(self, env: dict[str, str], workers: int):
+        self.env, self.workers = env, workers
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.proc: subprocess.Popen | None = None
+        self.log_file = tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed in stop()
+            prefix="bench-gunicorn-", suffix=".log", delete=False
+        )
+
+    def __enter__(self) -> Server:
+        self.proc = subprocess.Popen(
+            [
+                str(Path(PYTHON).parent / "gunicorn"),
+                "config.wsgi:application",
+                "--bind",
+                f"127.0.0.1:{self.port}",
+                "--workers",
+                str(self.workers),
+                "--worker-class",
+                "sync",
+                "--timeout",
+                "60",
+                "--log-level",
+                "warning",
+                "--chdir",
+                str(ROOT),
+            ],
+            cwd=ROOT,
+            env=self.env,
+            stdout=self.log_file,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        atexit.register(self.stop)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise SystemExit(f"gunicorn exited:\n{self.log()}")
+            try:
+                with urllib.request.urlopen(self.base + "/healthz", timeout=2) as r:
+                    if r.status == 200 and len(self.worker_pids()) >= self.workers:
+                        return self
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                pass
+            time.sleep(0.3)
+        self.stop()
+        raise SystemExit(f"gunicorn did not answer within 60 s:\n{self.log()}")
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    def log(self) -> str:
+        self.log_file.flush()
+        return Path(self.log_file.name).read_text(errors="replace")[-4000:]
+
+    def worker_pids(self) -> list[int]:
+        if not self.proc:
+            return []
+        pids = []
+        for status in Path("/proc").glob("[0-9]*/stat"):
+            with contextlib.suppress(OSError, IndexError, ValueError):
+                fields = status.read_text().rsplit(")", 1)[1].split()
+                if int(fields[1]) == self.proc.pid:
+                    pids.append(int(status.parent.name))
+        return pids
+
+    def worker_cpu_seconds(self) -> float:
+        total = 0
+        for pid in self.worker_pids():
+            with contextlib.suppress(OSError):
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+                total += int(fields[11]) + int(fields[12])  # utime + stime
+        return total / TICK
+
+    def peak_memory_mb(self) -> dict[int, float]:
+        """VmHWM (peak resident set) of each worker, in MiB."""
+        peaks = {}
+        for pid in self.worker_pids():
+            with contextlib.suppress(OSError):
+                for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                    if line.startswith("VmHWM:"):
+                        peaks[pid] = round(int(line.split()[1]) / 1024, 1)
+        return peaks
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait(timeout=10)
+        with contextlib.suppress(OSError):
+            self.log_file.close()
+
+
+# --- login and load -------------------------------------------------------------------------
+
+
+def login(server: Server, login_path: str, username: str, password: str) -> str:
+    """A signed-in browser's Cookie header: GET the form (CSRF cookie + token), POST it."""
+    try:
+        return _login(server.base, login_path, username, password)
+    except urllib.error.HTTPError as error:
+        raise SystemExit(f"Login as {username} failed: {error}\n{server.log()}") from error
+
+
+def _login(base: str, login_path: str, username: str, password: str) -> str:
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    with opener.open(base + login_path, timeout=60) as r:
+        page = r.read().decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+    if not token:
+        raise SystemExit("No CSRF token on the login page.")
+    data = urllib.parse.urlencode(
+        {"username": username, "password": password, "csrfmiddlewaretoken": token.group(1)}
+    ).encode()
+    request = urllib.request.Request(base + login_path, data=data, headers={"Referer": base})
+    with opener.open(request, timeout=60) as r:
+        r.read()
+    cookies = {c.name: c.value for c in jar}
+    if "sessionid" not in cookies:
+        raise SystemExit(f"Login as {username} failed (no session cookie).")
+    return "; ".join(f"{k}={v}" for k, v in cookies.items())
+
+
+def fetch(base: str, path: str, cookie: str | None) -> tuple[int, int, str]:
+    """(status, bytes, final URL) of one GET, redirects not followed."""
+
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args, **kwargs):
+            return None
+
+    opener = urllib.request.build_opener(NoRedirect)
+    request = urllib.request.Request(base + path, headers={"Cookie": cookie} if cookie else {})
+    try:
+        with opener.open(request, timeout=30) as r:
+            return r.status, len(r.read()), ""
+    except urllib.error.HTTPError as error:
+        return error.code, 0, error.headers.get("Location", "")
+
+
+def wrk(url: str, cookie: str | None, users: int, seconds: int) -> dict:
+    """One bounded wrk run; returns its summary plus the CPU wrk itself used."""
+    cmd = ["wrk", "-t", "2", "-c", str(users), "-d", f"{seconds}s", "--timeout", "10s"]
+    cmd += ["-s", str(BENCH / "wrk_report.lua")]
+    if cookie:
+        cmd += ["-H", f"Cookie: {cookie}"]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    out = subprocess.run([*cmd, url], capture_output=True, text=True, timeout=seconds + 60)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    line = next((x for x in out.stdout.splitlines() if x.startswith("BENCHJSON ")), None)
+    if line is None:
+        raise SystemExit(f"wrk gave no summary:\n{out.stdout}\n{out.stderr}")
+    data = json.loads(line.removeprefix("BENCHJSON "))
+    data["wrk_cpu_s"] = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+    return data
+
+
+def measure(server: Server, path: str, cookie: str | None, users: int, seconds: int) -> dict:
+    wrk(server.base + path, cookie, users, min(3, seconds))  # warm every worker's caches
+    cpu_before = server.worker_cpu_seconds()
+    raw = wrk(server.base + path, cookie, users, seconds)
+    cpu = server.worker_cpu_seconds() - cpu_before
+    duration = raw["duration_us"] / 1e6
+    errors = (
+        raw["non200"] + raw["err_connect"] + raw["err_read"] + raw["err_write"] + raw["err_timeout"]
+    )
+    return {
+        "requests": raw["requests"],
+        "rps": round(raw["requests"] / duration, 1),
+        "p50_ms": round(raw["p50_us"] / 1000, 1),
+        "p95_ms": round(raw["p95_us"] / 1000, 1),
+        "p99_ms": round(raw["p99_us"] / 1000, 1),
+        "max_ms": round(raw["max_us"] / 1000, 1),
+        "errors": errors,
+        "non200": raw["non200"],
+        "last_bad_status": raw["last_bad_status"],
+        "socket_errors": errors - raw["non200"],
+        "kb_per_response": round(raw["bytes"] / max(1, raw["requests"]) / 1024, 1),
+        "gunicorn_cpu_pct": round(100 * cpu / duration, 0),
+        "wrk_cpu_pct": round(100 * raw["wrk_cpu_s"] / duration, 0),
+    }
+
+
+# --- report ---------------------------------------------------------------------------------
+
+
+def verdict(ok: bool | None) -> str:
+    return "SKIP" if ok is None else ("PASS" if ok else "FAIL")
+
+
+def evaluate(result: dict) -> list[dict]:
+    pages, checks = result["pages"], []
+    ceiling = pages.get(CEILING, {}).get("rps")
+    admin = pages.get(ADMIN, {}).get("rps")
+    for name, page in pages.items():
+        if name == CEILING:
+            continue
+        if page.get("skipped"):
+            checks.append({"budget": f"{name}: measured", "ok": None, "value": page["note"]})
+            continue
+        page["ratio_ceiling"] = round(page["rps"] / ceiling, 3) if ceiling else None
+        page["ratio_admin"] = round(page["rps"] / admin, 2) if admin else None
+        checks.append(
+            {
+                "budget": f"{name}: p95 ≤ {BUDGET_P95_MS:.0f} ms",
+                "ok": page["p95_ms"] <= BUDGET_P95_MS,
+                "value": f"{page['p95_ms']} ms",
+            }
+        )
+        checks.append(
+            {"budget": f"{name}: zero errors", "ok": page["errors"] == 0, "value": page["errors"]}
+        )
+        if page["ratio_ceiling"] is not None:
+            checks.append(
+                {
+                    "budget": f"{name}: ≥ 10 % of /healthz rps",
+                    "ok": page["ratio_ceiling"] >= BUDGET_CEILING_RATIO,
+                    "value": f"{100 * page['ratio_ceiling']:.1f} %",
+                }
+            )
+    if pages.get(CEILING):
+        checks.append(
+            {
+                "budget": "healthz: zero errors",
+                "ok": pages[CEILING]["errors"] == 0,
+                "value": pages[CEILING]["errors"],
+            }
+        )
+    if LIST in pages and ADMIN in pages and not pages[LIST].get("skipped"):
+        checks.append(
+            {
+                "budget": "partnership list ≥ admin changelist (rps)",
+                "ok": pages[LIST]["rps"] >= pages[ADMIN]["rps"],
+                "value": f"{pages[LIST]['rps']} vs {pages[ADMIN]['rps']} rps",
+            }
+        )
+    rem = result.get("reminders", {})
+    target = result["scale"]["reminder_partnerships"]
+    if rem.get("measured"):
+        ok = rem["seconds"] <= BUDGET_REMINDER_S if rem["partnerships"] >= 100_000 else None
+        checks.append(
+            {
+                "budget": f"reminder scan over 100,000 partnerships ≤ {BUDGET_REMINDER_S:.0f} s",
+                "ok": ok,
+                "value": f"{rem['seconds']} s over {rem['partnerships']:,}"
+                + ("" if ok is not None else f" (quick scale, {target:,}: not the budget's 100k)"),
+            }
+        )
+    else:
+        checks.append(
+            {
+                "budget": "reminder scan over 100,000 partnerships ≤ 10 s",
+                "ok": False if rem.get("timed_out") and target >= 100_000 else None,
+                "value": f"not measured: {rem.get('note', 'skipped')}",
+            }
+        )
+    peak = result.get("worker_peak_mb") or {}
+    if peak:
+        worst = max(peak.values())
+        checks.append(
+            {
+                "budget": f"worker peak memory ≤ {BUDGET_WORKER_MB:.0f} MB",
+                "ok": worst <= BUDGET_WORKER_MB,
+                "value": f"{worst} MiB (VmHWM, max of {len(peak)} workers)",
+            }
+        )
+    return checks
+
+
+def markdown(result: dict) -> str:
+    lines = [
+        f"# Benchmark {result['started']} ({result['scale_name']} scale)",
+        "",
+        f"Machine: {result['machine']['nproc']} cores, {result['machine']['mem']}; "
+        f"gunicorn {result['workers']} sync workers; wrk -t2 -c{result['users']} "
+        f"-d{result['duration']}s per page; DEBUG off; PostgreSQL on 127.0.0.1.",
+        "",
+        "Data: " + ", ".join(f"{v:,} {k}" for k, v in result["seeded"].items()),
+        f"Officer `{result['officer']}` of {result['city']} ({result['portfolio']} partnerships).",
+        "",
+        "| page | path | rps | p50 ms | p95 ms | p99 ms | errors | × healthz | × admin "
+        "| KiB | gunicorn CPU | wrk CPU |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for name, p in result["pages"].items():
+        if p.get("skipped"):
+            lines.append(f"| {name} | – | skipped: {p['note']} | | | | | | | | | |")
+            continue
+        rc = p.get("ratio_ceiling")
+        ra = p.get("ratio_admin")
+        lines.append(
+            f"| {name} | `{p['path']}` | {p['rps']} | {p['p50_ms']} | {p['p95_ms']} | "
+            f"{p['p99_ms']} | {p['errors']} | {'' if rc is None else f'{100 * rc:.1f} %'} | "
+            f"{'' if ra is None else ra} | {p['kb_per_response']} | "
+            f"{p['gunicorn_cpu_pct']:.0f} % | {p['wrk_cpu_pct']:.0f} % |"
+        )
+    rem = result.get("reminders", {})
+    lines += [
+        "",
+        "Reminder scan: "
+        + (
+            f"{rem['seconds']} s over {rem['partnerships']:,} partnerships ({rem['callable']})"
+            if rem.get("measured")
+            else f"not measured: {rem.get('note')}"
+        ),
+        f"Worker peak memory (VmHWM, MiB): {result.get('worker_peak_mb')}",
+    ]
+    if result.get("worker_probe"):
+        lines += ["", "Worker-count probe (dashboard): " + json.dumps(result["worker_probe"])]
+    lines += ["", "| budget | value | verdict |", "| --- | --- | --- |"]
+    lines += [f"| {c['budget']} | {c['value']} | {verdict(c['ok'])} |" for c in result["checks"]]
+    return "\n".join(lines) + "\n"
+
+
+# --- main -----------------------------------------------------------------------------------
+
+
+def machine() -> dict:
+    mem = subprocess.run(["free", "-h"], capture_output=True, text=True).stdout.splitlines()
+    total = mem[1].split()[1] if len(mem) > 1 else "?"
+    return {
+        "nproc": os.cpu_count(),
+        "mem": f"{total} RAM",
+        "free_h": "\n".join(mem),
+        "loadavg_at_start": os.getloadavg(),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--scale", choices=SCALES, default="full")
+    parser.add_argument("--duration", type=int, default=30, help="Seconds per page (30).")
+    parser.add_argument("--users", type=int, default=8, help="Concurrent connections (8).")
+    parser.add_argument(
+        "--workers", default="auto", help="gunicorn workers, or 'auto' to probe cores+1, 2×cores+1."
+    )
+    parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL", DEFAULT_DB))
+    parser.add_argument("--reuse-db", action="store_true", help="Skip drop/migrate/seed.")
+    parser.add_argument("--skip-reminders", action="store_true")
+    parser.add_argument("--reminder-timeout", type=int, default=300, help="Seconds (300).")
+    parser.add_argument("--pages", help="Comma-separated page names to run (default all).")
+    parser.add_argument(
+        "--env",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="Extra environment for the server, e.g. CONN_MAX_AGE=60 (an experiment).",
+    )
+    parser.add_argument("--label", default="", help="Appended to the result file names.")
+    args = parser.parse_args(argv)
+    if not shutil.which("wrk"):
+        raise SystemExit("wrk is missing: sudo apt-get install wrk")
+    if "127.0.0.1" not in args.database_url and "localhost" not in args.database_url:
+        raise SystemExit("The benchmark database must be on this machine (127.0.0.1).")
+
+    scale = SCALES[args.scale]
+    extra = dict(kv.split("=", 1) for kv in args.env)
+    started = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    static_root = tempfile.mkdtemp(prefix="bench-static-")
+    atexit.register(shutil.rmtree, static_root, True)
+    env = django_env(args.database_url, static_root, extra)
+    result: dict = {
+        "started": started,
+        "scale_name": args.scale,
+        "scale": scale,
+        "machine": machine(),
+        "users": args.users,
+        "duration": args.duration,
+        "database": args.database_url,
+        "server_env_extra": extra,
+        "seeded": {},
+    }
+
+    if args.reuse_db:
+        manage(env, "migrate", "--noinput")  # others' new migrations, if any
+    else:
+        log(f"re-creating {args.database_url} and migrating")
+        recreate_database(args.database_url)
+        manage(env, "migrate", "--noinput")
+        log("seeding (seed_scale)")
+        seconds, summary = seed(
+            env,
+            **{k: v for k, v in scale.items() if k != "reminder_partnerships"},
+        )
+        result["seed_seconds"] = round(seconds, 1)
+        result["seed_summary"] = summary
+        log(summary)
+    prep = task(env, "prepare")
+    result.update(seeded=prep["counts"], officer=prep["officer"], city=prep["city"])
+    result["portfolio"] = prep["portfolio"]
+    log("collectstatic")
+    manage(env, "collectstatic", "--noinput", "-v", "0")
+
+    cores = os.cpu_count() or 2
+    if args.workers == "auto":
+        probe = {}
+        dashboard = prep["pages"]["dashboard"]["path"]
+        for n in sorted({cores + 1, 2 * cores + 1}):
+            with Server(env, n) as server:
+                cookie = login(server, prep["login"], prep["officer"], prep["password"])
+                m = measure(server, dashboard, cookie, args.users, min(10, args.duration))
+                probe[n] = {"rps": m["rps"], "p95_ms": m["p95_ms"], "errors": m["errors"]}
+                log(f"probe {n} workers: {probe[n]}")
+        workers = max(probe, key=lambda n: (probe[n]["rps"], -probe[n]["p95_ms"]))
+        result["worker_probe"] = probe
+    else:
+        workers = int(args.workers)
+    result["workers"] = workers
+
+    wanted = set(args.pages.split(",")) if args.pages else None
+    result["pages"] = {}
+    with Server(env, workers) as server:
+        cookies = {
+            "officer": login(server, prep["login"], prep["officer"], prep["password"]),
+            "admin": login(server, prep["login"], prep["admin"], prep["password"]),
+            None: None,
+        }
+        for name, page in prep["pages"].items():
+            if wanted and name not in wanted:
+                continue
+            if not page["path"]:
+                result["pages"][name] = {"skipped": True, "note": page["note"]}
+                log(f"{name}: skipped ({page['note']})")
+                continue
+            cookie = cookies[page["user"]]
+            status, size, location = fetch(server.base, page["path"], cookie)
+            if status != 200:
+                note = f"GET answered {status} {location}".strip()
+                result["pages"][name] = {"skipped": True, "note": note, "path": page["path"]}
+                log(f"{name}: {note}; not loaded\n{server.log()[-1500:]}")
+                continue
+            log(f"{name}: {page['path']} ({size // 1024} KiB) for {args.duration} s")
+            m = measure(server, page["path"], cookie, args.users, args.duration)
+            m.update(path=page["path"], user=page["user"], note=page.get("note", ""))
+            # Other processes on the machine (e.g. test runs) compete for the same 2 cores.
+            m["loadavg_1min_after"] = round(os.getloadavg()[0], 2)
+            result["pages"][name] = m
+            log(
+                f"  {m['rps']} rps, p50 {m['p50_ms']} p95 {m['p95_ms']} p99 {m['p99_ms']} ms, "
+                f"{m['errors']} errors"
+            )
+        result["worker_peak_mb"] = server.peak_memory_mb()
+
+    if args.skip_reminders:
+        result["reminders"] = {"measured": False, "note": "skipped (--skip-reminders)"}
+    elif not (ROOT / "partnerships" / "reminders.py").exists():
+        result["reminders"] = {"measured": False, "note": "reminders module absent"}
+    else:
+        have = prep["counts"]["partnerships"]
+        target = scale["reminder_partnerships"]
+        if have < target:
+            more = target - have
+            log(f"extending to {target:,} partnerships for the reminder scan (+{more:,})")
+            seconds, summary = seed(
+                env,
+                partnerships=more,
+                cities=max(300, more * 3 // 100),
+                activities=more * 2,
+                reviews=more // 5,
+            )
+            result["reminder_seed"] = summary
+        log("timing the reminder scan")
+        try:
+            result["reminders"] = task(env, "reminders", timeout=args.reminder_timeout)
+        except subprocess.TimeoutExpired:
+            result["reminders"] = {
+                "measured": False,
+                "timed_out": True,
+                "partnerships": target,
+                "note": f"did not finish within {args.reminder_timeout} s (stopped)",
+            }
+
+    result["checks"] = evaluate(result)
+    RESULTS.mkdir(exist_ok=True)
+    stem = RESULTS / (started + (f"-{args.label}" if args.label else ""))
+    stem.with_suffix(".json").write_text(json.dumps(result, indent=2, default=str))
+    report = markdown(result)
+    stem.with_suffix(".md").write_text(report)
+    print()
+    print(report)
+    log(f"written {stem}.json and .md")
+    failed = [c for c in result["checks"] if c["ok"] is False]
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,534 @@
+"""Forms of the chamber pages: sign-up, staff decisions, business profiles and their import,
+interest in partnerships, leads, matchmaking and outcomes.
+
+They expose only what the person may set: never the association's city, who decided, the
+status of a registration, or anything of a partnership itself. Choices are limited to what the
+user may pick (their own associations and businesses, partnerships open to their interest), and
+the services check everything again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.contrib.auth.password_validation import password_validators_help_text_html
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from alliances.forms import ModelMultipleChoiceField
+from alliances.models import SubAlliance
+from businesses import imports
+from businesses.models import (
+    BusinessAssociation,
+    BusinessProfile,
+    InterestRegistration,
+    Need,
+    Outcome,
+)
+from partnerships.forms.partnerships import EARLIEST_DATE, LATEST_DATE, DateInput
+from partnerships.models import (
+    CooperationArea,
+    Partner,
+    Partnership,
+    PartnershipMember,
+    Sector,
+)
+
+CLOSED = [Partnership.Status.ENDED, Partnership.Status.ARCHIVED]
+
+
+def association_label(association: BusinessAssociation) -> str:
+    return f"{association.organisation.name} ({association.organisation.partner.name})"
+
+
+def associations_qs(ids: Iterable[int] | None = None) -> QuerySet[BusinessAssociation]:
+    """Associations with their city, for a choice field (all of them when `ids` is None)."""
+    qs = BusinessAssociation.objects.select_related("organisation__partner")
+    if ids is not None:
+        qs = qs.filter(pk__in=list(ids))
+    return qs.order_by("organisation__name")
+
+
+class AssociationChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return association_label(obj)
+
+
+class AssociationMixin:
+    """An association field shown only when the user speaks for more than one (or is an
+    admin); with one association it is fixed and the field is left out."""
+
+    def _setup_association(self, associations: QuerySet[BusinessAssociation] | None) -> None:
+        self.fixed_association = None
+        if associations is None:  # not asked (e.g. editing: the association never changes)
+            del self.fields["association"]
+            return
+        options = list(associations)
+        if len(options) == 1:
+            self.fixed_association = options[0]
+            del self.fields["association"]
+        else:
+            self.fields["association"].queryset = associations
+
+    def association(self) -> BusinessAssociation | None:
+        return self.fixed_association or self.cleaned_data.get("association")
+
+
+def _check_dates(form: forms.Form) -> None:
+    for name, field in form.fields.items():
+        value = form.cleaned_data.get(name)
+        is_date = isinstance(field, forms.DateField) and value is not None
+        if is_date and not EARLIEST_DATE <= value <= LATEST_DATE:
+            form.add_error(
+                name, f"Give a date between {EARLIEST_DATE.year} and {LATEST_DATE.year}."
+            )
+
+
+# --- Sign-up and staff decisions -----------------------------------------------------------------
+
+
+class SignupForm(forms.Form):
+    """A new account asking to join an association as its staff."""
+
+    association = AssociationChoiceField(
+        label="Business association",
+        queryset=BusinessAssociation.objects.none(),
+        help_text="The chamber or association you work for. An officer of its city approves "
+        "your account.",
+    )
+    first_name = forms.CharField(label="First name", max_length=150)
+    last_name = forms.CharField(label="Last name", max_length=150)
+    email = forms.EmailField(label="Work email address", max_length=254)
+    job_title = forms.CharField(label="Job title", max_length=120, required=False)
+    username = forms.CharField(
+        label="Username",
+        max_length=150,
+        help_text="What you sign in with: letters, digits and @ . + - _ only.",
+    )
+    password = forms.CharField(
+        label="Password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=password_validators_help_text_html(),
+    )
+    password2 = forms.CharField(
+        label="Password again",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["association"].queryset = associations_qs()
+
+    def clean_username(self):
+        username = self.cleaned_data["username"].strip()
+        if get_user_model().objects.filter(username__iexact=username).exists():
+            raise forms.ValidationError("This username is taken: choose another.")
+        return username
+
+    def clean(self):
+        cleaned = super().clean()
+        first, second = cleaned.get("password"), cleaned.get("password2")
+        if first and second and first != second:
+            self.add_error("password2", "The two passwords differ.")
+        return cleaned
+
+
+class JoinForm(forms.Form):
+    """A signed-in user (not working for a city) asking to join an association."""
+
+    association = AssociationChoiceField(
+        label="Business association", queryset=BusinessAssociation.objects.none()
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["association"].queryset = associations_qs()
+
+
+class DecisionForm(forms.Form):
+    """Approve or reject (accept or decline…) with a note; the note is required to say no."""
+
+    YES, NO = "yes", "no"
+    decision = forms.ChoiceField(widget=forms.RadioSelect)
+    note = forms.CharField(label="Message", required=False, widget=forms.Textarea({"rows": 3}))
+
+    def __init__(self, *args, yes="Approve", no="Reject", note_label=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["decision"].choices = [(self.YES, yes), (self.NO, no)]
+        self.fields["decision"].label = "Decision"
+        if note_label:
+            self.fields["note"].label = note_label
+        self.no_label = no.lower()
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("decision") == self.NO and not (cleaned.get("note") or "").strip():
+            self.add_error("note", f"Say why: the message is required to {self.no_label}.")
+        return cleaned
+
+    @property
+    def approve(self) -> bool:
+        return self.cleaned_data["decision"] == self.YES
+
+
+# --- Businesses ----------------------------------------------------------------------------------
+
+
+class BusinessForm(AssociationMixin, forms.Form):
+    """A member business's profile: the organisation's name, sectors, website and description,
+    and what the matchmaking reads (size, export readiness, seeks, offers)."""
+
+    association = AssociationChoiceField(
+        label="Association", queryset=BusinessAssociation.objects.none()
+    )
+    name = forms.CharField(label="Name", max_length=200)
+    sectors = ModelMultipleChoiceField(
+        label="Sectors",
+        queryset=Sector.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        help_text="ISIC sections the business works in.",
+    )
+    size_band = forms.ChoiceField(label="Size", choices=BusinessProfile.SizeBand.choices)
+    export_readiness = forms.ChoiceField(
+        label="Export readiness",
+        choices=BusinessProfile.ExportReadiness.choices,
+        initial=BusinessProfile.ExportReadiness.NONE,
+    )
+    products_services = forms.CharField(
+        label="Products and services", required=False, widget=forms.Textarea({"rows": 2})
+    )
+    seeks = ModelMultipleChoiceField(
+        label="It seeks",
+        queryset=Need.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    offers = ModelMultipleChoiceField(
+        label="It offers",
+        queryset=Need.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    contact_name = forms.CharField(label="Contact person", max_length=120, required=False)
+    contact_email = forms.EmailField(label="Contact email", required=False)
+    contact_phone = forms.CharField(label="Contact phone", max_length=40, required=False)
+    website = forms.URLField(label="Website", required=False, assume_scheme="https")
+    description = forms.CharField(
+        label="Description", required=False, widget=forms.Textarea({"rows": 3})
+    )
+
+    def __init__(self, *args, associations=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._setup_association(associations)
+        self.fields["sectors"].queryset = Sector.objects.order_by("code")
+        needs = list(Need.objects.order_by("position", "code"))
+        self.fields["seeks"].queryset = Need.objects.order_by("position", "code")
+        self.fields["offers"].queryset = Need.objects.order_by("position", "code")
+        # One read of the needs serves both lists (and their labels differ).
+        self.fields["seeks"].choices = [(n.pk, n.name) for n in needs]
+        self.fields["offers"].choices = [(n.pk, n.offer_name) for n in needs]
+
+    @staticmethod
+    def initial_for(business: BusinessProfile) -> dict:
+        organisation = business.organisation
+        return {
+            "name": organisation.name,
+            "sectors": [s.pk for s in organisation.sectors.all()],
+            "size_band": business.size_band,
+            "export_readiness": business.export_readiness,
+            "products_services": business.products_services,
+            "seeks": [n.pk for n in business.seeks.all()],
+            "offers": [n.pk for n in business.offers.all()],
+            "contact_name": business.contact_name,
+            "contact_email": business.contact_email,
+            "contact_phone": business.contact_phone,
+            "website": organisation.website,
+            "description": organisation.description,
+        }
+
+    def values(self) -> dict:
+        data = dict(self.cleaned_data)
+        data.pop("association", None)
+        return data
+
+
+class BusinessFilterForm(forms.Form):
+    q = forms.CharField(label="Name contains", required=False, max_length=100)
+    sector = forms.ModelChoiceField(
+        label="Sector", required=False, queryset=Sector.objects.none(), empty_label="Any sector"
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["sector"]
+        field.queryset = Sector.objects.order_by("code")
+        # A list, read once: the template's loop over a queryset's choices counts them first.
+        field.choices = [("", field.empty_label), *((s.pk, str(s)) for s in field.queryset)]
+
+    def filter(self, qs):
+        if not self.is_valid():
+            return qs
+        if self.cleaned_data.get("q"):
+            qs = qs.filter(organisation__name__icontains=self.cleaned_data["q"].strip())
+        if self.cleaned_data.get("sector"):
+            qs = qs.filter(organisation__sectors=self.cleaned_data["sector"])
+        return qs
+
+
+class ImportForm(AssociationMixin, forms.Form):
+    association = AssociationChoiceField(
+        label="Association", queryset=BusinessAssociation.objects.none()
+    )
+    file = forms.FileField(
+        label="CSV file",
+        help_text="A header row, then one business per row (UTF-8; comma, semicolon or tab "
+        f"separated; at most {imports.MAX_ROWS:,} rows). Download the template to start.",
+    )
+
+    def __init__(self, *args, associations=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._setup_association(associations)
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > imports.MAX_BYTES:
+            raise forms.ValidationError(
+                f"The file is larger than {imports.MAX_BYTES // (1024 * 1024)} MB: split it."
+            )
+        return upload
+
+
+# --- Interest and leads --------------------------------------------------------------------------
+
+
+class BusinessChoiceField(ModelMultipleChoiceField):
+    def label_from_instance(self, obj):
+        return obj.organisation.name
+
+
+def partnerships_open_to(association_cities: Iterable[int] | None) -> QuerySet[Partnership]:
+    """Partnerships a chamber may register interest in: published ones and its own city's,
+    still running (`None`: all running ones, for admins)."""
+    qs = Partnership.objects.exclude(status__in=CLOSED)
+    if association_cities is not None:
+        own = PartnershipMember.objects.filter(
+            partnership=OuterRef("pk"), partner_id__in=list(association_cities)
+        )
+        qs = qs.filter(Q(published=True) | Exists(own))
+    return qs.order_by("title")
+
+
+class InterestForm(AssociationMixin, forms.ModelForm):
+    association = AssociationChoiceField(
+        label="Association", queryset=BusinessAssociation.objects.none()
+    )
+    partnership = forms.ModelChoiceField(
+        label="Partnership",
+        queryset=Partnership.objects.none(),
+        help_text="A published partnership, or one of your own city's.",
+    )
+    businesses = BusinessChoiceField(
+        label="Member businesses",
+        queryset=BusinessProfile.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        help_text="The businesses that want to take part.",
+    )
+    sectors = ModelMultipleChoiceField(
+        label="Sectors",
+        queryset=Sector.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = InterestRegistration
+        fields = ["objectives", "offers", "seeks", "timeframe"]
+        widgets = {
+            "objectives": forms.Textarea({"rows": 3}),
+            "offers": forms.Textarea({"rows": 2}),
+            "seeks": forms.Textarea({"rows": 2}),
+        }
+
+    field_order = [
+        "association",
+        "partnership",
+        "businesses",
+        "objectives",
+        "sectors",
+        "offers",
+        "seeks",
+        "timeframe",
+    ]
+
+    def __init__(
+        self,
+        *args,
+        associations=None,
+        partnerships=None,
+        businesses=None,
+        **kwargs,
+    ):
+        super().__init__(*args, **kwargs)
+        self._setup_association(associations)
+        self.fields["partnership"].queryset = partnerships
+        self.fields["businesses"].queryset = businesses
+        self.fields["sectors"].queryset = Sector.objects.order_by("code")
+        self.fields["objectives"].required = True
+
+    def _post_clean(self):
+        # The registration is built and checked by the service (with its partnership and
+        # association); the form only validates its own fields.
+        pass
+
+
+class LeadForm(AssociationMixin, forms.Form):
+    association = AssociationChoiceField(
+        label="Association", queryset=BusinessAssociation.objects.none()
+    )
+    target = forms.ModelChoiceField(
+        label="Proposed partner city",
+        queryset=Partner.objects.none(),
+        help_text="A city your city has no partnership with yet.",
+    )
+    rationale = forms.CharField(
+        label="Why this city",
+        widget=forms.Textarea({"rows": 4}),
+        help_text="Markets, sectors, existing business ties: what your members would gain.",
+    )
+
+    def __init__(self, *args, associations=None, targets=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._setup_association(associations)
+        self.fields["target"].queryset = targets
+
+
+class LeadDecisionForm(forms.Form):
+    TAKE_UP, DECLINE = "take_up", "decline"
+    decision = forms.ChoiceField(
+        label="Decision",
+        widget=forms.RadioSelect,
+        choices=[
+            (TAKE_UP, "Take it up as a candidate of a partnership in the search step"),
+            (DECLINE, "Decline it"),
+        ],
+    )
+    partnership = forms.ModelChoiceField(
+        label="Partnership in the search step",
+        queryset=Partnership.objects.none(),
+        required=False,
+        empty_label="Choose the partnership",
+    )
+    message = forms.CharField(
+        label="Message to the chamber",
+        required=False,
+        widget=forms.Textarea({"rows": 3}),
+        help_text="Required when declining.",
+    )
+
+    def __init__(self, *args, partnerships=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["partnership"].queryset = (
+            partnerships if partnerships is not None else Partnership.objects.none()
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        decision = cleaned.get("decision")
+        if decision == self.TAKE_UP and not cleaned.get("partnership"):
+            self.add_error("partnership", "Choose the partnership whose search it feeds.")
+        if decision == self.DECLINE and not (cleaned.get("message") or "").strip():
+            self.add_error("message", "Tell the chamber why the proposal is declined.")
+        return cleaned
+
+
+# --- Matchmaking and outcomes --------------------------------------------------------------------
+
+
+class PairForm(forms.Form):
+    """The pair of a matchmaking suggestion (hidden fields of its one-click button)."""
+
+    first = forms.ModelChoiceField(
+        queryset=BusinessProfile.objects.select_related("organisation"), widget=forms.HiddenInput
+    )
+    second = forms.ModelChoiceField(
+        queryset=BusinessProfile.objects.select_related("organisation"), widget=forms.HiddenInput
+    )
+    form = forms.ChoiceField(
+        label="Form of collaboration",
+        choices=SubAlliance.Form.choices,
+        initial=SubAlliance.Form.PARTNERSHIP,
+        required=False,
+    )
+
+
+class OutcomeForm(forms.ModelForm):
+    class Meta:
+        model = Outcome
+        fields = ["kind", "amount", "currency", "occurred_on", "partner", "note"]
+        widgets = {"occurred_on": DateInput(), "note": forms.Textarea({"rows": 2})}
+        labels = {"occurred_on": "Date", "partner": "Side"}
+        help_texts = {"amount": "A count, or a sum of money (then give its currency)."}
+
+    def __init__(self, *args, sides=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["partner"].queryset = sides if sides is not None else Partner.objects.none()
+        self.fields["partner"].empty_label = "Both sides / not one side"
+        self.fields["currency"].widget.attrs.update({"maxlength": 3, "size": 4})
+
+    def clean(self):
+        cleaned = super().clean()
+        _check_dates(self)
+        return cleaned
+
+    def _post_clean(self):
+        # The sub-alliance is not on the instance yet; the service validates the whole row.
+        currency = (self.cleaned_data.get("currency") or "").strip().upper()
+        if "currency" in self.cleaned_data:
+            self.cleaned_data["currency"] = currency
+
+
+# --- The public registry -------------------------------------------------------------------------
+
+
+class RegistryFilterForm(forms.Form):
+    q = forms.CharField(label="City or title contains", required=False, max_length=100)
+    category = forms.ChoiceField(
+        label="Category",
+        required=False,
+        choices=[("", "Any category"), *Partnership.Category.choices],
+    )
+    area = forms.ModelChoiceField(
+        label="Area of cooperation",
+        required=False,
+        queryset=CooperationArea.objects.none(),
+        empty_label="Any area",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["area"]
+        field.queryset = CooperationArea.objects.order_by("name")
+        field.choices = [("", field.empty_label), *((a.pk, a.name) for a in field.queryset)]
+
+    def filter(self, qs):
+        if not self.is_valid():
+            return qs
+        data = self.cleaned_data
+        if data.get("q"):
+            text = data["q"].strip()
+            qs = qs.filter(
+                Q(title__icontains=text)
+                | Exists(
+                    PartnershipMember.objects.filter(
+                        partnership=OuterRef("pk"), partner__name__icontains=text
+                    )
+                )
+            )
+        if data.get("category"):
+            qs = qs.filter(category=data["category"])
+        if data.get("area"):
+            qs = qs.filter(areas=data["area"])
+        return qs

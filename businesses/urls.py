@@ -1,0 +1,13 @@
+"""The chamber portal and the public registry: names are `businesses:<name>`."""
+
+from businesses.views import chamber, directory, interest, matchmaking, registry
+
+app_name = "businesses"
+
+urlpatterns = [
+    *chamber.urlpatterns,
+    *directory.urlpatterns,
+    *registry.urlpatterns,
+    *interest.urlpatterns,
+    *matchmaking.urlpatterns,
+]

@@ -1,0 +1,1 @@
+"""The chamber pages, one module per area; each exports its `urlpatterns`."""

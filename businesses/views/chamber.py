@@ -1,0 +1,163 @@
+"""Chamber staff accounts: the public sign-up, the status page (all a pending account may see),
+and the requests officers of the association's city (or admins) approve or reject."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path, reverse
+from django.views.decorators.http import require_GET, require_http_methods
+
+from businesses import permissions as perms
+from businesses import selectors, services
+from businesses.forms import DecisionForm, JoinForm, SignupForm
+from businesses.middleware import remember_role
+from businesses.models import ChamberMembership
+from businesses.views.common import posted
+from partnerships import permissions as core
+from partnerships.services import DomainError
+from partnerships.views.common import apply_errors, require
+
+AUTH_BACKEND = "django.contrib.auth.backends.ModelBackend"
+
+
+@require_http_methods(["GET", "POST"])
+def signup(request):
+    """Public: a new account, or a signed-in user's request, to join an association."""
+    user = request.user
+    works_for_city = user.is_authenticated and (core.is_admin(user) or core.is_officer(user))
+    if works_for_city:
+        return render(request, "businesses/chamber/signup.html", {"works_for_city": True})
+    form_class = JoinForm if user.is_authenticated else SignupForm
+    form = form_class(posted(request))
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        data.pop("password2", None)
+        association = data.pop("association")
+        try:
+            if user.is_authenticated:
+                membership = services.chamber_signup(association=association, user=user)
+            else:
+                membership = services.chamber_signup(association=association, **data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            if user.is_authenticated:
+                remember_role(request, user)
+            else:
+                login(request, membership.user, backend=AUTH_BACKEND)
+            messages.success(
+                request,
+                f"Your request to join {association.name} is sent. An officer of "
+                f"{association.organisation.partner.name} will decide; this page shows the "
+                "answer.",
+            )
+            return redirect("businesses:status")
+    return render(
+        request,
+        "businesses/chamber/signup.html",
+        {"form": form, "new_account": not user.is_authenticated},
+    )
+
+
+@login_required
+@require_GET
+def status(request):
+    """The user's requests to join associations and their answers: the pending account's page."""
+    memberships = list(selectors.memberships_of(request.user))
+    return render(
+        request,
+        "businesses/chamber/status.html",
+        {
+            "memberships": memberships,
+            "is_pending": perms.is_pending_chamber(request.user),
+            "is_staff": perms.is_chamber_staff(request.user),
+            "works_for_city": core.is_admin(request.user) or core.is_officer(request.user),
+        },
+    )
+
+
+def _require_decider(user) -> None:
+    require(core.is_admin(user) or core.is_officer(user))
+
+
+@login_required
+@require_GET
+def staff_requests(request):
+    """Officers: the pending requests to join the associations of their cities."""
+    _require_decider(request.user)
+    requests = list(selectors.memberships_to_decide(request.user)[:200])
+    return render(
+        request,
+        "businesses/chamber/staff_requests.html",
+        {"requests": [(m, _decision_form(auto_id=f"request-{m.pk}-%s")) for m in requests]},
+    )
+
+
+def _decision_form(data=None, auto_id="id_%s") -> DecisionForm:
+    return DecisionForm(
+        data, yes="Approve", no="Reject", note_label="Note to the applicant", auto_id=auto_id
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def staff_request_decide(request, membership_id: int):
+    _require_decider(request.user)
+    membership = get_object_or_404(
+        ChamberMembership.objects.select_related(
+            "user", "association__organisation__partner", "decided_by"
+        ),
+        pk=membership_id,
+    )
+    require(perms.can_decide_membership(request.user, membership))
+    form = _decision_form(posted(request))
+    pending = membership.status == ChamberMembership.Status.PENDING
+    if request.method == "POST" and pending and form.is_valid():
+        try:
+            services.chamber_membership_decide(
+                membership=membership,
+                user=request.user,
+                approve=form.approve,
+                note=form.cleaned_data["note"].strip(),
+            )
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            who = membership.user.get_full_name() or membership.user.username
+            verb = "approved" if form.approve else "rejected"
+            messages.success(
+                request, f"{who}'s request to join {membership.association.name} is {verb}."
+            )
+            return redirect("businesses:staff_requests")
+    elif request.method == "POST" and not pending:
+        messages.info(request, "This request was decided already.")
+        return redirect("businesses:staff_requests")
+    return render(
+        request,
+        "businesses/chamber/staff_request_decide.html",
+        {
+            "membership": membership,
+            "form": form if pending else None,
+            "cancel": reverse("businesses:staff_requests"),
+        },
+    )
+
+
+urlpatterns = [
+    path("chamber/signup/", signup, name="signup"),
+    path("chamber/status/", status, name="status"),
+    path("chamber/requests/", staff_requests, name="staff_requests"),
+    path(
+        "chamber/requests/<int:membership_id>/",
+        staff_request_decide,
+        name="staff_request_decide",
+    ),
+]

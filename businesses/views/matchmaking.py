@@ -1,0 +1,168 @@
+"""Matchmaking and outcomes: ranked pairs of businesses across a partnership's cities, each with
+its reasons, turned into a business sub-alliance in one click; and the economic results such
+sub-alliances record. Officers of the partnership's member cities (and admins) only."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db.models import Exists, OuterRef, prefetch_related_objects
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path, reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from alliances import permissions as alliance_perms
+from alliances.models import SubAlliance, SubAllianceParty
+from businesses import matching, services
+from businesses.forms import OutcomeForm, PairForm
+from businesses.views.common import posted
+from partnerships import permissions as core
+from partnerships.models import CityMembership, Partner, Partnership, PartnershipMember
+from partnerships.selectors import with_members
+from partnerships.services import DomainError
+from partnerships.views.common import apply_errors, report_refusal, require
+
+SUGGESTIONS = 20
+
+
+def _editable(request, pk: int) -> Partnership:
+    """`partnerships_editable_by` in ONE query: the user's cities are a subquery rather than a
+    query of their own, since the matchmaking itself needs nine of the page's twelve."""
+    user = request.user
+    qs = Partnership.objects.all()
+    if not core.is_admin(user):
+        cities = CityMembership.objects.filter(user=user).values("partner_id")
+        qs = qs.filter(
+            Exists(
+                PartnershipMember.objects.filter(partnership=OuterRef("pk"), partner_id__in=cities)
+            )
+        ).exclude(status=Partnership.Status.ARCHIVED)
+    return get_object_or_404(with_members(qs), pk=pk)
+
+
+@login_required
+@require_GET
+def matchmaking(request, pk: int):
+    partnership = _editable(request, pk)
+    members = list(partnership.members.all())
+    cities = {m.partner_id: m.partner for m in members}
+    suggestions = matching.suggest_business_pairs(partnership, limit=SUGGESTIONS)
+    rows = []
+    for rank, s in enumerate(suggestions, start=1):
+        rows.append(
+            {
+                "rank": rank,
+                "s": s,
+                "first_city": cities.get(s.first.organisation.partner_id),
+                "second_city": cities.get(s.second.organisation.partner_id),
+                "direction": SubAlliance.LinkageDirection(s.direction).label,
+                "form": PairForm(
+                    initial={"first": s.first.pk, "second": s.second.pk},
+                    auto_id=f"pair-{rank}-%s",
+                ),
+            }
+        )
+    return render(
+        request,
+        "businesses/matchmaking/matchmaking.html",
+        {
+            "partnership": partnership,
+            "members": members,
+            "rows": rows,
+            "too_few_cities": len(cities) < 2,
+            "weights": {
+                "vertical": matching.VERTICAL,
+                "horizontal": matching.HORIZONTAL,
+                "complement": matching.COMPLEMENT,
+                "interest": matching.INTEREST_BONUS,
+                "ready": matching.READY_BONUS,
+            },
+        },
+    )
+
+
+@login_required
+@require_POST
+def matchmaking_form(request, pk: int):
+    """Turn one suggested pair into a bilateral business sub-alliance (the pair is scored
+    again by the service, so a stale page cannot form a pair that no longer matches)."""
+    partnership = _editable(request, pk)
+    back = reverse("businesses:matchmaking", args=[partnership.pk])
+    form = PairForm(request.POST)
+    if not form.is_valid():
+        report_refusal(request, DomainError("Choose one of the suggested pairs."))
+        return redirect(back)
+    data = form.cleaned_data
+    try:
+        sub_alliance = services.matchmaking_to_sub_alliance(
+            partnership=partnership,
+            first=data["first"],
+            second=data["second"],
+            user=request.user,
+            form=data["form"] or SubAlliance.Form.PARTNERSHIP,
+        )
+    except (DomainError, ValidationError) as exc:
+        report_refusal(request, exc)
+        return redirect(back)
+    messages.success(
+        request,
+        f"Sub-alliance “{sub_alliance.name}” formed, with its five start-up tasks to work through.",
+    )
+    return redirect("alliances:sub_alliance_detail", sub_alliance_id=sub_alliance.pk)
+
+
+# --- Outcomes ------------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def outcome_record(request, sub_alliance_id: int):
+    sub_alliance = get_object_or_404(
+        SubAlliance.objects.select_related("partnership"), pk=sub_alliance_id
+    )
+    prefetch_related_objects([sub_alliance.partnership], "members")
+    require(alliance_perms.can_manage_sub_alliances(request.user, sub_alliance.partnership))
+    detail = reverse("alliances:sub_alliance_detail", args=[sub_alliance.pk])
+    allowed = sub_alliance.grouping in services.OUTCOME_GROUPINGS
+    sides = Partner.objects.filter(
+        pk__in=SubAllianceParty.objects.filter(sub_alliance=sub_alliance).values("partner_id")
+    ).order_by("name")
+    form = OutcomeForm(posted(request), sides=sides)
+    if request.method == "POST" and allowed and form.is_valid():
+        try:
+            outcome = services.outcome_record(
+                sub_alliance=sub_alliance, user=request.user, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            amount = (
+                f"{outcome.amount:,.2f} {outcome.currency}"
+                if outcome.is_money
+                else f"{outcome.amount:,.0f}"
+            )
+            messages.success(request, f"Outcome recorded: {outcome.get_kind_display()}, {amount}.")
+            return redirect(f"{detail}#outcomes")
+    return render(
+        request,
+        "businesses/matchmaking/outcome_form.html",
+        {
+            "sub_alliance": sub_alliance,
+            "form": form if allowed else None,
+            "cancel": detail,
+        },
+    )
+
+
+urlpatterns = [
+    path("partnerships/<int:pk>/matchmaking/", matchmaking, name="matchmaking"),
+    path("partnerships/<int:pk>/matchmaking/form/", matchmaking_form, name="matchmaking_form"),
+    path(
+        "sub-alliances/<int:sub_alliance_id>/outcomes/new/",
+        outcome_record,
+        name="outcome_record",
+    ),
+]

@@ -1,0 +1,161 @@
+"""What this app shows on the pages of the apps below it, which never import it.
+
+`BusinessesConfig.ready` registers these functions in their hooks: each returns a dict with the
+`template` to include and its data, or None to show nothing. Each asks a fixed number of
+queries whatever the number of rows.
+"""
+
+from __future__ import annotations
+
+from django.db.models import CharField, Count, OuterRef, Subquery, Value
+from django.urls import reverse
+
+from alliances.models import SubAlliance
+from businesses import permissions as perms
+from businesses import selectors, services
+from businesses.models import InterestedBusiness, InterestRegistration
+from partnerships import permissions as core
+from partnerships.models import Partnership
+from partnerships.selectors import GroupConcat
+
+DASHBOARD_ROWS = 8
+
+
+def _with_names(qs):
+    """Registration rows with the names of their businesses in the row (one query, no
+    prefetch: the dashboard has little room in its budget)."""
+    names = (
+        InterestedBusiness.objects.filter(registration=OuterRef("pk"))
+        .order_by()
+        .values("registration")
+        .annotate(names=GroupConcat("business__organisation__name"))
+        .values("names")
+    )
+    return qs.prefetch_related(None).annotate(
+        business_names=Subquery(names, output_field=CharField())
+    )
+
+
+def _waiting_counts(user) -> dict[str, int]:
+    """New leads and staff requests waiting for the officer, in ONE query (a UNION of two
+    counts; grouping by a constant groups nothing, so each side is exactly one row)."""
+
+    def counted(qs, kind: str):
+        return (
+            qs.order_by()
+            .annotate(kind=Value(kind, output_field=CharField()))
+            .values("kind")
+            .annotate(n=Count("pk"))
+            .values_list("kind", "n")
+        )
+
+    leads = counted(selectors.leads_for_officer(user), "leads")
+    requests = counted(selectors.memberships_to_decide(user), "requests")
+    return {"leads": 0, "requests": 0, **dict(leads.union(requests, all=True))}
+
+
+def dashboard_panel(user) -> dict | None:
+    """The dashboard's "New interest registrations": for officers the pending registrations
+    in their partnerships (with the new leads and staff requests to decide); for chamber staff
+    the answers to their own. Two queries for officers, two for chamber staff."""
+    if core.is_admin(user) or core.is_officer(user):
+        rows = list(_with_names(selectors.registrations_for_officer(user))[: DASHBOARD_ROWS + 1])
+        waiting = _waiting_counts(user)
+        return {
+            "template": "businesses/_dashboard_officer.html",
+            "registrations": rows[:DASHBOARD_ROWS],
+            "more": len(rows) > DASHBOARD_ROWS,
+            "new_leads": waiting["leads"],
+            "staff_requests": waiting["requests"],
+        }
+    if perms.is_chamber_staff(user):
+        rows = list(_with_names(selectors.registrations_for_chamber(user))[: DASHBOARD_ROWS + 1])
+        return {
+            "template": "businesses/_dashboard_chamber.html",
+            "registrations": rows[:DASHBOARD_ROWS],
+            "more": len(rows) > DASHBOARD_ROWS,
+        }
+    return None
+
+
+def partnership_panel(request, partnership: Partnership, sub_alliances, can_manage: bool):
+    """On a partnership's sub-alliances page: links to matchmaking and to the interest
+    registered, and the economic outcomes of its business sub-alliances. Three queries."""
+    pending = InterestRegistration.objects.filter(
+        partnership=partnership, status=InterestRegistration.Status.PENDING
+    ).count()
+    by_alliance = selectors.outcomes_by_sub_alliance(partnership)
+    outcome_rows = [
+        {"sub_alliance": s, "totals": by_alliance[s.pk]}
+        for s in sub_alliances
+        if s.pk in by_alliance
+    ]
+    links = [
+        {
+            "label": "Interest registered by chambers"
+            + (f" ({pending} waiting)" if pending else ""),
+            "url": reverse("businesses:interest_inbox", args=[partnership.pk]),
+            "icon": "briefcase",
+        }
+    ]
+    if can_manage:
+        links.insert(
+            0,
+            {
+                "label": "Matchmaking: suggested business pairs",
+                "url": reverse("businesses:matchmaking", args=[partnership.pk]),
+                "icon": "people",
+            },
+        )
+    return {
+        "template": "businesses/_partnership_panel.html",
+        "links": links,
+        "outcome_rows": outcome_rows,
+        "summary": selectors.outcomes_summary(partnership),
+    }
+
+
+def sub_alliance_panel(request, sub_alliance: SubAlliance, can_manage: bool):
+    """On a sub-alliance's page: its recorded outcomes (business and mixed ones). One query."""
+    if sub_alliance.grouping not in services.OUTCOME_GROUPINGS:
+        return None
+    return {
+        "template": "businesses/_sub_alliance_outcomes.html",
+        "outcomes": list(selectors.outcomes_of(sub_alliance)[:200]),
+        "record_url": reverse("businesses:outcome_record", args=[sub_alliance.pk])
+        if can_manage
+        else None,
+    }
+
+
+def detail_links(request, partnership: Partnership, can_edit: bool) -> list[dict]:
+    """Links on a partnership's own page: its sub-alliances, business interest and matchmaking
+    for the member cities' officers; registering interest for chamber staff. No query for
+    officers (their cities and the partnership's members are read already); one for others."""
+    user = request.user
+    links = []
+    if core.is_admin(user) or core.city_ids(user) & core.member_city_ids(partnership):
+        links.append(
+            {
+                "label": "Sub-alliances and business interest",
+                "url": reverse("alliances:partnership_sub_alliances", args=[partnership.pk]),
+                "icon": "diagram-3",
+            }
+        )
+        if can_edit:
+            links.append(
+                {
+                    "label": "Matchmaking",
+                    "url": reverse("businesses:matchmaking", args=[partnership.pk]),
+                    "icon": "people",
+                }
+            )
+    elif perms.is_chamber_staff(user):
+        links.append(
+            {
+                "label": "Register interest",
+                "url": f"{reverse('businesses:interest_register')}?partnership={partnership.pk}",
+                "icon": "hand-index",
+            }
+        )
+    return links

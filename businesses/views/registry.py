@@ -1,0 +1,138 @@
+"""The public partnership registry: no login. What a business first asks — which partnerships
+exist, what was signed, whom to talk to — for the partnerships their officers published.
+
+Contacts: the champions' names, titles and sides are shown to everyone (they are the public
+faces of a published partnership). Their email addresses are shown only to signed-in chamber
+staff (approved by an officer), officers and admins: publishing a partnership is the city's
+decision about the partnership, not each champion's consent to have their address harvested
+from an open page by anyone (POPIA in South Africa and the GDPR in Europe apply to them).
+Anonymous visitors are pointed to the city's website and to the chamber sign-up instead.
+
+The signed MOU's PDF is served by `registry_mou`, which checks that the partnership is still
+published (the partnerships app's own document view is for signed-in members only).
+"""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, render
+from django.urls import path
+from django.utils.text import slugify
+from django.views.decorators.http import require_GET
+
+from businesses import permissions as perms
+from businesses import selectors
+from businesses.forms import RegistryFilterForm
+from businesses.views.common import page_of
+from partnerships import permissions as core
+from partnerships.models import MOU, MOUSignatory, Partnership
+from partnerships.views.common import require
+
+PER_PAGE = 20
+
+
+def _may_see_emails(user) -> bool:
+    return user.is_authenticated and (
+        core.is_admin(user) or core.is_officer(user) or perms.is_chamber_staff(user)
+    )
+
+
+def _mou_in_force(partnership: Partnership) -> MOU | None:
+    mous = sorted(
+        partnership.signed_mous,
+        key=lambda m: (m.effective_on or m.signed_on or m.created_at.date(), m.pk),
+        reverse=True,
+    )
+    return mous[0] if mous else None
+
+
+def _sides(partnership: Partnership) -> list[dict]:
+    """Each member city with its contact persons (champions without a side come last)."""
+    members = list(partnership.members.all())
+    sides = [
+        {
+            "city": m.partner,
+            "is_home": m.role == m.Role.HOME,
+            "contacts": [c for c in partnership.contacts if c.partner_id == m.partner_id],
+        }
+        for m in members
+    ]
+    member_ids = {m.partner_id for m in members}
+    others = [c for c in partnership.contacts if c.partner_id not in member_ids]
+    if others:
+        sides.append({"city": None, "is_home": False, "contacts": others})
+    return sides
+
+
+@require_GET
+def registry(request):
+    filters = RegistryFilterForm(request.GET or None)
+    qs = filters.filter(selectors.published_registry()).order_by("title", "pk")
+    context = page_of(request, qs, PER_PAGE)
+    rows = [
+        {"p": p, "mou": _mou_in_force(p), "n_contacts": len(p.contacts)}
+        for p in context["page"].object_list
+    ]
+    return render(
+        request,
+        "businesses/registry/registry.html",
+        {**context, "filters": filters, "rows": rows},
+    )
+
+
+@require_GET
+def registry_detail(request, pk: int):
+    partnership = get_object_or_404(
+        selectors.published_registry().prefetch_related(
+            Prefetch(
+                "signed_mous__signatories",
+                queryset=MOUSignatory.objects.select_related("partner").order_by(
+                    "partner__name", "name"
+                ),
+            )
+        ),
+        pk=pk,
+    )
+    user = request.user
+    return render(
+        request,
+        "businesses/registry/registry_detail.html",
+        {
+            "p": partnership,
+            "members": list(partnership.members.all()),
+            "mou": _mou_in_force(partnership),
+            "sides": _sides(partnership),
+            "show_emails": _may_see_emails(user),
+            "is_chamber": user.is_authenticated and perms.is_chamber_staff(user),
+        },
+    )
+
+
+@require_GET
+def registry_mou(request, pk: int, mou_id: int):
+    """The signed MOU of a published partnership, to anyone; a 404 otherwise."""
+    partnership = get_object_or_404(
+        Partnership.objects.filter(published=True).exclude(status=Partnership.Status.ARCHIVED),
+        pk=pk,
+    )
+    mou = get_object_or_404(MOU, pk=mou_id, partnership=partnership, status=MOU.Status.SIGNED)
+    require(bool(mou.document))
+    try:
+        handle = mou.document.open("rb")
+    except (FileNotFoundError, OSError):
+        raise Http404 from None
+    name = slugify(partnership.title) or f"partnership-{partnership.pk}"
+    response = FileResponse(handle, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{name}-mou.pdf"'
+    response["X-Content-Type-Options"] = "nosniff"
+    # Public, but re-checked on every request: an unpublished partnership's MOU must go.
+    response["Cache-Control"] = "no-cache"
+    return response
+
+
+urlpatterns = [
+    path("registry/", registry, name="registry"),
+    path("registry/<int:pk>/", registry_detail, name="registry_detail"),
+    path("registry/<int:pk>/mou/<int:mou_id>/", registry_mou, name="registry_mou"),
+]

@@ -1,0 +1,384 @@
+"""CSV and Excel exports of the user's portfolio, one dataset at a time.
+
+Which rows: an export holds only the user's own portfolio — the partnerships of the cities the
+user works for (`reports.portfolio`, all partnerships for admins), optionally narrowed to one of
+their cities — and the records of those partnerships. Other cities' published partnerships are
+readable in the portal but are NOT exported (they are other cities' records; the public registry
+lists them). So an export never holds a row its user could not open in the portal.
+
+Datasets register themselves in `EXPORTS`. This app's own (partnerships, MOUs, activities,
+reviews) are below; the businesses app adds businesses, interest registrations and outcomes from
+its AppConfig.ready() (`businesses.exports.register`), since this app never imports it.
+
+Each dataset reads its rows with ONE query (lists such as member cities or areas are joined
+into a column in SQL), streamed with `.iterator()`.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import CharField, OuterRef, QuerySet, Subquery
+from django.http import HttpResponse, StreamingHttpResponse
+
+from partnerships.models import MOU, Activity, Partnership, PartnershipMember, Review, Step
+from partnerships.selectors import GroupConcat, area_names
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+CHUNK = 500
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """An exportable table: its columns and a function giving its rows for a user."""
+
+    name: str
+    label: str
+    headers: tuple[str, ...]
+    # (user, portfolio queryset of partnerships, city_id or None) -> rows (tuples)
+    rows: Callable[..., Iterable[tuple]]
+    order: int = 100
+
+
+EXPORTS: dict[str, Dataset] = {}
+
+
+def register(dataset: Dataset) -> None:
+    EXPORTS[dataset.name] = dataset
+
+
+def datasets() -> list[Dataset]:
+    return sorted(EXPORTS.values(), key=lambda d: (d.order, d.label))
+
+
+# --- Cells -----------------------------------------------------------------------------------
+
+
+def safe(value):
+    """A cell that a spreadsheet will not run: text starting with = + - @ (or a tab/CR) gets a
+    leading apostrophe. Numbers and dates stay as they are."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def csv_cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    return str(safe(value))
+
+
+def xlsx_cell(value):
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, dt.datetime) and value.tzinfo is not None:
+        return value.replace(tzinfo=None)  # Excel has no time zones; stored times are UTC
+    if isinstance(value, Decimal):
+        return value
+    return safe(value)
+
+
+# --- Responses -------------------------------------------------------------------------------
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def csv_response(dataset: Dataset, rows: Iterable[tuple], filename: str) -> StreamingHttpResponse:
+    """Streamed CSV (UTF-8 with a byte-order mark, so that Excel reads accents right)."""
+    writer = csv.writer(_Echo())
+
+    def lines() -> Iterator[str]:
+        yield "\ufeff" + writer.writerow(dataset.headers)
+        for row in rows:
+            yield writer.writerow([csv_cell(v) for v in row])
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
+    return response
+
+
+def xlsx_response(dataset: Dataset, rows: Iterable[tuple], filename: str) -> HttpResponse:
+    """An .xlsx written with openpyxl's write-only workbook (rows are not kept in memory)."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title=dataset.label[:31])
+    bold = Font(bold=True)
+    header = []
+    for title in dataset.headers:
+        cell = WriteOnlyCell(sheet, value=title)
+        cell.font = bold
+        header.append(cell)
+    sheet.append(header)
+    for row in rows:
+        sheet.append([xlsx_cell(v) for v in row])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    response = HttpResponse(buffer.getvalue(), content_type=XLSX_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{filename}.xlsx"'
+    return response
+
+
+# --- This app's datasets ---------------------------------------------------------------------
+
+
+def _label(choices) -> Callable[[str], str]:
+    labels = dict(choices)
+    return lambda value: labels.get(value, value or "")
+
+
+def _member_names(role: str) -> Subquery:
+    return Subquery(
+        PartnershipMember.objects.filter(partnership=OuterRef("pk"), role=role)
+        .order_by()
+        .values("partnership")
+        .annotate(names=GroupConcat("partner__name"))
+        .values("names"),
+        output_field=CharField(),
+    )
+
+
+def _home_country() -> Subquery:
+    return Subquery(
+        PartnershipMember.objects.filter(
+            partnership=OuterRef("pk"), role=PartnershipMember.Role.HOME
+        ).values("partner__country")[:1],
+        output_field=CharField(),
+    )
+
+
+def partnership_rows(user, qs: QuerySet[Partnership], city_id=None) -> Iterator[tuple]:
+    category = _label(Partnership.Category.choices)
+    phase = _label(Partnership.Phase.choices)
+    status = _label(Partnership.Status.choices)
+    orientation = _label(Partnership.Orientation.choices)
+    rows = (
+        qs.annotate(
+            home_names=_member_names(PartnershipMember.Role.HOME),
+            home_country=_home_country(),
+            counterpart_names=_member_names(PartnershipMember.Role.COUNTERPART),
+            areas_text=area_names(),
+        )
+        .order_by("title", "pk")
+        .values_list(
+            "pk",
+            "title",
+            "home_names",
+            "home_country",
+            "counterpart_names",
+            "category",
+            "orientation",
+            "phase",
+            "step",
+            "status",
+            "areas_text",
+            "established_on",
+            "next_review_on",
+            "relationship_strength",
+            "published",
+        )
+    )
+    for r in rows.iterator(chunk_size=CHUNK):
+        yield (
+            r[0],
+            r[1],
+            r[2] or "",
+            r[3] or "",
+            r[4] or "",
+            category(r[5]),
+            orientation(r[6]),
+            phase(r[7]),
+            Step(r[8]).label,
+            status(r[9]),
+            r[10] or "",
+            r[11],
+            r[12],
+            r[13],
+            r[14],
+        )
+
+
+def mou_rows(user, qs: QuerySet[Partnership], city_id=None) -> Iterator[tuple]:
+    status = _label(MOU.Status.choices)
+    through = MOU.areas.through
+    rows = (
+        MOU.objects.filter(partnership__in=qs.values("pk"))
+        .annotate(
+            areas_text=Subquery(
+                through.objects.filter(mou=OuterRef("pk"))
+                .order_by()
+                .values("mou")
+                .annotate(names=GroupConcat("cooperationarea__name"))
+                .values("names"),
+                output_field=CharField(),
+            )
+        )
+        .order_by("partnership__title", "-effective_on", "pk")
+        .values_list(
+            "pk",
+            "partnership_id",
+            "partnership__title",
+            "status",
+            "effective_on",
+            "expires_on",
+            "signed_on",
+            "ceremony_on",
+            "ceremony_place",
+            "areas_text",
+            "termination_conditions",
+            "terminated_on",
+        )
+    )
+    for r in rows.iterator(chunk_size=CHUNK):
+        yield (*r[:3], status(r[3]), *r[4:9], r[9] or "", *r[10:])
+
+
+def activity_rows(user, qs: QuerySet[Partnership], city_id=None) -> Iterator[tuple]:
+    kind = _label(Activity.Kind.choices)
+    rows = (
+        Activity.objects.filter(partnership__in=qs.values("pk"))
+        .order_by("-occurred_on", "-pk")
+        .values_list(
+            "pk",
+            "partnership_id",
+            "partnership__title",
+            "occurred_on",
+            "kind",
+            "title",
+            "participants",
+            "description",
+        )
+    )
+    for r in rows.iterator(chunk_size=CHUNK):
+        yield (*r[:4], kind(r[4]), *r[5:])
+
+
+def review_rows(user, qs: QuerySet[Partnership], city_id=None) -> Iterator[tuple]:
+    status = _label(Review.Status.choices)
+    decision = _label(Review.Decision.choices)
+    rows = (
+        Review.objects.filter(partnership__in=qs.values("pk"))
+        .order_by("partnership__title", "-period_end", "-pk")
+        .values_list(
+            "pk",
+            "partnership_id",
+            "partnership__title",
+            "period_start",
+            "period_end",
+            "status",
+            "completed_on",
+            "effectiveness",
+            "efficiency",
+            "decision",
+            "decision_reason",
+            *Review.FAILURE_CAUSE_FIELDS,
+            "narrative",
+        )
+    )
+    for r in rows.iterator(chunk_size=CHUNK):
+        yield (*r[:5], status(r[5]), *r[6:9], decision(r[9]), *r[10:])
+
+
+register(
+    Dataset(
+        name="partnerships",
+        label="Partnerships",
+        headers=(
+            "ID",
+            "Title",
+            "Home city",
+            "Home country",
+            "Partner cities",
+            "Category",
+            "Orientation",
+            "Phase",
+            "Step",
+            "Status",
+            "Areas",
+            "Established on",
+            "Next review on",
+            "Relationship strength",
+            "Published",
+        ),
+        rows=partnership_rows,
+        order=10,
+    )
+)
+register(
+    Dataset(
+        name="mous",
+        label="MOUs",
+        headers=(
+            "ID",
+            "Partnership ID",
+            "Partnership",
+            "Status",
+            "Effective on",
+            "Expires on",
+            "Signed on",
+            "Ceremony on",
+            "Ceremony place",
+            "Areas",
+            "Termination conditions",
+            "Terminated on",
+        ),
+        rows=mou_rows,
+        order=20,
+    )
+)
+register(
+    Dataset(
+        name="activities",
+        label="Activities",
+        headers=(
+            "ID",
+            "Partnership ID",
+            "Partnership",
+            "Occurred on",
+            "Kind",
+            "Title",
+            "Participants",
+            "Description",
+        ),
+        rows=activity_rows,
+        order=30,
+    )
+)
+register(
+    Dataset(
+        name="reviews",
+        label="Reviews",
+        headers=(
+            "ID",
+            "Partnership ID",
+            "Partnership",
+            "Period start",
+            "Period end",
+            "Status",
+            "Completed on",
+            "Effectiveness (1-5)",
+            "Efficiency (1-5)",
+            "Decision",
+            "Decision reason",
+            *(str(Review._meta.get_field(f).verbose_name) for f in Review.FAILURE_CAUSE_FIELDS),
+            "Narrative",
+        ),
+        rows=review_rows,
+        order=40,
+    )
+)

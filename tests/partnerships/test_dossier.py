@@ -1,0 +1,101 @@
+"""The partnership dossier: a PDF that renders, for those who may view the partnership, with
+the partnership's title and MOU dates in its text."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import pytest
+from django.urls import reverse
+from pypdf import PdfReader
+
+from businesses import exports as business_exports
+from partnerships import dossier
+from partnerships.models import KPIResult, Review, Step
+from tests.factories.accounts import UserFactory
+from tests.factories.alliances import SubAllianceFactory
+from tests.factories.businesses import OutcomeFactory
+from tests.factories.partnerships import (
+    CityMembershipFactory,
+    KPIFactory,
+    MOUSignatoryFactory,
+    PartnerFactory,
+    ReviewFactory,
+    walked_to,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _business_hooks():
+    business_exports.register()
+
+
+@pytest.fixture
+def world():
+    home = PartnerFactory(name="Buffalo City")
+    officer = UserFactory()
+    CityMembershipFactory(user=officer, partner=home)
+    p = walked_to(Step.MEASUREMENT, home=home, title="Buffalo City – Aachen port link")
+    mou = p.mous.get()
+    MOUSignatoryFactory(mou=mou, partner=home, name="Princess Faku")
+    kpi = KPIFactory(partnership=p, name="Trade missions", baseline=0, target=2)
+    review = ReviewFactory(
+        partnership=p, status=Review.Status.COMPLETED, completed_on=dt.date(2025, 1, 20)
+    )
+    KPIResult.objects.create(review=review, kpi=kpi, actual=3)
+    sub = SubAllianceFactory(partnership=p, business=True, name="Citrus exporters")
+    OutcomeFactory(sub_alliance=sub, kind="deals", amount=4)
+    return {"p": p, "mou": mou, "officer": officer}
+
+
+def pdf_text(content: bytes) -> str:
+    reader = PdfReader(io.BytesIO(content))
+    return "\n".join(page.extract_text() for page in reader.pages)
+
+
+def test_dossier_pdf_has_title_and_mou_dates(client, world):
+    client.force_login(world["officer"])
+    response = client.get(reverse("partnerships:dossier", args=[world["p"].pk]))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"].startswith("attachment;")
+    assert response.content.startswith(b"%PDF-")
+    text = " ".join(pdf_text(response.content).split())
+    assert "Buffalo City – Aachen port link" in text
+    mou = world["mou"]
+    for day in (mou.effective_on, mou.expires_on, mou.signed_on):
+        assert f"{day.day} {day:%B} {day.year}" in text
+    assert "Princess Faku" in text
+    assert "Trade missions" in text and "on target" in text
+    assert "Citrus exporters" in text  # a section from the businesses hook
+
+
+def test_dossier_of_another_citys_private_partnership_is_404(client, world):
+    stranger = UserFactory()
+    CityMembershipFactory(user=stranger, partner=PartnerFactory())
+    client.force_login(stranger)
+    response = client.get(reverse("partnerships:dossier", args=[world["p"].pk]))
+    assert response.status_code == 404
+
+
+def test_dossier_of_a_published_partnership_for_any_signed_in_user(client, world):
+    world["p"].published = True
+    world["p"].save(update_fields=["published"])
+    client.force_login(UserFactory())
+    response = client.get(reverse("partnerships:dossier", args=[world["p"].pk]))
+    assert response.status_code == 200
+
+
+def test_dossier_without_mou_or_review_still_renders(world):
+    bare = walked_to(Step.SEARCH, home=PartnerFactory(), title="Just started")
+    html = dossier.render_html(bare)
+    assert "No MOU yet." in html and "No completed review yet." in html
+    assert pdf_text(dossier.render_pdf(bare)).count("Just started") >= 1
+
+
+def test_dossier_queries_are_bounded(django_assert_max_num_queries, world):
+    with django_assert_max_num_queries(20):
+        dossier.dossier_context(world["p"])
