@@ -22,6 +22,11 @@ class BusinessesConfig(AppConfig):
         _register(alliance_views.PARTNERSHIP_PANELS, panels.partnership_panel)
         _register(alliance_views.SUB_ALLIANCE_PANELS, panels.sub_alliance_panel)
 
+        # Reports, exports and the dossier show businesses, interest and outcomes (core hooks).
+        from businesses import exports as report_exports
+
+        report_exports.register()
+
         # The officers' dashboard shows new interest registrations, once the core offers the
         # hook (`partnerships.dashboard.PANELS`, a list of callables `(user) -> dict | None`).
         from partnerships import dashboard
