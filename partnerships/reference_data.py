@@ -38,3 +38,16 @@ COOPERATION_AREAS = [
     ("migration", "Migration"),
     ("research", "Research"),
 ]
+
+
+def ensure(apps=None) -> None:
+    """Load the lists (idempotent): from the data migration, and after a test flushes them."""
+    from django.apps import apps as global_apps
+
+    apps = apps or global_apps
+    Sector = apps.get_model("partnerships", "Sector")
+    CooperationArea = apps.get_model("partnerships", "CooperationArea")
+    for code, name in SECTORS:
+        Sector.objects.update_or_create(code=code, defaults={"name": name})
+    for code, name in COOPERATION_AREAS:
+        CooperationArea.objects.update_or_create(code=code, defaults={"name": name})

@@ -5,3 +5,18 @@ import pytest
 def _media_root(settings, tmp_path):
     """Uploaded files go to a throwaway folder per test."""
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _reference_lists(request):
+    """Transactional tests flush every table, the data migrations' reference lists too
+    (sectors, areas of cooperation, needs): put them back before each such test."""
+    marker = request.node.get_closest_marker("django_db")
+    if not (marker and marker.kwargs.get("transaction")):
+        return
+    request.getfixturevalue("transactional_db")
+    from businesses import reference_data as business_lists
+    from partnerships import reference_data as partnership_lists
+
+    partnership_lists.ensure()
+    business_lists.ensure()

@@ -196,6 +196,20 @@ def walk(suffix: str, user) -> Partnership:
         decision=Review.Decision.CONTINUE,
     )
     KPIResult.objects.create(review=review, kpi=p.kpis.first(), actual=3)
+    from partnerships.models.reminders import CalendarFeed, NotificationPreference, Reminder
+
+    Reminder.objects.create(
+        partnership=p,
+        kind=Reminder.Kind.REVIEW_OVERDUE,
+        object_id=p.pk,
+        occurrence=dt.date(2025, 12, 31),
+        recipient=user,
+        recipient_email=user.email or "officer@example.org",
+        role=Reminder.Role.OFFICER,
+    )
+    # The builder runs more than once per test: one preference and one feed per user.
+    NotificationPreference.objects.get_or_create(user=user)
+    CalendarFeed.objects.get_or_create(user=user, defaults={"secret": "s" * 64})
     SuccessFactorRating.objects.create(review=review, factor="communication", rating=4)
     Lesson.objects.create(
         partnership=p,

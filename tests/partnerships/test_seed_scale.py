@@ -5,7 +5,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 
 from partnerships.models import MOU, Activity, Partner, Partnership, PartnershipMember, Step
 
@@ -59,10 +59,17 @@ def test_a_second_run_adds_a_new_batch_without_collisions():
     assert "Synthcity 00039" in names
 
 
-def test_businesses_are_accepted_and_ignored_with_a_note():
-    output = seed("--partnerships", "8", "--businesses", "100")
-    assert "--businesses 100 ignored" in output
+def test_businesses_are_seeded_with_their_chambers():
+    from businesses.models import BusinessProfile
+
+    output = seed("--partnerships", "8", "--cities", "40", "--businesses", "100")
     assert Partnership.objects.count() == 8
+    assert BusinessProfile.objects.count() == 100
+    # Every business belongs to a chamber of its own city.
+    assert not BusinessProfile.objects.exclude(
+        organisation__partner=F("association__organisation__partner")
+    ).exists()
+    assert "100 businesses" in output
 
 
 def test_nothing_to_seed_is_refused():
