@@ -23,7 +23,7 @@ import datetime as dt
 import logging
 import uuid
 from collections.abc import Iterable
-from dataclasses import dataclass
+from functools import cached_property
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -367,44 +367,24 @@ def failed_in_partnerships(partnerships: QuerySet, limit: int = 20) -> list[Remi
 # --- The bell in the navigation bar --------------------------------------------------------
 
 
-@dataclass(frozen=True)
 class Unread:
-    """The signed-in person's unread count, as the bell shows it."""
+    """The signed-in person's unread count, asked for (one query) only if a page shows it."""
 
-    count: int
+    def __init__(self, user):
+        self.user = user
+
+    @cached_property
+    def count(self) -> int:
+        return unread(self.user).count()
 
     @property
     def label(self) -> str:
         return "99+" if self.count > 99 else str(self.count)
 
 
-class UnreadCountMiddleware:
-    """Counts the signed-in person's unread notifications (one query) just before the view
-    runs, so that base.html's bell never queries while a template renders. Nothing for
-    anonymous visitors, the Django admin, or htmx requests for a fragment of a page (no
-    navigation bar in them)."""
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        return self.get_response(request)
-
-    def process_view(self, request, view_func, view_args, view_kwargs):
-        user = getattr(request, "user", None)
-        if user is None or not user.is_authenticated:
-            return None
-        match = request.resolver_match
-        if match is not None and "admin" in match.namespaces:
-            return None
-        htmx = getattr(request, "htmx", None)
-        if htmx and not htmx.boosted:
-            return None
-        request.unread = Unread(unread(user).count())
-        return None
-
-
 def unread_count(request) -> dict:
-    """Context processor: the count the middleware read (no query of its own)."""
-    found = getattr(request, "unread", None)
-    return {"unread": found} if found is not None else {}
+    """Context processor: nothing at all for anonymous visitors."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    return {"unread": Unread(user)}

@@ -66,9 +66,6 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    # The notifications bell: the unread count, read once before the view (never while a
-    # template renders), for signed-in people only.
-    "partnerships.notify.UnreadCountMiddleware",
     # Records which user made each change kept by django-simple-history.
     "simple_history.middleware.HistoryRequestMiddleware",
     # django-axes: last, as its documentation asks (turns a lockout into the lockout page).
@@ -89,7 +86,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                # The notifications bell's count, read by UnreadCountMiddleware.
+                # The notifications bell: one query, only on pages that show it.
                 "partnerships.notify.unread_count",
             ],
         },
