@@ -45,6 +45,10 @@ MOU_EXPIRY_DAYS = 90
 QUIET_DAYS = 90
 WEAKEST_COUNT = 10
 
+# Panels other apps add (partnerships never imports them): each is called with the user and
+# returns a dict with the `template` to include and its data, or None.
+PANELS: list = []
+
 # Partnerships that no longer run: not on the due lists, and no warning signs.
 _FINISHED = [Partnership.Status.ENDED, Partnership.Status.ARCHIVED]
 
@@ -274,4 +278,5 @@ def dashboard_context(user) -> dict:
         "review_due_days": REVIEW_DUE_DAYS,
         "mou_expiry_days": MOU_EXPIRY_DAYS,
         "quiet_days": QUIET_DAYS,
+        "panels": [panel for hook in PANELS if (panel := hook(user))],
     }
