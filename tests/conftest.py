@@ -14,6 +14,8 @@ def _reference_lists(request):
     marker = request.node.get_closest_marker("django_db")
     if not (marker and marker.kwargs.get("transaction")):
         return
+    if marker.kwargs.get("serialized_rollback"):
+        return  # such a test restores the whole database itself
     request.getfixturevalue("transactional_db")
     from businesses import reference_data as business_lists
     from partnerships import reference_data as partnership_lists

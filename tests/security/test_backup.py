@@ -64,7 +64,7 @@ def scratch_database():
         cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_backup_and_restore_round_trip_the_demo_data(tmp_path, request):
     demo.load()
     before = snapshot("default")
