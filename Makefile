@@ -61,13 +61,13 @@ format: install-dev
 	$(VENV)/bin/ruff format .
 
 # Backups of the database DATABASE_URL names (docs/reliability.md): pg_dump -Fc on PostgreSQL,
-# dumpdata on SQLite, into backups/<timestamp>.dump|json. DEBUG defaults to the laptop's.
+# dumpdata on SQLite, into backups/<timestamp>.dump|xml. DEBUG defaults to the laptop's.
 .PHONY: backup restore soak
 backup: install
 	DEBUG=$${DEBUG:-true} $(PY) manage.py backup
 
 restore: install
-	@if [ -z "$(FILE)" ]; then echo "usage: make restore FILE=backups/<timestamp>.dump|json" >&2; exit 2; fi
+	@if [ -z "$(FILE)" ]; then echo "usage: make restore FILE=backups/<timestamp>.dump|xml" >&2; exit 2; fi
 	DEBUG=$${DEBUG:-true} $(PY) manage.py restore "$(FILE)" --noinput
 
 # Soak: 50 users for 60 s against gunicorn on loopback, then Redis stopped and PostgreSQL

@@ -2,9 +2,10 @@
 
 PostgreSQL: `pg_dump -Fc` (custom format: compressed, restored table by table) and
 `pg_restore --clean --if-exists --no-owner` in a single transaction, so a failed restore
-leaves the target as it was. SQLite (the laptop default): `dumpdata` with natural keys,
-leaving out content types and permissions (re-created by `migrate`), and `loaddata` into the
-freshly migrated and flushed database. Which one is chosen by the database's engine, that is
+leaves the target as it was. SQLite (the laptop default): `dumpdata` with natural keys as XML
+(Django's JSON encoder cuts datetimes to milliseconds; XML keeps the microseconds), leaving
+out content types and permissions (re-created by `migrate`), and `loaddata` into the freshly
+migrated and flushed database. Which one is chosen by the database's engine, that is
 by DATABASE_URL.
 """
 
@@ -32,8 +33,12 @@ def is_postgresql(settings_dict: dict) -> bool:
 
 def default_backup_path(settings_dict: dict, folder: Path) -> Path:
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-    suffix = "dump" if is_postgresql(settings_dict) else "json"
-    return folder / f"{stamp}.{suffix}"
+    return folder / f"{stamp}{expected_suffixes(settings_dict)[0]}"
+
+
+def expected_suffixes(settings_dict: dict) -> tuple[str, ...]:
+    """What a backup of this database is called; SQLite still restores older .json backups."""
+    return (".dump",) if is_postgresql(settings_dict) else (".xml", ".json")
 
 
 def _pg_args_and_env(settings_dict: dict) -> tuple[list[str], dict]:
@@ -68,6 +73,7 @@ def backup(path: Path, *, using: str = "default") -> Path:
     else:
         call_command(
             "dumpdata",
+            format="xml",
             natural_foreign=True,
             natural_primary=True,
             exclude=DUMPDATA_EXCLUDE,

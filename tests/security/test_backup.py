@@ -7,6 +7,7 @@ database itself is wiped (flushed) and restored with `loaddata`. Then every mode
 and a fingerprint of its content (each row serialized with natural keys, sorted) must match.
 """
 
+import datetime as dt
 import hashlib
 import uuid
 
@@ -18,6 +19,7 @@ from django.db import connection, connections
 
 from accounts import backups
 from partnerships import demo
+from partnerships.models import Partnership
 
 # Rebuilt by `migrate` rather than restored (their ids differ per database on SQLite).
 NOT_BACKED_UP = {"contenttypes.contenttype", "auth.permission"}
@@ -27,19 +29,16 @@ NOT_COMPARED = {"django_celery_beat.periodictasks"}
 
 
 def snapshot(using: str) -> dict[str, tuple[int, str]]:
-    """Per model: (row count, SHA-256 of its rows serialized with natural keys, sorted)."""
+    """Per model: (row count, SHA-256 of its rows serialized with natural keys, by pk)."""
     result = {}
     for model in apps.get_models():
         label = model._meta.label_lower
         if label in NOT_BACKED_UP | NOT_COMPARED or not model._meta.managed or model._meta.proxy:
             continue
         rows = list(model._base_manager.using(using).order_by("pk"))
+        # XML keeps datetimes to the microsecond (JSON would round them to milliseconds).
         serialized = serializers.serialize(
-            "json",
-            rows,
-            use_natural_foreign_keys=True,
-            use_natural_primary_keys=True,
-            sort_keys=True,
+            "xml", rows, use_natural_foreign_keys=True, use_natural_primary_keys=True
         )
         digest = hashlib.sha256(serialized.encode()).hexdigest()
         result[label] = (len(rows), digest)
@@ -67,13 +66,18 @@ def scratch_database():
 @pytest.mark.django_db(transaction=True)
 def test_backup_and_restore_round_trip_the_demo_data(tmp_path, request):
     demo.load()
+    # A timestamp whose microseconds are below one millisecond: a JSON dump (milliseconds)
+    # would restore it as .000000 — this once made the round trip fail at random.
+    Partnership.objects.filter(pk=Partnership.objects.order_by("pk").first().pk).update(
+        updated_at=dt.datetime(2026, 5, 4, 3, 2, 1, 123, tzinfo=dt.UTC)
+    )
     before = snapshot("default")
     assert before["partnerships.partnership"][0] > 0
     assert before["accounts.user"][0] > 0
     populated = {label for label, (count, _) in before.items() if count}
     assert len(populated) >= 10, populated
 
-    file = tmp_path / ("backup.dump" if connection.vendor == "postgresql" else "backup.json")
+    file = tmp_path / ("backup.dump" if connection.vendor == "postgresql" else "backup.xml")
     call_command("backup", output=str(file), verbosity=0)
     assert file.stat().st_size > 0
 

@@ -1,4 +1,4 @@
-"""`manage.py backup`: the whole database to backups/<timestamp>.dump (PostgreSQL) or .json."""
+"""`manage.py backup`: the whole database to backups/<timestamp>.dump (PostgreSQL) or .xml."""
 
 from pathlib import Path
 

@@ -16,7 +16,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("file", help="a .dump (PostgreSQL) or .json (SQLite) backup")
+        parser.add_argument("file", help="a .dump (PostgreSQL) or .xml (SQLite) backup")
         parser.add_argument(
             "--database-url",
             help="restore into this database instead of the configured one (same engine)",
@@ -31,11 +31,12 @@ class Command(BaseCommand):
             raise CommandError(f"No such backup file: {path}")
         alias = backups.target_alias(options["database_url"])
         settings_dict = connections[alias].settings_dict
-        expected = ".dump" if backups.is_postgresql(settings_dict) else ".json"
-        if path.suffix != expected:
+        expected = backups.expected_suffixes(settings_dict)
+        if path.suffix not in expected:
+            names = " or ".join(expected)
             raise CommandError(
                 f"{path.name} does not look like a backup for this database "
-                f"({settings_dict['ENGINE'].rsplit('.', 1)[-1]} expects a {expected} file)."
+                f"({settings_dict['ENGINE'].rsplit('.', 1)[-1]} expects a {names} file)."
             )
         if options["interactive"]:
             answer = input(
