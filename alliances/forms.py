@@ -18,6 +18,8 @@ from alliances.models import (
     SubAlliance,
     normalise_name,
 )
+from partnerships.forms.choices import ChoicesForm, ChoicesModelForm
+from partnerships.forms.fields import ModelMultipleChoiceField
 from partnerships.forms.partnerships import (
     EARLIEST_DATE,
     LATEST_DATE,
@@ -26,33 +28,6 @@ from partnerships.forms.partnerships import (
     DateInput,
 )
 from partnerships.models import Partner, Sector
-
-# The largest id a bigint column holds.
-MAX_ID = 2**63 - 1
-
-
-class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
-    """Django's, but an id beyond the 64-bit range is an invalid choice before the database is
-    asked: on SQLite an IN of such a number raises OverflowError (a 500), where a single
-    `pk=` lookup already copes."""
-
-    def _check_values(self, value):
-        try:
-            values = list(value)
-        except TypeError:
-            values = []
-        for pk in values:
-            try:
-                number = int(str(pk).strip())
-            except ValueError:
-                continue  # not a number: Django reports it
-            if not -MAX_ID - 1 <= number <= MAX_ID:
-                raise forms.ValidationError(
-                    self.error_messages["invalid_choice"],
-                    code="invalid_choice",
-                    params={"value": pk},
-                )
-        return super()._check_values(value)
 
 
 def _check_dates(form: forms.Form) -> None:
@@ -76,7 +51,7 @@ class StrengthField(forms.TypedChoiceField):
         super().__init__(choices=LENDRUM_SCALE, coerce=int, **kwargs)
 
 
-class SubAllianceForm(forms.Form):
+class SubAllianceForm(ChoicesForm):
     name = forms.CharField(label="Name", max_length=200)
     purpose = forms.CharField(label="Purpose", widget=forms.Textarea({"rows": 3}))
     grouping = forms.ChoiceField(
@@ -151,7 +126,7 @@ class SubAllianceForm(forms.Form):
         return cleaned
 
 
-class OrganisationForm(forms.Form):
+class OrganisationForm(ChoicesForm):
     partner = forms.ModelChoiceField(label="City", queryset=Partner.objects.none())
     kind = forms.ChoiceField(
         label="Kind",
@@ -212,7 +187,7 @@ class TaskForm(forms.Form):
         return cleaned
 
 
-class MeasureForm(forms.ModelForm):
+class MeasureForm(ChoicesModelForm):
     side = forms.ModelChoiceField(
         label="On behalf of", queryset=Partner.objects.none(), empty_label=None
     )

@@ -16,7 +16,6 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import password_validators_help_text_html
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from alliances.forms import ModelMultipleChoiceField
 from alliances.models import SubAlliance
 from businesses import imports
 from businesses.models import (
@@ -26,6 +25,8 @@ from businesses.models import (
     Need,
     Outcome,
 )
+from partnerships.forms.choices import ChoicesForm, ChoicesModelForm
+from partnerships.forms.fields import ModelMultipleChoiceField
 from partnerships.forms.partnerships import EARLIEST_DATE, LATEST_DATE, DateInput
 from partnerships.models import (
     CooperationArea,
@@ -88,7 +89,7 @@ def _check_dates(form: forms.Form) -> None:
 # --- Sign-up and staff decisions -----------------------------------------------------------------
 
 
-class SignupForm(forms.Form):
+class SignupForm(ChoicesForm):
     """A new account asking to join an association as its staff."""
 
     association = AssociationChoiceField(
@@ -136,7 +137,7 @@ class SignupForm(forms.Form):
         return cleaned
 
 
-class JoinForm(forms.Form):
+class JoinForm(ChoicesForm):
     """A signed-in user (not working for a city) asking to join an association."""
 
     association = AssociationChoiceField(
@@ -177,7 +178,7 @@ class DecisionForm(forms.Form):
 # --- Businesses ----------------------------------------------------------------------------------
 
 
-class BusinessForm(AssociationMixin, forms.Form):
+class BusinessForm(AssociationMixin, ChoicesForm):
     """A member business's profile: the organisation's name, sectors, website and description,
     and what the matchmaking reads (size, export readiness, seeks, offers)."""
 
@@ -255,7 +256,7 @@ class BusinessForm(AssociationMixin, forms.Form):
         return data
 
 
-class BusinessFilterForm(forms.Form):
+class BusinessFilterForm(ChoicesForm):
     q = forms.CharField(label="Name contains", required=False, max_length=100)
     sector = forms.ModelChoiceField(
         label="Sector", required=False, queryset=Sector.objects.none(), empty_label="Any sector"
@@ -263,10 +264,7 @@ class BusinessFilterForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        field = self.fields["sector"]
-        field.queryset = Sector.objects.order_by("code")
-        # A list, read once: the template's loop over a queryset's choices counts them first.
-        field.choices = [("", field.empty_label), *((s.pk, str(s)) for s in field.queryset)]
+        self.fields["sector"].queryset = Sector.objects.order_by("code")
 
     def filter(self, qs):
         if not self.is_valid():
@@ -278,7 +276,7 @@ class BusinessFilterForm(forms.Form):
         return qs
 
 
-class ImportForm(AssociationMixin, forms.Form):
+class ImportForm(AssociationMixin, ChoicesForm):
     association = AssociationChoiceField(
         label="Association", queryset=BusinessAssociation.objects.none()
     )
@@ -321,7 +319,7 @@ def partnerships_open_to(association_cities: Iterable[int] | None) -> QuerySet[P
     return qs.order_by("title")
 
 
-class InterestForm(AssociationMixin, forms.ModelForm):
+class InterestForm(AssociationMixin, ChoicesModelForm):
     association = AssociationChoiceField(
         label="Association", queryset=BusinessAssociation.objects.none()
     )
@@ -384,7 +382,7 @@ class InterestForm(AssociationMixin, forms.ModelForm):
         pass
 
 
-class LeadForm(AssociationMixin, forms.Form):
+class LeadForm(AssociationMixin, ChoicesForm):
     association = AssociationChoiceField(
         label="Association", queryset=BusinessAssociation.objects.none()
     )
@@ -405,7 +403,7 @@ class LeadForm(AssociationMixin, forms.Form):
         self.fields["target"].queryset = targets
 
 
-class LeadDecisionForm(forms.Form):
+class LeadDecisionForm(ChoicesForm):
     TAKE_UP, DECLINE = "take_up", "decline"
     decision = forms.ChoiceField(
         label="Decision",
@@ -464,7 +462,7 @@ class PairForm(forms.Form):
     )
 
 
-class OutcomeForm(forms.ModelForm):
+class OutcomeForm(ChoicesModelForm):
     class Meta:
         model = Outcome
         fields = ["kind", "amount", "currency", "occurred_on", "partner", "note"]
@@ -493,7 +491,7 @@ class OutcomeForm(forms.ModelForm):
 # --- The public registry -------------------------------------------------------------------------
 
 
-class RegistryFilterForm(forms.Form):
+class RegistryFilterForm(ChoicesForm):
     q = forms.CharField(label="City or title contains", required=False, max_length=100)
     category = forms.ChoiceField(
         label="Category",
@@ -509,9 +507,7 @@ class RegistryFilterForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        field = self.fields["area"]
-        field.queryset = CooperationArea.objects.order_by("name")
-        field.choices = [("", field.empty_label), *((a.pk, a.name) for a in field.queryset)]
+        self.fields["area"].queryset = CooperationArea.objects.order_by("name")
 
     def filter(self, qs):
         if not self.is_valid():

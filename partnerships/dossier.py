@@ -1,23 +1,26 @@
 """The partnership dossier: one printable PDF per partnership for council meetings.
 
 `dossier_context` gathers what the council reads — partners, fit with the strategy, MOU terms,
-plan and KPIs, the latest review (with its KPI results and the health, when the health module
-offers it), and the sections other apps add through `SECTIONS` (sub-alliances and outcomes come
-from the businesses app, which this app never imports). `render_pdf` prints it with WeasyPrint.
+plan and KPIs, the latest review with its KPI results, the health (from annotations of the
+partnership's own query), and the sections other apps add through `SECTIONS` (sub-alliances and
+outcomes come from the businesses app, which this app never imports). `render_pdf` prints it
+with WeasyPrint.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, QuerySet, Value
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from partnerships import health
 from partnerships.models import (
     KPI,
     MOU,
     KPIResult,
+    MOUSignatory,
     Partnership,
     PartnershipMember,
     PlanAction,
@@ -31,38 +34,34 @@ from partnerships.models import (
 SECTIONS: list[Callable[[Partnership], dict | None]] = []
 
 
-def _health(partnership: Partnership):
-    """The partnership's health from `partnerships.health.health_for`, when it exists."""
-    try:
-        from partnerships import health  # written by another engineer; may not exist yet
-    except ImportError:
-        return None
-    health_for = getattr(health, "health_for", None)
-    if health_for is None:
-        return None
-    return health_for([partnership.pk]).get(partnership.pk)
+def dossier_queryset(partnerships: QuerySet[Partnership] | None = None) -> QuerySet[Partnership]:
+    """`partnerships` (all by default) read with what the dossier prints from the row itself:
+    its strategy, selection, plan and letter, members and areas, and the health facts as
+    annotations (so that the health costs no query of its own). A view that reads the
+    partnership through it (see `views.reports.dossier_pdf`) spares `dossier_context` a
+    second read."""
+    qs = Partnership.objects.all() if partnerships is None else partnerships
+    qs = qs.select_related(
+        "strategy__partner",
+        "selection_decision__candidate__partner",
+        "business_plan",
+        "letter_of_intent",
+    ).prefetch_related(
+        Prefetch(
+            "members",
+            queryset=PartnershipMember.objects.select_related("partner").order_by(
+                "-role", "partner__name"
+            ),
+        ),
+        "areas",
+    )
+    return health.with_health_facts(qs, timezone.localdate()).annotate(dossier_ready=Value(True))
 
 
 def dossier_context(partnership: Partnership) -> dict:
     """Everything the dossier prints, read in a fixed number of queries."""
-    partnership = (
-        Partnership.objects.select_related(
-            "strategy__partner",
-            "selection_decision__candidate__partner",
-            "business_plan",
-            "letter_of_intent",
-        )
-        .prefetch_related(
-            Prefetch(
-                "members",
-                queryset=PartnershipMember.objects.select_related("partner").order_by(
-                    "-role", "partner__name"
-                ),
-            ),
-            "areas",
-        )
-        .get(pk=partnership.pk)
-    )
+    if not getattr(partnership, "dossier_ready", False):
+        partnership = dossier_queryset().get(pk=partnership.pk)
     members = list(partnership.members.all())
     home = next((m.partner for m in members if m.role == PartnershipMember.Role.HOME), None)
     strategy = partnership.strategy
@@ -72,11 +71,6 @@ def dossier_context(partnership: Partnership) -> dict:
             .select_related("partner")
             .first()
         )
-    criteria = (
-        list(StrategyCriterion.objects.filter(strategy=strategy).order_by("-weight", "name"))
-        if strategy
-        else []
-    )
     decision = getattr(partnership, "selection_decision", None)
     scores = []
     if decision is not None:
@@ -85,9 +79,18 @@ def dossier_context(partnership: Partnership) -> dict:
                 "-criterion__weight", "criterion__name"
             )
         )
+    # The criteria are printed only when no selection was scored against them.
+    criteria = (
+        list(StrategyCriterion.objects.filter(strategy=strategy).order_by("-weight", "name"))
+        if strategy and not scores
+        else []
+    )
     mous = list(
         MOU.objects.filter(partnership=partnership)
-        .prefetch_related("areas", "signatories__partner")
+        .prefetch_related(
+            "areas",
+            Prefetch("signatories", queryset=MOUSignatory.objects.select_related("partner")),
+        )
         .order_by("-effective_on", "-id")
     )
     mou = next((m for m in mous if m.status == MOU.Status.SIGNED), mous[0] if mous else None)
@@ -96,16 +99,7 @@ def dossier_context(partnership: Partnership) -> dict:
         list(PlanAction.objects.filter(plan=plan).select_related("owner_partner")) if plan else []
     )
     kpis = list(KPI.objects.filter(partnership=partnership).select_related("area"))
-    review = (
-        Review.objects.filter(partnership=partnership, status=Review.Status.COMPLETED)
-        .order_by("-period_end", "-id")
-        .first()
-    )
-    results = []
-    if review is not None:
-        results = list(
-            KPIResult.objects.filter(review=review).select_related("kpi").order_by("kpi__name")
-        )
+    review, results = _latest_review(partnership.h_last_review_id)
     sections = [s for s in (provider(partnership) for provider in SECTIONS) if s]
     failure_causes = []
     if review is not None:
@@ -129,10 +123,24 @@ def dossier_context(partnership: Partnership) -> dict:
         "review": review,
         "results": results,
         "failure_causes": failure_causes,
-        "health": _health(partnership),
+        "health": health.attach_health([partnership])[0].health,
         "sections": sections,
         "printed_on": timezone.localdate(),
     }
+
+
+def _latest_review(review_id: int | None) -> tuple[Review | None, list[KPIResult]]:
+    """The latest completed review (its id is a health fact) and its KPI results: read with
+    the results when it has some (one query), else on its own; none at all without one."""
+    if review_id is None:
+        return None, []
+    results = list(
+        KPIResult.objects.filter(review_id=review_id)
+        .select_related("kpi", "review")
+        .order_by("kpi__name")
+    )
+    review = results[0].review if results else Review.objects.filter(pk=review_id).first()
+    return review, results
 
 
 def render_html(partnership: Partnership, request=None) -> str:

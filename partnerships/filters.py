@@ -8,6 +8,7 @@ from django.db.models import Exists, F, OuterRef, Q
 from django_countries import countries
 
 from partnerships import selectors
+from partnerships.forms.choices import ChoicesForm
 from partnerships.models import CooperationArea, Partner, Partnership, PartnershipMember, Step
 
 SCOPE_MINE = "mine"
@@ -73,6 +74,7 @@ class PartnershipFilter(django_filters.FilterSet):
     class Meta:
         model = Partnership
         fields = ["q", "scope", "step", "category", "status", "country", "area", "sort"]
+        form = ChoicesForm
 
     def filter_text(self, queryset, name, value):
         value = value.strip()

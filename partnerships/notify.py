@@ -23,7 +23,7 @@ import datetime as dt
 import logging
 import uuid
 from collections.abc import Iterable
-from functools import cached_property
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -35,6 +35,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from config import page_cache
 from partnerships.models import NotificationPreference, Reminder, Step
 from partnerships.reminders import TOPICS
 from partnerships.services import DomainError
@@ -194,6 +195,7 @@ def deliver(reminder_id: int) -> bool:
     Reminder.objects.filter(pk=reminder_id, status=Status.SENDING).update(
         status=Status.SENT, sent_at=timezone.now(), last_error=""
     )
+    page_cache.bump()  # .update() sends no signal; a partnership's timeline lists sent ones
     return True
 
 
@@ -202,6 +204,7 @@ def mark_failed(reminder_id: int, exc: BaseException) -> None:
     Reminder.objects.filter(pk=reminder_id, status__in=[Status.PENDING, Status.SENDING]).update(
         status=Status.FAILED, last_error=_error_text(exc)
     )
+    page_cache.bump()
     logger.error("Reminder %s could not be sent: %s", reminder_id, _error_text(exc))
 
 
@@ -228,6 +231,7 @@ def send_digest(user_id: int) -> int:
         mine.update(status=Status.DIGEST, last_error=_error_text(exc))
         raise
     mine.update(status=Status.SENT, sent_at=timezone.now(), last_error="")
+    page_cache.bump()
     return len(reminders)
 
 
@@ -235,6 +239,7 @@ def mark_digest_failed(user_id: int, exc: BaseException) -> None:
     Reminder.objects.filter(recipient_id=user_id, status=Status.DIGEST, attempts__gt=0).update(
         status=Status.FAILED, last_error=_error_text(exc)
     )
+    page_cache.bump()
     logger.error("The digest of user %s could not be sent: %s", user_id, _error_text(exc))
 
 
@@ -254,6 +259,7 @@ def retry_failed(reminders: QuerySet[Reminder]) -> int:
     Reminder.objects.filter(pk__in=ids, status=Status.FAILED).update(
         status=Status.PENDING, attempts=0, claimed_at=None
     )
+    page_cache.bump()
     transaction.on_commit(lambda: enqueue_delivery(ids), robust=True)
     return len(ids)
 
@@ -280,6 +286,7 @@ def unread(user) -> QuerySet[Reminder]:
 def notification_mark_read(*, reminder: Reminder, user) -> bool:
     if reminder.recipient_id != user.pk:
         raise DomainError("This is not one of your notifications.")
+    page_cache.bump()  # the bell's count on every cached page
     return bool(
         Reminder.objects.filter(pk=reminder.pk, read_at__isnull=True).update(read_at=timezone.now())
     )
@@ -287,6 +294,7 @@ def notification_mark_read(*, reminder: Reminder, user) -> bool:
 
 @transaction.atomic
 def notifications_mark_all_read(*, user) -> int:
+    page_cache.bump()
     return Reminder.objects.filter(recipient=user, read_at__isnull=True).update(
         read_at=timezone.now()
     )
@@ -325,6 +333,7 @@ def reminder_snooze(*, reminder: Reminder, user, until: dt.date, reason: str) ->
         kind__in=TOPICS[reminder.kind],
         status__in=[Status.PENDING, Status.DIGEST],
     ).update(**snooze)
+    page_cache.bump()
     reminder.refresh_from_db()
     return reminder
 
@@ -352,6 +361,7 @@ def notification_preference_set(*, user, delivery: str) -> NotificationPreferenc
         transaction.on_commit(lambda: enqueue_delivery(ids), robust=True)
     else:
         Reminder.objects.filter(recipient=user, status=Status.PENDING).update(status=Status.DIGEST)
+    page_cache.bump()
     return pref
 
 
@@ -367,24 +377,52 @@ def failed_in_partnerships(partnerships: QuerySet, limit: int = 20) -> list[Remi
 # --- The bell in the navigation bar --------------------------------------------------------
 
 
+@dataclass(frozen=True)
 class Unread:
-    """The signed-in person's unread count, asked for (one query) only if a page shows it."""
+    """The signed-in person's unread count, as the bell shows it."""
 
-    def __init__(self, user):
-        self.user = user
-
-    @cached_property
-    def count(self) -> int:
-        return unread(self.user).count()
+    count: int
 
     @property
     def label(self) -> str:
         return "99+" if self.count > 99 else str(self.count)
 
 
+def without_bell(view):
+    """For a view that answers a file or a feed, not a page: no bell to count for."""
+    view.without_bell = True
+    return view
+
+
+class UnreadCountMiddleware:
+    """Counts the signed-in person's unread notifications (one query) just before the view
+    runs, so that base.html's bell never queries while a template renders. Nothing for
+    anonymous visitors, the Django admin, or htmx requests for a fragment of a page (no
+    navigation bar in them)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return None
+        if getattr(view_func, "without_bell", False):
+            return None
+        match = request.resolver_match
+        if match is not None and "admin" in match.namespaces:
+            return None
+        htmx = getattr(request, "htmx", None)
+        if htmx and not htmx.boosted:
+            return None
+        request.unread = Unread(unread(user).count())
+        return None
+
+
 def unread_count(request) -> dict:
-    """Context processor: nothing at all for anonymous visitors."""
-    user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated:
-        return {}
-    return {"unread": Unread(user)}
+    """Context processor: the count the middleware read (no query of its own)."""
+    found = getattr(request, "unread", None)
+    return {"unread": found} if found is not None else {}

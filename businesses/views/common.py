@@ -43,6 +43,7 @@ def association_city_ids(user) -> set[int] | None:
 
 def page_of(request, qs, per_page: int = PER_PAGE) -> dict:
     page = Paginator(qs, per_page).get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)  # read here, not while the template renders
     return {
         "page": page,
         "page_range": page.paginator.get_elided_page_range(page.number),

@@ -13,6 +13,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django_countries import countries
 
+from partnerships.forms.choices import ChoicesForm
 from partnerships.models import (
     CityMembership,
     Partner,
@@ -80,6 +81,7 @@ class CityFilter(django_filters.FilterSet):
     class Meta:
         model = Partner
         fields = ["q", "country", "kind", "global_region", "sector", "population"]
+        form = ChoicesForm
 
     def __init__(self, data=None, queryset=None, **kwargs):
         super().__init__(data, queryset=directory_queryset() if queryset is None else queryset)

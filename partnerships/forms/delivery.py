@@ -15,6 +15,8 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from partnerships import services
+from partnerships.forms.choices import ChoicesModelForm
+from partnerships.forms.fields import ModelMultipleChoiceField
 from partnerships.models import (
     KPI,
     MOU,
@@ -45,7 +47,7 @@ def _text(rows: int = 3) -> forms.Textarea:
     return forms.Textarea(attrs={"rows": rows})
 
 
-class DeliveryForm(forms.ModelForm):
+class DeliveryForm(ChoicesModelForm):
     """Common checks: every date within a plausible range, long texts bounded."""
 
     def __init__(self, *args, **kwargs):
@@ -214,22 +216,6 @@ class KPIForm(DeliveryForm):
 # --- Step 6: the MOU -----------------------------------------------------------------------
 
 
-class AreasField(forms.ModelMultipleChoiceField):
-    """Refuses ids that are not whole numbers in range before asking the database (an id
-    too large for an integer column is a server error in SQLite and PostgreSQL)."""
-
-    def _check_values(self, value):
-        for pk in value:
-            text = str(pk)
-            if not text.isdigit() or int(text) > 2**63 - 1:
-                raise forms.ValidationError(
-                    self.error_messages["invalid_pk_value"],
-                    code="invalid_pk_value",
-                    params={"pk": pk},
-                )
-        return super()._check_values(value)
-
-
 class MOUForm(DocumentFormMixin, DeliveryForm):
     class Meta:
         model = MOU
@@ -263,7 +249,7 @@ class MOUForm(DocumentFormMixin, DeliveryForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["areas"] = AreasField(
+        self.fields["areas"] = ModelMultipleChoiceField(
             queryset=CooperationArea.objects.order_by("name"),
             required=False,
             widget=forms.CheckboxSelectMultiple,

@@ -11,6 +11,8 @@ import datetime as dt
 from django import forms
 
 from partnerships import permissions, workflow
+from partnerships.forms.choices import ChoicesModelForm
+from partnerships.forms.fields import ModelMultipleChoiceField
 from partnerships.models import Champion, CooperationArea, Partner, Partnership, Step
 
 # Dates outside this range are typing mistakes (a year of 0202 or 20255), not history.
@@ -60,7 +62,7 @@ def _check_dates(form: forms.Form, cleaned: dict) -> None:
             )
 
 
-class PartnershipCreateForm(forms.ModelForm):
+class PartnershipCreateForm(ChoicesModelForm):
     """A new partnership: the home city that runs it, and what it is about."""
 
     home = forms.ModelChoiceField(
@@ -72,6 +74,7 @@ class PartnershipCreateForm(forms.ModelForm):
     class Meta:
         model = Partnership
         fields = ["title", "category", "phase", "areas", "summary"]
+        field_classes = {"areas": ModelMultipleChoiceField}  # a huge id is a field error
         widgets = {
             "areas": forms.CheckboxSelectMultiple,
             "summary": forms.Textarea(attrs={"rows": 4}),
@@ -92,7 +95,7 @@ class PartnershipCreateForm(forms.ModelForm):
             self.fields["home"].initial = next(iter(permissions.city_ids(user)))
 
 
-class PartnershipEditForm(forms.ModelForm):
+class PartnershipEditForm(ChoicesModelForm):
     relationship_strength = forms.TypedChoiceField(
         label="Relationship strength",
         choices=LENDRUM_SCALE,
@@ -117,6 +120,7 @@ class PartnershipEditForm(forms.ModelForm):
             "orientation",
             "orientation_overridden",
         ]
+        field_classes = {"areas": ModelMultipleChoiceField}  # a huge id is a field error
         labels = {
             "review_cadence_months": "Review cadence",
             "next_review_on": "Next review on",
@@ -153,7 +157,7 @@ class PartnershipEditForm(forms.ModelForm):
         return cleaned
 
 
-class ChampionForm(forms.ModelForm):
+class ChampionForm(ChoicesModelForm):
     class Meta:
         model = Champion
         fields = ["name", "title", "email", "partner", "is_active"]

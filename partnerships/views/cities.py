@@ -19,6 +19,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from config.page_cache import cached_page
 from partnerships import permissions, selectors, services
 from partnerships.forms.cities import (
     ApproveStrategyForm,
@@ -54,9 +55,11 @@ def _int_or_404(value) -> int:
 
 @login_required
 @require_GET
+@cached_page
 def city_list(request):
     filters = CityFilter(request.GET)
     page = Paginator(filters.qs, CITIES_PER_PAGE).get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)  # read here, not while the template renders
     context = {"filters": filters, "page": page, "cities": page.object_list}
     if request.htmx and not request.htmx.history_restore_request:
         return render(request, "partnerships/cities/_city_results.html", context)
@@ -68,6 +71,7 @@ def city_list(request):
 
 @login_required
 @require_GET
+@cached_page
 def city_detail(request, pk: int):
     city = get_object_or_404(Partner.objects.prefetch_related("sectors"), pk=pk)
     user = request.user

@@ -11,12 +11,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
 from django.urls import path
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_http_methods
 
-from partnerships import dossier, exports, permissions, reports, services
+from partnerships import dossier, exports, notify, permissions, reports, selectors, services
 from partnerships.forms.reports import (
     IMPORT_COLUMNS,
     CitiesImportForm,
@@ -26,7 +26,7 @@ from partnerships.forms.reports import (
 )
 from partnerships.models import Sector
 from partnerships.services import DomainError
-from partnerships.views.common import require, visible_partnership_or_404
+from partnerships.views.common import require
 
 
 def _selected_city(request, cities: list[tuple[int, str]]) -> tuple[PortfolioForm, int | None]:
@@ -77,6 +77,7 @@ def report(request):
     )
 
 
+@notify.without_bell
 @login_required
 @require_GET
 def export(request, dataset: str):
@@ -99,7 +100,9 @@ def export(request, dataset: str):
 def cities_import(request):
     """Upload a CSV of partner cities; report per row what was created, updated or refused."""
     require(services.may_import_partner_cities(request.user))
-    form = CitiesImportForm(request.POST or None, request.FILES or None)
+    # An empty POST is bound too: it shows "This field is required." rather than a blank form.
+    posted = request.method == "POST"
+    form = CitiesImportForm(request.POST if posted else None, request.FILES if posted else None)
     results = None
     if request.method == "POST" and form.is_valid():
         results = import_rows(request.user, form.cleaned_data["file"])
@@ -168,11 +171,13 @@ def import_rows(user, rows: list[dict]) -> list[dict]:
     return results
 
 
+@notify.without_bell
 @login_required
 @require_GET
 def dossier_pdf(request, pk: int):
     """The partnership's dossier as a PDF, for anyone who may open the partnership."""
-    partnership = visible_partnership_or_404(request, pk)
+    visible = selectors.partnerships_visible_to(request.user)
+    partnership = get_object_or_404(dossier.dossier_queryset(visible), pk=pk)
     if request.GET.get("format") == "html":
         return HttpResponse(dossier.render_html(partnership, request))
     pdf = dossier.render_pdf(partnership, request)

@@ -7,6 +7,7 @@ import datetime as dt
 
 import pytest
 from django.db import connection
+from django.template.backends.django import Template as BackendTemplate
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -258,6 +259,53 @@ def test_the_bell_shows_the_unread_count_for_one_query(client, officer, mine):
     assert "99+<span" in client.get(url("dashboard")).content.decode()
 
 
+def test_the_bell_is_counted_before_the_page_renders_never_while_it_does(
+    client, officer, mine, monkeypatch
+):
+    """UnreadCountMiddleware reads the count before the view; the template only shows it."""
+    during_rendering: list[str] = []
+    original = BackendTemplate.render
+
+    def render(self, *args, **kwargs):
+        with CaptureQueriesContext(connection) as inside:
+            html = original(self, *args, **kwargs)
+        during_rendering.extend(q["sql"] for q in inside.captured_queries)
+        return html
+
+    monkeypatch.setattr(BackendTemplate, "render", render)
+    client.force_login(officer)
+    with CaptureQueriesContext(connection) as ctx:
+        page = client.get(url("notifications"))
+    assert page.context["unread"].count == 2
+    bell = [sql for sql in _reminder_queries(ctx) if '"read_at" IS NULL' in sql]
+    assert len(bell) == 1
+    assert not [sql for sql in during_rendering if "partnerships_reminder" in sql]
+
+
+@pytest.mark.parametrize(
+    ("headers", "counted"),
+    [
+        ({}, 1),
+        ({"HX-Request": "true"}, 0),  # a fragment: no navigation bar in it
+        ({"HX-Request": "true", "HX-Boosted": "true"}, 1),  # a whole page, through htmx
+    ],
+)
+def test_the_bell_is_counted_only_for_whole_pages(client, officer, mine, headers, counted):
+    client.force_login(officer)
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url("dashboard"), headers=headers)
+    assert response.status_code == 200
+    assert len(_reminder_queries(ctx)) == counted
+
+
+def test_the_admin_pays_nothing_for_the_bell(client, mine):
+    client.force_login(UserFactory(is_superuser=True, is_staff=True))
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(reverse("admin:index"))
+    assert response.status_code == 200
+    assert _reminder_queries(ctx) == []
+
+
 def test_the_bell_costs_anonymous_visitors_nothing(client):
     with CaptureQueriesContext(connection) as ctx:
         response = client.get(reverse("login"))
@@ -271,4 +319,24 @@ def test_a_city_officer_with_no_notifications(client):
     client.force_login(user)
     page = client.get(url("notifications"))
     assert "No notifications yet" in page.content.decode()
+    assert "bi-bell-fill" not in page.content.decode()
+
+
+def test_a_download_pays_nothing_for_the_bell(client, officer, mine):
+    """notify.without_bell: a file (here the CSV export) has no navigation bar to count for."""
+    client.force_login(officer)
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(reverse("partnerships:export", args=["partnerships"]))
+    assert response.status_code == 200
+    assert not response["Content-Type"].startswith("text/html")
+    assert _reminder_queries(ctx) == []
+
+
+def test_the_bell_is_not_stale_after_marking_all_read(client, officer, mine):
+    """Marking read redirects: the next page counts again, after the change."""
+    client.force_login(officer)
+    assert client.get(url("notifications")).context["unread"].count == 2
+    page = client.post(url("notifications_read_all"), follow=True)
+    assert page.redirect_chain[-1][0] == url("notifications")
+    assert page.context["unread"].count == 0
     assert "bi-bell-fill" not in page.content.decode()
