@@ -22,6 +22,15 @@ class BusinessesConfig(AppConfig):
         _register(alliance_views.PARTNERSHIP_PANELS, panels.partnership_panel)
         _register(alliance_views.SUB_ALLIANCE_PANELS, panels.sub_alliance_panel)
 
+        # A partnership's health takes points off when business is not involved (a business
+        # sub-alliance or accepted interest); without a provider that factor is not assessed.
+        from businesses import selectors
+        from partnerships import health
+
+        _register(
+            health.BUSINESS_INVOLVEMENT_PROVIDERS, selectors.business_involvement_partnership_ids
+        )
+
         # Reports, exports and the dossier show businesses, interest and outcomes (core hooks).
         from businesses import exports as report_exports
 

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Prefetch, QuerySet, Sum
+from django.db.models import Count, OuterRef, Prefetch, QuerySet, Sum
 
 from alliances.models import Grouping, SubAlliance
 from businesses import permissions as perms
@@ -275,3 +275,19 @@ def business_involvement_partnership_ids(ids: Iterable[int]) -> set[int]:
     return set(with_alliance.values_list("partnership_id", flat=True)) | set(
         with_interest.values_list("partnership_id", flat=True)
     )
+
+
+def business_involvement_rows() -> list[QuerySet]:
+    """The same test for the health module to read in the page's own query (no query of its
+    own): the rows, filtered on the outer partnership (`OuterRef("pk")`), of which one is
+    enough to show business involvement."""
+    of_it = {"partnership": OuterRef("pk")}
+    return [
+        SubAlliance.objects.filter(**of_it, grouping=Grouping.BUSINESS).exclude(
+            status=SubAlliance.Status.ENDED
+        ),
+        InterestRegistration.objects.filter(**of_it, status=InterestRegistration.Status.ACCEPTED),
+    ]
+
+
+business_involvement_partnership_ids.involving_rows = business_involvement_rows

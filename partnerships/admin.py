@@ -20,7 +20,7 @@ from collections import defaultdict
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.widgets import AutocompleteSelect, ForeignKeyRawIdWidget
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.template.response import TemplateResponse
 from django.templatetags.static import static
 from django.utils.html import format_html, format_html_join
@@ -28,6 +28,7 @@ from django_countries.filters import CountryFilter
 from simple_history.admin import SimpleHistoryAdmin
 
 from partnerships import notify, services, workflow
+from partnerships.filters import country_choices
 from partnerships.forms_admin import (
     CandidateForm,
     CriterionScoreForm,
@@ -571,6 +572,30 @@ class MoveConfirmationInline(RecordInline):
     verbose_name_plural = "joint sign-off confirmations"
 
 
+class MemberCountryFilter(admin.SimpleListFilter):
+    """The country of a member city. Its choices come from the cities (a small table), not
+    from a DISTINCT over partnerships joined to their members (CountryFilter on
+    `members__partner__country`: ~30 ms at 10,000 partnerships); it filters with EXISTS, so a
+    partnership is listed once. Same parameter name as before: old links keep working."""
+
+    title = "country of a member city"
+    parameter_name = "members__partner__country"
+
+    def lookups(self, request, model_admin):
+        return country_choices()
+
+    def queryset(self, request, queryset):
+        if not self.value():
+            return queryset
+        return queryset.filter(
+            Exists(
+                PartnershipMember.objects.filter(
+                    partnership=OuterRef("pk"), partner__country=self.value()
+                )
+            )
+        )
+
+
 @admin.register(Partnership)
 class PartnershipAdmin(PortalHistoryAdmin):
     list_display = (
@@ -593,14 +618,23 @@ class PartnershipAdmin(PortalHistoryAdmin):
         "phase",
         "published",
         "review_cadence_months",
-        ("members__partner__country", CountryFilter),
+        MemberCountryFilter,
+        # Not a date_hierarchy: that reads MIN/MAX(created_at) and a DISTINCT DATE_TRUNC over
+        # the whole table on every request; this filter's choices cost no query.
+        ("created_at", admin.DateFieldListFilter),
     )
     search_fields = ("title", "summary", "members__partner__name")
     autocomplete_fields = ("strategy",)
+    # For the change page (the strategy autocomplete, created_by); the list shows neither,
+    # but joining them costs nothing once the rows come from the (title, id) index.
     list_select_related = ("strategy__partner", "created_by")
     filter_horizontal = ("areas",)
-    date_hierarchy = "created_at"
-    ordering = ("title",)
+    # The pk makes the order total, as Django would add "-pk" otherwise, and lets the
+    # (title, id) index serve the page: no sort of the whole table.
+    ordering = ("title", "pk")
+    # No COUNT(*) of the unfiltered table beside the filtered one on every page.
+    show_full_result_count = False
+    list_per_page = 25
     readonly_fields = ("step", "step_entered_at", "gate", "created_by", "created_at", "updated_at")
     history_list_display = ("step", "status")
     # The step moves only through services.partnership_move (the actions below).

@@ -13,6 +13,7 @@ list needs every score, and a score is computed in Python.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 
 from django.db.models import (
@@ -94,12 +95,13 @@ def board(user, per_step: int = BOARD_CARDS_PER_STEP) -> list[BoardColumn]:
     return list(columns.values())
 
 
-def with_warning_signs(qs: QuerySet[Partnership], today: dt.date) -> QuerySet[Partnership]:
-    """Only the running partnerships that show a warning sign, with the annotations that say
-    which (see `warning_reasons`)."""
+@functools.lru_cache(maxsize=2)
+def _warning_columns(today: dt.date) -> dict:
+    """The annotations of `with_warning_signs`, built once a day rather than on every request
+    (expressions are immutable: `annotate` resolves copies)."""
     of_it = {"partnership": OuterRef("pk")}
     mous = MOU.objects.filter(**of_it)
-    qs = qs.exclude(status__in=_FINISHED).annotate(
+    return dict(
         w_recent_activity=Exists(
             Activity.objects.filter(
                 **of_it,
@@ -129,6 +131,12 @@ def with_warning_signs(qs: QuerySet[Partnership], today: dt.date) -> QuerySet[Pa
         w_has_expired_mou=Exists(mous.filter(status=MOU.Status.EXPIRED)),
         w_has_champion=Exists(Champion.objects.filter(**of_it, is_active=True)),
     )
+
+
+def with_warning_signs(qs: QuerySet[Partnership], today: dt.date) -> QuerySet[Partnership]:
+    """Only the running partnerships that show a warning sign, with the annotations that say
+    which (see `warning_reasons`)."""
+    qs = qs.exclude(status__in=_FINISHED).annotate(**_warning_columns(today))
     return qs.filter(
         Q(step__gte=Step.IMPLEMENTATION, w_recent_activity=False)
         | Q(step__gte=Step.AGREEMENT, w_has_kpis=False)

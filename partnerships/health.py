@@ -20,18 +20,34 @@ never the other way round. They register a provider in their AppConfig.ready():
 
 A provider takes partnership ids and returns those that involve business. With no provider
 registered, that check is skipped: no points are taken off and the health says it was not
-assessed.
+assessed. A provider may also carry `involving_rows`, a function returning querysets filtered
+on the outer partnership (`OuterRef("pk")`) of which one row shows involvement: then
+`with_health_facts` reads the fact in the page's own query (column `h_business_involved`)
+and the provider is not called.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-from django.db.models import Exists, F, Func, IntegerField, Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models import (
+    BooleanField,
+    ExpressionWrapper,
+    F,
+    Func,
+    IntegerField,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -288,8 +304,26 @@ def _count(qs: QuerySet) -> Coalesce:
     )
 
 
-def with_health_facts(qs: QuerySet[Partnership], today: dt.date) -> QuerySet[Partnership]:
-    """`qs` with the facts `score` needs as annotations (columns of the same query)."""
+def _any(qs: QuerySet) -> Coalesce:
+    """Whether `qs` (filtered on an OuterRef) has a row, as a column of the outer row.
+
+    Not `Exists`: in a SELECT list PostgreSQL may plan an EXISTS as a hashed SubPlan that reads
+    every matching row of the whole table (all active champions, all signed MOUs) because it
+    costs it for every row before the page's LIMIT. A scalar subquery is never hashed: it is an
+    index probe per row actually returned (25 on a list page, 1 on the partnership page)."""
+    return Coalesce(
+        Subquery(
+            qs.order_by().annotate(one=Value(True)).values("one")[:1], output_field=BooleanField()
+        ),
+        Value(False),
+        output_field=BooleanField(),
+    )
+
+
+@functools.lru_cache(maxsize=2)
+def _fact_columns(today: dt.date) -> dict[str, Any]:
+    """The annotations of `with_health_facts`, built once a day rather than on every request
+    (~5 ms of Python each time): expressions are immutable, `annotate` resolves copies."""
     of_it = {"partnership": OuterRef("pk")}
     mous = MOU.objects.filter(**of_it)
     signed = mous.filter(status=MOU.Status.SIGNED)
@@ -297,7 +331,7 @@ def with_health_facts(qs: QuerySet[Partnership], today: dt.date) -> QuerySet[Par
         "-period_end", "-id"
     )
     results = KPIResult.objects.filter(review=OuterRef("h_last_review_id"))
-    return qs.annotate(
+    return dict(
         h_last_activity_on=Subquery(
             Activity.objects.filter(**of_it, occurred_on__lte=today)
             .order_by()
@@ -305,9 +339,9 @@ def with_health_facts(qs: QuerySet[Partnership], today: dt.date) -> QuerySet[Par
             .annotate(last=Max("occurred_on"))
             .values("last")
         ),
-        h_has_champion=Exists(Champion.objects.filter(**of_it, is_active=True)),
+        h_has_champion=_any(Champion.objects.filter(**of_it, is_active=True)),
         h_signed_mou_expires_on=Subquery(signed.values("expires_on")[:1]),
-        h_has_signed_mou=Exists(signed),
+        h_has_signed_mou=_any(signed),
         h_expired_mou_on=Subquery(
             mous.filter(status=MOU.Status.EXPIRED)
             .order_by()
@@ -322,36 +356,73 @@ def with_health_facts(qs: QuerySet[Partnership], today: dt.date) -> QuerySet[Par
     )
 
 
+def with_health_facts(qs: QuerySet[Partnership], today: dt.date) -> QuerySet[Partnership]:
+    """`qs` with the facts `score` needs as annotations (columns of the same query)."""
+    involving = [
+        _any(rows)
+        for provider in BUSINESS_INVOLVEMENT_PROVIDERS
+        if _in_query(provider)
+        for rows in provider.involving_rows()
+    ]
+    if involving:
+        qs = qs.annotate(
+            **{
+                INVOLVED_COLUMN: ExpressionWrapper(
+                    Q(*involving, _connector=Q.OR), output_field=BooleanField()
+                )
+            }
+        )
+    return qs.annotate(**_fact_columns(today))
+
+
 def _facts(row: dict[str, Any] | Partnership) -> dict[str, Any]:
     if isinstance(row, dict):
         return {fact: row[column] for column, fact in FACT_COLUMNS.items()}
     return {fact: getattr(row, column) for column, fact in FACT_COLUMNS.items()}
 
 
+# Business involvement read in the page's own query, from the providers' `involving_rows`.
+INVOLVED_COLUMN = "h_business_involved"
+
+
+def _in_query(provider) -> bool:
+    return callable(getattr(provider, "involving_rows", None))
+
+
+def _involved_in_row(row: dict[str, Any] | Partnership) -> bool | None:
+    if isinstance(row, dict):
+        return row.get(INVOLVED_COLUMN)
+    return getattr(row, INVOLVED_COLUMN, None)
+
+
 def _needs_business_check(facts: dict[str, Any]) -> bool:
     return facts["status"] not in FINISHED and facts["step"] >= IMPLEMENTATION_FROM
 
 
-def business_involvement(ids: Iterable[int]) -> set[int] | None:
+def business_involvement(ids: Iterable[int], read_in_rows: bool = False) -> set[int] | None:
     """The ids, among `ids`, of partnerships involving business, by asking every registered
-    provider once; None when no provider is registered (not assessed)."""
+    provider once (but, when `read_in_rows`, those whose `involving_rows` the rows were read
+    with); None when no provider is registered (not assessed)."""
     if not BUSINESS_INVOLVEMENT_PROVIDERS:
         return None
     ids = list(ids)
     involved: set[int] = set()
     if ids:
         for provider in BUSINESS_INVOLVEMENT_PROVIDERS:
-            involved |= set(provider(ids))
+            if not (read_in_rows and _in_query(provider)):
+                involved |= set(provider(ids))
     return involved
 
 
 def _score_all(rows: list, today: dt.date) -> list[Health]:
     facts = [_facts(row) for row in rows]
+    in_rows = [_involved_in_row(row) for row in rows]
     involved = business_involvement(
-        row_pk for row_pk, f in zip(_pks(rows), facts, strict=True) if _needs_business_check(f)
+        (row_pk for row_pk, f in zip(_pks(rows), facts, strict=True) if _needs_business_check(f)),
+        read_in_rows=all(value is not None for value in in_rows),
     )
-    for pk, f in zip(_pks(rows), facts, strict=True):
-        f["business_involved"] = None if involved is None else pk in involved
+    for pk, f, in_row in zip(_pks(rows), facts, in_rows, strict=True):
+        f["business_involved"] = None if involved is None else pk in involved or bool(in_row)
     return [score(f, today) for f in facts]
 
 
@@ -371,11 +442,9 @@ def health_rows(
         qs = Partnership.objects.filter(pk__in=partnerships.values("pk"))
     else:
         qs = Partnership.objects.filter(pk__in=list(partnerships))
-    rows = list(
-        with_health_facts(qs.order_by(), today).values(
-            "pk", *dict.fromkeys([*FACT_COLUMNS, *fields])
-        )
-    )
+    qs = with_health_facts(qs.order_by(), today)
+    involved = [INVOLVED_COLUMN] if INVOLVED_COLUMN in qs.query.annotations else []
+    rows = list(qs.values("pk", *dict.fromkeys([*FACT_COLUMNS, *involved, *fields])))
     return list(zip(rows, _score_all(rows, today), strict=True))
 
 

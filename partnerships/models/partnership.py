@@ -111,6 +111,17 @@ class Partnership(models.Model):
             models.Index(fields=["step", "step_entered_at"]),
             models.Index(fields=["category"]),
             models.Index(fields=["-updated_at"]),
+            # The list sorted by title and the admin changelist (ordering title, pk): the first
+            # page is read from the index instead of sorting the table.
+            models.Index(fields=["title", "id"], name="partnership_title_id"),
+            # The public registry: published partnerships by title.
+            models.Index(
+                fields=["title", "id"],
+                condition=models.Q(published=True),
+                name="partnership_pub_title",
+            ),
+            # The admin's "created" filter.
+            models.Index(fields=["created_at"], name="partnership_created_at"),
         ]
 
     def __str__(self) -> str:
