@@ -21,6 +21,8 @@ import environ
 from django.core.management import call_command
 from django.db import connections
 
+from config import page_cache
+
 POSTGRESQL = "django.db.backends.postgresql"
 # Left out of a SQLite (JSON) backup: rebuilt by `migrate`, and their ids differ per database.
 DUMPDATA_EXCLUDE = ["contenttypes", "auth.Permission"]
@@ -113,3 +115,4 @@ def restore(path: Path, *, using: str = "default") -> None:
         call_command("migrate", database=using, interactive=False, verbosity=0)
         call_command("flush", database=using, interactive=False, verbosity=0)
         call_command("loaddata", str(path), database=using, verbosity=0)
+    page_cache.bump(using)  # every page shown before the restore is out of date

@@ -11,7 +11,10 @@ What it does, in order (every step bounded in time; only 127.0.0.1 is ever conta
    the pages (bench/django_tasks.py); pages whose feature is not merged yet are skipped with a
    note;
 3. collects static files into a temporary STATIC_ROOT and starts gunicorn (sync workers) on a
-   free loopback port with production settings (DEBUG off; plain-HTTP cookie flags off);
+   free loopback port with production settings (DEBUG off; plain-HTTP cookie flags off) and,
+   as in production, Redis (`--redis-url`, default database 15, emptied first with FLUSHDB):
+   cached sessions and the per-session page cache, reported as on or off in the results
+   (`--no-redis` serves without Redis; `--env PAGE_CACHE=off` keeps Redis, without the cache);
 4. logs in like a browser (GET the login form for the CSRF token, POST the credentials) and
    drives each page with wrk for `--duration` seconds at `--users` connections, recording
    p50/p95/p99, requests per second and every response that is not a 200;
@@ -55,6 +58,9 @@ BENCH = ROOT / "bench"
 RESULTS = BENCH / "results"
 PYTHON = sys.executable
 DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/bench"
+# Production runs with Redis (sessions, the per-session page cache): so does the server here, on
+# a database number of its own that each run empties (FLUSHDB of that number only).
+DEFAULT_REDIS = "redis://127.0.0.1:6379/15"
 TICK = os.sysconf("SC_CLK_TCK")
 
 SCALES = {
@@ -105,6 +111,35 @@ def recreate_database(url: str) -> None:
     with psycopg.connect(admin_url, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def reset_redis(url: str) -> None:
+    """Empty the benchmark's own Redis database number (never FLUSHALL, never number 0)."""
+    import redis
+
+    parts = urllib.parse.urlsplit(url)
+    if parts.hostname not in ("127.0.0.1", "localhost", "::1"):
+        raise SystemExit(f"Refusing a Redis that is not on this machine: {parts.hostname}")
+    number = parts.path.lstrip("/")
+    if not number.isdigit() or number == "0":
+        raise SystemExit(f"Give the benchmark a Redis database number of its own, not {url!r}.")
+    client = redis.Redis.from_url(url, socket_timeout=5)
+    try:
+        client.flushdb()
+    except redis.RedisError as error:
+        raise SystemExit(f"Redis at {url} does not answer ({error}); or use --no-redis.") from error
+    finally:
+        client.close()
+
+
+def page_cache_state(env: dict[str, str]) -> dict:
+    """Whether the server's settings turn the page cache on (as its own environment says)."""
+    code = (
+        "import json; from django.conf import settings; print(json.dumps({'on': "
+        "settings.PAGE_CACHE, 'timeout_s': settings.PAGE_CACHE_TIMEOUT, "
+        "'cache': settings.CACHES['default']['BACKEND'].rsplit('.', 1)[-1]}))"
+    )
+    return json.loads(manage(env, "shell", "-c", code).strip().splitlines()[-1])
 
 
 def django_env(db_url: str, static_root: str, extra: dict[str, str]) -> dict[str, str]:
@@ -451,6 +486,17 @@ def evaluate(result: dict) -> list[dict]:
     return checks
 
 
+def page_cache_line(result: dict) -> str:
+    pc = result.get("page_cache") or {}
+    redis_url = result.get("redis_url") or "none (--no-redis)"
+    if not pc.get("on"):
+        return f"Page cache: OFF (Redis: {redis_url})."
+    return (
+        f"Page cache: ON ({pc.get('cache')} at {redis_url}, {pc.get('timeout_s')} s): repeat "
+        "visits of one session are answered from the cache."
+    )
+
+
 def markdown(result: dict) -> str:
     lines = [
         f"# Benchmark {result['started']} ({result['scale_name']} scale)",
@@ -458,6 +504,8 @@ def markdown(result: dict) -> str:
         f"Machine: {result['machine']['nproc']} cores, {result['machine']['mem']}; "
         f"gunicorn {result['workers']} sync workers; wrk -t2 -c{result['users']} "
         f"-d{result['duration']}s per page; DEBUG off; PostgreSQL on 127.0.0.1.",
+        "",
+        page_cache_line(result),
         "",
         "Data: " + ", ".join(f"{v:,} {k}" for k, v in result["seeded"].items()),
         f"Officer `{result['officer']}` of {result['city']} ({result['portfolio']} partnerships).",
@@ -531,6 +579,17 @@ def main(argv: list[str] | None = None) -> int:
         help="Extra environment for the server, e.g. CONN_MAX_AGE=60 (an experiment).",
     )
     parser.add_argument("--label", default="", help="Appended to the result file names.")
+    parser.add_argument(
+        "--redis-url",
+        default=DEFAULT_REDIS,
+        help=f"The server's REDIS_URL, emptied at the start ({DEFAULT_REDIS}).",
+    )
+    parser.add_argument(
+        "--no-redis",
+        action="store_true",
+        help="Serve without Redis (database sessions, no page cache). "
+        "Or keep Redis and switch the page cache off: --env PAGE_CACHE=off.",
+    )
     args = parser.parse_args(argv)
     if not shutil.which("wrk"):
         raise SystemExit("wrk is missing: sudo apt-get install wrk")
@@ -543,6 +602,9 @@ def main(argv: list[str] | None = None) -> int:
     static_root = tempfile.mkdtemp(prefix="bench-static-")
     atexit.register(shutil.rmtree, static_root, True)
     env = django_env(args.database_url, static_root, extra)
+    # Only the server gets Redis: seeding and the reminder timing keep eager Celery, as before.
+    redis_url = None if args.no_redis else args.redis_url
+    server_env = {**env, "REDIS_URL": redis_url} if redis_url else env
     result: dict = {
         "started": started,
         "scale_name": args.scale,
@@ -552,6 +614,7 @@ def main(argv: list[str] | None = None) -> int:
         "duration": args.duration,
         "database": args.database_url,
         "server_env_extra": extra,
+        "redis_url": redis_url,
         "seeded": {},
     }
 
@@ -574,13 +637,17 @@ def main(argv: list[str] | None = None) -> int:
     result["portfolio"] = prep["portfolio"]
     log("collectstatic")
     manage(env, "collectstatic", "--noinput", "-v", "0")
+    if redis_url:
+        reset_redis(redis_url)
+    result["page_cache"] = page_cache_state(server_env)
+    log(page_cache_line(result))
 
     cores = os.cpu_count() or 2
     if args.workers == "auto":
         probe = {}
         dashboard = prep["pages"]["dashboard"]["path"]
         for n in sorted({cores + 1, 2 * cores + 1}):
-            with Server(env, n) as server:
+            with Server(server_env, n) as server:
                 cookie = login(server, prep["login"], prep["officer"], prep["password"])
                 m = measure(server, dashboard, cookie, args.users, min(10, args.duration))
                 probe[n] = {"rps": m["rps"], "p95_ms": m["p95_ms"], "errors": m["errors"]}
@@ -593,7 +660,7 @@ def main(argv: list[str] | None = None) -> int:
 
     wanted = set(args.pages.split(",")) if args.pages else None
     result["pages"] = {}
-    with Server(env, workers) as server:
+    with Server(server_env, workers) as server:
         cookies = {
             "officer": login(server, prep["login"], prep["officer"], prep["password"]),
             "admin": login(server, prep["login"], prep["admin"], prep["password"]),

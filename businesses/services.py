@@ -36,6 +36,7 @@ from businesses.models import (
     Outcome,
     PartnershipLead,
 )
+from config import page_cache
 from partnerships import permissions as core_permissions
 from partnerships import services as core_services
 from partnerships.models import (
@@ -352,6 +353,7 @@ def _save_batch(batch: Sequence[_NewBusiness]) -> None:
         b.profile.organisation = b.organisation
     BusinessProfile.objects.bulk_create([b.profile for b in batch])
     _save_lists(batch)
+    page_cache.bump()  # bulk_create sends no signal; matchmaking shows these businesses
 
 
 @transaction.atomic

@@ -57,6 +57,7 @@ from django.db.models.constants import OnConflict
 from django.db.models.functions import Cast, Coalesce, Lower, NullIf, TruncDate
 from django.utils import timezone
 
+from config import page_cache
 from partnerships.models import (
     MOU,
     Champion,
@@ -562,6 +563,8 @@ def scan(
             if status == Reminder.Status.PENDING:
                 result.queued.append(pk)
         result.created = sum(result.by_kind.values())
+        if result.created or result.woken:
+            page_cache.bump()  # raw SQL and .update() send no signal; the bell counts change
         queued = set(result.queued)
         result.requeued = [pk for pk in _stuck() if pk not in queued]
         to_deliver = result.queued + result.requeued

@@ -29,6 +29,7 @@ from django.db import connection, transaction
 from django.db.models import Model
 from django.utils import timezone
 
+from config import page_cache
 from partnerships import demo_data
 from partnerships.models import (
     KPI,
@@ -311,6 +312,7 @@ def seed(
         if businesses:
             result.counts.update(_seed_businesses(rng, partners, businesses, batch_size, first))
             say(f"{businesses:,} businesses")
+        page_cache.bump()  # bulk_create sends no signal
 
     if connection.vendor == "postgresql":
         # Fresh statistics, so the planner sees the new volumes when the benchmark starts.

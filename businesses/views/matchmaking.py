@@ -17,6 +17,7 @@ from alliances.models import SubAlliance, SubAllianceParty
 from businesses import matching, services
 from businesses.forms import OutcomeForm, PairForm
 from businesses.views.common import posted
+from config.page_cache import cached_page
 from partnerships import permissions as core
 from partnerships.models import CityMembership, Partner, Partnership, PartnershipMember
 from partnerships.selectors import with_members
@@ -43,6 +44,7 @@ def _editable(request, pk: int) -> Partnership:
 
 @login_required
 @require_GET
+@cached_page
 def matchmaking(request, pk: int):
     partnership = _editable(request, pk)
     members = list(partnership.members.all())

@@ -25,6 +25,7 @@ from businesses import permissions as perms
 from businesses import selectors
 from businesses.forms import RegistryFilterForm
 from businesses.views.common import page_of
+from config.page_cache import cached_page
 from partnerships import permissions as core
 from partnerships.models import MOU, MOUSignatory, Partnership
 from partnerships.views.common import require
@@ -66,6 +67,7 @@ def _sides(partnership: Partnership) -> list[dict]:
 
 
 @require_GET
+@cached_page
 def registry(request):
     filters = RegistryFilterForm(request.GET or None)
     qs = filters.filter(selectors.published_registry()).order_by("title", "pk")

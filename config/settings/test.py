@@ -33,3 +33,11 @@ STATIC_ROOT = None
 # Each test process keeps its own cache: a shared Redis would leak state between tests.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# Pages computed afresh on each request; tests/partnerships/test_page_cache.py turns it on.
+PAGE_CACHE = False
+# The sign-up / password-reset throttle would trip on tests posting from one address;
+# tests/security/test_throttle.py turns it on.
+RATELIMIT_ENABLE = False
+# A database error would make the next requests of the test process answer 503 for a moment;
+# tests/security/test_fail_fast.py turns it on.
+DATABASE_FAIL_FAST_SECONDS = 0

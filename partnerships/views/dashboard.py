@@ -7,12 +7,14 @@ from django.shortcuts import render
 from django.urls import path
 from django.views.decorators.http import require_GET
 
+from config.page_cache import cached_page
 from partnerships import permissions
 from partnerships.dashboard import dashboard_context
 
 
 @login_required
 @require_GET
+@cached_page
 def dashboard(request):
     context = dashboard_context(request.user)
     context["can_create"] = permissions.is_admin(request.user) or permissions.is_officer(
