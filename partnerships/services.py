@@ -14,6 +14,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from config import page_cache
 from partnerships import permissions, workflow
 from partnerships.models import (
     MOU,
@@ -97,7 +98,8 @@ def strategy_in_force(partner_id: int) -> TwinningStrategy | None:
 
 
 def _check_may_edit(user, partnership: Partnership) -> None:
-    """Services re-check what views check; no user means the system (demo loader, tasks)."""
+    """Services re-check what views check; no user means the system (demo loader, tasks).
+    The one edit check of every service in this module."""
     if user is not None and not permissions.can_edit_partnership(user, partnership):
         raise DomainError("You may not change this partnership.")
 
@@ -657,7 +659,6 @@ def officer_remove(*, membership: CityMembership, by) -> None:
 # locks the partnership row where it creates a one-per-partnership record, so two officers
 # saving at once cannot make two.
 
-from partnerships import permissions as _permissions  # noqa: E402
 from partnerships.models import (  # noqa: E402
     KPI,
     Activity,
@@ -671,11 +672,6 @@ from partnerships.models import (  # noqa: E402
 
 # An activity may be logged ahead of time (a visit already booked), but not further than this.
 ACTIVITY_MAX_DAYS_AHEAD = 365
-
-
-def _require_editor(user, partnership: Partnership) -> None:
-    if user is not None and not _permissions.can_edit_partnership(user, partnership):
-        raise DomainError("You may not change this partnership.")
 
 
 def _lock(partnership: Partnership) -> Partnership:
@@ -706,7 +702,7 @@ def letter_of_intent_save(
     document=None,
 ) -> LetterOfIntent:
     """Record or correct the partnership's one letter of intent."""
-    _require_editor(user, partnership)
+    _check_may_edit(user, partnership)
     _lock(partnership)
     letter = LetterOfIntent.objects.filter(partnership=partnership).first() or LetterOfIntent(
         partnership=partnership
@@ -723,7 +719,7 @@ def business_plan_save(
     *, partnership: Partnership, user=None, vision: str, goals: str, objectives: str, scope: str
 ) -> BusinessPlan:
     """Write or revise the business plan: the common vision, goals, objectives and scope."""
-    _require_editor(user, partnership)
+    _check_may_edit(user, partnership)
     _lock(partnership)
     plan = BusinessPlan.objects.filter(partnership=partnership).first() or BusinessPlan(
         partnership=partnership
@@ -745,7 +741,7 @@ def plan_action_add(
     owner_partner: Partner | None = None,
 ) -> PlanAction:
     """Add an action to the business plan; its side, if given, is one of the member cities."""
-    _require_editor(user, partnership)
+    _check_may_edit(user, partnership)
     plan = BusinessPlan.objects.filter(partnership=partnership).first()
     if plan is None:
         raise DomainError("Write the business plan before adding actions to it.")
@@ -766,7 +762,7 @@ def plan_action_set_status(
     """Mark an action open, done (dated) or dropped."""
     action = PlanAction.objects.select_for_update().select_related("plan").get(pk=action.pk)
     partnership = Partnership.objects.get(pk=action.plan.partnership_id)
-    _require_editor(user, partnership)
+    _check_may_edit(user, partnership)
     if status not in PlanAction.Status.values:
         raise ValidationError({"status": "Choose open, done or dropped."})
     action.status = status
@@ -792,7 +788,7 @@ def kpi_add(
 ) -> KPI:
     """Agree a measure the partnership will be reviewed against; names are unique per
     partnership, regardless of case."""
-    _require_editor(user, partnership)
+    _check_may_edit(user, partnership)
     _lock(partnership)
     name = (name or "").strip()
     if KPI.objects.filter(partnership=partnership, name__iexact=name).exists():
@@ -836,7 +832,7 @@ def mou_save(
     }
     if set(fields) - editable:
         raise TypeError(f"mou_save cannot set {sorted(set(fields) - editable)}")
-    _require_editor(user, partnership)
+    _check_may_edit(user, partnership)
     _lock(partnership)
     if mou is None:
         current = set(
@@ -906,7 +902,7 @@ def activity_log(
     participants: int | None = None,
 ) -> Activity:
     """Log something the partnership did (or has firmly scheduled, up to a year ahead)."""
-    _require_editor(user, partnership)
+    _check_may_edit(user, partnership)
     problem = activity_date_problem(occurred_on)
     if problem:
         raise ValidationError({"occurred_on": problem})
@@ -935,7 +931,7 @@ def review_add(
     decision: str = "",
 ) -> Review:
     """Start a review of a period (a draft; completing reviews comes with the review pages)."""
-    _require_editor(user, partnership)
+    _check_may_edit(user, partnership)
     review = Review(
         partnership=partnership,
         period_start=period_start,
@@ -960,7 +956,7 @@ def lesson_add(
     review: Review | None = None,
 ) -> Lesson:
     """Capture a lesson, optionally drawn from one of this partnership's reviews."""
-    _require_editor(user, partnership)
+    _check_may_edit(user, partnership)
     if review is not None and review.partnership_id != partnership.pk:
         raise ValidationError({"review": "Choose a review of this partnership."})
     lesson = Lesson(
@@ -980,7 +976,6 @@ def lesson_add(
 
 from collections.abc import Mapping  # noqa: E402
 
-from partnerships import permissions as _search_permissions  # noqa: E402
 from partnerships.models import (  # noqa: E402
     ApproachContact,
     CriterionScore,
@@ -997,11 +992,6 @@ CANDIDATE_STATUSES_BY_HAND = (
 )
 
 
-def _search_require_editor(user, partnership: Partnership) -> None:
-    if user is not None and not _search_permissions.can_edit_partnership(user, partnership):
-        raise DomainError("You may not change this partnership.")
-
-
 def _search_lock_candidate(candidate: Candidate) -> Candidate:
     return Candidate.objects.select_for_update().select_related("partner").get(pk=candidate.pk)
 
@@ -1009,7 +999,7 @@ def _search_lock_candidate(candidate: Candidate) -> Candidate:
 @transaction.atomic
 def approach_contact_add(*, candidate: Candidate, user=None, **fields) -> ApproachContact:
     """Record a contact with a candidate; a candidate only considered so far is now approached."""
-    _search_require_editor(user, candidate.partnership)
+    _check_may_edit(user, candidate.partnership)
     locked = _search_lock_candidate(candidate)
     contact = ApproachContact(candidate=locked, **fields)
     contact.full_clean()
@@ -1022,7 +1012,7 @@ def approach_contact_add(*, candidate: Candidate, user=None, **fields) -> Approa
 
 
 def _one_to_one_save(model, candidate: Candidate, user, fields: dict):
-    _search_require_editor(user, candidate.partnership)
+    _check_may_edit(user, candidate.partnership)
     locked = _search_lock_candidate(candidate)
     record = model.objects.filter(candidate=locked).first() or model(candidate=locked)
     for name, value in fields.items():
@@ -1047,7 +1037,7 @@ def feasibility_save(*, candidate: Candidate, user=None, **fields) -> Feasibilit
 @transaction.atomic
 def candidate_set_status(*, candidate: Candidate, status: str, user=None) -> Candidate:
     """Move a candidate between considered, approached, shortlisted and rejected."""
-    _search_require_editor(user, candidate.partnership)
+    _check_may_edit(user, candidate.partnership)
     if status not in CANDIDATE_STATUSES_BY_HAND:
         raise DomainError(
             "Choose considered, approached, shortlisted or rejected: a candidate is selected "
@@ -1093,7 +1083,7 @@ def criterion_scores_save(
     None clears a score. Every score is checked before anything is written, so an
     out-of-range value saves nothing. Returns how many scores changed.
     """
-    _search_require_editor(user, partnership)
+    _check_may_edit(user, partnership)
     partnership = Partnership.objects.select_for_update().get(pk=partnership.pk)
     criteria = {c.pk: c for c in selection_criteria(partnership)}
     candidates = set(
@@ -1136,6 +1126,7 @@ def criterion_scores_save(
     CriterionScore.objects.filter(pk__in=to_delete).delete()
     CriterionScore.objects.bulk_create(to_create)
     CriterionScore.objects.bulk_update(to_update, ["score"])
+    page_cache.bump()  # bulk writes send no signal (config/page_cache.py)
     return len(to_create) + len(to_update) + len(to_delete)
 
 
@@ -1145,7 +1136,6 @@ def criterion_scores_save(
 # locked, so it never undoes a step move someone made while the form was open.
 
 from partnerships.models import Champion  # noqa: E402
-from partnerships.permissions import can_edit_partnership as _can_edit  # noqa: E402
 
 PARTNERSHIP_EDITABLE_FIELDS = frozenset(
     {
@@ -1179,8 +1169,7 @@ def partnership_update(
         raise DomainError("These fields cannot be changed here: " + ", ".join(sorted(unknown)))
     # Checked on the stored row: a form may already have set `status` on the object passed.
     current = Partnership.objects.select_for_update().get(pk=partnership.pk)
-    if user is not None and not _can_edit(user, current):
-        raise DomainError("You may not change this partnership.")
+    _check_may_edit(user, current)
     for name, value in fields.items():
         setattr(current, name, value)
     if not current.orientation_overridden:
@@ -1199,8 +1188,7 @@ def champion_add(
     *, partnership: Partnership, user, name: str, partner: Partner | None = None, **fields
 ) -> Champion:
     """A champion of the partnership, on the side of one of its member cities."""
-    if user is not None and not _can_edit(user, partnership):
-        raise DomainError("You may not change this partnership.")
+    _check_may_edit(user, partnership)
     if partner is not None and not partnership.members.filter(partner=partner).exists():
         raise DomainError(f"{partner.name} is not a member of this partnership.")
     champion = Champion(partnership=partnership, partner=partner, name=name, **fields)
@@ -1272,7 +1260,7 @@ def _draft_review_locked(review: Review, user) -> tuple[Partnership, Review]:
     """The review's partnership and the review, both locked; refused unless `user` may edit
     and the review is still a draft."""
     partnership = Partnership.objects.select_for_update().get(pk=review.partnership_id)
-    _require_editor(user, partnership)
+    _check_may_edit(user, partnership)
     locked = Review.objects.select_for_update().get(pk=review.pk)
     if locked.status != Review.Status.DRAFT:
         when = f" on {_review_day(locked.completed_on)}" if locked.completed_on else ""
@@ -1293,7 +1281,7 @@ def review_create_draft(
 ) -> Review:
     """Start a draft review of a period. Nothing else is created: the review page lists the
     partnership's KPIs and the nine success factors to be filled in."""
-    _require_editor(user, partnership)
+    _check_may_edit(user, partnership)
     locked = _lock(partnership)
     if locked.status == Partnership.Status.ENDED:
         raise DomainError("This partnership has ended: it is not reviewed any more.")

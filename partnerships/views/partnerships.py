@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from config.page_cache import cached_page
 from partnerships import health, permissions, selectors, services, workflow
 from partnerships.filters import SCOPE_MINE, PartnershipFilter
 from partnerships.forms.partnerships import (
@@ -53,6 +54,11 @@ from partnerships.views.measurement import step_records
 
 PER_PAGE = 25
 
+# Links other apps add to a partnership's own page (partnerships never imports them): each is
+# called with `(request, partnership, can_edit)` and returns a list of `{label, url, icon}`
+# (a bootstrap-icons name). They run in the view, so the template asks no query.
+DETAIL_LINKS: list = []
+
 
 def _detail_url(partnership: Partnership, step: int | None = None) -> str:
     url = reverse("partnerships:detail", args=[partnership.pk])
@@ -64,6 +70,7 @@ def _detail_url(partnership: Partnership, step: int | None = None) -> str:
 
 @login_required
 @require_GET
+@cached_page
 def partnership_list(request):
     filters = PartnershipFilter(
         request.GET, queryset=selectors.partnerships_visible_to(request.user), request=request
@@ -96,7 +103,9 @@ def partnership_list(request):
 @require_http_methods(["GET", "POST"])
 def partnership_create(request):
     require(permissions.is_admin(request.user) or permissions.is_officer(request.user))
-    form = PartnershipCreateForm(request.POST or None, user=request.user)
+    form = PartnershipCreateForm(
+        request.POST if request.method == "POST" else None, user=request.user
+    )
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         home = data.pop("home")
@@ -120,7 +129,9 @@ def partnership_create(request):
 @require_http_methods(["GET", "POST"])
 def partnership_edit(request, pk: int):
     partnership = editable_partnership_or_404(request, pk)
-    form = PartnershipEditForm(request.POST or None, instance=partnership)
+    form = PartnershipEditForm(
+        request.POST if request.method == "POST" else None, instance=partnership
+    )
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         areas = data.pop("areas")
@@ -152,7 +163,7 @@ def partnership_edit(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def champion_add(request, pk: int):
     partnership = editable_partnership_or_404(request, pk)
-    form = ChampionForm(request.POST or None, partnership=partnership)
+    form = ChampionForm(request.POST if request.method == "POST" else None, partnership=partnership)
     if request.method == "POST" and form.is_valid():
         try:
             services.champion_add(partnership=partnership, user=request.user, **form.cleaned_data)
@@ -306,6 +317,7 @@ def _sign_off(request, partnership: Partnership, can_edit: bool) -> dict | None:
 
 @login_required
 @require_GET
+@cached_page
 def partnership_detail(request, pk: int):
     partnership = selectors.partnership_for_page(request.user, pk)
     can_edit = permissions.can_edit_partnership(request.user, partnership)
@@ -355,6 +367,9 @@ def partnership_detail(request, pk: int):
         "timeline": selectors.timeline(partnership),
         "history": selectors.history_entries(partnership),
         "health": health.health_of(partnership),
+        "extra_links": [
+            link for hook in DETAIL_LINKS for link in hook(request, partnership, can_edit)
+        ],
     }
     return render(request, "partnerships/partnership_detail.html", context)
 
@@ -407,7 +422,7 @@ def partnership_return(request, pk: int):
     if partnership.step == Step.STRATEGY:
         report_refusal(request, DomainError("The partnership is at the first step already."))
         return redirect("partnerships:detail", pk=partnership.pk)
-    form = ReturnForm(request.POST or None, partnership=partnership)
+    form = ReturnForm(request.POST if request.method == "POST" else None, partnership=partnership)
     if request.method == "POST":
         moved = MoveForm(request.POST)
         if not moved.is_valid():
