@@ -1,7 +1,10 @@
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.http import HttpResponse
 from django.urls import include, path
+
+from config.middleware import throttle_posts
 
 
 def healthz(request):
@@ -17,6 +20,12 @@ handler500 = "config.middleware.server_error"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
+    # The password reset sends email to any address typed: throttled per client address.
+    path(
+        "accounts/password_reset/",
+        throttle_posts("accounts.password_reset")(auth_views.PasswordResetView.as_view()),
+        name="password_reset",
+    ),
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include("partnerships.urls")),
     path("", include("businesses.urls")),

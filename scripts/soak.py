@@ -32,6 +32,8 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime as dt
+import email
+import email.policy
 import glob
 import http.cookiejar
 import json
@@ -51,6 +53,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -358,7 +361,11 @@ class Soak:
             ALLOWED_HOSTS=HOST,
             DATABASE_URL=f"postgres://postgres@{HOST}:{self.pg.port}/{self.db_name}",
             REDIS_URL=f"redis://{HOST}:{self.redis.port}/0",
-            EMAIL_URL=f"filemail://{self.mail_dir}",
+            # The file backend named outright: django-environ reads `filemail:///tmp/x` as the
+            # RELATIVE path `tmp/x` (it drops the leading slash), so the emails went to
+            # ROOT/tmp/... and the soak watched an empty folder.
+            EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend",
+            EMAIL_FILE_PATH=str(self.mail_dir),
             # Plain HTTP on loopback: the https redirect, HSTS and secure cookies are for a
             # deployment behind TLS.
             SECURE_SSL_REDIRECT="false",
@@ -536,7 +543,20 @@ for c in Reminder._meta.constraints:
             qs = qs.filter(c.condition)
         dup = qs.values(*c.fields).annotate(n=Count("pk")).filter(n__gt=1)
         duplicates += sum(d["n"] - 1 for d in dup)
-print(json.dumps({"rows": rows, "by_status": by_status, "duplicate_rows": duplicates}))
+# The email each reminder sent on its own must have produced: (address, subject) as the
+# portal builds it. Reminders of people on the weekly digest go out in the digest instead.
+from partnerships import notify
+NotificationPreference = apps.get_model("partnerships", "NotificationPreference")
+on_digest = set(
+    NotificationPreference.objects.filter(delivery="digest").values_list("user_id", flat=True)
+)
+expected = []
+for r in Reminder.objects.filter(status="sent").select_related("partnership", "recipient"):
+    if r.address and r.recipient_id not in on_digest:
+        message = notify.reminder_email(r)
+        expected.append([message.to[0].lower(), message.subject])
+print(json.dumps({"rows": rows, "by_status": by_status, "duplicate_rows": duplicates,
+                  "expected_emails": expected}))
 """
         result = self.manage("shell", "-c", code, check=False, timeout=60)
         if result.returncode != 0:
@@ -544,19 +564,33 @@ print(json.dumps({"rows": rows, "by_status": by_status, "duplicate_rows": duplic
             return None
         return json.loads(result.stdout.strip().splitlines()[-1])
 
-    def _emails(self) -> dict:
-        seen: dict[tuple[str, str], int] = {}
-        for f in self.mail_dir.glob("*.log"):
-            text = f.read_text(errors="replace")
-            for message in text.split("-" * 79):
-                to = re.search(r"^To: (.+)$", message, re.M)
-                subject = re.search(r"^Subject: (.+)$", message, re.M)
-                if to and subject:
-                    key = (to.group(1).strip(), subject.group(1).strip())
-                    seen[key] = seen.get(key, 0) + 1
+    def _sent_emails(self) -> Counter:
+        """(To, Subject) of every email in the file backend's folder, decoded (subjects with
+        accents are MIME-encoded and long ones folded over lines)."""
+        seen: Counter = Counter()
+        for f in sorted(self.mail_dir.glob("*.log")):
+            for chunk in f.read_text(errors="replace").split("\n" + "-" * 79 + "\n"):
+                if not chunk.strip():
+                    continue
+                message = email.message_from_string(chunk.lstrip("\n"), policy=email.policy.default)
+                if message["To"] and message["Subject"]:
+                    seen[(str(message["To"]).strip().lower(), str(message["Subject"]).strip())] += 1
+        return seen
+
+    def _emails(self, expected_rows: list) -> dict:
+        """Each sent reminder's email counted: one each, none lost, none sent twice."""
+        expected = Counter(tuple(row) for row in expected_rows)
+        seen = self._sent_emails()
+        digests = sum(n for (_, subject), n in seen.items() if "weekly digest" in subject)
         return {
             "emails": sum(seen.values()),
-            "duplicate_emails": sum(n - 1 for n in seen.values() if n > 1),
+            "emails_expected": sum(expected.values()),
+            "duplicate_emails": sum(max(0, seen[k] - n) for k, n in expected.items()),
+            "lost_emails": sum(max(0, n - seen[k]) for k, n in expected.items()),
+            "unexpected_emails": sum(
+                n for k, n in seen.items() if k not in expected and "weekly digest" not in k[1]
+            ),
+            "digest_emails": digests,
         }
 
     def redis_events(self, t0: float, deadline: float) -> dict:
@@ -625,17 +659,25 @@ print(json.dumps({"rows": rows, "by_status": by_status, "duplicate_rows": duplic
             if in_flight == 0:
                 break
             time.sleep(1)
-        emails = self._emails()
         if state is None:
             self.results["checks"]["reminders"] = "PENDING: the Reminder model is not readable"
             return
+        emails = self._emails(state.pop("expected_emails"))
         lost = sum(state["by_status"].get(s, 0) for s in ("pending", "sending", "failed"))
-        ok = lost == 0 and state["duplicate_rows"] == 0 and emails["duplicate_emails"] == 0
+        ok = (
+            lost == 0
+            and state["duplicate_rows"] == 0
+            and emails["duplicate_emails"] == 0
+            and emails["lost_emails"] == 0
+            and emails["unexpected_emails"] == 0
+        )
         self.results["reminders"] = {**state, **emails, "left_unsent": lost}
         self.results["checks"]["reminders"] = (
             f"{'OK' if ok else 'FAILED'}: {state['rows']} reminders {state['by_status']}, "
-            f"{emails['emails']} emails, {lost} unsent, {state['duplicate_rows']} duplicate "
-            f"rows, {emails['duplicate_emails']} duplicate emails"
+            f"{emails['emails']} emails for {emails['emails_expected']} expected, {lost} unsent, "
+            f"{state['duplicate_rows']} duplicate rows, {emails['duplicate_emails']} duplicate "
+            f"emails, {emails['lost_emails']} lost emails, {emails['unexpected_emails']} "
+            "unexpected emails"
         )
 
     # PostgreSQL

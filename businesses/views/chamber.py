@@ -17,6 +17,7 @@ from businesses.forms import DecisionForm, JoinForm, SignupForm
 from businesses.middleware import remember_role
 from businesses.models import ChamberMembership
 from businesses.views.common import posted
+from config.middleware import throttle_posts
 from partnerships import permissions as core
 from partnerships.services import DomainError
 from partnerships.views.common import apply_errors, require
@@ -25,6 +26,7 @@ AUTH_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 
 @require_http_methods(["GET", "POST"])
+@throttle_posts("businesses.signup")  # public: account creation per client address
 def signup(request):
     """Public: a new account, or a signed-in user's request, to join an association."""
     user = request.user

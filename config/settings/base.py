@@ -45,6 +45,8 @@ INSTALLED_APPS = [
     # Security (see "Security" in the README): login lockout and the Content-Security-Policy.
     "axes",
     "csp",
+    # The sign-up and password-reset throttle per client address (config/middleware.py).
+    "django_ratelimit",
     "accounts",
     "partnerships",
     "alliances",
@@ -66,8 +68,13 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # The notifications bell: the unread count, read once before the view (never while a
+    # template renders), for signed-in people only.
+    "partnerships.notify.UnreadCountMiddleware",
     # Records which user made each change kept by django-simple-history.
     "simple_history.middleware.HistoryRequestMiddleware",
+    # A throttled form (django-ratelimit) becomes the 429 page, RATELIMIT_VIEW.
+    "django_ratelimit.middleware.RatelimitMiddleware",
     # django-axes: last, as its documentation asks (turns a lockout into the lockout page).
     "axes.middleware.AxesMiddleware",
 ]
@@ -86,7 +93,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                # The notifications bell: one query, only on pages that show it.
+                # The notifications bell's count, read by UnreadCountMiddleware.
                 "partnerships.notify.unread_count",
             ],
         },
@@ -107,6 +114,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     _options.setdefault("connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=3))
     # JIT compilation took ~150 ms of the list query at scale (see docs/performance.md).
     _options.setdefault("options", "-c jit=off")
+# After a request met the database down, this process answers 503 at once for this long
+# instead of queueing every request behind the same failure (config/middleware.py).
+DATABASE_FAIL_FAST_SECONDS = env.float("DATABASE_FAIL_FAST_SECONDS", default=1.0)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -185,10 +195,36 @@ REDIS_URL = env.str("REDIS_URL", default="")
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 if REDIS_URL:
     # With Redis at hand, sessions are read from the cache instead of a query per request.
+    # django-redis rather than Django's own RedisCache for IGNORE_EXCEPTIONS: while Redis is
+    # down every cache call is a miss (sessions fall back to the database, the page cache and
+    # the throttle step aside) instead of a 500; short timeouts keep a hung Redis from
+    # holding requests.
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {
+                "IGNORE_EXCEPTIONS": True,
+                "SOCKET_CONNECT_TIMEOUT": 0.5,
+                "SOCKET_TIMEOUT": 0.5,
+            },
+        }
     }
+    DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True  # an outage still shows in the logs
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# django-ratelimit counts in the default cache, per client address as django-axes resolves it
+# (AXES_PROXY_COUNT). Without Redis the memory cache counts per process: the limit holds per
+# worker, acceptable for the single-host embedded setup.
+RATELIMIT_VIEW = "config.middleware.rate_limited"
+RATELIMIT_IP_META_KEY = "config.middleware.client_ip"
+SILENCED_SYSTEM_CHECKS = [] if REDIS_URL else ["django_ratelimit.E003", "django_ratelimit.W001"]
+# The per-session page cache (config/page_cache.py): on by default with Redis, the cache all
+# gunicorn workers share; PAGE_CACHE_TIMEOUT bounds what a missed write can leave stale.
+PAGE_CACHE = env.bool("PAGE_CACHE", default=bool(REDIS_URL))
+PAGE_CACHE_TIMEOUT = env.int("PAGE_CACHE_TIMEOUT", default=60)
+if PAGE_CACHE and not REDIS_URL:
+    # Each worker's own memory cache would miss the other workers' writes: stale pages.
+    raise ImproperlyConfigured("PAGE_CACHE needs a cache shared by all processes: set REDIS_URL.")
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_IGNORE_RESULT = True

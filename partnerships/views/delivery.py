@@ -252,6 +252,7 @@ def action_status(request, pk: int, action_id: int):
                 "action": action,
                 "partnership": partnership,
                 "status_choices": PlanAction.Status.choices,
+                "form": form,  # an invalid status is said in the row itself
             },
         )
     return redirect(reverse("partnerships:business_plan", args=[partnership.pk]) + "#actions")

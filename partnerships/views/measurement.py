@@ -519,7 +519,8 @@ def lesson_adopt(request, lesson_id: int):
             f"{draft.version} (a draft: review and approve it on the strategy page).",
         )
     target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(
+    # A path of this site only: redirect() would take any other word for a URL name.
+    if not target.startswith("/") or not url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         target = reverse("partnerships:lessons")

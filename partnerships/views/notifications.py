@@ -44,7 +44,8 @@ def _own(request, reminder_id: int) -> Reminder:
 def _back(request) -> str:
     """Back where the button was pressed (a page of this site), else the notifications."""
     target = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(
+    # A path of this site only: redirect() would take any other word for a URL name.
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return target

@@ -257,7 +257,8 @@ WEIGHT_LABELS = [
 
 def _safe_next(request, fallback: str) -> str:
     target = request.POST.get("next") or ""
-    if url_has_allowed_host_and_scheme(
+    # A path of this site only: redirect() would take any other word for a URL name.
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return target
@@ -609,6 +610,9 @@ def selection(request, pk: int):
                     f"{chosen.partner.name} is selected and joins the partnership as counterpart.",
                 )
                 return redirect("partnerships:selection", partnership.pk)
+    elif request.method == "POST":
+        # A POST without a known form (a stale or forged page): say so, write nothing.
+        messages.error(request, "The page was out of date; nothing was saved. Try again.")
 
     home = None
     if not criteria:
