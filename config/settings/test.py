@@ -32,6 +32,8 @@ MEDIA_ROOT = env.path("TEST_MEDIA_ROOT", default="/tmp/twinning-test-media")
 STATIC_ROOT = None
 # Each test process keeps its own cache: a shared Redis would leak state between tests.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# ...which django-ratelimit's checks call unsupported and not shared (true, and fine here).
+SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 # Pages computed afresh on each request; tests/partnerships/test_page_cache.py turns it on.
 PAGE_CACHE = False
