@@ -804,7 +804,7 @@ def record(path: Path, text: str, command: str, results: dict, notes: list[str])
         "<!-- soak:begin -->",
         f"Last run: {dt.datetime.now().astimezone():%Y-%m-%d %H:%M %Z}, command `{command}`, "
         f"on {os.cpu_count()} CPUs (load average at the end: "
-        f"{', '.join(f'{x:.1f}' for x in os.getloadavg())}, shared with other work).",
+        f"{', '.join(f'{x:.1f}' for x in os.getloadavg())}, the soak's own load included).",
         "",
         f"Setup: {setup['users']} users ({setup['distinct_accounts']} demo accounts, "
         f"~{setup['pages_per_user']} pages each); gunicorn {setup['gunicorn']}; "

@@ -217,6 +217,8 @@ if REDIS_URL:
 # worker, acceptable for the single-host embedded setup.
 RATELIMIT_VIEW = "config.middleware.rate_limited"
 RATELIMIT_IP_META_KEY = "config.middleware.client_ip"
+# With Redis down (django-redis answers None) the forms stay open rather than all refused.
+RATELIMIT_FAIL_OPEN = True
 SILENCED_SYSTEM_CHECKS = [] if REDIS_URL else ["django_ratelimit.E003", "django_ratelimit.W001"]
 # The per-session page cache (config/page_cache.py): on by default with Redis, the cache all
 # gunicorn workers share; PAGE_CACHE_TIMEOUT bounds what a missed write can leave stale.

@@ -11,8 +11,11 @@ from django.core.cache import cache
 from django.test import override_settings
 from django.urls import reverse
 
+from accounts.models import User
 from partnerships.models import CityMembership
 from tests.factories.accounts import UserFactory
+from tests.factories.alliances import Twinned
+from tests.factories.businesses import BusinessAssociationFactory
 from tests.factories.partnerships import CityMembershipFactory, PartnershipFactory
 
 DEAD_REDIS = {
@@ -82,3 +85,16 @@ def test_a_write_while_redis_is_down_is_saved(client):
     assert response.status_code == 302, response.content.decode()[:500]
     mine.refresh_from_db()
     assert mine.title == "Written during the outage"
+
+
+def test_the_throttle_lets_forms_through_while_redis_is_down(client, settings):
+    """The sign-up throttle counts in Redis; without it the form stays open (fail open),
+    rather than every sign-up being refused."""
+    from tests.security.test_throttle import LIMIT, signup
+
+    settings.RATELIMIT_ENABLE = True
+    association = BusinessAssociationFactory(organisation__partner=Twinned().home)
+    for n in range(LIMIT + 2):
+        assert signup(client, association, n).status_code == 302
+        client.logout()
+    assert User.objects.filter(username__startswith="anele").count() == LIMIT + 2
