@@ -11,7 +11,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.db.models import Prefetch, QuerySet, Value
+from django.db.models import (
+    Case,
+    CharField,
+    F,
+    OuterRef,
+    Prefetch,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Concat
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -28,10 +39,51 @@ from partnerships.models import (
     StrategyCriterion,
     TwinningStrategy,
 )
+from partnerships.selectors import GroupConcat, area_names
 
 # (partnership) -> {"title": str, "tables": [{"caption", "headers", "rows", "empty"}],
 #                   "paragraphs": [str]} or None
 SECTIONS: list[Callable[[Partnership], dict | None]] = []
+
+
+class _JoinedBySemicolon(GroupConcat):
+    """GroupConcat with "; " between the items (a signatory's text holds commas). No ORDER BY:
+    the expression carries parameters, which an ORDER BY repeating it would need twice."""
+
+    template = "%(function)s(%(expressions)s, '; ')"
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return super(GroupConcat, self).as_sql(
+            compiler, connection, function="GROUP_CONCAT", **extra_context
+        )
+
+
+def _mou_columns() -> dict:
+    """The MOU's areas and signatories as text columns of its own row (two queries fewer
+    than prefetching them: the dossier stays within the page query budget)."""
+    areas = MOU.areas.through.objects.filter(mou=OuterRef("pk")).order_by().values("mou")
+    signatory = Concat(
+        F("name"),
+        Case(When(title="", then=Value("")), default=Concat(Value(", "), F("title"))),
+        Value(" ("),
+        F("partner__name"),
+        Value(")"),
+        output_field=CharField(),
+    )
+    signatories = MOUSignatory.objects.filter(mou=OuterRef("pk"))
+    return {
+        "area_names": Subquery(
+            areas.annotate(names=GroupConcat("cooperationarea__name")).values("names"),
+            output_field=CharField(),
+        ),
+        "signatory_names": Subquery(
+            signatories.order_by()
+            .values("mou")
+            .annotate(names=_JoinedBySemicolon(signatory))
+            .values("names"),
+            output_field=CharField(),
+        ),
+    }
 
 
 def dossier_queryset(partnerships: QuerySet[Partnership] | None = None) -> QuerySet[Partnership]:
@@ -53,8 +105,8 @@ def dossier_queryset(partnerships: QuerySet[Partnership] | None = None) -> Query
                 "-role", "partner__name"
             ),
         ),
-        "areas",
     )
+    qs = qs.annotate(area_names=area_names())
     return health.with_health_facts(qs, timezone.localdate()).annotate(dossier_ready=Value(True))
 
 
@@ -87,10 +139,7 @@ def dossier_context(partnership: Partnership) -> dict:
     )
     mous = list(
         MOU.objects.filter(partnership=partnership)
-        .prefetch_related(
-            "areas",
-            Prefetch("signatories", queryset=MOUSignatory.objects.select_related("partner")),
-        )
+        .annotate(**_mou_columns())
         .order_by("-effective_on", "-id")
     )
     mou = next((m for m in mous if m.status == MOU.Status.SIGNED), mous[0] if mous else None)

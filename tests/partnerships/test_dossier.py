@@ -68,7 +68,13 @@ def test_dossier_pdf_has_title_and_mou_dates(client, world):
     mou = world["mou"]
     for day in (mou.effective_on, mou.expires_on, mou.signed_on):
         assert f"{day.day} {day:%B} {day.year}" in text
-    assert "Princess Faku" in text
+    # Signatories and areas are read as text columns of their rows (query budget).
+    signatory = mou.signatories.get(name="Princess Faku")
+    partner_name = signatory.partner.name
+    expected = f"Princess Faku{', ' + signatory.title if signatory.title else ''} ({partner_name})"
+    assert expected in text
+    for area in [*world["p"].areas.all(), *mou.areas.all()]:
+        assert area.name in text
     assert "Trade missions" in text and "on target" in text
     assert "Citrus exporters" in text  # a section from the businesses hook
 

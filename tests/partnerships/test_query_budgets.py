@@ -90,14 +90,7 @@ NOT_PAGES = {
 
 # page id -> {check: why it fails today}, checks being "constant", "budget", "rendering".
 # Found by this test (see docs/performance.md); remove an entry when the page is fixed.
-KNOWN_FAILURES: dict[str, dict[str, str]] = {
-    "dossier": {
-        "budget": "15 queries, constant: 3 for the request (session, user, the user's cities), "
-        "the partnership with its health facts, members and areas (3), the selection's scores "
-        "or the strategy's criteria, the MOU with its areas and signatories (3), the plan's "
-        "actions, the KPIs, and 2 for the businesses app's SECTIONS hook",
-    },
-}
+KNOWN_FAILURES: dict[str, dict[str, str]] = {}
 
 
 def _partnership_routes() -> dict[str, str]:
