@@ -15,8 +15,10 @@ from django.db.models import (
     Case,
     CharField,
     F,
+    FilteredRelation,
     OuterRef,
     Prefetch,
+    Q,
     QuerySet,
     Subquery,
     Value,
@@ -131,10 +133,10 @@ def dossier_context(partnership: Partnership) -> dict:
                 "-criterion__weight", "criterion__name"
             )
         )
-    # The criteria are printed only when no selection was scored against them.
+    # The strategy's criteria are printed only while no selection has been decided.
     criteria = (
         list(StrategyCriterion.objects.filter(strategy=strategy).order_by("-weight", "name"))
-        if strategy and not scores
+        if strategy and decision is None
         else []
     )
     mous = list(
@@ -147,8 +149,25 @@ def dossier_context(partnership: Partnership) -> dict:
     actions = (
         list(PlanAction.objects.filter(plan=plan).select_related("owner_partner")) if plan else []
     )
-    kpis = list(KPI.objects.filter(partnership=partnership).select_related("area"))
-    review, results = _latest_review(partnership.h_last_review_id)
+    review_id = partnership.h_last_review_id
+    kpis = list(
+        KPI.objects.filter(partnership=partnership)
+        .select_related("area")
+        # The latest completed review's value of each KPI, in the same query.
+        .annotate(
+            latest=FilteredRelation("results", condition=Q(results__review_id=review_id)),
+            latest_id=F("latest__id"),
+            latest_actual=F("latest__actual"),
+            latest_note=F("latest__note"),
+        )
+        .order_by("name", "id")
+    )
+    review = Review.objects.filter(pk=review_id).first() if review_id is not None else None
+    results = [
+        KPIResult(id=k.latest_id, review=review, kpi=k, actual=k.latest_actual, note=k.latest_note)
+        for k in kpis
+        if review is not None and k.latest_id is not None
+    ]
     sections = [s for s in (provider(partnership) for provider in SECTIONS) if s]
     failure_causes = []
     if review is not None:
@@ -176,20 +195,6 @@ def dossier_context(partnership: Partnership) -> dict:
         "sections": sections,
         "printed_on": timezone.localdate(),
     }
-
-
-def _latest_review(review_id: int | None) -> tuple[Review | None, list[KPIResult]]:
-    """The latest completed review (its id is a health fact) and its KPI results: read with
-    the results when it has some (one query), else on its own; none at all without one."""
-    if review_id is None:
-        return None, []
-    results = list(
-        KPIResult.objects.filter(review_id=review_id)
-        .select_related("kpi", "review")
-        .order_by("kpi__name")
-    )
-    review = results[0].review if results else Review.objects.filter(pk=review_id).first()
-    return review, results
 
 
 def render_html(partnership: Partnership, request=None) -> str:

@@ -91,16 +91,7 @@ NOT_PAGES = {
 
 # page id -> {check: why it fails today}, checks being "constant", "budget", "rendering".
 # Found by this test (see docs/performance.md); remove an entry when the page is fixed.
-KNOWN_FAILURES: dict[str, dict[str, str]] = {
-    "dossier": {
-        "budget": "14 queries, constant, with a completed review (12 without one): 3 for the "
-        "request (session, user, the user's cities), the partnership with its health facts and "
-        "its members (2), the selection's scores or the strategy's criteria, the MOU (its areas "
-        "and signatories as columns), the plan's actions, the KPIs, the latest completed review "
-        "and its KPI results (2 when it has none, 1 otherwise), and 2 for the businesses app's "
-        "SECTIONS hook",
-    },
-}
+KNOWN_FAILURES: dict[str, dict[str, str]] = {}
 
 
 def _partnership_routes() -> dict[str, str]:
