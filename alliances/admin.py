@@ -22,6 +22,7 @@ from alliances.models import (
     SubAlliance,
     SubAllianceParty,
 )
+from config.page_cache import CachedChangelistMixin
 from partnerships.forms_admin import (
     PortalInlineFormSet,
     PortalModelForm,
@@ -30,7 +31,7 @@ from partnerships.forms_admin import (
 from partnerships.services import DomainError
 
 
-class SelectRelatedAdmin(admin.ModelAdmin):
+class SelectRelatedAdmin(CachedChangelistMixin, admin.ModelAdmin):
     """`list_select_related` applies to every queryset the admin reads (list, change page,
     autocomplete), since `__str__` often walks a relation."""
 

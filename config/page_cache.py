@@ -20,10 +20,14 @@ generation, and they refuse every signed-in page here because CsrfViewMiddleware
 cookie on each response; this decorator runs before that middleware and checks instead that the
 page's CSRF token belongs to the cookie the browser sent.
 
+The Django admin's changelists of our apps' models use it too (`CachedChangelistMixin`; the
+admin's own permission check still runs first, on every request).
+
 Never cached: anything but GET, htmx requests (fragments), responses other than 200, streaming
-responses, `Cache-Control: private / no-cache / no-store`, responses setting a cookie, a page
-rendered with flash messages or while some are pending (they would be shown twice or not at
-all), a session changed by the view, a page whose CSRF token is new to the browser. A cache that
+responses, `Cache-Control: private / no-cache / no-store`, responses setting a cookie (but the
+CSRF cookie the browser already has), a page rendered with flash messages or while some are
+pending (they would be shown twice or not at all), a session changed by the view, a page whose
+CSRF token is new to the browser. A cache that
 does not answer is logged and the page is computed as if the cache were off.
 
 On with `PAGE_CACHE` (default: when REDIS_URL is set, so all gunicorn workers share it; off in
@@ -40,6 +44,7 @@ from django.apps import apps
 from django.conf import settings
 from django.contrib.messages import get_messages
 from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone
@@ -142,7 +147,13 @@ def _lookup_allowed(request) -> bool:
 def _store_allowed(request, response) -> bool:
     if request.method != "GET" or response.status_code != 200 or response.streaming:
         return False
-    if response.cookies or _has_messages(request):
+    sent = request.COOKIES.get(settings.CSRF_COOKIE_NAME)
+    if set(response.cookies) - {settings.CSRF_COOKIE_NAME} or _has_messages(request):
+        return False
+    # A view wrapped in csrf_protect (the admin's) renews the CSRF cookie itself: acceptable
+    # when it is the very cookie the browser sent (it is left out of the stored copy).
+    renewed = response.cookies.get(settings.CSRF_COOKIE_NAME)
+    if renewed is not None and renewed.value != sent:
         return False
     cache_control = response.get("Cache-Control", "").lower()
     if any(directive in cache_control for directive in UNCACHEABLE):
@@ -153,8 +164,19 @@ def _store_allowed(request, response) -> bool:
     # The page holds a CSRF token; it must be for the CSRF cookie this browser already sends
     # (not a new one CsrfViewMiddleware is about to set), or a repeat visit could not post.
     token_used = request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
-    sent = request.COOKIES.get(settings.CSRF_COOKIE_NAME)
     return not token_used or request.META.get("CSRF_COOKIE") == sent
+
+
+def _set_without_csrf_cookie(key: str, response, seconds: int) -> None:
+    """Store the response without a renewed CSRF cookie (`_store_allowed` checked it is the
+    browser's own): a hit must not send a months-old expiry date back. The live response
+    keeps it."""
+    renewed = response.cookies.pop(settings.CSRF_COOKIE_NAME, None)
+    try:
+        cache.set(key, response, seconds)
+    finally:
+        if renewed is not None:
+            response.cookies[settings.CSRF_COOKIE_NAME] = renewed
 
 
 def _key_prefix(request) -> str:
@@ -185,11 +207,15 @@ def cached_page(view=None, *, timeout: int | None = None):
             if cached is not None:
                 return cached
             response = view_func(request, *args, **kwargs)
+            # A TemplateResponse (the admin's) is rendered now: its CSRF token is only asked
+            # for while rendering, and an unrendered response cannot be pickled.
+            if getattr(response, "is_rendered", True) is False and response.status_code == 200:
+                response.render()
             if _store_allowed(request, response):
                 patch_vary_headers(response, ("Cookie",))
                 try:
                     key = learn_cache_key(request, response, seconds, prefix, cache=cache)
-                    cache.set(key, response, seconds)
+                    _set_without_csrf_cookie(key, response, seconds)
                 except Exception:
                     logger.warning("page cache: could not store %s", request.path, exc_info=True)
             return response
@@ -197,3 +223,16 @@ def cached_page(view=None, *, timeout: int | None = None):
         return wrapper
 
     return decorator(view) if view is not None else decorator
+
+
+class CachedChangelistMixin:
+    """For a ModelAdmin of a model in WATCHED_APPS: a repeat visit to the same changelist (same
+    filters, page and session) is answered from the page cache. Only for watched models: the
+    generation is what makes a cached list stale after a write."""
+
+    def changelist_view(self, request, extra_context=None):
+        # Checked here, before the cache: a hit must not skip the permission check.
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        view = cached_page(super().changelist_view)
+        return view(request, extra_context=extra_context)

@@ -27,6 +27,7 @@ from django.utils.html import format_html, format_html_join
 from django_countries.filters import CountryFilter
 from simple_history.admin import SimpleHistoryAdmin
 
+from config.page_cache import CachedChangelistMixin
 from partnerships import notify, services, workflow
 from partnerships.filters import country_choices
 from partnerships.forms_admin import (
@@ -134,7 +135,7 @@ class PrimedAutocompleteMixin:
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
-class PortalAdminMixin(PrimedAutocompleteMixin):
+class PortalAdminMixin(CachedChangelistMixin, PrimedAutocompleteMixin):
     """`list_select_related` is applied to every queryset the admin reads (list, change page,
     autocomplete results), not only to the list, since `__str__` often walks a relation."""
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
 from django.db import connection, transaction
 from django.http import HttpResponse
@@ -16,6 +17,7 @@ from django.urls import reverse
 from config import page_cache
 from partnerships import notify, services
 from partnerships.models import CityMembership, Partnership
+from tests.factories.accounts import UserFactory
 from tests.factories.partnerships import (
     CityMembershipFactory,
     NorthPartnerFactory,
@@ -270,6 +272,73 @@ def test_unpublishing_takes_a_partnership_off_the_cached_registry(twinned):
     assert "Home and Away" not in Client().get(address).content.decode()
 
 
+# --- The admin's changelists ----------------------------------------------------------------
+
+
+@pytest.fixture
+def staff_viewer(db):
+    """A staff member who may view partnerships in the admin (and nothing else)."""
+    from django.contrib.auth.models import Permission
+
+    user = UserFactory(is_staff=True)
+    user.user_permissions.add(Permission.objects.get(codename="view_partnership"))
+    return user
+
+
+ADMIN_LIST = "/admin/partnerships/partnership/?o=1"
+
+
+@pytest.mark.parametrize("address", [ADMIN_LIST, "/admin/alliances/suballiance/"])
+def test_an_admin_changelist_is_answered_from_the_cache(client, admin_user, twinned, address):
+    computed = signed_in(client, admin_user, address)
+    first = client.get(address)
+    response, served = get(client, address)
+    assert response.status_code == 200
+    assert response.content == first.content
+    assert served <= 3 < computed, (served, computed)
+    # The admin's own headers still go on the hit: browsers and proxies keep nothing.
+    assert "no-store" in response["Cache-Control"]
+
+
+@committing
+def test_a_change_through_the_admin_makes_its_changelist_stale(client, admin_user, twinned):
+    computed = signed_in(client, admin_user, ADMIN_LIST)
+    assert get(client, ADMIN_LIST)[1] < computed  # cached
+    assert "Home and Away" in client.get(ADMIN_LIST).content.decode()
+    # The admin's own bulk action, confirmed: the rows go through Django's deletion collector.
+    response = client.post(
+        ADMIN_LIST,
+        {"action": "delete_selected", "_selected_action": [twinned["p"].pk], "post": "yes"},
+    )
+    assert response.status_code == 302
+    assert not Partnership.objects.filter(pk=twinned["p"].pk).exists()
+    page = client.get(ADMIN_LIST).content.decode()
+    assert "Successfully deleted" in page  # the message: computed, not cached
+    assert "Home and Away" not in page
+    assert "Home and Away" not in client.get(ADMIN_LIST).content.decode()
+
+
+@committing
+def test_a_revoked_admin_permission_is_refused_not_served_from_the_cache(
+    client, twinned, staff_viewer
+):
+    computed = signed_in(client, staff_viewer, ADMIN_LIST)
+    assert get(client, ADMIN_LIST)[1] < computed  # cached
+    staff_viewer.user_permissions.clear()
+    assert client.get(ADMIN_LIST).status_code == 403
+
+
+def test_the_permission_is_checked_before_the_cache(client, twinned, staff_viewer, monkeypatch):
+    """Even with the generation frozen (a write the cache missed), a hit never skips the
+    admin's permission check."""
+    from partnerships.admin import PartnershipAdmin
+
+    signed_in(client, staff_viewer, ADMIN_LIST)
+    assert client.get(ADMIN_LIST).status_code == 200
+    monkeypatch.setattr(PartnershipAdmin, "has_view_permission", lambda self, r, obj=None: False)
+    assert client.get(ADMIN_LIST).status_code == 403
+
+
 # --- The decorator's rules, on a view of its own -----------------------------------------
 
 
@@ -316,6 +385,27 @@ def test_a_plain_get_is_stored_once():
     assert view(factory.get("/x/?page=2")).content == b"call 2"  # another address
     assert view(factory.get("/x/", HTTP_COOKIE="sessionid=abc")).content == b"call 3"
     assert len(calls) == 3
+
+
+@pytest.mark.parametrize("renewed, stored", [("abc", True), ("other", False)])
+def test_a_renewed_csrf_cookie_is_stored_only_when_it_is_the_browsers_own(renewed, stored):
+    """As the admin's csrf_protect does: the same cookie again is fine (and not replayed)."""
+    calls = []
+
+    @page_cache.cached_page
+    def view(request):
+        calls.append(1)
+        response = HttpResponse("page")
+        response.set_cookie(settings.CSRF_COOKIE_NAME, renewed)
+        return response
+
+    request = lambda: RequestFactory().get("/x/", HTTP_COOKIE="csrftoken=abc")  # noqa: E731
+    first = view(request())
+    assert first.cookies[settings.CSRF_COOKIE_NAME].value == renewed  # the live response
+    second = view(request())
+    assert len(calls) == (1 if stored else 2)
+    if stored:
+        assert settings.CSRF_COOKIE_NAME not in second.cookies
 
 
 def test_a_cache_that_does_not_answer_only_costs_the_cache():
