@@ -185,6 +185,22 @@ def _key_prefix(request) -> str:
     return f"page:{generation()}:{timezone.localdate().isoformat()}:{who}"
 
 
+def on_miss(request, view_func, work) -> None:
+    """For a middleware's `process_view`: run `work()` (which prepares something the page
+    shows, such as the bell's count) now, or, before a view the page cache answers, only if
+    the page is computed: a page served from the cache already holds it."""
+    if enabled() and getattr(view_func, "page_cached", False):
+        request.__dict__.setdefault("_page_cache_on_miss", []).append(work)
+    else:
+        work()
+
+
+def _compute(view_func, request, *args, **kwargs):
+    for work in request.__dict__.pop("_page_cache_on_miss", ()):
+        work()
+    return view_func(request, *args, **kwargs)
+
+
 def cached_page(view=None, *, timeout: int | None = None):
     """Decorate a view (inside its login and permission decorators): see the module docstring.
     `@cached_page` or `@cached_page(timeout=30)`; the default is PAGE_CACHE_TIMEOUT."""
@@ -193,7 +209,7 @@ def cached_page(view=None, *, timeout: int | None = None):
         @functools.wraps(view_func)
         def wrapper(request, *args, **kwargs):
             if not _lookup_allowed(request):
-                return view_func(request, *args, **kwargs)
+                return _compute(view_func, request, *args, **kwargs)
             seconds = timeout if timeout is not None else settings.PAGE_CACHE_TIMEOUT
             try:
                 # The prefix is read once, before the page is computed: a write committed
@@ -203,10 +219,10 @@ def cached_page(view=None, *, timeout: int | None = None):
                 cached = cache.get(key) if key is not None else None
             except Exception:
                 logger.warning("page cache unavailable: computing %s", request.path, exc_info=True)
-                return view_func(request, *args, **kwargs)
+                return _compute(view_func, request, *args, **kwargs)
             if cached is not None:
                 return cached
-            response = view_func(request, *args, **kwargs)
+            response = _compute(view_func, request, *args, **kwargs)
             # A TemplateResponse (the admin's) is rendered now: its CSRF token is only asked
             # for while rendering, and an unrendered response cannot be pickled.
             if getattr(response, "is_rendered", True) is False and response.status_code == 200:
@@ -220,6 +236,7 @@ def cached_page(view=None, *, timeout: int | None = None):
                     logger.warning("page cache: could not store %s", request.path, exc_info=True)
             return response
 
+        wrapper.page_cached = True  # kept by functools.wraps in the decorators around it
         return wrapper
 
     return decorator(view) if view is not None else decorator

@@ -418,7 +418,12 @@ class UnreadCountMiddleware:
         htmx = getattr(request, "htmx", None)
         if htmx and not htmx.boosted:
             return None
-        request.unread = Unread(unread(user).count())
+
+        def count() -> None:
+            request.unread = Unread(unread(user).count())
+
+        # A page served from the page cache already shows the count: no query for it then.
+        page_cache.on_miss(request, view_func, count)
         return None
 
 
