@@ -91,6 +91,23 @@ def test_argon2_is_the_production_hasher():
         assert check_password(PASSWORD, encoded)
 
 
+def test_argon2_at_owasps_cost_and_older_hashes_still_verify_then_upgrade():
+    """config/hashers.py: 46 MiB, 1 pass, 1 lane (OWASP), not Django's 100 MiB. A hash made
+    with Django's parameters still verifies, and is marked for rehashing at the next sign-in."""
+    from django.contrib.auth.hashers import Argon2PasswordHasher, get_hasher
+
+    from config.settings import base
+
+    with override_settings(PASSWORD_HASHERS=base.PASSWORD_HASHERS):
+        ours = get_hasher("argon2")
+        assert (ours.memory_cost, ours.time_cost, ours.parallelism) == (46 * 1024, 1, 1)
+        assert "m=47104,t=1,p=1" in make_password(PASSWORD)
+        older = Argon2PasswordHasher().encode(PASSWORD, Argon2PasswordHasher().salt())
+        assert "m=102400" in older
+        assert check_password(PASSWORD, older)
+        assert ours.must_update(older)
+
+
 @pytest.mark.parametrize("weak", ["short", "password123", "12345678901", "lindiwe-2026"])
 def test_weak_passwords_are_refused(weak):
     user = UserFactory.build(username="lindiwe-2026")
