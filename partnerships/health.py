@@ -30,8 +30,9 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import itertools
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -446,6 +447,25 @@ def health_rows(
     involved = [INVOLVED_COLUMN] if INVOLVED_COLUMN in qs.query.annotations else []
     rows = list(qs.values("pk", *dict.fromkeys([*FACT_COLUMNS, *involved, *fields])))
     return list(zip(rows, _score_all(rows, today), strict=True))
+
+
+def health_rows_in_chunks(
+    partnerships: QuerySet[Partnership],
+    today: dt.date | None = None,
+    fields: Iterable[str] = (),
+    chunk: int = 2000,
+) -> Iterator[list[tuple[dict[str, Any], Health]]]:
+    """As `health_rows`, one chunk of rows at a time, read from one query with a cursor: for a
+    caller that keeps a few rows of a portfolio that may be every partnership (an admin's),
+    so that memory follows the chunk, not the portfolio. The providers not read in the query
+    are asked once per chunk."""
+    today = today or timezone.localdate()
+    qs = with_health_facts(Partnership.objects.filter(pk__in=partnerships.values("pk")), today)
+    involved = [INVOLVED_COLUMN] if INVOLVED_COLUMN in qs.query.annotations else []
+    columns = dict.fromkeys([*FACT_COLUMNS, *involved, *fields])
+    rows = qs.order_by().values("pk", *columns).iterator(chunk_size=chunk)
+    while batch := list(itertools.islice(rows, chunk)):
+        yield list(zip(batch, _score_all(batch, today), strict=True))
 
 
 def health_for(

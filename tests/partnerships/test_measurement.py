@@ -953,6 +953,32 @@ def test_the_dashboard_lists_the_weakest_first_and_badges_the_cards(client, home
     assert 'id="weakest-list"' in response.content.decode()
 
 
+def test_the_dashboard_digest_is_the_same_read_in_chunks(home, officer):
+    """The portfolio is read in chunks (an admin's is every partnership): chunks of 2 rows give
+    the lists one chunk gives, in the same order."""
+    from partnerships import dashboard
+
+    today = timezone.localdate()
+    for i in range(7):
+        p = running(home, f"P{i}", next_review_on=today + dt.timedelta(days=i * 5 - 10))
+        if i % 3 == 0:
+            p.champions.update(is_active=False)
+    wanted = set(Partnership.objects.values_list("pk", flat=True)[:3])
+
+    def lists(found):
+        return (
+            [(r.pk, r.health.score) for r in found.weakest],
+            [r.pk for r in found.due],
+            [m.partnership.pk for m in found.expiring],
+            {pk: h.score for pk, h in found.health.items()},
+            found.not_assessed,
+        )
+
+    whole = dashboard.digest(officer, today, wanted=wanted)
+    assert len(whole.weakest) == 4 and len(whole.due) == 7 and len(whole.health) == 3
+    assert lists(dashboard.digest(officer, today, wanted=wanted, chunk=2)) == lists(whole)
+
+
 def test_a_registered_provider_counts_on_the_pages(client, home, officer, monkeypatch):
     involved = running(home, "With business")
     running(home, "Without business")
