@@ -21,7 +21,7 @@ import environ
 from django.core.management import call_command
 from django.db import connections
 
-from config import page_cache
+from core import page_cache
 
 POSTGRESQL = "django.db.backends.postgresql"
 # Left out of a SQLite (JSON) backup: rebuilt by `migrate`, and their ids differ per database.

@@ -10,8 +10,6 @@ history itself is read-only. Every list and inline reads its related rows with
 from __future__ import annotations
 
 from django.contrib import admin, messages
-from django.contrib.admin import widgets
-from django.db import models
 
 from alliances import services
 from alliances.models import (
@@ -22,54 +20,12 @@ from alliances.models import (
     SubAlliance,
     SubAllianceParty,
 )
-from config.page_cache import CachedChangelistMixin
-from partnerships.forms_admin import (
-    PortalInlineFormSet,
-    PortalModelForm,
-    PrimedAutocompleteSelect,
-)
-from partnerships.services import DomainError
-
-
-class SelectRelatedAdmin(CachedChangelistMixin, admin.ModelAdmin):
-    """`list_select_related` applies to every queryset the admin reads (list, change page,
-    autocomplete), since `__str__` often walks a relation."""
-
-    list_per_page = 50
-    formfield_overrides = {
-        models.URLField: {"widget": widgets.AdminURLFieldWidget, "assume_scheme": "https"}
-    }
-
-    def get_queryset(self, request):
-        qs = super().get_queryset(request)
-        related = self.list_select_related
-        return qs.select_related(*related) if isinstance(related, list | tuple) else qs
-
-
-class SelectRelatedInline:
-    """Inline rows read with `select_related`, given their parent object, and autocomplete
-    widgets labelled from the object each row already holds (the core admin's form, formset and
-    primed widget), so an inline of 30 rows costs no 30 queries."""
-
-    related: tuple[str, ...] = ()
-    extra = 0
-    form = PortalModelForm
-    formset = PortalInlineFormSet
-
-    def get_queryset(self, request):
-        qs = super().get_queryset(request)
-        return qs.select_related(*self.related) if self.related else qs
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
-            kwargs["widget"] = PrimedAutocompleteSelect(
-                db_field, self.admin_site, using=kwargs.get("using")
-            )
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+from core.admin import PortalAdmin, RecordAdmin, TabularInline
+from core.errors import DomainError
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(SelectRelatedAdmin):
+class OrganisationAdmin(PortalAdmin):
     list_display = ("name", "kind", "partner", "website")
     list_filter = ("kind",)
     search_fields = ("name", "partner__name", "description")
@@ -77,13 +33,8 @@ class OrganisationAdmin(SelectRelatedAdmin):
     list_select_related = ("partner",)
     readonly_fields = ("created_by", "created_at", "updated_at")
 
-    def save_model(self, request, obj, form, change):
-        if not change:
-            obj.created_by = request.user
-        super().save_model(request, obj, form, change)
 
-
-class PartyInline(SelectRelatedInline, admin.TabularInline):
+class PartyInline(TabularInline):
     model = SubAllianceParty
     fields = ("organisation", "partner", "role", "joined_on")
     readonly_fields = ("partner",)
@@ -91,7 +42,7 @@ class PartyInline(SelectRelatedInline, admin.TabularInline):
     related = ("organisation", "partner")
 
 
-class StartUpTaskInline(SelectRelatedInline, admin.TabularInline):
+class StartUpTaskInline(TabularInline):
     model = StartUpTask
     fields = ("kind", "done", "done_on", "notes")
     readonly_fields = ("kind",)
@@ -102,7 +53,7 @@ class StartUpTaskInline(SelectRelatedInline, admin.TabularInline):
         return False
 
 
-class ScorecardInline(SelectRelatedInline, admin.TabularInline):
+class ScorecardInline(TabularInline):
     model = ScorecardMeasure
     fields = ("dimension", "name", "unit", "target", "actual", "added_by_partner", "added_by")
     readonly_fields = ("added_by",)
@@ -110,7 +61,7 @@ class ScorecardInline(SelectRelatedInline, admin.TabularInline):
     related = ("added_by_partner", "added_by")
 
 
-class StrengthHistoryInline(SelectRelatedInline, admin.TabularInline):
+class StrengthHistoryInline(TabularInline):
     model = StrengthRecord
     fields = ("recorded_at", "previous", "strength", "note", "recorded_by")
     readonly_fields = fields
@@ -123,7 +74,7 @@ class StrengthHistoryInline(SelectRelatedInline, admin.TabularInline):
 
 
 @admin.register(SubAlliance)
-class SubAllianceAdmin(SelectRelatedAdmin):
+class SubAllianceAdmin(PortalAdmin):
     list_display = ("name", "partnership", "grouping", "form", "status", "strength", "started_on")
     list_filter = ("grouping", "form", "status", "linkage_direction", "linkage_scope")
     search_fields = ("name", "purpose", "partnership__title", "organisations__name")
@@ -134,7 +85,6 @@ class SubAllianceAdmin(SelectRelatedAdmin):
 
     def save_model(self, request, obj, form, change):
         if not change:
-            obj.created_by = request.user
             super().save_model(request, obj, form, change)
             services.sub_alliance_record_formation(sub_alliance=obj, user=request.user)
             return
@@ -150,21 +100,14 @@ class SubAllianceAdmin(SelectRelatedAdmin):
         except DomainError as exc:
             self.message_user(request, exc.message, messages.ERROR)
 
-    def save_formset(self, request, form, formset, change):
-        instances = formset.save(commit=False)
-        for obj in formset.deleted_objects:
-            obj.delete()
-        for obj in instances:
-            if isinstance(obj, SubAllianceParty):
-                obj.partner_id = obj.organisation.partner_id
-            if isinstance(obj, ScorecardMeasure) and obj.added_by_id is None:
-                obj.added_by = request.user
-            obj.save()
-        formset.save_m2m()
+    def save_inline(self, request, obj) -> None:
+        if isinstance(obj, SubAllianceParty):
+            obj.partner_id = obj.organisation.partner_id
+        obj.save()
 
 
 @admin.register(StrengthRecord)
-class StrengthRecordAdmin(SelectRelatedAdmin):
+class StrengthRecordAdmin(RecordAdmin):
     """The history of strength: written by the services only."""
 
     list_display = ("sub_alliance", "previous", "strength", "recorded_at", "recorded_by")
@@ -172,15 +115,9 @@ class StrengthRecordAdmin(SelectRelatedAdmin):
     search_fields = ("sub_alliance__name", "note")
     list_select_related = ("sub_alliance", "recorded_by")
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(StartUpTask)
-class StartUpTaskAdmin(SelectRelatedAdmin):
+class StartUpTaskAdmin(PortalAdmin):
     list_display = ("sub_alliance", "kind", "done", "done_on")
     list_filter = ("kind", "done")
     search_fields = ("sub_alliance__name", "notes")
@@ -192,7 +129,7 @@ class StartUpTaskAdmin(SelectRelatedAdmin):
 
 
 @admin.register(ScorecardMeasure)
-class ScorecardMeasureAdmin(SelectRelatedAdmin):
+class ScorecardMeasureAdmin(PortalAdmin):
     list_display = (
         "name",
         "sub_alliance",
@@ -208,14 +145,9 @@ class ScorecardMeasureAdmin(SelectRelatedAdmin):
     list_select_related = ("sub_alliance", "added_by_partner")
     readonly_fields = ("added_by",)
 
-    def save_model(self, request, obj, form, change):
-        if not change:
-            obj.added_by = request.user
-        super().save_model(request, obj, form, change)
-
 
 @admin.register(SubAllianceParty)
-class SubAlliancePartyAdmin(SelectRelatedAdmin):
+class SubAlliancePartyAdmin(PortalAdmin):
     list_display = ("organisation", "sub_alliance", "partner", "role", "joined_on")
     search_fields = ("organisation__name", "sub_alliance__name")
     autocomplete_fields = ("sub_alliance", "organisation")

@@ -18,26 +18,15 @@ from alliances.models import (
     SubAlliance,
     normalise_name,
 )
-from partnerships.forms.choices import ChoicesForm, ChoicesModelForm
-from partnerships.forms.fields import ModelMultipleChoiceField
-from partnerships.forms.partnerships import (
-    EARLIEST_DATE,
-    LATEST_DATE,
-    LENDRUM_HELP,
-    LENDRUM_SCALE,
+from core.forms import (
+    ChoicesForm,
+    ChoicesModelForm,
     DateInput,
+    ModelMultipleChoiceField,
+    check_dates,
 )
+from partnerships.forms.partnerships import LENDRUM_HELP, LENDRUM_SCALE
 from partnerships.models import Partner, Sector
-
-
-def _check_dates(form: forms.Form) -> None:
-    for name, field in form.fields.items():
-        value = form.cleaned_data.get(name)
-        is_date = isinstance(field, forms.DateField) and value is not None
-        if is_date and not EARLIEST_DATE <= value <= LATEST_DATE:
-            form.add_error(
-                name, f"Give a date between {EARLIEST_DATE.year} and {LATEST_DATE.year}."
-            )
 
 
 def _blank(choices, label="—") -> list:
@@ -112,7 +101,7 @@ class SubAllianceForm(ChoicesForm):
 
     def clean(self):
         cleaned = super().clean()
-        _check_dates(self)
+        check_dates(self)
         grouping = cleaned.get("grouping")
         for name in SubAlliance.LINKAGE_FIELDS:
             if grouping == Grouping.BUSINESS and not cleaned.get(name):
@@ -181,7 +170,7 @@ class TaskForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        _check_dates(self)
+        check_dates(self)
         if cleaned.get("done_on") and not cleaned.get("done"):
             self.add_error("done_on", "Only a task that is done has a completion date.")
         return cleaned

@@ -25,9 +25,9 @@ from alliances.models import (
     SubAlliance,
     SubAllianceParty,
 )
+from core.errors import DomainError
 from partnerships import services as core_services
 from partnerships.models import Activity, Partner, Partnership, Sector
-from partnerships.services import DomainError
 
 # The partnership statuses in which no new sub-alliance may be formed.
 CLOSED_PARTNERSHIP_STATUSES = frozenset({Partnership.Status.ENDED, Partnership.Status.ARCHIVED})

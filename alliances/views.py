@@ -6,14 +6,13 @@ admins) see and manage them; everyone else gets a 404, as for a private partners
 staff edit nothing of a partnership.
 
 Apps above this one (businesses: outcomes, matchmaking, interest) add panels to these pages
-through PARTNERSHIP_PANELS and SUB_ALLIANCE_PANELS, registered from their `AppConfig.ready`,
+on the hooks `alliances.partnership_panels` and `alliances.sub_alliance_panels` (core.hooks),
+registered from their `AppConfig.ready`,
 so that this app never imports them. A panel function returns a dict with the `template` to
 include and its data, or None.
 """
 
 from __future__ import annotations
-
-from collections.abc import Callable
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -34,6 +33,9 @@ from alliances.forms import (
     TaskForm,
 )
 from alliances.models import Organisation, ScorecardMeasure, StartUpTask, SubAlliance
+from core import hooks
+from core.errors import DomainError
+from core.views import apply_errors, require
 from partnerships import permissions as core
 from partnerships.forms.partnerships import lendrum_label
 from partnerships.models import Partner, Partnership, PartnershipMember
@@ -42,22 +44,11 @@ from partnerships.selectors import (
     partnerships_of_my_cities,
     with_members,
 )
-from partnerships.services import DomainError
-from partnerships.views.common import apply_errors, require
-
-# (request, partnership, sub_alliances, can_manage) -> dict | None
-PARTNERSHIP_PANELS: list[Callable] = []
-# (request, sub_alliance, can_manage) -> dict | None
-SUB_ALLIANCE_PANELS: list[Callable] = []
 
 
 def posted(request):
     """The form data of a POST (an empty one too: it shows its field errors), else None."""
     return request.POST if request.method == "POST" else None
-
-
-def _panels(hooks: list[Callable], *args) -> list[dict]:
-    return [panel for hook in hooks if (panel := hook(*args))]
 
 
 def _viewable_partnership(request, pk: int) -> Partnership:
@@ -113,7 +104,9 @@ def partnership_sub_alliances(request, pk: int):
             "members": list(partnership.members.all()),
             "rows": rows,
             "can_manage": can_manage,
-            "panels": _panels(PARTNERSHIP_PANELS, request, partnership, sub_alliances, can_manage),
+            "panels": hooks.collect(
+                "alliances.partnership_panels", request, partnership, sub_alliances, can_manage
+            ),
         },
     )
 
@@ -279,7 +272,9 @@ def sub_alliance_detail(request, sub_alliance_id: int):
             "scorecard": scorecard,
             "can_add_measure": bool(measure_sides),
             "history": history,
-            "panels": _panels(SUB_ALLIANCE_PANELS, request, sub_alliance, can_manage),
+            "panels": hooks.collect(
+                "alliances.sub_alliance_panels", request, sub_alliance, can_manage
+            ),
         },
     )
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 from django.contrib import admin, messages
 from django.utils import timezone
 
-from alliances.admin import SelectRelatedAdmin, SelectRelatedInline
 from businesses import services
 from businesses.models import (
     BusinessAssociation,
@@ -22,7 +21,8 @@ from businesses.models import (
     Outcome,
     PartnershipLead,
 )
-from partnerships.services import DomainError
+from core.admin import PortalAdmin, TabularInline
+from core.errors import DomainError
 
 DECISION_FIELDS = ("decided_by", "decided_at")
 
@@ -42,12 +42,12 @@ def _apply(modeladmin, request, queryset, action, done: str) -> None:
 
 
 @admin.register(Need)
-class NeedAdmin(SelectRelatedAdmin):
+class NeedAdmin(PortalAdmin):
     list_display = ("code", "name", "offer_name", "position")
     search_fields = ("code", "name", "offer_name")
 
 
-class StaffInline(SelectRelatedInline, admin.TabularInline):
+class StaffInline(TabularInline):
     model = ChamberMembership
     fields = ("user", "status", "decided_by", "decided_at", "decision_note")
     readonly_fields = ("status", *DECISION_FIELDS)
@@ -56,7 +56,7 @@ class StaffInline(SelectRelatedInline, admin.TabularInline):
 
 
 @admin.register(BusinessAssociation)
-class BusinessAssociationAdmin(SelectRelatedAdmin):
+class BusinessAssociationAdmin(PortalAdmin):
     list_display = ("organisation", "city", "email", "phone", "created_at")
     search_fields = ("organisation__name", "organisation__partner__name", "email")
     autocomplete_fields = ("organisation",)
@@ -69,7 +69,7 @@ class BusinessAssociationAdmin(SelectRelatedAdmin):
 
 
 @admin.register(ChamberMembership)
-class ChamberMembershipAdmin(SelectRelatedAdmin):
+class ChamberMembershipAdmin(PortalAdmin):
     list_display = ("user", "association", "status", "created_at", "decided_by", "decided_at")
     list_filter = ("status",)
     search_fields = (
@@ -118,7 +118,7 @@ class ChamberMembershipAdmin(SelectRelatedAdmin):
 
 
 @admin.register(BusinessProfile)
-class BusinessProfileAdmin(SelectRelatedAdmin):
+class BusinessProfileAdmin(PortalAdmin):
     list_display = ("organisation", "city", "association", "size_band", "export_readiness")
     list_filter = ("size_band", "export_readiness", "seeks", "offers")
     search_fields = ("organisation__name", "products_services", "association__organisation__name")
@@ -137,7 +137,7 @@ class BusinessProfileAdmin(SelectRelatedAdmin):
         super().save_model(request, obj, form, change)
 
 
-class InterestedBusinessInline(SelectRelatedInline, admin.TabularInline):
+class InterestedBusinessInline(TabularInline):
     model = InterestedBusiness
     fields = ("business", "withdrawn")
     readonly_fields = ("withdrawn",)
@@ -146,7 +146,7 @@ class InterestedBusinessInline(SelectRelatedInline, admin.TabularInline):
 
 
 @admin.register(InterestRegistration)
-class InterestRegistrationAdmin(SelectRelatedAdmin):
+class InterestRegistrationAdmin(PortalAdmin):
     list_display = ("partnership", "association", "status", "timeframe", "created_at")
     list_filter = ("status", "timeframe")
     search_fields = ("partnership__title", "association__organisation__name", "objectives")
@@ -184,7 +184,7 @@ class InterestRegistrationAdmin(SelectRelatedAdmin):
 
 
 @admin.register(PartnershipLead)
-class PartnershipLeadAdmin(SelectRelatedAdmin):
+class PartnershipLeadAdmin(PortalAdmin):
     list_display = ("target", "home", "association", "status", "created_at")
     list_filter = ("status",)
     search_fields = ("target__name", "home__name", "association__organisation__name", "rationale")
@@ -199,7 +199,7 @@ class PartnershipLeadAdmin(SelectRelatedAdmin):
 
 
 @admin.register(Outcome)
-class OutcomeAdmin(SelectRelatedAdmin):
+class OutcomeAdmin(PortalAdmin):
     list_display = ("sub_alliance", "kind", "amount", "currency", "occurred_on", "partner")
     list_filter = ("kind", "currency")
     search_fields = ("sub_alliance__name", "sub_alliance__partnership__title", "note")

@@ -8,52 +8,39 @@ class BusinessesConfig(AppConfig):
 
     def ready(self) -> None:
         """Plug this app into the pages of the apps it depends on, which never import it
-        (dependencies point one way: businesses → alliances → partnerships)."""
+        (core.hooks: every hook is declared there, with what its providers receive)."""
         from django.contrib.auth.signals import user_logged_in
 
-        from alliances import views as alliance_views
-        from businesses import middleware
+        from businesses import exports, middleware, selectors
         from businesses.views import panels
+        from core import hooks
+        from core.nav import PUBLIC, NavItem, anonymous
 
         # Remember whether the user is chamber staff or a pending sign-up (see middleware).
         user_logged_in.connect(middleware.on_login, dispatch_uid="businesses.chamber_role")
 
-        # The sub-alliance pages show outcomes, matchmaking and interest through these hooks.
-        _register(alliance_views.PARTNERSHIP_PANELS, panels.partnership_panel)
-        _register(alliance_views.SUB_ALLIANCE_PANELS, panels.sub_alliance_panel)
-
+        # The sub-alliance pages show outcomes, matchmaking and interest.
+        hooks.register("alliances.partnership_panels", panels.partnership_panel)
+        hooks.register("alliances.sub_alliance_panels", panels.sub_alliance_panel)
         # A partnership's health takes points off when business is not involved (a business
         # sub-alliance or accepted interest); without a provider that factor is not assessed.
-        from businesses import selectors
-        from partnerships import health
-
-        _register(
-            health.BUSINESS_INVOLVEMENT_PROVIDERS, selectors.business_involvement_partnership_ids
+        hooks.register(
+            "health.business_involvement", selectors.business_involvement_partnership_ids
         )
-
-        # Reports, exports and the dossier show businesses, interest and outcomes (core hooks).
-        from businesses import exports as report_exports
-
-        report_exports.register()
-
-        # The officers' dashboard shows new interest registrations, once the core offers the
-        # hook (`partnerships.dashboard.PANELS`, a list of callables `(user) -> dict | None`).
-        from partnerships import dashboard
-
-        hook = getattr(dashboard, "PANELS", None)
-        if isinstance(hook, list):
-            _register(hook, panels.dashboard_panel)
-
-        # A partnership's page links to its sub-alliances, business interest and matchmaking,
-        # once the core offers the hook (`partnerships.views.partnerships.DETAIL_LINKS`, a list
-        # of callables `(request, partnership, can_edit) -> list of {label, url, icon}`).
-        from partnerships.views import partnerships as partnership_views
-
-        hook = getattr(partnership_views, "DETAIL_LINKS", None)
-        if isinstance(hook, list):
-            _register(hook, panels.detail_links)
-
-
-def _register(hook: list, function) -> None:
-    if function not in hook:
-        hook.append(function)
+        # Reports, exports and the dossier show businesses, interest and outcomes.
+        for dataset in exports.DATASETS:
+            hooks.register("exports.datasets", dataset)
+        hooks.register("reports.outcomes", exports.outcome_totals)
+        hooks.register("dossier.sections", exports.dossier_section)
+        # The officers' dashboard shows new interest registrations; a partnership's page links
+        # to its sub-alliances, business interest and matchmaking.
+        hooks.register("dashboard.panels", panels.dashboard_panel)
+        hooks.register("partnership.links", panels.detail_links)
+        # Chamber staff's own pages in the navigation bar.
+        for item in (
+            NavItem("My businesses", "businesses:business_list", 60, shown=middleware.is_staff),
+            NavItem("Interest", "businesses:my_registrations", 70, shown=middleware.is_staff),
+            NavItem("Registry", "businesses:registry", 80, shown=middleware.is_staff),
+            NavItem("Partnership registry", "businesses:registry", 10, PUBLIC, shown=anonymous),
+        ):
+            hooks.register("nav.items", item)

@@ -1,11 +1,11 @@
 """This app's rows in the core's reports, exports and dossier, through the core's hooks.
 
-The partnerships app never imports this one; `register()` (called from
-`BusinessesConfig.ready()`) plugs in:
+The partnerships app never imports this one; `BusinessesConfig.ready()` registers on the
+core's hooks:
 
-- `partnerships.exports.EXPORTS`: businesses, interest registrations and outcomes;
-- `partnerships.reports.OUTCOME_PROVIDERS`: outcome totals per partnership for the report;
-- `partnerships.dossier.SECTIONS`: the sub-alliances and their outcomes in the dossier.
+- `exports.datasets`: businesses, interest registrations and outcomes (DATASETS);
+- `reports.outcomes`: outcome totals per partnership for the report (`outcome_totals`);
+- `dossier.sections`: the sub-alliances and their outcomes in the dossier (`dossier_section`).
 
 Rows follow the portal's permissions: businesses as `businesses_visible_to` (the user's cities',
 or their chamber's); interest registrations of the user's portfolio (officers) or of their
@@ -26,7 +26,7 @@ from businesses.models import (
     InterestRegistration,
     Outcome,
 )
-from partnerships import dossier, exports, reports
+from partnerships import exports
 from partnerships import permissions as core
 from partnerships.selectors import GroupConcat
 
@@ -289,13 +289,3 @@ DATASETS = [
         order=70,
     ),
 ]
-
-
-def register() -> None:
-    """Plug this app into the core's hooks (idempotent)."""
-    for dataset in DATASETS:
-        exports.register(dataset)
-    if outcome_totals not in reports.OUTCOME_PROVIDERS:
-        reports.OUTCOME_PROVIDERS.append(outcome_totals)
-    if dossier_section not in dossier.SECTIONS:
-        dossier.SECTIONS.append(dossier_section)

@@ -25,9 +25,13 @@ from businesses.models import (
     Need,
     Outcome,
 )
-from partnerships.forms.choices import ChoicesForm, ChoicesModelForm
-from partnerships.forms.fields import ModelMultipleChoiceField
-from partnerships.forms.partnerships import EARLIEST_DATE, LATEST_DATE, DateInput
+from core.forms import (
+    ChoicesForm,
+    ChoicesModelForm,
+    DateInput,
+    ModelMultipleChoiceField,
+    check_dates,
+)
 from partnerships.models import (
     CooperationArea,
     Partner,
@@ -74,16 +78,6 @@ class AssociationMixin:
 
     def association(self) -> BusinessAssociation | None:
         return self.fixed_association or self.cleaned_data.get("association")
-
-
-def _check_dates(form: forms.Form) -> None:
-    for name, field in form.fields.items():
-        value = form.cleaned_data.get(name)
-        is_date = isinstance(field, forms.DateField) and value is not None
-        if is_date and not EARLIEST_DATE <= value <= LATEST_DATE:
-            form.add_error(
-                name, f"Give a date between {EARLIEST_DATE.year} and {LATEST_DATE.year}."
-            )
 
 
 # --- Sign-up and staff decisions -----------------------------------------------------------------
@@ -478,7 +472,7 @@ class OutcomeForm(ChoicesModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        _check_dates(self)
+        check_dates(self)
         return cleaned
 
     def _post_clean(self):

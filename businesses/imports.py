@@ -36,8 +36,8 @@ from django.core.validators import EmailValidator, URLValidator
 
 from alliances.models import normalise_name
 from businesses.models import BusinessProfile, Need
+from core.errors import DomainError
 from partnerships.models import Sector
-from partnerships.services import DomainError
 
 MAX_ROWS = 5_000
 MAX_BYTES = 5 * 1024 * 1024

@@ -35,8 +35,8 @@ from django.db.models import Case, Exists, IntegerField, OuterRef, Prefetch, Val
 
 from alliances.models import Organisation, SubAlliance, SubAllianceParty
 from businesses.models import BusinessProfile, InterestedBusiness, InterestRegistration
+from core.errors import DomainError
 from partnerships.models import Partnership, Sector
-from partnerships.services import DomainError
 
 MAX_POOL_PER_CITY = 400
 

@@ -112,3 +112,8 @@ class ChamberRoleMiddleware:
         if match is not None and match.view_name in ALLOWED_WHILE_PENDING:
             return None
         return redirect(STATUS_PAGE)
+
+
+def is_staff(request) -> bool:
+    """For the navigation bar (core.nav): approved chamber staff."""
+    return getattr(request, "chamber_role", NONE) == STAFF

@@ -6,8 +6,17 @@ class PartnershipsConfig(AppConfig):
     name = "partnerships"
 
     def ready(self) -> None:
-        # Every committed write to the portal's apps makes the cached pages stale
-        # (config/page_cache.py). By app label, so partnerships imports no outer app.
-        from config import page_cache
+        from core import hooks
+        from core.nav import NavItem
+        from partnerships import exports
 
-        page_cache.connect_signals()
+        for dataset in exports.DATASETS:
+            hooks.register("exports.datasets", dataset)
+        for item in (
+            NavItem("Dashboard", "partnerships:dashboard", order=10),
+            NavItem("Partnerships", "partnerships:list", order=20),
+            NavItem("Partner cities", "partnerships:city_list", order=30),
+            NavItem("Lessons", "partnerships:lessons", order=40),
+            NavItem("Reports", "partnerships:reports", order=50),
+        ):
+            hooks.register("nav.items", item)

@@ -2,14 +2,12 @@
 
 `dossier_context` gathers what the council reads — partners, fit with the strategy, MOU terms,
 plan and KPIs, the latest review with its KPI results, the health (from annotations of the
-partnership's own query), and the sections other apps add through `SECTIONS` (sub-alliances and
-outcomes come from the businesses app, which this app never imports). `render_pdf` prints it
-with WeasyPrint.
+partnership's own query), and the sections other apps add on the hook `dossier.sections`
+(core.hooks: sub-alliances and outcomes come from the businesses app, which this app never
+imports). `render_pdf` prints it with WeasyPrint.
 """
 
 from __future__ import annotations
-
-from collections.abc import Callable
 
 from django.db.models import (
     Case,
@@ -28,6 +26,7 @@ from django.db.models.functions import Concat
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from core import hooks
 from partnerships import health
 from partnerships.models import (
     KPI,
@@ -45,7 +44,6 @@ from partnerships.selectors import GroupConcat, area_names
 
 # (partnership) -> {"title": str, "tables": [{"caption", "headers", "rows", "empty"}],
 #                   "paragraphs": [str]} or None
-SECTIONS: list[Callable[[Partnership], dict | None]] = []
 
 
 class _JoinedBySemicolon(GroupConcat):
@@ -168,7 +166,7 @@ def dossier_context(partnership: Partnership) -> dict:
         for k in kpis
         if review is not None and k.latest_id is not None
     ]
-    sections = [s for s in (provider(partnership) for provider in SECTIONS) if s]
+    sections = hooks.collect("dossier.sections", partnership)
     failure_causes = []
     if review is not None:
         failure_causes = [

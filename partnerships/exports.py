@@ -6,9 +6,10 @@ their cities — and the records of those partnerships. Other cities' published 
 readable in the portal but are NOT exported (they are other cities' records; the public registry
 lists them). So an export never holds a row its user could not open in the portal.
 
-Datasets register themselves in `EXPORTS`. This app's own (partnerships, MOUs, activities,
-reviews) are below; the businesses app adds businesses, interest registrations and outcomes from
-its AppConfig.ready() (`businesses.exports.register`), since this app never imports it.
+Datasets are registered on the hook `exports.datasets` (core.hooks). This app's own
+(partnerships, MOUs, activities, reviews) are below, registered by `register_own()`; the
+businesses app adds businesses, interest registrations and outcomes from its AppConfig.ready(),
+since this app never imports it.
 
 Each dataset reads its rows with ONE query (lists such as member cities or areas are joined
 into a column in SQL), streamed with `.iterator()`.
@@ -26,6 +27,7 @@ from decimal import Decimal
 from django.db.models import CharField, OuterRef, QuerySet, Subquery
 from django.http import HttpResponse, StreamingHttpResponse
 
+from core import hooks
 from partnerships.models import MOU, Activity, Partnership, PartnershipMember, Review, Step
 from partnerships.selectors import GroupConcat, area_names
 
@@ -46,15 +48,12 @@ class Dataset:
     order: int = 100
 
 
-EXPORTS: dict[str, Dataset] = {}
-
-
-def register(dataset: Dataset) -> None:
-    EXPORTS[dataset.name] = dataset
-
-
 def datasets() -> list[Dataset]:
-    return sorted(EXPORTS.values(), key=lambda d: (d.order, d.label))
+    return sorted(hooks.providers("exports.datasets"), key=lambda d: (d.order, d.label))
+
+
+def dataset(name: str) -> Dataset | None:
+    return next((d for d in hooks.providers("exports.datasets") if d.name == name), None)
 
 
 # --- Cells -----------------------------------------------------------------------------------
@@ -294,7 +293,8 @@ def review_rows(user, qs: QuerySet[Partnership], city_id=None) -> Iterator[tuple
         yield (*r[:5], status(r[5]), *r[6:9], decision(r[9]), *r[10:])
 
 
-register(
+# This app's own datasets, registered on the hook by PartnershipsConfig.ready().
+DATASETS = (
     Dataset(
         name="partnerships",
         label="Partnerships",
@@ -317,9 +317,7 @@ register(
         ),
         rows=partnership_rows,
         order=10,
-    )
-)
-register(
+    ),
     Dataset(
         name="mous",
         label="MOUs",
@@ -339,9 +337,7 @@ register(
         ),
         rows=mou_rows,
         order=20,
-    )
-)
-register(
+    ),
     Dataset(
         name="activities",
         label="Activities",
@@ -357,9 +353,7 @@ register(
         ),
         rows=activity_rows,
         order=30,
-    )
-)
-register(
+    ),
     Dataset(
         name="reviews",
         label="Reviews",
@@ -380,5 +374,5 @@ register(
         ),
         rows=review_rows,
         order=40,
-    )
+    ),
 )

@@ -7,8 +7,8 @@ import django_filters
 from django.db.models import Exists, F, OuterRef, Q
 from django_countries import countries
 
+from core.forms import ChoicesForm
 from partnerships import selectors
-from partnerships.forms.choices import ChoicesForm
 from partnerships.models import CooperationArea, Partner, Partnership, PartnershipMember, Step
 
 SCOPE_MINE = "mine"

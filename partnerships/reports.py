@@ -4,15 +4,14 @@ Every function takes the portfolio (a queryset of partnerships, from `portfolio(
 ONE set-based query (`values().annotate(Count…)`), returning plain dicts and lists that the
 view renders as tables and hands to the charts through `json_script`.
 
-Economic outcomes live in the businesses app, which this app never imports: it plugs a provider
-into `OUTCOME_PROVIDERS` from its AppConfig.ready() (see `businesses.exports.register`).
+Economic outcomes live in the businesses app, which this app never imports: it registers a
+provider on the hook `reports.outcomes` (core.hooks) from its AppConfig.ready().
 """
 
 from __future__ import annotations
 
 import json
 from collections import Counter, defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
@@ -24,6 +23,7 @@ from django.db.models.functions import TruncMonth
 from django.http import Http404
 from django_countries import countries
 
+from core import hooks
 from partnerships import permissions, selectors
 from partnerships.models import (
     Activity,
@@ -36,7 +36,6 @@ from partnerships.models import (
 )
 
 # (partnership ids queryset) -> rows of {"partnership_id", "kind", "currency", "total"}.
-OUTCOME_PROVIDERS: list[Callable[[QuerySet], list[dict]]] = []
 
 # The outcome kinds the report shows (businesses.Outcome.Kind values), with their labels.
 OUTCOME_KINDS = {
@@ -238,12 +237,13 @@ def outcomes_by_partnership(
     """Deals, export value, investment and jobs per partnership (money per currency, never
     added across currencies), from the registered providers: one query per provider, plus one
     for the titles unless `titles` ({id: title} of the portfolio) is given."""
-    if not OUTCOME_PROVIDERS:
+    providers = hooks.providers("reports.outcomes")
+    if not providers:
         return {"available": False, "rows": [], "columns": []}
     ids = qs.values("pk")
     totals: dict[int, dict[tuple[str, str], Decimal]] = defaultdict(dict)
     columns: set[tuple[str, str]] = set()
-    for provider in OUTCOME_PROVIDERS:
+    for provider in providers:
         for row in provider(ids):
             if row["kind"] not in OUTCOME_KINDS:
                 continue

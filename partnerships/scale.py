@@ -29,7 +29,7 @@ from django.db import connection, transaction
 from django.db.models import Model
 from django.utils import timezone
 
-from config import page_cache
+from core import page_cache
 from partnerships import demo_data
 from partnerships.models import (
     KPI,

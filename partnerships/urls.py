@@ -5,10 +5,10 @@ from partnerships.views import (
     dashboard,
     delivery,
     measurement,
-    notifications,
     partnerships,
     reports,
     search,
+    selection,
 )
 
 app_name = "partnerships"
@@ -17,9 +17,9 @@ urlpatterns = [
     *dashboard.urlpatterns,
     *partnerships.urlpatterns,
     *search.urlpatterns,
+    *selection.urlpatterns,
     *delivery.urlpatterns,
     *measurement.urlpatterns,
     *cities.urlpatterns,
     *reports.urlpatterns,
-    *notifications.urlpatterns,
 ]

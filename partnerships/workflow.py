@@ -216,21 +216,51 @@ class StepInfo:
     step: Step
     purpose: str
     gate: Callable[[Facts], list[Requirement]]
+    # The step's panel on the partnership page: templates/partnerships/steps/_<panel>.html
+    panel: str
+
+    @property
+    def template(self) -> str:
+        return f"partnerships/steps/_{self.panel}.html"
 
 
 STEPS: dict[Step, StepInfo] = {
     info.step: info
     for info in [
-        StepInfo(Step.STRATEGY, "Why the city partners and how it chooses.", leave_strategy),
-        StepInfo(Step.SEARCH, "Draw up candidate cities that fit the strategy.", leave_search),
-        StepInfo(Step.APPROACH, "Approach candidates; due diligence, feasibility.", leave_approach),
-        StepInfo(Step.SELECTION, "Score candidates and choose the partner.", leave_selection),
-        StepInfo(Step.PLANNING, "Letter of intent, business plan and KPIs.", leave_planning),
-        StepInfo(Step.AGREEMENT, "Formalise it in a signed MOU.", leave_agreement),
         StepInfo(
-            Step.IMPLEMENTATION, "Activities, exchanges, sub-alliances.", leave_implementation
+            Step.STRATEGY, "Why the city partners and how it chooses.", leave_strategy, "strategy"
         ),
-        StepInfo(Step.MEASUREMENT, "Review against the KPIs, capture lessons.", leave_measurement),
+        StepInfo(
+            Step.SEARCH, "Draw up candidate cities that fit the strategy.", leave_search, "search"
+        ),
+        StepInfo(
+            Step.APPROACH,
+            "Approach candidates; due diligence, feasibility.",
+            leave_approach,
+            "approach",
+        ),
+        StepInfo(
+            Step.SELECTION,
+            "Score candidates and choose the partner.",
+            leave_selection,
+            "selection",
+        ),
+        StepInfo(
+            Step.PLANNING, "Letter of intent, business plan and KPIs.", leave_planning, "planning"
+        ),
+        StepInfo(Step.AGREEMENT, "Formalise it in a signed MOU.", leave_agreement, "agreement"),
+        StepInfo(
+            Step.IMPLEMENTATION,
+            "Activities, exchanges, sub-alliances.",
+            leave_implementation,
+            "implementation",
+        ),
+        StepInfo(
+            Step.MEASUREMENT,
+            "Review against the KPIs, capture lessons.",
+            leave_measurement,
+            "measurement",
+        ),
     ]
 }
 

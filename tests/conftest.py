@@ -1,3 +1,5 @@
+import contextlib
+
 import pytest
 
 
@@ -22,3 +24,12 @@ def _reference_lists(request):
 
     partnership_lists.ensure()
     business_lists.ensure()
+
+
+@pytest.fixture
+def replace_hook():
+    """`replace_hook(name, providers)`: the hook's providers replaced for this test only."""
+    from core import hooks
+
+    with contextlib.ExitStack() as stack:
+        yield lambda name, providers: stack.enter_context(hooks.replaced(name, providers))

@@ -16,11 +16,10 @@ from businesses import selectors, services
 from businesses.forms import DecisionForm, JoinForm, SignupForm
 from businesses.middleware import remember_role
 from businesses.models import ChamberMembership
-from businesses.views.common import posted
 from config.middleware import throttle_posts
+from core.errors import DomainError
+from core.views import apply_errors, posted, require
 from partnerships import permissions as core
-from partnerships.services import DomainError
-from partnerships.views.common import apply_errors, require
 
 AUTH_BACKEND = "django.contrib.auth.backends.ModelBackend"
 

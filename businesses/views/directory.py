@@ -23,16 +23,11 @@ from businesses import imports, selectors, services
 from businesses import permissions as perms
 from businesses.forms import BusinessFilterForm, BusinessForm, ImportForm
 from businesses.models import BusinessProfile, InterestRegistration
-from businesses.views.common import (
-    managed_associations,
-    page_of,
-    posted,
-    require_association_manager,
-)
+from businesses.views.common import managed_associations, require_association_manager
+from core.errors import DomainError
+from core.views import apply_errors, paginate, posted, require
 from partnerships import permissions as core
 from partnerships.models import Sector
-from partnerships.services import DomainError
-from partnerships.views.common import apply_errors, require
 
 REPORT_KEY = "businesses.import_report"
 
@@ -51,7 +46,7 @@ def business_list(request):
         {
             "filters": filters,
             "can_manage": managed is not None,
-            **page_of(request, rows),
+            **paginate(request, rows),
         },
     )
 

@@ -26,12 +26,9 @@ from businesses.forms import (
     partnerships_open_to,
 )
 from businesses.models import BusinessProfile, InterestRegistration, PartnershipLead
-from businesses.views.common import (
-    association_city_ids,
-    page_of,
-    posted,
-    require_association_manager,
-)
+from businesses.views.common import association_city_ids, require_association_manager
+from core.errors import DomainError
+from core.views import apply_errors, paginate, posted, report_refusal, require
 from partnerships import permissions as core
 from partnerships.models import Partner, Partnership, Step
 from partnerships.selectors import (
@@ -39,8 +36,6 @@ from partnerships.selectors import (
     partnerships_of_my_cities,
     with_members,
 )
-from partnerships.services import DomainError
-from partnerships.views.common import apply_errors, report_refusal, require
 
 WITHDRAWABLE = {InterestRegistration.Status.PENDING, InterestRegistration.Status.ACCEPTED}
 
@@ -59,7 +54,7 @@ def _refuse(form, exc: DomainError) -> None:
 def my_registrations(request):
     """The chamber's registrations with the officers' answers, and its leads."""
     require_association_manager(request.user)
-    context = page_of(request, selectors.registrations_for_chamber(request.user))
+    context = paginate(request, selectors.registrations_for_chamber(request.user))
     rows = [{"r": r, "can_withdraw": r.status in WITHDRAWABLE} for r in context["page"].object_list]
     return render(
         request,
@@ -194,7 +189,7 @@ def interest_inbox(request, pk: int):
     """The interest registered in one of the officer's partnerships, with the decisions."""
     partnership = get_object_or_404(with_members(partnerships_of_my_cities(request.user)), pk=pk)
     can_decide = core.can_edit_partnership(request.user, partnership)
-    context = page_of(request, selectors.registrations_of_partnership(partnership))
+    context = paginate(request, selectors.registrations_of_partnership(partnership))
     rows = [
         {
             "r": r,
@@ -267,7 +262,7 @@ def _search_step_partnerships(user):
 def lead_list(request):
     """Proposals from the chambers of the officer's cities, new ones first."""
     require(core.is_admin(request.user) or core.is_officer(request.user))
-    context = page_of(request, selectors.leads_for_officer(request.user, status=None))
+    context = paginate(request, selectors.leads_for_officer(request.user, status=None))
     leads = list(context["page"].object_list)
     open_homes = {lead.home_id for lead in leads if lead.status == PartnershipLead.Status.NEW}
     by_home: dict[int, list[Partnership]] = {home: [] for home in open_homes}

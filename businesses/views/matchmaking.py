@@ -16,13 +16,12 @@ from alliances import permissions as alliance_perms
 from alliances.models import SubAlliance, SubAllianceParty
 from businesses import matching, services
 from businesses.forms import OutcomeForm, PairForm
-from businesses.views.common import posted
-from config.page_cache import cached_page
+from core.errors import DomainError
+from core.page_cache import cached_page
+from core.views import apply_errors, posted, report_refusal, require
 from partnerships import permissions as core
 from partnerships.models import CityMembership, Partner, Partnership, PartnershipMember
 from partnerships.selectors import with_members
-from partnerships.services import DomainError
-from partnerships.views.common import apply_errors, report_refusal, require
 
 SUGGESTIONS = 20
 

@@ -24,11 +24,10 @@ from django.views.decorators.http import require_GET
 from businesses import permissions as perms
 from businesses import selectors
 from businesses.forms import RegistryFilterForm
-from businesses.views.common import page_of
-from config.page_cache import cached_page
+from core.page_cache import cached_page
+from core.views import paginate, require
 from partnerships import permissions as core
 from partnerships.models import MOU, MOUSignatory, Partnership
-from partnerships.views.common import require
 
 PER_PAGE = 20
 
@@ -71,7 +70,7 @@ def _sides(partnership: Partnership) -> list[dict]:
 def registry(request):
     filters = RegistryFilterForm(request.GET or None)
     qs = filters.filter(selectors.published_registry()).order_by("title", "pk")
-    context = page_of(request, qs, PER_PAGE)
+    context = paginate(request, qs, PER_PAGE)
     rows = [
         {"p": p, "mou": _mou_in_force(p), "n_contacts": len(p.contacts)}
         for p in context["page"].object_list

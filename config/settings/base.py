@@ -47,8 +47,11 @@ INSTALLED_APPS = [
     "csp",
     # The sign-up and password-reset throttle per client address (config/middleware.py).
     "django_ratelimit",
+    # Ours, innermost first: each may import only those above it (README, "How it is built").
+    "core",
     "accounts",
     "partnerships",
+    "notifications",
     "alliances",
     "businesses",
 ]
@@ -70,7 +73,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     # The notifications bell: the unread count, read once before the view (never while a
     # template renders), for signed-in people only.
-    "partnerships.notify.UnreadCountMiddleware",
+    "notifications.middleware.UnreadCountMiddleware",
     # Records which user made each change kept by django-simple-history.
     "simple_history.middleware.HistoryRequestMiddleware",
     # A throttled form (django-ratelimit) becomes the 429 page, RATELIMIT_VIEW.
@@ -94,7 +97,9 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 # The notifications bell's count, read by UnreadCountMiddleware.
-                "partnerships.notify.unread_count",
+                "notifications.middleware.unread_count",
+                # The navigation bar, from the items each app registers (core/nav.py).
+                "core.nav.navigation",
             ],
         },
     },
@@ -221,7 +226,7 @@ RATELIMIT_IP_META_KEY = "config.middleware.client_ip"
 # With Redis down (django-redis answers None) the forms stay open rather than all refused.
 RATELIMIT_FAIL_OPEN = True
 SILENCED_SYSTEM_CHECKS = [] if REDIS_URL else ["django_ratelimit.E003", "django_ratelimit.W001"]
-# The per-session page cache (config/page_cache.py): on by default with Redis, the cache all
+# The per-session page cache (core/page_cache.py): on by default with Redis, the cache all
 # gunicorn workers share; PAGE_CACHE_TIMEOUT bounds what a missed write can leave stale.
 PAGE_CACHE = env.bool("PAGE_CACHE", default=bool(REDIS_URL))
 PAGE_CACHE_TIMEOUT = env.int("PAGE_CACHE_TIMEOUT", default=60)
@@ -241,8 +246,6 @@ CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="celery")
 # the admin under "Periodic tasks"; a data migration creates it. Run exactly one beat process.
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 
-# Reminders (partnerships/reminders.py): a partnership this many days in one step is stalled.
-REMINDERS_STALLED_AFTER_DAYS = env.int("REMINDERS_STALLED_AFTER_DAYS", default=180)
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)

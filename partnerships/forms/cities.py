@@ -13,7 +13,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django_countries import countries
 
-from partnerships.forms.choices import ChoicesForm
+from core.forms import ChoicesForm
 from partnerships.models import (
     CityMembership,
     Partner,

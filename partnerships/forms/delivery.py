@@ -10,13 +10,17 @@ from __future__ import annotations
 import datetime as dt
 
 from django import forms
-from django.core.validators import MaxLengthValidator
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from core.forms import (
+    EARLIEST_DATE,
+    DateInput,
+    ModelMultipleChoiceField,
+    PortalModelForm,
+    text_area,
+)
 from partnerships import services
-from partnerships.forms.choices import ChoicesModelForm
-from partnerships.forms.fields import ModelMultipleChoiceField
 from partnerships.models import (
     KPI,
     MOU,
@@ -28,57 +32,7 @@ from partnerships.models import (
     PlanAction,
 )
 
-# Dates outside this range are typing mistakes (a year of 0202 or 20255), not history.
-EARLIEST_DATE = dt.date(1900, 1, 1)
-LATEST_DATE = dt.date(2100, 12, 31)
-# Free text is generous but bounded: a memo, not a book.
-LONG_TEXT = 10_000
 MAX_PARTICIPANTS = 1_000_000
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs=attrs, format="%Y-%m-%d")
-
-
-def _text(rows: int = 3) -> forms.Textarea:
-    return forms.Textarea(attrs={"rows": rows})
-
-
-class DeliveryForm(ChoicesModelForm):
-    """Common checks: every date within a plausible range, long texts bounded."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            if isinstance(field, forms.DateField):
-                field.widget = DateInput()
-                field.widget.is_required = field.required
-            elif isinstance(field, forms.CharField) and field.max_length is None:
-                field.max_length = LONG_TEXT
-                field.widget.attrs["maxlength"] = str(LONG_TEXT)
-                field.validators.append(MaxLengthValidator(LONG_TEXT))
-
-    def add_error(self, field, error):
-        """Say a thing once: the model's `clean()` may repeat what a field already said."""
-        super().add_error(field, error)
-        for errors in self._errors.values():
-            texts = list(errors)
-            if len(set(texts)) < len(texts):
-                errors.data = [e for i, e in enumerate(errors.data) if texts[i] not in texts[:i]]
-
-    def clean(self):
-        cleaned = super().clean()
-        for name, field in self.fields.items():
-            value = cleaned.get(name)
-            is_date = isinstance(field, forms.DateField) and value is not None
-            if is_date and not EARLIEST_DATE <= value <= LATEST_DATE:
-                self.add_error(
-                    name, f"Give a date between {EARLIEST_DATE.year} and {LATEST_DATE.year}."
-                )
-        return cleaned
 
 
 class DocumentFormMixin:
@@ -117,11 +71,11 @@ class DocumentFormMixin:
 # --- Step 5: planning ----------------------------------------------------------------------
 
 
-class LetterOfIntentForm(DocumentFormMixin, DeliveryForm):
+class LetterOfIntentForm(DocumentFormMixin, PortalModelForm):
     class Meta:
         model = LetterOfIntent
         fields = ["signed_on", "signed_by", "summary", "document"]
-        widgets = {"signed_by": _text(2), "summary": _text(4)}
+        widgets = {"signed_by": text_area(2), "summary": text_area(4)}
         labels = {"document": "Signed letter (PDF)"}
         help_texts = {"document": "A PDF of at most 10 MB. Stored privately under a random name."}
 
@@ -132,11 +86,11 @@ class LetterOfIntentForm(DocumentFormMixin, DeliveryForm):
         return signed_on
 
 
-class BusinessPlanForm(DeliveryForm):
+class BusinessPlanForm(PortalModelForm):
     class Meta:
         model = BusinessPlan
         fields = ["vision", "goals", "objectives", "scope"]
-        widgets = {name: _text(3) for name in fields}
+        widgets = {name: text_area(3) for name in fields}
         help_texts = {
             "vision": "The common vision both cities agreed.",
             "objectives": "Measurable where possible: the KPIs below measure them.",
@@ -170,7 +124,7 @@ class MemberChoiceField(forms.TypedChoiceField):
         return value.pk if isinstance(value, Partner) else value
 
 
-class PlanActionForm(DeliveryForm):
+class PlanActionForm(PortalModelForm):
     class Meta:
         model = PlanAction
         fields = ["description", "owner", "owner_partner", "due_on"]
@@ -192,7 +146,7 @@ class ActionStatusForm(forms.Form):
     status = forms.ChoiceField(choices=PlanAction.Status.choices)
 
 
-class KPIForm(DeliveryForm):
+class KPIForm(PortalModelForm):
     class Meta:
         model = KPI
         fields = ["name", "unit", "baseline", "target", "area"]
@@ -216,7 +170,7 @@ class KPIForm(DeliveryForm):
 # --- Step 6: the MOU -----------------------------------------------------------------------
 
 
-class MOUForm(DocumentFormMixin, DeliveryForm):
+class MOUForm(DocumentFormMixin, PortalModelForm):
     class Meta:
         model = MOU
         fields = [
@@ -231,8 +185,8 @@ class MOUForm(DocumentFormMixin, DeliveryForm):
         ]
         widgets = {
             "areas": forms.CheckboxSelectMultiple,
-            "termination_conditions": _text(3),
-            "other_terms": _text(3),
+            "termination_conditions": text_area(3),
+            "other_terms": text_area(3),
         }
         labels = {
             "effective_on": "Effective from",
@@ -340,7 +294,7 @@ class MOUSignForm(forms.Form):
 # --- Step 7: activities ------------------------------------------------------------------
 
 
-class ActivityForm(DeliveryForm):
+class ActivityForm(PortalModelForm):
     participants = forms.IntegerField(
         min_value=0,
         max_value=MAX_PARTICIPANTS,
@@ -351,7 +305,7 @@ class ActivityForm(DeliveryForm):
     class Meta:
         model = Activity
         fields = ["kind", "title", "occurred_on", "description", "participants"]
-        widgets = {"description": _text(3)}
+        widgets = {"description": text_area(3)}
         labels = {"occurred_on": "Date"}
         help_texts = {
             "occurred_on": "When it happened; a firmly scheduled activity may be logged up to "

@@ -13,7 +13,7 @@ from decimal import Decimal
 from django import forms
 from django.utils.formats import date_format
 
-from partnerships.forms.delivery import DeliveryForm, _text
+from core.forms import PortalModelForm, text_area
 from partnerships.models import KPI, KPIResult, Lesson, Review, Step, SuccessFactorRating
 from partnerships.services import factor_field, kpi_field
 
@@ -61,7 +61,7 @@ def on_target(kpi: KPI, actual: Decimal | None) -> bool | None:
     return KPIResult(kpi=kpi, actual=actual).on_target
 
 
-class ReviewStartForm(DeliveryForm):
+class ReviewStartForm(PortalModelForm):
     """The period a new draft review covers."""
 
     class Meta:
@@ -81,7 +81,7 @@ def _score_field(label: str, choices, help_text: str = "") -> forms.TypedChoiceF
     )
 
 
-class ReviewForm(DeliveryForm):
+class ReviewForm(PortalModelForm):
     """A draft review in full: the review's own fields, and one actual value (with a note) per
     KPI of the partnership and one rating (with a note) per success factor."""
 
@@ -102,10 +102,10 @@ class ReviewForm(DeliveryForm):
             "end_on",
         ]
         widgets = {
-            "narrative": _text(5),
-            "effectiveness_note": _text(2),
-            "efficiency_note": _text(2),
-            "decision_reason": _text(3),
+            "narrative": text_area(5),
+            "effectiveness_note": text_area(2),
+            "efficiency_note": text_area(2),
+            "decision_reason": text_area(3),
         }
         labels = {
             "period_start": "Period from",
@@ -271,13 +271,13 @@ class ReviewChoiceField(forms.TypedChoiceField):
         return value.pk if isinstance(value, Review) else value
 
 
-class LessonForm(DeliveryForm):
+class LessonForm(PortalModelForm):
     """A lesson of one partnership, optionally drawn from one of its reviews."""
 
     class Meta:
         model = Lesson
         fields = ["step", "theme", "text"]
-        widgets = {"text": _text(4)}
+        widgets = {"text": text_area(4)}
         labels = {"step": "Step it concerns"}
         help_texts = {
             "theme": "A short tag others will search by: continuity, funding, marketing…",

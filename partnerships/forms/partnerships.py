@@ -6,18 +6,16 @@ They expose only what an officer may set: never the step (that moves only throug
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django import forms
 
+from core.forms import (
+    ChoicesModelForm,
+    DateInput,
+    ModelMultipleChoiceField,
+    check_dates,
+)
 from partnerships import permissions, workflow
-from partnerships.forms.choices import ChoicesModelForm
-from partnerships.forms.fields import ModelMultipleChoiceField
 from partnerships.models import Champion, CooperationArea, Partner, Partnership, Step
-
-# Dates outside this range are typing mistakes (a year of 0202 or 20255), not history.
-EARLIEST_DATE = dt.date(1900, 1, 1)
-LATEST_DATE = dt.date(2100, 12, 31)
 
 # Lendrum's relationship scale, the words officers see next to each number.
 LENDRUM_SCALE = [
@@ -43,23 +41,6 @@ LENDRUM_HELP = (
 
 def lendrum_label(value: int) -> str:
     return dict(LENDRUM_SCALE).get(value, str(value))
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs=attrs, format="%Y-%m-%d")
-
-
-def _check_dates(form: forms.Form, cleaned: dict) -> None:
-    for name, field in form.fields.items():
-        value = cleaned.get(name)
-        is_date = isinstance(field, forms.DateField) and value is not None
-        if is_date and not EARLIEST_DATE <= value <= LATEST_DATE:
-            form.add_error(
-                name, f"Give a date between {EARLIEST_DATE.year} and {LATEST_DATE.year}."
-            )
 
 
 class PartnershipCreateForm(ChoicesModelForm):
@@ -147,7 +128,7 @@ class PartnershipEditForm(ChoicesModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        _check_dates(self, cleaned)
+        check_dates(self)
         if "orientation" in self.changed_data and not cleaned.get("orientation_overridden"):
             self.add_error(
                 "orientation_overridden",

@@ -18,7 +18,6 @@ from partnerships.models.partnership import (
     StepTransition,
 )
 from partnerships.models.planning import KPI, BusinessPlan, LetterOfIntent, PlanAction
-from partnerships.models.reminders import CalendarFeed, NotificationPreference, Reminder
 from partnerships.models.selection import (
     ApproachContact,
     Candidate,
@@ -35,7 +34,6 @@ __all__ = [
     "Activity",
     "ApproachContact",
     "BusinessPlan",
-    "CalendarFeed",
     "Candidate",
     "Champion",
     "CityMembership",
@@ -48,12 +46,10 @@ __all__ = [
     "LetterOfIntent",
     "MOUSignatory",
     "MoveConfirmation",
-    "NotificationPreference",
     "Partner",
     "Partnership",
     "PartnershipMember",
     "PlanAction",
-    "Reminder",
     "Review",
     "Sector",
     "SelectionDecision",

@@ -12,14 +12,15 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Count, F, Prefetch
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from config.page_cache import cached_page
+from core.errors import DomainError
+from core.page_cache import cached_page
+from core.views import apply_errors, paginate, report_refusal, require
 from partnerships import permissions, selectors, services
 from partnerships.forms.cities import (
     ApproveStrategyForm,
@@ -37,8 +38,6 @@ from partnerships.models import (
     StrategyCriterion,
     TwinningStrategy,
 )
-from partnerships.services import DomainError
-from partnerships.views.common import apply_errors, report_refusal, require
 
 CITIES_PER_PAGE = 25
 
@@ -58,9 +57,8 @@ def _int_or_404(value) -> int:
 @cached_page
 def city_list(request):
     filters = CityFilter(request.GET)
-    page = Paginator(filters.qs, CITIES_PER_PAGE).get_page(request.GET.get("page"))
-    page.object_list = list(page.object_list)  # read here, not while the template renders
-    context = {"filters": filters, "page": page, "cities": page.object_list}
+    paged = paginate(request, filters.qs, CITIES_PER_PAGE)
+    context = {"filters": filters, **paged, "cities": paged["page"].object_list}
     if request.htmx and not request.htmx.history_restore_request:
         return render(request, "partnerships/cities/_city_results.html", context)
     return render(request, "partnerships/cities/city_list.html", context)

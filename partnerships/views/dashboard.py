@@ -7,9 +7,9 @@ from django.shortcuts import render
 from django.urls import path
 from django.views.decorators.http import require_GET
 
-from config.page_cache import cached_page
+from core.page_cache import cached_page
 from partnerships import permissions
-from partnerships.dashboard import dashboard_context
+from partnerships.selectors.dashboard import dashboard_context
 
 
 @login_required

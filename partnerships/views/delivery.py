@@ -21,6 +21,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
+from core.errors import DomainError
+from core.views import apply_errors, report_refusal
 from partnerships import services
 from partnerships.forms.delivery import (
     ActionStatusForm,
@@ -46,12 +48,7 @@ from partnerships.models import (
     PlanAction,
     Step,
 )
-from partnerships.services import DomainError
-from partnerships.views.common import (
-    apply_errors,
-    editable_partnership_or_404,
-    report_refusal,
-)
+from partnerships.views.common import editable_partnership_or_404
 
 RECENT_ROWS = 25
 

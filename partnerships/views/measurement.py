@@ -13,7 +13,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import (
     CharField,
@@ -33,6 +32,8 @@ from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core.errors import DomainError
+from core.views import apply_errors, paginate, report_refusal, require
 from partnerships import permissions, selectors, services
 from partnerships.forms.measurement import (
     LessonForm,
@@ -54,13 +55,7 @@ from partnerships.models import (
     Step,
     SuccessFactorRating,
 )
-from partnerships.services import DomainError
-from partnerships.views.common import (
-    apply_errors,
-    editable_partnership_or_404,
-    report_refusal,
-    require,
-)
+from partnerships.views.common import editable_partnership_or_404
 
 RECENT_ROWS = 25
 LESSONS_PER_PAGE = 25
@@ -476,8 +471,8 @@ def lessons(request):
         .annotate(**_home_of("partnership_id"))
         .order_by("-created_at", "-id")
     )
-    page = Paginator(qs, LESSONS_PER_PAGE).get_page(request.GET.get("page"))
-    rows = list(page.object_list)
+    paged = paginate(request, qs, LESSONS_PER_PAGE)
+    rows = paged["page"].object_list
     for lesson in rows:
         lesson.can_adopt = (
             lesson.adopted_in_id is None
@@ -489,10 +484,8 @@ def lessons(request):
         "partnerships/measurement/lessons.html",
         {
             "form": form,
-            "page": page,
+            **paged,
             "lessons": rows,
-            "page_range": page.paginator.get_elided_page_range(page.number),
-            "ellipsis": Paginator.ELLIPSIS,
             "here": request.get_full_path(),
         },
     )

@@ -11,7 +11,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import CharField, DateField, DecimalField, F, Value
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -20,7 +19,10 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from config.page_cache import cached_page
+from core import hooks
+from core.errors import DomainError
+from core.page_cache import cached_page
+from core.views import apply_errors, paginate, report_refusal, require
 from partnerships import health, permissions, selectors, services, workflow
 from partnerships.filters import SCOPE_MINE, PartnershipFilter
 from partnerships.forms.partnerships import (
@@ -42,14 +44,7 @@ from partnerships.models import (
     Step,
     StepTransition,
 )
-from partnerships.services import DomainError
-from partnerships.views.common import (
-    apply_errors,
-    editable_partnership_or_404,
-    report_refusal,
-    require,
-    visible_partnership_or_404,
-)
+from partnerships.views.common import editable_partnership_or_404, visible_partnership_or_404
 from partnerships.views.measurement import step_records
 
 PER_PAGE = 25
@@ -57,7 +52,6 @@ PER_PAGE = 25
 # Links other apps add to a partnership's own page (partnerships never imports them): each is
 # called with `(request, partnership, can_edit)` and returns a list of `{label, url, icon}`
 # (a bootstrap-icons name). They run in the view, so the template asks no query.
-DETAIL_LINKS: list = []
 
 
 def _detail_url(partnership: Partnership, step: int | None = None) -> str:
@@ -77,18 +71,15 @@ def partnership_list(request):
     )
     today = timezone.localdate()
     rows = selectors.partnership_rows(health.with_health_facts(filters.qs, today))
-    page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
     # The health score of each row, from the facts annotated on the page's own query.
-    page.object_list = health.attach_health(page.object_list, today)
+    paged = paginate(request, rows, PER_PAGE, read=lambda page: health.attach_health(page, today))
     return render(
         request,
         "partnerships/partnership_list.html",
         {
             "filters": filters,
-            "page": page,
-            "partnerships": page.object_list,
-            "page_range": page.paginator.get_elided_page_range(page.number),
-            "ellipsis": Paginator.ELLIPSIS,
+            **paged,
+            "partnerships": paged["page"].object_list,
             "scope_mine": request.GET.get("scope") == SCOPE_MINE,
             "can_create": permissions.is_admin(request.user)
             or permissions.is_officer(request.user),
@@ -333,6 +324,7 @@ def partnership_detail(request, pk: int):
             {
                 "step": step,
                 "purpose": workflow.STEPS[step].purpose,
+                "panel": workflow.STEPS[step].template,
                 "state": "done"
                 if step < partnership.step
                 else "current"
@@ -368,7 +360,9 @@ def partnership_detail(request, pk: int):
         "history": selectors.history_entries(partnership),
         "health": health.health_of(partnership),
         "extra_links": [
-            link for hook in DETAIL_LINKS for link in hook(request, partnership, can_edit)
+            link
+            for links in hooks.collect("partnership.links", request, partnership, can_edit)
+            for link in links
         ],
     }
     return render(request, "partnerships/partnership_detail.html", context)

@@ -16,7 +16,9 @@ from django.urls import path
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_http_methods
 
-from partnerships import dossier, exports, notify, permissions, reports, selectors, services
+from core.errors import DomainError
+from core.views import not_a_page, require
+from partnerships import dossier, exports, permissions, reports, selectors, services
 from partnerships.forms.reports import (
     IMPORT_COLUMNS,
     CitiesImportForm,
@@ -25,8 +27,6 @@ from partnerships.forms.reports import (
     PortfolioForm,
 )
 from partnerships.models import Sector
-from partnerships.services import DomainError
-from partnerships.views.common import require
 
 
 def _selected_city(request, cities: list[tuple[int, str]]) -> tuple[PortfolioForm, int | None]:
@@ -77,12 +77,12 @@ def report(request):
     )
 
 
-@notify.without_bell
+@not_a_page
 @login_required
 @require_GET
 def export(request, dataset: str):
     """One dataset of the user's portfolio as CSV (streamed) or xlsx."""
-    found = exports.EXPORTS.get(dataset)
+    found = exports.dataset(dataset)
     require(found is not None)
     form = ExportForm(request.GET)
     require(form.is_valid())
@@ -171,7 +171,7 @@ def import_rows(user, rows: list[dict]) -> list[dict]:
     return results
 
 
-@notify.without_bell
+@not_a_page
 @login_required
 @require_GET
 def dossier_pdf(request, pk: int):

@@ -1,4 +1,5 @@
-"""Steps 2-4 of the partnering process: search, approach and evaluation, selection.
+"""Steps 2-3 of the partnering process: search, approach and evaluation (step 4, the
+selection, is views/selection.py).
 
 Every page here writes (or is the form of a write), so each one asks
 `editable_partnership_or_404`. The partnership's current step does not restrict these pages:
@@ -18,7 +19,6 @@ from django.db.models import (
     Count,
     Exists,
     OuterRef,
-    Prefetch,
     Q,
     Subquery,
     Window,
@@ -30,6 +30,8 @@ from django.utils.html import format_html, format_html_join
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core.errors import DomainError
+from core.views import apply_errors, report_refusal
 from partnerships import selectors, services, suggestions
 from partnerships.forms.search import (
     CandidateAddForm,
@@ -38,27 +40,22 @@ from partnerships.forms.search import (
     ContactForm,
     DueDiligenceForm,
     FeasibilityForm,
-    ScoreGridForm,
-    SelectionDecisionForm,
 )
 from partnerships.models import (
     Candidate,
-    CriterionScore,
     Partner,
     Partnership,
     PartnershipMember,
     Sector,
-    SelectionDecision,
     Step,
     TwinningStrategy,
 )
-from partnerships.services import DomainError
-from partnerships.views.common import apply_errors, editable_partnership_or_404, report_refusal
+from partnerships.views.common import editable_partnership_or_404
 
 PAGE_SIZE = 20
 
 
-def _step_notice(partnership: Partnership, step: Step) -> str:
+def step_notice(partnership: Partnership, step: Step) -> str:
     """Say so when the partnership is at another step; its artefacts stay editable here."""
     if partnership.step == step:
         return ""
@@ -84,7 +81,7 @@ class Related:
         return self.member_ids | {p.pk for p in self.candidates}
 
 
-def _members_and_candidates(partnership: Partnership) -> Related:
+def members_and_candidates(partnership: Partnership) -> Related:
     members = PartnershipMember.objects.filter(partnership=partnership).order_by()
     candidacies = Candidate.objects.filter(partnership=partnership).order_by()
     rows = (
@@ -182,7 +179,7 @@ def _home_criteria(home: Partner | None) -> tuple[TwinningStrategy | None, list[
 @require_GET
 def search(request, pk: int):
     partnership = editable_partnership_or_404(request, pk)
-    related = _members_and_candidates(partnership)
+    related = members_and_candidates(partnership)
     home = related.home
     at_home = Partner.sectors.through.objects.filter(
         sector_id=OuterRef("pk"), partner_id=home.pk if home else None
@@ -240,7 +237,7 @@ def search(request, pk: int):
             "next": request.get_full_path() + "#find",
             "next_suggestions": reverse("partnerships:search", args=[partnership.pk])
             + "#suggestions",
-            "step_notice": _step_notice(partnership, Step.SEARCH),
+            "step_notice": step_notice(partnership, Step.SEARCH),
         },
     )
 
@@ -410,7 +407,7 @@ def _render_candidate(request, partnership: Partnership, candidate: Candidate, *
                 "due_diligence": reverse("partnerships:due_diligence", args=args),
                 "feasibility": reverse("partnerships:feasibility", args=args),
             },
-            "step_notice": _step_notice(partnership, Step.APPROACH),
+            "step_notice": step_notice(partnership, Step.APPROACH),
         },
     )
 
@@ -513,136 +510,6 @@ def feasibility(request, pk: int, candidate_id: int):
     )
 
 
-# --- Step 4: selection ---------------------------------------------------------------------
-
-
-@dataclass
-class Standing:
-    candidate: Candidate
-    total: int  # sum of score × weight
-    maximum: int  # sum of max_score × weight
-    scored: int  # criteria scored so far
-
-    @property
-    def percent(self) -> float:
-        return round(100 * self.total / self.maximum, 1) if self.maximum else 0.0
-
-
-def comparison(candidates: list[Candidate], criteria) -> list[Standing]:
-    """Each candidate's weighted total over prefetched scores, best first."""
-    weights = {c.pk: c.weight for c in criteria}
-    maximum = sum(c.max_score * c.weight for c in criteria)
-    rows = []
-    for cand in candidates:
-        scores = [s for s in cand.scores.all() if s.criterion_id in weights]
-        total = sum(s.score * weights[s.criterion_id] for s in scores)
-        rows.append(Standing(cand, total, maximum, len(scores)))
-    rows.sort(key=lambda r: (-r.total, r.candidate.partner.name, r.candidate.pk))
-    return rows
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def selection(request, pk: int):
-    partnership = editable_partnership_or_404(request, pk)
-    criteria = services.selection_criteria(partnership)
-    candidates = list(
-        partnership.candidates.exclude(status=Candidate.Status.REJECTED)
-        .select_related("partner")
-        .prefetch_related(
-            Prefetch(
-                "scores",
-                queryset=CriterionScore.objects.filter(criterion_id__in=[c.pk for c in criteria]),
-            )
-        )
-        .order_by("partner__name", "pk")
-    )
-    saved = {(s.candidate_id, s.criterion_id): s.score for c in candidates for s in c.scores.all()}
-
-    decision = (
-        SelectionDecision.objects.filter(partnership=partnership)
-        .select_related("candidate__partner", "decided_by")
-        .first()
-    )
-    grid = ScoreGridForm(candidates=candidates, criteria=criteria, initial_scores=saved)
-    decision_form = SelectionDecisionForm(
-        candidates=candidates,
-        prefix="decision",
-        initial={"candidate": decision.candidate_id if decision else None},
-    )
-    action = request.POST.get("form") if request.method == "POST" else None
-    if action == "scores":
-        grid = ScoreGridForm(
-            request.POST, candidates=candidates, criteria=criteria, initial_scores=saved
-        )
-        if grid.is_valid():
-            try:
-                changed = services.criterion_scores_save(
-                    partnership=partnership, scores=grid.scores(), user=request.user
-                )
-            except DomainError as exc:
-                grid.add_error(None, exc.message)
-            except ValidationError as exc:
-                grid.add_error(None, exc.messages)
-            else:
-                messages.success(request, f"Scores saved ({changed} changed).")
-                return redirect("partnerships:selection", partnership.pk)
-    elif action == "decide":
-        decision_form = SelectionDecisionForm(
-            request.POST, candidates=candidates, prefix="decision"
-        )
-        if decision_form.is_valid():
-            chosen = decision_form.chosen
-            try:
-                services.selection_decide(
-                    partnership=partnership,
-                    candidate=chosen,
-                    reasons=decision_form.cleaned_data["reasons"],
-                    user=request.user,
-                )
-            except DomainError as exc:
-                decision_form.add_error(None, exc.message)
-            except ValidationError as exc:
-                apply_errors(decision_form, exc)
-            else:
-                messages.success(
-                    request,
-                    f"{chosen.partner.name} is selected and joins the partnership as counterpart.",
-                )
-                return redirect("partnerships:selection", partnership.pk)
-    elif request.method == "POST":
-        # A POST without a known form (a stale or forged page): say so, write nothing.
-        messages.error(request, "The page was out of date; nothing was saved. Try again.")
-
-    home = None
-    if not criteria:
-        member = (
-            PartnershipMember.objects.filter(
-                partnership=partnership, role=PartnershipMember.Role.HOME
-            )
-            .select_related("partner")
-            .first()
-        )
-        home = member.partner if member else None
-    return render(
-        request,
-        "partnerships/search/selection.html",
-        {
-            "partnership": partnership,
-            "criteria": criteria,
-            "strategy": criteria[0].strategy if criteria else None,
-            "candidates": candidates,
-            "grid": grid,
-            "grid_rows": grid.rows(),
-            "standings": comparison(candidates, criteria),
-            "decision": decision,
-            "decision_form": decision_form,
-            "home": home,
-            "step_notice": _step_notice(partnership, Step.SELECTION),
-        },
-    )
-
-
 urlpatterns = [
     path("partnerships/<int:pk>/search/", search, name="search"),
     path("partnerships/<int:pk>/candidates/add/", candidate_add, name="candidate_add"),
@@ -662,5 +529,4 @@ urlpatterns = [
         feasibility,
         name="feasibility",
     ),
-    path("partnerships/<int:pk>/selection/", selection, name="selection"),
 ]

@@ -145,15 +145,15 @@ ANYONE_SIGNED_IN_302 = {**dict.fromkeys(ROLES, 302), "anonymous": "login"}
 OWN = {**dict.fromkeys(ROLES, 404), "anonymous": "login", "officer_a": 200}
 MATRIX.update(
     {
-        "partnerships:notifications": (SIGNED_IN, None),
-        "partnerships:notifications_read_all": (POST_ONLY, ANYONE_SIGNED_IN_302),
-        "partnerships:notification_read": (POST_ONLY, {**OWN, "officer_a": 302}),
-        "partnerships:notification_snooze": (OWN, OWN),  # an empty POST: the form's errors
-        "partnerships:notification_preferences": (SIGNED_IN, SIGNED_IN),
-        "partnerships:calendar": (SIGNED_IN, None),
-        "partnerships:calendar_renew": (POST_ONLY, ANYONE_SIGNED_IN_302),
-        "partnerships:calendar_revoke": (POST_ONLY, ANYONE_SIGNED_IN_302),
-        "partnerships:calendar_feed": (dict.fromkeys(ROLES, 404), None),
+        "notifications:list": (SIGNED_IN, None),
+        "notifications:read_all": (POST_ONLY, ANYONE_SIGNED_IN_302),
+        "notifications:read": (POST_ONLY, {**OWN, "officer_a": 302}),
+        "notifications:snooze": (OWN, OWN),  # an empty POST: the form's errors
+        "notifications:preferences": (SIGNED_IN, SIGNED_IN),
+        "notifications:calendar": (SIGNED_IN, None),
+        "notifications:calendar_renew": (POST_ONLY, ANYONE_SIGNED_IN_302),
+        "notifications:calendar_revoke": (POST_ONLY, ANYONE_SIGNED_IN_302),
+        "notifications:calendar_feed": (dict.fromkeys(ROLES, 404), None),
     }
 )
 

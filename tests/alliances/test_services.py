@@ -14,8 +14,8 @@ from alliances.models import (
     StrengthRecord,
     SubAlliance,
 )
+from core.errors import DomainError
 from partnerships.models import Activity, Partnership
-from partnerships.services import DomainError
 from tests.factories.accounts import UserFactory
 from tests.factories.alliances import OrganisationFactory
 

@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 
 from businesses import permissions, services
 from businesses.models import BusinessProfile
-from partnerships.services import DomainError
+from core.errors import DomainError
 from tests.factories.accounts import UserFactory
 from tests.factories.businesses import (
     BusinessAssociationFactory,

@@ -1,5 +1,5 @@
 """The partnership's own page shows the links other apps add through
-`partnerships.views.partnerships.DETAIL_LINKS` (filled by `BusinessesConfig.ready`)."""
+the hook `partnership.links` (filled by `BusinessesConfig.ready`)."""
 
 import pytest
 from django.urls import reverse

@@ -13,6 +13,7 @@ from django.utils import timezone
 from alliances.models import SubAlliance
 from businesses import selectors
 from businesses.models import InterestRegistration
+from core import hooks
 from partnerships import health
 from partnerships.models import Partnership, Step
 from tests.factories.alliances import SubAllianceFactory
@@ -71,15 +72,10 @@ def portfolio(city):
 
 
 def test_the_provider_is_registered_once():
-    assert (
-        health.BUSINESS_INVOLVEMENT_PROVIDERS.count(selectors.business_involvement_partnership_ids)
-        == 1
-    )
+    provider = selectors.business_involvement_partnership_ids
+    assert hooks.providers("health.business_involvement").count(provider) == 1
     apps.get_app_config("businesses").ready()  # idempotent
-    assert (
-        health.BUSINESS_INVOLVEMENT_PROVIDERS.count(selectors.business_involvement_partnership_ids)
-        == 1
-    )
+    assert hooks.providers("health.business_involvement").count(provider) == 1
 
 
 def test_the_factor_is_assessed_with_real_business_data(portfolio):

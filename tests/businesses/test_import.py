@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from businesses import imports, services
 from businesses.models import BusinessProfile
-from partnerships.services import DomainError
+from core.errors import DomainError
 from tests.factories.businesses import (
     BusinessAssociationFactory,
     BusinessProfileFactory,
@@ -211,7 +211,7 @@ def test_trailing_empty_cells_are_tolerated_and_websites_get_a_scheme(chamber):
 def test_a_batch_the_database_refuses_is_saved_row_by_row(chamber, world):
     """The fallback of the batched save: a business registered by someone else after the file
     was checked (here: written straight away) refuses only its own row."""
-    from businesses.services import _import_batch, _new_business
+    from businesses.services.directory import _import_batch, _new_business
 
     batch = []
     for line, name in enumerate(["Fresh Firm", "Algoa Logistics", "Another Fresh Firm"], start=2):

@@ -6,8 +6,8 @@ from django.core.exceptions import ValidationError
 
 from businesses import permissions, selectors, services
 from businesses.models import InterestedBusiness, InterestRegistration
+from core.errors import DomainError
 from partnerships.models import Partnership
-from partnerships.services import DomainError
 from tests.factories.accounts import UserFactory
 from tests.factories.businesses import (
     BusinessAssociationFactory,

@@ -6,8 +6,8 @@ from django.core.exceptions import ValidationError
 
 from businesses import permissions, selectors, services
 from businesses.models import PartnershipLead
+from core.errors import DomainError
 from partnerships.models import Candidate, Step
-from partnerships.services import DomainError
 from tests.factories.businesses import BusinessAssociationFactory, chamber_staff
 from tests.factories.partnerships import (
     CityMembershipFactory,

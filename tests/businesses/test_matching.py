@@ -8,8 +8,8 @@ from django.test.utils import CaptureQueriesContext
 from alliances.models import Grouping, SubAlliance
 from businesses import matching, services
 from businesses.models import InterestedBusiness
+from core.errors import DomainError
 from partnerships.models import Activity
-from partnerships.services import DomainError
 from tests.factories.businesses import (
     BusinessAssociationFactory,
     BusinessProfileFactory,

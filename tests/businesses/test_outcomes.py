@@ -11,7 +11,7 @@ from alliances import services as alliance_services
 from alliances.models import Grouping
 from businesses import selectors, services
 from businesses.models import Outcome
-from partnerships.services import DomainError
+from core.errors import DomainError
 from tests.factories.alliances import SubAllianceFactory
 from tests.factories.businesses import OutcomeFactory, chamber_staff
 

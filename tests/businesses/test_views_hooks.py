@@ -6,10 +6,8 @@ from django.apps import apps
 from django.test import RequestFactory
 from django.urls import reverse
 
-from alliances import views as alliance_views
 from businesses.views import panels
-from partnerships import dashboard
-from partnerships.views import partnerships as partnership_views
+from core import hooks
 from tests.factories.accounts import UserFactory
 from tests.factories.businesses import chamber_staff
 
@@ -17,19 +15,24 @@ pytestmark = pytest.mark.django_db
 
 
 def test_ready_fills_the_sub_alliance_hooks_once():
-    assert alliance_views.PARTNERSHIP_PANELS.count(panels.partnership_panel) == 1
-    assert alliance_views.SUB_ALLIANCE_PANELS.count(panels.sub_alliance_panel) == 1
+    assert hooks.providers("alliances.partnership_panels").count(panels.partnership_panel) == 1
+    assert hooks.providers("alliances.sub_alliance_panels").count(panels.sub_alliance_panel) == 1
     apps.get_app_config("businesses").ready()  # idempotent
-    assert alliance_views.PARTNERSHIP_PANELS.count(panels.partnership_panel) == 1
+    assert hooks.providers("alliances.partnership_panels").count(panels.partnership_panel) == 1
 
 
-def test_ready_fills_the_core_hooks_once_they_exist(monkeypatch):
-    monkeypatch.setattr(dashboard, "PANELS", [], raising=False)
-    monkeypatch.setattr(partnership_views, "DETAIL_LINKS", [], raising=False)
+def test_ready_fills_the_core_hooks_once(replace_hook):
+    replace_hook("dashboard.panels", [])
+    replace_hook("partnership.links", [])
     apps.get_app_config("businesses").ready()
     apps.get_app_config("businesses").ready()
-    assert dashboard.PANELS.count(panels.dashboard_panel) == 1
-    assert partnership_views.DETAIL_LINKS.count(panels.detail_links) == 1
+    assert hooks.providers("dashboard.panels") == [panels.dashboard_panel]
+    assert hooks.providers("partnership.links") == [panels.detail_links]
+
+
+def test_an_unknown_hook_is_refused():
+    with pytest.raises(LookupError, match=r"declare it in core\.hooks\.HOOKS"):
+        hooks.register("dashboard.panel", panels.dashboard_panel)
 
 
 def test_the_partnership_page_links_each_role_to_its_pages(world):

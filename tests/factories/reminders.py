@@ -4,7 +4,7 @@ import datetime as dt
 
 import factory
 
-from partnerships.models import Reminder
+from notifications.models import Reminder
 from tests.factories.accounts import UserFactory
 from tests.factories.partnerships import PartnershipFactory
 

@@ -196,7 +196,8 @@ def walk(suffix: str, user) -> Partnership:
         decision=Review.Decision.CONTINUE,
     )
     KPIResult.objects.create(review=review, kpi=p.kpis.first(), actual=3)
-    from partnerships.models.reminders import CalendarFeed, NotificationPreference, Reminder
+    from notifications.models import Reminder
+    from partnerships.models.reminders import CalendarFeed, NotificationPreference
 
     Reminder.objects.create(
         partnership=p,

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar
 
-from partnerships import calendar
+from notifications import calendar
 from partnerships.models import MOU, Partnership, PlanAction
 from tests.factories.accounts import UserFactory
 from tests.factories.partnerships import (
@@ -59,7 +59,7 @@ def portfolio():
 
 
 def fetch(client, feed):
-    return client.get(reverse("partnerships:calendar_feed", args=[calendar.token_for(feed)]))
+    return client.get(reverse("notifications:calendar_feed", args=[calendar.token_for(feed)]))
 
 
 def events_of(response) -> dict[str, dict]:
@@ -128,7 +128,7 @@ def test_uids_stay_when_a_date_moves(client, portfolio):
     ],
 )
 def test_an_unknown_address_is_404(client, portfolio, token):
-    response = client.get(reverse("partnerships:calendar_feed", args=[token]))
+    response = client.get(reverse("notifications:calendar_feed", args=[token]))
     assert response.status_code == 404
 
 
@@ -136,10 +136,10 @@ def test_a_tampered_renewed_or_revoked_address_is_404(client, portfolio):
     feed = portfolio["feed"]
     token = calendar.token_for(feed)
     tampered = token[:-2] + ("AA" if not token.endswith("AA") else "BB")
-    assert client.get(reverse("partnerships:calendar_feed", args=[tampered])).status_code == 404
+    assert client.get(reverse("notifications:calendar_feed", args=[tampered])).status_code == 404
 
     calendar.calendar_feed_renew(user=portfolio["officer"])
-    assert client.get(reverse("partnerships:calendar_feed", args=[token])).status_code == 404
+    assert client.get(reverse("notifications:calendar_feed", args=[token])).status_code == 404
 
     renewed = calendar.calendar_feed_renew(user=portfolio["officer"])
     assert fetch(client, renewed).status_code == 200
@@ -156,7 +156,9 @@ def test_an_inactive_account_has_no_feed(client, portfolio):
 def test_the_address_survives_a_secret_key_rotation_through_the_fallbacks(
     client, portfolio, settings
 ):
-    token_path = reverse("partnerships:calendar_feed", args=[calendar.token_for(portfolio["feed"])])
+    token_path = reverse(
+        "notifications:calendar_feed", args=[calendar.token_for(portfolio["feed"])]
+    )
     settings.SECRET_KEY_FALLBACKS = [settings.SECRET_KEY]
     settings.SECRET_KEY = "a-new-secret-key-for-the-portal-0123456789"
     assert client.get(token_path).status_code == 200

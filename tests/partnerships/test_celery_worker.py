@@ -29,8 +29,8 @@ from django.test import override_settings
 from django.utils import timezone
 
 from config.celery import app as celery_app
-from partnerships import tasks
-from partnerships.models import Reminder
+from notifications import tasks
+from notifications.models import Reminder
 from tests.factories.accounts import UserFactory
 from tests.factories.partnerships import (
     CityMembershipFactory,

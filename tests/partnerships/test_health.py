@@ -42,7 +42,7 @@ def ahead(days: int) -> dt.date:
 
 
 @pytest.fixture
-def involved(monkeypatch):
+def involved(replace_hook):
     """A business-involvement provider, registered for the test: the ids in the set returned
     are the partnerships involving business. Records each call's ids."""
     state = {"ids": set(), "calls": []}
@@ -52,13 +52,13 @@ def involved(monkeypatch):
         state["calls"].append(ids)
         return state["ids"] & set(ids)
 
-    monkeypatch.setattr(health, "BUSINESS_INVOLVEMENT_PROVIDERS", [provider])
+    replace_hook("health.business_involvement", [provider])
     return state
 
 
 @pytest.fixture
-def no_provider(monkeypatch):
-    monkeypatch.setattr(health, "BUSINESS_INVOLVEMENT_PROVIDERS", [])
+def no_provider(replace_hook):
+    replace_hook("health.business_involvement", [])
 
 
 # --- The pure function --------------------------------------------------------------------
@@ -336,11 +336,9 @@ def test_without_a_provider_the_check_is_skipped_and_said(no_provider):
     assert result.not_assessed == [health.BUSINESS_NOT_ASSESSED]
 
 
-def test_several_providers_are_united(monkeypatch):
+def test_several_providers_are_united(replace_hook):
     a, b, c = healthy("A"), healthy("B"), healthy("C")
-    monkeypatch.setattr(
-        health, "BUSINESS_INVOLVEMENT_PROVIDERS", [lambda ids: {a.pk}, lambda ids: {b.pk}]
-    )
+    replace_hook("health.business_involvement", [lambda ids: {a.pk}, lambda ids: {b.pk}])
     scores = health_for([a.pk, b.pk, c.pk])
     assert (scores[a.pk].score, scores[b.pk].score, scores[c.pk].score) == (100, 100, 90)
 
@@ -368,7 +366,7 @@ def make(n: int) -> list[int]:
     return ids
 
 
-def test_health_for_asks_a_constant_number_of_queries(monkeypatch):
+def test_health_for_asks_a_constant_number_of_queries(replace_hook):
     def provider(ids):
         # A provider asking one query of its own, as the businesses app's does.
         return set(
@@ -377,7 +375,7 @@ def test_health_for_asks_a_constant_number_of_queries(monkeypatch):
             )
         )
 
-    monkeypatch.setattr(health, "BUSINESS_INVOLVEMENT_PROVIDERS", [provider])
+    replace_hook("health.business_involvement", [provider])
     few = make(5)
     with CaptureQueriesContext(connection) as small:
         result_few = health_for(few)

@@ -16,6 +16,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from core.errors import DomainError
 from partnerships import health, services
 from partnerships.models import (
     MOU,
@@ -28,7 +29,7 @@ from partnerships.models import (
     SuccessFactorRating,
     TwinningStrategy,
 )
-from partnerships.services import DomainError, add_months
+from partnerships.services import add_months
 from tests.factories.accounts import UserFactory
 from tests.factories.partnerships import (
     ActivityFactory,
@@ -56,9 +57,9 @@ OLD_EXPIRY = dt.date(2029, 8, 31)  # MOUFactory's
 
 
 @pytest.fixture(autouse=True)
-def _no_business_provider(monkeypatch):
+def _no_business_provider(replace_hook):
     """Health scores here do not depend on whichever outer app registered a provider."""
-    monkeypatch.setattr(health, "BUSINESS_INVOLVEMENT_PROVIDERS", [])
+    replace_hook("health.business_involvement", [])
 
 
 def officer_of(city, role="officer"):
@@ -956,7 +957,7 @@ def test_the_dashboard_lists_the_weakest_first_and_badges_the_cards(client, home
 def test_the_dashboard_digest_is_the_same_read_in_chunks(home, officer):
     """The portfolio is read in chunks (an admin's is every partnership): chunks of 2 rows give
     the lists one chunk gives, in the same order."""
-    from partnerships import dashboard
+    from partnerships.selectors import dashboard
 
     today = timezone.localdate()
     for i in range(7):
@@ -979,10 +980,10 @@ def test_the_dashboard_digest_is_the_same_read_in_chunks(home, officer):
     assert lists(dashboard.digest(officer, today, wanted=wanted, chunk=2)) == lists(whole)
 
 
-def test_a_registered_provider_counts_on_the_pages(client, home, officer, monkeypatch):
+def test_a_registered_provider_counts_on_the_pages(client, home, officer, replace_hook):
     involved = running(home, "With business")
     running(home, "Without business")
-    monkeypatch.setattr(health, "BUSINESS_INVOLVEMENT_PROVIDERS", [lambda ids: {involved.pk}])
+    replace_hook("health.business_involvement", [lambda ids: {involved.pk}])
     client.force_login(officer)
     response = client.get(reverse("partnerships:list"))
     scores = {p.title: p.health.score for p in response.context["partnerships"]}
@@ -1038,14 +1039,14 @@ def test_queries_do_not_grow_with_rows(client, partnership, coordinator, complet
     assert max(large) <= QUERY_BUDGET, large
 
 
-def test_health_on_the_pages_does_not_grow_with_rows(client, home, officer, monkeypatch):
+def test_health_on_the_pages_does_not_grow_with_rows(client, home, officer, replace_hook):
     calls = []
 
     def provider(ids):
         calls.append(len(list(ids)))
         return set(Partnership.objects.filter(title__startswith="B").values_list("pk", flat=True))
 
-    monkeypatch.setattr(health, "BUSINESS_INVOLVEMENT_PROVIDERS", [provider])
+    replace_hook("health.business_involvement", [provider])
     client.force_login(officer)
 
     def add(n):

@@ -1,4 +1,4 @@
-"""The per-session page cache (config/page_cache.py): repeat visits are answered from the cache,
+"""The per-session page cache (core/page_cache.py): repeat visits are answered from the cache,
 every committed write makes the cached pages stale, and nobody is served another's page."""
 
 from __future__ import annotations
@@ -14,8 +14,9 @@ from django.test import RequestFactory, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from config import page_cache
-from partnerships import notify, services
+from core import page_cache
+from notifications import services as notify_services
+from partnerships import services
 from partnerships.models import CityMembership, Partnership
 from tests.factories.accounts import UserFactory
 from tests.factories.partnerships import (
@@ -158,7 +159,7 @@ def test_a_bulk_write_makes_the_pages_stale(client, twinned):
     address = pages(twinned)["dashboard"]
     signed_in(client, officer, address)
     assert '1<span class="visually-hidden"> unread' in client.get(address).content.decode()
-    assert notify.notifications_mark_all_read(user=officer) == 1
+    assert notify_services.notifications_mark_all_read(user=officer) == 1
     assert 'visually-hidden"> unread' not in client.get(address).content.decode()
 
 
@@ -343,7 +344,7 @@ def test_a_revoked_admin_permission_is_refused_not_served_from_the_cache(
 def test_the_permission_is_checked_before_the_cache(client, twinned, staff_viewer, monkeypatch):
     """Even with the generation frozen (a write the cache missed), a hit never skips the
     admin's permission check."""
-    from partnerships.admin import PartnershipAdmin
+    from partnerships.admin.walk import PartnershipAdmin
 
     signed_in(client, staff_viewer, ADMIN_LIST)
     assert client.get(ADMIN_LIST).status_code == 200

@@ -28,16 +28,13 @@ from django.utils.formats import date_format
 from django_celery_beat.models import PeriodicTask
 
 from config.celery import app as celery_app
-from partnerships import notify, reminders, selectors, tasks
-from partnerships.models import (
-    MOU,
-    CityMembership,
-    NotificationPreference,
-    Partnership,
-    PlanAction,
-    Reminder,
-    Step,
-)
+from notifications import delivery as notify
+from notifications import reminders, tasks
+from notifications import services as notify_services
+from notifications.models import NotificationPreference, Reminder
+from partnerships import selectors
+from partnerships.health import rules
+from partnerships.models import MOU, CityMembership, Partnership, PlanAction, Step
 from tests.factories.accounts import UserFactory
 from tests.factories.partnerships import (
     BusinessPlanFactory,
@@ -88,10 +85,15 @@ def about(p: Partnership, username: str) -> list[str]:
     ]
 
 
+def scan(**kwargs) -> reminders.ScanResult:
+    """The scan as the task and the command run it: new reminders handed to delivery."""
+    return reminders.scan(deliver=tasks.enqueue_delivery, **kwargs)
+
+
 def run_scan(capture, **kwargs) -> reminders.ScanResult:
     """A scan whose deliveries run (eagerly) once its transaction commits, as in production."""
     with capture(execute=True):
-        return reminders.scan(today=kwargs.pop("today", TODAY), **kwargs)
+        return scan(today=kwargs.pop("today", TODAY), **kwargs)
 
 
 # --- The designed fixture ------------------------------------------------------------------
@@ -298,9 +300,14 @@ def test_each_person_once_even_in_several_roles(world, capture):
     assert rows.get(recipient=people.officer_a).role == Reminder.Role.CHAMPION
 
 
-def test_the_stalled_threshold_is_a_setting_and_a_scan_argument(world, capture, settings):
-    settings.REMINDERS_STALLED_AFTER_DAYS = 179
+def test_the_stalled_threshold_is_the_health_rule_or_a_scan_argument(world, capture):
+    assert rules.STALLED_DAYS == 180  # one definition for the health score and the reminders
     run_scan(capture)
+    stalled = {title for kind, title in recorded() if kind == K.STALLED}
+    assert stalled == {"stalled 180 days"}
+
+    Reminder.objects.all().delete()
+    run_scan(capture, stalled_days=179)
     stalled = {title for kind, title in recorded() if kind == K.STALLED}
     assert stalled == {"stalled 180 days", "stalled 179 days"}
 
@@ -349,7 +356,7 @@ postgres_only = pytest.mark.skipif(
 @postgres_only
 @pytest.mark.django_db(transaction=True)
 def test_two_scans_at_once_record_and_send_each_reminder_once(world):
-    results = _in_threads(2, lambda: reminders.scan(today=TODAY))
+    results = _in_threads(2, lambda: scan(today=TODAY))
 
     assert sum(r.created for r in results) == NEW_ROWS
     assert recorded() == EXPECTED
@@ -360,7 +367,7 @@ def test_two_scans_at_once_record_and_send_each_reminder_once(world):
 @postgres_only
 @pytest.mark.django_db(transaction=True)
 def test_two_workers_delivering_one_reminder_send_one_email(world):
-    reminders.scan(today=TODAY)  # eager deliveries after commit: all sent
+    scan(today=TODAY)  # eager deliveries after commit: all sent
     reminder = Reminder.objects.exclude(status=S.SNOOZED).first()
     Reminder.objects.filter(pk=reminder.pk).update(status=S.PENDING)
     mail.outbox.clear()
@@ -443,7 +450,7 @@ def test_a_send_that_keeps_failing_ends_failed_and_visible(people, settings, cap
 
     # The officers of the partnership see it on their notifications page…
     client.force_login(people.officer_a)
-    page = client.get(reverse("partnerships:notifications"))
+    page = client.get(reverse("notifications:list"))
     assert [r.pk for r in page.context["failed"]] == [
         r.pk for r in rows.order_by("-created_at", "-id")
     ]
@@ -453,17 +460,17 @@ def test_a_send_that_keeps_failing_ends_failed_and_visible(people, settings, cap
     assert entry.kind == "reminder" and entry.failed == len(PEOPLE)
     assert "failed" in client.get(reverse("partnerships:detail", args=[p.pk])).content.decode()
     client.force_login(people.stranger)
-    assert client.get(reverse("partnerships:notifications")).context["failed"] == []
+    assert client.get(reverse("notifications:list")).context["failed"] == []
 
     # The admin lists them, and sends them again once the mail server is back.
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     admin = UserFactory(is_superuser=True, is_staff=True)
     client.force_login(admin)
-    listing = client.get(reverse("admin:partnerships_reminder_changelist"), {"status": "failed"})
+    listing = client.get(reverse("admin:notifications_reminder_changelist"), {"status": "failed"})
     assert listing.context["cl"].result_count == len(PEOPLE)
     with capture(execute=True):
         response = client.post(
-            reverse("admin:partnerships_reminder_changelist"),
+            reverse("admin:notifications_reminder_changelist"),
             {"action": "retry_failed", ACTION_CHECKBOX_NAME: [r.pk for r in rows]},
         )
     assert response.status_code == 302
@@ -473,7 +480,7 @@ def test_a_send_that_keeps_failing_ends_failed_and_visible(people, settings, cap
 
 def test_a_reminder_lost_on_its_way_is_handed_to_delivery_again(world, capture):
     with capture(execute=False):  # the deliveries never ran (say, the broker lost them)
-        first = reminders.scan(today=TODAY)
+        first = scan(today=TODAY)
     assert Reminder.objects.filter(status=S.PENDING).count() == NEW_ROWS
     Reminder.objects.update(created_at=timezone.now() - dt.timedelta(hours=2))
 
@@ -500,7 +507,9 @@ def _snoozed_review(people, capture):
     run_scan(capture, today=today)
     mine = Reminder.objects.get(partnership=p, recipient=people.officer_h)
     until = today + dt.timedelta(days=30)
-    notify.reminder_snooze(reminder=mine, user=people.officer_h, until=until, reason="Meeting")
+    notify_services.reminder_snooze(
+        reminder=mine, user=people.officer_h, until=until, reason="Meeting"
+    )
     mail.outbox.clear()
     return p, mine, today
 
@@ -545,22 +554,26 @@ def test_a_snooze_that_ends_when_nothing_is_due_any_more_stays_quiet(people, cap
 def test_snoozing_needs_a_later_date_a_reason_and_ones_own_reminder(world, capture):
     from django.core.exceptions import ValidationError
 
-    from partnerships.services import DomainError
+    from core.errors import DomainError
 
     people = world.people
     run_scan(capture)
     mine = Reminder.objects.filter(recipient=people.officer_h, status=S.SENT).first()
     with pytest.raises(ValidationError) as error:
-        notify.reminder_snooze(reminder=mine, user=people.officer_h, until=TODAY, reason=" ")
+        notify_services.reminder_snooze(
+            reminder=mine, user=people.officer_h, until=TODAY, reason=" "
+        )
     assert set(error.value.message_dict) == {"until", "reason"}
     with pytest.raises(DomainError):
-        notify.reminder_snooze(reminder=mine, user=people.officer_a, until=day(400), reason="x")
+        notify_services.reminder_snooze(
+            reminder=mine, user=people.officer_a, until=day(400), reason="x"
+        )
     assert Reminder.objects.get(pk=mine.pk).status == S.SENT
 
 
 def test_digest_people_get_one_weekly_email_listing_their_reminders(world, capture):
     people = world.people
-    notify.notification_preference_set(user=people.officer_a, delivery="digest")
+    notify_services.notification_preference_set(user=people.officer_a, delivery="digest")
 
     run_scan(capture)
 
@@ -585,12 +598,12 @@ def test_digest_people_get_one_weekly_email_listing_their_reminders(world, captu
 
 def test_switching_from_the_digest_to_immediate_sends_what_waited(world, capture):
     people = world.people
-    notify.notification_preference_set(user=people.coord_h, delivery="digest")
+    notify_services.notification_preference_set(user=people.coord_h, delivery="digest")
     run_scan(capture)
     mail.outbox.clear()
 
     with capture(execute=True):
-        notify.notification_preference_set(user=people.coord_h, delivery="immediate")
+        notify_services.notification_preference_set(user=people.coord_h, delivery="immediate")
 
     assert len(mail.outbox) == Reminder.objects.filter(recipient=people.coord_h).count() == 13
     assert NotificationPreference.objects.get(user=people.coord_h).delivery == "immediate"
@@ -615,7 +628,7 @@ def _busy(people, n: int, offset: int) -> None:
 
 def _scan_queries(capture) -> tuple[int, int]:
     with capture(execute=False), CaptureQueriesContext(connection) as queries:
-        result = reminders.scan(today=TODAY)
+        result = scan(today=TODAY)
     return len(queries), result.created
 
 
@@ -636,7 +649,7 @@ def test_the_scan_asks_the_same_queries_for_5_or_50_partnerships(
 def test_the_dry_run_asks_one_query_per_kind(people, django_assert_max_num_queries):
     _busy(people, 20, 0)
     with django_assert_max_num_queries(len(reminders.RULES) + 1):
-        result = reminders.scan(today=TODAY, dry_run=True)
+        result = scan(today=TODAY, dry_run=True)
     assert len(result.planned) == 20 * (4 * len(PEOPLE) + len(COORDINATORS))
     assert not Reminder.objects.exists()
 
@@ -719,23 +732,23 @@ def capture(django_capture_on_commit_callbacks):
 def test_the_admin_lists_reminders_preferences_and_feeds_without_per_row_queries(
     world, capture, admin_client
 ):
-    from partnerships import calendar
+    from notifications import calendar
 
     def changelist_queries(model) -> int:
-        address = reverse(f"admin:partnerships_{model._meta.model_name}_changelist")
+        address = reverse(f"admin:notifications_{model._meta.model_name}_changelist")
         with CaptureQueriesContext(connection) as ctx:
             response = admin_client.get(address, {"q": "a"})
         assert response.status_code == 200
         return len(ctx.captured_queries)
 
     people = world.people
-    notify.notification_preference_set(user=people.officer_a, delivery="digest")
+    notify_services.notification_preference_set(user=people.officer_a, delivery="digest")
     calendar.calendar_feed_renew(user=people.officer_a)
     run_scan(capture)
     models = (Reminder, NotificationPreference, calendar.CalendarFeed)
     few = {m: changelist_queries(m) for m in models}
     for user in (people.officer_h, people.coord_h, people.coord_a, people.champ):
-        notify.notification_preference_set(user=user, delivery="digest")
+        notify_services.notification_preference_set(user=user, delivery="digest")
         calendar.calendar_feed_renew(user=user)
     run_scan(capture, today=day(40))  # many more reminders
     assert {m: changelist_queries(m) for m in models} == few
@@ -743,10 +756,10 @@ def test_the_admin_lists_reminders_preferences_and_feeds_without_per_row_queries
     for model in models:
         obj = model.objects.first()
         name = model._meta.model_name
-        change = admin_client.get(reverse(f"admin:partnerships_{name}_change", args=[obj.pk]))
+        change = admin_client.get(reverse(f"admin:notifications_{name}_change", args=[obj.pk]))
         assert change.status_code == 200
-        add = admin_client.get(reverse(f"admin:partnerships_{name}_add"))
+        add = admin_client.get(reverse(f"admin:notifications_{name}_add"))
         assert add.status_code == (200 if model is NotificationPreference else 403)
     feed = calendar.CalendarFeed.objects.first()
-    page = admin_client.get(reverse("admin:partnerships_calendarfeed_change", args=[feed.pk]))
+    page = admin_client.get(reverse("admin:notifications_calendarfeed_change", args=[feed.pk]))
     assert feed.secret not in page.content.decode()

@@ -12,8 +12,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from partnerships import calendar
-from partnerships.models import CalendarFeed, NotificationPreference, Reminder
+from notifications import calendar
+from notifications.models import CalendarFeed, NotificationPreference, Reminder
 from tests.factories.accounts import UserFactory
 from tests.factories.partnerships import (
     CityMembershipFactory,
@@ -28,7 +28,23 @@ QUERY_BUDGET = 12
 S = Reminder.Status
 
 
+# The names these tests used before the notifications app had its own namespace.
+NAMES = {
+    "notifications": "list",
+    "notifications_read_all": "read_all",
+    "notification_preferences": "preferences",
+    "notification_read": "read",
+    "notification_snooze": "snooze",
+    "calendar": "calendar",
+    "calendar_renew": "calendar_renew",
+    "calendar_revoke": "calendar_revoke",
+    "calendar_feed": "calendar_feed",
+}
+
+
 def url(name, *args):
+    if name in NAMES:
+        return reverse(f"notifications:{NAMES[name]}", args=args)
     return reverse(f"partnerships:{name}", args=args)
 
 
@@ -243,7 +259,7 @@ def test_the_calendar_page_makes_renews_and_switches_off_the_address(client, off
 
 
 def _reminder_queries(ctx) -> list[str]:
-    return [q["sql"] for q in ctx.captured_queries if "partnerships_reminder" in q["sql"]]
+    return [q["sql"] for q in ctx.captured_queries if "notifications_reminder" in q["sql"]]
 
 
 def test_the_bell_shows_the_unread_count_for_one_query(client, officer, mine):
@@ -279,7 +295,7 @@ def test_the_bell_is_counted_before_the_page_renders_never_while_it_does(
     assert page.context["unread"].count == 2
     bell = [sql for sql in _reminder_queries(ctx) if '"read_at" IS NULL' in sql]
     assert len(bell) == 1
-    assert not [sql for sql in during_rendering if "partnerships_reminder" in sql]
+    assert not [sql for sql in during_rendering if "notifications_reminder" in sql]
 
 
 @pytest.mark.parametrize(

@@ -6,6 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
+from core.errors import DomainError
 from partnerships import services
 from partnerships.models import KPI, MOU, Candidate, CriterionScore, Partnership
 from tests.factories.partnerships import (
@@ -40,7 +41,7 @@ def test_the_database_refuses_expiry_before_effective_date_too():
 
 def test_a_signed_mou_needs_its_dates():
     mou = MOUFactory(status=MOU.Status.DRAFT, expires_on=None, signed_on=None)
-    with pytest.raises(services.DomainError) as refused:
+    with pytest.raises(DomainError) as refused:
         services.mou_sign(mou=mou)
     assert refused.value.missing == ["expires_on: A signed MOU needs this date."]
     mou.refresh_from_db()
@@ -50,7 +51,7 @@ def test_a_signed_mou_needs_its_dates():
 def test_only_one_signed_mou_at_a_time():
     signed = MOUFactory()
     draft = MOUFactory(partnership=signed.partnership, status=MOU.Status.DRAFT)
-    with pytest.raises(services.DomainError, match="already has a signed MOU"):
+    with pytest.raises(DomainError, match="already has a signed MOU"):
         services.mou_sign(mou=draft)
 
 
@@ -91,7 +92,7 @@ def test_the_database_refuses_a_kpi_without_a_unit():
 def test_a_candidate_that_is_already_a_member_is_refused():
     home = PartnerFactory()
     partnership = PartnershipFactory(home=home)
-    with pytest.raises(services.DomainError, match="already a member"):
+    with pytest.raises(DomainError, match="already a member"):
         services.candidate_add(partnership=partnership, partner=home, rationale="x")
     assert not Candidate.objects.exists()
 

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
+from core.errors import DomainError
 from partnerships import services
 from partnerships.models import (
     CityMembership,
@@ -1137,7 +1138,7 @@ def _at_once(*actions):
             barrier.wait()
             action()
             outcomes.append("done")
-        except services.DomainError:
+        except DomainError:
             outcomes.append("refused")
         finally:
             connections.close_all()

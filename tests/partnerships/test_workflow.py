@@ -5,6 +5,7 @@ import threading
 import pytest
 from django.db import connection, connections
 
+from core.errors import DomainError
 from partnerships import services, workflow
 from partnerships.models import Partnership, Step, StepTransition, TwinningStrategy
 from tests.factories.accounts import UserFactory
@@ -58,7 +59,7 @@ def test_each_gate_refuses_with_what_is_missing_and_changes_nothing(step):
         pass  # a fresh home city has no strategy
     moves_before = StepTransition.objects.count()
 
-    with pytest.raises(services.DomainError) as refused:
+    with pytest.raises(DomainError) as refused:
         services.partnership_advance(partnership=partnership)
 
     assert GATE_MESSAGES[step] in refused.value.missing
@@ -97,7 +98,7 @@ def test_a_draft_mou_does_not_open_implementation():
 
 def test_the_last_step_has_no_next_step():
     partnership = walked_to(Step.MEASUREMENT)
-    with pytest.raises(services.DomainError) as refused:
+    with pytest.raises(DomainError) as refused:
         services.partnership_advance(partnership=partnership)
     assert "last step" in refused.value.missing[0]
 
@@ -107,7 +108,7 @@ def test_a_paused_partnership_does_not_advance():
     CandidateFactory(partnership=partnership)
     Partnership.objects.filter(pk=partnership.pk).update(status=Partnership.Status.PAUSED)
     partnership.refresh_from_db()
-    with pytest.raises(services.DomainError) as refused:
+    with pytest.raises(DomainError) as refused:
         services.partnership_advance(partnership=partnership)
     assert refused.value.missing == ["Reactivate the partnership first (it is Paused)."]
 
@@ -147,7 +148,7 @@ def test_return_to_an_earlier_step_with_a_reason_is_recorded():
 )
 def test_a_return_without_reason_or_to_a_later_step_is_refused(to_step, reason, problem):
     partnership = walked_to(Step.AGREEMENT)
-    with pytest.raises(services.DomainError) as refused:
+    with pytest.raises(DomainError) as refused:
         services.partnership_return(partnership=partnership, to_step=to_step, reason=reason)
     assert problem in refused.value.missing
     partnership.refresh_from_db()
@@ -159,7 +160,7 @@ def test_a_move_from_a_stale_page_is_refused():
     CandidateFactory(partnership=partnership)
     services.partnership_move(partnership_id=partnership.pk, from_step=2, to_step=3)
 
-    with pytest.raises(services.DomainError, match="Someone else moved"):
+    with pytest.raises(DomainError, match="Someone else moved"):
         services.partnership_move(partnership_id=partnership.pk, from_step=2, to_step=3)
     assert partnership.transitions.count() == 2
 
@@ -179,7 +180,7 @@ def test_two_concurrent_advances_have_exactly_one_winner():
             barrier.wait()
             services.partnership_move(partnership_id=partnership.pk, from_step=2, to_step=3)
             outcomes.append("moved")
-        except services.DomainError:
+        except DomainError:
             outcomes.append("refused")
         finally:
             connections.close_all()
@@ -240,7 +241,7 @@ def test_a_new_strategy_version_supersedes_the_one_in_force():
 def test_the_same_city_cannot_join_twice():
     partnership = PartnershipFactory()
     member = PartnershipMemberFactory(partnership=partnership)
-    with pytest.raises(services.DomainError, match="already a member"):
+    with pytest.raises(DomainError, match="already a member"):
         services.partnership_add_partner(partnership=partnership, partner=member.partner)
 
 
@@ -300,10 +301,10 @@ def test_confirmations_do_not_survive_a_return_to_the_step():
 def test_only_officers_of_member_cities_confirm_and_only_in_sign_off_steps():
     partnership = walked_to(Step.SELECTION)
     stranger = _officer_of(PartnerFactory())
-    with pytest.raises(services.DomainError, match="Only an officer"):
+    with pytest.raises(DomainError, match="Only an officer"):
         services.partnership_confirm_move(partnership=partnership, user=stranger)
     planning = walked_to(Step.PLANNING)
-    with pytest.raises(services.DomainError, match="needs no joint confirmation"):
+    with pytest.raises(DomainError, match="needs no joint confirmation"):
         services.partnership_confirm_move(partnership=planning, user=stranger)
 
 
@@ -318,7 +319,7 @@ def test_all_requirements_reads_one_snapshot(django_assert_max_num_queries):
 def test_a_return_to_the_next_step_is_not_an_advance():
     partnership = walked_to(Step.SEARCH)
     CandidateFactory(partnership=partnership)
-    with pytest.raises(services.DomainError) as refused:
+    with pytest.raises(DomainError) as refused:
         services.partnership_return(partnership=partnership, to_step=Step.APPROACH, reason="")
     assert "Choose an earlier step to return to." in refused.value.missing
     partnership.refresh_from_db()
@@ -328,7 +329,7 @@ def test_a_return_to_the_next_step_is_not_an_advance():
 def test_an_advance_skipping_a_step_is_refused():
     partnership = walked_to(Step.SEARCH)
     CandidateFactory(partnership=partnership)
-    with pytest.raises(services.DomainError, match="one step at a time"):
+    with pytest.raises(DomainError, match="one step at a time"):
         services.partnership_move(
             partnership_id=partnership.pk, from_step=2, to_step=4, kind="advance"
         )
@@ -360,7 +361,7 @@ def test_a_partnership_with_a_decision_can_be_deleted_but_its_chosen_candidate_c
 
 def test_only_a_draft_strategy_goes_in_force():
     strategy = TwinningStrategyFactory()
-    with pytest.raises(services.DomainError, match="Only a draft"):
+    with pytest.raises(DomainError, match="Only a draft"):
         services.strategy_put_in_force(strategy=strategy)
 
 
@@ -368,9 +369,9 @@ def test_services_refuse_a_user_who_may_not_edit_the_partnership():
     partnership = walked_to(Step.SEARCH)
     CandidateFactory(partnership=partnership)
     stranger = _officer_of(PartnerFactory())
-    with pytest.raises(services.DomainError, match="may not change"):
+    with pytest.raises(DomainError, match="may not change"):
         services.partnership_advance(partnership=partnership, user=stranger)
-    with pytest.raises(services.DomainError, match="Only officers of"):
+    with pytest.raises(DomainError, match="Only officers of"):
         services.partnership_create(
             home=PartnerFactory(), title="Not mine", category="mic", user=stranger
         )

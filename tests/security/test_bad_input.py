@@ -40,10 +40,10 @@ from hypothesis import strategies as st
 
 from alliances import forms as alliance_forms
 from businesses import forms as business_forms
+from notifications import forms as notification_forms
 from partnerships.forms import cities as city_forms
 from partnerships.forms import delivery as delivery_forms
 from partnerships.forms import measurement as measurement_forms
-from partnerships.forms import notifications as notification_forms
 from partnerships.forms import partnerships as partnership_forms
 from partnerships.forms import reports as report_forms
 from partnerships.forms import search as search_forms
@@ -133,14 +133,12 @@ ENDPOINTS: dict[str, Post] = {
     # Reports: the CSV import of cities.
     "partnerships:cities_import": Post("coordinator_a", _f(report_forms.CitiesImportForm)),
     # Notifications and the calendar feed.
-    "partnerships:notifications_read_all": Post("officer_a", extra=NEXT),
-    "partnerships:notification_read": Post("officer_a", extra=NEXT),
-    "partnerships:notification_snooze": Post("officer_a", _f(notification_forms.SnoozeForm), NEXT),
-    "partnerships:notification_preferences": Post(
-        "officer_a", _f(notification_forms.PreferenceForm)
-    ),
-    "partnerships:calendar_renew": Post("officer_a"),
-    "partnerships:calendar_revoke": Post("officer_a"),
+    "notifications:read_all": Post("officer_a", extra=NEXT),
+    "notifications:read": Post("officer_a", extra=NEXT),
+    "notifications:snooze": Post("officer_a", _f(notification_forms.SnoozeForm), NEXT),
+    "notifications:preferences": Post("officer_a", _f(notification_forms.PreferenceForm)),
+    "notifications:calendar_renew": Post("officer_a"),
+    "notifications:calendar_revoke": Post("officer_a"),
     # Chambers, businesses, interest, leads, matchmaking, outcomes.
     "businesses:signup": Post("anonymous", _f(business_forms.SignupForm)),
     "businesses:staff_request_decide": Post("officer_a", _f(business_forms.DecisionForm)),

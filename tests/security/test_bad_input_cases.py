@@ -60,8 +60,8 @@ def test_a_selection_post_without_a_known_form_says_so(client, world):
     ("name", "role"),
     [
         ("partnerships:lesson_adopt", "coordinator_a"),
-        ("partnerships:notification_read", "officer_a"),
-        ("partnerships:notifications_read_all", "officer_a"),
+        ("notifications:read", "officer_a"),
+        ("notifications:read_all", "officer_a"),
         ("partnerships:candidate_add", "officer_a"),
     ],
 )

@@ -1,0 +1,263 @@
+"""Business interest in a partnership, and chambers' leads for new partnerships."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from businesses import permissions as perms
+from businesses.models import (
+    BusinessAssociation,
+    BusinessProfile,
+    InterestedBusiness,
+    InterestRegistration,
+    PartnershipLead,
+)
+from businesses.services.common import CLOSED_PARTNERSHIP_STATUSES
+from core.errors import DomainError
+from partnerships import permissions as core_permissions
+from partnerships import services as core_services
+from partnerships.models import (
+    Candidate,
+    Partner,
+    Partnership,
+    PartnershipMember,
+    Sector,
+    Step,
+)
+
+
+@transaction.atomic
+def interest_register(
+    *,
+    association: BusinessAssociation,
+    partnership: Partnership,
+    user,
+    businesses: Sequence[BusinessProfile],
+    objectives: str,
+    sectors: Iterable[Sector] = (),
+    offers: str = "",
+    seeks: str = "",
+    timeframe: str = InterestRegistration.Timeframe.OPEN,
+) -> InterestRegistration:
+    """Register member businesses' interest in a partnership: published, or one of the
+    association's own city. The same business's interest in the same partnership is refused
+    while an earlier registration of it stands (pending, accepted or declined)."""
+    if user is not None and not (
+        core_permissions.is_admin(user) or perms.is_staff_of(user, association)
+    ):
+        raise DomainError(f"Only approved staff of {association.name} may register its interest.")
+    own_city = association.organisation.partner_id
+    if not (partnership.published or own_city in core_permissions.member_city_ids(partnership)):
+        raise DomainError(
+            "Interest can be registered in published partnerships and in those of your own city."
+        )
+    if partnership.status in CLOSED_PARTNERSHIP_STATUSES:
+        raise DomainError(
+            f"This partnership is {partnership.get_status_display().lower()}: it takes no new "
+            "interest."
+        )
+    chosen = list({b.pk: b for b in businesses}.values())
+    if not chosen:
+        raise ValidationError({"businesses": "Choose at least one member business."})
+    strangers = [b.name for b in chosen if b.association_id != association.pk]
+    if strangers:
+        raise DomainError(
+            f"Only {association.name}'s own member businesses can be registered: "
+            + ", ".join(strangers)
+            + "."
+        )
+    earlier = list(
+        InterestedBusiness.objects.filter(
+            partnership=partnership, business__in=chosen, withdrawn=False
+        )
+        .select_related("business__organisation", "registration")
+        .order_by("business__organisation__name")
+    )
+    if earlier:
+        raise DomainError(
+            "The same interest cannot be registered twice; already registered in this partnership:",
+            [
+                f"{e.business.name} ({e.registration.get_status_display().lower()}, "
+                f"registered {timezone.localtime(e.registration.created_at):%d %b %Y})"
+                for e in earlier
+            ],
+        )
+    registration = InterestRegistration(
+        association=association,
+        partnership=partnership,
+        objectives=objectives,
+        offers=offers,
+        seeks=seeks,
+        timeframe=timeframe,
+        created_by=user,
+    )
+    registration.full_clean()
+    registration.save()
+    if sectors:
+        registration.sectors.set(sectors)
+    try:
+        with transaction.atomic():
+            InterestedBusiness.objects.bulk_create(
+                InterestedBusiness(registration=registration, business=b, partnership=partnership)
+                for b in chosen
+            )
+    except IntegrityError as exc:
+        raise DomainError(
+            "Someone registered the interest of one of these businesses meanwhile; reload to "
+            "see it."
+        ) from exc
+    return registration
+
+
+@transaction.atomic
+def interest_decide(
+    *, registration: InterestRegistration, user, accept: bool, message: str = ""
+) -> InterestRegistration:
+    """An officer of a member city accepts or declines a pending registration, with a message
+    the chamber sees (required when declining)."""
+    registration = (
+        InterestRegistration.objects.select_for_update()
+        .select_related("partnership")
+        .get(pk=registration.pk)
+    )
+    if user is not None and not perms.can_decide_interest(user, registration):
+        raise DomainError("Only officers of the partner cities may decide on this interest.")
+    if registration.status != InterestRegistration.Status.PENDING:
+        raise DomainError(
+            f"This registration is already {registration.get_status_display().lower()}."
+        )
+    registration.status = (
+        InterestRegistration.Status.ACCEPTED if accept else InterestRegistration.Status.DECLINED
+    )
+    registration.officer_message = message.strip()
+    registration.decided_by = user
+    registration.decided_at = timezone.now()
+    registration.full_clean()
+    registration.save()
+    return registration
+
+
+@transaction.atomic
+def interest_withdraw(*, registration: InterestRegistration, user) -> InterestRegistration:
+    """The chamber withdraws a pending or accepted registration; its businesses may then
+    register interest in the partnership again."""
+    registration = InterestRegistration.objects.select_for_update().get(pk=registration.pk)
+    if user is not None and not perms.can_withdraw_interest(user, registration):
+        raise DomainError("Only the registering association's staff may withdraw it.")
+    if registration.status not in (
+        InterestRegistration.Status.PENDING,
+        InterestRegistration.Status.ACCEPTED,
+    ):
+        raise DomainError(
+            f"This registration is {registration.get_status_display().lower()}: there is "
+            "nothing to withdraw."
+        )
+    registration.status = InterestRegistration.Status.WITHDRAWN
+    registration.save(update_fields=["status"])
+    InterestedBusiness.objects.filter(registration=registration).update(withdrawn=True)
+    return registration
+
+
+def partnered_city_ids(partner_id: int) -> set[int]:
+    """Cities that `partner_id` has a partnership with, not ended or archived (one query)."""
+    return set(
+        PartnershipMember.objects.filter(partnership__members__partner_id=partner_id)
+        .exclude(partnership__status__in=CLOSED_PARTNERSHIP_STATUSES)
+        .exclude(partner_id=partner_id)
+        .values_list("partner_id", flat=True)
+    )
+
+
+@transaction.atomic
+def lead_propose(
+    *, association: BusinessAssociation, user, target: Partner, rationale: str
+) -> PartnershipLead:
+    """Propose a partnership between the association's city and a city it has none with. The
+    lead reaches the officers of the association's city, for their search step."""
+    if user is not None and not (
+        core_permissions.is_admin(user) or perms.is_staff_of(user, association)
+    ):
+        raise DomainError(f"Only approved staff of {association.name} may propose partnerships.")
+    home = association.organisation.partner
+    if target.pk == home.pk:
+        raise DomainError(f"{home.name} is your own city.")
+    if target.pk in partnered_city_ids(home.pk):
+        raise DomainError(
+            f"{home.name} already has a partnership with {target.name}: register your "
+            "businesses' interest in it instead."
+        )
+    if PartnershipLead.objects.filter(
+        home=home, target=target, status=PartnershipLead.Status.NEW
+    ).exists():
+        raise DomainError(
+            f"A proposal of {target.name} is already waiting for the officers of {home.name}."
+        )
+    lead = PartnershipLead(
+        association=association, home=home, target=target, rationale=rationale, created_by=user
+    )
+    lead.full_clean()
+    lead.save()
+    return lead
+
+
+def _lock_new_lead(lead: PartnershipLead, user) -> PartnershipLead:
+    lead = (
+        PartnershipLead.objects.select_for_update()
+        .select_related("association__organisation", "home", "target")
+        .get(pk=lead.pk)
+    )
+    if user is not None and not perms.can_decide_lead(user, lead):
+        raise DomainError(f"Only officers of {lead.home.name} may act on this proposal.")
+    if lead.status != PartnershipLead.Status.NEW:
+        raise DomainError(f"This proposal was already {lead.get_status_display().lower()}.")
+    return lead
+
+
+@transaction.atomic
+def lead_take_up(*, lead: PartnershipLead, partnership: Partnership, user) -> Candidate:
+    """Take a lead up as a candidate (source: chamber) on one of the home city's partnerships
+    in the search step."""
+    lead = _lock_new_lead(lead, user)
+    if not partnership.members.filter(partner_id=lead.home_id).exists():
+        raise DomainError(f"Choose a partnership of {lead.home.name}.")
+    if user is not None and not core_permissions.can_edit_partnership(user, partnership):
+        raise DomainError("You may not change this partnership.")
+    if partnership.step != Step.SEARCH:
+        raise DomainError(
+            f"“{partnership.title}” is at the step “{partnership.step_label}”: a proposal "
+            "becomes a candidate in the search step."
+        )
+    try:
+        candidate = core_services.candidate_add(
+            partnership=partnership,
+            partner=lead.target,
+            rationale=f"Proposed by {lead.association.name}: {lead.rationale}",
+            user=user,
+            source=Candidate.Source.CHAMBER,
+        )
+    except ValidationError as exc:
+        raise DomainError(" ".join(exc.messages)) from exc
+    lead.status = PartnershipLead.Status.TAKEN_UP
+    lead.candidate = candidate
+    lead.decided_by = user
+    lead.decided_at = timezone.now()
+    lead.save(update_fields=["status", "candidate", "decided_by", "decided_at"])
+    return candidate
+
+
+@transaction.atomic
+def lead_decline(*, lead: PartnershipLead, user, message: str) -> PartnershipLead:
+    """Decline a proposal, telling the chamber why."""
+    lead = _lock_new_lead(lead, user)
+    if not (message or "").strip():
+        raise ValidationError({"officer_message": "Tell the chamber why the proposal is declined."})
+    lead.status = PartnershipLead.Status.DECLINED
+    lead.officer_message = message.strip()
+    lead.decided_by = user
+    lead.decided_at = timezone.now()
+    lead.save(update_fields=["status", "officer_message", "decided_by", "decided_at"])
+    return lead

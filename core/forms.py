@@ -1,0 +1,166 @@
+"""What every form of the portal shares: dates within a plausible range, bounded free text, and
+model-choice options read once.
+
+Model-choice <select>s have their options read while the view builds the form, never while
+the template renders it (tests/partnerships/test_query_budgets.py checks every page for that).
+
+Left alone, a ModelChoiceField's options are a lazy iterator over its queryset: the template
+runs the query when it draws the <select> (and `{% for %}` over `field.field.choices` may count
+them first). `read_choices(form)` turns them into a list, one query per select; validation
+still asks the queryset (`queryset.get()` / `filter(pk__in=…)`), so a choice made stale by a
+concurrent change is still refused.
+
+`ChoicesReadOnce` does it for a form once its most derived `__init__` has returned, so a form
+may still narrow a field's queryset in its own `__init__` (setting a queryset afterwards, from a
+view, would keep the list read before: narrow it in the form instead). For a django-filter
+FilterSet, set `Meta.form = ChoicesForm`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+
+from django import forms
+from django.core.validators import MaxLengthValidator
+from django.forms.widgets import ChoiceWidget
+
+# Dates outside this range are typing mistakes (a year of 0202 or 20255), not history.
+EARLIEST_DATE = dt.date(1900, 1, 1)
+LATEST_DATE = dt.date(2100, 12, 31)
+# Free text is generous but bounded: a memo, not a book.
+LONG_TEXT = 10_000
+# The largest id a bigint column holds.
+MAX_ID = 2**63 - 1
+
+
+class DateInput(forms.DateInput):
+    """The browser's date picker, with the ISO value it expects."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+def text_area(rows: int = 3) -> forms.Textarea:
+    return forms.Textarea(attrs={"rows": rows})
+
+
+def check_dates(form: forms.BaseForm) -> None:
+    """A field error on every date outside EARLIEST_DATE..LATEST_DATE."""
+    for name, field in form.fields.items():
+        value = form.cleaned_data.get(name)
+        is_date = isinstance(field, forms.DateField) and value is not None
+        if is_date and not EARLIEST_DATE <= value <= LATEST_DATE:
+            form.add_error(
+                name, f"Give a date between {EARLIEST_DATE.year} and {LATEST_DATE.year}."
+            )
+
+
+class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """Django's, but an id beyond the 64-bit range is an invalid choice before the database is
+    asked: on SQLite an IN of such a number raises OverflowError (a 500), where a single
+    `pk=` lookup already copes."""
+
+    def _check_values(self, value):
+        try:
+            values = list(value)
+        except TypeError:
+            values = []
+        for pk in values:
+            try:
+                number = int(str(pk).strip())
+            except ValueError:
+                continue  # not a number: Django reports it
+            if not -MAX_ID - 1 <= number <= MAX_ID:
+                raise forms.ValidationError(
+                    self.error_messages["invalid_choice"],
+                    code="invalid_choice",
+                    params={"value": pk},
+                )
+        return super()._check_values(value)
+
+
+def read_choices(form: forms.BaseForm) -> None:
+    """Read the options of every model-choice field drawn as a select, radio buttons or check
+    boxes into a list (a hidden or text input lists no options: left alone)."""
+    for field in form.fields.values():
+        if isinstance(field, forms.ModelChoiceField) and isinstance(field.widget, ChoiceWidget):
+            # iter(): list() of the iterator itself would COUNT first (its __len__). Django's
+            # own setter: django-filter's would wrap the list in a model iterator again.
+            forms.ChoiceField.choices.fset(field, list(iter(field.choices)))
+
+
+def _then_read_choices(init):
+    @functools.wraps(init)
+    def __init__(self, *args, **kwargs):
+        outermost = not self.__dict__.get("_building_choices", False)
+        self._building_choices = True
+        try:
+            init(self, *args, **kwargs)
+        finally:
+            if outermost:
+                self._building_choices = False
+        if outermost:
+            read_choices(self)
+
+    return __init__
+
+
+class ChoicesReadOnce:
+    """Form mixin (first among the bases): `read_choices(self)` once the form is built."""
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if "__init__" in cls.__dict__:
+            cls.__init__ = _then_read_choices(cls.__dict__["__init__"])
+
+    @_then_read_choices
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+
+
+class ChoicesForm(ChoicesReadOnce, forms.Form):
+    """A plain form with its model-choice options read once (e.g. a FilterSet's `Meta.form`)."""
+
+
+class ChoicesModelForm(ChoicesReadOnce, forms.ModelForm):
+    """A model form with its model-choice options read once."""
+
+
+class PortalFormMixin:
+    """Every date a date picker within a plausible range, every unbounded text at most
+    LONG_TEXT characters, and a message said once (a model's `clean()` may repeat what a field
+    already said). First among the bases, before ChoicesForm / ChoicesModelForm."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if isinstance(field, forms.DateField) and not isinstance(field.widget, DateInput):
+                field.widget = DateInput(attrs=field.widget.attrs)
+                field.widget.is_required = field.required
+            elif isinstance(field, forms.CharField) and field.max_length is None:
+                field.max_length = LONG_TEXT
+                field.widget.attrs["maxlength"] = str(LONG_TEXT)
+                field.validators.append(MaxLengthValidator(LONG_TEXT))
+
+    def add_error(self, field, error):
+        super().add_error(field, error)
+        for errors in self._errors.values():
+            texts = list(errors)
+            if len(set(texts)) < len(texts):
+                errors.data = [e for i, e in enumerate(errors.data) if texts[i] not in texts[:i]]
+
+    def clean(self):
+        cleaned = super().clean()
+        check_dates(self)
+        return cleaned
+
+
+class PortalForm(PortalFormMixin, ChoicesForm):
+    """A plain form of the portal (see PortalFormMixin)."""
+
+
+class PortalModelForm(PortalFormMixin, ChoicesModelForm):
+    """A model form of the portal (see PortalFormMixin)."""

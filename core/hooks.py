@@ -1,0 +1,89 @@
+"""The one registry of hooks: how an inner app shows or uses what an outer app provides.
+
+Dependencies point one way (demo → businesses → alliances → notifications → partnerships →
+accounts → core), so an inner app never imports an outer one. Where the inner app's page or
+process must include the outer app's data, it reads a hook here, and the outer app registers
+its providers from its `AppConfig.ready()`. Every hook is named in HOOKS below, with what a
+provider receives and returns: a misspelt name fails at start-up instead of never running.
+
+    hooks.register("dashboard.panels", panels.dashboard_panel)   # outer app, in ready()
+    for provider in hooks.providers("dashboard.panels"): ...     # inner app, when it renders
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+HOOKS: dict[str, str] = {
+    # core
+    "nav.items": "a core.nav.NavItem: a link in the navigation bar or the person's menu",
+    # partnerships
+    "dashboard.panels": "(user) -> dict | None: a panel (its `template` and data) on the "
+    "officers' dashboard",
+    "partnership.links": "(request, partnership, can_edit) -> list of {label, url, icon}: "
+    "links on a partnership's page",
+    "partnership.timeline": "(partnership, length) -> list of TimelineEntry: entries an outer "
+    "app adds to a partnership's timeline",
+    "partnership.events": "(event: partnerships.events.Event) -> None: told after a write to "
+    "a partnership commits (a move, a confirmation...)",
+    "health.business_involvement": "(partnership ids) -> set of the ids involving business, "
+    "or an object with `involving_rows(qs)` (see partnerships.health)",
+    "reports.outcomes": "(partnerships queryset) -> list of dict: outcome totals per "
+    "partnership for the report",
+    "dossier.sections": "(partnership) -> dict | None: a section of the dossier PDF",
+    "exports.datasets": "a partnerships.exports.Dataset: a downloadable table",
+    "reports.failed_deliveries": "(partnerships queryset, limit) -> list: messages that could "
+    "not be delivered, for the reports page",
+    # alliances
+    "alliances.partnership_panels": "(request, partnership, sub_alliances, can_manage) -> "
+    "dict | None: a panel on a partnership's sub-alliances page",
+    "alliances.sub_alliance_panels": "(request, sub_alliance, can_manage) -> dict | None: a "
+    "panel on a sub-alliance's page",
+}
+
+_registry: dict[str, list[Any]] = {name: [] for name in HOOKS}
+
+
+def _known(name: str) -> list[Any]:
+    try:
+        return _registry[name]
+    except KeyError:
+        raise LookupError(f"No hook called {name!r}: declare it in core.hooks.HOOKS.") from None
+
+
+def register(name: str, provider: Any) -> None:
+    """Add `provider` to the hook (once: calling ready() again adds nothing)."""
+    providers = _known(name)
+    if provider not in providers:
+        providers.append(provider)
+
+
+def providers(name: str) -> list[Any]:
+    """The hook's providers, in the order they were registered."""
+    return list(_known(name))
+
+
+def collect(name: str, *args, **kwargs) -> list[Any]:
+    """Call every provider; their results, leaving out the None ones."""
+    results = (provider(*args, **kwargs) for provider in _known(name))
+    return [result for result in results if result is not None]
+
+
+def emit(name: str, *args, **kwargs) -> None:
+    """Call every provider for what it does (an event)."""
+    for provider in _known(name):
+        provider(*args, **kwargs)
+
+
+@contextlib.contextmanager
+def replaced(name: str, new: Iterable[Any]) -> Iterator[None]:
+    """Run with the hook's providers replaced by `new` (tests)."""
+    providers = _known(name)
+    saved = list(providers)
+    providers[:] = list(new)
+    try:
+        yield
+    finally:
+        providers[:] = saved

@@ -1,0 +1,89 @@
+"""The navigation bar, built once: each app registers its items on the hook `nav.items` from its
+AppConfig.ready(), and `navigation(request)` (a context processor) lays them out with the
+current page marked, so no template of an inner app names an outer app's URLs.
+
+An item is active (highlighted, `aria-current="page"`) on its own page and on the pages whose
+view names it lists in `also_on`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.urls import reverse
+
+from core import hooks
+
+# Where an item goes: the bar, its right end, the person's menu, or the bar of a visitor.
+MAIN, END, ACCOUNT, PUBLIC = "main", "end", "account", "public"
+
+
+def signed_in(request) -> bool:
+    return request.user.is_authenticated
+
+
+def anonymous(request) -> bool:
+    return not request.user.is_authenticated
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    view: str  # "namespace:name" of the page it opens
+    order: int  # left to right, top to bottom
+    place: str = MAIN  # MAIN, END, ACCOUNT or PUBLIC (see above)
+    icon: str = ""  # a Bootstrap icon name
+    shown: Callable = signed_in  # (request) -> bool
+    also_on: tuple[str, ...] = ()
+    # (request) -> (the icon to show instead, a badge's text or ""), e.g. the bell's count
+    state: Callable | None = None
+
+
+@dataclass(frozen=True)
+class Link:
+    label: str
+    url: str
+    icon: str
+    active: bool
+    badge: str
+
+
+def _current(request) -> str:
+    match = getattr(request, "resolver_match", None)
+    return match.view_name if match is not None else ""
+
+
+def navigation(request) -> dict:
+    """Context processor: `nav` = {"main": [...], "end": [...], "account": [...]} of Links."""
+    user = getattr(request, "user", None)
+    if user is None:
+        return {}
+    current = _current(request)
+    places: dict[str, list[Link]] = {MAIN: [], END: [], ACCOUNT: [], PUBLIC: []}
+    for item in sorted(hooks.providers("nav.items"), key=lambda i: i.order):
+        if not item.shown(request):
+            continue
+        icon, badge = item.icon, ""
+        if item.state is not None:
+            icon, badge = item.state(request)
+        places[item.place].append(
+            Link(
+                label=item.label,
+                url=reverse(item.view),
+                icon=icon,
+                active=current == item.view or current in item.also_on,
+                badge=badge,
+            )
+        )
+    return {"nav": places}
+
+
+def is_superuser(request) -> bool:
+    return request.user.is_superuser
+
+
+CORE_ITEMS = (
+    NavItem("Admin", "admin:index", order=900, shown=is_superuser),
+    NavItem("Change password", "password_change", order=900, place=ACCOUNT),
+    NavItem("Log in", "login", order=900, place=PUBLIC, shown=anonymous),
+)

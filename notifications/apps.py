@@ -1,0 +1,28 @@
+from django.apps import AppConfig
+
+
+class NotificationsConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "notifications"
+    verbose_name = "Notifications"
+
+    def ready(self) -> None:
+        from core import hooks
+        from core.nav import ACCOUNT, END, NavItem
+        from notifications import middleware, timeline
+
+        # The reminders sent show on a partnership's timeline (partnerships never imports us).
+        hooks.register("partnership.timeline", timeline.TIMELINE)
+        for item in (
+            NavItem(
+                "Notifications",
+                "notifications:list",
+                order=10,
+                place=END,
+                icon="bell",
+                state=middleware.bell,
+            ),
+            NavItem("Email preferences", "notifications:preferences", order=10, place=ACCOUNT),
+            NavItem("Calendar feed", "notifications:calendar", order=20, place=ACCOUNT),
+        ):
+            hooks.register("nav.items", item)

@@ -1,0 +1,133 @@
+"""Delivery of reminders by e-mail, exactly once in effect.
+
+In the portal a reminder is there as soon as the scan records it: the `Reminder` row is the
+person's notification, unread until they read it. By email it goes out once:
+
+* `deliver(reminder_id)` first *claims* the row — one conditional UPDATE from `pending` to
+  `sending` — and only the caller whose UPDATE changed the row sends. Two workers, a task
+  retried, a task delivered twice by the broker: one email. A claim left behind by a worker
+  that died is taken over after `SENDING_TIMEOUT`.
+* A failed send puts the row back to `pending` with the error and re-raises, so the task
+  retries it with backoff (`notifications.tasks`); the last failure marks it `failed`, where it
+  stays, visible in the admin and to the partnership's officers, until someone retries it.
+* People who chose the weekly digest get their rows (`digest`) in one email a week
+  (`send_digest`), claimed the same way.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import uuid
+
+from django.db.models import F, Q
+from django.utils import timezone
+
+from core import page_cache
+from notifications.emails import digest_email, reminder_email
+from notifications.models import Reminder
+
+logger = logging.getLogger(__name__)
+
+
+Status = Reminder.Status
+
+
+SENDING_TIMEOUT = dt.timedelta(minutes=15)
+
+
+MAX_ERROR = 2000
+
+
+def _error_text(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}"[:MAX_ERROR]
+
+
+def claim(reminder_id: int) -> Reminder | None:
+    """Take the row for sending; None when it is not (or no longer) waiting to be sent."""
+    now = timezone.now()
+    claimed = (
+        Reminder.objects.filter(pk=reminder_id)
+        .filter(
+            Q(status=Status.PENDING)
+            | Q(status=Status.SENDING, claimed_at__lt=now - SENDING_TIMEOUT)
+        )
+        .update(status=Status.SENDING, claimed_at=now, attempts=F("attempts") + 1)
+    )
+    if not claimed:
+        return None
+    return Reminder.objects.select_related("partnership", "recipient").get(pk=reminder_id)
+
+
+def deliver(reminder_id: int) -> bool:
+    """Send one reminder if this call claims it. A failure puts it back to `pending` with the
+    error and re-raises (the task retries); True when this call sent it."""
+    reminder = claim(reminder_id)
+    if reminder is None:
+        return False
+    try:
+        if reminder.address:  # no address: in the portal only (an account without email)
+            reminder_email(reminder).send(fail_silently=False)
+    except Exception as exc:
+        Reminder.objects.filter(pk=reminder_id, status=Status.SENDING).update(
+            status=Status.PENDING, last_error=_error_text(exc)
+        )
+        raise
+    Reminder.objects.filter(pk=reminder_id, status=Status.SENDING).update(
+        status=Status.SENT, sent_at=timezone.now(), last_error=""
+    )
+    page_cache.bump()  # .update() sends no signal; a partnership's timeline lists sent ones
+    return True
+
+
+def mark_failed(reminder_id: int, exc: BaseException) -> None:
+    """The last attempt failed: visible as failed until someone retries it."""
+    Reminder.objects.filter(pk=reminder_id, status__in=[Status.PENDING, Status.SENDING]).update(
+        status=Status.FAILED, last_error=_error_text(exc)
+    )
+    page_cache.bump()
+    logger.error("Reminder %s could not be sent: %s", reminder_id, _error_text(exc))
+
+
+def send_digest(user_id: int) -> int:
+    """One email listing every reminder waiting for this person's digest; how many it held."""
+    batch = uuid.uuid4()
+    now = timezone.now()
+    claimed = Reminder.objects.filter(recipient_id=user_id, status=Status.DIGEST).update(
+        status=Status.SENDING, claimed_at=now, attempts=F("attempts") + 1, batch=batch
+    )
+    if not claimed:
+        return 0
+    mine = Reminder.objects.filter(batch=batch, status=Status.SENDING)
+    reminders = list(
+        mine.select_related("partnership", "recipient").order_by(
+            "partnership__title", "occurrence", "pk"
+        )
+    )
+    user = reminders[0].recipient
+    try:
+        if user.email:
+            digest_email(user, reminders).send(fail_silently=False)
+    except Exception as exc:
+        mine.update(status=Status.DIGEST, last_error=_error_text(exc))
+        raise
+    mine.update(status=Status.SENT, sent_at=timezone.now(), last_error="")
+    page_cache.bump()
+    return len(reminders)
+
+
+def mark_digest_failed(user_id: int, exc: BaseException) -> None:
+    Reminder.objects.filter(recipient_id=user_id, status=Status.DIGEST, attempts__gt=0).update(
+        status=Status.FAILED, last_error=_error_text(exc)
+    )
+    page_cache.bump()
+    logger.error("The digest of user %s could not be sent: %s", user_id, _error_text(exc))
+
+
+def digest_recipients() -> list[int]:
+    return list(
+        Reminder.objects.filter(status=Status.DIGEST, recipient__isnull=False)
+        .order_by()
+        .values_list("recipient_id", flat=True)
+        .distinct()
+    )

@@ -1,0 +1,126 @@
+"""The admin of steps 7-8: activities, reviews with their KPI results and ratings, lessons."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from core.admin import (
+    PortalAdmin,
+    TabularInline,
+)
+from partnerships.admin.forms import LessonForm
+from partnerships.models import (
+    KPI,
+    Activity,
+    KPIResult,
+    Lesson,
+    Review,
+    SuccessFactorRating,
+)
+
+# --- Steps 7–8: implementation, reviews and lessons -----------------------------------------
+
+
+@admin.register(Activity)
+class ActivityAdmin(PortalAdmin):
+    list_display = ("title", "kind", "partnership", "occurred_on", "participants", "created_by")
+    list_filter = ("kind",)
+    search_fields = ("title", "description", "partnership__title")
+    autocomplete_fields = ("partnership",)
+    list_select_related = ("partnership", "created_by")
+    readonly_fields = ("created_by", "created_at")
+    date_hierarchy = "occurred_on"
+    ordering = ("-occurred_on", "-id")
+
+
+def _review_open(review) -> bool:
+    """A completed review is read-only (amend it by writing a new one)."""
+    return review is None or review.status == Review.Status.DRAFT
+
+
+class OpenReviewOnlyMixin:
+    """Rows of a completed review can be read, never changed."""
+
+    def has_add_permission(self, request, obj=None):
+        return _review_open(obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return _review_open(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return _review_open(obj) and super().has_delete_permission(request, obj)
+
+
+class KPIResultInline(OpenReviewOnlyMixin, TabularInline):
+    model = KPIResult
+    fields = ("kpi", "actual", "note")
+    related = ("kpi",)
+
+    def scoped_querysets(self, request, obj):
+        # Only the reviewed partnership's own KPIs may be given a value.
+        kpis = KPI.objects.filter(partnership=obj.partnership_id) if obj else KPI.objects.none()
+        return {"kpi": kpis}
+
+
+class SuccessFactorRatingInline(OpenReviewOnlyMixin, TabularInline):
+    model = SuccessFactorRating
+    fields = ("factor", "rating", "note")
+
+
+@admin.register(KPIResult)
+class KPIResultAdmin(PortalAdmin):
+    list_display = ("kpi", "review", "actual")
+    search_fields = ("kpi__name", "review__partnership__title")
+    autocomplete_fields = ("kpi", "review")
+    list_select_related = ("kpi", "review__partnership")
+
+
+@admin.register(SuccessFactorRating)
+class SuccessFactorRatingAdmin(PortalAdmin):
+    list_display = ("factor", "rating", "review")
+    list_filter = ("factor", "rating")
+    search_fields = ("review__partnership__title",)
+    autocomplete_fields = ("review",)
+    list_select_related = ("review__partnership",)
+
+
+@admin.register(Review)
+class ReviewAdmin(SimpleHistoryAdmin, PortalAdmin):
+    inlines = (KPIResultInline, SuccessFactorRatingInline)
+    list_display = (
+        "partnership",
+        "period_start",
+        "period_end",
+        "status",
+        "decision",
+        "completed_on",
+    )
+    list_filter = ("status", "decision")
+    search_fields = ("partnership__title", "narrative")
+    autocomplete_fields = ("partnership",)
+    list_select_related = ("partnership", "created_by")
+    # Completing applies the decision: only services.review_complete may do it.
+    readonly_fields = ("status", "completed_on", "completed_by", "created_by", "created_at")
+
+    def has_change_permission(self, request, obj=None):
+        return _review_open(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return _review_open(obj) and super().has_delete_permission(request, obj)
+
+    date_hierarchy = "period_end"
+    ordering = ("-period_end", "-id")
+
+
+@admin.register(Lesson)
+class LessonAdmin(PortalAdmin):
+    form = LessonForm
+    list_display = ("theme", "partnership", "step", "review", "recorded_by", "created_at")
+    list_filter = ("step",)
+    search_fields = ("theme", "text", "partnership__title")
+    autocomplete_fields = ("partnership", "review")
+    list_select_related = ("partnership", "review__partnership", "recorded_by")
+    readonly_fields = ("recorded_by", "created_at")
+    date_hierarchy = "created_at"
+    ordering = ("-created_at",)

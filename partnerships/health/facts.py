@@ -1,0 +1,317 @@
+"""The facts the health score needs, for many partnerships at once: annotations of ONE query
+(scalar subqueries, never a query per partnership), plus one call to each business-involvement
+provider registered on the hook `health.business_involvement` (see health/__init__.py)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import itertools
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from django.db.models import (
+    BooleanField,
+    ExpressionWrapper,
+    F,
+    Func,
+    IntegerField,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from core import hooks
+from partnerships.health.rules import (
+    FINISHED,
+    IMPLEMENTATION_FROM,
+    KPIS_EXPECTED_FROM,
+    NO_CHAMPION_REASON,
+    NO_KPIS_REASON,
+    QUIET_DAYS,
+    is_quiet,
+    mou_lapsed_reason,
+    mou_not_renewed_reason,
+    quiet_reason,
+)
+from partnerships.health.score import Health, score
+from partnerships.models import (
+    KPI,
+    MOU,
+    Activity,
+    Champion,
+    KPIResult,
+    Partnership,
+    Review,
+)
+
+# Annotation name → fact name.
+FACT_COLUMNS = {
+    "status": "status",
+    "step": "step",
+    "step_entered_at": "step_entered_at",
+    "next_review_on": "next_review_on",
+    "h_last_activity_on": "last_activity_on",
+    "h_has_champion": "has_champion",
+    "h_signed_mou_expires_on": "signed_mou_expires_on",
+    "h_has_signed_mou": "has_signed_mou",
+    "h_expired_mou_on": "expired_mou_on",
+    "h_last_review_end": "last_review_end",
+    "h_kpis_measured": "kpis_measured",
+    "h_kpis_off_target": "kpis_off_target",
+}
+
+# A KPI result that missed its target, in whichever direction the target lies from the
+# baseline (as KPIResult.on_target says it).
+OFF_TARGET = Q(kpi__target__gte=F("kpi__baseline"), actual__lt=F("kpi__target")) | Q(
+    kpi__target__lt=F("kpi__baseline"), actual__gt=F("kpi__target")
+)
+
+
+def _count(qs: QuerySet) -> Coalesce:
+    """The number of rows of `qs` (filtered on an OuterRef) as a column of the outer row.
+    (As `selectors.common.count_of`, which this module may not import.)"""
+    return Coalesce(
+        Subquery(qs.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n")),
+        0,
+        output_field=IntegerField(),
+    )
+
+
+def _any(qs: QuerySet) -> Coalesce:
+    """Whether `qs` (filtered on an OuterRef) has a row, as a column of the outer row.
+
+    Not `Exists`: in a SELECT list PostgreSQL may plan an EXISTS as a hashed SubPlan that reads
+    every matching row of the whole table (all active champions, all signed MOUs) because it
+    costs it for every row before the page's LIMIT. A scalar subquery is never hashed: it is an
+    index probe per row actually returned (25 on a list page, 1 on the partnership page)."""
+    return Coalesce(
+        Subquery(
+            qs.order_by().annotate(one=Value(True)).values("one")[:1], output_field=BooleanField()
+        ),
+        Value(False),
+        output_field=BooleanField(),
+    )
+
+
+@functools.lru_cache(maxsize=2)
+def _fact_columns(today: dt.date) -> dict[str, Any]:
+    """The annotations of `with_health_facts`, built once a day rather than on every request
+    (~5 ms of Python each time): expressions are immutable, `annotate` resolves copies."""
+    of_it = {"partnership": OuterRef("pk")}
+    mous = MOU.objects.filter(**of_it)
+    signed = mous.filter(status=MOU.Status.SIGNED)
+    completed = Review.objects.filter(**of_it, status=Review.Status.COMPLETED).order_by(
+        "-period_end", "-id"
+    )
+    results = KPIResult.objects.filter(review=OuterRef("h_last_review_id"))
+    return dict(
+        h_last_activity_on=Subquery(
+            Activity.objects.filter(**of_it, occurred_on__lte=today)
+            .order_by()
+            .values("partnership")
+            .annotate(last=Max("occurred_on"))
+            .values("last")
+        ),
+        h_has_champion=_any(Champion.objects.filter(**of_it, is_active=True)),
+        h_signed_mou_expires_on=Subquery(signed.values("expires_on")[:1]),
+        h_has_signed_mou=_any(signed),
+        h_expired_mou_on=Subquery(
+            mous.filter(status=MOU.Status.EXPIRED)
+            .order_by()
+            .values("partnership")
+            .annotate(last=Max("expires_on"))
+            .values("last")
+        ),
+        h_last_review_id=Subquery(completed.values("pk")[:1]),
+        h_last_review_end=Subquery(completed.values("period_end")[:1]),
+        h_kpis_measured=_count(results),
+        h_kpis_off_target=_count(results.filter(OFF_TARGET)),
+    )
+
+
+WARNING_FACTS = (
+    "h_last_activity_on",
+    "h_has_champion",
+    "h_signed_mou_expires_on",
+    "h_has_signed_mou",
+    "h_expired_mou_on",
+)
+
+
+def with_warning_signs(qs: QuerySet[Partnership], today: dt.date) -> QuerySet[Partnership]:
+    """Only the running partnerships that show one of the warning signs the research names
+    (it went quiet, it has nothing to be reviewed against, its agreement lapsed, nobody
+    champions it), annotated with the facts that say which (see `warning_reasons`). The same
+    facts as the health score's, and one more: whether any KPI was agreed."""
+    columns = _fact_columns(today)
+    qs = qs.exclude(status__in=FINISHED).annotate(
+        **{name: columns[name] for name in WARNING_FACTS},
+        h_has_kpis=_any(KPI.objects.filter(partnership=OuterRef("pk"))),
+    )
+    quiet_since = today - dt.timedelta(days=QUIET_DAYS)
+    return qs.filter(
+        Q(step__gte=IMPLEMENTATION_FROM)
+        & (Q(h_last_activity_on__isnull=True) | Q(h_last_activity_on__lte=quiet_since))
+        | Q(step__gte=KPIS_EXPECTED_FROM, h_has_kpis=False)
+        | Q(h_signed_mou_expires_on__lt=today)
+        | Q(step__gte=IMPLEMENTATION_FROM, h_expired_mou_on__isnull=False, h_has_signed_mou=False)
+        | Q(h_has_champion=False)
+    )
+
+
+def warning_reasons(p: Partnership, today: dt.date) -> list[str]:
+    """The warning signs of a partnership read with `with_warning_signs`, in plain words: the
+    same words as the health score's deductions."""
+    reasons = []
+    if p.step >= IMPLEMENTATION_FROM and is_quiet(p.h_last_activity_on, today):
+        reasons.append(quiet_reason(p.h_last_activity_on))
+    if p.step >= KPIS_EXPECTED_FROM and not p.h_has_kpis:
+        reasons.append(NO_KPIS_REASON)
+    if p.h_signed_mou_expires_on and p.h_signed_mou_expires_on < today:
+        reasons.append(mou_lapsed_reason(p.h_signed_mou_expires_on))
+    elif p.step >= IMPLEMENTATION_FROM and p.h_expired_mou_on and not p.h_has_signed_mou:
+        reasons.append(mou_not_renewed_reason(p.h_expired_mou_on))
+    if not p.h_has_champion:
+        reasons.append(NO_CHAMPION_REASON)
+    return reasons
+
+
+def with_health_facts(qs: QuerySet[Partnership], today: dt.date) -> QuerySet[Partnership]:
+    """`qs` with the facts `score` needs as annotations (columns of the same query)."""
+    involving = [
+        _any(rows)
+        for provider in hooks.providers("health.business_involvement")
+        if _in_query(provider)
+        for rows in provider.involving_rows()
+    ]
+    if involving:
+        qs = qs.annotate(
+            **{
+                INVOLVED_COLUMN: ExpressionWrapper(
+                    Q(*involving, _connector=Q.OR), output_field=BooleanField()
+                )
+            }
+        )
+    return qs.annotate(**_fact_columns(today))
+
+
+def _facts(row: dict[str, Any] | Partnership) -> dict[str, Any]:
+    if isinstance(row, dict):
+        return {fact: row[column] for column, fact in FACT_COLUMNS.items()}
+    return {fact: getattr(row, column) for column, fact in FACT_COLUMNS.items()}
+
+
+# Business involvement read in the page's own query, from the providers' `involving_rows`.
+INVOLVED_COLUMN = "h_business_involved"
+
+
+def _in_query(provider) -> bool:
+    return callable(getattr(provider, "involving_rows", None))
+
+
+def _involved_in_row(row: dict[str, Any] | Partnership) -> bool | None:
+    if isinstance(row, dict):
+        return row.get(INVOLVED_COLUMN)
+    return getattr(row, INVOLVED_COLUMN, None)
+
+
+def _needs_business_check(facts: dict[str, Any]) -> bool:
+    return facts["status"] not in FINISHED and facts["step"] >= IMPLEMENTATION_FROM
+
+
+def business_involvement(ids: Iterable[int], read_in_rows: bool = False) -> set[int] | None:
+    """The ids, among `ids`, of partnerships involving business, by asking every registered
+    provider once (but, when `read_in_rows`, those whose `involving_rows` the rows were read
+    with); None when no provider is registered (not assessed)."""
+    if not hooks.providers("health.business_involvement"):
+        return None
+    ids = list(ids)
+    involved: set[int] = set()
+    if ids:
+        for provider in hooks.providers("health.business_involvement"):
+            if not (read_in_rows and _in_query(provider)):
+                involved |= set(provider(ids))
+    return involved
+
+
+def _score_all(rows: list, today: dt.date) -> list[Health]:
+    facts = [_facts(row) for row in rows]
+    in_rows = [_involved_in_row(row) for row in rows]
+    involved = business_involvement(
+        (row_pk for row_pk, f in zip(_pks(rows), facts, strict=True) if _needs_business_check(f)),
+        read_in_rows=all(value is not None for value in in_rows),
+    )
+    for pk, f, in_row in zip(_pks(rows), facts, in_rows, strict=True):
+        f["business_involved"] = None if involved is None else pk in involved or bool(in_row)
+    return [score(f, today) for f in facts]
+
+
+def _pks(rows: list) -> list[int]:
+    return [row["pk"] if isinstance(row, dict) else row.pk for row in rows]
+
+
+def health_rows(
+    partnerships: QuerySet[Partnership] | Iterable[int],
+    today: dt.date | None = None,
+    fields: Iterable[str] = (),
+) -> list[tuple[dict[str, Any], Health]]:
+    """(the row's `fields` and pk, its health) for each partnership: one query, plus one call
+    per business-involvement provider."""
+    today = today or timezone.localdate()
+    if isinstance(partnerships, QuerySet):
+        qs = Partnership.objects.filter(pk__in=partnerships.values("pk"))
+    else:
+        qs = Partnership.objects.filter(pk__in=list(partnerships))
+    qs = with_health_facts(qs.order_by(), today)
+    involved = [INVOLVED_COLUMN] if INVOLVED_COLUMN in qs.query.annotations else []
+    rows = list(qs.values("pk", *dict.fromkeys([*FACT_COLUMNS, *involved, *fields])))
+    return list(zip(rows, _score_all(rows, today), strict=True))
+
+
+def health_rows_in_chunks(
+    partnerships: QuerySet[Partnership],
+    today: dt.date | None = None,
+    fields: Iterable[str] = (),
+    chunk: int = 2000,
+) -> Iterator[list[tuple[dict[str, Any], Health]]]:
+    """As `health_rows`, one chunk of rows at a time, read from one query with a cursor: for a
+    caller that keeps a few rows of a portfolio that may be every partnership (an admin's),
+    so that memory follows the chunk, not the portfolio. The providers not read in the query
+    are asked once per chunk."""
+    today = today or timezone.localdate()
+    qs = with_health_facts(Partnership.objects.filter(pk__in=partnerships.values("pk")), today)
+    involved = [INVOLVED_COLUMN] if INVOLVED_COLUMN in qs.query.annotations else []
+    columns = dict.fromkeys([*FACT_COLUMNS, *involved, *fields])
+    rows = qs.order_by().values("pk", *columns).iterator(chunk_size=chunk)
+    while batch := list(itertools.islice(rows, chunk)):
+        yield list(zip(batch, _score_all(batch, today), strict=True))
+
+
+def health_for(
+    partnerships: QuerySet[Partnership] | Iterable[int], today: dt.date | None = None
+) -> dict[int, Health]:
+    """{partnership id: Health} for the given ids or queryset, in a fixed number of queries."""
+    return {row["pk"]: health for row, health in health_rows(partnerships, today)}
+
+
+def health_of(partnership: Partnership, today: dt.date | None = None) -> Health:
+    """One partnership's health: from its annotations when it was read with
+    `with_health_facts` (no query), else in one query; plus the providers' queries."""
+    if hasattr(partnership, "h_kpis_off_target"):
+        return attach_health([partnership], today)[0].health
+    return health_for([partnership.pk], today)[partnership.pk]
+
+
+def attach_health(rows: Iterable[Partnership], today: dt.date | None = None) -> list[Partnership]:
+    """Set `.health` on partnerships read with `with_health_facts` (no query of its own but
+    one per business-involvement provider)."""
+    rows = list(rows)
+    for row, health in zip(rows, _score_all(rows, today or timezone.localdate()), strict=True):
+        row.health = health
+    return rows

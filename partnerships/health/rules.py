@@ -1,0 +1,86 @@
+"""Every threshold of the portal's judgement of a partnership, defined once: the health score,
+the dashboard's warning signs and lists, and the reminders all read them from here.
+
+Each says what it means in the domain (see DOMAIN.md, "Why partnerships fail")."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils.formats import date_format
+
+from partnerships.models import Partnership, Step
+
+# --- When things are late or quiet ---------------------------------------------------------
+
+# Implementation that shows no activity for this long has gone quiet.
+QUIET_DAYS = 90
+# A signed MOU expiring within this many days needs a renewal decision now (the health score,
+# the dashboard's list and the first of the reminders' three windows).
+MOU_EXPIRING_DAYS = 90
+# The reminders' later windows before an MOU's expiry: within a month, within a week.
+MOU_EXPIRING_SOON_DAYS = 30
+MOU_EXPIRING_LAST_DAYS = 7
+# Steps 1-6 are preparation: a partnership in one of them for longer than this has stalled
+# (the health score and the stalled reminder; `send_reminders --stalled-days` overrides it
+# for one run).
+STALLED_DAYS = 180
+# Reviews due within this many days are listed on the dashboard.
+REVIEW_DUE_LISTED_DAYS = 30
+# A review due within this many days is reminded of.
+REVIEW_DUE_REMINDED_DAYS = 14
+# A review late by more than this many days is escalated to the member cities' coordinators.
+REVIEW_ESCALATED_AFTER_DAYS = 30
+# Activities, sub-alliances and business involvement are expected from implementation on.
+IMPLEMENTATION_FROM = Step.IMPLEMENTATION
+# Measures to review against are expected from the agreement on.
+KPIS_EXPECTED_FROM = Step.AGREEMENT
+
+# Partnerships that no longer run: not scored, not listed as due, no warning signs.
+FINISHED = frozenset({Partnership.Status.ENDED, Partnership.Status.ARCHIVED})
+
+# --- Points the health score takes off (they add up to 100) --------------------------------
+
+REVIEW_OVERDUE_POINTS = 20
+# Scaled by the share of KPIs off target in the last completed review, rounded up.
+KPIS_OFF_TARGET_POINTS = 15
+NO_RECENT_ACTIVITY_POINTS = 15
+NO_BUSINESS_POINTS = 10
+MOU_EXPIRED_POINTS = 15
+MOU_EXPIRING_POINTS = 5
+NO_CHAMPION_POINTS = 15
+STALLED_POINTS = 10
+
+# Bands for the badge.
+HEALTHY_FROM = 80
+AT_RISK_FROM = 50
+
+
+# --- The words for each sign, shared by the score and the warning signs --------------------
+
+
+def day(value: dt.date) -> str:
+    return date_format(value, "j M Y")
+
+
+def is_quiet(last_activity_on: dt.date | None, today: dt.date) -> bool:
+    return last_activity_on is None or last_activity_on <= today - dt.timedelta(days=QUIET_DAYS)
+
+
+def quiet_reason(last_activity_on: dt.date | None) -> str:
+    if last_activity_on:
+        return f"No activity in the last {QUIET_DAYS} days (the last on {day(last_activity_on)})."
+    return "No activity logged since implementation began."
+
+
+def mou_lapsed_reason(expires_on: dt.date) -> str:
+    return f"The signed MOU expired on {day(expires_on)}."
+
+
+def mou_not_renewed_reason(expired_on: dt.date | None) -> str:
+    when = f" on {day(expired_on)}" if expired_on else ""
+    return f"The MOU expired{when} and no new one is signed."
+
+
+NO_CHAMPION_REASON = "No active champion."
+NO_KPIS_REASON = "No KPIs agreed: there is nothing to review it against."

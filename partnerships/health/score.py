@@ -1,0 +1,186 @@
+"""The score of one partnership from its facts: a pure function, no query (see health/)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple
+
+from django.utils import timezone
+
+from partnerships.health.rules import (
+    AT_RISK_FROM,
+    FINISHED,
+    HEALTHY_FROM,
+    IMPLEMENTATION_FROM,
+    KPIS_OFF_TARGET_POINTS,
+    MOU_EXPIRED_POINTS,
+    MOU_EXPIRING_DAYS,
+    MOU_EXPIRING_POINTS,
+    NO_BUSINESS_POINTS,
+    NO_CHAMPION_POINTS,
+    NO_CHAMPION_REASON,
+    NO_RECENT_ACTIVITY_POINTS,
+    REVIEW_OVERDUE_POINTS,
+    STALLED_DAYS,
+    STALLED_POINTS,
+    day,
+    is_quiet,
+    mou_lapsed_reason,
+    mou_not_renewed_reason,
+    quiet_reason,
+)
+from partnerships.models import Step
+
+BUSINESS_NOT_ASSESSED = "Business involvement was not assessed: no business data is connected."
+
+
+class Deduction(NamedTuple):
+    points: int
+    reason: str
+
+
+@dataclass(frozen=True)
+class Health:
+    """A score (None for a partnership that has ended or is archived) and why points were
+    taken off, largest first; `not_assessed` names checks that could not be made."""
+
+    score: int | None
+    deductions: list[Deduction] = field(default_factory=list)
+    not_assessed: list[str] = field(default_factory=list)
+
+    @property
+    def scored(self) -> bool:
+        return self.score is not None
+
+    @property
+    def band(self) -> str:
+        """ "healthy", "at_risk", "weak", or "finished" when not scored."""
+        if self.score is None:
+            return "finished"
+        if self.score >= HEALTHY_FROM:
+            return "healthy"
+        if self.score >= AT_RISK_FROM:
+            return "at_risk"
+        return "weak"
+
+    @property
+    def label(self) -> str:
+        return {
+            "healthy": "Healthy",
+            "at_risk": "At risk",
+            "weak": "Weak",
+            "finished": "Not scored",
+        }[self.band]
+
+    @property
+    def css(self) -> str:
+        """The Bootstrap badge class of the band."""
+        return {
+            "healthy": "text-bg-success",
+            "at_risk": "text-bg-warning",
+            "weak": "text-bg-danger",
+            "finished": "text-bg-light border",
+        }[self.band]
+
+    @property
+    def summary(self) -> str:
+        """One line for a tooltip: the reasons, or that nothing is wrong."""
+        if self.score is None:
+            return "Ended or archived partnerships are not scored."
+        if not self.deductions:
+            return "No warning signs."
+        return " ".join(d.reason for d in self.deductions)
+
+
+def _date(value: dt.date | dt.datetime | None) -> dt.date | None:
+    if isinstance(value, dt.datetime):
+        return timezone.localdate(value) if timezone.is_aware(value) else value.date()
+    return value
+
+
+def score(facts: dict[str, Any], today: dt.date) -> Health:
+    """The health of one partnership from its facts:
+
+    status, step, step_entered_at: the partnership's own fields;
+    next_review_on: when the next review is due (None: none planned);
+    last_activity_on: the latest activity up to today (None: none);
+    has_champion: whether anyone actively champions it;
+    signed_mou_expires_on: the signed MOU's expiry (None: no signed MOU, or no expiry);
+    has_signed_mou: whether there is a signed MOU;
+    expired_mou_on: the latest expiry of an MOU marked expired (None: none);
+    last_review_end: the end of the period of the last completed review (None: none);
+    kpis_measured, kpis_off_target: that review's KPI results, and how many missed target;
+    business_involved: True / False, or None when not assessed (no provider registered).
+    """
+    if facts["status"] in FINISHED:
+        return Health(score=None)
+    step = facts["step"]
+    running = step >= IMPLEMENTATION_FROM
+    found: list[Deduction] = []
+    not_assessed: list[str] = []
+
+    next_review_on = facts.get("next_review_on")
+    if next_review_on and next_review_on < today:
+        reason = f"Review overdue: it was due on {day(next_review_on)}."
+        found.append(Deduction(REVIEW_OVERDUE_POINTS, reason))
+
+    measured, off = facts.get("kpis_measured") or 0, facts.get("kpis_off_target") or 0
+    if measured and off:
+        points = math.ceil(KPIS_OFF_TARGET_POINTS * off / measured)
+        kpis = "KPI" if measured == 1 else "KPIs"
+        found.append(
+            Deduction(
+                points,
+                f"{off} of {measured} {kpis} off target in the last review "
+                f"(to {day(facts['last_review_end'])}).",
+            )
+        )
+
+    last = facts.get("last_activity_on")
+    if running and is_quiet(last, today):
+        found.append(Deduction(NO_RECENT_ACTIVITY_POINTS, quiet_reason(last)))
+
+    involved = facts.get("business_involved")
+    if involved is None:
+        not_assessed.append(BUSINESS_NOT_ASSESSED)
+    elif running and not involved:
+        found.append(
+            Deduction(
+                NO_BUSINESS_POINTS,
+                "No business involvement: no business sub-alliance and no accepted interest "
+                "from business.",
+            )
+        )
+
+    expires_on = facts.get("signed_mou_expires_on")
+    expired_on = facts.get("expired_mou_on")
+    if expires_on and expires_on < today:
+        found.append(Deduction(MOU_EXPIRED_POINTS, mou_lapsed_reason(expires_on)))
+    elif expires_on and expires_on <= today + dt.timedelta(days=MOU_EXPIRING_DAYS):
+        found.append(
+            Deduction(
+                MOU_EXPIRING_POINTS,
+                f"The MOU expires on {day(expires_on)}, within {MOU_EXPIRING_DAYS} days: "
+                "decide on its renewal.",
+            )
+        )
+    elif running and expired_on and not facts.get("has_signed_mou"):
+        found.append(Deduction(MOU_EXPIRED_POINTS, mou_not_renewed_reason(expired_on)))
+
+    if not facts.get("has_champion"):
+        found.append(Deduction(NO_CHAMPION_POINTS, NO_CHAMPION_REASON))
+
+    entered = _date(facts.get("step_entered_at"))
+    if not running and entered and (today - entered).days > STALLED_DAYS:
+        found.append(
+            Deduction(
+                STALLED_POINTS,
+                f"Stalled: in step {step} ({Step(step).label}) for {(today - entered).days} days.",
+            )
+        )
+
+    found.sort(key=lambda d: -d.points)
+    total = sum(d.points for d in found)
+    return Health(score=max(0, 100 - total), deductions=found, not_assessed=not_assessed)

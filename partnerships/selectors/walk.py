@@ -1,0 +1,318 @@
+"""The partnership list's rows and the partnership page: every step's checklist and a summary of
+its artefacts from ONE row (counts and one-to-one records), the timeline of what happened, and
+the history of its record. That keeps the page within its query budget whatever it holds."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db.models import (
+    CharField,
+    DateTimeField,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    QuerySet,
+    Subquery,
+    Value,
+    prefetch_related_objects,
+)
+from django.db.models.functions import Cast
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.formats import date_format
+
+from core import hooks
+from partnerships.health import with_health_facts
+from partnerships.models import (
+    KPI,
+    MOU,
+    Activity,
+    ApproachContact,
+    Candidate,
+    Champion,
+    CityMembership,
+    CriterionScore,
+    Lesson,
+    MoveConfirmation,
+    Partnership,
+    PartnershipMember,
+    PlanAction,
+    Review,
+    Step,
+    StepTransition,
+    TwinningStrategy,
+)
+from partnerships.selectors.common import area_names, count_of, person
+from partnerships.selectors.visibility import partnerships_visible_to, with_members
+
+TIMELINE_LENGTH = 20
+
+
+HISTORY_LENGTH = 10
+
+
+def partnership_rows(qs: QuerySet[Partnership]) -> QuerySet[Partnership]:
+    """A list's rows: members (one extra query) and area names (in the row)."""
+    return with_members(qs).annotate(area_names=area_names())
+
+
+@functools.cache
+def _page_columns() -> dict:
+    """The annotations of `partnership_for_page`: the same for every request, so built once
+    (about a third of the page's Python time went into building them again each time)."""
+    of_it = {"partnership": OuterRef("pk")}
+    candidates = Candidate.objects.filter(**of_it)
+    home_strategy = TwinningStrategy.objects.filter(
+        status=TwinningStrategy.Status.IN_FORCE,
+        partner__memberships__partnership=OuterRef("pk"),
+        partner__memberships__role=PartnershipMember.Role.HOME,
+    )
+    signed = MOU.objects.filter(**of_it, status=MOU.Status.SIGNED)
+    activities = Activity.objects.filter(**of_it)
+    reviews = Review.objects.filter(**of_it)
+    return dict(
+        area_names=area_names(),
+        n_active_champions=count_of(Champion.objects.filter(**of_it, is_active=True)),
+        home_strategy_id=Subquery(home_strategy.values("pk")[:1]),
+        home_strategy_version=Subquery(home_strategy.values("version")[:1]),
+        n_candidates=count_of(candidates),
+        n_approached=count_of(
+            candidates.filter(Exists(ApproachContact.objects.filter(candidate=OuterRef("pk"))))
+        ),
+        n_due_diligence=count_of(candidates.filter(due_diligence__isnull=False)),
+        n_feasibility=count_of(candidates.filter(feasibility__isnull=False)),
+        n_scored=count_of(
+            candidates.filter(Exists(CriterionScore.objects.filter(candidate=OuterRef("pk"))))
+        ),
+        n_actions=count_of(PlanAction.objects.filter(plan__partnership=OuterRef("pk"))),
+        n_open_actions=count_of(
+            PlanAction.objects.filter(
+                plan__partnership=OuterRef("pk"), status=PlanAction.Status.OPEN
+            )
+        ),
+        n_kpis=count_of(KPI.objects.filter(**of_it)),
+        n_mous=count_of(MOU.objects.filter(**of_it)),
+        signed_mou_effective_on=Subquery(signed.values("effective_on")[:1]),
+        signed_mou_expires_on=Subquery(signed.values("expires_on")[:1]),
+        n_activities=count_of(activities),
+        last_activity_on=Subquery(activities.order_by("-occurred_on").values("occurred_on")[:1]),
+        n_reviews=count_of(reviews),
+        last_review_end=Subquery(reviews.order_by("-period_end").values("period_end")[:1]),
+        n_lessons=count_of(Lesson.objects.filter(**of_it)),
+    )
+
+
+def partnership_for_page(user, pk: int) -> Partnership:
+    """The partnership if `user` may see it (else 404), with its one-to-one artefacts and the
+    counts every step's summary shows, in one query; its members (each side's confirmation of
+    a joint move included) in a second."""
+    qs = (
+        partnerships_visible_to(user)
+        .select_related(
+            "strategy",
+            "selection_decision__candidate__partner",
+            "selection_decision__decided_by",
+            "letter_of_intent",
+            "business_plan",
+        )
+        .annotate(**_page_columns())
+    )
+    # The health score's facts in the same row: the page reads them with `health.health_of`.
+    qs = with_health_facts(qs, timezone.localdate())
+    partnership = get_object_or_404(qs, pk=pk)
+    confirmations = MoveConfirmation.objects.filter(
+        partnership=partnership,
+        step=partnership.step,
+        at__gte=partnership.step_entered_at,
+        partner=OuterRef("partner_id"),
+    ).order_by("at")
+    members = (
+        PartnershipMember.objects.select_related("partner")
+        .annotate(
+            has_officers=Exists(CityMembership.objects.filter(partner=OuterRef("partner_id"))),
+            confirmed_at=Subquery(confirmations.values("at")[:1]),
+            confirmed_by_username=Subquery(confirmations.values("user__username")[:1]),
+            confirmed_by_first=Subquery(confirmations.values("user__first_name")[:1]),
+            confirmed_by_last=Subquery(confirmations.values("user__last_name")[:1]),
+        )
+        .order_by("-role", "partner__name")
+    )
+    prefetch_related_objects([partnership], Prefetch("members", queryset=members))
+    return partnership
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    """An activity, a step move or what an outer app adds, in one list ordered newest first."""
+
+    at: dt.datetime
+    kind: str  # "activity", "move", or the name of an outer app's TimelineSource
+    title: str
+    detail: str
+    by: str
+    is_return: bool = False
+    failed: int = 0  # a reminder: how many of its emails could not be sent
+
+
+def recent_activities(partnership: Partnership, length: int = TIMELINE_LENGTH) -> list[Activity]:
+    return list(
+        partnership.activities.select_related("created_by").order_by("-occurred_on", "-id")[:length]
+    )
+
+
+TIMELINE_COLUMNS = (
+    *("t_src", "t_id", "t_at", "t_title", "t_detail", "t_from", "t_to"),
+    *("t_first", "t_last", "t_username"),
+)
+
+
+@dataclass(frozen=True)
+class TimelineSource:
+    """Entries an outer app adds to a partnership's timeline, read in the timeline's one query.
+
+    `rows(partnership)` returns a queryset of `TIMELINE_COLUMNS` (see `timeline`) whose first
+    column is `name`; `entry(row)` turns one of its rows into a TimelineEntry. An outer app
+    registers one on the hook `partnership.timeline` (core.hooks)."""
+
+    name: str
+    rows: Callable[[Partnership], QuerySet]
+    entry: Callable[[tuple], TimelineEntry]
+
+
+def timeline(partnership: Partnership, length: int = TIMELINE_LENGTH) -> list[TimelineEntry]:
+    """The latest activities, step moves and what outer apps add (reminders sent...) merged,
+    newest first, in ONE query: a UNION of the tables in the same columns, TIMELINE_COLUMNS
+    (source, id, at, title, detail, from, to, first name, last name, username). An activity
+    has a date only: it sorts at midnight."""
+    activities = (
+        Activity.objects.filter(partnership=partnership)
+        .order_by()
+        .annotate(
+            t_src=Value("activity", output_field=CharField()),
+            t_id=F("pk"),
+            t_at=Cast("occurred_on", output_field=DateTimeField()),
+            t_title=F("title"),
+            t_detail=F("kind"),
+            t_from=Value(0, output_field=IntegerField()),
+            t_to=Value(0, output_field=IntegerField()),
+            t_first=F("created_by__first_name"),
+            t_last=F("created_by__last_name"),
+            t_username=F("created_by__username"),
+        )
+        .values_list(*TIMELINE_COLUMNS)
+    )
+    moves = (
+        StepTransition.objects.filter(partnership=partnership)
+        .order_by()
+        .annotate(
+            t_src=Value("move", output_field=CharField()),
+            t_id=F("pk"),
+            t_at=F("at"),
+            t_title=F("reason"),
+            t_detail=F("kind"),
+            t_from=F("from_step"),
+            t_to=F("to_step"),
+            t_first=F("by__first_name"),
+            t_last=F("by__last_name"),
+            t_username=F("by__username"),
+        )
+        .values_list(*TIMELINE_COLUMNS)
+    )
+    sources: dict[str, TimelineSource] = {
+        s.name: s for s in hooks.providers("partnership.timeline")
+    }
+    others = [source.rows(partnership) for source in sources.values()]
+    entries = []
+    rows = activities.union(moves, *others, all=True).order_by("-t_at", "-t_id")[:length]
+    for row in rows:
+        src, _, at, title, detail, from_step, to_step, first, last, username = row
+        by = " ".join(n for n in (first, last) if n) or username or ""
+        if src in sources:
+            entries.append(sources[src].entry(row))
+        elif src == "activity":
+            entries.append(
+                TimelineEntry(
+                    at=at, kind=src, title=title, detail=Activity.Kind(detail).label, by=by
+                )
+            )
+        else:
+            kind = StepTransition.Kind(detail)
+            entries.append(
+                TimelineEntry(
+                    at=at,
+                    kind=src,
+                    title=f"{kind.label} from “{Step(from_step).label}” to “{Step(to_step).label}”",
+                    detail=title,
+                    by=by,
+                    is_return=kind == StepTransition.Kind.RETURN,
+                )
+            )
+    return entries
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    at: dt.datetime
+    user: str
+    kind: str  # "created", "changed", "deleted"
+    reason: str
+    changes: list[tuple[str, str, str]]  # (field label, old value, new value)
+
+
+# Noise in the history: the step move itself is shown; the time it happened is the record's.
+_HISTORY_HIDDEN = {"step_entered_at"}
+
+
+def _shown(model_field, value) -> str:
+    if value is None or value == "":
+        return "—"
+    if model_field.choices:
+        return str(dict(model_field.flatchoices).get(value, value))
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, dt.date):
+        return date_format(value, "j M Y")
+    if model_field.is_relation:
+        return f"#{value}"
+    text = str(value)
+    return text if len(text) <= 80 else text[:77] + "…"
+
+
+def history_entries(partnership: Partnership, length: int = HISTORY_LENGTH) -> list[HistoryEntry]:
+    """The last `length` changes to the record, each with its changed fields: one query."""
+    records = list(
+        partnership.history.select_related("history_user").order_by("-history_date", "-history_id")[
+            : length + 1
+        ]
+    )
+    entries = []
+    for newer, older in zip(records[:length], [*records[1:], None], strict=False):
+        changes = []
+        if older is not None and newer.history_type == "~":
+            delta = newer.diff_against(older, excluded_fields=_HISTORY_HIDDEN)
+            for change in delta.changes:
+                model_field = Partnership._meta.get_field(change.field)
+                changes.append(
+                    (
+                        str(model_field.verbose_name).capitalize(),
+                        _shown(model_field, change.old),
+                        _shown(model_field, change.new),
+                    )
+                )
+        kind = {"+": "created", "-": "deleted"}.get(newer.history_type, "changed")
+        entries.append(
+            HistoryEntry(
+                at=newer.history_date,
+                user=person(newer.history_user),
+                kind=kind,
+                reason=newer.history_change_reason or "",
+                changes=changes,
+            )
+        )
+    return entries

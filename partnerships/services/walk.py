@@ -1,0 +1,265 @@
+"""The partnership's own record and the walk through the eight steps.
+
+`partnership_move` is the only code that changes a partnership's step: it locks the row, asks
+the workflow, saves, and records the move. An edit of the record writes only the fields the
+form owns, on the row freshly locked, so it never undoes a move someone made meanwhile."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db import transaction
+from django.utils import timezone
+
+from core.errors import DomainError
+from core.services import lock
+from partnerships import permissions, workflow
+from partnerships.models import (
+    Champion,
+    CityMembership,
+    CooperationArea,
+    MoveConfirmation,
+    Partner,
+    Partnership,
+    PartnershipMember,
+    Step,
+    StepTransition,
+)
+from partnerships.services.cities import strategy_in_force
+from partnerships.services.common import (
+    check_may_edit,
+)
+
+
+def derive_orientation(regions: Iterable[str]) -> str:
+    """North–North, North–South or South–South from the member cities' classification."""
+    regions = set(regions)
+    if len(regions) == 0:
+        return ""
+    if regions == {Partner.GlobalRegion.NORTH}:
+        return Partnership.Orientation.NORTH_NORTH
+    if regions == {Partner.GlobalRegion.SOUTH}:
+        return Partnership.Orientation.SOUTH_SOUTH
+    return Partnership.Orientation.NORTH_SOUTH
+
+
+def partnership_refresh_orientation(partnership: Partnership) -> None:
+    """Re-derive the orientation from the members, unless someone set it by hand."""
+    if partnership.orientation_overridden:
+        return
+    regions = partnership.members.values_list("partner__global_region", flat=True)
+    members = list(regions)
+    # With only the home city there is nothing to orient against yet.
+    value = derive_orientation(members) if len(members) >= 2 else ""
+    if value != partnership.orientation:
+        partnership.orientation = value
+        partnership.save(update_fields=["orientation", "updated_at"])
+
+
+@transaction.atomic
+def partnership_create(
+    *,
+    home: Partner,
+    title: str,
+    category: str,
+    user=None,
+    areas: Iterable[CooperationArea] = (),
+    **fields,
+) -> Partnership:
+    """A new partnership in the strategy step, run by its home city."""
+    if user is not None and not permissions.can_create_partnership(user, home):
+        raise DomainError(f"Only officers of {home.name} can start its partnerships.")
+    partnership = Partnership(title=title, category=category, created_by=user, **fields)
+    partnership.step = Step.STRATEGY
+    partnership.full_clean()
+    partnership.strategy = strategy_in_force(home.pk)
+    partnership.save()
+    PartnershipMember.objects.create(
+        partnership=partnership, partner=home, role=PartnershipMember.Role.HOME
+    )
+    if areas:
+        partnership.areas.set(areas)
+    return partnership
+
+
+@transaction.atomic
+def partnership_add_partner(
+    *, partnership: Partnership, partner: Partner, role: str = PartnershipMember.Role.COUNTERPART
+) -> PartnershipMember:
+    if partnership.members.filter(partner=partner).exists():
+        raise DomainError(f"{partner.name} is already a member of this partnership.")
+    member = PartnershipMember.objects.create(partnership=partnership, partner=partner, role=role)
+    partnership_refresh_orientation(partnership)
+    return member
+
+
+PARTNERSHIP_EDITABLE_FIELDS = frozenset(
+    {
+        "title",
+        "summary",
+        "category",
+        "phase",
+        "status",
+        "relationship_strength",
+        "review_cadence_months",
+        "next_review_on",
+        "established_on",
+        "published",
+        "orientation",
+        "orientation_overridden",
+    }
+)
+
+
+@transaction.atomic
+def partnership_update(
+    *,
+    partnership: Partnership,
+    user,
+    areas: Iterable[CooperationArea] | None = None,
+    **fields,
+) -> Partnership:
+    """Change the partnership's own record; the orientation is re-derived unless overridden."""
+    unknown = set(fields) - PARTNERSHIP_EDITABLE_FIELDS
+    if unknown:
+        raise DomainError("These fields cannot be changed here: " + ", ".join(sorted(unknown)))
+    # Checked on the stored row: a form may already have set `status` on the object passed.
+    current = lock(Partnership, partnership.pk)
+    check_may_edit(user, current)
+    for name, value in fields.items():
+        setattr(current, name, value)
+    if not current.orientation_overridden:
+        regions = list(current.members.values_list("partner__global_region", flat=True))
+        current.orientation = derive_orientation(regions) if len(regions) >= 2 else ""
+    current.full_clean()
+    current._history_user = user
+    current.save(update_fields=sorted({*fields, "orientation", "updated_at"}))
+    if areas is not None:
+        current.areas.set(areas)
+    return current
+
+
+@transaction.atomic
+def champion_add(
+    *, partnership: Partnership, user, name: str, partner: Partner | None = None, **fields
+) -> Champion:
+    """A champion of the partnership, on the side of one of its member cities."""
+    check_may_edit(user, partnership)
+    if partner is not None and not partnership.members.filter(partner=partner).exists():
+        raise DomainError(f"{partner.name} is not a member of this partnership.")
+    champion = Champion(partnership=partnership, partner=partner, name=name, **fields)
+    champion.full_clean()
+    champion.save()
+    return champion
+
+
+@transaction.atomic
+def partnership_move(
+    *,
+    partnership_id: int,
+    from_step: int,
+    to_step: int,
+    kind: str | None = None,
+    user=None,
+    reason: str = "",
+) -> StepTransition:
+    """Move a partnership from `from_step` to `to_step`, or refuse and change nothing.
+
+    `from_step` is the step the person saw when they pressed the button: the row is locked
+    and if someone else moved it meanwhile, this move is refused. So of two people pressing
+    Advance at once, exactly one wins. `kind` says what the person asked for (advance or
+    return); left out, a move to the next step is an advance and any other a return.
+    """
+    if kind is None:
+        kind = (
+            StepTransition.Kind.ADVANCE if to_step == from_step + 1 else StepTransition.Kind.RETURN
+        )
+    partnership = lock(Partnership, partnership_id)
+    check_may_edit(user, partnership)
+    if partnership.step != from_step:
+        raise DomainError(
+            f"Someone else moved this partnership to “{partnership.step_label}” meanwhile; "
+            "reload to see its current step."
+        )
+    if kind == StepTransition.Kind.ADVANCE:
+        if to_step != from_step + 1:
+            raise DomainError("A partnership advances one step at a time.")
+        missing = workflow.missing_to_advance(partnership)
+        if missing:
+            raise DomainError(
+                f"The partnership cannot leave “{partnership.step_label}” yet.", missing
+            )
+        kind = StepTransition.Kind.ADVANCE
+    else:
+        problems = workflow.problems_with_return(partnership, to_step, reason)
+        if problems:
+            raise DomainError("The partnership cannot return there.", problems)
+
+    if from_step == Step.STRATEGY and partnership.strategy_id is None:
+        # Leaving step 1 ties the partnership to the strategy it serves.
+        home = partnership.members.get(role=PartnershipMember.Role.HOME)
+        partnership.strategy = strategy_in_force(home.partner_id)
+    partnership.step = to_step
+    partnership.step_entered_at = timezone.now()
+    partnership._change_reason = f"{kind}: {reason}" if reason else str(kind)
+    partnership._history_user = user
+    partnership.save(update_fields=["step", "step_entered_at", "strategy", "updated_at"])
+    return StepTransition.objects.create(
+        partnership=partnership,
+        from_step=from_step,
+        to_step=to_step,
+        kind=kind,
+        reason=reason.strip(),
+        by=user,
+    )
+
+
+def partnership_advance(*, partnership: Partnership, user=None) -> StepTransition:
+    return partnership_move(
+        partnership_id=partnership.pk,
+        from_step=partnership.step,
+        to_step=partnership.step + 1,
+        kind=StepTransition.Kind.ADVANCE,
+        user=user,
+    )
+
+
+def partnership_return(
+    *, partnership: Partnership, to_step: int, reason: str, user=None
+) -> StepTransition:
+    return partnership_move(
+        partnership_id=partnership.pk,
+        from_step=partnership.step,
+        to_step=to_step,
+        kind=StepTransition.Kind.RETURN,
+        user=user,
+        reason=reason,
+    )
+
+
+@transaction.atomic
+def partnership_confirm_move(*, partnership: Partnership, user) -> list[MoveConfirmation]:
+    """Record the user's side's confirmation of the move out of a joint sign-off step."""
+    partnership = lock(Partnership, partnership.pk)
+    if partnership.step not in workflow.JOINT_SIGN_OFF_STEPS:
+        raise DomainError(f"“{partnership.step_label}” needs no joint confirmation.")
+    sides = CityMembership.objects.filter(
+        user=user, partner__memberships__partnership=partnership
+    ).values_list("partner_id", flat=True)
+    if not sides:
+        raise DomainError("Only an officer of one of the partner cities can confirm.")
+    already = set(
+        MoveConfirmation.objects.filter(
+            partnership=partnership,
+            step=partnership.step,
+            partner_id__in=sides,
+            at__gte=partnership.step_entered_at,
+        ).values_list("partner_id", flat=True)
+    )
+    return [
+        MoveConfirmation.objects.create(
+            partnership=partnership, step=partnership.step, partner_id=side, user=user
+        )
+        for side in sides
+        if side not in already
+    ]
