@@ -26,6 +26,7 @@ from alliances.models import (
     SubAllianceParty,
 )
 from core.errors import DomainError
+from core.services import lock, model_update
 from partnerships import services as core_services
 from partnerships.models import Activity, Partner, Partnership, Sector
 
@@ -95,13 +96,10 @@ def organisation_update(
     unknown = set(fields) - ORGANISATION_EDITABLE_FIELDS
     if unknown:
         raise DomainError("These fields cannot be changed here: " + ", ".join(sorted(unknown)))
-    organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
+    organisation = lock(Organisation, organisation.pk)
     if user is not None and not permissions.can_manage_organisation(user, organisation):
         raise DomainError("You may not change this organisation.")
-    for name, value in fields.items():
-        setattr(organisation, name, value)
-    organisation.full_clean()
-    organisation.save()
+    model_update(organisation, fields)
     if sectors is not None:
         organisation.sectors.set(sectors)
     return organisation
@@ -255,11 +253,7 @@ def sub_alliance_record_formation(*, sub_alliance: SubAlliance, user) -> None:
 
 
 def _lock(sub_alliance: SubAlliance) -> SubAlliance:
-    return (
-        SubAlliance.objects.select_for_update()
-        .select_related("partnership")
-        .get(pk=sub_alliance.pk)
-    )
+    return lock(SubAlliance, sub_alliance.pk, related=["partnership"])
 
 
 @transaction.atomic
@@ -352,11 +346,7 @@ def startup_task_update(
 ) -> StartUpTask:
     """Tick (or untick) a start-up task; a task that is done carries its date (today unless
     given)."""
-    task = (
-        StartUpTask.objects.select_for_update()
-        .select_related("sub_alliance__partnership")
-        .get(pk=task.pk)
-    )
+    task = lock(StartUpTask, task.pk, related=["sub_alliance__partnership"])
     _require_manager(user, task.sub_alliance.partnership)
     task.done = done
     task.done_on = (done_on or task.done_on or timezone.localdate()) if done else None
@@ -410,18 +400,12 @@ def scorecard_measure_update(*, measure: ScorecardMeasure, user, **fields) -> Sc
     unknown = set(fields) - MEASURE_EDITABLE_FIELDS
     if unknown:
         raise DomainError("These fields cannot be changed here: " + ", ".join(sorted(unknown)))
-    measure = (
-        ScorecardMeasure.objects.select_for_update()
-        .select_related("sub_alliance__partnership", "added_by_partner")
-        .get(pk=measure.pk)
+    measure = lock(
+        ScorecardMeasure, measure.pk, related=["sub_alliance__partnership", "added_by_partner"]
     )
     if user is not None and not permissions.can_change_measure(user, measure):
         raise DomainError(
             f"This measure belongs to {measure.added_by_partner.name}: only its officers may "
             "change it."
         )
-    for name, value in fields.items():
-        setattr(measure, name, value)
-    measure.full_clean()
-    measure.save()
-    return measure
+    return model_update(measure, fields)

@@ -24,18 +24,14 @@ HOOKS: dict[str, str] = {
     "officers' dashboard",
     "partnership.links": "(request, partnership, can_edit) -> list of {label, url, icon}: "
     "links on a partnership's page",
-    "partnership.timeline": "(partnership, length) -> list of TimelineEntry: entries an outer "
-    "app adds to a partnership's timeline",
-    "partnership.events": "(event: partnerships.events.Event) -> None: told after a write to "
-    "a partnership commits (a move, a confirmation...)",
+    "partnership.timeline": "a partnerships.selectors.TimelineSource: entries an outer app adds "
+    "to a partnership's timeline, read in the timeline's one query",
     "health.business_involvement": "(partnership ids) -> set of the ids involving business, "
     "or an object with `involving_rows(qs)` (see partnerships.health)",
     "reports.outcomes": "(partnerships queryset) -> list of dict: outcome totals per "
     "partnership for the report",
     "dossier.sections": "(partnership) -> dict | None: a section of the dossier PDF",
     "exports.datasets": "a partnerships.exports.Dataset: a downloadable table",
-    "reports.failed_deliveries": "(partnerships queryset, limit) -> list: messages that could "
-    "not be delivered, for the reports page",
     # alliances
     "alliances.partnership_panels": "(request, partnership, sub_alliances, can_manage) -> "
     "dict | None: a panel on a partnership's sub-alliances page",

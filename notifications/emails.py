@@ -9,6 +9,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from notifications.models import Reminder
+from partnerships.health import rules
 from partnerships.models import Step
 
 SUBJECT_PREFIX = "[Twinning portal] "
@@ -28,9 +29,9 @@ ADVICE = {
     Kind.REVIEW_DUE: "Plan the review with the other side and record it in the portal.",
     Kind.REVIEW_OVERDUE: "The review is late: hold it with the other side and record it, or "
     "set a new review date.",
-    Kind.REVIEW_ESCALATION: "The review is more than 30 days late. As a coordinator, please "
-    "see that it is held, or decide with the other side whether to pause or end the "
-    "partnership.",
+    Kind.REVIEW_ESCALATION: f"The review is more than {rules.REVIEW_ESCALATED_AFTER_DAYS} days "
+    "late. As a coordinator, please see that it is held, or decide with the other side "
+    "whether to pause or end the partnership.",
     Kind.MOU_EXPIRING_90: "Decide with the other side whether to renew the MOU, and start the "
     "renewal in time.",
     Kind.MOU_EXPIRING_30: "The MOU expires within a month: renew it, or record the decision "

@@ -17,20 +17,34 @@ import datetime as dt
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
-from django.utils.formats import date_format
 
+from core.formatting import day
+from partnerships.health import rules
 from partnerships.models import Partnership, Step
 
 
 class Reminder(models.Model):
     class Kind(models.TextChoices):
-        REVIEW_DUE = "review_due", "Review due within 14 days"
+        REVIEW_DUE = "review_due", f"Review due within {rules.REVIEW_DUE_REMINDED_DAYS} days"
         REVIEW_OVERDUE = "review_overdue", "Review overdue"
-        # Sent to the member cities' coordinators once a review is over 30 days late.
-        REVIEW_ESCALATION = "review_escalation", "Review overdue by more than 30 days"
-        MOU_EXPIRING_90 = "mou_expiring_90", "MOU expires within 90 days"
-        MOU_EXPIRING_30 = "mou_expiring_30", "MOU expires within 30 days"
-        MOU_EXPIRING_7 = "mou_expiring_7", "MOU expires within 7 days"
+        # Sent to the member cities' coordinators once a review is that late.
+        REVIEW_ESCALATION = (
+            "review_escalation",
+            f"Review overdue by more than {rules.REVIEW_ESCALATED_AFTER_DAYS} days",
+        )
+        # The three windows before an MOU's expiry (the codes keep the days they had when made).
+        MOU_EXPIRING_90 = (
+            "mou_expiring_90",
+            f"MOU expires within {rules.MOU_EXPIRING_DAYS} days",
+        )
+        MOU_EXPIRING_30 = (
+            "mou_expiring_30",
+            f"MOU expires within {rules.MOU_EXPIRING_SOON_DAYS} days",
+        )
+        MOU_EXPIRING_7 = (
+            "mou_expiring_7",
+            f"MOU expires within {rules.MOU_EXPIRING_LAST_DAYS} days",
+        )
         MOU_EXPIRED = "mou_expired", "MOU expired"
         STALLED = "stalled", "Partnership stalled in its step"
         ACTION_OVERDUE = "action_overdue", "Plan action overdue"
@@ -148,22 +162,24 @@ class Reminder(models.Model):
 def headline(kind: str, occurrence: dt.date, about: str = "") -> str:
     """What is due, in a line. `about` is the action's description, or for a stalled
     partnership the number of the step it stalled in."""
-    day = date_format(occurrence, "j M Y")
+    when = day(occurrence)
     k = Reminder.Kind
     if kind == k.STALLED and about.isdigit() and int(about) in Step.values:
         step = Step(int(about))
         about = f"step {step.value}: {step.label}"
     return {
-        k.REVIEW_DUE: f"Review due on {day}",
-        k.REVIEW_OVERDUE: f"Review overdue since {day}",
-        k.REVIEW_ESCALATION: f"Review overdue by more than 30 days (due {day})",
-        k.MOU_EXPIRING_90: f"MOU expires on {day}, within 90 days",
-        k.MOU_EXPIRING_30: f"MOU expires on {day}, within 30 days",
-        k.MOU_EXPIRING_7: f"MOU expires on {day}, within a week",
-        k.MOU_EXPIRED: f"MOU expired on {day}",
-        k.STALLED: f"In “{about}” since {day}" if about else f"In the same step since {day}",
-        k.ACTION_OVERDUE: f"Plan action “{about}” was due on {day}",
-    }.get(kind, f"{kind} ({day})")
+        k.REVIEW_DUE: f"Review due on {when}",
+        k.REVIEW_OVERDUE: f"Review overdue since {when}",
+        k.REVIEW_ESCALATION: (
+            f"Review overdue by more than {rules.REVIEW_ESCALATED_AFTER_DAYS} days (due {when})"
+        ),
+        k.MOU_EXPIRING_90: f"MOU expires on {when}, within {rules.MOU_EXPIRING_DAYS} days",
+        k.MOU_EXPIRING_30: f"MOU expires on {when}, within {rules.MOU_EXPIRING_SOON_DAYS} days",
+        k.MOU_EXPIRING_7: f"MOU expires on {when}, within a week",
+        k.MOU_EXPIRED: f"MOU expired on {when}",
+        k.STALLED: f"In “{about}” since {when}" if about else f"In the same step since {when}",
+        k.ACTION_OVERDUE: f"Plan action “{about}” was due on {when}",
+    }.get(kind, f"{kind} ({when})")
 
 
 class NotificationPreference(models.Model):

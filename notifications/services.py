@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from core import page_cache
 from core.errors import DomainError
+from core.services import model_update
 from notifications import tasks
 from notifications.models import NotificationPreference, Reminder
 from notifications.reminders import TOPICS
@@ -94,9 +95,7 @@ def notification_preference_set(*, user, delivery: str) -> NotificationPreferenc
     """Immediate emails or a weekly digest. What waits moves with the choice: a switch to
     immediate sends what waited for the digest; a switch to the digest keeps unsent ones."""
     pref, _ = NotificationPreference.objects.select_for_update().get_or_create(user=user)
-    pref.delivery = delivery
-    pref.full_clean()
-    pref.save()
+    model_update(pref, {"delivery": delivery})
     if delivery == NotificationPreference.Delivery.IMMEDIATE:
         ids = list(
             Reminder.objects.filter(recipient=user, status=Status.DIGEST).values_list(

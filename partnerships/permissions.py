@@ -2,7 +2,8 @@
 
 The rule of joint ownership: the officers of every member city co-manage one shared record.
 Anyone signed in may read a partnership published to the public registry; nobody else sees
-another city's private partnerships. Admins (superusers) may do everything.
+another city's private partnerships. Admins (superusers) may do everything. Who may *see* a
+partnership is one queryset, `selectors.partnerships_visible_to`, used by every view.
 """
 
 from __future__ import annotations
@@ -42,12 +43,6 @@ def is_coordinator_of(user, partner: Partner | int) -> bool:
 def member_city_ids(partnership: Partnership) -> set[int]:
     # Prefetched members are used when present, so list pages ask no extra query.
     return {m.partner_id for m in partnership.members.all()}
-
-
-def can_view_partnership(user, partnership: Partnership) -> bool:
-    if is_admin(user) or partnership.published:
-        return True
-    return bool(city_ids(user) & member_city_ids(partnership))
 
 
 def can_edit_partnership(user, partnership: Partnership) -> bool:

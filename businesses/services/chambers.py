@@ -18,6 +18,7 @@ from businesses.models import (
 )
 from businesses.services.common import _forget_roles
 from core.errors import DomainError
+from core.services import lock
 from partnerships import permissions as core_permissions
 from partnerships.models import (
     Partner,
@@ -153,10 +154,8 @@ def chamber_membership_decide(
     *, membership: ChamberMembership, user, approve: bool, note: str = ""
 ) -> ChamberMembership:
     """Approve or reject a pending request to join an association."""
-    membership = (
-        ChamberMembership.objects.select_for_update()
-        .select_related("association__organisation__partner", "user")
-        .get(pk=membership.pk)
+    membership = lock(
+        ChamberMembership, membership.pk, related=["association__organisation__partner", "user"]
     )
     if user is not None and not perms.can_decide_membership(user, membership):
         city = membership.association.organisation.partner.name

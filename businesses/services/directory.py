@@ -18,6 +18,7 @@ from businesses.models import (
 )
 from core import page_cache
 from core.errors import DomainError
+from core.services import lock
 from partnerships.models import (
     Sector,
 )
@@ -203,10 +204,8 @@ def business_update(
     unknown = set(fields) - ORGANISATION_FIELDS - PROFILE_FIELDS
     if unknown:
         raise DomainError("These fields cannot be changed here: " + ", ".join(sorted(unknown)))
-    business = (
-        BusinessProfile.objects.select_for_update()
-        .select_related("organisation", "association__organisation")
-        .get(pk=business.pk)
+    business = lock(
+        BusinessProfile, business.pk, related=["organisation", "association__organisation"]
     )
     _require_association_manager(user, business.association)
     organisation = business.organisation

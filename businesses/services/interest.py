@@ -18,6 +18,7 @@ from businesses.models import (
 )
 from businesses.services.common import CLOSED_PARTNERSHIP_STATUSES
 from core.errors import DomainError
+from core.services import lock, model_update
 from partnerships import permissions as core_permissions
 from partnerships import services as core_services
 from partnerships.models import (
@@ -119,33 +120,31 @@ def interest_decide(
 ) -> InterestRegistration:
     """An officer of a member city accepts or declines a pending registration, with a message
     the chamber sees (required when declining)."""
-    registration = (
-        InterestRegistration.objects.select_for_update()
-        .select_related("partnership")
-        .get(pk=registration.pk)
-    )
+    registration = lock(InterestRegistration, registration.pk, related=["partnership"])
     if user is not None and not perms.can_decide_interest(user, registration):
         raise DomainError("Only officers of the partner cities may decide on this interest.")
     if registration.status != InterestRegistration.Status.PENDING:
         raise DomainError(
             f"This registration is already {registration.get_status_display().lower()}."
         )
-    registration.status = (
-        InterestRegistration.Status.ACCEPTED if accept else InterestRegistration.Status.DECLINED
+    return model_update(
+        registration,
+        {
+            "status": InterestRegistration.Status.ACCEPTED
+            if accept
+            else InterestRegistration.Status.DECLINED,
+            "officer_message": message.strip(),
+            "decided_by": user,
+            "decided_at": timezone.now(),
+        },
     )
-    registration.officer_message = message.strip()
-    registration.decided_by = user
-    registration.decided_at = timezone.now()
-    registration.full_clean()
-    registration.save()
-    return registration
 
 
 @transaction.atomic
 def interest_withdraw(*, registration: InterestRegistration, user) -> InterestRegistration:
     """The chamber withdraws a pending or accepted registration; its businesses may then
     register interest in the partnership again."""
-    registration = InterestRegistration.objects.select_for_update().get(pk=registration.pk)
+    registration = lock(InterestRegistration, registration.pk)
     if user is not None and not perms.can_withdraw_interest(user, registration):
         raise DomainError("Only the registering association's staff may withdraw it.")
     if registration.status not in (
@@ -205,11 +204,7 @@ def lead_propose(
 
 
 def _lock_new_lead(lead: PartnershipLead, user) -> PartnershipLead:
-    lead = (
-        PartnershipLead.objects.select_for_update()
-        .select_related("association__organisation", "home", "target")
-        .get(pk=lead.pk)
-    )
+    lead = lock(PartnershipLead, lead.pk, related=["association__organisation", "home", "target"])
     if user is not None and not perms.can_decide_lead(user, lead):
         raise DomainError(f"Only officers of {lead.home.name} may act on this proposal.")
     if lead.status != PartnershipLead.Status.NEW:

@@ -16,6 +16,7 @@ from core.admin import (
     TabularInline,
 )
 from core.errors import DomainError
+from core.formatting import long_day
 from partnerships import services
 from partnerships.admin.forms import StrategyCriterionForm, TwinningStrategyForm
 from partnerships.models import (
@@ -222,7 +223,7 @@ class TwinningStrategyAdmin(PortalHistoryAdmin):
             self.message_user(
                 request,
                 f"{city} strategy v{strategy.version} is in force (approved on "
-                f"{strategy.approved_on:%d %B %Y}); any version before it is superseded.",
+                f"{long_day(strategy.approved_on)}); any version before it is superseded.",
                 messages.SUCCESS,
             )
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django import forms
-from django.utils.formats import date_format
 
+from core.formatting import day
 from core.forms import PortalModelForm, text_area
 from partnerships.models import KPI, KPIResult, Lesson, Review, Step, SuccessFactorRating
 from partnerships.services import factor_field, kpi_field
@@ -39,8 +39,7 @@ SMALL_INPUT = {"class": "form-control form-control-sm"}
 SMALL_SELECT = {"class": "form-select form-select-sm"}
 
 
-def _day(value) -> str:
-    return date_format(value, "j M Y")
+_day = day
 
 
 def note_field(name: str) -> str:

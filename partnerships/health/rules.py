@@ -7,8 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.utils.formats import date_format
-
+from core.formatting import day
 from partnerships.models import Partnership, Step
 
 # --- When things are late or quiet ---------------------------------------------------------
@@ -57,10 +56,6 @@ AT_RISK_FROM = 50
 
 
 # --- The words for each sign, shared by the score and the warning signs --------------------
-
-
-def day(value: dt.date) -> str:
-    return date_format(value, "j M Y")
 
 
 def is_quiet(last_activity_on: dt.date | None, today: dt.date) -> bool:

@@ -25,9 +25,9 @@ from django.db.models import (
 from django.db.models.functions import Cast
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from django.utils.formats import date_format
 
 from core import hooks
+from core.formatting import day
 from partnerships.health import with_health_facts
 from partnerships.models import (
     KPI,
@@ -277,7 +277,7 @@ def _shown(model_field, value) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, dt.date):
-        return date_format(value, "j M Y")
+        return day(value)
     if model_field.is_relation:
         return f"#{value}"
     text = str(value)

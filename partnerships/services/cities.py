@@ -16,6 +16,8 @@ from django.utils import timezone
 
 from core.errors import DomainError
 from core.errors import flatten as _flatten
+from core.formatting import long_day
+from core.services import model_update
 from partnerships.models import (
     CityMembership,
     Partner,
@@ -212,11 +214,7 @@ def strategy_update_draft(
     unknown = set(fields) - set(STRATEGY_TEXT_FIELDS)
     if unknown:
         raise TypeError(f"Not strategy fields: {', '.join(sorted(unknown))}")
-    for name, value in fields.items():
-        setattr(draft, name, value)
-    draft._history_user = user
-    draft.full_clean()
-    draft.save()
+    model_update(draft, fields, user=user)
     if criteria is not None:
         strategy_criteria_save(strategy=draft, user=user, criteria=criteria)
     return draft
@@ -247,7 +245,7 @@ def strategy_approve(
     if current is not None and current.approved_on and approved_on < current.approved_on:
         raise DomainError(
             f"The approval date cannot be before that of the version in force "
-            f"(v{current.version}, approved {current.approved_on:%d %B %Y})."
+            f"(v{current.version}, approved {long_day(current.approved_on)})."
         )
     return strategy_put_in_force(strategy=draft, approved_on=approved_on)
 

@@ -17,10 +17,10 @@ from collections.abc import Iterable
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
-from django.utils.formats import date_format
 
 from core.errors import DomainError
 from core.errors import flatten as _flatten
+from core.formatting import day
 from core.services import lock
 from partnerships.models import (
     KPI,
@@ -76,7 +76,7 @@ def factor_field(factor: str) -> str:
 
 
 def _review_day(value: dt.date) -> str:
-    return date_format(value, "j M Y")
+    return day(value)
 
 
 def _review_period(review: Review) -> str:
@@ -209,6 +209,7 @@ def review_update_draft(
     for name, value in fields.items():
         setattr(locked, name, value)
     locked.full_clean()
+    # Every value is checked before anything is written.
     kpi_rows = _kpi_rows(locked, partnership, kpi_results) if kpi_results is not None else None
     factor_rows = _factor_rows(locked, factor_ratings) if factor_ratings is not None else None
     locked._history_user = user

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from core.errors import DomainError
 from core.errors import flatten as _flatten
-from core.services import lock
+from core.services import lock, model_update
 from partnerships.models import (
     KPI,
     MOU,
@@ -109,14 +109,9 @@ def plan_action_set_status(
     check_may_edit(user, partnership)
     if status not in PlanAction.Status.values:
         raise ValidationError({"status": "Choose open, done or dropped."})
-    action.status = status
-    if status == PlanAction.Status.DONE:
-        action.completed_on = action.completed_on or on or timezone.localdate()
-    else:
-        action.completed_on = None
-    action.full_clean()
-    action.save(update_fields=["status", "completed_on"])
-    return action
+    done = status == PlanAction.Status.DONE
+    completed_on = (action.completed_on or on or timezone.localdate()) if done else None
+    return model_update(action, {"status": status, "completed_on": completed_on})
 
 
 @transaction.atomic

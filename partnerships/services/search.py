@@ -15,7 +15,7 @@ from django.db import transaction
 
 from core import page_cache
 from core.errors import DomainError
-from core.services import lock
+from core.services import lock, model_update
 from partnerships import selectors
 from partnerships.models import (
     ApproachContact,
@@ -114,9 +114,7 @@ def candidate_set_status(*, candidate: Candidate, status: str, user=None) -> Can
             f"{locked.partner.name} is the selected partner: record a different selection "
             "decision before changing its status."
         )
-    locked.status = status
-    locked.full_clean()
-    locked.save(update_fields=["status"])
+    model_update(locked, {"status": status})
     candidate.status = status
     return locked
 

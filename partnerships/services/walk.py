@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.errors import DomainError
-from core.services import lock
+from core.services import lock, model_update
 from partnerships import permissions, workflow
 from partnerships.models import (
     Champion,
@@ -126,14 +126,10 @@ def partnership_update(
     # Checked on the stored row: a form may already have set `status` on the object passed.
     current = lock(Partnership, partnership.pk)
     check_may_edit(user, current)
-    for name, value in fields.items():
-        setattr(current, name, value)
-    if not current.orientation_overridden:
+    if not fields.get("orientation_overridden", current.orientation_overridden):
         regions = list(current.members.values_list("partner__global_region", flat=True))
-        current.orientation = derive_orientation(regions) if len(regions) >= 2 else ""
-    current.full_clean()
-    current._history_user = user
-    current.save(update_fields=sorted({*fields, "orientation", "updated_at"}))
+        fields["orientation"] = derive_orientation(regions) if len(regions) >= 2 else ""
+    model_update(current, fields, user=user, also=["orientation"])
     if areas is not None:
         current.areas.set(areas)
     return current

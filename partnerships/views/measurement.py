@@ -28,11 +28,11 @@ from django.db.models import (
 )
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
-from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.errors import DomainError
+from core.formatting import day
 from core.views import apply_errors, paginate, report_refusal, require
 from partnerships import permissions, selectors, services
 from partnerships.forms.measurement import (
@@ -66,8 +66,7 @@ PAGES = [("review_add", "Reviews"), ("lesson_add", "Lessons")]
 # --- Shared plumbing -----------------------------------------------------------------------
 
 
-def _day(value) -> str:
-    return date_format(value, "j M Y")
+_day = day
 
 
 def _section(partnership: Partnership) -> str:

@@ -1,0 +1,30 @@
+"""How dates and numbers read everywhere a person reads them: pages, e-mails, exports' text
+cells and the dossier. Django's own formats (`date_format`, `number_format`), so the active
+language's conventions apply; never string formatting by hand."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.utils.formats import date_format, number_format
+
+SHORT_DATE = "j M Y"  # 3 Sep 2026
+LONG_DATE = "j F Y"  # 3 September 2026
+
+
+def day(value: dt.date | dt.datetime | None, default: str = "") -> str:
+    """A date as "3 Sep 2026" (the active language's month names)."""
+    return date_format(value, SHORT_DATE) if value else default
+
+
+def long_day(value: dt.date | dt.datetime | None, default: str = "") -> str:
+    """A date as "3 September 2026"."""
+    return date_format(value, LONG_DATE) if value else default
+
+
+def number(value: int | float | Decimal | None, decimals: int | None = None, default="") -> str:
+    """A number with thousands grouped ("1,234,567"), `decimals` places when given."""
+    if value is None:
+        return default
+    return number_format(value, decimal_pos=decimals, use_l10n=True, force_grouping=True)
