@@ -196,8 +196,7 @@ def walk(suffix: str, user) -> Partnership:
         decision=Review.Decision.CONTINUE,
     )
     KPIResult.objects.create(review=review, kpi=p.kpis.first(), actual=3)
-    from notifications.models import Reminder
-    from partnerships.models.reminders import CalendarFeed, NotificationPreference
+    from notifications.models import CalendarFeed, NotificationPreference, Reminder
 
     Reminder.objects.create(
         partnership=p,
@@ -774,7 +773,9 @@ def test_selection_recorded_in_the_admin_adds_the_chosen_city(admin_client, admi
 
 def test_put_in_force_action(admin_client, admin_user):
     city, v1 = city_with_strategy("Johannesburg")
-    v2 = services.strategy_create(partner=city, vision="v", goals="g")
+    v2 = services.strategy_create(
+        partner=city, vision="v", goals="g", criteria=[{"name": "Port", "weight": 2}]
+    )
     other_city, w1 = city_with_strategy("Tshwane")
     w2 = services.strategy_create(partner=other_city, vision="v", goals="g")
     address = url(TwinningStrategy, "changelist")
@@ -797,6 +798,46 @@ def test_put_in_force_action(admin_client, admin_user):
         messages.WARNING,
         "Johannesburg strategy v2 is already in force.",
     )
+
+
+def test_put_in_force_keeps_the_portals_rules(admin_client, admin_user):
+    """The admin approves through `strategy_approve`: a draft without criteria, or one whose
+    approval date is in the future, stays a draft (it used to be put in force anyway)."""
+    city, v1 = city_with_strategy("Mbombela")
+    bare = services.strategy_create(partner=city, vision="v", goals="g")
+    address = url(TwinningStrategy, "changelist")
+
+    response = admin_client.post(address, {"action": "put_in_force", "_selected_action": [bare.pk]})
+
+    level, text = messages_of(response)[-1]
+    assert level == messages.ERROR
+    assert "Add at least one weighted criterion" in text
+    bare.refresh_from_db()
+    v1.refresh_from_db()
+    assert (bare.status, v1.status) == ("draft", "in_force")
+
+    StrategyCriterion.objects.create(strategy=bare, name="Port", weight=2)
+    TwinningStrategy.objects.filter(pk=bare.pk).update(
+        approved_on=dt.date.today() + dt.timedelta(days=30)
+    )
+    response = admin_client.post(address, {"action": "put_in_force", "_selected_action": [bare.pk]})
+    assert "cannot be in the future" in messages_of(response)[-1][1]
+    bare.refresh_from_db()
+    assert bare.status == "draft"
+
+
+def test_a_second_draft_is_refused_in_the_admin_as_in_the_portal(admin_client, admin_user):
+    city, _ = city_with_strategy("Polokwane")
+    services.strategy_create(partner=city, vision="v", goals="g")  # v2, a draft
+    address = url(TwinningStrategy, "add")
+    data = changeform_data(admin_client, address)
+    data.update(partner=city.pk, vision="Another", goals="Another draft.")
+
+    response = admin_client.post(address, data)
+
+    assert response.status_code == 200
+    assert "Version 2 of Polokwane" in all_errors(response)
+    assert TwinningStrategy.objects.filter(partner=city).count() == 2
 
 
 def test_strategy_added_through_the_admin_gets_the_next_version(admin_client, admin_user):

@@ -7,10 +7,10 @@ import datetime as dt
 import io
 
 import pytest
+from django.apps import apps
 from django.urls import reverse
 from pypdf import PdfReader
 
-from businesses import exports as business_exports
 from partnerships import dossier
 from partnerships.models import KPIResult, Review, Step
 from tests.factories.accounts import UserFactory
@@ -30,7 +30,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(autouse=True)
 def _business_hooks():
-    business_exports.register()
+    apps.get_app_config("businesses").ready()  # idempotent: the hooks are registered
 
 
 @pytest.fixture
