@@ -362,7 +362,7 @@ def all_errors(response) -> str:
 
 # --- Registration and pages -----------------------------------------------------------------
 
-APPS = {"partnerships", "accounts"}
+APPS = {"partnerships", "notifications", "accounts"}
 REGISTERED = sorted(
     (model for model in admin.site._registry if model._meta.app_label in APPS),
     key=lambda m: m._meta.label,
