@@ -98,11 +98,11 @@ bench: install-dev bench-deps
 # (not a loopback address: the release step's check --deploy refuses it); SECRET_KEY is
 # generated for the run when unset; PORT (8000) for the web process.
 # cluster: two web nodes, two workers and one beat on loopback, loaded, one node and one worker
-# killed mid-run; figures recorded in docs/reliability.md. CLUSTER_ARGS="--duration 15" is the
-# short form CI runs.
+# killed mid-run; figures recorded in docs/reliability.md (about 3 minutes).
+# CLUSTER_ARGS="--duration 15 --users 8" is the short form CI runs (about 2 minutes).
 .PHONY: prod-local cluster
 PROD_LOCAL_ENV := DEBUG=false SECURE_SSL_REDIRECT=false SESSION_COOKIE_SECURE=false \
-	CSRF_COOKIE_SECURE=false SECURE_HSTS_SECONDS=0 PATH="$(CURDIR)/$(VENV)/bin:$$PATH"
+	CSRF_COOKIE_SECURE=false SECURE_HSTS_SECONDS=0 PATH="$(abspath $(VENV))/bin:$$PATH"
 prod-local: install
 	@for var in DATABASE_URL REDIS_URL PORTAL_BASE_URL; do \
 	  if [ -z "$$(printenv $$var)" ]; then \

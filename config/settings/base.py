@@ -332,6 +332,12 @@ CELERY_BEAT_SCHEDULE = {
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)
 }
+# How often a worker looks for such tasks: kombu sweeps every 10 × 10 s by default; a number of
+# seconds here makes it sweep that often (scripts/cluster.py uses 2 s with a 10 s timeout).
+if env.int("CELERY_RESTORE_INTERVAL", default=0):
+    CELERY_BROKER_TRANSPORT_OPTIONS.update(
+        unacked_restore_interval=env.int("CELERY_RESTORE_INTERVAL"), unacked_restore_throttle=1
+    )
 
 # Uploads: documents are at most 10 MB (partnerships/models/uploads.py). Files above 2 MB are
 # spooled to a temporary file instead of memory; a request's non-file fields may total 2 MB.
