@@ -124,6 +124,21 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     _options.setdefault("connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=3))
     # JIT compilation took ~150 ms of the list query at scale (see docs/performance.md).
     _options.setdefault("options", "-c jit=off")
+    # Connection pooling (docs/deployment.md, "Sizing"). Django's own pool, one per process,
+    # shared by its threads: it replaces persistent connections (Django refuses both at once).
+    if env.int("DATABASE_POOL_MAX_SIZE", default=0):
+        _max = env.int("DATABASE_POOL_MAX_SIZE")
+        DATABASES["default"]["CONN_MAX_AGE"] = 0
+        _options["pool"] = {
+            "min_size": min(2, _max),
+            "max_size": _max,
+            "timeout": env.float("DATABASE_POOL_TIMEOUT", default=10.0),
+        }
+    # Behind PgBouncer in transaction mode a session's state does not follow it from one
+    # transaction to the next: no server-side cursors (`.iterator()`), no prepared statements.
+    if env.bool("DATABASE_PGBOUNCER", default=False):
+        DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+        _options["prepare_threshold"] = None
 # After a request met the database down, this process answers 503 at once for this long
 # instead of queueing every request behind the same failure (config/middleware.py).
 DATABASE_FAIL_FAST_SECONDS = env.float("DATABASE_FAIL_FAST_SECONDS", default=1.0)
