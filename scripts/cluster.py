@@ -170,8 +170,11 @@ class NoRedirect(urllib.request.HTTPRedirectHandler):
 
 
 class Balancer:
-    """Round robin over the nodes its health check (GET /healthz every 0.5 s) sees alive; a
-    node that refuses a connection is taken out at once (a passive check)."""
+    """Round robin over the nodes it believes alive. A node is out when a connection to it is
+    refused or reset (by a user's request, at once, or by the health check: GET /healthz every
+    0.5 s) and back when /healthz answers again. A slow answer is not a dead node: a timeout
+    changes nothing (a busy survivor must not be taken out). With every node out it tries them
+    all, as nginx does."""
 
     def __init__(self, bases: list[str]):
         self.bases = bases
@@ -188,9 +191,14 @@ class Balancer:
         while not self.stop.wait(0.5):
             for node, base in enumerate(self.bases):
                 try:
-                    with urllib.request.urlopen(base + "/healthz", timeout=1) as r:
+                    with urllib.request.urlopen(base + "/healthz", timeout=5) as r:
                         ok = r.status == 200
-                except Exception:
+                except urllib.error.HTTPError:
+                    ok = False
+                except (urllib.error.URLError, OSError) as exc:
+                    reason = getattr(exc, "reason", exc)
+                    if isinstance(reason, TimeoutError):
+                        continue  # slow, not dead
                     ok = False
                 with self.lock:
                     (self.alive.add if ok else self.alive.discard)(node)
@@ -201,7 +209,8 @@ class Balancer:
 
     def pick(self, avoid: int | None = None) -> int:
         with self.lock:
-            nodes = sorted(self.alive - {avoid}) or sorted(self.alive) or [0]
+            everyone = set(range(len(self.bases)))
+            nodes = sorted(self.alive - {avoid}) or sorted(everyone - {avoid}) or [0]
             self.turn += 1
             return nodes[self.turn % len(nodes)]
 
