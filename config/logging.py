@@ -129,6 +129,6 @@ class RequestIdHeaderMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         request_id = structlog.contextvars.get_contextvars().get("request_id")
-        if request_id and REQUEST_ID_HEADER not in response:
+        if request_id:  # this request's, even on a response a cache kept from another
             response[REQUEST_ID_HEADER] = request_id
         return response
