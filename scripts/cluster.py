@@ -923,6 +923,10 @@ class Cluster:
         self.check_reminders()
         for key in ("session_across_nodes", "page_cache_across_nodes"):
             self.results["checks"].setdefault(key, "FAILED: the probe did not run")
+        missed = [e for e in ("web_kill", "worker_kill") if e not in self.events]
+        failed = [n for n in self.notes if n.startswith("events thread failed")]
+        if missed or failed:
+            self.results["checks"]["events"] = f"FAILED: {missed or ''} {failed or ''}".strip()
         return 0 if all(v.startswith("OK") for v in self.results["checks"].values()) else 1
 
 
