@@ -91,3 +91,27 @@ bench-deps:
 
 bench: install-dev bench-deps
 	$(PY) bench/run.py $(BENCH_ARGS)
+
+# --- Production processes (docs/deployment.md) ------------------------------------------------
+# prod-local: the release step, then the Procfile's web, worker and beat under honcho, DEBUG off,
+# plain http on this machine. Needs DATABASE_URL (PostgreSQL), REDIS_URL and PORTAL_BASE_URL
+# (not a loopback address: the release step's check --deploy refuses it); SECRET_KEY is
+# generated for the run when unset; PORT (8000) for the web process.
+# cluster: two web nodes, two workers and one beat on loopback, loaded, one node and one worker
+# killed mid-run; figures recorded in docs/reliability.md (about 3 minutes).
+# CLUSTER_ARGS="--duration 15 --users 8" is the short form CI runs (about 2 minutes).
+.PHONY: prod-local cluster
+PROD_LOCAL_ENV := DEBUG=false SECURE_SSL_REDIRECT=false SESSION_COOKIE_SECURE=false \
+	CSRF_COOKIE_SECURE=false SECURE_HSTS_SECONDS=0 PATH="$(abspath $(VENV))/bin:$$PATH"
+prod-local: install
+	@for var in DATABASE_URL REDIS_URL PORTAL_BASE_URL; do \
+	  if [ -z "$$(printenv $$var)" ]; then \
+	    echo "make prod-local needs $$var (see docs/deployment.md)" >&2; exit 2; fi; \
+	done
+	export SECRET_KEY="$${SECRET_KEY:-$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')}"; \
+	  $(PROD_LOCAL_ENV) sh scripts/release.sh && \
+	  $(PROD_LOCAL_ENV) $(VENV)/bin/honcho -f Procfile start -p $${PORT:-8000} web worker beat
+
+CLUSTER_ARGS ?=
+cluster: install-dev
+	$(PY) scripts/cluster.py --record docs/reliability.md $(CLUSTER_ARGS)

@@ -8,8 +8,6 @@ Both print one JSON object on their last line of output.
 
 from __future__ import annotations
 
-import importlib
-import inspect
 import json
 import os
 import sys
@@ -22,20 +20,6 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
 
 PASSWORD = "bench-Passw0rd-loopback-only"  # a throwaway local database
 OFFICER, ADMIN = "bench_officer", "bench_admin"
-
-# Where the reminder scan may live, in the order tried (the module is being written).
-REMINDER_MODULE = "partnerships.reminders"
-REMINDER_NAMES = [
-    "scan",
-    "run_scan",
-    "scan_reminders",
-    "reminder_scan",
-    "scan_due",
-    "due_reminders",
-    "send_due_reminders",
-    "send_reminders",
-    "run",
-]
 
 
 def _setup() -> None:
@@ -157,57 +141,23 @@ def prepare() -> dict:
 
 
 def reminders() -> dict:
+    """One reminder scan over every partnership, as the daily task runs it (new reminders
+    handed to delivery after commit)."""
+    from notifications import reminders as scanner
+    from notifications import tasks
     from partnerships.models import Partnership
 
     n = Partnership.objects.count()
-    try:
-        module = importlib.import_module(REMINDER_MODULE)
-    except ModuleNotFoundError:
-        return {"measured": False, "partnerships": n, "note": "reminders module absent"}
-    override = os.environ.get("BENCH_REMINDER_CALLABLE")
-    function, name = None, ""
-    if override:
-        name = override
-        module_name, _, attr = override.partition(":")
-        function = getattr(importlib.import_module(module_name), attr)
-    else:
-        for candidate in REMINDER_NAMES:
-            if callable(getattr(module, candidate, None)):
-                function, name = getattr(module, candidate), f"{REMINDER_MODULE}.{candidate}"
-                break
-    if function is None:
-        public = [
-            n
-            for n, f in inspect.getmembers(module, inspect.isfunction)
-            if not n.startswith("_") and f.__module__ == module.__name__
-        ]
-        return {
-            "measured": False,
-            "partnerships": n,
-            "note": f"no scan function found in {REMINDER_MODULE} (public functions: {public}); "
-            "set BENCH_REMINDER_CALLABLE=module:function",
-        }
     started = time.perf_counter()
-    try:
-        outcome = function()
-    except TypeError as error:
-        return {"measured": False, "partnerships": n, "note": f"{name}() needs arguments: {error}"}
+    outcome = scanner.scan(deliver=tasks.enqueue_delivery)
     seconds = time.perf_counter() - started
-    summary = outcome if isinstance(outcome, int | float | str) else type(outcome).__name__
-    if isinstance(outcome, list | tuple | set | dict):
-        summary = f"{type(outcome).__name__} of {len(outcome)}"
-    elif hasattr(outcome, "created"):  # partnerships.reminders.ScanResult
-        summary = ", ".join(
-            f"{key} {len(v) if isinstance(v, list | tuple) else v}"
-            for key in ("planned", "created", "woken", "queued", "requeued")
-            if (v := getattr(outcome, key, None)) is not None
-        )
     return {
         "measured": True,
         "partnerships": n,
         "seconds": round(seconds, 3),
-        "callable": name,
-        "returned": str(summary)[:200],
+        "callable": "notifications.reminders.scan",
+        "returned": f"created {outcome.created}, woken {outcome.woken}, "
+        f"queued {len(outcome.queued)}, requeued {len(outcome.requeued)}",
     }
 
 

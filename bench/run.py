@@ -695,8 +695,6 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.skip_reminders:
         result["reminders"] = {"measured": False, "note": "skipped (--skip-reminders)"}
-    elif not (ROOT / "partnerships" / "reminders.py").exists():
-        result["reminders"] = {"measured": False, "note": "reminders module absent"}
     else:
         have = prep["counts"]["partnerships"]
         target = scale["reminder_partnerships"]

@@ -41,6 +41,7 @@ ALLOWED_WHILE_PENDING = frozenset(
         "password_reset_confirm",
         "password_reset_complete",
         "healthz",
+        "readyz",
         "businesses:signup",
         "businesses:registry",
         "businesses:registry_detail",

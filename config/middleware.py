@@ -42,8 +42,9 @@ logger = logging.getLogger("portal.availability")
 
 DATABASE_ERRORS = (OperationalError, InterfaceError)
 RETRY_AFTER_SECONDS = 10
-# Paths that need no database keep answering (the load balancer's probe).
-NO_DATABASE_PATHS = frozenset({"/healthz"})
+# Paths that need no database keep answering (the load balancer's probe); /readyz checks the
+# database itself and names it as the failing part (core/health.py).
+NO_DATABASE_PATHS = frozenset({"/healthz", "/readyz"})
 _database_down_until = 0.0  # per process (monotonic clock); threads share it
 
 

@@ -5,6 +5,7 @@ from django.http import HttpResponse
 from django.urls import include, path
 
 from config.middleware import throttle_posts
+from core.health import readyz
 
 
 def healthz(request):
@@ -20,6 +21,8 @@ handler500 = "config.middleware.server_error"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
+    # Readiness: database, Redis, a worker's heartbeat, media storage (core/health.py).
+    path("readyz", readyz, name="readyz"),
     # The password reset sends email to any address typed: throttled per client address.
     path(
         "accounts/password_reset/",

@@ -9,7 +9,7 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         # Every committed write to the portal's apps makes the cached pages stale
         # (core/page_cache.py). By app label, so the core imports no app of ours.
-        from core import hooks, nav, page_cache
+        from core import checks, hooks, nav, page_cache  # noqa: F401 (checks: registers them)
 
         page_cache.connect_signals()
         for item in nav.CORE_ITEMS:

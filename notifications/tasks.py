@@ -113,3 +113,29 @@ def send_digest(self, user_id: int) -> int:
         lambda exc: delivery.mark_digest_failed(user_id, exc),
     )
     return n or 0
+
+
+# --- Former names ---------------------------------------------------------------------------
+# These tasks were `partnerships.tasks.*` before the notifications app (December 2026). A
+# message queued under an old name by the code before an upgrade still runs: each hands its
+# work to the task's new name. Remove them in the release after.
+
+
+@shared_task(name="partnerships.tasks.run_reminder_scan")
+def former_run_reminder_scan(today: str | None = None, stalled_days: int | None = None) -> None:
+    run_reminder_scan.delay(today, stalled_days)
+
+
+@shared_task(name="partnerships.tasks.deliver_reminder")
+def former_deliver_reminder(reminder_id: int) -> None:
+    deliver_reminder.delay(reminder_id)
+
+
+@shared_task(name="partnerships.tasks.send_weekly_digests")
+def former_send_weekly_digests() -> None:
+    send_weekly_digests.delay()
+
+
+@shared_task(name="partnerships.tasks.send_digest")
+def former_send_digest(user_id: int) -> None:
+    send_digest.delay(user_id)

@@ -10,6 +10,9 @@ from pathlib import Path
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
+from config import logging as portal_logging
+from config.storage import media_storage
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 env = environ.Env()
@@ -47,6 +50,8 @@ INSTALLED_APPS = [
     "csp",
     # The sign-up and password-reset throttle per client address (config/middleware.py).
     "django_ratelimit",
+    # Structured logs with request and task ids (config/logging.py).
+    "django_structlog",
     # Ours, innermost first: each may import only those above it (README, "How it is built").
     "core",
     "accounts",
@@ -66,6 +71,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # A request id and the user's id on every log line of the request; X-Request-ID back.
+    "django_structlog.middlewares.RequestMiddleware",
+    "config.logging.RequestIdHeaderMiddleware",
     # Pending chamber sign-ups see only their status page; `request.chamber_role` for the nav.
     "businesses.middleware.ChamberRoleMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -119,6 +127,21 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     _options.setdefault("connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=3))
     # JIT compilation took ~150 ms of the list query at scale (see docs/performance.md).
     _options.setdefault("options", "-c jit=off")
+    # Connection pooling (docs/deployment.md, "Sizing"). Django's own pool, one per process,
+    # shared by its threads: it replaces persistent connections (Django refuses both at once).
+    if env.int("DATABASE_POOL_MAX_SIZE", default=0):
+        _max = env.int("DATABASE_POOL_MAX_SIZE")
+        DATABASES["default"]["CONN_MAX_AGE"] = 0
+        _options["pool"] = {
+            "min_size": min(2, _max),
+            "max_size": _max,
+            "timeout": env.float("DATABASE_POOL_TIMEOUT", default=10.0),
+        }
+    # Behind PgBouncer in transaction mode a session's state does not follow it from one
+    # transaction to the next: no server-side cursors (`.iterator()`), no prepared statements.
+    if env.bool("DATABASE_PGBOUNCER", default=False):
+        DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+        _options["prepare_threshold"] = None
 # After a request met the database down, this process answers 503 at once for this long
 # instead of queueing every request behind the same failure (config/middleware.py).
 DATABASE_FAIL_FAST_SECONDS = env.float("DATABASE_FAIL_FAST_SECONDS", default=1.0)
@@ -174,7 +197,8 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "media")))
 MEDIA_URL = "/media/"
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # MEDIA_STORAGE=local (this disk, the default) or s3 (config/storage.py).
+    "default": media_storage(env),
     "staticfiles": {
         "BACKEND": env.str(
             "STATICFILES_BACKEND",
@@ -195,6 +219,8 @@ if env.str("EMAIL_FILE_PATH", default=""):
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="portal@twinning.local")
 # Where people reach the portal: links in reminder emails and calendar events start here.
 PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# Production must set it (core/checks.py, run by `check --deploy`): was it?
+PORTAL_BASE_URL_SET = bool(env.str("PORTAL_BASE_URL", default=""))
 
 # Celery: with no REDIS_URL the tasks run eagerly in-process (the embedded default).
 REDIS_URL = env.str("REDIS_URL", default="")
@@ -255,7 +281,7 @@ SESSION_COOKIE_HTTPONLY = True
 # HTTPS: redirect http→https here unless a TLS-terminating proxy already does it
 # (then set SECURE_SSL_REDIRECT=false; the proxy must send X-Forwarded-Proto).
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
 SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
@@ -281,9 +307,56 @@ CONTENT_SECURITY_POLICY = {
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+# --- Deployment (docs/deployment.md): logs, Sentry, health, uploads, Celery redelivery -------
+# Logs (config/logging.py): JSON lines unless DEBUG is on (then readable lines); LOG_FORMAT
+# overrides, LOG_LEVEL sets the level. Each line: timestamp, level, logger, message, and in a
+# request request_id, user_id, ip (django-structlog); in a task task_id.
+LOG_FORMAT = env.str("LOG_FORMAT", default="console" if DEBUG else "json")
+LOGGING = portal_logging.build(LOG_FORMAT, env.str("LOG_LEVEL", default="INFO"))
+DJANGO_STRUCTLOG_CELERY_ENABLED = True
+DJANGO_STRUCTLOG_STATUS_START_LOG_LEVEL = 10  # "request_started" only at DEBUG: one line each
+# An X-Request-ID set by our own reverse proxy is kept (then its log and ours share the id).
+DJANGO_STRUCTLOG_TRUST_UPSTREAM_REQUEST_ID = env.bool("LOG_TRUST_REQUEST_ID", default=False)
+
+# Sentry (config/sentry.py): only with SENTRY_DSN; without it sentry_sdk is never imported.
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    from config.sentry import init_sentry
+
+    init_sentry(
+        SENTRY_DSN,
+        environment=env.str("SENTRY_ENVIRONMENT", default="production"),
+        release=env.str("SENTRY_RELEASE", default=""),
+        traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
+    )
+
+# Readiness (/readyz, core/health.py): a worker's heartbeat older than this fails it (0: not
+# checked); the media storage probe is repeated at most this often per process.
+READYZ_WORKER_MAX_AGE = env.int("READYZ_WORKER_MAX_AGE", default=180)
+READYZ_STORAGE_SECONDS = env.int("READYZ_STORAGE_SECONDS", default=60)
+# Beat sends the heartbeat every minute; django-celery-beat copies this entry into its table.
+CELERY_BEAT_SCHEDULE = {
+    "portal worker heartbeat": {
+        "task": "portal.heartbeat",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    }
 }
+# A task taken by a worker that died (acks_late) goes back to the queue after this many seconds
+# (Redis visibility timeout). It must exceed the longest countdown a task is given (the
+# reminders' retries wait up to 600 s), or such a task is delivered twice: 1 h by default.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)
+}
+# How often a worker looks for such tasks: kombu sweeps every 10 × 10 s by default; a number of
+# seconds here makes it sweep that often (scripts/cluster.py uses 2 s with a 10 s timeout).
+if env.int("CELERY_RESTORE_INTERVAL", default=0):
+    CELERY_BROKER_TRANSPORT_OPTIONS.update(
+        unacked_restore_interval=env.int("CELERY_RESTORE_INTERVAL"), unacked_restore_throttle=1
+    )
+
+# Uploads: documents are at most 10 MB (partnerships/models/uploads.py). Files above 2 MB are
+# spooled to a temporary file instead of memory; a request's non-file fields may total 2 MB.
+# The reverse proxy must refuse larger bodies before Django reads them (docs/deployment.md).
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024

@@ -71,6 +71,7 @@ POST_MEMBERS = {**MEMBERS, "officer_a": 302, "officer_b": 302, "coordinator_a": 
 # name: (expected on GET, expected on an empty POST or None when POST is not a use of it)
 MATRIX = {
     "healthz": (PUBLIC, None),
+    "readyz": (PUBLIC, None),
     "login": (PUBLIC, None),
     "logout": ({**dict.fromkeys(ROLES, 405)}, None),
     "password_change": (SIGNED_IN, None),
@@ -217,6 +218,7 @@ PENDING_ALLOWED = {
     "password_reset_confirm",
     "password_reset_complete",
     "healthz",
+    "readyz",
     "businesses:signup",
     "businesses:registry",
     "businesses:registry_detail",

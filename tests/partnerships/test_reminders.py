@@ -763,3 +763,23 @@ def test_the_admin_lists_reminders_preferences_and_feeds_without_per_row_queries
     feed = calendar.CalendarFeed.objects.first()
     page = admin_client.get(reverse("admin:notifications_calendarfeed_change", args=[feed.pk]))
     assert feed.secret not in page.content.decode()
+
+
+def test_tasks_queued_under_their_former_names_still_run(world, capture):
+    """Before the notifications app the tasks were `partnerships.tasks.*`: a message queued by
+    the old code before an upgrade is handed to the new task, and the reminder goes out once."""
+    assert {
+        "partnerships.tasks.run_reminder_scan",
+        "partnerships.tasks.deliver_reminder",
+        "partnerships.tasks.send_weekly_digests",
+        "partnerships.tasks.send_digest",
+    } <= set(celery_app.tasks)
+    result = reminders.scan(today=TODAY)  # recorded, not handed to delivery
+    assert result.queued
+    mail.outbox.clear()
+    with capture(execute=True):
+        for pk in result.queued:
+            celery_app.tasks["partnerships.tasks.deliver_reminder"].delay(pk)
+    rows = Reminder.objects.filter(pk__in=result.queued).select_related("recipient")
+    assert {r.status for r in rows} == {Reminder.Status.SENT}
+    assert len(mail.outbox) == sum(1 for r in rows if r.address)
