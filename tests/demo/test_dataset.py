@@ -2,12 +2,14 @@
 with the file, the record and the field named, before anything is written."""
 
 import shutil
+from io import StringIO
 
 import pytest
+from django.core.management import call_command
 
 from demo import dataset
 from demo.dataset import DatasetError
-from partnerships.models import Activity, Partnership, Step
+from partnerships.models import Activity, Partner, Partnership, Step
 
 
 @pytest.fixture
@@ -109,3 +111,16 @@ def test_a_bad_code_names_the_file_the_record_and_the_field(data_dir, name, old,
     assert name in message
     for fragment in expected:
         assert fragment in message
+
+
+@pytest.mark.django_db
+def test_load_demo_stops_at_a_bad_file_before_writing_anything(data_dir, monkeypatch):
+    monkeypatch.setattr(dataset, "DATA_DIR", data_dir("partnerships.yaml", "step: 7", "step: 9"))
+    dataset.get.cache_clear()
+    try:
+        with pytest.raises(DatasetError, match=r"partnerships\.yaml"):
+            call_command("load_demo", stdout=StringIO())
+    finally:
+        dataset.get.cache_clear()
+
+    assert not Partner.objects.exists()
