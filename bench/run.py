@@ -6,7 +6,7 @@
 What it does, in order (every step bounded in time; only 127.0.0.1 is ever contacted):
 
 1. drops and re-creates the PostgreSQL database `bench` (DATABASE_URL, default
-   postgres://postgres@127.0.0.1:5432/bench), migrates it and fills it with `seed_scale`;
+   postgres://postgres@127.0.0.1:5432/bench), migrates it and fills it with `seed_synthetic`;
 2. creates two users (an officer of the city with the most partnerships, a superuser) and picks
    the pages (bench/django_tasks.py); pages whose feature is not merged yet are skipped with a
    note;
@@ -192,7 +192,7 @@ def task(env: dict[str, str], name: str, timeout: float = 1800) -> dict:
 
 
 def seed(env: dict[str, str], **counts: int) -> tuple[float, str]:
-    args = ["seed_scale"]
+    args = ["seed_synthetic"]
     for key, value in counts.items():
         args += [f"--{key}", str(value)]
     started = time.perf_counter()
@@ -625,7 +625,7 @@ def main(argv: list[str] | None = None) -> int:
         log(f"re-creating {args.database_url} and migrating")
         recreate_database(args.database_url)
         manage(env, "migrate", "--noinput")
-        log("seeding (seed_scale)")
+        log("seeding (seed_synthetic)")
         seconds, summary = seed(
             env,
             **{k: v for k, v in scale.items() if k != "reminder_partnerships"},

@@ -59,6 +59,8 @@ INSTALLED_APPS = [
     "notifications",
     "alliances",
     "businesses",
+    # load_demo and seed_synthetic: imports all of the above, none of them imports it.
+    "demo",
 ]
 
 MIDDLEWARE = [

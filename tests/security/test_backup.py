@@ -18,7 +18,7 @@ from django.core.management import call_command
 from django.db import connection, connections
 
 from accounts import backups
-from partnerships import demo
+from demo import partnerships as demo
 from partnerships.models import Partnership
 
 # Rebuilt by `migrate` rather than restored (their ids differ per database on SQLite).

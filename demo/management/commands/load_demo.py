@@ -1,22 +1,24 @@
-"""`manage.py load_demo`: the demo dataset (see `partnerships.demo`), safe to run again."""
+"""`manage.py load_demo`: the demo dataset (`demo/data/`), safe to run again."""
 
-from importlib import import_module
-
-from django.apps import apps
 from django.core.management.base import BaseCommand
 
-from partnerships import demo
+from demo import businesses, partnerships
 
 
 class Command(BaseCommand):
     help = (
-        "Load the demo cities, strategies, partnerships (walked through the real workflow) "
-        "and demo users. Idempotent: existing rows are matched by natural key and kept. "
-        f'Every demo user gets the password "{demo.DEMO_PASSWORD}", reset on each run.'
+        "Load the demo cities, strategies, partnerships (walked through the real workflow), "
+        "demo users, and the chambers with their businesses. Idempotent: existing rows are "
+        "matched by natural key and kept. "
+        f'Every demo user gets the password "{partnerships.DEMO_PASSWORD}", reset on each run.'
     )
 
     def handle(self, *args, **options):
-        result = demo.load()
+        result = partnerships.load()
+        # The chambers and their businesses: after the partnerships they refer to.
+        chambers = businesses.load()
+        # Counted once both parts are in (the sub-alliance records an activity).
+        result.counts = partnerships.row_counts()
         self.stdout.write(self.style.SUCCESS(result.summary_line()))
         rows = [("username", "role", "city", "password")]
         rows += [(x.username, x.role, x.city, x.password) for x in result.logins]
@@ -27,13 +29,6 @@ class Command(BaseCommand):
             self.stdout.write(line.rstrip())
             if n == 0:
                 self.stdout.write("  ".join("-" * w for w in widths))
-        # The chambers and their businesses (the businesses app, loaded by name so that the
-        # core never imports it): after the partnerships they refer to.
-        if not apps.is_installed("businesses"):
-            for username, association in result.associations.items():
-                self.stdout.write(f"\n{username} speaks for the {association}.")
-            return
-        chambers = import_module("businesses.demo").load()
         self.stdout.write("\n" + chambers.summary_line())
         for username, association in result.associations.items():
             self.stdout.write(f"{username} is approved staff of the {association}.")

@@ -1,8 +1,8 @@
-"""`manage.py seed_scale`: synthetic benchmark data in bulk (see `partnerships.scale`)."""
+"""`manage.py seed_synthetic`: synthetic benchmark data in bulk (see `demo.synthetic`)."""
 
 from django.core.management.base import BaseCommand, CommandError
 
-from partnerships import scale
+from demo import synthetic
 
 
 class Command(BaseCommand):
@@ -20,18 +20,18 @@ class Command(BaseCommand):
             "--businesses",
             type=int,
             default=0,
-            help="Member businesses (with their chambers) to add; needs the businesses app.",
+            help="Member businesses (with their chambers) to add.",
         )
         parser.add_argument("--activities", type=int, help="Activities in all (default 20N).")
         parser.add_argument("--reviews", type=int, help="Reviews in all (default 2N).")
         parser.add_argument(
-            "--seed", type=int, default=scale.DEFAULT_SEED, help="Random seed (default 2026)."
+            "--seed", type=int, default=synthetic.DEFAULT_SEED, help="Random seed (default 2026)."
         )
-        parser.add_argument("--batch-size", type=int, default=scale.BATCH_SIZE)
+        parser.add_argument("--batch-size", type=int, default=synthetic.BATCH_SIZE)
 
     def handle(self, *args, **options):
         try:
-            result = scale.seed(
+            result = synthetic.seed(
                 partnerships=options["partnerships"],
                 cities=options["cities"],
                 activities=options["activities"],

@@ -9,7 +9,9 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from accounts.models import User
-from partnerships import demo, demo_data, workflow
+from demo import dataset
+from demo import partnerships as demo
+from partnerships import workflow
 from partnerships.models import (
     MOU,
     Activity,
@@ -21,6 +23,7 @@ from partnerships.models import (
 )
 
 pytestmark = pytest.mark.django_db
+demo_data = dataset.get()
 
 
 def load() -> str:
@@ -50,8 +53,8 @@ def test_a_second_load_changes_no_counts_and_keeps_the_logins_working(loaded, cl
 
     assert row_counts() == first
     assert "0 partnerships walked (38 already there)" in again
-    assert first["partnerships.Partnership"] == len(demo_data.PARTNERSHIPS)
-    for spec in demo_data.DEMO_USERS:
+    assert first["partnerships.Partnership"] == len(demo_data.partnerships)
+    for spec in demo_data.users:
         assert client.login(username=spec["username"], password=demo.DEMO_PASSWORD)
         client.logout()
     # The logins table is printed.
@@ -76,7 +79,7 @@ def test_every_partnership_walked_a_consistent_chain_to_its_step(loaded):
             unmet = [r.text for r in workflow.requirements(partnership, step) if not r.met]
             assert unmet == [], (partnership.title, step, unmet)
 
-    for entry in demo_data.PARTNERSHIPS:
+    for entry in demo_data.partnerships:
         partnership = Partnership.objects.get(title=entry["title"])
         assert partnership.step == entry["step"]
         assert partnership.status == entry["status"]
@@ -99,10 +102,10 @@ def test_the_dataset_is_varied_and_shows_the_warning_signs(loaded):
     cape_town = Partner.objects.get(name="Cape Town")
     assert cape_town.country.code == "ZA"
     assert set(cape_town.sectors.values_list("code", flat=True)) == {"I", "K", "J", "H"}
-    for home in {p["home"] for p in demo_data.PARTNERSHIPS}:
+    for home in {p["home"] for p in demo_data.partnerships}:
         strategy = TwinningStrategy.objects.get(partner__name=home, status="in_force")
         assert home in strategy.vision
-        assert strategy.criteria.count() == len(demo_data.STRATEGY_CRITERIA)
+        assert strategy.criteria.count() == len(demo_data.strategy_criteria)
 
     today = timezone.localdate()
     signed = MOU.objects.filter(status=MOU.Status.SIGNED)
@@ -121,11 +124,11 @@ def test_the_dataset_is_varied_and_shows_the_warning_signs(loaded):
 
 
 def test_the_demo_users_and_the_twinned_pair(loaded):
-    for city in demo_data.TWINNED_PAIR:
+    for city in demo_data.twinned_pair:
         assert CityMembership.objects.filter(
             partner__name=city, role=CityMembership.Role.OFFICER
         ).exists()
-    home, counterpart = demo_data.TWINNED_PAIR
+    home, counterpart = demo_data.twinned_pair
     pair = Partnership.objects.get(members__partner__name=home, title__contains=counterpart)
     # Both sides confirmed the joint sign-off steps the pair passed.
     assert set(pair.confirmations.values_list("partner__name", flat=True)) == {home, counterpart}

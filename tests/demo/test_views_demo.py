@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from alliances.models import SubAlliance
-from businesses import demo, matching
+from businesses import matching
 from businesses.models import (
     BusinessProfile,
     ChamberMembership,
@@ -17,7 +17,8 @@ from businesses.models import (
     Outcome,
     PartnershipLead,
 )
-from partnerships import demo as core_demo
+from demo import dataset
+from demo import partnerships as core_demo
 from partnerships.models import Partnership
 
 pytestmark = pytest.mark.django_db
@@ -54,7 +55,7 @@ def test_loads_twice_without_change_and_the_chamber_user_is_approved(client):
     statuses = set(InterestRegistration.objects.values_list("status", flat=True))
     assert statuses == {"pending", "accepted"}
     assert PartnershipLead.objects.get().target.name == "Rotterdam"
-    sub_alliance = SubAlliance.objects.get(name=demo.SUB_ALLIANCE)
+    sub_alliance = SubAlliance.objects.get(name=dataset.get().chambers.sub_alliance["name"])
     assert sub_alliance.startup_tasks.filter(done=True).count() == 2
     assert sub_alliance.scorecard.count() == 3
     assert Outcome.objects.filter(sub_alliance=sub_alliance).count() == 4

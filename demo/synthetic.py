@@ -1,4 +1,4 @@
-"""Synthetic partnerships at scale, for benchmarks (`manage.py seed_scale`).
+"""Synthetic partnerships in bulk, for benchmarks (`manage.py seed_synthetic`).
 
 This is synthetic benchmark data, NOT a walk through the workflow. Rows are bulk-inserted
 (`bulk_create`, in batches) with the step, members, areas, KPIs, MOUs, activities, reviews,
@@ -24,13 +24,14 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from itertools import islice
 
-from django.apps import apps
 from django.db import connection, transaction
 from django.db.models import Model
 from django.utils import timezone
 
+from alliances.models import Organisation
+from businesses.models import BusinessAssociation, BusinessProfile, Need
 from core import page_cache
-from partnerships import demo_data
+from demo import dataset
 from partnerships.models import (
     KPI,
     MOU,
@@ -53,8 +54,6 @@ CITY_PREFIX = "Synthcity "
 BUSINESS_PREFIX = "Synthbiz "
 DEFAULT_SEED = 2026
 
-# The demo's countries, with the North/South classification the demo data gives them.
-COUNTRIES = sorted({(c["country"], c["global_region"]) for c in demo_data.CITIES})
 KINDS = [k for k, _ in Partner.Kind.choices]
 CATEGORY_WEIGHTS = {
     Partnership.Category.SISTER_CITY: 5,
@@ -72,7 +71,7 @@ LAST_NAMES = ["Nkosi", "Berg", "Chen", "Souza", "Patel", "Mensah", "Vogel", "Dub
 
 
 @dataclass
-class ScaleResult:
+class SeedResult:
     counts: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
     first_city: str = ""
@@ -142,7 +141,7 @@ def seed(
     seed: int = DEFAULT_SEED,
     batch_size: int = BATCH_SIZE,
     progress: Callable[[str], None] | None = None,
-) -> ScaleResult:
+) -> SeedResult:
     """Insert `partnerships` synthetic partnerships and what belongs to them, in one transaction."""
     if partnerships < 1:
         raise ValueError("Seed at least one partnership.")
@@ -151,8 +150,6 @@ def seed(
     reviews = reviews if reviews is not None else partnerships * 2
     if cities < 2:
         raise ValueError("A partnership needs at least two cities.")
-    if businesses and not apps.is_installed("businesses"):
-        raise ValueError("--businesses needs the businesses app in INSTALLED_APPS.")
     started = time.perf_counter()
 
     def say(message: str) -> None:
@@ -161,14 +158,20 @@ def seed(
 
     rng = random.Random(seed)
     today, now = timezone.localdate(), timezone.now()
-    result = ScaleResult()
+    data = dataset.get()
+    # The demo's countries, with the North/South classification the demo data gives them.
+    countries = sorted({(c["country"], c["global_region"]) for c in data.cities})
+    result = SeedResult()
 
     with transaction.atomic():
         first = next_city_number()
         width = max(5, len(str(first + cities - 1)))
         partners = _insert(
             Partner,
-            (_partner(rng, f"{CITY_PREFIX}{first + i:0{width}d}") for i in range(cities)),
+            (
+                _partner(rng, f"{CITY_PREFIX}{first + i:0{width}d}", countries)
+                for i in range(cities)
+            ),
             batch_size,
         )
         result.first_city, result.last_city = partners[0].name, partners[-1].name
@@ -205,7 +208,7 @@ def seed(
             batch_size,
         )
         strategy_of = {s.partner_id: s.pk for s in strategies}
-        criteria = demo_data.STRATEGY_CRITERIA[:3]
+        criteria = data.strategy_criteria[:3]
         result.counts["strategies"] = len(strategies)
         result.counts["criteria"] = _count(
             StrategyCriterion,
@@ -293,14 +296,16 @@ def seed(
             ),
             batch_size,
         )
-        result.counts["KPIs"] = _count(KPI, _kpis(rng, rows, now), batch_size)
+        result.counts["KPIs"] = _count(KPI, _kpis(rng, rows, data.kpi_templates, now), batch_size)
         result.counts["MOUs"] = _count(MOU, _mous(rng, rows), batch_size)
         say("members, areas, transitions, champions, KPIs and MOUs")
 
         running = [r for r in rows if r.step >= 7]
         if running:
             result.counts["activities"] = _count(
-                Activity, _activities(rng, running, activities, today, now), batch_size
+                Activity,
+                _activities(rng, running, data.activity_templates, activities, today, now),
+                batch_size,
             )
             result.counts["reviews"] = _count(
                 Review, _reviews(rng, running, reviews, today, now), batch_size
@@ -330,21 +335,12 @@ def seed(
 
 
 # --- Businesses (optional) -------------------------------------------------------------------
-# Dependencies point one way (businesses → alliances → partnerships), so this module never
-# imports those apps at its top: the models are imported lazily, inside the function, only when
-# asked for businesses and only if the app is installed (checked in `seed`). A registration hook
-# filled in by `businesses.apps.ready()` would invert the dependency fully, but it would put
-# the seeding code in another app's `ready()`; a lazy import keeps `partnerships` importable and
-# testable without `businesses`, which is what the one-way rule protects.
 
 
 def _seed_businesses(
     rng: random.Random, partners: list[Partner], total: int, batch_size: int, first: int
 ) -> dict[str, int]:
     """`total` member businesses spread over the chambers of about one city in ten."""
-    from alliances.models import Organisation
-    from businesses.models import BusinessAssociation, BusinessProfile, Need
-
     counts: dict[str, int] = {}
     hosts = partners[: max(1, len(partners) // 10)]
     chamber_orgs = _insert(
@@ -432,8 +428,8 @@ def _seed_businesses(
 # --- Row generators --------------------------------------------------------------------------
 
 
-def _partner(rng: random.Random, name: str) -> Partner:
-    country, region = rng.choice(COUNTRIES)
+def _partner(rng: random.Random, name: str, countries: list[tuple[str, str]]) -> Partner:
+    country, region = rng.choice(countries)
     return Partner(
         name=name,
         province="Synthetic",
@@ -516,8 +512,7 @@ def _transitions(rng: random.Random, rows: list[_Row]) -> Iterator[StepTransitio
             at -= dt.timedelta(days=rng.randint(14, 120))
 
 
-def _kpis(rng: random.Random, rows: list[_Row], now: dt.datetime) -> Iterator[KPI]:
-    templates = demo_data.KPI_TEMPLATES
+def _kpis(rng: random.Random, rows: list[_Row], templates, now: dt.datetime) -> Iterator[KPI]:
     for r in rows:
         if r.step < 5:
             continue
@@ -547,9 +542,8 @@ def _mous(rng: random.Random, rows: list[_Row]) -> Iterator[MOU]:
         )
 
 
-def _activities(rng, running: list[_Row], total: int, today, now) -> Iterator[Activity]:
+def _activities(rng, running: list[_Row], templates, total, today, now) -> Iterator[Activity]:
     # Explicit values for every defaulted field: 200,000 default callables add up.
-    templates = demo_data.ACTIVITY_TEMPLATES
     for _ in range(total):
         r = rng.choice(running)
         kind, title = rng.choice(templates)

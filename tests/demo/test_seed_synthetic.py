@@ -1,4 +1,4 @@
-"""`seed_scale`: synthetic benchmark data in bulk, every step present, safe to run twice."""
+"""`seed_synthetic`: synthetic benchmark data in bulk, every step present, safe to run twice."""
 
 from io import StringIO
 
@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 
 def seed(*args: str) -> str:
     out = StringIO()
-    call_command("seed_scale", *args, stdout=out)
+    call_command("seed_synthetic", *args, stdout=out)
     return out.getvalue()
 
 
