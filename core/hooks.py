@@ -26,6 +26,8 @@ HOOKS: dict[str, str] = {
     "links on a partnership's page",
     "partnership.timeline": "a partnerships.selectors.TimelineSource: entries an outer app adds "
     "to a partnership's timeline, read in the timeline's one query",
+    "partnership.events": "(event: partnerships.events.Event) -> None: told after a write to "
+    "a partnership commits (a move, a confirmation, an invitation accepted...)",
     "health.business_involvement": "(partnership ids) -> set of the ids involving business, "
     "or an object with `involving_rows(qs)` (see partnerships.health)",
     "reports.outcomes": "(partnerships queryset) -> list of dict: outcome totals per "

@@ -1,0 +1,49 @@
+"""What happened to a partnership, told to whoever listens once the write has committed.
+
+The services of this app (a move, a confirmation, an invitation accepted...) call `emit()`;
+the notifications app, which partnerships never imports, listens on the hook
+`partnership.events` (core.hooks) and turns each event into notifications for the people it
+concerns, in the bell and by e-mail, with their preferences. An event carries ids and short
+texts, never model instances: the listener reads what it needs, after the commit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db import models, transaction
+
+from core import hooks
+
+
+class Kind(models.TextChoices):
+    """Every kind of event; the notifications app names its notification kinds after these."""
+
+    CONFIRMATION_AWAITED = "confirmation_awaited", "A city's confirmation is awaited"
+    CONFIRMED = "confirmed", "A city confirmed the move"
+    ADVANCED = "advanced", "The partnership advanced"
+    RETURNED = "returned", "The partnership returned to an earlier step"
+    OFFLINE_CONFIRMATION_DISPUTED = (
+        "offline_confirmation_disputed",
+        "A confirmation recorded outside the portal was disputed",
+    )
+    INVITATION_ACCEPTED = "invitation_accepted", "An invitation was accepted"
+
+
+@dataclass(frozen=True)
+class Event:
+    kind: str  # a Kind
+    partnership_id: int | None
+    actor_id: int | None  # the user who did it (None: the system)
+    object_id: int  # the record it is about: a move, a confirmation, an invitation...
+    # The cities it concerns, when not every member city (e.g. the one whose confirmation is
+    # awaited, or the one that confirmed).
+    partner_ids: tuple[int, ...] = ()
+    # Short texts for the message (a reason, a step's name), already in plain words.
+    data: dict = field(default_factory=dict)
+
+
+def emit(event: Event) -> None:
+    """Tell the listeners once the current transaction commits (at once outside one); a
+    listener that fails is logged and never undoes the write (robust)."""
+    transaction.on_commit(lambda: hooks.emit("partnership.events", event), robust=True)
