@@ -7,10 +7,11 @@ out, as is `document`, which streams a file and renders no template; a new route
 with a note saying so), requested by a coordinator of the partnership's home city (a member
 officer who may also open the strategy and officers pages); then every named URL of the
 `alliances` and `businesses` namespaces and the account pages a signed-in user sees, each
-requested by a role that the permission matrix (its MATRIX, world and `_url`, imported from
-there) lets GET it: anonymous for the public registry and sign-up, chamber staff for the
-chamber's pages, else the coordinator. Each page is requested at 5 rows, then again after every
-related table grew to 50 rows: the two counts must be equal and at most QUERY_BUDGET.
+requested by a role that the permission matrix (its MATRIX, tests/access/matrix.py, and its
+world's chamber part and `url_for`, tests/worlds.py) lets GET it: anonymous for the public
+registry and sign-up, chamber staff for the chamber's pages, else the coordinator. Each page is
+requested at 5 rows, then again after every related table grew to 50 rows: the two counts must
+be equal and at most QUERY_BUDGET.
 
 Queries during template rendering are caught by wrapping the Django template backend's
 `Template.render` (django.template.backends.django.Template, the entry point of `render()` and
@@ -39,8 +40,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from partnerships.models import CityMembership, Review, Step
-from tests.access.test_permission_matrix import MATRIX, _chamber_world, named_urls
-from tests.access.test_permission_matrix import _url as matrix_url
+from tests.access.matrix import MATRIX
 from tests.factories.accounts import UserFactory
 from tests.factories.alliances import (
     OrganisationFactory,
@@ -72,6 +72,9 @@ from tests.factories.partnerships import (
     ReviewFactory,
     walked_to,
 )
+from tests.worlds import chamber_world as _chamber_world
+from tests.worlds import named_urls
+from tests.worlds import url_for as matrix_url
 
 pytestmark = pytest.mark.django_db
 

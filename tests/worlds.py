@@ -1,0 +1,335 @@
+"""Worlds many tests read: built once per test module (and xdist worker), not once per test.
+
+A world is built by a module-scoped fixture inside a transaction that is opened before the
+module's first test that asks for it and rolled back after the module's last test. Each test
+then runs as usual inside its own savepoint (pytest-django's `db`), rolled back at its end: what
+a test writes (a POST, a second demo load) is never seen by the next test.
+
+What does not live in the database is reset per test too: the function-scoped fixture that a
+test asks for (`matrix_world`, ...) clears the cache, copies the
+world's uploaded files into the test's own MEDIA_ROOT, and re-reads every model instance it
+hands out from the database (a user object keeps per-request state such as `_city_roles` and
+`last_login`, which a rollback does not undo).
+
+Within a module, the tests that ask for no world run first (this plugin reorders them), and a
+test that runs while a world it did not ask for is open fails at set-up; a transactional
+test (`django_db(transaction=True)`, `live_server`) cannot use a shared world.
+
+The worlds:
+
+- the permission matrix's world (`matrix_world`): partnership P of cities A and B with every
+  artefact a URL needs, and one user per role of tests/access/matrix.py; also used by the
+  bad-input suites (tests/security);
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import shutil
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.cache import cache
+from django.core.files.base import ContentFile
+from django.db import connection, transaction
+from django.test.utils import override_settings
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from accounts.models import User
+from alliances import services as alliance_services
+from partnerships import services
+from partnerships.models import CityMembership, Step
+from tests.access.matrix import PENDING_ALLOWED
+from tests.factories.accounts import UserFactory
+from tests.factories.businesses import (
+    BusinessAssociationFactory,
+    BusinessProfileFactory,
+    ChamberMembershipFactory,
+    InterestRegistrationFactory,
+    PartnershipLeadFactory,
+)
+from tests.factories.partnerships import (
+    BusinessPlanFactory,
+    CityMembershipFactory,
+    LetterOfIntentFactory,
+    MOUFactory,
+    PartnerFactory,
+    PartnershipFactory,
+    PlanActionFactory,
+    walked_to,
+)
+from tests.factories.reminders import ReminderFactory
+
+# --- The machinery ------------------------------------------------------------------------
+
+# The world whose transaction is open in this process, if any (at most one at a time).
+ACTIVE: SharedWorld | None = None
+# The names of the module-scoped fixtures that build a world (see `shared_world`).
+SHARED_WORLDS: set[str] = set()
+
+
+def shared_world(function):
+    """Declare a module-scoped world fixture (a generator using `SharedWorld`): the tests of a
+    module that ask for it run after those that do not."""
+    SHARED_WORLDS.add(function.__name__)
+    return pytest.fixture(scope="module")(function)
+
+
+class SharedWorld:
+    """One world's transaction, its data and its uploaded files.
+
+    In a module-scoped fixture::
+
+        with SharedWorld(request, django_db_blocker, tmp_path_factory) as world:
+            world.build(build_function)
+            yield world
+
+    and per test, `world.enter(request)` returns a deep copy of what `build_function` returned
+    (keep it to plain data: primary keys, not model instances).
+    """
+
+    def __init__(self, request, django_db_blocker, tmp_path_factory):
+        self.fixture_name = request.fixturename
+        self.blocker = django_db_blocker
+        self.media_root = Path(tmp_path_factory.mktemp(f"{self.fixture_name}_media"))
+        self.data = None
+        self._atomic = None
+
+    def __enter__(self) -> SharedWorld:
+        global ACTIVE
+        if ACTIVE is not None:
+            raise RuntimeError(f"{self.fixture_name}: {ACTIVE.fixture_name} is still open")
+        with self.blocker.unblock():
+            if connection.in_atomic_block:
+                raise RuntimeError(f"{self.fixture_name}: a transaction is already open")
+            self._atomic = transaction.atomic()
+            self._atomic.__enter__()
+        ACTIVE = self
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        global ACTIVE
+        ACTIVE = None
+        with self.blocker.unblock():
+            transaction.set_rollback(True)
+            self._atomic.__exit__(None, None, None)
+        cache.clear()
+
+    def build(self, function, *args, **kwargs):
+        """Run `function` with database access, its uploads kept under the world's folder."""
+        with self.blocker.unblock(), override_settings(MEDIA_ROOT=self.media_root):
+            self.data = function(*args, **kwargs)
+        cache.clear()
+        return self.data
+
+    def enter(self, request):
+        """Per test, inside its savepoint: no cache left by another test, the world's files in
+        the test's MEDIA_ROOT, and a copy of the world's data."""
+        marker = request.node.get_closest_marker("django_db")
+        transactional = {"transactional_db", "live_server"} & set(request.fixturenames)
+        if transactional or (marker and marker.kwargs.get("transaction")):
+            pytest.fail(f"{self.fixture_name} is shared: a transactional test cannot use it")
+        if not connection.in_atomic_block:
+            pytest.fail(f"{self.fixture_name}: the test needs the database (`db`)")
+        cache.clear()
+        if any(self.media_root.iterdir()):
+            shutil.copytree(self.media_root, settings.MEDIA_ROOT, dirs_exist_ok=True)
+        return copy.deepcopy(self.data)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    """Within each module, the tests that ask for a shared world run after those that do not:
+    a world's transaction stays open from its first test to the end of its module."""
+    first = {}
+    for index, item in enumerate(items):
+        first.setdefault(item.path, index)
+    position = {id(item): index for index, item in enumerate(items)}
+    items.sort(key=lambda item: (first[item.path], _uses_a_world(item), position[id(item)]))
+
+
+def _uses_a_world(item) -> bool:
+    return any(name in SHARED_WORLDS for name in getattr(item, "fixturenames", ()))
+
+
+@pytest.fixture(autouse=True)
+def _no_foreign_world(request):
+    """No test runs inside a world it did not ask for."""
+    if ACTIVE is not None and ACTIVE.fixture_name not in request.fixturenames:
+        pytest.fail(
+            f"{request.node.nodeid} runs while {ACTIVE.fixture_name} is open: the tests "
+            "asking for no shared world must run before it (pytest_collection_modifyitems)"
+        )
+
+
+def _users(pks: dict[str, int | None]) -> dict[str, User | None]:
+    """The users of a world, read afresh: no state of another test's request on them."""
+    found = User.objects.in_bulk([pk for pk in pks.values() if pk is not None])
+    return {role: found[pk] if pk is not None else None for role, pk in pks.items()}
+
+
+# --- URLs ---------------------------------------------------------------------------------
+
+
+def named_urls() -> dict[str, URLPattern]:
+    """Every named route outside the Django admin (tested on its own in test_admin)."""
+    found = {}
+
+    def walk(patterns, namespace=None):
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                if p.namespace == "admin":
+                    continue
+                walk(p.url_patterns, p.namespace or namespace)
+            elif isinstance(p, URLPattern) and p.name:
+                found[f"{namespace}:{p.name}" if namespace else p.name] = p
+
+    walk(get_resolver().url_patterns)
+    return found
+
+
+def url_for(name, world):
+    """The address of URL `name` with the objects of a world in the matrix world's shape
+    (its "kwargs", "city_kwargs" and "kwargs_for")."""
+    pattern = named_urls()[name]
+    wanted = pattern.pattern.converters.keys() if hasattr(pattern.pattern, "converters") else []
+    source = (
+        world["city_kwargs"]
+        if name.startswith("partnerships:") and "cities/" in str(pattern.pattern)
+        else world["kwargs"]
+    )
+    source = {**source, **world["kwargs_for"].get(name, {})}
+    kwargs = {k: (source.get(k) or world["kwargs"][k]) for k in wanted}
+    return reverse(name, kwargs=kwargs)
+
+
+# --- The permission matrix's world --------------------------------------------------------
+
+
+def build_matrix_world() -> dict:
+    """Partnership P between A and B (private, in the MOU step) with every artefact a URL needs."""
+    city_a, city_b, city_c = PartnerFactory(), PartnerFactory(), PartnerFactory()
+    users = {
+        "officer_a": UserFactory(),
+        "officer_b": UserFactory(),
+        "officer_c": UserFactory(),
+        "coordinator_a": UserFactory(),
+        "plain": UserFactory(),
+        "admin": UserFactory(is_superuser=True, is_staff=True),
+    }
+    for role, city in [("officer_a", city_a), ("officer_b", city_b), ("officer_c", city_c)]:
+        CityMembershipFactory(user=users[role], partner=city)
+    CityMembershipFactory(
+        user=users["coordinator_a"], partner=city_a, role=CityMembership.Role.COORDINATOR
+    )
+    partnership = walked_to(Step.SELECTION, home=city_a)
+    candidate = partnership.candidates.get()
+    services.candidate_add(partnership=partnership, partner=city_b, rationale="Twin port")
+    services.selection_decide(
+        partnership=partnership, candidate=partnership.candidates.get(partner=city_b), reasons="x"
+    )
+    plan = BusinessPlanFactory(partnership=partnership)
+    action = PlanActionFactory(plan=plan)
+    pdf = ContentFile(b"%PDF-1.4\n%test\n", name="x.pdf")
+    mou = MOUFactory(partnership=partnership, status="draft", signed_on=None, document=pdf)
+    loi = LetterOfIntentFactory(partnership=partnership, document=pdf)
+    draft = services.strategy_create(
+        partner=city_a, vision="v", goals="g", criteria=[{"name": "Port", "weight": 2}]
+    )
+    review = services.review_create_draft(
+        partnership=partnership, period_start=dt.date(2025, 1, 1), period_end=dt.date(2025, 6, 30)
+    )
+    lesson = services.lesson_add(partnership=partnership, step=7, theme="T", text="Name a deputy.")
+    chamber_kwargs, published = chamber_world(users, city_a, city_b, partnership, pdf)
+    kwargs = {
+        "pk": partnership.pk,
+        **chamber_kwargs,
+        "review_id": review.pk,
+        "lesson_id": lesson.pk,
+        "candidate_id": candidate.pk,
+        "doc_id": mou.pk,
+        "kind": "mou",
+        "action_id": action.pk,
+        "strategy_id": draft.pk,
+        "uidb64": "MQ",
+        "token": "set-password",
+        "dataset": "partnerships",
+    }
+    notification = ReminderFactory(partnership=partnership, recipient=users["officer_a"])
+    kwargs["reminder_id"] = notification.pk
+    city_kwargs = {"pk": city_a.pk}
+    assert loi.pk
+    return {
+        "users": {role: user.pk for role, user in users.items()},
+        "kwargs": kwargs,
+        "city_kwargs": city_kwargs,
+        # The registry's pages show a published partnership (P is private).
+        "kwargs_for": {name: published for name in PENDING_ALLOWED if "registry" in name},
+    }
+
+
+def chamber_world(users, city_a, city_b, partnership, pdf):
+    """A's business association with approved staff ("chamber") and a pending sign-up; a
+    business of each city; interest of A's chamber registered in P; a lead of A's chamber; a
+    business sub-alliance in P with a measure of A's side; and a published partnership Q with
+    a signed MOU for the registry."""
+    association = BusinessAssociationFactory(organisation__partner=city_a)
+    users["chamber"] = ChamberMembershipFactory(association=association).user
+    pending = ChamberMembershipFactory(association=association, pending=True)
+    users["pending"] = pending.user
+    business = BusinessProfileFactory(association=association)
+    other = BusinessProfileFactory(association__organisation__partner=city_b)
+    registration = InterestRegistrationFactory(
+        association=association, partnership=partnership, businesses=[business]
+    )
+    lead = PartnershipLeadFactory(association=association)
+    sub_alliance = alliance_services.sub_alliance_create(
+        partnership=partnership,
+        user=None,
+        name="Citrus linkage",
+        purpose="Buyer and supplier.",
+        grouping="business",
+        form="partnership",
+        organisations=[business.organisation, other.organisation],
+        linkage_scope="bilateral",
+        linkage_locus="external",
+        linkage_direction="vertical",
+    )
+    measure = alliance_services.scorecard_measure_add(
+        sub_alliance=sub_alliance,
+        user=None,
+        side=city_a,
+        dimension="effectiveness",
+        name="Containers shipped",
+        unit="containers",
+    )
+    published = PartnershipFactory(home=city_a, title="Q", published=True)
+    signed = MOUFactory(partnership=published, status="signed", document=pdf)
+    kwargs = {
+        "membership_id": pending.pk,
+        "business_id": business.pk,
+        "registration_id": registration.pk,
+        "lead_id": lead.pk,
+        "sub_alliance_id": sub_alliance.pk,
+        "task_id": sub_alliance.startup_tasks.first().pk,
+        "measure_id": measure.pk,
+    }
+    return kwargs, {"pk": published.pk, "mou_id": signed.pk}
+
+
+@shared_world
+def matrix_world_once(request, django_db_setup, django_db_blocker, tmp_path_factory):
+    with SharedWorld(request, django_db_blocker, tmp_path_factory) as world:
+        world.build(build_matrix_world)
+        yield world
+
+
+@pytest.fixture
+def matrix_world(matrix_world_once, db, request) -> dict:
+    """The permission matrix's world, as a test sees it: users read afresh, today's date."""
+    world = matrix_world_once.enter(request)
+    world["users"] = _users(world["users"])
+    world["date"] = dt.date.today()
+    return world
