@@ -6,7 +6,7 @@ then runs as usual inside its own savepoint (pytest-django's `db`), rolled back 
 a test writes (a POST, a second demo load) is never seen by the next test.
 
 What does not live in the database is reset per test too: the function-scoped fixture that a
-test asks for (`matrix_world`, ...) clears the cache, copies the
+test asks for (`matrix_world`, `budget_world`, ...) clears the cache, copies the
 world's uploaded files into the test's own MEDIA_ROOT, and re-reads every model instance it
 hands out from the database (a user object keeps per-request state such as `_city_roles` and
 `last_login`, which a rollback does not undo).
@@ -20,6 +20,8 @@ The worlds:
 - the permission matrix's world (`matrix_world`): partnership P of cities A and B with every
   artefact a URL needs, and one user per role of tests/access/matrix.py; also used by the
   bad-input suites (tests/security);
+- the query budgets' worlds (`budget_world`): a partnership walked to the last step, with or
+  without the chamber world, grown to SMALL rows (tests/partnerships/test_query_budgets.py);
 """
 
 from __future__ import annotations
@@ -40,24 +42,40 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from accounts.models import User
 from alliances import services as alliance_services
 from partnerships import services
-from partnerships.models import CityMembership, Step
-from tests.access.matrix import PENDING_ALLOWED
+from partnerships.models import Candidate, CityMembership, Partner, Partnership, Review, Step
+from tests.access.matrix import MATRIX, PENDING_ALLOWED
 from tests.factories.accounts import UserFactory
+from tests.factories.alliances import (
+    OrganisationFactory,
+    ScorecardMeasureFactory,
+    StrengthRecordFactory,
+    SubAllianceFactory,
+    SubAlliancePartyFactory,
+)
 from tests.factories.businesses import (
     BusinessAssociationFactory,
     BusinessProfileFactory,
     ChamberMembershipFactory,
     InterestRegistrationFactory,
+    OutcomeFactory,
     PartnershipLeadFactory,
 )
 from tests.factories.partnerships import (
+    ActivityFactory,
+    ApproachContactFactory,
     BusinessPlanFactory,
+    CandidateFactory,
+    ChampionFactory,
     CityMembershipFactory,
+    KPIFactory,
+    LessonFactory,
     LetterOfIntentFactory,
     MOUFactory,
     PartnerFactory,
     PartnershipFactory,
+    PartnershipMemberFactory,
     PlanActionFactory,
+    ReviewFactory,
     walked_to,
 )
 from tests.factories.reminders import ReminderFactory
@@ -333,3 +351,141 @@ def matrix_world(matrix_world_once, db, request) -> dict:
     world["users"] = _users(world["users"])
     world["date"] = dt.date.today()
     return world
+
+
+# --- The query budgets' worlds ------------------------------------------------------------
+
+# The query budgets request each page at SMALL rows, then at LARGE.
+SMALL, LARGE = 5, 50
+
+
+def build_budget_world(with_chamber: bool) -> dict:
+    """Partnership P of home city A (with twinned city B) walked to the last step, so every
+    step's artefacts exist; a coordinator of A; with the chamber world or not; every table a
+    page lists grown to SMALL rows."""
+    city_a = PartnerFactory()
+    coordinator = CityMembershipFactory(partner=city_a, role=CityMembership.Role.COORDINATOR).user
+    p = walked_to(Step.MEASUREMENT, home=city_a, user=coordinator)
+    # A completed review too: pages (the dossier, the health panel) read its results.
+    ReviewFactory(partnership=p, status=Review.Status.COMPLETED, completed_on=dt.date(2025, 1, 20))
+    candidate = p.candidates.order_by("pk").first()
+    state = {"p": p, "a": city_a, "user": coordinator, "candidate": candidate, "rows": 0}
+    state["growers"] = [_grow_partnership_pages]
+    state["grow"] = _grow_function(state)
+    if with_chamber:
+        _with_chamber(state)
+    state["grow"](SMALL)
+    data = {
+        "p": p.pk,
+        "a": city_a.pk,
+        "user": coordinator.pk,
+        "candidate": candidate.pk,
+        "rows": state["rows"],
+        "chamber": with_chamber,
+    }
+    if with_chamber:
+        data["users"] = {role: u.pk if u else None for role, u in state["users"].items()}
+        data["matrix"] = state["matrix"]
+    return data
+
+
+def _grow_function(state):
+    def grow(n: int) -> None:
+        """Bring every table a page lists to about n rows more than the walk made."""
+        k = n - state["rows"]
+        state["rows"] = n
+        for grower in state["growers"]:
+            grower(state, k)
+
+    return grow
+
+
+def _grow_partnership_pages(world, k: int) -> None:
+    p, city_a = world["p"], world["a"]
+    for _ in range(k):
+        other = PartnershipFactory(home=city_a)
+        PartnershipMemberFactory(partnership=other)
+        PartnerFactory()  # the city directory
+        CityMembershipFactory(partner=city_a, user=UserFactory())  # the officers page
+    CandidateFactory.create_batch(k, partnership=p)
+    ApproachContactFactory.create_batch(k, candidate=world["candidate"])
+    ActivityFactory.create_batch(k, partnership=p)
+    ReviewFactory.create_batch(k, partnership=p)
+    LessonFactory.create_batch(k, partnership=p)
+    KPIFactory.create_batch(k, partnership=p)
+    ChampionFactory.create_batch(k, partnership=p, partner=city_a)
+    PlanActionFactory.create_batch(k, plan=p.business_plan)
+
+
+def _with_chamber(world) -> None:
+    """Add the chamber world of the permission matrix (A's association with staff, a pending
+    sign-up, businesses, interest in P, a lead, a business sub-alliance of P with a measure, a
+    published partnership with a signed MOU) and grow its lists too."""
+    p, city_a = world["p"], world["a"]
+    city_b = p.members.exclude(partner=city_a).select_related("partner").first().partner
+    users = {"coordinator_a": world["user"]}
+    pdf = ContentFile(b"%PDF-1.4\n%test\n", name="x.pdf")
+    kwargs, published = chamber_world(users, city_a, city_b, p, pdf)
+    world["users"] = {**users, "anonymous": None}
+    # In the shape url_for() reads.
+    world["matrix"] = {
+        "kwargs": {"pk": p.pk, **kwargs},
+        "city_kwargs": {"pk": city_a.pk},
+        "kwargs_for": {n: published for n in MATRIX if n.startswith("businesses:registry")},
+    }
+    world["growers"].append(_grow_chamber_pages)
+
+
+def _grow_chamber_pages(world, k: int) -> None:
+    p, city_a = world["p"], world["a"]
+    chamber = world["users"]["chamber"].chamber_memberships.get()
+    association = chamber.association
+    sub_alliance = p.sub_alliances.order_by("pk").first()
+    BusinessProfileFactory.create_batch(k, association=association)
+    ChamberMembershipFactory.create_batch(k, association=association, pending=True)
+    InterestRegistrationFactory.create_batch(k, partnership=p)  # P's inbox
+    InterestRegistrationFactory.create_batch(k, association=association)  # the chamber's own
+    PartnershipLeadFactory.create_batch(k, association=association)
+    SubAllianceFactory.create_batch(k, partnership=p)
+    ScorecardMeasureFactory.create_batch(k, sub_alliance=sub_alliance, added_by_partner=city_a)
+    StrengthRecordFactory.create_batch(k, sub_alliance=sub_alliance)
+    OutcomeFactory.create_batch(k, sub_alliance=sub_alliance)
+    for _ in range(k):
+        SubAlliancePartyFactory(
+            sub_alliance=sub_alliance, organisation=OrganisationFactory(partner=city_a)
+        )
+        published = PartnershipFactory(home=city_a, published=True)  # the public registry
+        MOUFactory(partnership=published, status="signed")
+
+
+@shared_world
+def budget_world_once(request, django_db_setup, django_db_blocker, tmp_path_factory):
+    """Parametrized indirectly: "pages" (the partnership's own pages) or "chamber" (the other
+    apps' pages, with the chamber world). A module holds one at a time: pytest builds the next
+    after tearing the previous down."""
+    with SharedWorld(request, django_db_blocker, tmp_path_factory) as world:
+        world.build(build_budget_world, with_chamber=request.param == "chamber")
+        yield world
+
+
+@pytest.fixture
+def budget_world(budget_world_once, db, request) -> dict:
+    """A query budget's world at SMALL rows, as a test sees it: its objects read afresh, and
+    its own grow(n)."""
+    data = budget_world_once.enter(request)
+    p = Partnership.objects.get(pk=data["p"])
+    state = {
+        "p": p,
+        "a": Partner.objects.get(pk=data["a"]),
+        "user": User.objects.get(pk=data["user"]),
+        "candidate": Candidate.objects.get(pk=data["candidate"]),
+        "rows": data["rows"],
+        "growers": [_grow_partnership_pages],
+    }
+    if data["chamber"]:
+        state["users"] = _users(data["users"])
+        state["users"]["coordinator_a"] = state["user"]
+        state["matrix"] = data["matrix"]
+        state["growers"].append(_grow_chamber_pages)
+    state["grow"] = _grow_function(state)
+    return state
