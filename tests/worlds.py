@@ -6,7 +6,7 @@ then runs as usual inside its own savepoint (pytest-django's `db`), rolled back 
 a test writes (a POST, a second demo load) is never seen by the next test.
 
 What does not live in the database is reset per test too: the function-scoped fixture that a
-test asks for (`matrix_world`, `budget_world`, ...) clears the cache, copies the
+test asks for (`matrix_world`, `budget_world`, `demo_loaded`, ...) clears the cache, copies the
 world's uploaded files into the test's own MEDIA_ROOT, and re-reads every model instance it
 hands out from the database (a user object keeps per-request state such as `_city_roles` and
 `last_login`, which a rollback does not undo).
@@ -22,6 +22,7 @@ The worlds:
   bad-input suites (tests/security);
 - the query budgets' worlds (`budget_world`): a partnership walked to the last step, with or
   without the chamber world, grown to SMALL rows (tests/partnerships/test_query_budgets.py);
+- the demo data set (`demo_loaded`): `manage.py load_demo` run once, its output.
 """
 
 from __future__ import annotations
@@ -29,12 +30,14 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import shutil
+from io import StringIO
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.core.cache import cache
 from django.core.files.base import ContentFile
+from django.core.management import call_command
 from django.db import connection, transaction
 from django.test.utils import override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -489,3 +492,26 @@ def budget_world(budget_world_once, db, request) -> dict:
         state["growers"].append(_grow_chamber_pages)
     state["grow"] = _grow_function(state)
     return state
+
+
+# --- The demo data set --------------------------------------------------------------------
+
+
+def load_demo() -> str:
+    """`manage.py load_demo`, its output."""
+    out = StringIO()
+    call_command("load_demo", stdout=out)
+    return out.getvalue()
+
+
+@shared_world
+def demo_loaded_once(request, django_db_setup, django_db_blocker, tmp_path_factory):
+    with SharedWorld(request, django_db_blocker, tmp_path_factory) as world:
+        world.build(load_demo)
+        yield world
+
+
+@pytest.fixture
+def demo_loaded(demo_loaded_once, db, request) -> str:
+    """The demo data set, loaded once for the module; the output of that load."""
+    return demo_loaded_once.enter(request)
