@@ -162,13 +162,17 @@ class SharedWorld:
 
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(items):
-    """Within each module, the tests that ask for a shared world run after those that do not:
-    a world's transaction stays open from its first test to the end of its module."""
-    first = {}
-    for index, item in enumerate(items):
-        first.setdefault(item.path, index)
-    position = {id(item): index for index, item in enumerate(items)}
-    items.sort(key=lambda item: (first[item.path], _uses_a_world(item), position[id(item)]))
+    """Within each run of consecutive tests of one module, those that ask for a shared world
+    run after those that do not: a world's transaction stays open from its first test to the
+    end of the run. (Runs, not whole modules: pytest-django has put the transactional tests
+    last, after every test that runs in a transaction; that order is kept.)"""
+    runs = []
+    for item in items:
+        if runs and runs[-1][0].path == item.path:
+            runs[-1].append(item)
+        else:
+            runs.append([item])
+    items[:] = [item for run in runs for item in sorted(run, key=_uses_a_world)]
 
 
 def _uses_a_world(item) -> bool:
