@@ -2,6 +2,10 @@ import contextlib
 
 import pytest
 
+# The worlds built once per module (the permission matrix's, the query budgets', the demo
+# data), and the order and checks that keep them apart from the tests not asking for them.
+pytest_plugins = ["tests.worlds"]
+
 
 @pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):

@@ -43,8 +43,9 @@ def row_counts() -> dict[str, int]:
 
 
 @pytest.fixture
-def loaded() -> str:
-    return load()
+def loaded(demo_loaded) -> str:
+    """The demo data, loaded once for the module (tests/worlds.py): the output of that load."""
+    return demo_loaded
 
 
 def test_a_second_load_changes_no_counts_and_keeps_the_logins_working(loaded, client):

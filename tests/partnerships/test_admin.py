@@ -5,7 +5,8 @@ report their refusals; validation surfaces as form errors (never a 500, never ha
 and list, change and autocomplete pages issue no query per row.
 
 The data is built here with the services (and plain ORM for the artefacts that have no
-service), so these tests depend on nothing but the app itself.
+service), so these tests depend on nothing but the app itself. The walked partnership most
+tests read is built once per module (tests/worlds.py: each test's writes are rolled back).
 """
 
 from __future__ import annotations
@@ -53,6 +54,7 @@ from partnerships.models import (
     SuccessFactorRating,
     TwinningStrategy,
 )
+from tests.worlds import SharedWorld, shared_world
 
 pytestmark = pytest.mark.django_db
 
@@ -266,9 +268,27 @@ def add_more_rows(p: Partnership, n: int, suffix: str) -> None:
     Lesson.objects.create(partnership=p, review=review, step=Step.PLANNING, theme="U", text="y")
 
 
+def _walked_world() -> dict:
+    """The admin user, made as pytest-django's `admin_user` makes it (which then finds it), and
+    the partnership it walked through all eight steps."""
+    extra = {"email": "admin@example.com"} if "email" in User.REQUIRED_FIELDS else {}
+    admin_user = User.objects.create_superuser(username="admin", password="password", **extra)
+    return {"admin": admin_user.pk, "walked": walk("A", admin_user).pk}
+
+
+@shared_world
+def walked_once(request, django_db_setup, django_db_blocker, tmp_path_factory):
+    """Walked once per module (tests/worlds.py); each test's changes are rolled back."""
+    with SharedWorld(request, django_db_blocker, tmp_path_factory) as world:
+        world.build(_walked_world)
+        yield world
+
+
 @pytest.fixture
-def walked(admin_user) -> Partnership:
-    return walk("A", admin_user)
+def walked(walked_once, db, request, admin_user) -> Partnership:
+    world = walked_once.enter(request)
+    assert admin_user.pk == world["admin"]
+    return Partnership.objects.get(pk=world["walked"])
 
 
 # --- Helpers for driving the admin ----------------------------------------------------------

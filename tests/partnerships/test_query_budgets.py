@@ -7,10 +7,12 @@ out, as is `document`, which streams a file and renders no template; a new route
 with a note saying so), requested by a coordinator of the partnership's home city (a member
 officer who may also open the strategy and officers pages); then every named URL of the
 `alliances` and `businesses` namespaces and the account pages a signed-in user sees, each
-requested by a role that the permission matrix (its MATRIX, world and `_url`, imported from
-there) lets GET it: anonymous for the public registry and sign-up, chamber staff for the
-chamber's pages, else the coordinator. Each page is requested at 5 rows, then again after every
-related table grew to 50 rows: the two counts must be equal and at most QUERY_BUDGET.
+requested by a role that the permission matrix (its MATRIX, tests/access/matrix.py, and its
+world's chamber part and `url_for`, tests/worlds.py) lets GET it: anonymous for the public
+registry and sign-up, chamber staff for the chamber's pages, else the coordinator. Each page is
+requested at 5 rows, then again after every related table grew to 50 rows: the two counts must
+be equal and at most QUERY_BUDGET. (The world at 5 rows is built once per module, the growth
+to 50 is each test's own, rolled back: tests/worlds.py.)
 
 Queries during template rendering are caught by wrapping the Django template backend's
 `Template.render` (django.template.backends.django.Template, the entry point of `render()` and
@@ -28,55 +30,22 @@ also swallow a new failure of the page's other checks, which is why it is done p
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 
 import pytest
-from django.core.files.base import ContentFile
 from django.db import connection
 from django.template.backends.django import Template as BackendTemplate
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from partnerships.models import CityMembership, Review, Step
-from tests.access.test_permission_matrix import MATRIX, _chamber_world, named_urls
-from tests.access.test_permission_matrix import _url as matrix_url
-from tests.factories.accounts import UserFactory
-from tests.factories.alliances import (
-    OrganisationFactory,
-    ScorecardMeasureFactory,
-    StrengthRecordFactory,
-    SubAllianceFactory,
-    SubAlliancePartyFactory,
-)
-from tests.factories.businesses import (
-    BusinessProfileFactory,
-    ChamberMembershipFactory,
-    InterestRegistrationFactory,
-    OutcomeFactory,
-    PartnershipLeadFactory,
-)
-from tests.factories.partnerships import (
-    ActivityFactory,
-    ApproachContactFactory,
-    CandidateFactory,
-    ChampionFactory,
-    CityMembershipFactory,
-    KPIFactory,
-    LessonFactory,
-    MOUFactory,
-    PartnerFactory,
-    PartnershipFactory,
-    PartnershipMemberFactory,
-    PlanActionFactory,
-    ReviewFactory,
-    walked_to,
-)
+from partnerships.models import Step
+from tests.access.matrix import MATRIX
+from tests.worlds import LARGE, SMALL, named_urls
+from tests.worlds import url_for as matrix_url
 
 pytestmark = pytest.mark.django_db
 
 QUERY_BUDGET = 12
-SMALL, LARGE = 5, 50
 
 # Routes that answer only a POST, or stream a file (no template, nothing to render).
 NOT_PAGES = {
@@ -134,86 +103,22 @@ def _page_ids() -> list[str]:
     return ids + sorted(n for n in others if _role(n) is not None)
 
 
+def _world_of(page_id: str) -> str:
+    """Which world a page is measured in: "pages" (the partnership's own pages) or "chamber"
+    (the other apps' pages and the account pages: the permission matrix's chamber world added)."""
+    return "pages" if page_id in _partnership_routes() or "?" in page_id else "chamber"
+
+
 @pytest.fixture
-def world():
+def world(budget_world):
     """Partnership P of home city A (with twinned city B) walked to the last step, so every
-    step's artefacts exist; a coordinator of A; the grow(n) function."""
-    city_a = PartnerFactory()
-    coordinator = CityMembershipFactory(partner=city_a, role=CityMembership.Role.COORDINATOR).user
-    p = walked_to(Step.MEASUREMENT, home=city_a, user=coordinator)
-    # A completed review too: pages (the dossier, the health panel) read its results.
-    ReviewFactory(partnership=p, status=Review.Status.COMPLETED, completed_on=dt.date(2025, 1, 20))
-    candidate = p.candidates.order_by("pk").first()
-    state = {"p": p, "a": city_a, "user": coordinator, "candidate": candidate, "rows": 0}
-    state["growers"] = [_grow_partnership_pages]
-
-    def grow(n: int) -> None:
-        """Bring every table a page lists to about n rows more than the walk made."""
-        k = n - state["rows"]
-        state["rows"] = n
-        for grower in state["growers"]:
-            grower(state, k)
-
-    state["grow"] = grow
-    return state
-
-
-def _grow_partnership_pages(world, k: int) -> None:
-    p, city_a = world["p"], world["a"]
-    for _ in range(k):
-        other = PartnershipFactory(home=city_a)
-        PartnershipMemberFactory(partnership=other)
-        PartnerFactory()  # the city directory
-        CityMembershipFactory(partner=city_a, user=UserFactory())  # the officers page
-    CandidateFactory.create_batch(k, partnership=p)
-    ApproachContactFactory.create_batch(k, candidate=world["candidate"])
-    ActivityFactory.create_batch(k, partnership=p)
-    ReviewFactory.create_batch(k, partnership=p)
-    LessonFactory.create_batch(k, partnership=p)
-    KPIFactory.create_batch(k, partnership=p)
-    ChampionFactory.create_batch(k, partnership=p, partner=city_a)
-    PlanActionFactory.create_batch(k, plan=p.business_plan)
-
-
-def _with_chamber(world) -> None:
-    """Add the chamber world of tests/access/test_permission_matrix.py (A's association with
-    staff, a pending sign-up, businesses, interest in P, a lead, a business sub-alliance of P
-    with a measure, a published partnership with a signed MOU) and grow its lists too."""
-    p, city_a = world["p"], world["a"]
-    city_b = p.members.exclude(partner=city_a).select_related("partner").first().partner
-    users = {"coordinator_a": world["user"]}
-    pdf = ContentFile(b"%PDF-1.4\n%test\n", name="x.pdf")
-    kwargs, published = _chamber_world(users, city_a, city_b, p, pdf)
-    world["users"] = {**users, "anonymous": None}
-    # In the shape tests/access/test_permission_matrix.py's _url() reads.
-    world["matrix"] = {
-        "kwargs": {"pk": p.pk, **kwargs},
-        "city_kwargs": {"pk": city_a.pk},
-        "kwargs_for": {n: published for n in MATRIX if n.startswith("businesses:registry")},
-    }
-    world["growers"].append(_grow_chamber_pages)
-
-
-def _grow_chamber_pages(world, k: int) -> None:
-    p, city_a = world["p"], world["a"]
-    chamber = world["users"]["chamber"].chamber_memberships.get()
-    association = chamber.association
-    sub_alliance = p.sub_alliances.order_by("pk").first()
-    BusinessProfileFactory.create_batch(k, association=association)
-    ChamberMembershipFactory.create_batch(k, association=association, pending=True)
-    InterestRegistrationFactory.create_batch(k, partnership=p)  # P's inbox
-    InterestRegistrationFactory.create_batch(k, association=association)  # the chamber's own
-    PartnershipLeadFactory.create_batch(k, association=association)
-    SubAllianceFactory.create_batch(k, partnership=p)
-    ScorecardMeasureFactory.create_batch(k, sub_alliance=sub_alliance, added_by_partner=city_a)
-    StrengthRecordFactory.create_batch(k, sub_alliance=sub_alliance)
-    OutcomeFactory.create_batch(k, sub_alliance=sub_alliance)
-    for _ in range(k):
-        SubAlliancePartyFactory(
-            sub_alliance=sub_alliance, organisation=OrganisationFactory(partner=city_a)
-        )
-        published = PartnershipFactory(home=city_a, published=True)  # the public registry
-        MOUFactory(partnership=published, status="signed")
+    step's artefacts exist; a coordinator of A; the grow(n) function; for the other apps' pages,
+    the chamber world of the permission matrix too (A's association with staff, a pending
+    sign-up, businesses, interest in P, a lead, a business sub-alliance of P with a measure, a
+    published partnership with a signed MOU), its lists grown as well. Built once per module
+    and world kind, already grown to SMALL rows (tests/worlds.py); each test grows it to LARGE in
+    its own savepoint."""
+    return budget_world
 
 
 def _address(page_id: str, world) -> str:
@@ -277,16 +182,24 @@ def _known(page_id: str, check: str, failing: bool, message: str) -> None:
     pytest.fail(f"{page_id} now passes '{check}': remove it from KNOWN_FAILURES ({reason})")
 
 
-@pytest.mark.parametrize("page_id", _page_ids())
+PAGE_IDS = _page_ids()
+
+
+@pytest.mark.parametrize(
+    ("budget_world_once", "page_id"),
+    [(_world_of(page_id), page_id) for page_id in PAGE_IDS],
+    ids=PAGE_IDS,
+    indirect=["budget_world_once"],
+    scope="module",  # one world per kind for the module, not one per case
+)
 def test_constant_queries_within_budget_none_while_rendering(client, world, page_id, monkeypatch):
     if page_id in _partnership_routes() or "?" in page_id:
         client.force_login(world["user"])
     else:
-        _with_chamber(world)
         user = world["users"][_role(page_id)]
         if user is not None:
             client.force_login(user)
-    world["grow"](SMALL)
+    world["grow"](SMALL)  # the world is built at SMALL rows: nothing more to add
     address = _address(page_id, world)
     client.get(address)  # warm per-process caches (content types, site), as in production
     status, small, small_rendering = _measure(client, address, monkeypatch)

@@ -2,18 +2,15 @@
 
 "ci" (the default) is derandomized and small, so the suites stay within a few minutes and
 fail the same way on every run; "thorough" explores: `HYPOTHESIS_PROFILE=thorough pytest
-tests/security/test_bad_input.py`. The world fixture is function-scoped on purpose (built
-once per endpoint, each example runs in a savepoint that is rolled back), hence the
-suppressed health check.
+tests/security/test_bad_input.py`. The world fixture is function-scoped on purpose (its
+data built once per module, tests/worlds.py; each example runs in a savepoint that is rolled
+back), hence the suppressed health check.
 """
 
 import os
 
+import pytest
 from hypothesis import HealthCheck, settings
-
-# The permission matrix's world (partnership P of cities A and B with every artefact, and
-# every role): the bad-input suites post as those roles to those objects' URLs.
-from tests.access.test_permission_matrix import world  # noqa: F401
 
 _COMMON = {
     "deadline": None,
@@ -27,3 +24,11 @@ settings.register_profile("ci", max_examples=10, derandomize=True, print_blob=Tr
 settings.register_profile("dev", max_examples=40, **_COMMON)
 settings.register_profile("thorough", max_examples=400, **_COMMON)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+
+@pytest.fixture
+def world(matrix_world):
+    """The permission matrix's world (partnership P of cities A and B with every artefact, and
+    every role; tests/worlds.py): the bad-input suites post as those roles to those objects'
+    URLs."""
+    return matrix_world

@@ -47,7 +47,8 @@ from partnerships.forms import measurement as measurement_forms
 from partnerships.forms import partnerships as partnership_forms
 from partnerships.forms import reports as report_forms
 from partnerships.forms import search as search_forms
-from tests.access.test_permission_matrix import _url, named_urls
+from tests.worlds import named_urls
+from tests.worlds import url_for as _url
 
 pytestmark = pytest.mark.django_db
 

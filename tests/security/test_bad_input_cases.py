@@ -7,7 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 
 from partnerships.models import Partnership
-from tests.access.test_permission_matrix import _url
+from tests.worlds import url_for as _url
 
 pytestmark = pytest.mark.django_db
 

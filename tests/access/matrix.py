@@ -1,0 +1,216 @@
+"""Who may reach every named URL: the table the permission matrix tests
+(tests/access/test_permission_matrix.py), which the query budgets
+(tests/partnerships/test_query_budgets.py) read to pick a role allowed on each page.
+
+Roles (tests.worlds.build_matrix_world gives each a user):
+
+- anonymous;
+- officer_a: an officer of the home city A of partnership P (A–B, private);
+- officer_b: an officer of B, the twinned counterpart: joint owner of P;
+- officer_c: an officer of an unrelated city C (P is none of theirs: 404);
+- coordinator_a: a coordinator of A (officers' management, strategy editing);
+- plain: a signed-in user who works for no city;
+- chamber: approved staff of a business association of A (no city either);
+- pending: a chamber sign-up waiting for approval: sent to its status page from everywhere
+  but that page, logging out, its password and the public pages;
+- admin: a superuser.
+"""
+
+# The outcome dicts below are written for these; "chamber" and "pending" are added to every
+# entry by `_with_chamber_roles` (after MATRIX) unless an entry names them.
+CORE_ROLES = ["anonymous", "officer_a", "officer_b", "officer_c", "coordinator_a", "plain", "admin"]
+ROLES = [*CORE_ROLES[:-1], "chamber", "pending", "admin"]
+
+# Outcomes: a status code, "login" for a redirect to the login page, or "status" for a
+# redirect to a pending chamber account's status page.
+PUBLIC = dict.fromkeys(CORE_ROLES, 200)
+SIGNED_IN = {**dict.fromkeys(CORE_ROLES, 200), "anonymous": "login"}
+MEMBERS = {
+    "anonymous": "login",
+    "officer_a": 200,
+    "officer_b": 200,
+    "officer_c": 404,
+    "coordinator_a": 200,
+    "plain": 404,
+    "admin": 200,
+}
+COORDINATORS_OF_A = {**MEMBERS, "officer_a": 404, "officer_b": 404}
+POST_ONLY = {**dict.fromkeys(CORE_ROLES, 405), "anonymous": "login"}
+POST_MEMBERS = {**MEMBERS, "officer_a": 302, "officer_b": 302, "coordinator_a": 302, "admin": 302}
+
+# name: (expected on GET, expected on an empty POST or None when POST is not a use of it)
+MATRIX = {
+    "healthz": (PUBLIC, None),
+    "readyz": (PUBLIC, None),
+    "login": (PUBLIC, None),
+    "logout": ({**dict.fromkeys(ROLES, 405)}, None),
+    "password_change": (SIGNED_IN, None),
+    "password_change_done": (SIGNED_IN, None),
+    "password_reset": (PUBLIC, None),
+    "password_reset_done": (PUBLIC, None),
+    "password_reset_confirm": (PUBLIC, None),
+    "password_reset_complete": (PUBLIC, None),
+    "partnerships:dashboard": (SIGNED_IN, None),
+    "partnerships:list": (SIGNED_IN, None),
+    # Only someone working for a city has a home city to start a partnership from.
+    "partnerships:create": ({**SIGNED_IN, "plain": 404}, None),
+    "partnerships:detail": (MEMBERS, None),
+    "partnerships:edit": (MEMBERS, {**MEMBERS}),
+    "partnerships:advance": (POST_ONLY, POST_MEMBERS),
+    "partnerships:return": (MEMBERS, None),
+    "partnerships:confirm": (POST_ONLY, POST_MEMBERS),
+    "partnerships:champion_add": (MEMBERS, {**MEMBERS}),
+    "partnerships:document": (MEMBERS, None),
+    "partnerships:search": (MEMBERS, None),
+    "partnerships:candidate_add": (POST_ONLY, POST_MEMBERS),
+    "partnerships:candidate": (MEMBERS, None),
+    "partnerships:contact_add": (MEMBERS, {**MEMBERS}),
+    "partnerships:due_diligence": (MEMBERS, {**MEMBERS}),
+    "partnerships:feasibility": (MEMBERS, {**MEMBERS}),
+    "partnerships:selection": (MEMBERS, {**MEMBERS}),
+    "partnerships:letter_of_intent": (MEMBERS, {**MEMBERS}),
+    "partnerships:business_plan": (MEMBERS, {**MEMBERS}),
+    "partnerships:action_add": (MEMBERS, {**MEMBERS}),
+    "partnerships:action_status": (POST_ONLY, None),
+    "partnerships:kpi_add": (MEMBERS, {**MEMBERS}),
+    "partnerships:mou": (MEMBERS, {**MEMBERS}),
+    "partnerships:mou_sign": (POST_ONLY, POST_MEMBERS),
+    "partnerships:activity_add": (MEMBERS, {**MEMBERS}),
+    "partnerships:review_add": (MEMBERS, {**MEMBERS}),
+    "partnerships:lesson_add": (MEMBERS, {**MEMBERS}),
+    # Step 8: a review's page (an empty POST re-shows the draft's form with its errors), its
+    # completion (POST only, the same form), the knowledge base of the lessons each user may
+    # see, and adopting a lesson into the strategy: coordinators of its home city and admins.
+    "partnerships:review": (MEMBERS, {**MEMBERS}),
+    "partnerships:review_complete": (POST_ONLY, {**MEMBERS}),
+    "partnerships:lessons": (SIGNED_IN, None),
+    "partnerships:lesson_adopt": (
+        POST_ONLY,
+        {**COORDINATORS_OF_A, "coordinator_a": 302, "admin": 302},
+    ),
+    "partnerships:city_list": (SIGNED_IN, None),
+    "partnerships:city_detail": (SIGNED_IN, None),
+    "partnerships:strategy": (SIGNED_IN, None),
+    "partnerships:strategy_approve": (
+        POST_ONLY,
+        {**COORDINATORS_OF_A, "coordinator_a": 302, "admin": 302},
+    ),
+    # An empty POST names no action: a 400 with a message for those allowed.
+    "partnerships:officers": (
+        COORDINATORS_OF_A,
+        {**COORDINATORS_OF_A, "coordinator_a": 400, "admin": 400},
+    ),
+    # Reports: everyone signed in has a page (no city: exports only); exports hold only the
+    # user's own portfolio; the import is for coordinators (of any city) and admins, an empty
+    # POST re-shows the form with its error; the dossier for whoever may open the partnership.
+    "partnerships:reports": (SIGNED_IN, None),
+    "partnerships:export": (SIGNED_IN, None),
+    "partnerships:cities_import": (COORDINATORS_OF_A, COORDINATORS_OF_A),
+    "partnerships:dossier": (MEMBERS, None),
+}
+
+# Notifications (reminders): a person's own only — another's is a 404, admins included (the
+# world holds one of officer_a's). The calendar feed needs no login: its address is the
+# secret, and the world's token is nobody's (404).
+ANYONE_SIGNED_IN_302 = {**dict.fromkeys(ROLES, 302), "anonymous": "login"}
+OWN = {**dict.fromkeys(ROLES, 404), "anonymous": "login", "officer_a": 200}
+MATRIX.update(
+    {
+        "notifications:list": (SIGNED_IN, None),
+        "notifications:read_all": (POST_ONLY, ANYONE_SIGNED_IN_302),
+        "notifications:read": (POST_ONLY, {**OWN, "officer_a": 302}),
+        "notifications:snooze": (OWN, OWN),  # an empty POST: the form's errors
+        "notifications:preferences": (SIGNED_IN, SIGNED_IN),
+        "notifications:calendar": (SIGNED_IN, None),
+        "notifications:calendar_renew": (POST_ONLY, ANYONE_SIGNED_IN_302),
+        "notifications:calendar_revoke": (POST_ONLY, ANYONE_SIGNED_IN_302),
+        "notifications:calendar_feed": (dict.fromkeys(ROLES, 404), None),
+    }
+)
+
+# --- The chamber issue: chamber staff, sign-ups, businesses, interest, leads, matchmaking,
+# outcomes, the public registry (businesses:*) and sub-alliances (alliances:*).
+NOBODY = {**dict.fromkeys(CORE_ROLES, 404), "anonymous": "login"}
+CHAMBER = {**NOBODY, "chamber": 200, "admin": 200}  # approved staff (and admins) only
+OFFICERS = {**NOBODY, **dict.fromkeys(["officer_a", "officer_b", "officer_c"], 200)}
+OFFICERS = {**OFFICERS, "coordinator_a": 200, "admin": 200}  # anyone working for a city
+OF_A = {**NOBODY, "officer_a": 200, "coordinator_a": 200, "admin": 200}  # A's officers
+MATRIX.update(
+    {
+        "businesses:signup": (PUBLIC, PUBLIC),  # officers get a page saying why not
+        "businesses:status": (SIGNED_IN, None),
+        "businesses:staff_requests": (OFFICERS, None),  # each sees their cities' requests
+        "businesses:staff_request_decide": (OF_A, OF_A),  # a request to join A's chamber
+        "businesses:business_list": (OFFICERS | {"chamber": 200}, None),
+        "businesses:business_create": (CHAMBER, CHAMBER),
+        "businesses:business_import": (CHAMBER, CHAMBER),
+        "businesses:business_import_template": (CHAMBER, None),
+        # A business of A: its chamber, and officers of A and of A's partner city B.
+        "businesses:business_detail": (MEMBERS | {"chamber": 200}, None),
+        "businesses:business_edit": (CHAMBER, CHAMBER),
+        # The public registry (of a published partnership with a signed MOU): no login.
+        "businesses:registry": (PUBLIC, None),
+        "businesses:registry_detail": (PUBLIC, None),
+        "businesses:registry_mou": (PUBLIC, None),
+        "businesses:my_registrations": (CHAMBER, None),
+        "businesses:interest_register": (CHAMBER, CHAMBER),
+        "businesses:interest_withdraw": (POST_ONLY, {**NOBODY, "chamber": 302, "admin": 302}),
+        "businesses:interest_inbox": (MEMBERS, None),
+        "businesses:interest_decide": (MEMBERS, {**MEMBERS}),  # interest registered in P
+        "businesses:lead_list": (OFFICERS, None),
+        "businesses:lead_propose": (CHAMBER, CHAMBER),
+        "businesses:lead_decide": (OF_A, OF_A),  # a lead of A's chamber, for A's search
+        "businesses:matchmaking": (MEMBERS, None),
+        "businesses:matchmaking_form": (POST_ONLY, POST_MEMBERS),
+        "businesses:outcome_record": (MEMBERS, {**MEMBERS}),
+        # Sub-alliances are the partnership's own record: its member cities' officers.
+        "alliances:partnership_sub_alliances": (MEMBERS, None),
+        "alliances:sub_alliance_create": (MEMBERS, {**MEMBERS}),
+        "alliances:organisation_add": (MEMBERS, {**MEMBERS}),
+        "alliances:sub_alliance_detail": (MEMBERS, None),
+        "alliances:strength": (MEMBERS, {**MEMBERS}),
+        # An empty POST is a valid "not done" (every field is optional): saved, redirected.
+        "alliances:startup_task": (MEMBERS, POST_MEMBERS),
+        "alliances:measure_add": (MEMBERS, {**MEMBERS}),
+        "alliances:measure_edit": (OF_A, OF_A),  # A's own measure: only A's side changes it
+    }
+)
+
+# What a pending chamber account may reach (everything else redirects it to its status page).
+PENDING_ALLOWED = {
+    "businesses:status",
+    "logout",
+    "password_change",
+    "password_change_done",
+    "login",
+    "password_reset",
+    "password_reset_done",
+    "password_reset_confirm",
+    "password_reset_complete",
+    "healthz",
+    "readyz",
+    "businesses:signup",
+    "businesses:registry",
+    "businesses:registry_detail",
+    "businesses:registry_mou",
+}
+
+
+def _with_chamber_roles(name: str, outcomes: dict | None) -> dict | None:
+    """Chamber staff are plain users wherever an entry does not say otherwise (they see only
+    published partnerships, and P is private); a pending account gets its status page."""
+    if outcomes is None:
+        return None
+    outcomes = {**outcomes}
+    outcomes.setdefault("chamber", outcomes["plain"])
+    if name in PENDING_ALLOWED:
+        outcomes.setdefault("pending", outcomes["plain"])
+    else:
+        outcomes["pending"] = "status"
+    return outcomes
+
+
+MATRIX = {
+    name: (_with_chamber_roles(name, get), _with_chamber_roles(name, post))
+    for name, (get, post) in MATRIX.items()
+}
