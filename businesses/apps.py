@@ -9,15 +9,17 @@ class BusinessesConfig(AppConfig):
     def ready(self) -> None:
         """Plug this app into the pages of the apps it depends on, which never import it
         (core.hooks: every hook is declared there, with what its providers receive)."""
-        from django.contrib.auth.signals import user_logged_in
-
         from businesses import exports, middleware, selectors
         from businesses.views import panels
         from core import hooks
+        from core.access import has_role
         from core.nav import PUBLIC, NavItem, anonymous
 
-        # Remember whether the user is chamber staff or a pending sign-up (see middleware).
-        user_logged_in.connect(middleware.on_login, dispatch_uid="businesses.chamber_role")
+        chamber_staff = has_role(middleware.STAFF)
+
+        # Chamber staff and pending sign-ups, for core.access; the pages open to the latter.
+        hooks.register("access.roles", middleware.roles)
+        hooks.register("access.open_views", middleware.OPEN_VIEWS)
 
         # The sub-alliance pages show outcomes, matchmaking and interest.
         hooks.register("alliances.partnership_panels", panels.partnership_panel)
@@ -36,11 +38,13 @@ class BusinessesConfig(AppConfig):
         # to its sub-alliances, business interest and matchmaking.
         hooks.register("dashboard.panels", panels.dashboard_panel)
         hooks.register("partnership.links", panels.detail_links)
+        # A published partnership's public face, for the pages that list other cities' ones.
+        hooks.register("partnership.public_url", selectors.registry_url)
         # Chamber staff's own pages in the navigation bar.
         for item in (
-            NavItem("My businesses", "businesses:business_list", 60, shown=middleware.is_staff),
-            NavItem("Interest", "businesses:my_registrations", 70, shown=middleware.is_staff),
-            NavItem("Registry", "businesses:registry", 80, shown=middleware.is_staff),
+            NavItem("My businesses", "businesses:business_list", 60, shown=chamber_staff),
+            NavItem("Interest", "businesses:my_registrations", 70, shown=chamber_staff),
+            NavItem("Registry", "businesses:registry", 80, shown=chamber_staff),
             NavItem("Partnership registry", "businesses:registry", 10, PUBLIC, shown=anonymous),
         ):
             hooks.register("nav.items", item)

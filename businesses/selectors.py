@@ -7,7 +7,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, OuterRef, Prefetch, QuerySet, Sum
+from django.db.models import Count, F, OuterRef, Prefetch, QuerySet, Sum
+from django.urls import reverse
 
 from alliances.models import Grouping, SubAlliance
 from businesses import permissions as perms
@@ -21,7 +22,12 @@ from businesses.models import (
 )
 from partnerships import permissions as core
 from partnerships.models import MOU, Champion, Partnership, Sector
-from partnerships.selectors import area_names, partnerships_of_my_cities, with_members
+from partnerships.selectors import (
+    area_names,
+    partnerships_of_my_cities,
+    partnerships_published,
+    with_members,
+)
 
 # --- The public partnership registry (no login) -----------------------------------------------
 
@@ -31,13 +37,12 @@ def published_registry() -> QuerySet[Partnership]:
 
     Each row carries: `area_names` (in the row); members with their cities; `signed_mous`
     (the MOU in force, with its areas: its summary and whether a document can be downloaded);
-    `contacts` (the active champions, each with its side) — five queries in all. Filter it
-    further (city, country, category, area) before evaluating.
+    `contacts` (the active champions of the sides that publish their contacts, each with its
+    side) — five queries in all. Filter it further (city, country, category, area) before
+    evaluating.
     """
     return with_members(
-        Partnership.objects.filter(published=True)
-        .exclude(status=Partnership.Status.ARCHIVED)
-        .annotate(area_names=area_names())
+        partnerships_published().annotate(area_names=area_names())
     ).prefetch_related(
         Prefetch(
             "mous",
@@ -46,7 +51,12 @@ def published_registry() -> QuerySet[Partnership]:
         ),
         Prefetch(
             "champions",
-            queryset=Champion.objects.filter(is_active=True)
+            queryset=Champion.objects.filter(
+                is_active=True,
+                # Each side decides whether its own people are shown.
+                partner__memberships__partnership=F("partnership"),
+                partner__memberships__publish_contacts=True,
+            )
             .select_related("partner")
             .order_by("partner__name", "name"),
             to_attr="contacts",
@@ -291,3 +301,10 @@ def business_involvement_rows() -> list[QuerySet]:
 
 
 business_involvement_partnership_ids.involving_rows = business_involvement_rows
+
+
+def registry_url(partnership: Partnership) -> str | None:
+    """The registry page of a published partnership (None for an unpublished one)."""
+    if not partnership.published or partnership.status == Partnership.Status.ARCHIVED:
+        return None
+    return reverse("businesses:registry_detail", args=[partnership.pk])

@@ -12,5 +12,11 @@ class CoreConfig(AppConfig):
         from core import checks, hooks, nav, page_cache  # noqa: F401 (checks: registers them)
 
         page_cache.connect_signals()
+        # The person's roles, read once at sign-in (core/access.py).
+        from django.contrib.auth.signals import user_logged_in
+
+        from core import access
+
+        user_logged_in.connect(access.on_login, dispatch_uid="core.access.roles")
         for item in nav.CORE_ITEMS:
             hooks.register("nav.items", item)

@@ -19,11 +19,15 @@ from typing import Any
 HOOKS: dict[str, str] = {
     # core
     "nav.items": "a core.nav.NavItem: a link in the navigation bar or the person's menu",
+    "access.roles": "(user) -> iterable of role names the app gives the user (core.access)",
+    "access.open_views": "an iterable of view names open to a signed-in person without a role",
     # partnerships
     "dashboard.panels": "(user) -> dict | None: a panel (its `template` and data) on the "
     "officers' dashboard",
     "partnership.links": "(request, partnership, can_edit) -> list of {label, url, icon}: "
     "links on a partnership's page",
+    "partnership.public_url": "(partnership) -> str | None: where anyone reads a published "
+    "partnership (its registry page)",
     "partnership.timeline": "a partnerships.selectors.TimelineSource: entries an outer app adds "
     "to a partnership's timeline, read in the timeline's one query",
     "partnership.events": "(event: partnerships.events.Event) -> None: told after a write to "

@@ -13,6 +13,8 @@ class NotificationsConfig(AppConfig):
 
         # The reminders sent show on a partnership's timeline (partnerships never imports us).
         hooks.register("partnership.timeline", timeline.TIMELINE)
+        # The calendar feed is read by calendar programs: its address is its key, not a session.
+        hooks.register("access.open_views", ("notifications:calendar_feed",))
         for item in (
             NavItem(
                 "Notifications",

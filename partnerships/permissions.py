@@ -1,9 +1,10 @@
 """Who may see and change what. Views use these, and services check them again.
 
 The rule of joint ownership: the officers of every member city co-manage one shared record.
-Anyone signed in may read a partnership published to the public registry; nobody else sees
-another city's private partnerships. Admins (superusers) may do everything. Who may *see* a
-partnership is one queryset, `selectors.partnerships_visible_to`, used by every view.
+The inside of a partnership (its steps, documents, history, discussion, champions' contacts)
+is for the officers of its member cities and admins (superusers, who may do everything);
+publishing it puts its public face in the registry, for anyone. Who may *see* a partnership's
+inside is one queryset, `selectors.partnerships_visible_to`, used by every view.
 """
 
 from __future__ import annotations
@@ -24,6 +25,11 @@ def city_roles(user) -> dict[int, str]:
             CityMembership.objects.filter(user=user).values_list("partner_id", "role")
         )
     return user._city_roles
+
+
+def roles(user) -> tuple[str, ...]:
+    """For core.access: ("officer",) for anyone working for a city (officer or coordinator)."""
+    return ("officer",) if city_roles(user) else ()
 
 
 def city_ids(user) -> set[int]:

@@ -44,9 +44,10 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts.models import User
 from alliances import services as alliance_services
+from businesses.models import ChamberMembership
 from partnerships import services
 from partnerships.models import Candidate, CityMembership, Partner, Partnership, Review, Step
-from tests.access.matrix import MATRIX, PENDING_ALLOWED
+from tests.access.matrix import MATRIX, OPEN
 from tests.factories.accounts import UserFactory
 from tests.factories.alliances import (
     OrganisationFactory,
@@ -291,7 +292,7 @@ def build_matrix_world() -> dict:
         "kwargs": kwargs,
         "city_kwargs": city_kwargs,
         # The registry's pages show a published partnership (P is private).
-        "kwargs_for": {name: published for name in PENDING_ALLOWED if "registry" in name},
+        "kwargs_for": {name: published for name in OPEN if "registry" in name},
     }
 
 
@@ -304,6 +305,9 @@ def chamber_world(users, city_a, city_b, partnership, pdf):
     users["chamber"] = ChamberMembershipFactory(association=association).user
     pending = ChamberMembershipFactory(association=association, pending=True)
     users["pending"] = pending.user
+    users["rejected"] = ChamberMembershipFactory(
+        association=association, status=ChamberMembership.Status.REJECTED
+    ).user
     business = BusinessProfileFactory(association=association)
     other = BusinessProfileFactory(association__organisation__partner=city_b)
     registration = InterestRegistrationFactory(
@@ -330,7 +334,9 @@ def chamber_world(users, city_a, city_b, partnership, pdf):
         name="Containers shipped",
         unit="containers",
     )
-    published = PartnershipFactory(home=city_a, title="Q", published=True)
+    published = PartnershipFactory(
+        home=city_a, title="Q", published=True, publish_mou_document=True
+    )
     signed = MOUFactory(partnership=published, status="signed", document=pdf)
     kwargs = {
         "membership_id": pending.pk,

@@ -14,9 +14,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 from businesses import permissions as perms
 from businesses import selectors, services
 from businesses.forms import DecisionForm, JoinForm, SignupForm
-from businesses.middleware import remember_role
 from businesses.models import ChamberMembership
 from config.middleware import throttle_posts
+from core.access import remember_roles
 from core.errors import DomainError
 from core.views import apply_errors, posted, require
 from partnerships import permissions as core
@@ -49,7 +49,7 @@ def signup(request):
             form.add_error(None, exc.message)
         else:
             if user.is_authenticated:
-                remember_role(request, user)
+                remember_roles(request, user)
             else:
                 login(request, membership.user, backend=AUTH_BACKEND)
             messages.success(

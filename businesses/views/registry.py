@@ -1,15 +1,17 @@
 """The public partnership registry: no login. What a business first asks — which partnerships
 exist, what was signed, whom to talk to — for the partnerships their officers published.
 
-Contacts: the champions' names, titles and sides are shown to everyone (they are the public
-faces of a published partnership). Their email addresses are shown only to signed-in chamber
+Contacts: the champions' names, titles and sides of the cities that publish their contacts are
+shown to everyone. Their email addresses are shown only to signed-in chamber
 staff (approved by an officer), officers and admins: publishing a partnership is the city's
 decision about the partnership, not each champion's consent to have their address harvested
 from an open page by anyone (POPIA in South Africa and the GDPR in Europe apply to them).
 Anonymous visitors are pointed to the city's website and to the chamber sign-up instead.
 
-The signed MOU's PDF is served by `registry_mou`, which checks that the partnership is still
-published (the partnerships app's own document view is for signed-in members only).
+The signed MOU's PDF is served by `registry_mou` only when the cities chose to publish the
+document too (a choice of its own, off by default), re-checked on every request (the
+partnerships app's own document view is for its cities' officers only). Each side chooses
+whether its contact persons are shown.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from core.page_cache import cached_page
 from core.views import paginate, require
 from partnerships import permissions as core
 from partnerships.models import MOU, MOUSignatory, Partnership
+from partnerships.selectors import partnerships_published
 
 PER_PAGE = 20
 
@@ -112,10 +115,10 @@ def registry_detail(request, pk: int):
 
 @require_GET
 def registry_mou(request, pk: int, mou_id: int):
-    """The signed MOU of a published partnership, to anyone; a 404 otherwise."""
+    """The signed MOU of a published partnership whose cities published its document, to
+    anyone; a 404 otherwise."""
     partnership = get_object_or_404(
-        Partnership.objects.filter(published=True).exclude(status=Partnership.Status.ARCHIVED),
-        pk=pk,
+        partnerships_published().filter(publish_mou_document=True), pk=pk
     )
     mou = get_object_or_404(MOU, pk=mou_id, partnership=partnership, status=MOU.Status.SIGNED)
     require(bool(mou.document))

@@ -76,8 +76,9 @@ MIDDLEWARE = [
     # A request id and the user's id on every log line of the request; X-Request-ID back.
     "django_structlog.middlewares.RequestMiddleware",
     "config.logging.RequestIdHeaderMiddleware",
-    # Pending chamber sign-ups see only their status page; `request.chamber_role` for the nav.
-    "businesses.middleware.ChamberRoleMiddleware",
+    # An account without a role sees only its status page and the open pages; `request.roles`
+    # for the navigation bar (core/access.py).
+    "core.access.RoleMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -151,6 +152,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "login"
+# Where a signed-in person without a role is sent (core/access.py): what they asked for so far.
+ACCOUNT_STATUS_VIEW = "businesses:status"
 LOGIN_REDIRECT_URL = "partnerships:dashboard"
 LOGOUT_REDIRECT_URL = "login"
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=60 * 60 * 8)  # a working day

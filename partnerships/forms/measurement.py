@@ -275,7 +275,7 @@ class LessonForm(PortalModelForm):
 
     class Meta:
         model = Lesson
-        fields = ["step", "theme", "text"]
+        fields = ["step", "theme", "text", "shared"]
         widgets = {"text": text_area(4)}
         labels = {"step": "Step it concerns"}
         help_texts = {

@@ -98,6 +98,7 @@ class PartnershipEditForm(ChoicesModelForm):
             "next_review_on",
             "established_on",
             "published",
+            "publish_mou_document",
             "orientation",
             "orientation_overridden",
         ]
@@ -106,11 +107,9 @@ class PartnershipEditForm(ChoicesModelForm):
             "review_cadence_months": "Review cadence",
             "next_review_on": "Next review on",
             "established_on": "Established on",
-            "published": "Published in the public partnership registry",
             "orientation_overridden": "Keep the orientation as set here",
         }
         help_texts = {
-            "published": "Officers of every city and chamber staff can then read it (read-only).",
             "orientation": "Derived from the member cities (North/South) unless you keep it "
             "as set here; East–West can only be set by hand.",
         }
@@ -190,3 +189,10 @@ class ReturnForm(MoveForm):
         if not reason:
             raise forms.ValidationError("Say why the partnership returns to an earlier step.")
         return reason
+
+
+class PublishContactsForm(forms.Form):
+    """One side's choice: show its champions in the registry, or not."""
+
+    partner = forms.IntegerField(min_value=1, max_value=2**63 - 1, widget=forms.HiddenInput)
+    publish = forms.BooleanField(required=False)

@@ -207,6 +207,12 @@ class Lesson(models.Model):
     step = models.PositiveSmallIntegerField(choices=Step.choices)
     theme = models.CharField(max_length=80, db_index=True)
     text = models.TextField()
+    shared = models.BooleanField(
+        "shared in the lesson library",
+        default=True,
+        help_text="Officers of every city may read it in the lesson library (not the rest of "
+        "the partnership); unshared, only this partnership's cities' officers may.",
+    )
     adopted_in = models.ForeignKey(
         "partnerships.TwinningStrategy",
         null=True,

@@ -85,7 +85,17 @@ class Partnership(models.Model):
     )
     next_review_on = models.DateField(null=True, blank=True)
     published = models.BooleanField(
-        default=False, help_text="Shown in the public partnership registry."
+        "published in the registry",
+        default=False,
+        help_text="Anyone, without signing in, finds it in the public partnership registry: "
+        "its title, cities, areas of cooperation, phase, status and when its MOU was signed. "
+        "Its inside (steps, documents, history, discussion) stays for its cities' officers.",
+    )
+    publish_mou_document = models.BooleanField(
+        "publish the signed MOU's document",
+        default=False,
+        help_text="With the partnership in the registry, anyone may also download the signed "
+        "MOU's PDF there. Off, the registry says that and when an MOU was signed, not its text.",
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -143,6 +153,14 @@ class PartnershipMember(models.Model):
     partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="memberships")
     role = models.CharField(max_length=16, choices=Role.choices, default=Role.COUNTERPART)
     joined_on = models.DateField(default=timezone.localdate)
+    # Each side decides about its own people (the city's officers set it).
+    publish_contacts = models.BooleanField(
+        "publish this city's contacts",
+        default=False,
+        help_text="The registry page of the (published) partnership shows this city's "
+        "champions: their names and titles to anyone, their e-mail addresses to signed-in "
+        "chamber staff and officers.",
+    )
 
     class Meta:
         ordering = ["role", "partner__name"]

@@ -16,6 +16,7 @@ from partnerships.selectors.search import candidates_for_page, criteria_of
 from partnerships.selectors.visibility import (
     partnerships_editable_by,
     partnerships_of_my_cities,
+    partnerships_published,
     partnerships_visible_to,
     with_members,
 )
@@ -52,6 +53,7 @@ __all__ = [
     "partnership_rows",
     "partnerships_editable_by",
     "partnerships_of_my_cities",
+    "partnerships_published",
     "partnerships_visible_to",
     "person",
     "recent_activities",

@@ -6,7 +6,6 @@ from django.db.models import (
     Exists,
     OuterRef,
     Prefetch,
-    Q,
     QuerySet,
 )
 
@@ -24,14 +23,21 @@ def _member_of(city_ids) -> Exists:
 
 
 def partnerships_visible_to(user) -> QuerySet[Partnership]:
-    """Partnerships the user may open: their cities' own, and those published."""
+    """Partnerships whose inside the user may open (steps, documents, history, discussion,
+    the dossier): those of the user's cities, or all for admins. Nobody else's: a published
+    partnership's public face is the registry (`partnerships_published`)."""
     qs = Partnership.objects.all()
     if permissions.is_admin(user):
         return qs
     ids = permissions.city_ids(user)
     if not ids:
-        return qs.filter(published=True)
-    return qs.filter(Q(published=True) | _member_of(ids))
+        return qs.none()
+    return qs.filter(_member_of(ids))
+
+
+def partnerships_published() -> QuerySet[Partnership]:
+    """What the public registry lists: published and not archived, for anyone."""
+    return Partnership.objects.filter(published=True).exclude(status=Partnership.Status.ARCHIVED)
 
 
 def partnerships_editable_by(user) -> QuerySet[Partnership]:
@@ -46,7 +52,8 @@ def partnerships_editable_by(user) -> QuerySet[Partnership]:
 
 
 def partnerships_of_my_cities(user) -> QuerySet[Partnership]:
-    """The user's own portfolio (not the published ones of other cities)."""
+    """The user's own portfolio (the same as `partnerships_visible_to`, named for what a page
+    means by it)."""
     qs = Partnership.objects.all()
     if permissions.is_admin(user):
         return qs

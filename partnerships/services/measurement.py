@@ -342,13 +342,21 @@ def lesson_add(
     theme: str,
     text: str,
     review: Review | None = None,
+    shared: bool = True,
 ) -> Lesson:
-    """Capture a lesson, optionally drawn from one of this partnership's reviews."""
+    """Capture a lesson, optionally drawn from one of this partnership's reviews; `shared`
+    puts it in the library every city's officers read."""
     check_may_edit(user, partnership)
     if review is not None and review.partnership_id != partnership.pk:
         raise ValidationError({"review": "Choose a review of this partnership."})
     lesson = Lesson(
-        partnership=partnership, review=review, step=step, theme=theme, text=text, recorded_by=user
+        partnership=partnership,
+        review=review,
+        step=step,
+        theme=theme,
+        text=text,
+        shared=shared,
+        recorded_by=user,
     )
     lesson.full_clean()
     lesson.save()

@@ -105,6 +105,7 @@ PARTNERSHIP_EDITABLE_FIELDS = frozenset(
         "next_review_on",
         "established_on",
         "published",
+        "publish_mou_document",
         "orientation",
         "orientation_overridden",
     }
@@ -133,6 +134,27 @@ def partnership_update(
     if areas is not None:
         current.areas.set(areas)
     return current
+
+
+@transaction.atomic
+def member_publish_contacts(
+    *, partnership: Partnership, partner: Partner, publish: bool, user
+) -> PartnershipMember:
+    """Show (or stop showing) one side's champions in the registry: that city's choice, made
+    by its own officers (or an admin)."""
+    member = (
+        PartnershipMember.objects.select_for_update()
+        .select_related("partner")
+        .filter(partnership=partnership, partner=partner)
+        .first()
+    )
+    if member is None:
+        raise DomainError(f"{partner.name} is not a member of this partnership.")
+    if user is not None and not (
+        permissions.is_admin(user) or partner.pk in permissions.city_ids(user)
+    ):
+        raise DomainError(f"Only officers of {partner.name} decide about its contacts.")
+    return model_update(member, {"publish_contacts": publish})
 
 
 @transaction.atomic

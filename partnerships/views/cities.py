@@ -12,12 +12,13 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Count, F, Prefetch
+from django.db.models import Count, F, Prefetch, Q
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core import hooks
 from core.errors import DomainError
 from core.page_cache import cached_page
 from core.views import apply_errors, paginate, report_refusal, require
@@ -75,20 +76,30 @@ def city_detail(request, pk: int):
     user = request.user
     sees_staff = permissions.is_admin(user) or city.pk in permissions.city_ids(user)
 
-    visible = selectors.with_members(
-        selectors.partnerships_visible_to(user)
+    # Its partnerships whose inside the user may open, and those the registry publishes.
+    inside = set(selectors.partnerships_visible_to(user).values_list("pk", flat=True))
+    shown = selectors.with_members(
+        Partnership.objects.filter(
+            Q(pk__in=inside) | Q(pk__in=selectors.partnerships_published().values("pk"))
+        )
         .filter(members__partner=city)
         .order_by(F("established_on").desc(nulls_last=True), "title", "pk")
     )
     history = []
-    for partnership in visible:
+    for partnership in shown:
         others, role = [], ""
         for member in partnership.members.all():
             if member.partner_id == city.pk:
                 role = member.get_role_display()
             else:
                 others.append(member.partner)
-        history.append({"partnership": partnership, "others": others, "role": role})
+        # Where the user reads it: its own page, or its public face (a hook: the registry).
+        url = (
+            reverse("partnerships:detail", args=[partnership.pk])
+            if partnership.pk in inside
+            else next(iter(hooks.collect("partnership.public_url", partnership)), "")
+        )
+        history.append({"partnership": partnership, "others": others, "role": role, "url": url})
 
     by_status = dict(
         Partnership.objects.filter(members__partner=city)
@@ -119,6 +130,7 @@ def city_detail(request, pk: int):
             "can_manage_officers": permissions.can_manage_officers(user, city),
             "staff": staff,
             "history": history,
+            "inside": inside,
             "total": total,
             "status_counts": status_counts,
             "not_listed": total - len(history),

@@ -410,12 +410,14 @@ def _home_of(partnership_ref: str) -> dict:
 
 
 def _visible_lessons(user, mine: bool = False):
-    scope = (
-        selectors.partnerships_of_my_cities(user)
-        if mine
-        else selectors.partnerships_visible_to(user)
+    """The lessons of the user's cities' partnerships and, unless `mine`, those shared in the
+    library by other cities (for anyone working for a city, and admins)."""
+    own = Lesson.objects.filter(
+        partnership__in=selectors.partnerships_of_my_cities(user).values("pk")
     )
-    return Lesson.objects.filter(partnership__in=scope.values("pk"))
+    if mine or not (permissions.is_officer(user) or permissions.is_admin(user)):
+        return own
+    return own | Lesson.objects.filter(shared=True)
 
 
 @login_required

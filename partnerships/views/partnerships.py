@@ -30,6 +30,7 @@ from partnerships.forms.partnerships import (
     MoveForm,
     PartnershipCreateForm,
     PartnershipEditForm,
+    PublishContactsForm,
     ReturnForm,
     lendrum_label,
 )
@@ -359,6 +360,8 @@ def partnership_detail(request, pk: int):
         "timeline": selectors.timeline(partnership),
         "history": selectors.history_entries(partnership),
         "health": health.health_of(partnership),
+        "my_city_ids": permissions.city_ids(request.user),
+        "is_admin": permissions.is_admin(request.user),
         "extra_links": [
             link
             for links in hooks.collect("partnership.links", request, partnership, can_edit)
@@ -503,6 +506,30 @@ def document(request, pk: int, kind: str, doc_id: int):
     return response
 
 
+@login_required
+@require_POST
+def publish_contacts(request, pk: int):
+    """A side's officers show (or hide) their own champions in the registry."""
+    partnership = editable_partnership_or_404(request, pk)
+    form = PublishContactsForm(request.POST)
+    require(form.is_valid())
+    partner = get_object_or_404(
+        Partner.objects.filter(memberships__partnership=partnership),
+        pk=form.cleaned_data["partner"],
+    )
+    publish = form.cleaned_data["publish"]
+    try:
+        services.member_publish_contacts(
+            partnership=partnership, partner=partner, publish=publish, user=request.user
+        )
+    except DomainError as exc:
+        report_refusal(request, exc)
+    else:
+        shown = "are shown" if publish else "are no longer shown"
+        messages.success(request, f"{partner.name}'s contacts {shown} in the registry.")
+    return redirect("partnerships:detail", pk=partnership.pk)
+
+
 urlpatterns = [
     path("partnerships/", partnership_list, name="list"),
     path("partnerships/new/", partnership_create, name="create"),
@@ -512,6 +539,7 @@ urlpatterns = [
     path("partnerships/<int:pk>/return/", partnership_return, name="return"),
     path("partnerships/<int:pk>/confirm/", partnership_confirm, name="confirm"),
     path("partnerships/<int:pk>/champions/add/", champion_add, name="champion_add"),
+    path("partnerships/<int:pk>/publish-contacts/", publish_contacts, name="publish_contacts"),
     path(
         "partnerships/<int:pk>/documents/<str:kind>/<int:doc_id>/",
         document,

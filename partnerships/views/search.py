@@ -314,9 +314,12 @@ ENDED = {Partnership.Status.ENDED, Partnership.Status.ARCHIVED}
 
 
 def _known_partnerships(request, partnership: Partnership, partner: Partner) -> list[Partnership]:
-    """The candidate city's other partnerships this user may see: its alliance history."""
+    """The candidate city's other partnerships this user may see or the registry publishes:
+    its alliance history."""
+    visible = selectors.partnerships_visible_to(request.user).values("pk")
+    public = selectors.partnerships_published().values("pk")
     qs = (
-        selectors.partnerships_visible_to(request.user)
+        Partnership.objects.filter(Q(pk__in=visible) | Q(pk__in=public))
         .filter(members__partner=partner)
         .exclude(pk=partnership.pk)
         .order_by("status", "title")

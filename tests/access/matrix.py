@@ -9,20 +9,22 @@ Roles (tests.worlds.build_matrix_world gives each a user):
 - officer_b: an officer of B, the twinned counterpart: joint owner of P;
 - officer_c: an officer of an unrelated city C (P is none of theirs: 404);
 - coordinator_a: a coordinator of A (officers' management, strategy editing);
-- plain: a signed-in user who works for no city;
+- plain: a signed-in user who works for no city and no chamber: an account without a role;
 - chamber: approved staff of a business association of A (no city either);
-- pending: a chamber sign-up waiting for approval: sent to its status page from everywhere
-  but that page, logging out, its password and the public pages;
+- pending: a chamber sign-up waiting for approval; rejected: one an officer turned down. An
+  account without a role (plain, pending, rejected) sees what an anonymous visitor sees: it
+  is sent to its status page from everywhere but that page and the open pages (OPEN);
 - admin: a superuser.
 """
 
-# The outcome dicts below are written for these; "chamber" and "pending" are added to every
-# entry by `_with_chamber_roles` (after MATRIX) unless an entry names them.
+# The outcome dicts below are written for these; "chamber", "pending" and "rejected" are added
+# to every entry by `_with_chamber_roles` (after MATRIX) unless an entry names them, and "plain"
+# becomes "status" where the page is not open to accounts without a role.
 CORE_ROLES = ["anonymous", "officer_a", "officer_b", "officer_c", "coordinator_a", "plain", "admin"]
-ROLES = [*CORE_ROLES[:-1], "chamber", "pending", "admin"]
+ROLES = [*CORE_ROLES[:-1], "chamber", "pending", "rejected", "admin"]
 
 # Outcomes: a status code, "login" for a redirect to the login page, or "status" for a
-# redirect to a pending chamber account's status page.
+# redirect to the status page of an account without a role.
 PUBLIC = dict.fromkeys(CORE_ROLES, 200)
 SIGNED_IN = {**dict.fromkeys(CORE_ROLES, 200), "anonymous": "login"}
 MEMBERS = {
@@ -60,6 +62,12 @@ MATRIX = {
     "partnerships:return": (MEMBERS, None),
     "partnerships:confirm": (POST_ONLY, POST_MEMBERS),
     "partnerships:champion_add": (MEMBERS, {**MEMBERS}),
+    # A side's officers show or hide their own contacts in the registry: an empty POST names
+    # no city (404 for everyone, as for a city that is not a member).
+    "partnerships:publish_contacts": (
+        POST_ONLY,
+        {**MEMBERS, "officer_a": 404, "officer_b": 404, "coordinator_a": 404, "admin": 404},
+    ),
     "partnerships:document": (MEMBERS, None),
     "partnerships:search": (MEMBERS, None),
     "partnerships:candidate_add": (POST_ONLY, POST_MEMBERS),
@@ -177,7 +185,8 @@ MATRIX.update(
 )
 
 # What a pending chamber account may reach (everything else redirects it to its status page).
-PENDING_ALLOWED = {
+# What an account without a role may reach (core.access.OPEN_VIEWS and the apps' open views).
+OPEN = {
     "businesses:status",
     "logout",
     "password_change",
@@ -193,20 +202,23 @@ PENDING_ALLOWED = {
     "businesses:registry",
     "businesses:registry_detail",
     "businesses:registry_mou",
+    "notifications:calendar_feed",
 }
 
 
 def _with_chamber_roles(name: str, outcomes: dict | None) -> dict | None:
-    """Chamber staff are plain users wherever an entry does not say otherwise (they see only
-    published partnerships, and P is private); a pending account gets its status page."""
+    """Chamber staff are signed-in users without a city wherever an entry does not say
+    otherwise (P is private); an account without a role gets its status page, but on the
+    pages open to it."""
     if outcomes is None:
         return None
     outcomes = {**outcomes}
     outcomes.setdefault("chamber", outcomes["plain"])
-    if name in PENDING_ALLOWED:
-        outcomes.setdefault("pending", outcomes["plain"])
-    else:
-        outcomes["pending"] = "status"
+    for role_less in ("plain", "pending", "rejected"):
+        if name in OPEN:
+            outcomes.setdefault(role_less, outcomes["plain"])
+        else:
+            outcomes[role_less] = "status"
     return outcomes
 
 

@@ -185,3 +185,24 @@ def test_migrating_an_existing_installation_keeps_every_row(old_installation):
             "notifications.tasks.send_weekly_digests",
         }
         assert not {t for t in tasks if t.startswith("partnerships.tasks.")}
+
+        # What was public stays public (partnerships 0010): a published partnership keeps its
+        # contacts and its MOU's document in the registry and its lessons in the library.
+        (published,) = conn.execute(
+            "SELECT count(*) FROM partnerships_partnership WHERE published"
+        ).fetchone()
+        assert published
+        assert conn.execute(
+            "SELECT count(*) FROM partnerships_partnership WHERE published "
+            "AND NOT publish_mou_document"
+        ).fetchone() == (0,)
+        assert conn.execute(
+            "SELECT count(*) FROM partnerships_partnershipmember m "
+            "JOIN partnerships_partnership p ON p.id = m.partnership_id "
+            "WHERE p.published <> m.publish_contacts"
+        ).fetchone() == (0,)
+        assert conn.execute(
+            "SELECT count(*) FROM partnerships_lesson l "
+            "JOIN partnerships_partnership p ON p.id = l.partnership_id "
+            "WHERE p.published <> l.shared"
+        ).fetchone() == (0,)
