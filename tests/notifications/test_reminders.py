@@ -1,4 +1,4 @@
-"""The reminder scan and delivery (partnerships/reminders.py, notify.py, tasks.py).
+"""The reminder scan and delivery (notifications/reminders.py, delivery.py, tasks.py).
 
 A designed fixture holds every kind of reminder and, beside each, the near miss that must not
 remind; the tests check who gets what, that reruns, retries and concurrent scans never send a
@@ -420,7 +420,7 @@ def test_the_delivery_task_retries_with_backoff():
 
 
 def test_a_passing_failure_is_retried_and_sent_once(people, settings, capture):
-    settings.EMAIL_BACKEND = "tests.partnerships.test_reminders.FlakyBackend"
+    settings.EMAIL_BACKEND = "tests.notifications.test_reminders.FlakyBackend"
     FlakyBackend.failures_left = 2
     p = make(people, "review late", next_review_on=day(-2))
     ChampionFactory._meta.model.objects.filter(partnership=p).delete()
@@ -434,7 +434,7 @@ def test_a_passing_failure_is_retried_and_sent_once(people, settings, capture):
 
 
 def test_a_send_that_keeps_failing_ends_failed_and_visible(people, settings, capture, client):
-    settings.EMAIL_BACKEND = "tests.partnerships.test_reminders.FailingBackend"
+    settings.EMAIL_BACKEND = "tests.notifications.test_reminders.FailingBackend"
     FailingBackend.calls = 0
     p = make(people, "review late", next_review_on=day(-2))
 
