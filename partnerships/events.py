@@ -28,6 +28,8 @@ class Kind(models.TextChoices):
         "A confirmation recorded outside the portal was disputed",
     )
     INVITATION_ACCEPTED = "invitation_accepted", "An invitation was accepted"
+    CREATED = "created", "A partnership was created"
+    MENTIONED = "mentioned", "Someone mentioned you"
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,8 @@ class Event:
     # The cities it concerns, when not every member city (e.g. the one whose confirmation is
     # awaited, or the one that confirmed).
     partner_ids: tuple[int, ...] = ()
+    # The people it concerns directly (those mentioned, the one who sent an invitation).
+    user_ids: tuple[int, ...] = ()
     # Short texts for the message (a reason, a step's name), already in plain words.
     data: dict = field(default_factory=dict)
 
