@@ -276,7 +276,8 @@ def test_outcomes_are_for_business_sub_alliances_and_their_officers(client, worl
     response = client.post(url("outcome_record", government.pk), {"kind": "deals", "amount": 1})
     assert response.status_code == 200 and not Outcome.objects.exists()
 
-    for user, refused in ((world.stranger_officer, 404), (chamber_staff(), 404), (UserFactory(), 302)):
+    refusals = ((world.stranger_officer, 404), (chamber_staff(), 404), (UserFactory(), 302))
+    for user, refused in refusals:
         client.force_login(user)
         assert client.get(url("outcome_record", linkage.pk)).status_code == refused
         assert client.post(url("outcome_record", linkage.pk), {}).status_code == refused
