@@ -110,7 +110,9 @@ def recipients(event: Event) -> dict[int, str]:
             )
         )
         if event.kind == Kind.CONFIRMATION_AWAITED:
-            for user_id, role in _officers(set(event.partner_ids) & members).items():
+            # The cities named; none named: every member city but the actor's side.
+            awaited = set(event.partner_ids) & members or members - _acting_cities(event, members)
+            for user_id, role in _officers(awaited).items():
                 add([user_id], role)
         elif event.kind in TO_THE_OTHER_SIDE:
             others = members - _acting_cities(event, members)
@@ -139,7 +141,11 @@ def _texts(event: Event) -> dict:
 
 
 def _may_see(event: Event, user_ids) -> set[int]:
-    if event.partnership_id is None:  # an invitation to a city: its sender only
+    if event.partnership_id is None:
+        if event.kind != Kind.INVITATION_ACCEPTED:  # nothing to check who may see it against
+            logger.warning("Partnership event %r without a partnership: nobody told", event.kind)
+            return set()
+        # An invitation to a city (no partnership): told to its sender only.
         people = get_user_model().objects.filter(pk__in=list(user_ids), is_active=True)
         return set(people.values_list("pk", flat=True))
     return set(users_who_may_see(event.partnership_id, user_ids).values_list("pk", flat=True))

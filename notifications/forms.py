@@ -83,13 +83,6 @@ class PreferenceForm(PortalForm):
                 choices=NotificationPreference.EventChoice.choices,
                 widget=forms.RadioSelect,
                 required=False,  # left out: kept as it was
-                help_text=(
-                    "Events of the partnerships you may open: your cities’ and those you "
-                    "follow. The daily digest goes out in the late afternoon; off means the "
-                    "bell only."
-                    if kind == Reminder.Kind.CONFIRMATION_AWAITED
-                    else ""
-                ),
             )
 
     def event_choices(self) -> dict[str, str]:

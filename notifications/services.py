@@ -167,6 +167,7 @@ def follow(user, target: models.Model) -> Follow:
         [Follow(user=user, content_type=content_type, object_id=target.pk)],
         ignore_conflicts=True,  # two follows at once: one row, no error
     )
+    page_cache.bump()  # bulk_create sends no signal; the partnership's page says "Following"
     return Follow.objects.get(user=user, content_type=content_type, object_id=target.pk)
 
 
@@ -174,6 +175,7 @@ def follow(user, target: models.Model) -> Follow:
 def unfollow(user, target: models.Model) -> bool:
     """`user` stops following `target`; False when they did not follow it."""
     deleted, _ = follows.follows_of(target, target.pk).filter(user=user).delete()
+    page_cache.bump()
     return bool(deleted)
 
 

@@ -125,6 +125,21 @@ def test_confirmation_awaited_tells_the_awaited_citys_officers_at_once(w, captur
     assert len(mail.outbox) == 2
 
 
+def test_confirmation_awaited_naming_no_city_tells_the_other_side(w, capture):
+    send(capture, Kind.CONFIRMATION_AWAITED, w, w.officer_b)
+    assert told(Kind.CONFIRMATION_AWAITED) == {
+        "officer_a": R.OFFICER,
+        "colleague_a": R.OFFICER,
+        "coord_a": R.COORDINATOR,
+    }
+
+
+def test_an_event_about_no_partnership_but_an_invitation_tells_nobody(w, capture, caplog):
+    send(capture, Kind.MENTIONED, w, w.officer_a, partnership_id=None, user_ids=(w.plain.pk,))
+    assert not Reminder.objects.exists()
+    assert "without a partnership" in caplog.text
+
+
 def test_a_confirmation_tells_the_other_side_and_the_followers_never_the_actor(w, capture):
     services.follow(w.officer_b, w.p)
     send(capture, Kind.CONFIRMED, w, w.officer_b, partner_ids=(w.b.pk,), data={"step": "MOU"})
