@@ -9,6 +9,7 @@ The events are emitted here the way the partnerships' services emit them
 
 from __future__ import annotations
 
+import datetime as dt
 from smtplib import SMTPException
 from types import SimpleNamespace
 
@@ -16,11 +17,12 @@ import pytest
 from django.conf import settings as django_settings
 from django.core import mail
 from django.urls import reverse
+from django.utils import timezone
 from django_celery_beat.models import PeriodicTask
 
 from core import hooks
 from core.errors import DomainError
-from notifications import delivery, events, follows, services, tasks
+from notifications import delivery, events, follows, reminders, services, tasks
 from notifications.models import Follow, NotificationPreference, Reminder
 from partnerships.events import Event, Kind, emit
 from partnerships.models import CityMembership, Partnership
@@ -437,6 +439,28 @@ def test_a_mail_server_that_keeps_refusing_leaves_the_event_failed_not_lost(w, c
     assert row.status == S.FAILED and "SMTPException" in row.last_error
     assert row.read_at is None  # still in the bell
     assert issubclass(SMTPException, tasks.RETRYABLE)
+
+
+def test_an_event_lost_on_its_way_to_a_worker_is_sent_by_the_next_scan(w, capture):
+    """The delivery task never ran (a broker restart): the row waits, pending, and the daily
+    scan hands it to delivery again, once."""
+    event = Event(
+        kind=Kind.MENTIONED,
+        partnership_id=w.p.pk,
+        actor_id=w.officer_a.pk,
+        object_id=12,
+        user_ids=(w.officer_b.pk,),
+    )
+    with capture(execute=False):
+        [pk] = events.record(event)
+    Reminder.objects.filter(pk=pk).update(created_at=timezone.now() - dt.timedelta(hours=2))
+    assert mail.outbox == []
+
+    with capture(execute=True):
+        result = reminders.scan(deliver=tasks.enqueue_delivery)
+    assert pk in result.requeued
+    assert Reminder.objects.get(pk=pk).status == S.SENT
+    assert len(mail_to(w.officer_b)) == 1
 
 
 @postgres_only
