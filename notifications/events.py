@@ -80,8 +80,11 @@ def _officers(city_ids) -> dict[int, str]:
 
 
 def _acting_cities(event: Event, members: set[int]) -> set[int]:
-    """The side that did it: the cities the event names, else the actor's own member cities."""
+    """The side that did it: the cities the event names (unless it names them all: then it
+    says nothing of a side), else the actor's own member cities."""
     named = set(event.partner_ids) & members
+    if named == members:
+        named = set()
     if named or event.actor_id is None:
         return named
     return set(

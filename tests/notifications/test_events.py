@@ -173,6 +173,11 @@ def test_an_advance_without_named_cities_tells_the_side_the_actor_is_not_on(w, c
     assert row.headline == "Officer_A moved the partnership on to “Agreement”"
 
 
+def test_an_event_naming_every_member_city_tells_the_side_the_actor_is_not_on(w, capture):
+    send(capture, Kind.ADVANCED, w, w.officer_b, partner_ids=(w.a.pk, w.b.pk))
+    assert set(told(Kind.ADVANCED)) == {"officer_a", "colleague_a", "coord_a", "admin"}
+
+
 def test_an_admins_move_tells_every_member_city(w, capture):
     send(capture, Kind.RETURNED, w, w.admin, data={"step": "Search", "reason": "Wrong city"})
 
