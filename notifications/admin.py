@@ -59,7 +59,7 @@ class ReminderAdmin(PortalAdmin):
 
 @admin.register(NotificationPreference)
 class NotificationPreferenceAdmin(PortalAdmin):
-    list_display = ("user", "delivery", "updated_at")
+    list_display = ("user", "delivery", "events", "updated_at")
     list_filter = ("delivery",)
     search_fields = ("user__username", "user__email")
     autocomplete_fields = ("user",)

@@ -11,7 +11,8 @@ person's notification, unread until they read it. By email it goes out once:
   retries it with backoff (`notifications.tasks`); the last failure marks it `failed`, where it
   stays, visible in the admin and to the partnership's officers, until someone retries it.
 * People who chose the weekly digest get their rows (`digest`) in one email a week
-  (`send_digest`), claimed the same way.
+  (`send_digest`), claimed the same way; the events they take by the daily digest (`daily`,
+  see `notifications.events`) come the same way, once a day (`send_daily_digest`).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from core import page_cache
-from notifications.emails import digest_email, reminder_email
+from notifications.emails import daily_digest_email, digest_email, reminder_email
 from notifications.models import Reminder
 
 logger = logging.getLogger(__name__)
@@ -89,11 +90,12 @@ def mark_failed(reminder_id: int, exc: BaseException) -> None:
     logger.error("Reminder %s could not be sent: %s", reminder_id, _error_text(exc))
 
 
-def send_digest(user_id: int) -> int:
-    """One email listing every reminder waiting for this person's digest; how many it held."""
+def send_digest(user_id: int, waiting: str = Status.DIGEST) -> int:
+    """One email listing every reminder waiting for this person's digest (`waiting`: the
+    weekly `digest`, or the events' `daily`); how many it held."""
     batch = uuid.uuid4()
     now = timezone.now()
-    claimed = Reminder.objects.filter(recipient_id=user_id, status=Status.DIGEST).update(
+    claimed = Reminder.objects.filter(recipient_id=user_id, status=waiting).update(
         status=Status.SENDING, claimed_at=now, attempts=F("attempts") + 1, batch=batch
     )
     if not claimed:
@@ -105,28 +107,33 @@ def send_digest(user_id: int) -> int:
         )
     )
     user = reminders[0].recipient
+    email = daily_digest_email if waiting == Status.DAILY else digest_email
     try:
         if user.email:
-            digest_email(user, reminders).send(fail_silently=False)
+            email(user, reminders).send(fail_silently=False)
     except Exception as exc:
-        mine.update(status=Status.DIGEST, last_error=_error_text(exc))
+        mine.update(status=waiting, last_error=_error_text(exc))
         raise
     mine.update(status=Status.SENT, sent_at=timezone.now(), last_error="")
     page_cache.bump()
     return len(reminders)
 
 
-def mark_digest_failed(user_id: int, exc: BaseException) -> None:
-    Reminder.objects.filter(recipient_id=user_id, status=Status.DIGEST, attempts__gt=0).update(
+def send_daily_digest(user_id: int) -> int:
+    return send_digest(user_id, Status.DAILY)
+
+
+def mark_digest_failed(user_id: int, exc: BaseException, waiting: str = Status.DIGEST) -> None:
+    Reminder.objects.filter(recipient_id=user_id, status=waiting, attempts__gt=0).update(
         status=Status.FAILED, last_error=_error_text(exc)
     )
     page_cache.bump()
     logger.error("The digest of user %s could not be sent: %s", user_id, _error_text(exc))
 
 
-def digest_recipients() -> list[int]:
+def digest_recipients(waiting: str = Status.DIGEST) -> list[int]:
     return list(
-        Reminder.objects.filter(status=Status.DIGEST, recipient__isnull=False)
+        Reminder.objects.filter(status=waiting, recipient__isnull=False)
         .order_by()
         .values_list("recipient_id", flat=True)
         .distinct()

@@ -49,10 +49,38 @@ def portal_url(path: str) -> str:
     return f"{settings.PORTAL_BASE_URL}{path}"
 
 
+# Why the person hears of an event, by the role they were told in.
+BECAUSE = {
+    Reminder.Role.OFFICER: "You receive this as an officer of a member city.",
+    Reminder.Role.COORDINATOR: "You receive this as a coordinator of a member city.",
+    Reminder.Role.FOLLOWER: "You receive this because you follow this partnership.",
+    Reminder.Role.CONCERNED: "You receive this because it concerns you.",
+}
+
+EVENT_ADVICE = {
+    Kind.CONFIRMATION_AWAITED: "Open the partnership to confirm for your city, or to say why not.",
+    Kind.RETURNED: "See on the partnership's page what its step needs again.",
+    Kind.OFFLINE_CONFIRMATION_DISPUTED: "The step waits for that city's own confirmation again.",
+}
+
+
 def partnership_path(reminder: Reminder, partnership_id: int | None = None) -> str:
+    if reminder.is_event:
+        return event_path(reminder)
     path = reverse("partnerships:detail", args=[partnership_id or reminder.partnership_id])
     step = STEP_OF.get(reminder.kind)
     return f"{path}?step={int(step)}#step-{int(step)}" if step else path
+
+
+def event_path(reminder: Reminder) -> str:
+    """Where an event is seen: the place its emitter named (a path of this site), else the
+    partnership's page, else (no partnership) the person's notifications."""
+    named = str(reminder.data.get("path") or "")
+    if named.startswith("/") and not named.startswith("//"):
+        return named
+    if reminder.partnership_id is not None:
+        return reverse("partnerships:detail", args=[reminder.partnership_id])
+    return reverse("notifications:list")
 
 
 def _one_line(text: str) -> str:
@@ -77,10 +105,13 @@ def _email(subject: str, template: str, context: dict, to: str) -> EmailMultiAlt
 
 
 def _item(reminder: Reminder) -> dict:
+    advice = EVENT_ADVICE if reminder.is_event else ADVICE
     return {
         "reminder": reminder,
         "headline": reminder.headline,
-        "advice": ADVICE.get(reminder.kind, ""),
+        "reason": reminder.reason,
+        "step": str(reminder.data.get("step") or "") if reminder.is_event else "",
+        "advice": advice.get(reminder.kind, ""),
         "partnership": reminder.partnership,
         "url": portal_url(partnership_path(reminder)),
     }
@@ -88,6 +119,8 @@ def _item(reminder: Reminder) -> dict:
 
 def reminder_email(reminder: Reminder) -> EmailMultiAlternatives:
     """One reminder: what is due, what to do, and a link to the place in the portal."""
+    if reminder.is_event:
+        return event_email(reminder)
     item = _item(reminder)
     name = ""
     if reminder.recipient_id is not None:
@@ -97,6 +130,40 @@ def reminder_email(reminder: Reminder) -> EmailMultiAlternatives:
         "reminder",
         {**item, "name": name, "has_account": reminder.recipient_id is not None},
         reminder.address,
+    )
+
+
+def _title(reminder: Reminder) -> str:
+    return reminder.partnership.title if reminder.partnership_id else "Twinning portal"
+
+
+def event_email(reminder: Reminder) -> EmailMultiAlternatives:
+    """One event: what happened, the reason given, and the absolute link to the record."""
+    item = _item(reminder)
+    user = reminder.recipient
+    return _email(
+        f"{_title(reminder)}: {item['headline']}",
+        "event",
+        {
+            **item,
+            "title": _title(reminder),
+            "name": user.get_full_name() or user.username,
+            "because": BECAUSE.get(reminder.role, ""),
+        },
+        reminder.address,
+    )
+
+
+def daily_digest_email(user, reminders: list[Reminder]) -> EmailMultiAlternatives:
+    n = len(reminders)
+    return _email(
+        f"Your daily digest: {n} notification{'s' if n != 1 else ''}",
+        "daily_digest",
+        {
+            "name": user.get_full_name() or user.username,
+            "items": [{**_item(r), "title": _title(r)} for r in reminders],
+        },
+        user.email,
     )
 
 

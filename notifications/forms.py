@@ -7,8 +7,8 @@ import datetime as dt
 from django import forms
 from django.utils import timezone
 
-from core.forms import DateInput
-from notifications.models import NotificationPreference
+from core.forms import DateInput, PortalForm
+from notifications.models import EVENT_KIND_VALUES, NotificationPreference, Reminder
 
 LATEST_SNOOZE = dt.timedelta(days=366)
 MAX_REASON = 1000
@@ -43,13 +43,56 @@ class SnoozeForm(forms.Form):
         return reason
 
 
-class PreferenceForm(forms.ModelForm):
-    class Meta:
-        model = NotificationPreference
-        fields = ["delivery"]
-        labels = {"delivery": "Reminders by email"}
-        widgets = {"delivery": forms.RadioSelect}
-        help_texts = {
-            "delivery": "In the portal every reminder shows at once, whatever you choose. "
-            "The digest goes out on Monday mornings."
-        }
+# The kinds of event a person chooses for, with the words the preferences page uses.
+EVENT_LABELS = {
+    Reminder.Kind.CONFIRMATION_AWAITED: "Your city’s confirmation is awaited",
+    Reminder.Kind.CONFIRMED: "The other city confirmed a step",
+    Reminder.Kind.ADVANCED: "A partnership moved on to its next step",
+    Reminder.Kind.RETURNED: "A partnership was returned to an earlier step (with the reason)",
+    Reminder.Kind.OFFLINE_CONFIRMATION_DISPUTED: "A confirmation recorded outside the portal "
+    "was disputed",
+    Reminder.Kind.INVITATION_ACCEPTED: "An invitation you sent was accepted",
+    Reminder.Kind.MENTIONED: "Someone mentioned you",
+}
+
+
+def event_field(kind: str) -> str:
+    return f"event_{kind}"
+
+
+class PreferenceForm(PortalForm):
+    """How reminders come by email (one each, or the weekly digest) and, per kind of event, at
+    once, in the daily digest, or not at all (the bell shows every one of them anyway)."""
+
+    delivery = forms.ChoiceField(
+        label="Reminders by email",
+        choices=NotificationPreference.Delivery.choices,
+        widget=forms.RadioSelect,
+        help_text="In the portal every reminder shows at once, whatever you choose. "
+        "The digest goes out on Monday mornings.",
+    )
+
+    def __init__(self, *args, pref: NotificationPreference, **kwargs):
+        initial = {"delivery": pref.delivery}
+        for kind in EVENT_KIND_VALUES:
+            initial[event_field(kind)] = pref.event_choice(kind)
+        super().__init__(*args, initial=initial, **kwargs)
+        for kind in EVENT_KIND_VALUES:
+            self.fields[event_field(kind)] = forms.ChoiceField(
+                label=EVENT_LABELS[kind],
+                choices=NotificationPreference.EventChoice.choices,
+                widget=forms.RadioSelect,
+                required=False,  # left out: kept as it was
+            )
+
+    def event_choices(self) -> dict[str, str]:
+        chosen = {kind: self.cleaned_data.get(event_field(kind)) for kind in EVENT_KIND_VALUES}
+        return {kind: choice for kind, choice in chosen.items() if choice}
+
+
+class FollowForm(PortalForm):
+    follow = forms.ChoiceField(
+        label="Follow this partnership",
+        choices=[("yes", "Follow it"), ("no", "Stop following it")],
+        error_messages={"required": "Choose to follow it or to stop following it."},
+    )

@@ -15,12 +15,18 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils import timezone
 
 from core.formatting import day
+from partnerships.events import Kind as EventKind
 from partnerships.health import rules
 from partnerships.models import Partnership, Step
+
+# The events that notify someone (a partnership created only makes its creator follow it).
+EVENT_KIND_VALUES = tuple(k.value for k in EventKind if k != EventKind.CREATED)
 
 
 class Reminder(models.Model):
@@ -48,6 +54,17 @@ class Reminder(models.Model):
         MOU_EXPIRED = "mou_expired", "MOU expired"
         STALLED = "stalled", "Partnership stalled in its step"
         ACTION_OVERDUE = "action_overdue", "Plan action overdue"
+        # Events (partnerships.events), told when they happen rather than found by the scan.
+        CONFIRMATION_AWAITED = EventKind.CONFIRMATION_AWAITED.value, "Confirmation awaited"
+        CONFIRMED = EventKind.CONFIRMED.value, "The other city confirmed"
+        ADVANCED = EventKind.ADVANCED.value, "Moved to the next step"
+        RETURNED = EventKind.RETURNED.value, "Returned to an earlier step"
+        OFFLINE_CONFIRMATION_DISPUTED = (
+            EventKind.OFFLINE_CONFIRMATION_DISPUTED.value,
+            "Confirmation outside the portal disputed",
+        )
+        INVITATION_ACCEPTED = EventKind.INVITATION_ACCEPTED.value, "Invitation accepted"
+        MENTIONED = EventKind.MENTIONED.value, "You were mentioned"
 
     class Status(models.TextChoices):
         PENDING = "pending", "Waiting to be sent"
@@ -56,6 +73,10 @@ class Reminder(models.Model):
         SENT = "sent", "Sent"
         # The person chose a weekly digest: the row waits for it (in the portal already).
         DIGEST = "digest", "Waiting for the weekly digest"
+        # An event for someone who takes those by a daily digest (notifications.events).
+        DAILY = "daily", "Waiting for the daily digest"
+        # An event of a kind the person turned off by email: in the portal only.
+        QUIET = "quiet", "In the portal only (email off)"
         # Every retry failed: stays visible until an admin retries it.
         FAILED = "failed", "Failed"
         SNOOZED = "snoozed", "Snoozed"
@@ -64,11 +85,21 @@ class Reminder(models.Model):
         CHAMPION = "champion", "Champion"
         OFFICER = "officer", "Officer of a member city"
         COORDINATOR = "coordinator", "Coordinator of a member city"
+        FOLLOWER = "follower", "Follower of the partnership"
+        CONCERNED = "concerned", "Person concerned"
 
-    partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="reminders")
-    kind = models.CharField(max_length=24, choices=Kind.choices)
+    partnership = models.ForeignKey(
+        Partnership,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="reminders",
+        help_text="Empty only for an event about no partnership (an invitation to a city).",
+    )
+    kind = models.CharField(max_length=32, choices=Kind.choices)
     object_id = models.PositiveBigIntegerField(
-        help_text="What it is about: the partnership (reviews, stalled), the MOU or the action."
+        help_text="What it is about: the partnership (reviews, stalled), the MOU or the action; "
+        "for an event, the record the event names (a move, a confirmation, a comment...)."
     )
     occurrence = models.DateField(
         help_text="The date that identifies this occurrence: the review date, the MOU's "
@@ -103,9 +134,27 @@ class Reminder(models.Model):
     read_at = models.DateTimeField(null=True, blank=True)
     snoozed_until = models.DateField(null=True, blank=True)
     snooze_reason = models.TextField(blank=True)
+    # Events only: who did it, and the event's short texts (`actor_name`, `step`, `reason`...).
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    data = models.JSONField(default=dict, blank=True)
 
     REVIEW_KINDS = (Kind.REVIEW_DUE, Kind.REVIEW_OVERDUE, Kind.REVIEW_ESCALATION)
     MOU_KINDS = (Kind.MOU_EXPIRING_90, Kind.MOU_EXPIRING_30, Kind.MOU_EXPIRING_7, Kind.MOU_EXPIRED)
+    EVENT_KINDS = (
+        Kind.CONFIRMATION_AWAITED,
+        Kind.CONFIRMED,
+        Kind.ADVANCED,
+        Kind.RETURNED,
+        Kind.OFFLINE_CONFIRMATION_DISPUTED,
+        Kind.INVITATION_ACCEPTED,
+        Kind.MENTIONED,
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -120,6 +169,13 @@ class Reminder(models.Model):
                 fields=["kind", "partnership", "object_id", "occurrence", "recipient_email"],
                 condition=models.Q(recipient__isnull=True),
                 name="reminder_once_per_address",
+            ),
+            # An event told twice (a listener run again) records nothing new, with or
+            # without a partnership (NULLs never collide in the two constraints above).
+            models.UniqueConstraint(
+                fields=["kind", "object_id", "occurrence", "recipient"],
+                condition=models.Q(kind__in=EVENT_KIND_VALUES),
+                name="event_once_per_user",
             ),
             models.CheckConstraint(
                 condition=models.Q(recipient__isnull=False) | ~models.Q(recipient_email=""),
@@ -150,9 +206,20 @@ class Reminder(models.Model):
         return self.recipient_email
 
     @property
+    def is_event(self) -> bool:
+        return self.kind in self.EVENT_KINDS
+
+    @property
     def headline(self) -> str:
-        """One line saying what is due (reads the partnership only for its title)."""
+        """One line saying what is due or what happened (reads no other row)."""
+        if self.is_event:
+            return event_headline(self.kind, self.data)
         return headline(self.kind, self.occurrence, self.about)
+
+    @property
+    def reason(self) -> str:
+        """The reason given for a return or a dispute, if any."""
+        return str(self.data.get("reason") or "") if self.is_event else ""
 
     @property
     def is_unread(self) -> bool:
@@ -182,6 +249,31 @@ def headline(kind: str, occurrence: dt.date, about: str = "") -> str:
     }.get(kind, f"{kind} ({when})")
 
 
+def event_headline(kind: str, data: dict) -> str:
+    """What happened, in a line, from the event's short texts (see notifications.events)."""
+    k = Reminder.Kind
+    who = str(data.get("actor_name") or "Someone")
+    city = str(data.get("city") or "")
+    step = str(data.get("step") or "")
+    at_step = f" at “{step}”" if step else ""
+    if kind == k.CONFIRMATION_AWAITED:
+        return f"Your city’s confirmation is awaited{at_step}"
+    if kind == k.CONFIRMED:
+        return f"{city or who} confirmed{at_step}"
+    if kind == k.ADVANCED:
+        return f"{who} moved the partnership on to “{step}”" if step else f"{who} moved it on"
+    if kind == k.RETURNED:
+        return f"{who} returned the partnership to “{step}”" if step else f"{who} returned it"
+    if kind == k.OFFLINE_CONFIRMATION_DISPUTED:
+        whose = f" for {city}" if city else ""
+        return f"{who} disputed the confirmation recorded outside the portal{whose}"
+    if kind == k.INVITATION_ACCEPTED:
+        return f"{who} accepted your invitation"
+    if kind == k.MENTIONED:
+        return f"{who} mentioned you"
+    return str(kind)
+
+
 class NotificationPreference(models.Model):
     """How a person wants their reminders by email (in the portal they appear at once)."""
 
@@ -193,10 +285,61 @@ class NotificationPreference(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preference"
     )
     delivery = models.CharField(max_length=16, choices=Delivery.choices, default=Delivery.IMMEDIATE)
+    # {event kind: an EventChoice}, only the kinds the person changed from EVENT_DEFAULTS.
+    events = models.JSONField(default=dict, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    class EventChoice(models.TextChoices):
+        IMMEDIATE = "immediate", "At once"
+        DAILY = "daily", "In a daily digest"
+        OFF = "off", "Off (in the portal only)"
 
     def __str__(self) -> str:
         return f"{self.user}: {self.get_delivery_display()}"
+
+    def event_choice(self, kind: str) -> str:
+        return event_choice(self.events, kind)
+
+
+# What a person gets by email for each kind of event until they choose: what waits for them
+# at once, the rest in the daily digest.
+EVENT_DEFAULTS: dict[str, str] = {
+    **dict.fromkeys(EVENT_KIND_VALUES, NotificationPreference.EventChoice.DAILY),
+    Reminder.Kind.CONFIRMATION_AWAITED: NotificationPreference.EventChoice.IMMEDIATE,
+    Reminder.Kind.MENTIONED: NotificationPreference.EventChoice.IMMEDIATE,
+}
+
+
+def event_choice(events: dict | None, kind: str) -> str:
+    """The person's choice for this kind (`events` as stored), else the default."""
+    chosen = (events or {}).get(kind)
+    if chosen in NotificationPreference.EventChoice.values:
+        return chosen
+    return EVENT_DEFAULTS[kind]
+
+
+class Follow(models.Model):
+    """A person follows a record (a partnership; a sub-alliance later, hence the generic
+    link): they hear of its moves. Written by `notifications.services.follow`/`unfollow`."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="follows"
+    )
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
+    object_id = models.PositiveBigIntegerField()
+    target = GenericForeignKey("content_type", "object_id")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "content_type", "object_id"], name="follow_once"
+            )
+        ]
+        indexes = [models.Index(fields=["content_type", "object_id"], name="follow_target")]
+
+    def __str__(self) -> str:
+        return f"{self.user} follows {self.content_type.model} {self.object_id}"
 
 
 class CalendarFeed(models.Model):

@@ -430,6 +430,7 @@ INSERTED = (
     "attempts",
     "last_error",
     "snooze_reason",
+    "data",
     "batch",
     "created_at",
 )
@@ -448,7 +449,7 @@ def _record(rule: Rule, ctx: Context, batch: uuid.UUID, now: dt.datetime) -> Non
         f"{ops.quote_name(Reminder._meta.db_table)} ({columns}) "
         "SELECT %s, due.r_partnership, due.r_object, due.r_occurrence, "
         "COALESCE(due.r_about, ''), due.r_user, COALESCE(due.r_email, ''), due.r_role, "
-        "CASE WHEN due.r_delivery = %s THEN %s ELSE %s END, 0, '', '', %s, %s "
+        "CASE WHEN due.r_delivery = %s THEN %s ELSE %s END, 0, '', '', '{}', %s, %s "
         f"FROM ({due}) due WHERE 1 = 1 "
         "ORDER BY due.r_partnership, due.r_object, due.r_occurrence, due.r_user, due.r_email, "
         "due.r_role "

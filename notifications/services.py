@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import F, QuerySet, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -15,11 +17,20 @@ from django.utils import timezone
 from core import page_cache
 from core.errors import DomainError
 from core.services import model_update
-from notifications import tasks
-from notifications.models import NotificationPreference, Reminder
+from notifications import follows, tasks
+from notifications.models import (
+    EVENT_KIND_VALUES,
+    Follow,
+    NotificationPreference,
+    Reminder,
+    event_choice,
+)
 from notifications.reminders import TOPICS
+from partnerships.models import Partnership
+from partnerships.selectors.visibility import partnerships_visible_to
 
 Status = Reminder.Status
+Choice = NotificationPreference.EventChoice
 
 
 @transaction.atomic
@@ -59,6 +70,8 @@ def reminder_snooze(*, reminder: Reminder, user, until: dt.date, reason: str) ->
     `reminders.waking`)."""
     if reminder.recipient_id != user.pk:
         raise DomainError("This is not one of your notifications.")
+    if reminder.is_event:
+        raise DomainError("Only reminders of what is due can be snoozed; mark this one as read.")
     errors = {}
     if until <= timezone.localdate():
         errors["until"] = "Choose a date after today."
@@ -91,20 +104,87 @@ def reminder_snooze(*, reminder: Reminder, user, until: dt.date, reason: str) ->
 
 
 @transaction.atomic
-def notification_preference_set(*, user, delivery: str) -> NotificationPreference:
-    """Immediate emails or a weekly digest. What waits moves with the choice: a switch to
-    immediate sends what waited for the digest; a switch to the digest keeps unsent ones."""
+def notification_preference_set(
+    *, user, delivery: str, events: dict[str, str] | None = None
+) -> NotificationPreference:
+    """Immediate emails or a weekly digest for reminders, and for each kind of event: at once,
+    the daily digest, or off. What waits moves with the choice: a switch to immediate sends
+    what waited for the digest; a switch to the digest keeps unsent ones; an event kind
+    turned off keeps what waited for the daily digest in the portal only."""
+    errors = {}
+    if delivery not in NotificationPreference.Delivery.values:
+        errors["delivery"] = "Choose an email for each reminder or the weekly digest."
+    events = dict(events or {})
+    for kind, choice in events.items():
+        if kind not in EVENT_KIND_VALUES or choice not in Choice.values:
+            errors[f"event_{kind}"] = "Choose at once, the daily digest, or off."
+    if errors:
+        raise ValidationError(errors)
     pref, _ = NotificationPreference.objects.select_for_update().get_or_create(user=user)
-    model_update(pref, {"delivery": delivery})
+    model_update(pref, {"delivery": delivery, "events": {**pref.events, **events}})
+    reminders = Reminder.objects.filter(recipient=user).exclude(kind__in=EVENT_KIND_VALUES)
+    ids = []
     if delivery == NotificationPreference.Delivery.IMMEDIATE:
-        ids = list(
-            Reminder.objects.filter(recipient=user, status=Status.DIGEST).values_list(
-                "pk", flat=True
-            )
-        )
+        ids += list(reminders.filter(status=Status.DIGEST).values_list("pk", flat=True))
         Reminder.objects.filter(pk__in=ids, status=Status.DIGEST).update(status=Status.PENDING)
-        transaction.on_commit(lambda: tasks.enqueue_delivery(ids), robust=True)
     else:
-        Reminder.objects.filter(recipient=user, status=Status.PENDING).update(status=Status.DIGEST)
+        reminders.filter(status=Status.PENDING).update(status=Status.DIGEST)
+    waiting = Reminder.objects.filter(recipient=user, status=Status.DAILY)
+    for kind in EVENT_KIND_VALUES:
+        choice = event_choice(pref.events, kind)
+        if choice == Choice.IMMEDIATE:
+            now = list(waiting.filter(kind=kind).values_list("pk", flat=True))
+            Reminder.objects.filter(pk__in=now, status=Status.DAILY).update(status=Status.PENDING)
+            ids += now
+        elif choice == Choice.OFF:
+            waiting.filter(kind=kind).update(status=Status.QUIET)
+    if ids:
+        transaction.on_commit(lambda: tasks.enqueue_delivery(ids), robust=True)
     page_cache.bump()
     return pref
+
+
+# --- Following a partnership ---------------------------------------------------------------
+
+
+def _may_follow(user, target: models.Model) -> bool:
+    """A partnership: only one the person may open. Other records (a sub-alliance) are
+    checked by the caller, which knows who may see them."""
+    if not user.is_active:
+        return False
+    if isinstance(target, Partnership):
+        return partnerships_visible_to(user).filter(pk=target.pk).exists()
+    return True
+
+
+@transaction.atomic
+def follow(user, target: models.Model) -> Follow:
+    """`user` follows `target` (a partnership): told when it moves. Following twice is once."""
+    if not _may_follow(user, target):
+        raise DomainError("You cannot follow this partnership.")
+    content_type = ContentType.objects.get_for_model(target)
+    Follow.objects.bulk_create(
+        [Follow(user=user, content_type=content_type, object_id=target.pk)],
+        ignore_conflicts=True,  # two follows at once: one row, no error
+    )
+    page_cache.bump()  # bulk_create sends no signal; the partnership's page says "Following"
+    return Follow.objects.get(user=user, content_type=content_type, object_id=target.pk)
+
+
+@transaction.atomic
+def unfollow(user, target: models.Model) -> bool:
+    """`user` stops following `target`; False when they did not follow it."""
+    deleted, _ = follows.follows_of(target, target.pk).filter(user=user).delete()
+    page_cache.bump()
+    return bool(deleted)
+
+
+def follow_if_visible(user_id: int, partnership_id: int) -> bool:
+    """The actor of an event follows its partnership, if they may see it (an event's listener
+    has ids, not instances)."""
+    user = get_user_model().objects.filter(pk=user_id, is_active=True).first()
+    partnership = Partnership.objects.filter(pk=partnership_id).first()
+    if user is None or partnership is None or not _may_follow(user, partnership):
+        return False
+    follow(user, partnership)
+    return True

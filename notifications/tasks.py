@@ -1,9 +1,10 @@
 """Celery tasks of the notifications app. Thin: ids as arguments, the work in `reminders` (the
 scan) and `delivery`; retries belong here. `enqueue_delivery` hands reminders to the workers.
 
-The schedule — the daily scan at 06:00 and the weekly digest on Monday at 07:00, both in
-TIME_ZONE — is in the database (django-celery-beat), created by a data migration and editable
-in the admin. With no REDIS_URL, Celery is eager and the same code runs in-process.
+The schedule — the daily scan at 06:00, the weekly digest on Monday at 07:00 and the events'
+daily digest at 17:00, all in TIME_ZONE — is in the database (django-celery-beat), created by
+data migrations and editable in the admin. With no REDIS_URL, Celery is eager and the same
+code runs in-process.
 """
 
 from __future__ import annotations
@@ -111,6 +112,26 @@ def send_digest(self, user_id: int) -> int:
         self,
         lambda: delivery.send_digest(user_id),
         lambda exc: delivery.mark_digest_failed(user_id, exc),
+    )
+    return n or 0
+
+
+@shared_task(name="notifications.tasks.send_daily_digests")
+def send_daily_digests() -> int:
+    """A digest task for each person with event notifications waiting for their daily digest."""
+    users = delivery.digest_recipients(delivery.Status.DAILY)
+    for user_id in users:
+        send_daily_digest.delay(user_id)
+    return len(users)
+
+
+@shared_task(bind=True, name="notifications.tasks.send_daily_digest", **RETRY)
+def send_daily_digest(self, user_id: int) -> int:
+    """One email listing the events that waited for this person's daily digest."""
+    n = _with_retries(
+        self,
+        lambda: delivery.send_daily_digest(user_id),
+        lambda exc: delivery.mark_digest_failed(user_id, exc, delivery.Status.DAILY),
     )
     return n or 0
 

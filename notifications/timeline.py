@@ -8,7 +8,7 @@ import datetime as dt
 from django.db.models import CharField, Count, F, Max, Min, Q, QuerySet, Value
 from django.db.models.functions import Cast, Coalesce
 
-from notifications.models import Reminder, headline
+from notifications.models import EVENT_KIND_VALUES, Reminder, headline
 from partnerships.models import Partnership
 from partnerships.selectors import TIMELINE_COLUMNS, TimelineEntry, TimelineSource
 
@@ -23,6 +23,7 @@ def rows(partnership: Partnership) -> QuerySet:
     failed = Q(status=Reminder.Status.FAILED)
     return (
         Reminder.objects.filter(was_sent | failed, partnership=partnership)
+        .exclude(kind__in=EVENT_KIND_VALUES)  # the events are on the timeline themselves
         .order_by()
         .values("kind", "object_id", "occurrence", "about")
         .annotate(

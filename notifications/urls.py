@@ -12,6 +12,11 @@ urlpatterns = [
     path("notifications/preferences/", views.notification_preferences, name="preferences"),
     path("notifications/<int:reminder_id>/read/", views.notification_read, name="read"),
     path("notifications/<int:reminder_id>/snooze/", views.notification_snooze, name="snooze"),
+    path(
+        "notifications/follow/<int:pk>/",
+        views.follow_partnership,
+        name="follow",
+    ),
     path("calendar/", views.calendar_page, name="calendar"),
     path("calendar/new/", views.calendar_renew, name="calendar_renew"),
     path("calendar/revoke/", views.calendar_revoke, name="calendar_revoke"),

@@ -18,9 +18,9 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.errors import DomainError
-from core.views import apply_errors, paginate
-from notifications import calendar, emails, selectors, services
-from notifications.forms import PreferenceForm, SnoozeForm
+from core.views import apply_errors, paginate, require
+from notifications import calendar, emails, follows, selectors, services
+from notifications.forms import FollowForm, PreferenceForm, SnoozeForm
 from notifications.models import CalendarFeed, NotificationPreference, Reminder
 from partnerships import permissions
 from partnerships import selectors as partnership_selectors
@@ -101,6 +101,7 @@ def notifications_read_all(request):
 @require_http_methods(["GET", "POST"])
 def notification_snooze(request, reminder_id: int):
     reminder = _own(request, reminder_id)
+    require(not reminder.is_event)  # what happened is read, not snoozed
     initial = {"until": reminder.snoozed_until, "reason": reminder.snooze_reason}
     data = request.POST if request.method == "POST" else None
     form = SnoozeForm(data, initial=initial if reminder.snoozed_until else None)
@@ -125,21 +126,71 @@ def notification_snooze(request, reminder_id: int):
 @login_required
 @require_http_methods(["GET", "POST"])
 def notification_preferences(request):
-    delivery = selectors.preference_of(request.user)
-    instance = NotificationPreference(user=request.user, delivery=delivery)
+    pref = NotificationPreference.objects.filter(user=request.user).first()
+    pref = pref or NotificationPreference(user=request.user)
     data = request.POST if request.method == "POST" else None
-    form = PreferenceForm(data, instance=instance)
+    form = PreferenceForm(data, pref=pref)
     if request.method == "POST" and form.is_valid():
         try:
             pref = services.notification_preference_set(
-                user=request.user, delivery=form.cleaned_data["delivery"]
+                user=request.user,
+                delivery=form.cleaned_data["delivery"],
+                events=form.event_choices(),
             )
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
-            messages.success(request, f"Saved: {pref.get_delivery_display().lower()}.")
+            messages.success(request, "Your email preferences are saved.")
             return redirect("notifications:preferences")
     return render(request, "notifications/preferences.html", {"form": form})
+
+
+# --- Following a partnership ---------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def follow_partnership(request, pk: int):
+    """Whether the person follows the partnership, and a button to change it. Only for a
+    partnership they may open (404 otherwise, like its page)."""
+    partnership = get_object_or_404(
+        partnership_selectors.partnerships_visible_to(request.user), pk=pk
+    )
+    form = FollowForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if form.cleaned_data["follow"] == "yes":
+                services.follow(request.user, partnership)
+                messages.success(request, "You follow this partnership: you hear of its moves.")
+            elif services.unfollow(request.user, partnership):
+                messages.success(request, "You no longer follow this partnership.")
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            return redirect("partnerships:detail", partnership.pk)
+    return render(
+        request,
+        "notifications/follow.html",
+        {
+            "partnership": partnership,
+            "following": follows.is_following(request.user, partnership),
+            "form": form,
+        },
+    )
+
+
+def follow_link(request, partnership, can_edit: bool) -> list[dict]:
+    """The partnership page's link to follow it (hook `partnership.links`)."""
+    if not request.user.is_authenticated:
+        return []
+    following = follows.is_following(request.user, partnership)
+    return [
+        {
+            "label": "Following" if following else "Follow",
+            "url": reverse("notifications:follow", args=[partnership.pk]),
+            "icon": "bell-fill" if following else "bell",
+        }
+    ]
 
 
 # --- The calendar feed ---------------------------------------------------------------------

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from django.contrib.auth import get_user_model
 from django.db.models import (
     Exists,
     OuterRef,
     Prefetch,
+    Q,
     QuerySet,
 )
 
 from partnerships import permissions
 from partnerships.models import (
+    CityMembership,
     Partnership,
     PartnershipMember,
 )
@@ -33,6 +36,18 @@ def partnerships_visible_to(user) -> QuerySet[Partnership]:
     if not ids:
         return qs.none()
     return qs.filter(_member_of(ids))
+
+
+def users_who_may_see(partnership_id: int, user_ids):
+    """Of these people, the active ones who may open the partnership's inside: the rule of
+    `partnerships_visible_to` (its cities' officers, admins), for many people in one query
+    (who is told of an event)."""
+    officer = CityMembership.objects.filter(
+        user=OuterRef("pk"), partner__memberships__partnership_id=partnership_id
+    )
+    return get_user_model().objects.filter(
+        Q(is_superuser=True) | Exists(officer), pk__in=list(user_ids), is_active=True
+    )
 
 
 def partnerships_published() -> QuerySet[Partnership]:

@@ -130,6 +130,8 @@ MATRIX.update(
         "notifications:snooze": (OWN, OWN),  # an empty POST: the form's errors
         "notifications:preferences": (SIGNED_IN, SIGNED_IN),
         "notifications:calendar": (SIGNED_IN, None),
+        # Following a partnership: whoever may open it; an empty POST shows the form's error.
+        "notifications:follow": (MEMBERS, MEMBERS),
         "notifications:calendar_renew": (POST_ONLY, ANYONE_SIGNED_IN_302),
         "notifications:calendar_revoke": (POST_ONLY, ANYONE_SIGNED_IN_302),
         "notifications:calendar_feed": (dict.fromkeys(ROLES, 404), None),

@@ -139,6 +139,7 @@ ENDPOINTS: dict[str, Post] = {
     "notifications:read": Post("officer_a", extra=NEXT),
     "notifications:snooze": Post("officer_a", _f(notification_forms.SnoozeForm), NEXT),
     "notifications:preferences": Post("officer_a", _f(notification_forms.PreferenceForm)),
+    "notifications:follow": Post("officer_a", _f(notification_forms.FollowForm)),
     "notifications:calendar_renew": Post("officer_a"),
     "notifications:calendar_revoke": Post("officer_a"),
     # Chambers, businesses, interest, leads, matchmaking, outcomes.

@@ -39,7 +39,14 @@ EXPECTED = {
     "django_content_type": {"app_label"},
     "django_celery_beat_periodictask": {"task"},
 }
-GROWING = {"django_migrations", "auth_permission", "django_content_type"}
+# The schedule grows too: notifications 0002 adds the events' daily digest (none removed).
+GROWING = {
+    "django_migrations",
+    "auth_permission",
+    "django_content_type",
+    "django_celery_beat_crontabschedule",
+    "django_celery_beat_periodictask",
+}
 
 pytestmark = [
     pytest.mark.skipif(
@@ -183,6 +190,7 @@ def test_migrating_an_existing_installation_keeps_every_row(old_installation):
         assert tasks >= {
             "notifications.tasks.run_reminder_scan",
             "notifications.tasks.send_weekly_digests",
+            "notifications.tasks.send_daily_digests",
         }
         assert not {t for t in tasks if t.startswith("partnerships.tasks.")}
 
