@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, QuerySet, Subquery
 
 from gazetteer.models import Place, PlaceName
 from gazetteer.names import search_key
+
+__all__ = ["MAX_QUERY", "MIN_QUERY", "BadQuery", "place", "search_key", "search_places"]
 
 MIN_QUERY = 2  # characters: one letter would match a tenth of the world
 MAX_QUERY = 100
@@ -28,7 +30,15 @@ def search_places(query: str) -> QuerySet[Place]:
     exact = PlaceName.objects.filter(place=OuterRef("pk"), key=key)
     return (
         Place.objects.filter(pk__in=matching.values("place_id"))
-        .annotate(exact=Exists(exact))
+        .annotate(
+            exact=Exists(exact),
+            # The name it was found by, shown beside the main one ("Guangzhou (Canton)").
+            matched_name=Subquery(
+                PlaceName.objects.filter(place=OuterRef("pk"), key__startswith=key)
+                .order_by("key", "pk")
+                .values("name")[:1]
+            ),
+        )
         .order_by("-exact", "-population", "name", "pk")
     )
 
