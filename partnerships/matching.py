@@ -23,7 +23,8 @@ class MatchReport:
     unmatched: list[tuple[str, str]] = field(default_factory=list)  # (city, why)
 
     def lines(self, *, verbose: bool = False) -> list[str]:
-        out = [f"Gazetteer: {len(self.matched)} cities matched, {len(self.unmatched)} not."]
+        n, cities = len(self.matched), "city" if len(self.matched) == 1 else "cities"
+        out = [f"Gazetteer: {n} {cities} matched, {len(self.unmatched)} not."]
         if verbose:
             out += [f"  matched: {city} → {place}" for city, place in self.matched]
         out += [f"  not matched: {city}: {why}" for city, why in self.unmatched]
