@@ -24,7 +24,7 @@ PLACES_PER_PAGE = 20
 MOST_RESULTS = 200  # ten pages: past that, the name typed is too short to be useful
 
 
-def _page(request, search: PlaceSearchForm, choice_errors=None, status: int = 200):
+def _page(request, search: PlaceSearchForm, choice: PlaceChoiceForm | None = None):
     paged, cities = None, {}
     if search.is_bound and search.is_valid():
         try:
@@ -44,12 +44,11 @@ def _page(request, search: PlaceSearchForm, choice_errors=None, status: int = 20
         "partnerships/cities/city_add.html",
         {
             "search": search,
-            "choice_errors": choice_errors or [],
+            "choice": choice,
             "most": MOST_RESULTS,
             **(paged or {}),
             "places": paged["page"].object_list if paged else None,
         },
-        status=status,
     )
 
 
@@ -63,13 +62,15 @@ def city_add(request):
     choice = PlaceChoiceForm(request.POST)
     search = PlaceSearchForm({"q": request.POST.get("q", "")} if request.POST.get("q") else None)
     if not choice.is_valid():
-        return _page(request, search, ["Choose a city from the search results."])
+        choice.add_error(None, "Choose a city from the search results.")
+        return _page(request, search, choice)
     try:
         city, created = services.partner_city_add(
             geonameid=choice.cleaned_data["place"], user=request.user
         )
     except DomainError as exc:
-        return _page(request, search, [exc.message])
+        choice.add_error(None, exc.message)
+        return _page(request, search, choice)
     if created:
         messages.success(request, f"{city.name} is now a partner city in the portal.")
     else:
