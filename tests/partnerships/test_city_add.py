@@ -53,6 +53,7 @@ def test_choosing_a_place_creates_the_city_with_its_figures(signed_in):
     assert city.global_region == Partner.GlobalRegion.NORTH
     page = signed_in.get(response["Location"]).content.decode()
     assert "3,820,914" in page and "34.05223" in page
+    assert "GeoNames place 5368361" in page
 
 
 def test_adding_a_place_twice_goes_to_the_same_city(signed_in):
