@@ -70,7 +70,7 @@ def roles(world):
         ("admin", UserFactory(is_superuser=True, is_staff=True), 200),
         ("stranger officer", world.stranger_officer, 404),
         ("chamber staff", chamber_staff(), 404),
-        ("plain user", UserFactory(), 404),
+        ("plain user", UserFactory(), 302),  # no role: sent to its status page
     ]
 
 

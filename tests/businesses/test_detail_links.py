@@ -42,7 +42,8 @@ def test_an_officer_who_may_not_edit_gets_no_edit_only_link(client, world):
     assert matchmaking not in response.content.decode()
 
 
-def test_an_officer_of_another_city_gets_no_links(client, world):
-    response = _page(client, world.stranger_officer, world.partnership)
-    assert response.context["extra_links"] == []
-    assert 'aria-label="Related pages"' not in response.content.decode()
+def test_an_officer_of_another_city_does_not_reach_the_page(client, world):
+    # The inside of a partnership is for its member cities' officers (and admins) only.
+    client.force_login(world.stranger_officer)
+    response = client.get(reverse("partnerships:detail", args=[world.partnership.pk]))
+    assert response.status_code == 404

@@ -51,6 +51,7 @@ def published(home, n):
         mou.areas.add(CooperationAreaFactory(code="trade"))
         ChampionFactory(partnership=partnership, partner=home, name=f"Mayor {i}")
         ChampionFactory(partnership=partnership, partner=away, name=f"Burgemeester {i}")
+        partnership.members.update(publish_contacts=True)
 
 
 def read_registry():
@@ -83,6 +84,12 @@ def test_the_registry_shows_only_published_partnerships(world):
     _, _, members, mous, contacts = rows[0]
     assert sorted(members) == ["Gqeberha", "Gävle"]
     assert mous == []  # a draft MOU is not shown
+    assert contacts == []  # each side publishes its contacts by its own choice
+
+    world.partnership.members.filter(partner=world.away).update(publish_contacts=True)
+    assert read_registry()[0][4] == [("Kommunstyrelsens", "Gävle")]
+    world.partnership.members.update(publish_contacts=True)
+    contacts = read_registry()[0][4]
     assert sorted(contacts) == [("Executive Mayor", "Gqeberha"), ("Kommunstyrelsens", "Gävle")]
 
 

@@ -97,6 +97,9 @@ def published_with_mou(world, **mou_fields):
     ChampionFactory(
         partnership=world.partnership, partner=world.away, name="Anna Berg", email="anna@x.org"
     )
+    # Both are choices of their own: the home side publishes its contacts and the document.
+    world.partnership.members.filter(partner=world.home).update(publish_contacts=True)
+    Partnership.objects.filter(pk=world.partnership.pk).update(publish_mou_document=True)
     return mou
 
 
@@ -118,10 +121,19 @@ def test_anyone_reads_the_registry_of_published_partnerships(client, world, cham
     assert download.status_code == 200 and download["Content-Type"] == "application/pdf"
     assert b"".join(download.streaming_content).startswith(b"%PDF")
 
+    assert "Anna Berg" not in page  # Gävle has not published its contacts
+
     client.force_login(chamber.staff)
     page = client.get(url("registry_detail", world.partnership.pk)).content.decode()
     assert "ayanda@example.org" in page
     assert f"{url('interest_register')}?partnership={world.partnership.pk}" in page
+
+    # Without its own choice, the signed MOU's document stays inside.
+    Partnership.objects.filter(pk=world.partnership.pk).update(publish_mou_document=False)
+    client.logout()
+    page = client.get(url("registry_detail", world.partnership.pk)).content.decode()
+    assert url("registry_mou", world.partnership.pk, mou.pk) not in page
+    assert client.get(url("registry_mou", world.partnership.pk, mou.pk)).status_code == 404
 
 
 def test_private_partnerships_and_their_documents_are_not_in_the_registry(client, world, chamber):
@@ -309,7 +321,7 @@ def test_who_sees_the_interest_pages(client, world, chamber):
         (chamber.admin, 200, 200),
         (world.stranger_officer, 404, 404),
         (chamber.staff, 404, 404),
-        (UserFactory(), 404, 404),
+        (UserFactory(), 302, 302),  # no role: sent to its status page
     ]
     for user, inbox_status, decide_status in cases:
         client.force_login(user)
@@ -319,8 +331,8 @@ def test_who_sees_the_interest_pages(client, world, chamber):
     assert client.get(url("interest_inbox", HUGE)).status_code == 404
     assert client.get(url("interest_decide", HUGE)).status_code == 404
     client.force_login(UserFactory())
-    assert client.get(url("my_registrations")).status_code == 404
-    assert client.get(url("interest_register")).status_code == 404
+    assert client.get(url("my_registrations"))["Location"] == url("status")
+    assert client.get(url("interest_register"))["Location"] == url("status")
 
 
 def test_declining_needs_a_message_and_deciding_twice_is_refused(client, world, chamber):

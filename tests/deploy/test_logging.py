@@ -52,7 +52,8 @@ def _lines(stream: io.StringIO) -> list[dict]:
 
 @pytest.mark.django_db
 def test_a_request_logs_json_lines_with_request_and_user_ids(client, captured):
-    user = UserFactory()
+    # An admin: an account without a role would be sent to its status page first.
+    user = UserFactory(is_superuser=True)
     client.force_login(user)
     response = client.get("/logged/")
     assert response.status_code == 200

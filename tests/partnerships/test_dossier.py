@@ -87,12 +87,16 @@ def test_dossier_of_another_citys_private_partnership_is_404(client, world):
     assert response.status_code == 404
 
 
-def test_dossier_of_a_published_partnership_for_any_signed_in_user(client, world):
+def test_the_dossier_of_a_published_partnership_stays_inside(client, world):
+    # Publishing puts the partnership in the registry; its dossier is still the cities' own.
     world["p"].published = True
     world["p"].save(update_fields=["published"])
-    client.force_login(UserFactory())
+    client.force_login(CityMembershipFactory(partner=PartnerFactory()).user)
     response = client.get(reverse("partnerships:dossier", args=[world["p"].pk]))
-    assert response.status_code == 200
+    assert response.status_code == 404
+    client.force_login(UserFactory())  # no role: sent to its status page
+    response = client.get(reverse("partnerships:dossier", args=[world["p"].pk]))
+    assert response.status_code == 302
 
 
 def test_dossier_without_mou_or_review_still_renders(world):

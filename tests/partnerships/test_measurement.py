@@ -491,9 +491,9 @@ def test_member_officers_coordinators_and_admins_open_every_page(
 @pytest.mark.parametrize("published", [False, True])
 def test_others_get_404_even_when_it_is_published(client, partnership, name, published):
     Partnership.objects.filter(pk=partnership.pk).update(published=published)
-    for user in (officer_of(PartnerFactory()), UserFactory()):
+    for user, refused in ((officer_of(PartnerFactory()), 404), (UserFactory(), 302)):
         client.force_login(user)
-        assert client.get(page_url(name, partnership)).status_code == 404
+        assert client.get(page_url(name, partnership)).status_code == refused
 
 
 @pytest.mark.parametrize(
@@ -774,8 +774,8 @@ def test_bad_lessons_are_field_errors(client, partnership, officer, data, field)
 
 @pytest.fixture
 def knowledge(home, partnership):
-    """Lessons of: the home city's partnership (private), a published partnership of another
-    city, and a private partnership of another city (never listed to the home officer)."""
+    """Lessons of: the home city's partnership, a lesson another city shared in the library,
+    and one another city kept to itself (never listed to the home officer)."""
     elsewhere = PartnerFactory(name="Aachen")
     TwinningStrategyFactory(partner=elsewhere)
     published = PartnershipFactory(home=elsewhere, title="Aachen and Cape Town", published=True)
@@ -791,7 +791,11 @@ def knowledge(home, partnership):
             partnership=published, step=7, theme="continuity", text="Brief the new council."
         ),
         "private": LessonFactory(
-            partnership=private, step=7, theme="Continuity", text="Top secret lesson."
+            partnership=private,
+            step=7,
+            theme="Continuity",
+            text="Top secret lesson.",
+            shared=False,
         ),
         "elsewhere": elsewhere,
     }
@@ -814,8 +818,8 @@ def test_the_knowledge_base_lists_what_the_user_may_see(client, officer, knowled
         "Name a deputy champion.",
         "Budget the exchanges early.",
     }
-    client.force_login(UserFactory())  # works for no city: published partnerships only
-    assert listed(client) == {"Brief the new council."}
+    client.force_login(UserFactory())  # no role: sent to its status page
+    assert client.get(reverse("partnerships:lessons"))["Location"] == reverse("businesses:status")
     client.force_login(UserFactory(is_superuser=True))
     assert "Top secret lesson." in listed(client)
 

@@ -25,7 +25,7 @@ from partnerships.models import (
 )
 from tests.factories.accounts import UserFactory
 from tests.factories.alliances import SubAllianceFactory
-from tests.factories.businesses import OutcomeFactory
+from tests.factories.businesses import OutcomeFactory, chamber_staff
 from tests.factories.partnerships import (
     ActivityFactory,
     CityMembershipFactory,
@@ -299,10 +299,12 @@ def test_admin_may_choose_any_city(client, world):
 
 
 def test_user_without_a_city_sees_only_exports(client, world):
-    client.force_login(UserFactory())
+    client.force_login(chamber_staff())  # a role, but no city
     response = client.get(reverse("partnerships:reports"))
     assert response.status_code == 200
     assert "no portfolio" in response.content.decode()
+    client.force_login(UserFactory())  # no role: sent to its status page
+    assert client.get(reverse("partnerships:reports")).status_code == 302
 
 
 def _portfolio_of(n):

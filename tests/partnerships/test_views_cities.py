@@ -434,9 +434,12 @@ def test_city_detail_lists_the_partnerships_the_viewer_may_see(
 
 def test_city_detail_hides_private_partnerships_of_other_cities(client, history, city):
     outsider = CityMembershipFactory(partner=PartnerFactory(name="Durban")).user
-    staff_less = UserFactory(username="chamber")  # no city: published ones only
+    staff_less = UserFactory(username="chamber")  # no role: what a visitor sees
+    client.force_login(staff_less)
+    response = client.get(reverse("partnerships:city_detail", args=[city.pk]))
+    assert response.status_code == 302 and response["Location"] == reverse("businesses:status")
 
-    for user in (outsider, staff_less):
+    for user in (outsider,):
         client.force_login(user)
         response = client.get(reverse("partnerships:city_detail", args=[city.pk]))
         html = response.content.decode()
@@ -1115,13 +1118,16 @@ def test_officers_query_count_is_constant(client, people, city):
 
 
 def test_cities_only_link_to_partnerships_the_viewer_may_open(client, people, history, city):
-    """Every partnership link on the city page leads to one the viewer may open."""
+    """Every partnership link on the city page leads to one the viewer may open: an officer of
+    another city reaches a published partnership through its public registry page only."""
     outsider = CityMembershipFactory(partner=PartnerFactory(name="Polokwane")).user
     client.force_login(outsider)
     html = client.get(reverse("partnerships:city_detail", args=[city.pk])).content.decode()
     for key, partnership in history.items():
         link = reverse("partnerships:detail", args=[partnership.pk])
-        assert (f'href="{link}"' in html) is (key == "published")
+        public = reverse("businesses:registry_detail", args=[partnership.pk])
+        assert f'href="{link}"' not in html
+        assert (f'href="{public}"' in html) is (key == "published")
     assert PartnershipMember.objects.filter(partner=city).count() == 3
 
 

@@ -184,8 +184,9 @@ def test_officers_of_other_cities_get_404_even_when_it_is_published(
 
 
 @pytest.mark.parametrize("name", PAGES)
-def test_users_of_no_city_get_404(client_of, partnership, name):
-    assert client_of(UserFactory()).get(url(name, partnership)).status_code == 404
+def test_users_without_a_role_are_sent_to_their_status_page(client_of, partnership, name):
+    response = client_of(UserFactory()).get(url(name, partnership))
+    assert response.status_code == 302 and response["Location"] == reverse("businesses:status")
 
 
 def test_an_archived_partnership_is_not_edited_by_its_officers(officer_client, partnership):

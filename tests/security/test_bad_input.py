@@ -84,6 +84,7 @@ ENDPOINTS: dict[str, Post] = {
     # Partnerships: creation, the step moves, champions.
     "partnerships:create": Post("officer_a", _f(partnership_forms.PartnershipCreateForm)),
     "partnerships:edit": Post("officer_a", _f(partnership_forms.PartnershipEditForm)),
+    "partnerships:publish_contacts": Post("officer_a", _f(partnership_forms.PublishContactsForm)),
     "partnerships:advance": Post("officer_a", _f(partnership_forms.MoveForm)),
     "partnerships:return": Post("officer_a", _f(partnership_forms.ReturnForm)),
     "partnerships:confirm": Post("officer_b", _f(partnership_forms.MoveForm)),

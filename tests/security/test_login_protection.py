@@ -10,6 +10,7 @@ from django.test import override_settings
 from django.urls import reverse
 
 from tests.factories.accounts import UserFactory
+from tests.factories.partnerships import CityMembershipFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -121,6 +122,7 @@ def test_sessions_expire():
 
 
 def test_security_headers_on_a_page(client, officer):
+    CityMembershipFactory(user=officer)  # an officer's page, not the status page
     client.force_login(officer)
     response = client.get(reverse("partnerships:dashboard"))
     assert response.status_code == 200
