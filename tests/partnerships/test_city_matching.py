@@ -1,6 +1,7 @@
 """Matching existing cities to the gazetteer: what the migration 0011_gazetteer and
 `manage.py match_cities` do (partnerships.matching, over gazetteer.matching)."""
 
+import importlib
 import io
 from decimal import Decimal
 
@@ -99,3 +100,24 @@ def test_match_cities_command_reads_the_bundled_data_and_prints_the_report():
     assert "1 city matched, 1 not" in text
     assert "matched: Tshwane, Gauteng, ZA → Pretoria, Gauteng, ZA (GeoNames 964137)" in text
     assert "not matched: Ekurhuleni, Gauteng, ZA: no place of that name" in text
+
+
+def test_the_migration_matches_existing_cities_keeps_every_row_and_prints_the_report(capsys):
+    """The migration's own function, over the bundled data (the place table is empty)."""
+    from django.apps import apps
+
+    migration = importlib.import_module("partnerships.migrations.0011_gazetteer")
+    kobe = PartnerFactory(name="Kobe", province="Hyogo", country="JP", population=None)
+    metro = PartnerFactory(name="Ekurhuleni", province="Gauteng", country="ZA")
+    before = Partner.objects.count()
+
+    migration.match_cities(apps, None)
+
+    assert Partner.objects.count() == before
+    kobe.refresh_from_db()
+    metro.refresh_from_db()
+    assert (kobe.geonameid, kobe.population) == (1859171, 1525152)
+    assert metro.geonameid is None
+    printed = capsys.readouterr().out
+    assert "1 city matched, 1 not" in printed
+    assert "not matched: Ekurhuleni, Gauteng, ZA" in printed
