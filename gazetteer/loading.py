@@ -106,6 +106,12 @@ def load(
                 progress(result)
     if batch:
         _write(batch, present, result)
+    if result.places_added or result.places_refreshed:
+        # Fresh statistics, or the planner takes a million names for a few hundred and
+        # picks slow plans for the search until autovacuum comes by.
+        with connection.cursor() as cursor:
+            for model in (Place, PlaceName):
+                cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
     return result
 
 
