@@ -812,3 +812,4 @@ def test_each_city_shows_its_distance_from_the_home_city(client, officer, home, 
     # Buffalo City's factory coordinates (-33.0, 27.9) to Kiel's: the great circle.
     assert suggestions.distance_km(home, kiel) == 9858
     assert "9,858 km from Buffalo City" in page
+    assert reverse("partnerships:city_add") in page  # a city not in the portal: add it
