@@ -6,6 +6,7 @@ from partnerships.views import (
     delivery,
     measurement,
     partnerships,
+    places,
     reports,
     search,
     selection,
@@ -20,6 +21,7 @@ urlpatterns = [
     *selection.urlpatterns,
     *delivery.urlpatterns,
     *measurement.urlpatterns,
+    *places.urlpatterns,
     *cities.urlpatterns,
     *reports.urlpatterns,
 ]

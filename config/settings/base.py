@@ -55,6 +55,8 @@ INSTALLED_APPS = [
     # Ours, innermost first: each may import only those above it (README, "How it is built").
     "core",
     "accounts",
+    # The world's places, searched when an officer adds a partner city.
+    "gazetteer",
     "partnerships",
     "notifications",
     "alliances",

@@ -186,6 +186,10 @@ MATRIX.update(
     }
 )
 
+# Adding a partner city from the gazetteer: anyone working for a city, and admins; an empty
+# POST chooses no place (the search page again, with a message).
+MATRIX.update({"partnerships:city_add": (OFFICERS, OFFICERS)})
+
 # What a pending chamber account may reach (everything else redirects it to its status page).
 # What an account without a role may reach (core.access.OPEN_VIEWS and the apps' open views).
 OPEN = {

@@ -141,3 +141,10 @@ def test_the_demo_users_and_the_twinned_pair(loaded):
     chamber = User.objects.get(username="bkcb_member")
     assert chamber.is_active and not chamber.is_staff
     assert not CityMembership.objects.filter(user=chamber).exists()
+
+
+def test_every_demo_city_carries_its_place_in_the_gazetteer(loaded):
+    places = dict(Partner.objects.values_list("name", "geonameid"))
+    assert {c["name"]: c["geonameid"] for c in demo_data.cities}.items() <= places.items()
+    durban = Partner.objects.get(name="eThekwini")
+    assert durban.geonameid == 1007311  # Durban's place: one of its names is eThekwini

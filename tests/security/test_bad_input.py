@@ -45,6 +45,7 @@ from partnerships.forms import cities as city_forms
 from partnerships.forms import delivery as delivery_forms
 from partnerships.forms import measurement as measurement_forms
 from partnerships.forms import partnerships as partnership_forms
+from partnerships.forms import places as place_forms
 from partnerships.forms import reports as report_forms
 from partnerships.forms import search as search_forms
 from tests.worlds import named_urls
@@ -118,7 +119,8 @@ ENDPOINTS: dict[str, Post] = {
     "partnerships:review_complete": Post("officer_a", _f(measurement_forms.ReviewForm)),
     "partnerships:lesson_add": Post("officer_a", _f(measurement_forms.LessonForm)),
     "partnerships:lesson_adopt": Post("coordinator_a", extra=NEXT),
-    # Cities: strategy and officers.
+    # Cities: one added from the gazetteer, strategy and officers.
+    "partnerships:city_add": Post("officer_a", _f(place_forms.PlaceChoiceForm)),
     "partnerships:strategy": Post(
         "coordinator_a",
         _f((city_forms.StrategyForm, "draft"), (city_forms.CriterionForm, "criteria")),
