@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import F, QuerySet, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -16,8 +17,10 @@ from core import page_cache
 from core.errors import DomainError
 from core.services import model_update
 from notifications import tasks
-from notifications.models import NotificationPreference, Reminder
+from notifications.models import Follow, NotificationPreference, Reminder
 from notifications.reminders import TOPICS
+from partnerships.models import Partnership
+from partnerships.selectors.visibility import partnerships_visible_to
 
 Status = Reminder.Status
 
@@ -108,3 +111,39 @@ def notification_preference_set(*, user, delivery: str) -> NotificationPreferenc
         Reminder.objects.filter(recipient=user, status=Status.PENDING).update(status=Status.DIGEST)
     page_cache.bump()
     return pref
+
+
+# --- Follows (the same functions as branch `notify`'s, which the merge keeps) --------------
+
+
+def _may_follow(user, target: models.Model) -> bool:
+    """A partnership: only one the person may open. Other records (a sub-alliance) are
+    checked by the caller, which knows who may see them."""
+    if not user.is_active:
+        return False
+    if isinstance(target, Partnership):
+        return partnerships_visible_to(user).filter(pk=target.pk).exists()
+    return True
+
+
+@transaction.atomic
+def follow(user, target: models.Model) -> Follow:
+    """`user` follows `target` (a partnership, a sub-alliance). Following twice is once."""
+    if not _may_follow(user, target):
+        raise DomainError("You cannot follow this partnership.")
+    content_type = ContentType.objects.get_for_model(target)
+    Follow.objects.bulk_create(
+        [Follow(user=user, content_type=content_type, object_id=target.pk)],
+        ignore_conflicts=True,  # two follows at once: one row, no error
+    )
+    return Follow.objects.get(user=user, content_type=content_type, object_id=target.pk)
+
+
+@transaction.atomic
+def unfollow(user, target: models.Model) -> bool:
+    """`user` stops following `target`; False when they did not follow it."""
+    content_type = ContentType.objects.get_for_model(target)
+    deleted, _ = Follow.objects.filter(
+        user=user, content_type=content_type, object_id=target.pk
+    ).delete()
+    return bool(deleted)
