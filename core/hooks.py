@@ -26,6 +26,8 @@ HOOKS: dict[str, str] = {
     "officers' dashboard",
     "partnership.links": "(request, partnership, can_edit) -> list of {label, url, icon}: "
     "links on a partnership's page",
+    "partnership.panels": "(request, partnership, can_edit) -> dict | None: a panel (its "
+    "`template` and data, read as `panel`) on a partnership's page, below the steps",
     "partnership.public_url": "(partnership) -> str | None: where anyone reads a published "
     "partnership (its registry page)",
     "partnership.timeline": "a partnerships.selectors.TimelineSource: entries an outer app adds "
