@@ -1,6 +1,6 @@
 """The latest comments and the form for a new one, on a partnership's page (hook
 `partnership.panels`) and on a sub-alliance's (hook `alliances.sub_alliance_panels`). Two
-queries: the latest comments with their writers, and the thread's length when it is longer."""
+query: the latest comments with their writers (and whether there are older ones)."""
 
 from __future__ import annotations
 
@@ -22,8 +22,7 @@ def _panel(request, partnership, sub_alliance=None) -> dict | None:
     return {
         "template": "discussion/_panel.html",
         "rows": rows(request.user, latest.comments),
-        "total": latest.total,
-        "earlier": latest.total - len(latest.comments),
+        "earlier": latest.earlier,
         "thread_url": thread_url,
         "post_url": thread_url,
         "form": CommentForm(),
