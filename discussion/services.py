@@ -1,7 +1,8 @@
 """The writes of the discussion: post, edit (the writer, within 15 minutes) and remove (the
 writer or an admin) a comment. Each is atomic: a refused comment saves nothing.
 
-Posting or editing makes the writer follow the record (notifications.services.follow) and
+Posting or editing makes the writer follow the partnership (notifications.services.follow;
+a sub-alliance's comment too: what followers hear of is the partnership's moves) and
 tells the people newly mentioned, those who may see the record, through the partnership's
 events (kind MENTIONED); the result says who was told and who was not, for the writer.
 """
@@ -102,7 +103,7 @@ def comment_post(
     )
     comment.full_clean()
     comment.save()
-    follow(user, sub_alliance or partnership)
+    follow(user, partnership)
     return Posted(comment=comment, mentions=_mention(comment, user, mentioned_names(comment.body)))
 
 
@@ -126,7 +127,7 @@ def comment_edit(*, user, comment: Comment, body: str) -> Posted:
         )
     before = mentioned_names(comment.body)
     model_update(comment, {"body": normalise_newlines(body), "edited_at": now})
-    follow(user, comment.sub_alliance or comment.partnership)
+    follow(user, comment.partnership)
     new_names = [n for n in mentioned_names(comment.body) if n not in before]
     return Posted(comment=comment, mentions=_mention(comment, user, new_names))
 

@@ -38,11 +38,11 @@ def test_a_comment_is_posted_and_its_writer_follows_the_partnership(world):
     assert follow.target == world.partnership
 
 
-def test_a_sub_alliance_comment_belongs_to_its_partnership_and_is_followed(world):
+def test_a_sub_alliance_comment_belongs_to_its_partnership_which_is_followed(world):
     posted = post(world, "Pipes ordered.", sub_alliance=world.sub_alliance)
     assert posted.comment.partnership == world.partnership
     assert posted.comment.sub_alliance == world.sub_alliance
-    assert Follow.objects.get(user=world.home_officer).target == world.sub_alliance
+    assert Follow.objects.get(user=world.home_officer).target == world.partnership
 
 
 def test_mentions_tell_those_who_may_see_and_name_those_who_may_not(
