@@ -230,3 +230,25 @@ def test_the_thread_costs_the_same_queries_however_long_and_however_many_writers
     after = [_queries(client, url) for url in urls]
     assert after == before
     assert "Earlier comments" in client.get(page_url(world)).content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_cached_partnership_page_shows_a_new_comment(client, world, settings):
+    """The pages are cached per session (core.page_cache): a comment makes them stale."""
+    from django.core.cache import cache
+    from django.test import Client
+
+    settings.PAGE_CACHE = True
+    settings.PAGE_CACHE_TIMEOUT = 60
+    cache.clear()
+    client.force_login(world.home_officer)
+    assert "Ahoy from Gävle" not in client.get(page_url(world)).content.decode()
+    other = Client()
+    other.force_login(world.away_officer)
+    other.post(thread_url(world), {"body": "Ahoy from Gävle"})
+    assert "Ahoy from Gävle" in client.get(page_url(world)).content.decode()
+    comment = Comment.objects.get()
+    other.force_login(world.admin)
+    other.post(reverse("discussion:comment_remove", args=[comment.pk]))
+    assert "Ahoy from Gävle" not in client.get(page_url(world)).content.decode()
+    cache.clear()
