@@ -50,10 +50,11 @@ class Posted:
 
 
 def comment_url(comment: Comment) -> str:
+    """The comment on its thread's page (whose last page, shown first, holds the newest)."""
     if comment.sub_alliance_id:
-        page = reverse("alliances:sub_alliance_detail", args=[comment.sub_alliance_id])
+        page = reverse("discussion:sub_alliance_thread", args=[comment.sub_alliance_id])
     else:
-        page = reverse("partnerships:detail", args=[comment.partnership_id])
+        page = reverse("discussion:partnership_thread", args=[comment.partnership_id])
     return f"{page}#comment-{comment.pk}"
 
 

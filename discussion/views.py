@@ -1,8 +1,7 @@
-"""The discussion's pages: a record's whole thread (its page also takes a new comment without
-JavaScript), and the edit and removal of a comment (POST, from the thread).
-
-The record's own page shows the latest comments through the hooks (panels.py). Who may not see
-the record gets a 404, as for the record itself.
+"""The discussion's pages: a record's whole thread, where a new comment is posted (asked by
+htmx, the thread's address answers with the panel alone: panels.py), and the edit and removal
+of a comment (POST, from the thread). Who may not see the record gets a 404, as for the record
+itself.
 """
 
 from __future__ import annotations
@@ -10,6 +9,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.db.models import prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -19,8 +19,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from alliances.models import SubAlliance
 from core.errors import DomainError
-from core.views import apply_errors, paginate, posted, report_refusal, require
-from discussion import permissions, selectors, services
+from core.views import apply_errors, posted, report_refusal, require
+from discussion import panels, permissions, selectors, services
 from discussion.forms import CommentForm
 from discussion.models import Comment
 from partnerships.selectors import partnerships_of_my_cities, with_members
@@ -52,29 +52,16 @@ def _tell_mentions(request, mentions: services.Mentions) -> None:
         )
 
 
-def rows(user, comments) -> list[dict]:
-    """Each comment with what the user may do with it (no query: the writer is loaded)."""
-    return [
-        {
-            "c": c,
-            "can_edit": permissions.can_edit_comment(user, c) and services.edit_window_open(c),
-            "can_remove": permissions.can_remove_comment(user, c),
-        }
-        for c in comments
-    ]
-
-
 def _thread_page(request, partnership, sub_alliance, form):
-    page = paginate(
-        request, selectors.thread(partnership, sub_alliance), per_page=selectors.THREAD_PAGE
-    )
-    page["page"].object_list = rows(request.user, page["page"].object_list)
+    """The whole thread, oldest first, on pages; the last page unless one is asked for (the
+    newest comments, where a new one appears)."""
+    paginator = Paginator(selectors.thread(partnership, sub_alliance), selectors.THREAD_PAGE)
+    page = paginator.get_page(request.GET.get("page") or paginator.num_pages)
+    page.object_list = panels.rows(request.user, page.object_list)
     if sub_alliance is not None:
         back = reverse("alliances:sub_alliance_detail", args=[sub_alliance.pk])
-        post_url = reverse("discussion:sub_alliance_thread", args=[sub_alliance.pk])
     else:
         back = reverse("partnerships:detail", args=[partnership.pk])
-        post_url = reverse("discussion:partnership_thread", args=[partnership.pk])
     return render(
         request,
         "discussion/thread.html",
@@ -83,11 +70,21 @@ def _thread_page(request, partnership, sub_alliance, form):
             "sub_alliance": sub_alliance,
             "record": sub_alliance or partnership,
             "back": back,
-            "post_url": post_url,
+            "post_url": panels.thread_url(partnership, sub_alliance),
             "form": form,
-            **page,
+            "page": page,
+            "page_range": paginator.get_elided_page_range(page.number),
+            "ellipsis": Paginator.ELLIPSIS,
         },
     )
+
+
+def _panel(request, partnership, sub_alliance, form=None):
+    """The panel alone, for htmx: the partnership page's deferred thread, or the panel again
+    after a comment posted from it (with its messages, or the form's errors)."""
+    panel = panels.panel(request, partnership, sub_alliance, form)
+    context = {"panel": panel, "form": panel["form"], "fragment": True}
+    return render(request, "discussion/_panel.html", context)
 
 
 def _thread(request, partnership, sub_alliance=None):
@@ -107,7 +104,11 @@ def _thread(request, partnership, sub_alliance=None):
             report_refusal(request, exc)
         else:
             _tell_mentions(request, result.mentions)
+            if request.htmx:
+                return _panel(request, partnership, sub_alliance)
             return redirect(services.comment_url(result.comment))
+    if request.htmx:
+        return _panel(request, partnership, sub_alliance, form if form.is_bound else None)
     return _thread_page(request, partnership, sub_alliance, form)
 
 

@@ -28,6 +28,6 @@ def test_the_demo_has_a_discussion_and_loads_it_once(client):
     assert Comment.objects.count() == 3
 
     assert client.login(username=first.author.username, password=core_demo.DEMO_PASSWORD)
-    page = client.get(reverse("partnerships:detail", args=[first.partnership_id]))
+    page = client.get(reverse("discussion:partnership_thread", args=[first.partnership_id]))
     assert f'id="comment-{first.pk}"' in page.content.decode()
     assert '<a href="https://www.buffalocity.gov.za/" rel="nofollow">' in page.content.decode()

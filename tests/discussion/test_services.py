@@ -61,7 +61,9 @@ def test_mentions_tell_those_who_may_see_and_name_those_who_may_not(
     assert event.object_id == posted.comment.pk
     assert set(event.user_ids) == {world.away_officer.pk, world.admin.pk}
     assert event.data["excerpt"].startswith("@astrid and @root")
-    assert event.data["url"] == f"/partnerships/{world.partnership.pk}/#comment-{posted.comment.pk}"
+    assert event.data["url"] == (
+        f"/partnerships/{world.partnership.pk}/discussion/#comment-{posted.comment.pk}"
+    )
 
 
 def test_no_event_when_nobody_who_may_see_is_mentioned(
@@ -81,7 +83,7 @@ def test_a_sub_alliance_mention_links_to_the_sub_alliance(
     [event] = events
     assert event.user_ids == (world.away_officer.pk,)
     assert event.data["url"].endswith(
-        f"/alliances/{world.sub_alliance.pk}/#comment-{posted.comment.pk}"
+        f"/alliances/{world.sub_alliance.pk}/discussion/#comment-{posted.comment.pk}"
     )
 
 

@@ -32,6 +32,13 @@ def page_url(world):
     return reverse("partnerships:detail", args=[world.partnership.pk])
 
 
+def panel_of(client, world):
+    """The partnership page's thread, as htmx fetches it once the page has loaded."""
+    response = client.get(thread_url(world), HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    return response
+
+
 def said(response) -> list[str]:
     return [str(m) for m in get_messages(response.wsgi_request)]
 
@@ -41,12 +48,22 @@ def test_an_officer_posts_and_the_partnership_page_shows_the_thread(client, worl
     response = client.post(thread_url(world), {"body": "Welcome from Gävle!"})
     comment = Comment.objects.get()
     assert response.status_code == 302
-    assert response["Location"] == f"{page_url(world)}#comment-{comment.pk}"
+    assert response["Location"] == f"{thread_url(world)}#comment-{comment.pk}"
+    # The partnership page fetches its thread once loaded (a link without JavaScript).
     page = client.get(page_url(world)).content.decode()
-    assert 'id="discussion"' in page
-    assert f'id="comment-{comment.pk}"' in page
-    assert "Welcome from Gävle!" in page
-    assert "@astrid" in page
+    assert f'id="discussion" hx-get="{thread_url(world)}" hx-trigger="load"' in page
+    assert f'<a href="{thread_url(world)}">' in page
+    for html in (panel_of(client, world), client.get(response["Location"])):
+        html = html.content.decode()
+        assert f'id="comment-{comment.pk}"' in html
+        assert "Welcome from Gävle!" in html
+        assert "@astrid" in html
+    # A comment posted from the panel (htmx) is answered with the panel again.
+    response = client.post(thread_url(world), {"body": "And @thandi?"}, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    assert "And @thandi?" in response.content.decode()
+    assert "Told: @thandi" in response.content.decode()
+    assert 'hx-post="' + thread_url(world) in response.content.decode()
 
 
 def test_text_is_escaped_and_links_are_clickable(client, world):
@@ -56,7 +73,7 @@ def test_text_is_escaped_and_links_are_clickable(client, world):
         "https://example.org/report?a=1&b=2 javascript:alert(1)\nsecond line"
     )
     client.post(thread_url(world), {"body": body})
-    page = client.get(page_url(world)).content.decode()
+    page = panel_of(client, world).content.decode()
     assert "<script>alert" not in page
     assert "<img src=x" not in page
     assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in page
@@ -120,13 +137,14 @@ def test_the_sub_alliance_page_has_its_own_thread(client, world):
     response = client.post(url, {"body": "Pipes ordered."})
     comment = Comment.objects.get()
     detail = reverse("alliances:sub_alliance_detail", args=[world.sub_alliance.pk])
-    assert response["Location"] == f"{detail}#comment-{comment.pk}"
+    assert response["Location"] == f"{url}#comment-{comment.pk}"
     assert comment.sub_alliance == world.sub_alliance
     assert "Pipes ordered." in client.get(detail).content.decode()
+    assert "Pipes ordered." in client.get(url).content.decode()
     # Not in the partnership's own thread (its timeline says where it was written).
-    page = client.get(page_url(world))
-    assert page.context["panels"][0]["rows"] == []
-    assert "On the sub-alliance “Water utilities”" in page.content.decode()
+    assert panel_of(client, world).context["panel"]["rows"] == []
+    page = client.get(page_url(world)).content.decode()
+    assert "On the sub-alliance “Water utilities”" in page
 
 
 def test_edit_within_the_window_and_not_after(client, world):
@@ -137,11 +155,11 @@ def test_edit_within_the_window_and_not_after(client, world):
     client.force_login(world.away_officer)
     assert client.post(edit, {"body": "Not yours"}).status_code == 404
     client.force_login(world.home_officer)
-    assert 'action="' + edit in client.get(page_url(world)).content.decode()
+    assert 'action="' + edit in panel_of(client, world).content.decode()
     assert client.post(edit, {"body": "First"}).status_code == 302
     comment.refresh_from_db()
     assert comment.body == "First"
-    assert "edited" in client.get(page_url(world)).content.decode()
+    assert "edited" in panel_of(client, world).content.decode()
     # A bad edit shows the text again with what is wrong.
     response = client.post(edit, {"body": "x\x07"})
     assert response.status_code == 200
@@ -149,7 +167,7 @@ def test_edit_within_the_window_and_not_after(client, world):
     Comment.objects.filter(pk=comment.pk).update(
         created_at=timezone.now() - dt.timedelta(minutes=16)
     )
-    assert 'action="' + edit not in client.get(page_url(world)).content.decode()
+    assert 'action="' + edit not in client.get(thread_url(world)).content.decode()
     response = client.post(edit, {"body": "Third"})
     assert response.status_code == 302
     assert any("15 minutes" in m for m in said(response))
@@ -166,7 +184,7 @@ def test_removal_shows_who_removed_it_and_when(client, world):
     assert client.post(remove).status_code == 404  # not theirs
     client.force_login(world.admin)
     assert client.post(remove).status_code == 302
-    page = client.get(page_url(world)).content.decode()
+    page = client.get(thread_url(world)).content.decode()
     assert "Wrong thread" not in page
     removed_by = world.admin.get_full_name()
     assert f"Comment removed by {removed_by} on" in page
@@ -209,11 +227,18 @@ def _queries(client, url) -> int:
     return len(queries)
 
 
-def test_the_thread_costs_the_same_queries_however_long_and_however_many_writers(client, world):
+def test_the_thread_costs_the_same_queries_however_long_and_however_many_writers(
+    client, world, replace_hook
+):
     client.force_login(world.home_officer)
     sub_page = reverse("alliances:sub_alliance_detail", args=[world.sub_alliance.pk])
     sub_thread = reverse("discussion:sub_alliance_thread", args=[world.sub_alliance.pk])
     urls = [page_url(world), thread_url(world), sub_page, sub_thread]
+
+    def counts():
+        with CaptureQueriesContext(connection) as queries:
+            panel_of(client, world)
+        return [_queries(client, url) for url in urls] + [len(queries)]
 
     def write(n):
         for i in range(n):
@@ -225,11 +250,15 @@ def test_the_thread_costs_the_same_queries_however_long_and_however_many_writers
                 )
 
     write(2)
-    before = [_queries(client, url) for url in urls]
-    write(30)  # more than a page of the panel: its count is read too
-    after = [_queries(client, url) for url in urls]
+    before = counts()
+    write(30)  # more than the panel shows, more than a page of the thread
+    after = counts()
     assert after == before
-    assert "Earlier comments" in client.get(page_url(world)).content.decode()
+    assert "Earlier comments" in panel_of(client, world).content.decode()
+    # The partnership page's panel asks nothing: its thread comes after the page.
+    with_panel = _queries(client, page_url(world))
+    replace_hook("partnership.panels", [])
+    assert _queries(client, page_url(world)) == with_panel
 
 
 @pytest.mark.django_db(transaction=True)
