@@ -34,6 +34,7 @@ urlpatterns = [
     path("", include("notifications.urls")),
     path("", include("businesses.urls")),
     path("alliances/", include("alliances.urls")),
+    path("", include("discussion.urls")),
 ]
 
 if settings.DEBUG:

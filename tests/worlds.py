@@ -45,6 +45,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from accounts.models import User
 from alliances import services as alliance_services
 from businesses.models import ChamberMembership
+from discussion import services as discussion_services
 from partnerships import services
 from partnerships.models import Candidate, CityMembership, Partner, Partnership, Review, Step
 from tests.access.matrix import MATRIX, OPEN
@@ -64,6 +65,7 @@ from tests.factories.businesses import (
     OutcomeFactory,
     PartnershipLeadFactory,
 )
+from tests.factories.discussion import CommentFactory
 from tests.factories.partnerships import (
     ActivityFactory,
     ApproachContactFactory,
@@ -285,6 +287,9 @@ def build_matrix_world() -> dict:
     }
     notification = ReminderFactory(partnership=partnership, recipient=users["officer_a"])
     kwargs["reminder_id"] = notification.pk
+    kwargs["comment_id"] = discussion_services.comment_post(
+        user=users["officer_a"], partnership=partnership, body="Shall we meet in March?"
+    ).comment.pk
     city_kwargs = {"pk": city_a.pk}
     assert loi.pk
     return {
@@ -428,6 +433,7 @@ def _grow_partnership_pages(world, k: int) -> None:
     KPIFactory.create_batch(k, partnership=p)
     ChampionFactory.create_batch(k, partnership=p, partner=city_a)
     PlanActionFactory.create_batch(k, plan=p.business_plan)
+    CommentFactory.create_batch(k, partnership=p)
 
 
 def _with_chamber(world) -> None:
@@ -463,6 +469,7 @@ def _grow_chamber_pages(world, k: int) -> None:
     ScorecardMeasureFactory.create_batch(k, sub_alliance=sub_alliance, added_by_partner=city_a)
     StrengthRecordFactory.create_batch(k, sub_alliance=sub_alliance)
     OutcomeFactory.create_batch(k, sub_alliance=sub_alliance)
+    CommentFactory.create_batch(k, partnership=p, sub_alliance=sub_alliance)
     for _ in range(k):
         SubAlliancePartyFactory(
             sub_alliance=sub_alliance, organisation=OrganisationFactory(partner=city_a)

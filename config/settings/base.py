@@ -60,6 +60,8 @@ INSTALLED_APPS = [
     "partnerships",
     "notifications",
     "alliances",
+    # Comments on partnerships and sub-alliances.
+    "discussion",
     "businesses",
     # load_demo and seed_synthetic: imports all of the above, none of them imports it.
     "demo",

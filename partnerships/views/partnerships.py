@@ -362,6 +362,7 @@ def partnership_detail(request, pk: int):
         "health": health.health_of(partnership),
         "my_city_ids": permissions.city_ids(request.user),
         "is_admin": permissions.is_admin(request.user),
+        "panels": hooks.collect("partnership.panels", request, partnership, can_edit),
         "extra_links": [
             link
             for links in hooks.collect("partnership.links", request, partnership, can_edit)

@@ -190,6 +190,19 @@ MATRIX.update(
 # POST chooses no place (the search page again, with a message).
 MATRIX.update({"partnerships:city_add": (OFFICERS, OFFICERS)})
 
+# The discussion: a record's thread is for whoever may see the record (a GET is the whole thread
+# with its form, an empty POST re-shows the form with its error). The world's comment is
+# officer_a's: only its writer edits it (an empty POST: the form's error), its writer or an
+# admin removes it.
+MATRIX.update(
+    {
+        "discussion:partnership_thread": (MEMBERS, {**MEMBERS}),
+        "discussion:sub_alliance_thread": (MEMBERS, {**MEMBERS}),
+        "discussion:comment_edit": (POST_ONLY, {**NOBODY, "officer_a": 200}),
+        "discussion:comment_remove": (POST_ONLY, {**NOBODY, "officer_a": 302, "admin": 302}),
+    }
+)
+
 # What a pending chamber account may reach (everything else redirects it to its status page).
 # What an account without a role may reach (core.access.OPEN_VIEWS and the apps' open views).
 OPEN = {

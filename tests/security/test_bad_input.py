@@ -40,6 +40,7 @@ from hypothesis import strategies as st
 
 from alliances import forms as alliance_forms
 from businesses import forms as business_forms
+from discussion import forms as discussion_forms
 from notifications import forms as notification_forms
 from partnerships.forms import cities as city_forms
 from partnerships.forms import delivery as delivery_forms
@@ -53,7 +54,7 @@ from tests.worlds import url_for as _url
 
 pytestmark = pytest.mark.django_db
 
-OUR_APPS = ("accounts", "partnerships", "alliances", "businesses")
+OUR_APPS = ("accounts", "partnerships", "alliances", "discussion", "businesses")
 
 
 @dataclass(frozen=True)
@@ -164,6 +165,11 @@ ENDPOINTS: dict[str, Post] = {
     "alliances:startup_task": Post("officer_a", _f(alliance_forms.TaskForm)),
     "alliances:measure_add": Post("officer_a", _f(alliance_forms.MeasureForm)),
     "alliances:measure_edit": Post("officer_a", _f(alliance_forms.MeasureUpdateForm)),
+    # The discussion (the world's comment is officer_a's).
+    "discussion:partnership_thread": Post("officer_a", _f(discussion_forms.CommentForm)),
+    "discussion:sub_alliance_thread": Post("officer_a", _f(discussion_forms.CommentForm)),
+    "discussion:comment_edit": Post("officer_a", _f(discussion_forms.CommentForm)),
+    "discussion:comment_remove": Post("officer_a"),
 }
 
 
