@@ -28,6 +28,7 @@ from partnerships.models import (
     CityMembership,
     LetterOfIntent,
     MoveConfirmation,
+    OfflineConfirmation,
     Partner,
     Partnership,
     PartnershipMember,
@@ -39,7 +40,8 @@ from partnerships.models import (
 FIRST_STEP = Step.STRATEGY
 LAST_STEP = Step.MEASUREMENT
 
-# Moves out of these steps commit both cities, so each side with officers must confirm.
+# Moves out of these steps commit both cities, so each member city must confirm: through one
+# of its officers, or (a city with none in the portal) outside it, recorded by the home side.
 JOINT_SIGN_OFF_STEPS = frozenset({Step.SELECTION, Step.AGREEMENT})
 
 
@@ -69,8 +71,9 @@ class Facts:
     kpis: bool
     signed_mou_with_dates: bool
     activities: bool
-    # (partner id, name) of member cities with officers in the portal, and who confirmed.
-    sign_off_sides: list[tuple[int, str]] = field(default_factory=list)
+    # (partner id, name, has officers in the portal) of every member city, and which of them
+    # confirmed (an officer's confirmation, or one given outside the portal and not disputed).
+    sign_off_sides: list[tuple[int, str, bool]] = field(default_factory=list)
     confirmed_sides: set[int] = field(default_factory=set)
 
 
@@ -112,18 +115,12 @@ def gather_facts(partnership: Partnership) -> Facts:
     if partnership.step in JOINT_SIGN_OFF_STEPS:
         sides = list(
             Partner.objects.filter(memberships__partnership=partnership)
-            .filter(Exists(CityMembership.objects.filter(partner=OuterRef("pk"))))
+            .annotate(officers=Exists(CityMembership.objects.filter(partner=OuterRef("pk"))))
             .order_by("name")
-            .values_list("pk", "name")
+            .values_list("pk", "name", "officers")
         )
         if len(sides) >= 2:
-            confirmed = set(
-                MoveConfirmation.objects.filter(
-                    partnership=partnership,
-                    step=partnership.step,
-                    at__gte=partnership.step_entered_at,
-                ).values_list("partner_id", flat=True)
-            )
+            confirmed = confirmed_partner_ids(partnership)
     return Facts(
         step=partnership.step,
         has_home=row["f_has_home"],
@@ -144,16 +141,43 @@ def gather_facts(partnership: Partnership) -> Facts:
     )
 
 
+def confirmed_partner_ids(partnership: Partnership, step: int | None = None) -> set[int]:
+    """The member cities that confirmed leaving `step` (default: the current one) since the
+    partnership entered it: by an officer, or outside the portal and not disputed. One query."""
+    since = {
+        "partnership": partnership,
+        "step": step or partnership.step,
+    }
+    online = MoveConfirmation.objects.filter(**since, at__gte=partnership.step_entered_at)
+    offline = OfflineConfirmation.objects.filter(
+        **since, recorded_at__gte=partnership.step_entered_at
+    ).exclude(status=OfflineConfirmation.Status.DISPUTED)
+    rows = (
+        online.order_by()
+        .values_list("partner_id")
+        .union(offline.order_by().values_list("partner_id"))
+    )
+    return {pk for (pk,) in rows}
+
+
 # --- The gates: what must exist before a partnership may leave each step -------------------
 
 
 def joint_sign_off(f: Facts, step: Step) -> list[Requirement]:
-    """One confirmation per member city with officers in the portal, when two or more have."""
+    """One confirmation per member city, when there are two or more. A city without officers
+    in the portal is not skipped (that let one side's word commit both): one of its officers
+    joins and confirms, or the home side records its confirmation given outside the portal."""
     if f.step != step or len(f.sign_off_sides) < 2:
         return []
     return [
-        Requirement(f"Confirmation from an officer of {name}.", pk in f.confirmed_sides)
-        for pk, name in f.sign_off_sides
+        Requirement(
+            f"Confirmation from an officer of {name}."
+            if has_officers
+            else f"Confirmation from {name}: it has no officer in the portal yet; invite one, "
+            "or record its confirmation given outside the portal.",
+            pk in f.confirmed_sides,
+        )
+        for pk, name, has_officers in f.sign_off_sides
     ]
 
 
