@@ -40,7 +40,7 @@ from partnerships.models import (
     StrategyCriterion,
     TwinningStrategy,
 )
-from partnerships.selectors import GroupConcat, area_names
+from partnerships.selectors import GroupConcat, area_names, sign_off_entries
 
 # (partnership) -> {"title": str, "tables": [{"caption", "headers", "rows", "empty"}],
 #                   "paragraphs": [str]} or None
@@ -183,6 +183,9 @@ def dossier_context(partnership: Partnership) -> dict:
         "decision": decision,
         "scores": scores,
         "mou": mou,
+        # Each city's confirmation at selection and the MOU; one given outside the portal
+        # says so, with who gave it, their role and the date.
+        "sign_off": sign_off_entries(partnership),
         "plan": plan,
         "actions": actions,
         "kpis": kpis,

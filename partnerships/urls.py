@@ -9,6 +9,7 @@ from partnerships.views import (
     reports,
     search,
     selection,
+    signoff,
 )
 
 app_name = "partnerships"
@@ -16,6 +17,7 @@ app_name = "partnerships"
 urlpatterns = [
     *dashboard.urlpatterns,
     *partnerships.urlpatterns,
+    *signoff.urlpatterns,
     *search.urlpatterns,
     *selection.urlpatterns,
     *delivery.urlpatterns,

@@ -78,7 +78,7 @@ class Facts:
 
 
 def gather_facts(partnership: Partnership) -> Facts:
-    """Three queries, whatever the partnership holds."""
+    """Two queries, whatever the partnership holds (one outside a joint sign-off step)."""
     of_it = {"partnership": OuterRef("pk")}
     candidates = Candidate.objects.filter(**of_it)
     home = PartnershipMember.objects.filter(**of_it, role=PartnershipMember.Role.HOME)
@@ -113,14 +113,19 @@ def gather_facts(partnership: Partnership) -> Facts:
     row = Partnership.objects.filter(pk=partnership.pk).values(**annotations).get()
     sides, confirmed = [], set()
     if partnership.step in JOINT_SIGN_OFF_STEPS:
-        sides = list(
+        # Every member city, whether it has officers, and whether it confirmed: one query.
+        rows = (
             Partner.objects.filter(memberships__partnership=partnership)
-            .annotate(officers=Exists(CityMembership.objects.filter(partner=OuterRef("pk"))))
+            .annotate(
+                officers=Exists(CityMembership.objects.filter(partner=OuterRef("pk"))),
+                confirmed=Exists(_confirmations(partnership, MoveConfirmation, "at"))
+                | Exists(_confirmations(partnership, OfflineConfirmation, "recorded_at")),
+            )
             .order_by("name")
-            .values_list("pk", "name", "officers")
+            .values_list("pk", "name", "officers", "confirmed")
         )
-        if len(sides) >= 2:
-            confirmed = confirmed_partner_ids(partnership)
+        sides = [(pk, name, officers) for pk, name, officers, _ in rows]
+        confirmed = {pk for pk, _, _, yes in rows if yes}
     return Facts(
         step=partnership.step,
         has_home=row["f_has_home"],
@@ -139,6 +144,20 @@ def gather_facts(partnership: Partnership) -> Facts:
         sign_off_sides=sides,
         confirmed_sides=confirmed,
     )
+
+
+def _confirmations(partnership: Partnership, model, at: str):
+    """`model`'s confirmations of the city in the outer query, for the current passage of
+    the partnership's step (a disputed one given outside the portal does not count)."""
+    qs = model.objects.filter(
+        partnership=partnership,
+        step=partnership.step,
+        partner=OuterRef("pk"),
+        **{f"{at}__gte": partnership.step_entered_at},
+    )
+    if model is OfflineConfirmation:
+        qs = qs.exclude(status=OfflineConfirmation.Status.DISPUTED)
+    return qs
 
 
 def confirmed_partner_ids(partnership: Partnership, step: int | None = None) -> set[int]:

@@ -113,15 +113,10 @@ def _locked_for_review(confirmation: OfflineConfirmation, user) -> OfflineConfir
             f"Only officers of {city.name} endorse or dispute what was confirmed in its name."
         )
     if current.status != OfflineConfirmation.Status.RECORDED:
-        when = (
-            timezone.localtime(current.reviewed_at).strftime("%-d %b %Y")
-            if current.reviewed_at
-            else ""
-        )
-        raise DomainError(
-            f"This confirmation was {current.get_status_display().lower()} already"
-            + (f" (on {when})." if when else ".")
-        )
+        state = "endorsed" if current.status == OfflineConfirmation.Status.ENDORSED else "disputed"
+        when = timezone.localtime(current.reviewed_at) if current.reviewed_at else None
+        on = f" on {when:%-d %b %Y}" if when else ""
+        raise DomainError(f"This confirmation was {state} already{on}: it cannot change again.")
     current.partnership = partnership
     return current
 
