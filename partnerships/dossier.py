@@ -41,6 +41,7 @@ from partnerships.models import (
     TwinningStrategy,
 )
 from partnerships.selectors import GroupConcat, area_names, sign_off_entries
+from partnerships.selectors.signoff import sign_off_column
 
 # (partnership) -> {"title": str, "tables": [{"caption", "headers", "rows", "empty"}],
 #                   "paragraphs": [str]} or None
@@ -106,7 +107,8 @@ def dossier_queryset(partnerships: QuerySet[Partnership] | None = None) -> Query
             ),
         ),
     )
-    qs = qs.annotate(area_names=area_names())
+    # The joint sign-off's confirmations in a column of the row: no query of their own.
+    qs = qs.annotate(area_names=area_names(), sign_off_text=sign_off_column())
     return health.with_health_facts(qs, timezone.localdate()).annotate(dossier_ready=Value(True))
 
 

@@ -4,9 +4,11 @@ city's confirmation on its officers' dashboard. Each read is a fixed number of q
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 
 from django.db.models import (
+    Aggregate,
     BooleanField,
     CharField,
     Exists,
@@ -19,7 +21,7 @@ from django.db.models import (
     Subquery,
     Value,
 )
-from django.db.models.functions import Cast, Concat
+from django.db.models.functions import Cast, Coalesce, Concat
 
 from partnerships import permissions, workflow
 from partnerships.models import (
@@ -134,7 +136,7 @@ def awaited_without_officers(partnership: Partnership) -> QuerySet:
 # --- The timeline ----------------------------------------------------------------------------
 
 
-def timeline_rows(partnership: Partnership) -> list[QuerySet]:
+def timeline_rows(partnership) -> list[QuerySet]:
     """The sign-off's rows of the timeline's UNION, in `selectors.TIMELINE_COLUMNS`: officers'
     confirmations ("confirmation"), confirmations given outside the portal when recorded
     ("offline"), and when their city's officers endorsed or disputed them ("offline_review").
@@ -304,3 +306,63 @@ def awaiting_confirmation(user, cap: int = DASHBOARD_CAP) -> dict:
         "to_review": reviews[:cap],
         "more": len(rows) >= cap * 6 or max(len(awaits_me), len(awaits_them), len(reviews)) > cap,
     }
+
+
+# --- The same rows as one text column of the partnership's own row (the dossier) -------------
+
+RECORD, UNIT = "\x1e", "\x1d"
+
+
+class _Joined(Aggregate):
+    """Texts joined by RECORD (STRING_AGG on PostgreSQL, GROUP_CONCAT on SQLite)."""
+
+    function = "STRING_AGG"
+    template = "%(function)s(%(expressions)s, '\x1e')"
+    output_field = CharField()
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return super().as_sql(compiler, connection, function="GROUP_CONCAT", **extra_context)
+
+
+def sign_off_column() -> Concat:
+    """`timeline_rows` as ONE text column of the partnership's row, for a page that has no
+    query to spare (the dossier): each row's source, date (ISO), city, text, step and person,
+    joined by UNIT, rows by RECORD. Read it back with `sign_off_from_column`."""
+    parts = []
+    for qs in timeline_rows(OuterRef("pk")):
+        text = Concat(
+            "t_src",
+            Value(UNIT),
+            # The moment as text (ISO-like on PostgreSQL and SQLite): sorts, and starts with
+            # the date.
+            Cast("t_at", output_field=CharField()),
+            Value(UNIT),
+            "t_title",
+            Value(UNIT),
+            "t_detail",
+            Value(UNIT),
+            Cast("t_from", output_field=CharField()),
+            Value(UNIT),
+            Coalesce(Concat("t_first", Value(" "), "t_last"), Value("")),
+            Value(UNIT),
+            Coalesce("t_username", Value("")),
+            output_field=CharField(),
+        )
+        rows = qs.values("partnership").annotate(text=_Joined(text)).values("text")
+        parts.append(Coalesce(Subquery(rows, output_field=CharField()), Value("")))
+    return Concat(
+        parts[0], Value(RECORD), parts[1], Value(RECORD), parts[2], output_field=CharField()
+    )
+
+
+def sign_off_from_column(text: str) -> list[tuple]:
+    """(source, date, city, text, step, person) of each row of `sign_off_column`, oldest
+    first."""
+    rows = []
+    for record in (text or "").split(RECORD):
+        if not record:
+            continue
+        src, on, city, detail, step, full, username = [*record.split(UNIT), *[""] * 7][:7]
+        rows.append((on, src, city, detail, int(step or 0), full.strip() or username))
+    rows.sort(key=lambda r: r[0])
+    return [(src, dt.date.fromisoformat(on[:10]), *rest) for on, src, *rest in rows]

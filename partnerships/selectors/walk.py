@@ -266,12 +266,20 @@ SIGN_OFF_SOURCES = {"confirmation", "offline", "offline_review"}
 
 def sign_off_entries(partnership: Partnership) -> list[TimelineEntry]:
     """Every confirmation of a joint sign-off (an officer's, one given outside the portal,
-    its endorsement or dispute), oldest first, for the dossier: one query."""
-    first, *rest = signoff.timeline_rows(partnership)
-    rows = first.union(*rest, all=True).order_by("t_at", "t_id")
+    its endorsement or dispute), oldest first, dated by day, for the dossier: read from the
+    partnership's row when it carries `sign_off_text` (`signoff.sign_off_column`), else one
+    query."""
+    text = getattr(partnership, "sign_off_text", None)
+    if text is None:
+        text = (
+            Partnership.objects.filter(pk=partnership.pk)
+            .annotate(t=signoff.sign_off_column())
+            .values_list("t", flat=True)
+            .get()
+        )
     return [
-        _sign_off_entry(src, at, city, detail, step, " ".join(n for n in (fn, ln) if n) or un or "")
-        for src, _, at, city, detail, step, _, fn, ln, un in rows
+        _sign_off_entry(src, on, city, detail, step, by)
+        for src, on, city, detail, step, by in signoff.sign_off_from_column(text)
     ]
 
 
