@@ -298,7 +298,7 @@ def _sign_off_entry(src: str, at, city: str, detail: str, step: int, by: str) ->
             at=at,
             kind=src,
             title=f"{city}: {leaving} confirmed outside the portal by {name}, {role}, on {on}",
-            detail="Recorded by the home city" + (f" ({by})" if by else ""),
+            detail="Recorded by the home city.",
             by=by,
         )
     status, reason = ([*parts, "", ""])[:2]
