@@ -49,8 +49,13 @@ from partnerships.models import (
     StepTransition,
     TwinningStrategy,
 )
-from partnerships.selectors import signoff
 from partnerships.selectors.common import area_names, count_of, person
+from partnerships.selectors.signoff import (
+    SEPARATOR,
+    sign_off_column,
+    sign_off_from_column,
+    timeline_rows,
+)
 from partnerships.selectors.visibility import partnerships_visible_to, with_members
 
 TIMELINE_LENGTH = 20
@@ -230,7 +235,7 @@ def timeline(partnership: Partnership, length: int = TIMELINE_LENGTH) -> list[Ti
         s.name: s for s in hooks.providers("partnership.timeline")
     }
     others = [source.rows(partnership) for source in sources.values()]
-    sign_off = signoff.timeline_rows(partnership)
+    sign_off = timeline_rows(partnership)
     entries = []
     rows = activities.union(moves, *sign_off, *others, all=True).order_by("-t_at", "-t_id")
     for row in rows[:length]:
@@ -267,19 +272,19 @@ SIGN_OFF_SOURCES = {"confirmation", "offline", "offline_review"}
 def sign_off_entries(partnership: Partnership) -> list[TimelineEntry]:
     """Every confirmation of a joint sign-off (an officer's, one given outside the portal,
     its endorsement or dispute), oldest first, dated by day, for the dossier: read from the
-    partnership's row when it carries `sign_off_text` (`signoff.sign_off_column`), else one
+    partnership's row when it carries `sign_off_text` (`sign_off_column`), else one
     query."""
     text = getattr(partnership, "sign_off_text", None)
     if text is None:
         text = (
             Partnership.objects.filter(pk=partnership.pk)
-            .annotate(t=signoff.sign_off_column())
+            .annotate(t=sign_off_column())
             .values_list("t", flat=True)
             .get()
         )
     return [
         _sign_off_entry(src, on, city, detail, step, by)
-        for src, on, city, detail, step, by in signoff.sign_off_from_column(text)
+        for src, on, city, detail, step, by in sign_off_from_column(text)
     ]
 
 
@@ -289,7 +294,7 @@ def _sign_off_entry(src: str, at, city: str, detail: str, step: int, by: str) ->
     leaving = f"leaving “{Step(step).label}”"
     if src == "confirmation":
         return TimelineEntry(at=at, kind=src, title=f"{city} confirmed {leaving}", detail="", by=by)
-    parts = (detail or "").split(signoff.SEPARATOR)
+    parts = (detail or "").split(SEPARATOR)
     if src == "offline":
         name, role, on = ([*parts, "", "", ""])[:3]
         with contextlib.suppress(ValueError):

@@ -265,7 +265,9 @@ def partnership_move(
         partnership.strategy = strategy_in_force(home.partner_id)
     partnership.step = to_step
     partnership.step_entered_at = timezone.now()
-    partnership._change_reason = f"{kind}: {reason}" if reason else str(kind)
+    change = f"{kind}: {reason.strip()}" if reason.strip() else str(kind)
+    # The history's reason column holds 100 characters; the full reason is the move's own.
+    partnership._change_reason = change if len(change) <= 100 else change[:99] + "…"
     partnership._history_user = user
     partnership.save(update_fields=["step", "step_entered_at", "strategy", "updated_at"])
     move = StepTransition.objects.create(

@@ -239,6 +239,17 @@ def test_a_dispute_after_the_move_returns_the_partnership_to_that_step(world):
     assert len(workflow.missing_to_advance(p)) == 2
 
 
+def test_a_long_reason_is_kept_whole_on_the_move(world):
+    """The record's history keeps 100 characters of why; the move keeps the whole reason (a
+    dispute's return reason names the city and quotes the officer)."""
+    p = world["p"]
+    reason = "Both mayors want another look at the candidates. " * 20
+    services.partnership_return(partnership=p, to_step=Step.SEARCH, reason=reason)
+    assert p.transitions.first().reason == reason.strip()
+    change = p.history.order_by("-history_id").first().history_change_reason
+    assert len(change) == 100 and change.endswith("…")
+
+
 def test_a_dispute_of_an_earlier_passage_moves_nothing(world):
     p = world["p"]
     services.partnership_confirm_move(partnership=p, user=world["ours"])
