@@ -10,6 +10,7 @@ from partnerships.views import (
     reports,
     search,
     selection,
+    signoff,
 )
 
 app_name = "partnerships"
@@ -17,6 +18,7 @@ app_name = "partnerships"
 urlpatterns = [
     *dashboard.urlpatterns,
     *partnerships.urlpatterns,
+    *signoff.urlpatterns,
     *search.urlpatterns,
     *selection.urlpatterns,
     *delivery.urlpatterns,

@@ -77,6 +77,7 @@ from tests.factories.partnerships import (
     LessonFactory,
     LetterOfIntentFactory,
     MOUFactory,
+    OfflineConfirmationFactory,
     PartnerFactory,
     PartnershipFactory,
     PartnershipMemberFactory,
@@ -271,6 +272,10 @@ def build_matrix_world() -> dict:
     )
     lesson = services.lesson_add(partnership=partnership, step=7, theme="T", text="Name a deputy.")
     chamber_kwargs, published = chamber_world(users, city_a, city_b, partnership, pdf)
+    # Recorded for B by A's side before officer_b joined: B's officers endorse or dispute it.
+    offline = OfflineConfirmationFactory(
+        partnership=partnership, partner=city_b, step=Step.SELECTION
+    )
     kwargs = {
         "pk": partnership.pk,
         **chamber_kwargs,
@@ -278,6 +283,7 @@ def build_matrix_world() -> dict:
         "lesson_id": lesson.pk,
         "candidate_id": candidate.pk,
         "doc_id": mou.pk,
+        "confirmation_id": offline.pk,
         "kind": "mou",
         "action_id": action.pk,
         "strategy_id": draft.pk,

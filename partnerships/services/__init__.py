@@ -13,6 +13,8 @@ package's whole public surface, so callers may write `services.partnership_move`
 - planning: letter of intent, business plan, KPIs, the MOU (steps 5-6)
 - delivery: activities (step 7)
 - measurement: reviews and lessons (step 8)
+- signoff: confirmations of a joint sign-off given outside the portal (record, endorse,
+  dispute)
 - imports: partner cities from a spreadsheet
 - places: a partner city added from the gazetteer
 """
@@ -70,6 +72,11 @@ from partnerships.services.search import (
     selection_criteria,
     selection_decide,
 )
+from partnerships.services.signoff import (
+    offline_confirmation_dispute,
+    offline_confirmation_endorse,
+    offline_confirmation_record,
+)
 from partnerships.services.walk import (
     PARTNERSHIP_EDITABLE_FIELDS,
     champion_add,
@@ -119,6 +126,9 @@ __all__ = [
     "officer_add",
     "officer_remove",
     "officer_set_role",
+    "offline_confirmation_dispute",
+    "offline_confirmation_endorse",
+    "offline_confirmation_record",
     "partner_city_add",
     "partner_city_upsert",
     "partnership_add_partner",

@@ -62,6 +62,21 @@ MATRIX = {
     "partnerships:return": (MEMBERS, None),
     "partnerships:confirm": (POST_ONLY, POST_MEMBERS),
     "partnerships:champion_add": (MEMBERS, {**MEMBERS}),
+    # The joint sign-off given outside the portal (P at selection; the world holds one
+    # recorded for B before officer_b joined). Recording is for the home side's officers (A):
+    # anyone else who may see P is sent back to it with a message, admins included (they
+    # are no city's side); an empty POST re-shows the form with its errors.
+    "partnerships:offline_record": (
+        {**MEMBERS, "officer_b": 302, "admin": 302},
+        {**MEMBERS, "officer_b": 302, "admin": 302},
+    ),
+    # Endorsing or disputing is for the officers of the city it was given for (B); the others
+    # who may see P get a message. An empty POST endorses (B) or shows the form's error.
+    "partnerships:offline_endorse": (POST_ONLY, POST_MEMBERS),
+    "partnerships:offline_dispute": (
+        {**MEMBERS, "officer_a": 302, "coordinator_a": 302, "admin": 302},
+        {**MEMBERS, "officer_a": 302, "coordinator_a": 302, "admin": 302},
+    ),
     # A side's officers show or hide their own contacts in the registry: an empty POST names
     # no city (404 for everyone, as for a city that is not a member).
     "partnerships:publish_contacts": (

@@ -16,6 +16,8 @@ from partnerships.models import (
     MOU,
     Activity,
     CityMembership,
+    MoveConfirmation,
+    OfflineConfirmation,
     Partner,
     Partnership,
     StepTransition,
@@ -148,3 +150,14 @@ def test_every_demo_city_carries_its_place_in_the_gazetteer(loaded):
     assert {c["name"]: c["geonameid"] for c in demo_data.cities}.items() <= places.items()
     durban = Partner.objects.get(name="eThekwini")
     assert durban.geonameid == 1007311  # Durban's place: one of its names is eThekwini
+
+
+def test_the_demo_shows_both_kinds_of_confirmation(loaded):
+    """The twinned pair confirm through their officers; a city with no officer in the portal
+    confirmed on paper, recorded by the home side with its signed PDF."""
+    assert MoveConfirmation.objects.exists()
+    offline = list(OfflineConfirmation.objects.select_related("partner"))
+    assert offline
+    assert not CityMembership.objects.filter(partner__in=[c.partner for c in offline]).exists()
+    for confirmation in offline:
+        confirmation.full_clean()  # the evidence is a readable PDF, the date not ahead

@@ -49,6 +49,7 @@ from partnerships.forms import partnerships as partnership_forms
 from partnerships.forms import places as place_forms
 from partnerships.forms import reports as report_forms
 from partnerships.forms import search as search_forms
+from partnerships.forms import signoff as signoff_forms
 from tests.worlds import named_urls
 from tests.worlds import url_for as _url
 
@@ -90,6 +91,11 @@ ENDPOINTS: dict[str, Post] = {
     "partnerships:return": Post("officer_a", _f(partnership_forms.ReturnForm)),
     "partnerships:confirm": Post("officer_b", _f(partnership_forms.MoveForm)),
     "partnerships:champion_add": Post("officer_a", _f(partnership_forms.ChampionForm)),
+    # The joint sign-off given outside the portal: recorded by A's side, endorsed or disputed
+    # by B's officers (the world holds one recorded for B).
+    "partnerships:offline_record": Post("officer_a", _f(signoff_forms.OfflineConfirmationForm)),
+    "partnerships:offline_endorse": Post("officer_b"),
+    "partnerships:offline_dispute": Post("officer_b", _f(signoff_forms.DisputeForm)),
     # Search and selection.
     "partnerships:candidate_add": Post("officer_a", _f(search_forms.CandidateAddForm), NEXT),
     "partnerships:candidate": Post("officer_a", _f((search_forms.CandidateStatusForm, "status"))),
