@@ -29,6 +29,9 @@ HOOKS: dict[str, str] = {
     "links on a partnership's page",
     "partnership.panels": "(request, partnership, can_edit) -> dict | None: a panel (its "
     "`template` and data, read as `panel`) on a partnership's page, below the steps",
+    "partnership.page_annotations": "(user) -> dict of name: expression, annotated on the "
+    "partnership page's own query (e.g. whether the user follows it), so that an outer app's "
+    "link or panel costs no query of its own",
     "partnership.public_url": "(partnership) -> str | None: where anyone reads a published "
     "partnership (its registry page)",
     "partnership.timeline": "a partnerships.selectors.TimelineSource: entries an outer app adds "

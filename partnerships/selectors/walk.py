@@ -130,6 +130,8 @@ def partnership_for_page(user, pk: int) -> Partnership:
         )
         .annotate(**_page_columns())
     )
+    for provider in hooks.providers("partnership.page_annotations"):
+        qs = qs.annotate(**provider(user))
     # The health score's facts in the same row: the page reads them with `health.health_of`.
     qs = with_health_facts(qs, timezone.localdate())
     partnership = get_object_or_404(qs, pk=pk)
