@@ -21,11 +21,15 @@ HOOKS: dict[str, str] = {
     "nav.items": "a core.nav.NavItem: a link in the navigation bar or the person's menu",
     "access.roles": "(user) -> iterable of role names the app gives the user (core.access)",
     "access.open_views": "an iterable of view names open to a signed-in person without a role",
+    "account.status_panels": "(request) -> dict | None: a panel (its `template` and data) on "
+    "the status page of an account (settings.ACCOUNT_STATUS_VIEW)",
     # partnerships
     "dashboard.panels": "(user) -> dict | None: a panel (its `template` and data) on the "
     "officers' dashboard",
     "partnership.links": "(request, partnership, can_edit) -> list of {label, url, icon}: "
     "links on a partnership's page",
+    "city.officers_panels": "(request, city) -> dict | None: a panel (its `template` and "
+    "data) on a city's officers page (pending invitations, requests to join)",
     "partnership.public_url": "(partnership) -> str | None: where anyone reads a published "
     "partnership (its registry page)",
     "partnership.timeline": "a partnerships.selectors.TimelineSource: entries an outer app adds "

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "accounts",
     "partnerships",
     "notifications",
+    "invitations",
     "alliances",
     "businesses",
     # load_demo and seed_synthetic: imports all of the above, none of them imports it.
