@@ -108,7 +108,7 @@ def invitation_send(
 
 
 def _lock_open(invitation: Invitation, by) -> Invitation:
-    current = lock(Invitation, invitation.pk, related=["city", "partnership"])
+    current = lock(Invitation, invitation.pk, related=["city"])  # partnership: nullable
     if not permissions.can_manage_invitation(by, current):
         raise DomainError("You may not change this invitation.")
     if current.accepted_at is not None:
