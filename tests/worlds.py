@@ -45,6 +45,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from accounts.models import User
 from alliances import services as alliance_services
 from businesses.models import ChamberMembership
+from invitations import services as invitation_services
+from invitations import tokens as invitation_tokens
 from partnerships import services
 from partnerships.models import Candidate, CityMembership, Partner, Partnership, Review, Step
 from tests.access.matrix import MATRIX, OPEN
@@ -285,6 +287,7 @@ def build_matrix_world() -> dict:
     }
     notification = ReminderFactory(partnership=partnership, recipient=users["officer_a"])
     kwargs["reminder_id"] = notification.pk
+    kwargs.update(invitation_world(users, city_a))
     city_kwargs = {"pk": city_a.pk}
     assert loi.pk
     return {
@@ -292,7 +295,30 @@ def build_matrix_world() -> dict:
         "kwargs": kwargs,
         "city_kwargs": city_kwargs,
         # The registry's pages show a published partnership (P is private).
-        "kwargs_for": {name: published for name in OPEN if "registry" in name},
+        "kwargs_for": {
+            **{name: published for name in OPEN if "registry" in name},
+            "invitations:city_invite": city_kwargs,
+        },
+    }
+
+
+def invitation_world(users, city_a) -> dict:
+    """An invitation of coordinator_a's to A, for an address without an account (its key), and
+    a request to join A of a new account."""
+    invitation = invitation_services.invitation_send(
+        city=city_a, email="invitee@example.org", by=users["coordinator_a"]
+    )
+    join_request = invitation_services.join_request_create(
+        city=city_a,
+        email="asks-to-join@example.org",
+        password="a long pass phrase 42",
+        first_name="Asks",
+        last_name="To Join",
+    )
+    return {
+        "invitation_id": invitation.pk,
+        "key": invitation_tokens.make_key(invitation),
+        "join_request_id": join_request.pk,
     }
 
 
