@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.views.decorators.http import require_http_methods, require_POST
 
 from config.middleware import throttle_posts
@@ -204,7 +205,7 @@ def accept(request, key: str):
             if invitation.partnership_id:
                 return redirect("partnerships:detail", pk=invitation.partnership_id)
             return redirect("partnerships:city_detail", pk=invitation.city_id)
-    login_url = f"{reverse('login')}?next={request.path}"
+    login_url = f"{reverse('login')}?{urlencode({'next': request.path})}"
     return render(
         request,
         "invitations/accept.html",

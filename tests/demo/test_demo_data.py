@@ -141,3 +141,12 @@ def test_the_demo_users_and_the_twinned_pair(loaded):
     chamber = User.objects.get(username="bkcb_member")
     assert chamber.is_active and not chamber.is_staff
     assert not CityMembership.objects.filter(user=chamber).exists()
+
+
+def test_the_demo_has_a_pending_invitation_to_a_city_without_officers(loaded):
+    from invitations.models import Invitation
+
+    [invitation] = Invitation.objects.all()
+    assert invitation.is_pending and invitation.partnership is not None
+    assert not CityMembership.objects.filter(partner=invitation.city).exists()
+    assert invitation.partnership.members.filter(partner=invitation.city).exists()

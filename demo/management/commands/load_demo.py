@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from demo import businesses, partnerships
+from demo import businesses, invitations, partnerships
 
 
 class Command(BaseCommand):
@@ -17,6 +17,8 @@ class Command(BaseCommand):
         result = partnerships.load()
         # The chambers and their businesses: after the partnerships they refer to.
         chambers = businesses.load()
+        # A pending invitation to a partner city without officers (its link in the console).
+        invitations.load()
         # Counted once both parts are in (the sub-alliance records an activity).
         result.counts = partnerships.row_counts()
         self.stdout.write(self.style.SUCCESS(result.summary_line()))
