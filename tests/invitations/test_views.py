@@ -283,3 +283,38 @@ def test_join_page_signed_in_without_a_role(client, world):
     response = client.post(reverse("invitations:join"), {"city": world["other"].pk})
     assert response["Location"] == reverse("businesses:status")
     assert JoinRequest.objects.filter(user=person, city=world["other"]).exists()
+
+
+def test_the_public_join_form_is_throttled_per_address(client, world, settings):
+    """Like the chamber sign-up, it creates accounts: THROTTLE_RATE POSTs per address, then
+    the 429 page, nothing saved."""
+    from django.core.cache import cache
+
+    from config.middleware import THROTTLE_RATE
+
+    settings.RATELIMIT_ENABLE = True
+    cache.clear()
+    limit = int(THROTTLE_RATE.split("/")[0])
+
+    def ask(n):
+        return client.post(
+            reverse("invitations:join"),
+            {
+                "city": world["home"].pk,
+                "first_name": "Li",
+                "last_name": "Wei",
+                "email": f"li{n}@gz.example",
+                "password": PASSWORD,
+                "password2": PASSWORD,
+            },
+            REMOTE_ADDR="203.0.113.9",
+        )
+
+    try:
+        for n in range(limit):
+            assert ask(n).status_code == 302
+            client.logout()
+        assert ask(limit).status_code == 429
+        assert JoinRequest.objects.count() == limit
+    finally:
+        cache.clear()
