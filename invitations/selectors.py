@@ -41,6 +41,6 @@ def open_invitations_of_partnership(partnership_id: int) -> QuerySet[Invitation]
         Invitation.objects.filter(
             partnership_id=partnership_id, accepted_at__isnull=True, revoked_at__isnull=True
         )
-        .select_related("invited_by", "city")
+        .select_related("invited_by", "city", "partnership")
         .order_by("-last_sent_at", "-pk")
     )

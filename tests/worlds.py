@@ -41,12 +41,14 @@ from django.core.management import call_command
 from django.db import connection, transaction
 from django.test.utils import override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from accounts.models import User
 from alliances import services as alliance_services
 from businesses.models import ChamberMembership
 from invitations import services as invitation_services
 from invitations import tokens as invitation_tokens
+from invitations.models import Invitation, JoinRequest
 from partnerships import services
 from partnerships.models import Candidate, CityMembership, Partner, Partnership, Review, Step
 from tests.access.matrix import MATRIX, OPEN
@@ -465,14 +467,37 @@ def _with_chamber(world) -> None:
     users = {"coordinator_a": world["user"]}
     pdf = ContentFile(b"%PDF-1.4\n%test\n", name="x.pdf")
     kwargs, published = chamber_world(users, city_a, city_b, p, pdf)
+    kwargs.update(invitation_world(users, city_a))
     world["users"] = {**users, "anonymous": None}
     # In the shape url_for() reads.
     world["matrix"] = {
         "kwargs": {"pk": p.pk, **kwargs},
         "city_kwargs": {"pk": city_a.pk},
-        "kwargs_for": {n: published for n in MATRIX if n.startswith("businesses:registry")},
+        "kwargs_for": {
+            **{n: published for n in MATRIX if n.startswith("businesses:registry")},
+            "invitations:city_invite": {"pk": city_a.pk},
+        },
     }
     world["growers"].append(_grow_chamber_pages)
+    world["growers"].append(_grow_invitations)
+
+
+def _grow_invitations(world, k: int) -> None:
+    """Open invitations to A from P (its officers page, P's invitation page) and requests to
+    join A, written directly: the services' hourly limit is not what is measured."""
+    p, city_a = world["p"], world["a"]
+    expires = timezone.now() + dt.timedelta(days=7)
+    for n in range(k):
+        Invitation.objects.create(
+            city=city_a,
+            email=f"grown{n}-{Invitation.objects.count()}@example.org",
+            invited_by=UserFactory(),
+            partnership=p,
+            expires_at=expires,
+            sent_count=1,
+            last_sent_at=timezone.now(),
+        )
+        JoinRequest.objects.create(user=UserFactory(), city=city_a, message="Grown")
 
 
 def _grow_chamber_pages(world, k: int) -> None:
