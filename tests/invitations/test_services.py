@@ -353,3 +353,24 @@ def test_coordinator_membership_exists_already(world):
     _, membership = services.invitation_accept(key=_key(invitation), user=person)
     assert CityMembership.objects.filter(user=person).count() == 1
     assert membership.role == CityMembership.Role.OFFICER
+
+
+def test_the_sender_is_notified_when_the_invitation_is_accepted(
+    world, django_capture_on_commit_callbacks
+):
+    """Through the notifications app's listener on `partnership.events` (not replaced here)."""
+    from notifications.models import Reminder
+
+    invitation = services.invitation_send(
+        city=world["other"],
+        email="told@la.example",
+        by=world["officer"],
+        partnership=world["partnership"],
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        services.invitation_accept(
+            key=_key(invitation), password="a long pass phrase 42", first_name="T", last_name="L"
+        )
+    assert Reminder.objects.filter(
+        recipient=world["officer"], kind=Reminder.Kind.INVITATION_ACCEPTED
+    ).exists()
