@@ -32,6 +32,7 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include("partnerships.urls")),
     path("", include("notifications.urls")),
+    path("", include("invitations.urls")),
     path("", include("businesses.urls")),
     path("alliances/", include("alliances.urls")),
     path("", include("discussion.urls")),

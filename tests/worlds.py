@@ -41,11 +41,15 @@ from django.core.management import call_command
 from django.db import connection, transaction
 from django.test.utils import override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from accounts.models import User
 from alliances import services as alliance_services
 from businesses.models import ChamberMembership
 from discussion import services as discussion_services
+from invitations import services as invitation_services
+from invitations import tokens as invitation_tokens
+from invitations.models import Invitation, JoinRequest
 from partnerships import services
 from partnerships.models import Candidate, CityMembership, Partner, Partnership, Review, Step
 from tests.access.matrix import MATRIX, OPEN
@@ -296,6 +300,7 @@ def build_matrix_world() -> dict:
     kwargs["comment_id"] = discussion_services.comment_post(
         user=users["officer_a"], partnership=partnership, body="Shall we meet in March?"
     ).comment.pk
+    kwargs.update(invitation_world(users, city_a))
     city_kwargs = {"pk": city_a.pk}
     assert loi.pk
     return {
@@ -303,7 +308,30 @@ def build_matrix_world() -> dict:
         "kwargs": kwargs,
         "city_kwargs": city_kwargs,
         # The registry's pages show a published partnership (P is private).
-        "kwargs_for": {name: published for name in OPEN if "registry" in name},
+        "kwargs_for": {
+            **{name: published for name in OPEN if "registry" in name},
+            "invitations:city_invite": city_kwargs,
+        },
+    }
+
+
+def invitation_world(users, city_a) -> dict:
+    """An invitation of coordinator_a's to A, for an address without an account (its key), and
+    a request to join A of a new account."""
+    invitation = invitation_services.invitation_send(
+        city=city_a, email="invitee@example.org", by=users["coordinator_a"]
+    )
+    join_request = invitation_services.join_request_create(
+        city=city_a,
+        email="asks-to-join@example.org",
+        password="a long pass phrase 42",
+        first_name="Asks",
+        last_name="To Join",
+    )
+    return {
+        "invitation_id": invitation.pk,
+        "key": invitation_tokens.make_key(invitation),
+        "join_request_id": join_request.pk,
     }
 
 
@@ -451,14 +479,37 @@ def _with_chamber(world) -> None:
     users = {"coordinator_a": world["user"]}
     pdf = ContentFile(b"%PDF-1.4\n%test\n", name="x.pdf")
     kwargs, published = chamber_world(users, city_a, city_b, p, pdf)
+    kwargs.update(invitation_world(users, city_a))
     world["users"] = {**users, "anonymous": None}
     # In the shape url_for() reads.
     world["matrix"] = {
         "kwargs": {"pk": p.pk, **kwargs},
         "city_kwargs": {"pk": city_a.pk},
-        "kwargs_for": {n: published for n in MATRIX if n.startswith("businesses:registry")},
+        "kwargs_for": {
+            **{n: published for n in MATRIX if n.startswith("businesses:registry")},
+            "invitations:city_invite": {"pk": city_a.pk},
+        },
     }
     world["growers"].append(_grow_chamber_pages)
+    world["growers"].append(_grow_invitations)
+
+
+def _grow_invitations(world, k: int) -> None:
+    """Open invitations to A from P (its officers page, P's invitation page) and requests to
+    join A, written directly: the services' hourly limit is not what is measured."""
+    p, city_a = world["p"], world["a"]
+    expires = timezone.now() + dt.timedelta(days=7)
+    for n in range(k):
+        Invitation.objects.create(
+            city=city_a,
+            email=f"grown{n}-{Invitation.objects.count()}@example.org",
+            invited_by=UserFactory(),
+            partnership=p,
+            expires_at=expires,
+            sent_count=1,
+            last_sent_at=timezone.now(),
+        )
+        JoinRequest.objects.create(user=UserFactory(), city=city_a, message="Grown")
 
 
 def _grow_chamber_pages(world, k: int) -> None:

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "gazetteer",
     "partnerships",
     "notifications",
+    "invitations",
     "alliances",
     # Comments on partnerships and sub-alliances.
     "discussion",

@@ -347,7 +347,13 @@ def _officers_page(request, city: Partner, add_form: OfficerAddForm):
     return render(
         request,
         "partnerships/cities/officers.html",
-        {"city": city, "rows": rows, "add_form": add_form},
+        {
+            "city": city,
+            "rows": rows,
+            "add_form": add_form,
+            # Other apps' panels (pending invitations and requests to join: invitations).
+            "panels": hooks.collect("city.officers_panels", request, city),
+        },
     )
 
 

@@ -218,6 +218,22 @@ MATRIX.update(
     }
 )
 
+# Invitations and requests to join a city (invitations:*). The world's invitation is
+# coordinator_a's to A (its sender, A's coordinators and admins resend or revoke it); its key
+# opens the accept page for everyone (signed in with another address: a page saying so; an
+# empty POST: the form's errors or that page); the request to join is to A.
+MATRIX.update(
+    {
+        "invitations:city_invite": (COORDINATORS_OF_A, COORDINATORS_OF_A),
+        "invitations:partnership_invite": (MEMBERS, {**MEMBERS}),
+        "invitations:resend": (POST_ONLY, {**NOBODY, "coordinator_a": 302, "admin": 302}),
+        "invitations:revoke": (POST_ONLY, {**NOBODY, "coordinator_a": 302, "admin": 302}),
+        "invitations:accept": (PUBLIC, PUBLIC),
+        "invitations:join": (PUBLIC, PUBLIC),
+        "invitations:join_decide": (COORDINATORS_OF_A, COORDINATORS_OF_A),
+    }
+)
+
 # What a pending chamber account may reach (everything else redirects it to its status page).
 # What an account without a role may reach (core.access.OPEN_VIEWS and the apps' open views).
 OPEN = {
@@ -237,6 +253,8 @@ OPEN = {
     "businesses:registry_detail",
     "businesses:registry_mou",
     "notifications:calendar_feed",
+    "invitations:accept",
+    "invitations:join",
 }
 
 

@@ -161,3 +161,12 @@ def test_the_demo_shows_both_kinds_of_confirmation(loaded):
     assert not CityMembership.objects.filter(partner__in=[c.partner for c in offline]).exists()
     for confirmation in offline:
         confirmation.full_clean()  # the evidence is a readable PDF, the date not ahead
+
+
+def test_the_demo_has_a_pending_invitation_to_a_city_without_officers(loaded):
+    from invitations.models import Invitation
+
+    [invitation] = Invitation.objects.all()
+    assert invitation.is_pending and invitation.partnership is not None
+    assert not CityMembership.objects.filter(partner=invitation.city).exists()
+    assert invitation.partnership.members.filter(partner=invitation.city).exists()

@@ -79,7 +79,7 @@ def _partnership_routes() -> dict[str, str]:
 
 # The other apps' pages, and the account pages a signed-in user sees (`login` and the password
 # reset pages are public forms with no list to grow: left out).
-OTHER_NAMESPACES = ("notifications:", "alliances:", "discussion:", "businesses:")
+OTHER_NAMESPACES = ("notifications:", "invitations:", "alliances:", "discussion:", "businesses:")
 ACCOUNT_PAGES = {"password_change", "password_change_done"}
 
 

@@ -41,6 +41,7 @@ from hypothesis import strategies as st
 from alliances import forms as alliance_forms
 from businesses import forms as business_forms
 from discussion import forms as discussion_forms
+from invitations import forms as invitation_forms
 from notifications import forms as notification_forms
 from partnerships.forms import cities as city_forms
 from partnerships.forms import delivery as delivery_forms
@@ -55,7 +56,7 @@ from tests.worlds import url_for as _url
 
 pytestmark = pytest.mark.django_db
 
-OUR_APPS = ("accounts", "partnerships", "alliances", "discussion", "businesses")
+OUR_APPS = ("accounts", "partnerships", "alliances", "discussion", "businesses", "invitations")
 
 
 @dataclass(frozen=True)
@@ -164,6 +165,14 @@ ENDPOINTS: dict[str, Post] = {
     "businesses:lead_decide": Post("officer_a", _f(business_forms.LeadDecisionForm)),
     "businesses:matchmaking_form": Post("officer_a", _f(business_forms.PairForm)),
     "businesses:outcome_record": Post("officer_a", _f(business_forms.OutcomeForm)),
+    # Invitations and requests to join a city.
+    "invitations:city_invite": Post("coordinator_a", _f(invitation_forms.InviteForm)),
+    "invitations:partnership_invite": Post("officer_a", _f(invitation_forms.InviteForm)),
+    "invitations:resend": Post("coordinator_a"),
+    "invitations:revoke": Post("coordinator_a"),
+    "invitations:accept": Post("anonymous", _f(invitation_forms.AcceptForm)),
+    "invitations:join": Post("anonymous", _f(invitation_forms.JoinSignupForm)),
+    "invitations:join_decide": Post("coordinator_a", _f(invitation_forms.DecisionForm)),
     # Sub-alliances.
     "alliances:sub_alliance_create": Post("officer_a", _f(alliance_forms.SubAllianceForm)),
     "alliances:organisation_add": Post("officer_a", _f(alliance_forms.OrganisationForm)),

@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from demo import businesses, discussion, partnerships
+from demo import businesses, discussion, invitations, partnerships
 
 
 class Command(BaseCommand):
@@ -19,6 +19,8 @@ class Command(BaseCommand):
         chambers = businesses.load()
         # Comments on the twinned pair's partnership and sub-alliance: after both exist.
         comments = discussion.load()
+        # A pending invitation to a partner city without officers (its link in the console).
+        invitations.load()
         # Counted once both parts are in (the sub-alliance records an activity).
         result.counts = partnerships.row_counts()
         self.stdout.write(self.style.SUCCESS(result.summary_line()))
