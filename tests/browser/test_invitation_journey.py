@@ -269,6 +269,12 @@ def _journey(mei: Page, sam: Page, base: str, today: dt.date, screenshot) -> Non
     expect(sam.locator("#sign-off")).to_contain_text(f"{AWAY}: awaited")
     expect(sam.locator("#sign-off-sides")).not_to_contain_text("no officer in the portal")
     expect_notified(mei, "Sam Rivera accepted your invitation")
+    # The newcomer's dashboard says what awaits their city's confirmation.
+    sam.goto(f"{base}/")
+    expect(sam.locator("#awaiting-mine")).to_contain_text(TITLE)
+    expect(sam.locator("#awaiting-mine")).to_contain_text(
+        f"leaving step 4: Selection · from {AWAY}"
+    )
 
     # --- Both confirm at Selection; each sees the other's and is told ------------------------
     mei.goto(detail)
@@ -329,6 +335,7 @@ def _journey(mei: Page, sam: Page, base: str, today: dt.date, screenshot) -> Non
     expect_message(mei, "The MOU is signed.")
 
     # --- Both confirm at the MOU -------------------------------------------------------------
+    expect_notified(sam, "Your city’s confirmation is awaited at “Agreement / MOU”")
     confirm(mei, "Agreement / MOU", HOME)
     expect_notified(sam, f"{HOME} confirmed at “Agreement / MOU”")
     sam.goto(detail)
