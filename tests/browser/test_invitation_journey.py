@@ -28,6 +28,7 @@ from partnerships.models import (
     Partnership,
     Step,
 )
+from tests.browser.test_layout import assert_no_horizontal_overflow
 from tests.factories.accounts import UserFactory
 from tests.factories.gazetteer import GUANGZHOU, LOS_ANGELES, load_places
 from tests.factories.partnerships import (
@@ -122,10 +123,10 @@ def thread(page: Page):
     return panel
 
 
-def log_in(page: Page, base: str, username: str) -> None:
+def log_in(page: Page, base: str, username: str, password: str = PASSWORD) -> None:
     page.goto(f"{base}/accounts/login/")
     page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Log in").click()
     expect(page.get_by_role("heading", name="Dashboard")).to_be_visible()
 
@@ -143,6 +144,21 @@ def test_two_cities_run_one_record_from_invitation_to_a_signed_mou(
     base = live_server.url
     try:
         _journey(mei, sam, base, today, screenshot)
+        # On a phone, the newcomer signs in with the password they chose; the record with its
+        # timeline and thread, and the notifications, fit the screen.
+        phone = browser.new_context(viewport={"width": 375, "height": 812}, is_mobile=True)
+        contexts.append(phone)
+        small = phone.new_page()
+        small.set_default_timeout(15_000)
+        log_in(small, base, "sam.rivera", NEW_PASSWORD)
+        small.goto(f"{base}/partnerships/{Partnership.objects.get(title=TITLE).pk}/")
+        thread(small)
+        timeline = small.locator(".timeline")
+        expect(timeline).to_contain_text(f"{AWAY} confirmed leaving “Agreement / MOU”")
+        assert_no_horizontal_overflow(small)
+        screenshot(small, "journey-07-phone")
+        small.goto(f"{base}/notifications/")
+        assert_no_horizontal_overflow(small)
     finally:
         for context in contexts:
             context.close()
