@@ -275,7 +275,7 @@ def _journey(mei: Page, sam: Page, base: str, today: dt.date, screenshot) -> Non
     expect(heading).to_be_visible()
     sam.get_by_label("First name").fill("Sam")
     sam.get_by_label("Last name").fill("Rivera")
-    sam.locator("#id_password").fill(NEW_PASSWORD)
+    sam.get_by_label("Password*", exact=True).fill(NEW_PASSWORD)  # crispy marks it required
     sam.get_by_label("Password again").fill(NEW_PASSWORD)
     screenshot(sam, "journey-03-accept")
     sam.get_by_role("button", name="Create my account and accept").click()
