@@ -1,11 +1,11 @@
 """The one registry of hooks: how an inner app shows or uses what an outer app provides.
 
 Dependencies point one way (demo → businesses → discussion → alliances → invitations →
-partnerships → accounts → core), so an inner app never imports an outer one. Where the inner
-app's page or process must include the outer app's data, it reads a hook here, and the outer
-app registers its providers from its `AppConfig.ready()`. Every hook is named in HOOKS below,
-with what a provider receives and returns: a misspelt name fails at start-up instead of never
-running.
+notifications → partnerships → gazetteer → accounts → core), so an inner app never imports an
+outer one. Where the inner app's page or process must include the outer app's data, it reads
+a hook here, and the outer app registers its providers from its `AppConfig.ready()`. Every
+hook is named in HOOKS below, with what a provider receives and returns: a misspelt name fails
+at start-up instead of never running.
 
     hooks.register("dashboard.panels", panels.dashboard_panel)   # outer app, in ready()
     for provider in hooks.providers("dashboard.panels"): ...     # inner app, when it renders

@@ -167,8 +167,11 @@ def invitation_from_key(key: str, *, for_update: bool = False) -> Invitation:
 
 
 def _free_username(email: str) -> str:
+    """The address's part before the @, numbered when taken: a whole address as username could
+    not be @mentioned in a discussion (a mention ends at the @)."""
     User = get_user_model()
-    base = re.sub(r"[^\w.@+-]", "", email.lower())[:140] or "officer"
+    base = re.sub(r"[^\w.+-]", "", email.lower().rsplit("@", 1)[0])[:140].strip(".")
+    base = base or "officer"
     name, n = base, 1
     while User.objects.filter(username__iexact=name).exists():
         n += 1

@@ -278,7 +278,12 @@ def partnership_move(
         reason=reason.strip(),
         by=user,
     )
-    data = {"from_step": Step(from_step).label, "to_step": Step(to_step).label}
+    # "step" is what the notifications read (their headline, "about"): the step moved to.
+    data = {
+        "step": Step(to_step).label,
+        "from_step": Step(from_step).label,
+        "to_step": Step(to_step).label,
+    }
     if move.reason:
         data["reason"] = move.reason
     emit(

@@ -196,6 +196,21 @@ def test_new_account_accepts_and_becomes_first_coordinator(
     assert event.user_ids == (world["officer"].pk,)
 
 
+def test_the_new_accounts_username_is_the_address_before_the_at(world):
+    """So that it can be @mentioned (a mention ends at an @); numbered when taken."""
+    UserFactory(username="sam.rivera")
+    names = []
+    for email in ("Sam.Rivera@LA.example", "sam.rivera@other.example"):
+        invitation = services.invitation_send(
+            city=world["other"], email=email, by=world["officer"], partnership=world["partnership"]
+        )
+        _, membership = services.invitation_accept(
+            key=_key(invitation), password="a long pass phrase 42", first_name="S", last_name="R"
+        )
+        names.append(membership.user.username)
+    assert names == ["sam.rivera2", "sam.rivera3"]
+
+
 def test_second_officer_joins_as_officer(world):
     invitation = services.invitation_send(
         city=world["home"], email="b@gz.example", by=world["coordinator"]

@@ -173,6 +173,25 @@ def test_an_advance_without_named_cities_tells_the_side_the_actor_is_not_on(w, c
     assert row.headline == "Officer_A moved the partnership on to “Agreement”"
 
 
+def test_a_real_advance_names_the_step_moved_to(capture):
+    """The walk's own event (not one made up here) gives the headline its step: the bell said
+    "… moved it on" without the step, found by the invitation journey's browser test."""
+    from partnerships import services as walk
+    from tests.factories.partnerships import CandidateFactory, walked_to
+
+    home, other = PartnerFactory(name="Guangzhou"), PartnerFactory(name="Los Angeles")
+    mover, told_one = UserFactory(first_name="Mei", last_name="Chen"), UserFactory()
+    CityMembershipFactory(user=mover, partner=home)
+    CityMembershipFactory(user=told_one, partner=other)
+    p = walked_to(2, home=home, user=mover)
+    PartnershipMemberFactory(partnership=p, partner=other)
+    CandidateFactory(partnership=p)  # what the Search step's gate asks for
+    with capture(execute=True):
+        walk.partnership_advance(partnership=p, user=mover)
+    row = Reminder.objects.get(kind=Kind.ADVANCED, recipient=told_one)
+    assert row.headline == "Mei Chen moved the partnership on to “Approach and evaluation”"
+
+
 def test_an_event_naming_every_member_city_tells_the_side_the_actor_is_not_on(w, capture):
     send(capture, Kind.ADVANCED, w, w.officer_b, partner_ids=(w.a.pk, w.b.pk))
     assert set(told(Kind.ADVANCED)) == {"officer_a", "colleague_a", "coord_a", "admin"}

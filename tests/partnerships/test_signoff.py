@@ -278,7 +278,11 @@ def test_entering_a_joint_step_and_choosing_the_partner_await_confirmations(
         p = walked_to(Step.SELECTION, home=home, user=ours)
     assert [e.kind for e in events].count(Kind.ADVANCED) == 3
     advanced = [e for e in events if e.kind == Kind.ADVANCED][-1]
-    assert advanced.data == {"from_step": "Approach and evaluation", "to_step": "Selection"}
+    assert advanced.data == {
+        "step": "Selection",  # what the notification's headline names
+        "from_step": "Approach and evaluation",
+        "to_step": "Selection",
+    }
     # Only the home city is a member on entering selection: nothing is awaited yet.
     assert not [e for e in events if e.kind == Kind.CONFIRMATION_AWAITED]
     candidate = p.candidates.get()
