@@ -98,6 +98,14 @@ def save_parents(objs: list, path: str, model) -> list:
     return save(model, parents)
 
 
+def save_links(descriptor, pairs) -> None:
+    """What `row.<m2m>.add(other)` writes for each (row, other), in one INSERT: `descriptor` is
+    the many-to-many field on the model's class (`Organisation.sectors`)."""
+    field, through = descriptor.field, descriptor.through
+    source, target = field.m2m_field_name(), field.m2m_reverse_field_name()
+    through.objects.bulk_create([through(**{source: a, target: b}) for a, b in pairs])
+
+
 def save_partnerships(built: list[Partnership], homes: list[Partner]) -> list[Partnership]:
     """What `PartnershipFactory(home=h)` writes: the partnership (with its history row) and
     its home member (the factory adds it only when it saves)."""
