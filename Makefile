@@ -30,8 +30,11 @@ $(VENV)/.installed-dev: pyproject.toml | $(VENV)/bin/python
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
+# The world gazetteer (cities an officer adds partners from): loaded once, a few minutes the
+# first time; later runs find every place there and insert nothing.
 migrate: install
 	$(DEV_ENV) $(PY) manage.py migrate --noinput
+	$(DEV_ENV) $(PY) manage.py load_gazetteer
 
 demo: migrate
 	$(DEV_ENV) $(PY) manage.py load_demo

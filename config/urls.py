@@ -32,8 +32,10 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include("partnerships.urls")),
     path("", include("notifications.urls")),
+    path("", include("invitations.urls")),
     path("", include("businesses.urls")),
     path("alliances/", include("alliances.urls")),
+    path("", include("discussion.urls")),
 ]
 
 if settings.DEBUG:

@@ -20,6 +20,8 @@ without a query.
 
 from __future__ import annotations
 
+import functools
+
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.shortcuts import redirect
@@ -126,8 +128,12 @@ class RoleMiddleware:
         return redirect(settings.ACCOUNT_STATUS_VIEW)
 
 
+@functools.cache
 def has_role(*wanted: str):
-    """For a NavItem's `shown`: the person holds one of these roles (or is an admin)."""
+    """For a NavItem's `shown`: the person holds one of these roles (or is an admin).
+
+    Cached, so that the same roles give the same function: a NavItem registered again (an
+    app's ready() run twice) is then equal to the first and the hook keeps one."""
 
     def shown(request) -> bool:
         roles = getattr(request, "roles", frozenset())

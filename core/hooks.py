@@ -1,10 +1,11 @@
 """The one registry of hooks: how an inner app shows or uses what an outer app provides.
 
-Dependencies point one way (demo → businesses → alliances → notifications → partnerships →
-accounts → core), so an inner app never imports an outer one. Where the inner app's page or
-process must include the outer app's data, it reads a hook here, and the outer app registers
-its providers from its `AppConfig.ready()`. Every hook is named in HOOKS below, with what a
-provider receives and returns: a misspelt name fails at start-up instead of never running.
+Dependencies point one way (demo → businesses → discussion → alliances → invitations →
+partnerships → accounts → core), so an inner app never imports an outer one. Where the inner
+app's page or process must include the outer app's data, it reads a hook here, and the outer
+app registers its providers from its `AppConfig.ready()`. Every hook is named in HOOKS below,
+with what a provider receives and returns: a misspelt name fails at start-up instead of never
+running.
 
     hooks.register("dashboard.panels", panels.dashboard_panel)   # outer app, in ready()
     for provider in hooks.providers("dashboard.panels"): ...     # inner app, when it renders
@@ -21,11 +22,20 @@ HOOKS: dict[str, str] = {
     "nav.items": "a core.nav.NavItem: a link in the navigation bar or the person's menu",
     "access.roles": "(user) -> iterable of role names the app gives the user (core.access)",
     "access.open_views": "an iterable of view names open to a signed-in person without a role",
+    "account.status_panels": "(request) -> dict | None: a panel (its `template` and data) on "
+    "the status page of an account (settings.ACCOUNT_STATUS_VIEW)",
     # partnerships
     "dashboard.panels": "(user) -> dict | None: a panel (its `template` and data) on the "
     "officers' dashboard",
     "partnership.links": "(request, partnership, can_edit) -> list of {label, url, icon}: "
     "links on a partnership's page",
+    "partnership.panels": "(request, partnership, can_edit) -> dict | None: a panel (its "
+    "`template` and data, read as `panel`) on a partnership's page, below the steps",
+    "partnership.page_annotations": "(user) -> dict of name: expression, annotated on the "
+    "partnership page's own query (e.g. whether the user follows it), so that an outer app's "
+    "link or panel costs no query of its own",
+    "city.officers_panels": "(request, city) -> dict | None: a panel (its `template` and "
+    "data) on a city's officers page (pending invitations, requests to join)",
     "partnership.public_url": "(partnership) -> str | None: where anyone reads a published "
     "partnership (its registry page)",
     "partnership.timeline": "a partnerships.selectors.TimelineSource: entries an outer app adds "

@@ -54,7 +54,10 @@ logger = logging.getLogger("portal.page_cache")
 
 GENERATION_KEY = "page_cache:generation"
 # Writes to these apps' tables change what the cached pages show ("auth": groups, permissions).
-WATCHED_APPS = ("accounts", "partnerships", "notifications", "alliances", "businesses", "auth")
+WATCHED_APPS = (
+    *("accounts", "partnerships", "notifications", "alliances", "discussion", "businesses"),
+    "auth",
+)
 UNCACHEABLE = ("private", "no-cache", "no-store")
 
 

@@ -109,6 +109,7 @@ def read(directory: Path) -> Dataset:
     cities_file = DataFile(directory, "cities.yaml", {"cities"})
     cities = [_city(r) for r in cities_file.records("cities", "name")]
     cities_file.unique(cities, "name", "city")
+    cities_file.unique(cities, "geonameid", "geonameid")  # one city per place
     _one_region_per_country(cities_file, cities)
     names = {c["name"] for c in cities}
 
@@ -183,6 +184,7 @@ CITY_FIELDS = {
     "name",
     "province",
     "country",
+    "geonameid",
     "kind",
     "population",
     "lat",
@@ -204,6 +206,7 @@ def _city(r: Record) -> dict:
         "name": r.text("name"),
         "province": r.text("province", blank=True),
         "country": r.country("country"),
+        "geonameid": r.integer("geonameid", 1, 2**31 - 1),
         "kind": r.choice("kind", Partner.Kind),
         "population": r.integer("population", 1, 10**9),
         "lat": r.number("lat", -90, 90),

@@ -124,11 +124,18 @@ def _load_cities(result: DemoResult) -> dict[str, Partner]:
     cities = {}
     data = dataset.get()
     for c in data.cities:
+        # The city of that place when someone added it from the gazetteer before the demo
+        # was loaded (under its own name); else the city of that name.
+        found = Partner.objects.filter(geonameid=c["geonameid"]).first()
+        natural_key = (
+            {"pk": found.pk}
+            if found
+            else {"name": c["name"], "province": c["province"], "country": c["country"]}
+        )
         partner, created = Partner.objects.update_or_create(
-            name=c["name"],
-            province=c["province"],
-            country=c["country"],
+            **natural_key,
             defaults={
+                "geonameid": c["geonameid"],
                 "kind": c["kind"],
                 "population": c["population"],
                 "latitude": Decimal(str(c["lat"])),

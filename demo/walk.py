@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from demo import dataset
 from demo.plan import DAY, PartnershipPlan, add_years, between, days
+from demo.signoff import confirm_each_side
 from demo.texts import email, join, long_date, mayor_title, person, signer
 from partnerships import services, workflow
 from partnerships.models import (
@@ -32,6 +33,7 @@ from partnerships.models import (
     LetterOfIntent,
     MOUSignatory,
     MoveConfirmation,
+    OfflineConfirmation,
     Partner,
     Partnership,
     PartnershipMember,
@@ -117,12 +119,9 @@ class Walk:
 
     def advance(self) -> None:
         if self.p.step in workflow.JOINT_SIGN_OFF_STEPS:
-            # Both sides confirm when both have officers in the portal (the twinned pair).
-            members = self.p.members.values_list("partner_id", flat=True)
-            sides = [self.officers[m] for m in members if m in self.officers]
-            if len(sides) >= 2:
-                for officer in sides:
-                    services.partnership_confirm_move(partnership=self.p, user=officer)
+            # Each city confirms: through its officer, or outside the portal (demo/signoff.py).
+            on = min(self.plan.entered.get(self.p.step + 1, self.today), self.today)
+            confirm_each_side(self.p, self.officers, on)
         services.partnership_advance(partnership=self.p, user=self.user)
         self.p.refresh_from_db()
 
@@ -548,6 +547,12 @@ class Walk:
                 hours=self.r.randint(2, 48)
             )
         MoveConfirmation.objects.bulk_update(confirmations, ["at"])
+        offline = list(OfflineConfirmation.objects.filter(partnership=self.p))
+        for confirmation in offline:
+            # A day before the move (no draw from the plan's random numbers: the demo's
+            # other data stays as it was).
+            confirmation.recorded_at = entered[confirmation.step + 1] - dt.timedelta(days=1)
+        OfflineConfirmation.objects.bulk_update(offline, ["recorded_at"])
         Partnership.objects.filter(pk=self.p.pk).update(
             step_entered_at=entered[self.p.step], created_at=entered[Step.STRATEGY]
         )

@@ -9,13 +9,14 @@ class NotificationsConfig(AppConfig):
     def ready(self) -> None:
         from core import hooks
         from core.nav import ACCOUNT, END, NavItem
-        from notifications import events, middleware, timeline, views
+        from notifications import events, follows, middleware, timeline, views
 
         # The reminders sent show on a partnership's timeline (partnerships never imports us).
         hooks.register("partnership.timeline", timeline.TIMELINE)
         # A partnership's events become notifications; its page links to following it.
         hooks.register("partnership.events", events.on_event)
         hooks.register("partnership.links", views.follow_link)
+        hooks.register("partnership.page_annotations", follows.following_annotation)
         # The calendar feed is read by calendar programs: its address is its key, not a session.
         hooks.register("access.open_views", ("notifications:calendar_feed",))
         for item in (

@@ -104,6 +104,12 @@ def _email(subject: str, template: str, context: dict, to: str) -> EmailMultiAlt
     return message
 
 
+def portal_email(subject: str, template: str, context: dict, to: str) -> EmailMultiAlternatives:
+    """An e-mail in the portal's form (subject prefix, text and HTML parts, the portal's
+    links), for the apps that send their own (invitations)."""
+    return _email(subject, template, context, to)
+
+
 def _item(reminder: Reminder) -> dict:
     advice = EVENT_ADVICE if reminder.is_event else ADVICE
     return {

@@ -40,7 +40,8 @@ from partnerships.models import (
     StrategyCriterion,
     TwinningStrategy,
 )
-from partnerships.selectors import GroupConcat, area_names
+from partnerships.selectors import GroupConcat, area_names, sign_off_entries
+from partnerships.selectors.signoff import sign_off_column
 
 # (partnership) -> {"title": str, "tables": [{"caption", "headers", "rows", "empty"}],
 #                   "paragraphs": [str]} or None
@@ -106,7 +107,8 @@ def dossier_queryset(partnerships: QuerySet[Partnership] | None = None) -> Query
             ),
         ),
     )
-    qs = qs.annotate(area_names=area_names())
+    # The joint sign-off's confirmations in a column of the row: no query of their own.
+    qs = qs.annotate(area_names=area_names(), sign_off_text=sign_off_column())
     return health.with_health_facts(qs, timezone.localdate()).annotate(dossier_ready=Value(True))
 
 
@@ -183,6 +185,9 @@ def dossier_context(partnership: Partnership) -> dict:
         "decision": decision,
         "scores": scores,
         "mou": mou,
+        # Each city's confirmation at selection and the MOU; one given outside the portal
+        # says so, with who gave it, their role and the date.
+        "sign_off": sign_off_entries(partnership),
         "plan": plan,
         "actions": actions,
         "kpis": kpis,

@@ -46,6 +46,7 @@ the portal holds. Scoring is pure Python over that bounded pool.
 
 from __future__ import annotations
 
+import math
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
@@ -173,6 +174,25 @@ def human_population(n: int) -> str:
     if n >= 1_000:
         return f"{round(n / 1_000)} k"
     return str(n)
+
+
+EARTH_RADIUS_KM = 6371.0
+
+
+def distance_km(a: Partner, b: Partner) -> int | None:
+    """The great-circle distance between two cities' coordinates (from the gazetteer), in
+    whole kilometres; None when either has none. Shown beside a candidate, not scored: near
+    and far partners both have their reasons."""
+    if None in (a.latitude, a.longitude, b.latitude, b.longitude):
+        return None
+    lat1, lon1, lat2, lon2 = map(
+        math.radians, (float(a.latitude), float(a.longitude), float(b.latitude), float(b.longitude))
+    )
+    h = (
+        math.sin((lat2 - lat1) / 2) ** 2
+        + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    )
+    return round(2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h))))
 
 
 def size_similarity(a: int | None, b: int | None) -> float:

@@ -6,9 +6,11 @@ from partnerships.views import (
     delivery,
     measurement,
     partnerships,
+    places,
     reports,
     search,
     selection,
+    signoff,
 )
 
 app_name = "partnerships"
@@ -16,10 +18,12 @@ app_name = "partnerships"
 urlpatterns = [
     *dashboard.urlpatterns,
     *partnerships.urlpatterns,
+    *signoff.urlpatterns,
     *search.urlpatterns,
     *selection.urlpatterns,
     *delivery.urlpatterns,
     *measurement.urlpatterns,
+    *places.urlpatterns,
     *cities.urlpatterns,
     *reports.urlpatterns,
 ]

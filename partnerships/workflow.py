@@ -28,6 +28,7 @@ from partnerships.models import (
     CityMembership,
     LetterOfIntent,
     MoveConfirmation,
+    OfflineConfirmation,
     Partner,
     Partnership,
     PartnershipMember,
@@ -39,7 +40,8 @@ from partnerships.models import (
 FIRST_STEP = Step.STRATEGY
 LAST_STEP = Step.MEASUREMENT
 
-# Moves out of these steps commit both cities, so each side with officers must confirm.
+# Moves out of these steps commit both cities, so each member city must confirm: through one
+# of its officers, or (a city with none in the portal) outside it, recorded by the home side.
 JOINT_SIGN_OFF_STEPS = frozenset({Step.SELECTION, Step.AGREEMENT})
 
 
@@ -69,13 +71,14 @@ class Facts:
     kpis: bool
     signed_mou_with_dates: bool
     activities: bool
-    # (partner id, name) of member cities with officers in the portal, and who confirmed.
-    sign_off_sides: list[tuple[int, str]] = field(default_factory=list)
+    # (partner id, name, has officers in the portal) of every member city, and which of them
+    # confirmed (an officer's confirmation, or one given outside the portal and not disputed).
+    sign_off_sides: list[tuple[int, str, bool]] = field(default_factory=list)
     confirmed_sides: set[int] = field(default_factory=set)
 
 
 def gather_facts(partnership: Partnership) -> Facts:
-    """Three queries, whatever the partnership holds."""
+    """Two queries, whatever the partnership holds (one outside a joint sign-off step)."""
     of_it = {"partnership": OuterRef("pk")}
     candidates = Candidate.objects.filter(**of_it)
     home = PartnershipMember.objects.filter(**of_it, role=PartnershipMember.Role.HOME)
@@ -110,20 +113,19 @@ def gather_facts(partnership: Partnership) -> Facts:
     row = Partnership.objects.filter(pk=partnership.pk).values(**annotations).get()
     sides, confirmed = [], set()
     if partnership.step in JOINT_SIGN_OFF_STEPS:
-        sides = list(
+        # Every member city, whether it has officers, and whether it confirmed: one query.
+        rows = (
             Partner.objects.filter(memberships__partnership=partnership)
-            .filter(Exists(CityMembership.objects.filter(partner=OuterRef("pk"))))
-            .order_by("name")
-            .values_list("pk", "name")
-        )
-        if len(sides) >= 2:
-            confirmed = set(
-                MoveConfirmation.objects.filter(
-                    partnership=partnership,
-                    step=partnership.step,
-                    at__gte=partnership.step_entered_at,
-                ).values_list("partner_id", flat=True)
+            .annotate(
+                officers=Exists(CityMembership.objects.filter(partner=OuterRef("pk"))),
+                confirmed=Exists(_confirmations(partnership, MoveConfirmation, "at"))
+                | Exists(_confirmations(partnership, OfflineConfirmation, "recorded_at")),
             )
+            .order_by("name")
+            .values_list("pk", "name", "officers", "confirmed")
+        )
+        sides = [(pk, name, officers) for pk, name, officers, _ in rows]
+        confirmed = {pk for pk, _, _, yes in rows if yes}
     return Facts(
         step=partnership.step,
         has_home=row["f_has_home"],
@@ -144,16 +146,57 @@ def gather_facts(partnership: Partnership) -> Facts:
     )
 
 
+def _confirmations(partnership: Partnership, model, at: str):
+    """`model`'s confirmations of the city in the outer query, for the current passage of
+    the partnership's step (a disputed one given outside the portal does not count)."""
+    qs = model.objects.filter(
+        partnership=partnership,
+        step=partnership.step,
+        partner=OuterRef("pk"),
+        **{f"{at}__gte": partnership.step_entered_at},
+    )
+    if model is OfflineConfirmation:
+        qs = qs.exclude(status=OfflineConfirmation.Status.DISPUTED)
+    return qs
+
+
+def confirmed_partner_ids(partnership: Partnership, step: int | None = None) -> set[int]:
+    """The member cities that confirmed leaving `step` (default: the current one) since the
+    partnership entered it: by an officer, or outside the portal and not disputed. One query."""
+    since = {
+        "partnership": partnership,
+        "step": step or partnership.step,
+    }
+    online = MoveConfirmation.objects.filter(**since, at__gte=partnership.step_entered_at)
+    offline = OfflineConfirmation.objects.filter(
+        **since, recorded_at__gte=partnership.step_entered_at
+    ).exclude(status=OfflineConfirmation.Status.DISPUTED)
+    rows = (
+        online.order_by()
+        .values_list("partner_id")
+        .union(offline.order_by().values_list("partner_id"))
+    )
+    return {pk for (pk,) in rows}
+
+
 # --- The gates: what must exist before a partnership may leave each step -------------------
 
 
 def joint_sign_off(f: Facts, step: Step) -> list[Requirement]:
-    """One confirmation per member city with officers in the portal, when two or more have."""
+    """One confirmation per member city, when there are two or more. A city without officers
+    in the portal is not skipped (that let one side's word commit both): one of its officers
+    joins and confirms, or the home side records its confirmation given outside the portal."""
     if f.step != step or len(f.sign_off_sides) < 2:
         return []
     return [
-        Requirement(f"Confirmation from an officer of {name}.", pk in f.confirmed_sides)
-        for pk, name in f.sign_off_sides
+        Requirement(
+            f"Confirmation from an officer of {name}."
+            if has_officers
+            else f"Confirmation from {name}: it has no officer in the portal yet; invite one, "
+            "or record its confirmation given outside the portal.",
+            pk in f.confirmed_sides,
+        )
+        for pk, name, has_officers in f.sign_off_sides
     ]
 
 

@@ -13,6 +13,9 @@ only receivers of ours bump the page cache, off in tests. `test_growth_adds_rows
 
 from __future__ import annotations
 
+import datetime as dt
+
+from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from accounts.models import User
@@ -31,6 +34,8 @@ from businesses.models import (
     Outcome,
     PartnershipLead,
 )
+from discussion.models import Comment
+from invitations.models import Invitation, JoinRequest
 from partnerships.models import (
     KPI,
     MOU,
@@ -46,6 +51,7 @@ from partnerships.models import (
     PlanAction,
     Review,
 )
+from tests.factories.accounts import UserFactory
 from tests.factories.alliances import (
     OrganisationFactory,
     ScorecardMeasureFactory,
@@ -60,6 +66,7 @@ from tests.factories.businesses import (
     OutcomeFactory,
     PartnershipLeadFactory,
 )
+from tests.factories.discussion import CommentFactory
 from tests.factories.partnerships import (
     ActivityFactory,
     ApproachContactFactory,
@@ -146,6 +153,9 @@ def grow_partnership_pages(world, k: int) -> None:
     save(KPI, KPIFactory.build_batch(k, partnership=p))
     save(Champion, ChampionFactory.build_batch(k, partnership=p, partner=city_a))
     save(PlanAction, PlanActionFactory.build_batch(k, plan=p.business_plan))
+    comments = CommentFactory.build_batch(k, partnership=p)
+    save_parents(comments, "author", User)
+    save(Comment, comments)
 
 
 def grow_chamber_pages(world, k: int) -> None:
@@ -187,6 +197,9 @@ def grow_chamber_pages(world, k: int) -> None:
     )
     save(StrengthRecord, StrengthRecordFactory.build_batch(k, sub_alliance=sub_alliance))
     save(Outcome, OutcomeFactory.build_batch(k, sub_alliance=sub_alliance))
+    comments = CommentFactory.build_batch(k, partnership=p, sub_alliance=sub_alliance)
+    save_parents(comments, "author", User)
+    save(Comment, comments)
     parties = [
         SubAlliancePartyFactory.build(
             sub_alliance=sub_alliance, organisation=OrganisationFactory.build(partner=city_a)
@@ -198,3 +211,33 @@ def grow_chamber_pages(world, k: int) -> None:
     # The public registry: published partnerships of A, each with a signed MOU.
     published = save_partnerships(PartnershipFactory.build_batch(k, published=True), [city_a] * k)
     save(MOU, [MOUFactory.build(partnership=q, status=MOU.Status.SIGNED) for q in published])
+
+
+def grow_invitations(world, k: int) -> None:
+    """Open invitations to A from P (its officers page, P's invitation page) and requests to
+    join A, each by a new user, written directly: the services' hourly limit is not what is
+    measured."""
+    p, city_a = world["p"], world["a"]
+    now = timezone.now()
+    expires = now + dt.timedelta(days=7)
+    known = Invitation.objects.count()
+    inviters, joiners = (
+        save(User, UserFactory.build_batch(k)),
+        save(User, UserFactory.build_batch(k)),
+    )
+    save(
+        Invitation,
+        [
+            Invitation(
+                city=city_a,
+                email=f"grown{n}-{known + n}@example.org",
+                invited_by=inviter,
+                partnership=p,
+                expires_at=expires,
+                sent_count=1,
+                last_sent_at=now,
+            )
+            for n, inviter in enumerate(inviters)
+        ],
+    )
+    save(JoinRequest, [JoinRequest(user=u, city=city_a, message="Grown") for u in joiners])

@@ -46,6 +46,9 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from accounts.models import User
 from alliances import services as alliance_services
 from businesses.models import ChamberMembership
+from discussion import services as discussion_services
+from invitations import services as invitation_services
+from invitations import tokens as invitation_tokens
 from partnerships import services
 from partnerships.models import Candidate, CityMembership, Partner, Partnership, Review, Step
 from tests.access.matrix import MATRIX, OPEN
@@ -62,6 +65,7 @@ from tests.factories.partnerships import (
     CityMembershipFactory,
     LetterOfIntentFactory,
     MOUFactory,
+    OfflineConfirmationFactory,
     PartnerFactory,
     PartnershipFactory,
     PlanActionFactory,
@@ -69,7 +73,7 @@ from tests.factories.partnerships import (
     walked_to,
 )
 from tests.factories.reminders import ReminderFactory
-from tests.growth import grow_chamber_pages, grow_partnership_pages
+from tests.growth import grow_chamber_pages, grow_invitations, grow_partnership_pages
 
 # --- The machinery ------------------------------------------------------------------------
 
@@ -256,6 +260,10 @@ def build_matrix_world() -> dict:
     )
     lesson = services.lesson_add(partnership=partnership, step=7, theme="T", text="Name a deputy.")
     chamber_kwargs, published = chamber_world(users, city_a, city_b, partnership, pdf)
+    # Recorded for B by A's side before officer_b joined: B's officers endorse or dispute it.
+    offline = OfflineConfirmationFactory(
+        partnership=partnership, partner=city_b, step=Step.SELECTION
+    )
     kwargs = {
         "pk": partnership.pk,
         **chamber_kwargs,
@@ -263,6 +271,7 @@ def build_matrix_world() -> dict:
         "lesson_id": lesson.pk,
         "candidate_id": candidate.pk,
         "doc_id": mou.pk,
+        "confirmation_id": offline.pk,
         "kind": "mou",
         "action_id": action.pk,
         "strategy_id": draft.pk,
@@ -272,6 +281,10 @@ def build_matrix_world() -> dict:
     }
     notification = ReminderFactory(partnership=partnership, recipient=users["officer_a"])
     kwargs["reminder_id"] = notification.pk
+    kwargs["comment_id"] = discussion_services.comment_post(
+        user=users["officer_a"], partnership=partnership, body="Shall we meet in March?"
+    ).comment.pk
+    kwargs.update(invitation_world(users, city_a))
     city_kwargs = {"pk": city_a.pk}
     assert loi.pk
     return {
@@ -279,7 +292,30 @@ def build_matrix_world() -> dict:
         "kwargs": kwargs,
         "city_kwargs": city_kwargs,
         # The registry's pages show a published partnership (P is private).
-        "kwargs_for": {name: published for name in OPEN if "registry" in name},
+        "kwargs_for": {
+            **{name: published for name in OPEN if "registry" in name},
+            "invitations:city_invite": city_kwargs,
+        },
+    }
+
+
+def invitation_world(users, city_a) -> dict:
+    """An invitation of coordinator_a's to A, for an address without an account (its key), and
+    a request to join A of a new account."""
+    invitation = invitation_services.invitation_send(
+        city=city_a, email="invitee@example.org", by=users["coordinator_a"]
+    )
+    join_request = invitation_services.join_request_create(
+        city=city_a,
+        email="asks-to-join@example.org",
+        password="a long pass phrase 42",
+        first_name="Asks",
+        last_name="To Join",
+    )
+    return {
+        "invitation_id": invitation.pk,
+        "key": invitation_tokens.make_key(invitation),
+        "join_request_id": join_request.pk,
     }
 
 
@@ -409,14 +445,19 @@ def _with_chamber(world) -> None:
     users = {"coordinator_a": world["user"]}
     pdf = ContentFile(b"%PDF-1.4\n%test\n", name="x.pdf")
     kwargs, published = chamber_world(users, city_a, city_b, p, pdf)
+    kwargs.update(invitation_world(users, city_a))
     world["users"] = {**users, "anonymous": None}
     # In the shape url_for() reads.
     world["matrix"] = {
         "kwargs": {"pk": p.pk, **kwargs},
         "city_kwargs": {"pk": city_a.pk},
-        "kwargs_for": {n: published for n in MATRIX if n.startswith("businesses:registry")},
+        "kwargs_for": {
+            **{n: published for n in MATRIX if n.startswith("businesses:registry")},
+            "invitations:city_invite": {"pk": city_a.pk},
+        },
     }
     world["growers"].append(grow_chamber_pages)
+    world["growers"].append(grow_invitations)
 
 
 @shared_world
@@ -448,6 +489,7 @@ def budget_world(budget_world_once, db, request) -> dict:
         state["users"]["coordinator_a"] = state["user"]
         state["matrix"] = data["matrix"]
         state["growers"].append(grow_chamber_pages)
+        state["growers"].append(grow_invitations)
     state["grow"] = _grow_function(state)
     return state
 

@@ -16,6 +16,7 @@ from businesses import selectors, services
 from businesses.forms import DecisionForm, JoinForm, SignupForm
 from businesses.models import ChamberMembership
 from config.middleware import throttle_posts
+from core import hooks
 from core.access import remember_roles
 from core.errors import DomainError
 from core.views import apply_errors, posted, require
@@ -79,6 +80,8 @@ def status(request):
             "is_pending": perms.is_pending_chamber(request.user),
             "is_staff": perms.is_chamber_staff(request.user),
             "works_for_city": core.is_admin(request.user) or core.is_officer(request.user),
+            # Other apps' panels (requests to join a city: invitations).
+            "panels": hooks.collect("account.status_panels", request),
         },
     )
 

@@ -55,9 +55,14 @@ INSTALLED_APPS = [
     # Ours, innermost first: each may import only those above it (README, "How it is built").
     "core",
     "accounts",
+    # The world's places, searched when an officer adds a partner city.
+    "gazetteer",
     "partnerships",
     "notifications",
+    "invitations",
     "alliances",
+    # Comments on partnerships and sub-alliances.
+    "discussion",
     "businesses",
     # load_demo and seed_synthetic: imports all of the above, none of them imports it.
     "demo",

@@ -70,7 +70,10 @@ class PartnerAdmin(PortalAdmin):
     readonly_fields = ("created_at", "updated_at")
     fieldsets = (
         (None, {"fields": ("name", "province", "country", "kind", "global_region")}),
-        ("Figures", {"fields": ("population", "latitude", "longitude", "website")}),
+        (
+            "Figures",
+            {"fields": ("geonameid", "population", "latitude", "longitude", "website")},
+        ),
         ("Profile", {"fields": ("community_profile", "development_plan", "sectors")}),
         ("Record", {"classes": ("collapse",), "fields": ("created_at", "updated_at")}),
     )

@@ -38,6 +38,7 @@ from partnerships.models import (
     Lesson,
     LetterOfIntent,
     MoveConfirmation,
+    OfflineConfirmation,
     Partnership,
     PartnershipMember,
     Review,
@@ -164,6 +165,26 @@ class MoveConfirmationInline(RecordInline):
     verbose_name_plural = "joint sign-off confirmations"
 
 
+class OfflineConfirmationInline(RecordInline):
+    """Confirmations given outside the portal: written by `services.offline_confirmation_*`
+    (the evidence is opened from the partnership's page, never by its storage address)."""
+
+    model = OfflineConfirmation
+    fields = (
+        "recorded_at",
+        "step",
+        "partner",
+        "confirmed_by_name",
+        "confirmed_by_role",
+        "confirmed_on",
+        "status",
+        "dispute_reason",
+    )
+    related = ("partner",)
+    ordering = ("-recorded_at",)
+    verbose_name_plural = "confirmations given outside the portal"
+
+
 class MemberCountryFilter(admin.SimpleListFilter):
     """The country of a member city. Its choices come from the cities (a small table), not
     from a DISTINCT over partnerships joined to their members (CountryFilter on
@@ -277,6 +298,7 @@ class PartnershipAdmin(PortalHistoryAdmin):
         ReviewInline,
         LessonInline,
         MoveConfirmationInline,
+        OfflineConfirmationInline,
         StepTransitionInline,
     )
     actions = ("advance_to_next_step", "return_to_earlier_step")
@@ -450,3 +472,17 @@ class MoveConfirmationAdmin(RecordAdmin):
     list_select_related = ("partnership", "partner", "user")
     date_hierarchy = "at"
     ordering = ("-at",)
+
+
+@admin.register(OfflineConfirmation)
+class OfflineConfirmationAdmin(RecordAdmin):
+    """Confirmations given outside the portal: only `services.offline_confirmation_*` write
+    them (the home side records, the city's officers endorse or dispute)."""
+
+    list_display = ("recorded_at", "partnership", "step", "partner", "confirmed_by_name", "status")
+    list_filter = ("step", "status")
+    search_fields = ("partnership__title", "partner__name", "confirmed_by_name")
+    list_select_related = ("partnership", "partner")
+    exclude = ("document",)
+    date_hierarchy = "recorded_at"
+    ordering = ("-recorded_at",)

@@ -26,6 +26,7 @@ from partnerships.models.selection import (
     FeasibilityStudy,
     SelectionDecision,
 )
+from partnerships.models.signoff import OfflineConfirmation
 from partnerships.models.strategy import StrategyCriterion, TwinningStrategy
 
 __all__ = [
@@ -46,6 +47,7 @@ __all__ = [
     "LetterOfIntent",
     "MOUSignatory",
     "MoveConfirmation",
+    "OfflineConfirmation",
     "Partner",
     "Partnership",
     "PartnershipMember",

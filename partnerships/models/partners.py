@@ -66,6 +66,15 @@ class Partner(models.Model):
         blank=True,
         validators=[MinValueValidator(-180), MaxValueValidator(180)],
     )
+    # The place in the gazetteer (GeoNames) this city is: one city per place. Not a foreign
+    # key: the gazetteer's table may be reloaded, or not loaded yet, without touching cities.
+    geonameid = models.PositiveIntegerField(
+        "GeoNames id",
+        unique=True,
+        null=True,
+        blank=True,
+        help_text="The city's place in the GeoNames gazetteer (geonames.org/<id>).",
+    )
     global_region = models.CharField(
         "North/South", max_length=8, choices=GlobalRegion.choices, default=GlobalRegion.NORTH
     )

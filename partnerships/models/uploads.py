@@ -31,3 +31,25 @@ def validate_pdf(file) -> None:
     file.seek(position)
     if b"%PDF-" not in head:
         raise ValidationError("Upload a PDF document (this file is not a PDF).", code="not_pdf")
+
+
+def validate_pdf_document(file) -> None:
+    """A PDF a reader opens, with at least one page: `%PDF-` in its first bytes is not enough
+    for evidence (a forged file may start with it). Read with pypdf, strictly; run after
+    `validate_pdf` (the size limit and the signature)."""
+    from pypdf import PdfReader
+
+    position = file.tell() if hasattr(file, "tell") else 0
+    file.seek(0)
+    try:
+        pages = len(PdfReader(file, strict=True).pages)
+    except Exception:
+        pages = 0
+    finally:
+        file.seek(position)
+    if pages < 1:
+        raise ValidationError(
+            "This file is not a readable PDF document (it may be damaged or forged): "
+            "upload the scanned or signed PDF itself.",
+            code="not_readable_pdf",
+        )

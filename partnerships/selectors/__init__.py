@@ -31,6 +31,7 @@ from partnerships.selectors.walk import (
     partnership_for_page,
     partnership_rows,
     recent_activities,
+    sign_off_entries,
     timeline,
 )
 
@@ -57,6 +58,7 @@ __all__ = [
     "partnerships_visible_to",
     "person",
     "recent_activities",
+    "sign_off_entries",
     "timeline",
     "with_members",
 ]

@@ -43,6 +43,7 @@ from partnerships.health.rules import (
     REVIEW_DUE_LISTED_DAYS,
 )
 from partnerships.models import Partnership, Step
+from partnerships.selectors.signoff import awaiting_confirmation
 from partnerships.selectors.visibility import partnerships_of_my_cities, with_members
 
 BOARD_CARDS_PER_STEP = 8
@@ -216,6 +217,8 @@ def dashboard_context(user) -> dict:
         "review_due_days": REVIEW_DUE_LISTED_DAYS,
         "mou_expiry_days": MOU_EXPIRING_DAYS,
         "quiet_days": QUIET_DAYS,
+        # The joint sign-off: what awaits the confirmation of the user's cities, or the other's.
+        "awaiting": awaiting_confirmation(user),
         # Panels outer apps add (core.hooks "dashboard.panels"): a dict with its template.
         "panels": hooks.collect("dashboard.panels", user),
     }

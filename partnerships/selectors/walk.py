@@ -4,6 +4,7 @@ the history of its record. That keeps the page within its query budget whatever 
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 from collections.abc import Callable
@@ -49,6 +50,12 @@ from partnerships.models import (
     TwinningStrategy,
 )
 from partnerships.selectors.common import area_names, count_of, person
+from partnerships.selectors.signoff import (
+    SEPARATOR,
+    sign_off_column,
+    sign_off_from_column,
+    timeline_rows,
+)
 from partnerships.selectors.visibility import partnerships_visible_to, with_members
 
 TIMELINE_LENGTH = 20
@@ -123,6 +130,8 @@ def partnership_for_page(user, pk: int) -> Partnership:
         )
         .annotate(**_page_columns())
     )
+    for provider in hooks.providers("partnership.page_annotations"):
+        qs = qs.annotate(**provider(user))
     # The health score's facts in the same row: the page reads them with `health.health_of`.
     qs = with_health_facts(qs, timezone.localdate())
     partnership = get_object_or_404(qs, pk=pk)
@@ -228,13 +237,16 @@ def timeline(partnership: Partnership, length: int = TIMELINE_LENGTH) -> list[Ti
         s.name: s for s in hooks.providers("partnership.timeline")
     }
     others = [source.rows(partnership) for source in sources.values()]
+    sign_off = timeline_rows(partnership)
     entries = []
-    rows = activities.union(moves, *others, all=True).order_by("-t_at", "-t_id")[:length]
-    for row in rows:
+    rows = activities.union(moves, *sign_off, *others, all=True).order_by("-t_at", "-t_id")
+    for row in rows[:length]:
         src, _, at, title, detail, from_step, to_step, first, last, username = row
         by = " ".join(n for n in (first, last) if n) or username or ""
         if src in sources:
             entries.append(sources[src].entry(row))
+        elif src in SIGN_OFF_SOURCES:
+            entries.append(_sign_off_entry(src, at, title, detail, from_step, by))
         elif src == "activity":
             entries.append(
                 TimelineEntry(
@@ -254,6 +266,65 @@ def timeline(partnership: Partnership, length: int = TIMELINE_LENGTH) -> list[Ti
                 )
             )
     return entries
+
+
+SIGN_OFF_SOURCES = {"confirmation", "offline", "offline_review"}
+
+
+def sign_off_entries(partnership: Partnership) -> list[TimelineEntry]:
+    """Every confirmation of a joint sign-off (an officer's, one given outside the portal,
+    its endorsement or dispute), oldest first, dated by day, for the dossier: read from the
+    partnership's row when it carries `sign_off_text` (`sign_off_column`), else one
+    query."""
+    text = getattr(partnership, "sign_off_text", None)
+    if text is None:
+        text = (
+            Partnership.objects.filter(pk=partnership.pk)
+            .annotate(t=sign_off_column())
+            .values_list("t", flat=True)
+            .get()
+        )
+    return [
+        _sign_off_entry(src, on, city, detail, step, by)
+        for src, on, city, detail, step, by in sign_off_from_column(text)
+    ]
+
+
+def _sign_off_entry(src: str, at, city: str, detail: str, step: int, by: str) -> TimelineEntry:
+    """A confirmation on the timeline. One given outside the portal always reads as such,
+    never as the city's own; a dispute shows its reason."""
+    leaving = f"leaving “{Step(step).label}”"
+    if src == "confirmation":
+        return TimelineEntry(at=at, kind=src, title=f"{city} confirmed {leaving}", detail="", by=by)
+    parts = (detail or "").split(SEPARATOR)
+    if src == "offline":
+        name, role, on = ([*parts, "", "", ""])[:3]
+        with contextlib.suppress(ValueError):
+            on = day(dt.date.fromisoformat(on))
+        return TimelineEntry(
+            at=at,
+            kind=src,
+            title=f"{city}: {leaving} confirmed outside the portal by {name}, {role}, on {on}",
+            detail="Recorded by the home city.",
+            by=by,
+        )
+    status, reason = ([*parts, "", ""])[:2]
+    if status == "disputed":
+        return TimelineEntry(
+            at=at,
+            kind=src,
+            title=f"{city} disputed the confirmation of {leaving} recorded outside the portal",
+            detail=reason,
+            by=by,
+            is_return=True,
+        )
+    return TimelineEntry(
+        at=at,
+        kind=src,
+        title=f"{city} endorsed the confirmation of {leaving} recorded outside the portal",
+        detail="",
+        by=by,
+    )
 
 
 @dataclass(frozen=True)

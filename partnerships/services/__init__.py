@@ -13,7 +13,10 @@ package's whole public surface, so callers may write `services.partnership_move`
 - planning: letter of intent, business plan, KPIs, the MOU (steps 5-6)
 - delivery: activities (step 7)
 - measurement: reviews and lessons (step 8)
+- signoff: confirmations of a joint sign-off given outside the portal (record, endorse,
+  dispute)
 - imports: partner cities from a spreadsheet
+- places: a partner city added from the gazetteer
 """
 
 from partnerships.services.cities import (
@@ -48,6 +51,7 @@ from partnerships.services.measurement import (
     review_create_draft,
     review_update_draft,
 )
+from partnerships.services.places import global_region_for, may_add_city, partner_city_add
 from partnerships.services.planning import (
     business_plan_save,
     kpi_add,
@@ -67,6 +71,11 @@ from partnerships.services.search import (
     feasibility_save,
     selection_criteria,
     selection_decide,
+)
+from partnerships.services.signoff import (
+    offline_confirmation_dispute,
+    offline_confirmation_endorse,
+    offline_confirmation_record,
 )
 from partnerships.services.walk import (
     PARTNERSHIP_EDITABLE_FIELDS,
@@ -103,11 +112,13 @@ __all__ = [
     "due_diligence_save",
     "factor_field",
     "feasibility_save",
+    "global_region_for",
     "kpi_add",
     "kpi_field",
     "lesson_add",
     "lesson_adopt_into_strategy",
     "letter_of_intent_save",
+    "may_add_city",
     "may_import_partner_cities",
     "member_publish_contacts",
     "mou_save",
@@ -115,6 +126,10 @@ __all__ = [
     "officer_add",
     "officer_remove",
     "officer_set_role",
+    "offline_confirmation_dispute",
+    "offline_confirmation_endorse",
+    "offline_confirmation_record",
+    "partner_city_add",
     "partner_city_upsert",
     "partnership_add_partner",
     "partnership_advance",

@@ -14,6 +14,7 @@ from django.utils import timezone
 from core.errors import DomainError
 from core.services import lock, model_update
 from partnerships import permissions, workflow
+from partnerships.events import Event, Kind, emit
 from partnerships.models import (
     Champion,
     CityMembership,
@@ -29,6 +30,49 @@ from partnerships.services.cities import strategy_in_force
 from partnerships.services.common import (
     check_may_edit,
 )
+
+
+def emit_confirmation_awaited(
+    partnership: Partnership,
+    user,
+    *,
+    object_id: int,
+    partner_ids: Iterable[int] | None = None,
+    reason: str = "",
+) -> None:
+    """Tell the cities whose confirmation of leaving the current joint sign-off step is
+    awaited (default: every member city that has not confirmed): when the partnership enters
+    such a step, when a city joins it there, when a dispute reopens the gate."""
+    if partnership.step not in workflow.JOINT_SIGN_OFF_STEPS:
+        return
+    members = dict(
+        Partner.objects.filter(memberships__partnership=partnership).values_list("pk", "name")
+    )
+    if len(members) < 2:
+        return
+    if partner_ids is None:
+        confirmed = workflow.confirmed_partner_ids(partnership)
+        partner_ids = [pk for pk in members if pk not in confirmed]
+    awaited = tuple(sorted(pk for pk in partner_ids if pk in members))
+    if not awaited:
+        return
+    data = {
+        "step": partnership.step_label,
+        "cities": ", ".join(sorted(members[pk] for pk in awaited)),
+        "members": ", ".join(sorted(members.values())),
+    }
+    if reason:
+        data["reason"] = reason
+    emit(
+        Event(
+            kind=Kind.CONFIRMATION_AWAITED,
+            partnership_id=partnership.pk,
+            actor_id=getattr(user, "pk", None),
+            object_id=object_id,
+            partner_ids=awaited,
+            data=data,
+        )
+    )
 
 
 def derive_orientation(regions: Iterable[str]) -> str:
@@ -90,6 +134,8 @@ def partnership_add_partner(
         raise DomainError(f"{partner.name} is already a member of this partnership.")
     member = PartnershipMember.objects.create(partnership=partnership, partner=partner, role=role)
     partnership_refresh_orientation(partnership)
+    # A city joining at a joint sign-off step (the chosen partner, at selection) is awaited.
+    emit_confirmation_awaited(partnership, None, object_id=member.pk)
     return member
 
 
@@ -219,10 +265,12 @@ def partnership_move(
         partnership.strategy = strategy_in_force(home.partner_id)
     partnership.step = to_step
     partnership.step_entered_at = timezone.now()
-    partnership._change_reason = f"{kind}: {reason}" if reason else str(kind)
+    change = f"{kind}: {reason.strip()}" if reason.strip() else str(kind)
+    # The history's reason column holds 100 characters; the full reason is the move's own.
+    partnership._change_reason = change if len(change) <= 100 else change[:99] + "…"
     partnership._history_user = user
     partnership.save(update_fields=["step", "step_entered_at", "strategy", "updated_at"])
-    return StepTransition.objects.create(
+    move = StepTransition.objects.create(
         partnership=partnership,
         from_step=from_step,
         to_step=to_step,
@@ -230,6 +278,20 @@ def partnership_move(
         reason=reason.strip(),
         by=user,
     )
+    data = {"from_step": Step(from_step).label, "to_step": Step(to_step).label}
+    if move.reason:
+        data["reason"] = move.reason
+    emit(
+        Event(
+            kind=Kind.ADVANCED if kind == StepTransition.Kind.ADVANCE else Kind.RETURNED,
+            partnership_id=partnership.pk,
+            actor_id=getattr(user, "pk", None),
+            object_id=move.pk,
+            data=data,
+        )
+    )
+    emit_confirmation_awaited(partnership, user, object_id=move.pk)
+    return move
 
 
 def partnership_advance(*, partnership: Partnership, user=None) -> StepTransition:
@@ -274,10 +336,25 @@ def partnership_confirm_move(*, partnership: Partnership, user) -> list[MoveConf
             at__gte=partnership.step_entered_at,
         ).values_list("partner_id", flat=True)
     )
-    return [
+    created = [
         MoveConfirmation.objects.create(
             partnership=partnership, step=partnership.step, partner_id=side, user=user
         )
         for side in sides
         if side not in already
     ]
+    names = dict(
+        Partner.objects.filter(pk__in=[c.partner_id for c in created]).values_list("pk", "name")
+    )
+    for confirmation in created:
+        emit(
+            Event(
+                kind=Kind.CONFIRMED,
+                partnership_id=partnership.pk,
+                actor_id=user.pk,
+                object_id=confirmation.pk,
+                partner_ids=(confirmation.partner_id,),
+                data={"step": partnership.step_label, "city": names[confirmation.partner_id]},
+            )
+        )
+    return created

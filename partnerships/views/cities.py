@@ -59,7 +59,12 @@ def _int_or_404(value) -> int:
 def city_list(request):
     filters = CityFilter(request.GET)
     paged = paginate(request, filters.qs, CITIES_PER_PAGE)
-    context = {"filters": filters, **paged, "cities": paged["page"].object_list}
+    context = {
+        "filters": filters,
+        **paged,
+        "cities": paged["page"].object_list,
+        "can_add_city": services.may_add_city(request.user),
+    }
     if request.htmx and not request.htmx.history_restore_request:
         return render(request, "partnerships/cities/_city_results.html", context)
     return render(request, "partnerships/cities/city_list.html", context)
@@ -342,7 +347,13 @@ def _officers_page(request, city: Partner, add_form: OfficerAddForm):
     return render(
         request,
         "partnerships/cities/officers.html",
-        {"city": city, "rows": rows, "add_form": add_form},
+        {
+            "city": city,
+            "rows": rows,
+            "add_form": add_form,
+            # Other apps' panels (pending invitations and requests to join: invitations).
+            "panels": hooks.collect("city.officers_panels", request, city),
+        },
     )
 
 

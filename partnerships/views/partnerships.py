@@ -39,12 +39,14 @@ from partnerships.models import (
     MOU,
     CooperationArea,
     LetterOfIntent,
+    OfflineConfirmation,
     Partner,
     Partnership,
     PlanAction,
     Step,
     StepTransition,
 )
+from partnerships.selectors.signoff import offline_confirmations_for_page, sign_off_box
 from partnerships.views.common import editable_partnership_or_404, visible_partnership_or_404
 from partnerships.views.measurement import step_records
 
@@ -283,30 +285,6 @@ def _planning_records(partnership: Partnership) -> tuple[list[PlanAction], list[
     return found_actions, found_kpis
 
 
-def _sign_off(request, partnership: Partnership, can_edit: bool) -> dict | None:
-    """Who has confirmed the move out of a joint sign-off step, who is awaited, and whether
-    this user may confirm for a side that has not yet."""
-    if partnership.step not in workflow.JOINT_SIGN_OFF_STEPS:
-        return None
-    sides = [m for m in partnership.members.all() if m.has_officers]
-    mine = permissions.city_ids(request.user)
-    rows = [
-        {
-            "city": m.partner,
-            "confirmed_at": m.confirmed_at,
-            "confirmed_by": " ".join(n for n in (m.confirmed_by_first, m.confirmed_by_last) if n)
-            or m.confirmed_by_username,
-            "mine": m.partner_id in mine,
-        }
-        for m in sides
-    ]
-    return {
-        "needed": len(sides) >= 2,
-        "sides": rows,
-        "can_confirm": can_edit and any(r["mine"] and not r["confirmed_at"] for r in rows),
-    }
-
-
 @login_required
 @require_GET
 @cached_page
@@ -356,12 +334,15 @@ def partnership_detail(request, pk: int):
         else _advance_blockers(partnership, checklists[partnership.step]),
         "next_step": None if at_last_step else Step(partnership.step + 1),
         "return_form": ReturnForm(partnership=partnership) if partnership.step > 1 else None,
-        "sign_off": _sign_off(request, partnership, can_edit),
+        "sign_off": sign_off_box(
+            partnership, request.user, can_edit, offline_confirmations_for_page(partnership)
+        ),
         "timeline": selectors.timeline(partnership),
         "history": selectors.history_entries(partnership),
         "health": health.health_of(partnership),
         "my_city_ids": permissions.city_ids(request.user),
         "is_admin": permissions.is_admin(request.user),
+        "panels": hooks.collect("partnership.panels", request, partnership, can_edit),
         "extra_links": [
             link
             for links in hooks.collect("partnership.links", request, partnership, can_edit)
@@ -482,7 +463,8 @@ def partnership_confirm(request, pk: int):
 
 # --- Documents -----------------------------------------------------------------------------
 
-DOCUMENTS = {"mou": MOU, "loi": LetterOfIntent}
+# The evidence of a confirmation given outside the portal is as private as the agreements.
+DOCUMENTS = {"mou": MOU, "loi": LetterOfIntent, "offline": OfflineConfirmation}
 
 
 @login_required

@@ -216,6 +216,8 @@ def search(request, pk: int):
     shown = [*results.rows, *(s.partner for s in (ranking.suggestions if ranking else []))]
     for partner in shown:
         partner.population_label = f"{partner.population:,}" if partner.population else ""
+        km = suggestions.distance_km(home, partner) if home is not None else None
+        partner.distance_label = f"{km:,} km from {home.name}" if km is not None else ""
 
     weights = []
     if ranking is not None:

@@ -62,6 +62,21 @@ MATRIX = {
     "partnerships:return": (MEMBERS, None),
     "partnerships:confirm": (POST_ONLY, POST_MEMBERS),
     "partnerships:champion_add": (MEMBERS, {**MEMBERS}),
+    # The joint sign-off given outside the portal (P at selection; the world holds one
+    # recorded for B before officer_b joined). Recording is for the home side's officers (A):
+    # anyone else who may see P is sent back to it with a message, admins included (they
+    # are no city's side); an empty POST re-shows the form with its errors.
+    "partnerships:offline_record": (
+        {**MEMBERS, "officer_b": 302, "admin": 302},
+        {**MEMBERS, "officer_b": 302, "admin": 302},
+    ),
+    # Endorsing or disputing is for the officers of the city it was given for (B); the others
+    # who may see P get a message. An empty POST endorses (B) or shows the form's error.
+    "partnerships:offline_endorse": (POST_ONLY, POST_MEMBERS),
+    "partnerships:offline_dispute": (
+        {**MEMBERS, "officer_a": 302, "coordinator_a": 302, "admin": 302},
+        {**MEMBERS, "officer_a": 302, "coordinator_a": 302, "admin": 302},
+    ),
     # A side's officers show or hide their own contacts in the registry: an empty POST names
     # no city (404 for everyone, as for a city that is not a member).
     "partnerships:publish_contacts": (
@@ -186,6 +201,39 @@ MATRIX.update(
     }
 )
 
+# Adding a partner city from the gazetteer: anyone working for a city, and admins; an empty
+# POST chooses no place (the search page again, with a message).
+MATRIX.update({"partnerships:city_add": (OFFICERS, OFFICERS)})
+
+# The discussion: a record's thread is for whoever may see the record (a GET is the whole thread
+# with its form, an empty POST re-shows the form with its error). The world's comment is
+# officer_a's: only its writer edits it (an empty POST: the form's error), its writer or an
+# admin removes it.
+MATRIX.update(
+    {
+        "discussion:partnership_thread": (MEMBERS, {**MEMBERS}),
+        "discussion:sub_alliance_thread": (MEMBERS, {**MEMBERS}),
+        "discussion:comment_edit": (POST_ONLY, {**NOBODY, "officer_a": 200}),
+        "discussion:comment_remove": (POST_ONLY, {**NOBODY, "officer_a": 302, "admin": 302}),
+    }
+)
+
+# Invitations and requests to join a city (invitations:*). The world's invitation is
+# coordinator_a's to A (its sender, A's coordinators and admins resend or revoke it); its key
+# opens the accept page for everyone (signed in with another address: a page saying so; an
+# empty POST: the form's errors or that page); the request to join is to A.
+MATRIX.update(
+    {
+        "invitations:city_invite": (COORDINATORS_OF_A, COORDINATORS_OF_A),
+        "invitations:partnership_invite": (MEMBERS, {**MEMBERS}),
+        "invitations:resend": (POST_ONLY, {**NOBODY, "coordinator_a": 302, "admin": 302}),
+        "invitations:revoke": (POST_ONLY, {**NOBODY, "coordinator_a": 302, "admin": 302}),
+        "invitations:accept": (PUBLIC, PUBLIC),
+        "invitations:join": (PUBLIC, PUBLIC),
+        "invitations:join_decide": (COORDINATORS_OF_A, COORDINATORS_OF_A),
+    }
+)
+
 # What a pending chamber account may reach (everything else redirects it to its status page).
 # What an account without a role may reach (core.access.OPEN_VIEWS and the apps' open views).
 OPEN = {
@@ -205,6 +253,8 @@ OPEN = {
     "businesses:registry_detail",
     "businesses:registry_mou",
     "notifications:calendar_feed",
+    "invitations:accept",
+    "invitations:join",
 }
 
 

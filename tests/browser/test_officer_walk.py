@@ -15,7 +15,15 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from partnerships.models import MOU, CityMembership, Partnership, Step, StepTransition
+from partnerships.models import (
+    MOU,
+    CityMembership,
+    OfflineConfirmation,
+    Partner,
+    Partnership,
+    Step,
+    StepTransition,
+)
 from tests.factories.accounts import UserFactory
 from tests.factories.partnerships import (
     CityMembershipFactory,
@@ -23,6 +31,7 @@ from tests.factories.partnerships import (
     NorthPartnerFactory,
     PartnerFactory,
     SectorFactory,
+    signed_pdf_bytes,
 )
 
 PASSWORD = "correct horse battery staple"
@@ -68,6 +77,30 @@ def expect_at_step(page: Page, number: int, label: str) -> None:
     expect(current).to_have_count(1)
     expect(current).to_contain_text(label)
     expect(current).to_contain_text("(current step)")
+
+
+def sign_off(page: Page, step: str, evidence: str, on: dt.date) -> None:
+    """The joint sign-off: the officer confirms for the home city; Aachen has no officer in
+    the portal, so its confirmation given on paper is recorded with the signed PDF."""
+    box = page.locator("#sign-off")
+    expect(box).to_contain_text(f"{CANDIDATE}: awaited (no officer in the portal yet)")
+    box.get_by_role("button", name="Confirm for my city").click()
+    expect_message(page, f"You confirmed leaving “{step}” for {HOME}.")
+    page.get_by_role("link", name="Record a confirmation given outside the portal").click()
+    expect(page.get_by_label("The city that confirmed")).to_have_value(
+        str(Partner.objects.get(name=CANDIDATE).pk)
+    )
+    page.get_by_label("Who confirmed for it").fill("Sibylle Keupen")
+    page.get_by_label("Their role").fill("Lord Mayor")
+    page.get_by_label("When they confirmed").fill(on.isoformat())
+    page.get_by_label(evidence).check()
+    page.get_by_label("The signed letter or MOU (PDF)").set_input_files(
+        {"name": "signed.pdf", "mimeType": "application/pdf", "buffer": signed_pdf_bytes()}
+    )
+    page.get_by_role("button", name="Record the confirmation").click()
+    shown = f"confirmed outside the portal by Sibylle Keupen, Lord Mayor, on {on:%-d %b %Y}"
+    expect_message(page, f"{CANDIDATE}: {shown}.")
+    expect(page.locator("#sign-off")).to_contain_text(f"{CANDIDATE}: {shown}")
 
 
 def advance(page: Page, number: int, label: str) -> None:
@@ -234,6 +267,8 @@ def test_officer_walks_a_partnership_from_strategy_to_a_signed_mou(
     screenshot(page, "walk-04-selection")
 
     page.goto(detail_url)
+    sign_off(page, "Selection", "A signed letter", today - dt.timedelta(days=2))
+    screenshot(page, "walk-04-sign-off")
     advance(page, 5, "Planning")
 
     # --- Step 5: letter of intent, business plan, a KPI -------------------------------------
@@ -300,6 +335,7 @@ def test_officer_walks_a_partnership_from_strategy_to_a_signed_mou(
     expect(agreement).to_contain_text("Sibylle Keupen, Mayor")
     screenshot(page, "walk-06-mou-signed")
 
+    sign_off(page, "Agreement / MOU", "The signed MOU", today)
     advance(page, 7, "Implementation")
     expect(page.get_by_role("button", name="Advance to step 8: Measurement")).to_be_disabled()
     screenshot(page, "walk-07-implementation")
@@ -314,4 +350,9 @@ def test_officer_walks_a_partnership_from_strategy_to_a_signed_mou(
     assert mou.status == MOU.Status.SIGNED
     assert (mou.effective_on, mou.expires_on, mou.signed_on) == (effective, expires, today)
     assert mou.signatories.count() == 2
+    offline = OfflineConfirmation.objects.filter(partnership=partnership).order_by("step")
+    assert [(c.step, c.evidence, c.recorded_by) for c in offline] == [
+        (Step.SELECTION, "letter", world["user"]),
+        (Step.AGREEMENT, "mou", world["user"]),
+    ]
     assert partnership.strategy is not None and partnership.strategy.partner == world["home"]

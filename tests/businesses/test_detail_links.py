@@ -21,6 +21,7 @@ def test_an_officer_sees_links_to_sub_alliances_interest_and_matchmaking(client,
     response = _page(client, world.home_officer, world.partnership)
     urls = [link["url"] for link in response.context["extra_links"]]
     assert urls == [
+        reverse("notifications:follow", args=[pk]),
         reverse("alliances:partnership_sub_alliances", args=[pk]),
         reverse("businesses:matchmaking", args=[pk]),
     ]
@@ -38,7 +39,10 @@ def test_an_officer_who_may_not_edit_gets_no_edit_only_link(client, world):
     assert response.context["can_edit"] is False
     urls = [link["url"] for link in response.context["extra_links"]]
     matchmaking = reverse("businesses:matchmaking", args=[world.partnership.pk])
-    assert urls == [reverse("alliances:partnership_sub_alliances", args=[world.partnership.pk])]
+    assert urls == [
+        reverse("notifications:follow", args=[world.partnership.pk]),
+        reverse("alliances:partnership_sub_alliances", args=[world.partnership.pk]),
+    ]
     assert matchmaking not in response.content.decode()
 
 

@@ -73,6 +73,9 @@ def test_the_shipped_files_read_into_the_models_choices():
         ("cities.yaml", "sectors: [C, H, P]", "sectors: [C, H, Z]", ["'Buffalo City'", "'Z'"]),
         ("cities.yaml", "country: 'NO'", "country: NO", ["'country'", "put the code in quotes"]),
         ("cities.yaml", "country: ZA", "country: ZZ", ["'Buffalo City'", "'ZZ'", "ISO 3166"]),
+        ("cities.yaml", "geonameid: 1006984", "geonameid: x", ["'Buffalo City'", "'geonameid'"]),
+        # Cape Town given Buffalo City's place: one city per place.
+        ("cities.yaml", "geonameid: 3369157", "geonameid: 1006984", ["geonameid", "1006984"]),
         ("users.yaml", "role: officer", "role: mayor", ["'bc_officer'", "'role'", "'mayor'"]),
         (
             "templates.yaml",

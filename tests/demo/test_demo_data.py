@@ -16,6 +16,8 @@ from partnerships.models import (
     MOU,
     Activity,
     CityMembership,
+    MoveConfirmation,
+    OfflineConfirmation,
     Partner,
     Partnership,
     StepTransition,
@@ -141,3 +143,30 @@ def test_the_demo_users_and_the_twinned_pair(loaded):
     chamber = User.objects.get(username="bkcb_member")
     assert chamber.is_active and not chamber.is_staff
     assert not CityMembership.objects.filter(user=chamber).exists()
+
+
+def test_every_demo_city_carries_its_place_in_the_gazetteer(loaded):
+    places = dict(Partner.objects.values_list("name", "geonameid"))
+    assert {c["name"]: c["geonameid"] for c in demo_data.cities}.items() <= places.items()
+    durban = Partner.objects.get(name="eThekwini")
+    assert durban.geonameid == 1007311  # Durban's place: one of its names is eThekwini
+
+
+def test_the_demo_shows_both_kinds_of_confirmation(loaded):
+    """The twinned pair confirm through their officers; a city with no officer in the portal
+    confirmed on paper, recorded by the home side with its signed PDF."""
+    assert MoveConfirmation.objects.exists()
+    offline = list(OfflineConfirmation.objects.select_related("partner"))
+    assert offline
+    assert not CityMembership.objects.filter(partner__in=[c.partner for c in offline]).exists()
+    for confirmation in offline:
+        confirmation.full_clean()  # the evidence is a readable PDF, the date not ahead
+
+
+def test_the_demo_has_a_pending_invitation_to_a_city_without_officers(loaded):
+    from invitations.models import Invitation
+
+    [invitation] = Invitation.objects.all()
+    assert invitation.is_pending and invitation.partnership is not None
+    assert not CityMembership.objects.filter(partner=invitation.city).exists()
+    assert invitation.partnership.members.filter(partner=invitation.city).exists()

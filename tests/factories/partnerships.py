@@ -1,8 +1,12 @@
 """Factories for every partnerships model, and `walked_to` to build a partnership at any step."""
 
 import datetime as dt
+import functools
+import io
 
 import factory
+from django.core.files.base import ContentFile
+from pypdf import PdfWriter
 
 from partnerships import services
 from partnerships.models import (
@@ -21,6 +25,8 @@ from partnerships.models import (
     Lesson,
     LetterOfIntent,
     MOUSignatory,
+    MoveConfirmation,
+    OfflineConfirmation,
     Partner,
     Partnership,
     PartnershipMember,
@@ -306,7 +312,75 @@ class LessonFactory(factory.django.DjangoModelFactory):
     text = "Name a deputy champion so the link survives elections."
 
 
+@functools.cache
+def signed_pdf_bytes() -> bytes:
+    """A real one-page PDF (the evidence of a confirmation is read as a PDF, not sniffed)."""
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def signed_pdf(name: str = "signed-letter.pdf") -> ContentFile:
+    return ContentFile(signed_pdf_bytes(), name=name)
+
+
+class OfflineConfirmationFactory(factory.django.DjangoModelFactory):
+    """A confirmation given outside the portal (written as a row: for a record that the
+    service would refuse now, e.g. of a city whose officers joined since)."""
+
+    class Meta:
+        model = OfflineConfirmation
+
+    partnership = factory.SubFactory(PartnershipFactory)
+    step = Step.SELECTION
+    partner = factory.SubFactory(PartnerFactory)
+    confirmed_by_name = "Thandi Mokoena"
+    confirmed_by_role = "Executive Mayor"
+    confirmed_on = dt.date(2025, 3, 3)
+    evidence = OfflineConfirmation.Evidence.LETTER
+    document = factory.LazyFunction(signed_pdf)
+
+
 # --- A partnership built to any step, through the real services ---------------------------
+
+
+def confirm_each_side(partnership) -> None:
+    """The joint sign-off of selection and the MOU: an officer of each city with officers
+    confirms; for each city without, its confirmation given outside the portal is recorded."""
+    officers = dict(
+        CityMembership.objects.filter(partner__memberships__partnership=partnership)
+        .order_by("partner_id", "pk")
+        .values_list("partner_id", "user_id")
+    )
+    confirmed = set(
+        MoveConfirmation.objects.filter(
+            partnership=partnership,
+            step=partnership.step,
+            at__gte=partnership.step_entered_at,
+        ).values_list("partner_id", flat=True)
+    )
+    for member in partnership.members.select_related("partner"):
+        if member.partner_id in confirmed:
+            continue
+        if member.partner_id in officers:
+            services.partnership_confirm_move(
+                partnership=partnership,
+                user=CityMembership.objects.filter(partner=member.partner).first().user,
+            )
+            confirmed.add(member.partner_id)
+        else:
+            services.offline_confirmation_record(
+                partnership=partnership,
+                partner=member.partner,
+                user=None,
+                confirmed_by_name="Thandi Mokoena",
+                confirmed_by_role="Executive Mayor",
+                confirmed_on=dt.date(2025, 3, 3),
+                evidence=OfflineConfirmation.Evidence.LETTER,
+                document=signed_pdf(),
+            )
 
 
 def _artefacts_for(partnership, step, user):
@@ -332,6 +406,8 @@ def _artefacts_for(partnership, step, user):
         KPIFactory(partnership=partnership)
     elif step == Step.AGREEMENT:
         MOUFactory(partnership=partnership)
+    if step in (Step.SELECTION, Step.AGREEMENT):
+        confirm_each_side(partnership)
     elif step == Step.IMPLEMENTATION:
         ActivityFactory(partnership=partnership)
 

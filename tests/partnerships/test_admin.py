@@ -54,6 +54,7 @@ from partnerships.models import (
     SuccessFactorRating,
     TwinningStrategy,
 )
+from tests.factories.partnerships import OfflineConfirmationFactory, confirm_each_side
 from tests.worlds import SharedWorld, shared_world
 
 pytestmark = pytest.mark.django_db
@@ -97,12 +98,9 @@ def advance(partnership: Partnership, user=None) -> Partnership:
 
 
 def confirm_both_sides(partnership: Partnership) -> None:
-    """The joint sign-off of selection and agreement: an officer of each side confirms."""
-    officers = User.objects.filter(
-        city_memberships__partner__memberships__partnership=partnership
-    ).distinct()
-    for officer in officers:
-        services.partnership_confirm_move(partnership=partnership, user=officer)
+    """The joint sign-off of selection and agreement: each city confirms (an officer of a
+    city with officers, else on paper recorded for it: tests.factories)."""
+    confirm_each_side(partnership)
 
 
 def walk(suffix: str, user) -> Partnership:
@@ -273,7 +271,11 @@ def _walked_world() -> dict:
     the partnership it walked through all eight steps."""
     extra = {"email": "admin@example.com"} if "email" in User.REQUIRED_FIELDS else {}
     admin_user = User.objects.create_superuser(username="admin", password="password", **extra)
-    return {"admin": admin_user.pk, "walked": walk("A", admin_user).pk}
+    walked = walk("A", admin_user)
+    # A confirmation given outside the portal, as if recorded before Gdańsk's officer joined.
+    other = walked.members.get(role="counterpart").partner
+    OfflineConfirmationFactory(partnership=walked, partner=other)
+    return {"admin": admin_user.pk, "walked": walked.pk}
 
 
 @shared_world

@@ -1087,6 +1087,8 @@ def test_health_on_the_pages_does_not_grow_with_rows(client, home, officer, repl
     add(45)
     large = [count(client, address) for address in pages]
     assert small == large
-    # With a provider asking one query (the businesses app's asks two: see the report).
-    assert max(large) <= QUERY_BUDGET, large
+    # With a provider asking one query (the businesses app's asks two: see the report); the
+    # dashboard's panel of what awaits a confirmation asks one more, for the officer's own work.
+    dashboard, *others = large
+    assert dashboard <= QUERY_BUDGET + 1 and max(others) <= QUERY_BUDGET, large
     assert calls  # the provider was asked

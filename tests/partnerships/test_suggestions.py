@@ -5,7 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from partnerships import suggestions
-from partnerships.models import CooperationArea, Partnership, Sector
+from partnerships.models import CooperationArea, Partner, Partnership, Sector
 from partnerships.suggestions import City, Evidence
 from tests.factories.partnerships import (
     CandidateFactory,
@@ -252,3 +252,15 @@ def test_the_pool_is_bounded(home, designed):
     ranking = _suggest(partnership, home, pool_size=2)
 
     assert len(ranking.suggestions) == 2
+
+
+def test_distance_is_the_great_circle_between_the_coordinates():
+    london = Partner(latitude=51.50853, longitude=-0.12574)
+    paris = Partner(latitude=48.85341, longitude=2.3488)
+    assert suggestions.distance_km(london, paris) == 344
+    assert suggestions.distance_km(paris, paris) == 0
+    # Across the antimeridian: Fiji's Suva to Samoa's Apia is short, not half the world.
+    suva = Partner(latitude=-18.14, longitude=178.44)
+    apia = Partner(latitude=-13.83, longitude=-171.77)
+    assert suggestions.distance_km(suva, apia) < 1200
+    assert suggestions.distance_km(london, Partner(latitude=None, longitude=None)) is None

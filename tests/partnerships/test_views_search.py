@@ -8,6 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from partnerships import suggestions
 from partnerships.models import (
     ApproachContact,
     Candidate,
@@ -802,3 +803,13 @@ def test_superuser_search_without_home_city_works(client):
     assert response.status_code == 200
     assert response.context["suggestions"] == []
     assert Partner.objects.exists()
+
+
+def test_each_city_shows_its_distance_from_the_home_city(client, officer, home, partnership):
+    kiel = NorthPartnerFactory(name="Kiel", latitude=54.32133, longitude=10.13489)
+    client.force_login(officer)
+    page = client.get(_url("search", partnership)).content.decode()
+    # Buffalo City's factory coordinates (-33.0, 27.9) to Kiel's: the great circle.
+    assert suggestions.distance_km(home, kiel) == 9858
+    assert "9,858 km from Buffalo City" in page
+    assert reverse("partnerships:city_add") in page  # a city not in the portal: add it

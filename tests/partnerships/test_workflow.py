@@ -18,6 +18,7 @@ from tests.factories.partnerships import (
     PartnershipFactory,
     PartnershipMemberFactory,
     TwinningStrategyFactory,
+    confirm_each_side,
     walked_to,
 )
 
@@ -91,6 +92,7 @@ def test_selection_needs_two_partners_even_with_a_decision():
 def test_a_draft_mou_does_not_open_implementation():
     partnership = walked_to(Step.AGREEMENT)
     MOUFactory(partnership=partnership, status="draft", signed_on=None)
+    confirm_each_side(partnership)  # both cities' word given: only the MOU is missing
     assert workflow.missing_to_advance(partnership) == [
         "Sign the MOU, with its effective and expiry dates."
     ]

@@ -40,19 +40,23 @@ from hypothesis import strategies as st
 
 from alliances import forms as alliance_forms
 from businesses import forms as business_forms
+from discussion import forms as discussion_forms
+from invitations import forms as invitation_forms
 from notifications import forms as notification_forms
 from partnerships.forms import cities as city_forms
 from partnerships.forms import delivery as delivery_forms
 from partnerships.forms import measurement as measurement_forms
 from partnerships.forms import partnerships as partnership_forms
+from partnerships.forms import places as place_forms
 from partnerships.forms import reports as report_forms
 from partnerships.forms import search as search_forms
+from partnerships.forms import signoff as signoff_forms
 from tests.worlds import named_urls
 from tests.worlds import url_for as _url
 
 pytestmark = pytest.mark.django_db
 
-OUR_APPS = ("accounts", "partnerships", "alliances", "businesses")
+OUR_APPS = ("accounts", "partnerships", "alliances", "discussion", "businesses", "invitations")
 
 
 @dataclass(frozen=True)
@@ -88,6 +92,11 @@ ENDPOINTS: dict[str, Post] = {
     "partnerships:return": Post("officer_a", _f(partnership_forms.ReturnForm)),
     "partnerships:confirm": Post("officer_b", _f(partnership_forms.MoveForm)),
     "partnerships:champion_add": Post("officer_a", _f(partnership_forms.ChampionForm)),
+    # The joint sign-off given outside the portal: recorded by A's side, endorsed or disputed
+    # by B's officers (the world holds one recorded for B).
+    "partnerships:offline_record": Post("officer_a", _f(signoff_forms.OfflineConfirmationForm)),
+    "partnerships:offline_endorse": Post("officer_b"),
+    "partnerships:offline_dispute": Post("officer_b", _f(signoff_forms.DisputeForm)),
     # Search and selection.
     "partnerships:candidate_add": Post("officer_a", _f(search_forms.CandidateAddForm), NEXT),
     "partnerships:candidate": Post("officer_a", _f((search_forms.CandidateStatusForm, "status"))),
@@ -118,7 +127,8 @@ ENDPOINTS: dict[str, Post] = {
     "partnerships:review_complete": Post("officer_a", _f(measurement_forms.ReviewForm)),
     "partnerships:lesson_add": Post("officer_a", _f(measurement_forms.LessonForm)),
     "partnerships:lesson_adopt": Post("coordinator_a", extra=NEXT),
-    # Cities: strategy and officers.
+    # Cities: one added from the gazetteer, strategy and officers.
+    "partnerships:city_add": Post("officer_a", _f(place_forms.PlaceChoiceForm)),
     "partnerships:strategy": Post(
         "coordinator_a",
         _f((city_forms.StrategyForm, "draft"), (city_forms.CriterionForm, "criteria")),
@@ -155,6 +165,14 @@ ENDPOINTS: dict[str, Post] = {
     "businesses:lead_decide": Post("officer_a", _f(business_forms.LeadDecisionForm)),
     "businesses:matchmaking_form": Post("officer_a", _f(business_forms.PairForm)),
     "businesses:outcome_record": Post("officer_a", _f(business_forms.OutcomeForm)),
+    # Invitations and requests to join a city.
+    "invitations:city_invite": Post("coordinator_a", _f(invitation_forms.InviteForm)),
+    "invitations:partnership_invite": Post("officer_a", _f(invitation_forms.InviteForm)),
+    "invitations:resend": Post("coordinator_a"),
+    "invitations:revoke": Post("coordinator_a"),
+    "invitations:accept": Post("anonymous", _f(invitation_forms.AcceptForm)),
+    "invitations:join": Post("anonymous", _f(invitation_forms.JoinSignupForm)),
+    "invitations:join_decide": Post("coordinator_a", _f(invitation_forms.DecisionForm)),
     # Sub-alliances.
     "alliances:sub_alliance_create": Post("officer_a", _f(alliance_forms.SubAllianceForm)),
     "alliances:organisation_add": Post("officer_a", _f(alliance_forms.OrganisationForm)),
@@ -162,6 +180,11 @@ ENDPOINTS: dict[str, Post] = {
     "alliances:startup_task": Post("officer_a", _f(alliance_forms.TaskForm)),
     "alliances:measure_add": Post("officer_a", _f(alliance_forms.MeasureForm)),
     "alliances:measure_edit": Post("officer_a", _f(alliance_forms.MeasureUpdateForm)),
+    # The discussion (the world's comment is officer_a's).
+    "discussion:partnership_thread": Post("officer_a", _f(discussion_forms.CommentForm)),
+    "discussion:sub_alliance_thread": Post("officer_a", _f(discussion_forms.CommentForm)),
+    "discussion:comment_edit": Post("officer_a", _f(discussion_forms.CommentForm)),
+    "discussion:comment_remove": Post("officer_a"),
 }
 
 

@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from demo import businesses, partnerships
+from demo import businesses, discussion, invitations, partnerships
 
 
 class Command(BaseCommand):
@@ -17,6 +17,10 @@ class Command(BaseCommand):
         result = partnerships.load()
         # The chambers and their businesses: after the partnerships they refer to.
         chambers = businesses.load()
+        # Comments on the twinned pair's partnership and sub-alliance: after both exist.
+        comments = discussion.load()
+        # A pending invitation to a partner city without officers (its link in the console).
+        invitations.load()
         # Counted once both parts are in (the sub-alliance records an activity).
         result.counts = partnerships.row_counts()
         self.stdout.write(self.style.SUCCESS(result.summary_line()))
@@ -32,5 +36,6 @@ class Command(BaseCommand):
         self.stdout.write("\n" + chambers.summary_line())
         for username, association in result.associations.items():
             self.stdout.write(f"{username} is approved staff of the {association}.")
+        self.stdout.write(f"Discussion: {comments} comment(s) posted (existing threads kept).")
         for username, role, password in chambers.logins:
             self.stdout.write(f"{username}, {role}, signs in with {password}.")

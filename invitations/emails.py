@@ -1,0 +1,129 @@
+"""The invitations' e-mails, rendered like every mail of the portal (notifications.emails) with
+absolute links from PORTAL_BASE_URL. Sent once the write commits: a refused or rolled-back
+invitation sends nothing."""
+
+from __future__ import annotations
+
+import logging
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.urls import reverse
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
+
+from invitations import tokens
+from invitations.models import Invitation, JoinRequest
+from notifications.emails import portal_email, portal_url
+from partnerships.models import CityMembership
+
+logger = logging.getLogger("portal.invitations")
+TEMPLATE = "invitation_message"
+
+
+def _name(user) -> str:
+    return (user.get_full_name() or user.username) if user is not None else ""
+
+
+def _send_later(messages) -> None:
+    def send():
+        for message in messages:
+            message.send()
+
+    transaction.on_commit(send, robust=True)
+
+
+def accept_url(invitation: Invitation) -> str:
+    return portal_url(reverse("invitations:accept", args=[tokens.make_key(invitation)]))
+
+
+def send_invitation(invitation: Invitation) -> None:
+    inviter = _name(invitation.invited_by) or "An officer"
+    where = (
+        f" to work on the partnership “{invitation.partnership.title}”"
+        if (invitation.partnership_id)
+        else ""
+    )
+    expires = date_format(localtime(invitation.expires_at), "j F Y")
+    paragraphs = [
+        f"{inviter} invites you to join {invitation.city.name} on the Twinning portal as one "
+        f"of its officers{where}.",
+        "Open the link to set your password (or sign in, if this address already has an account).",
+    ]
+    message = portal_email(
+        f"You are invited to work for {invitation.city.name}",
+        TEMPLATE,
+        {
+            "paragraphs": paragraphs,
+            "action": "Accept the invitation",
+            "url": accept_url(invitation),
+            "note": f"The link works once and until {expires}. If you did not expect this "
+            "e-mail, ignore it.",
+        },
+        invitation.email,
+    )
+    _send_later([message])
+
+
+def _deciders(join_request: JoinRequest) -> list:
+    """The city's coordinators, or the admins where it has none."""
+    User = get_user_model()
+    coordinators = User.objects.filter(
+        is_active=True,
+        city_memberships__partner_id=join_request.city_id,
+        city_memberships__role=CityMembership.Role.COORDINATOR,
+    ).exclude(email="")
+    people = list(coordinators)
+    if not people:
+        people = list(User.objects.filter(is_active=True, is_superuser=True).exclude(email=""))
+    return people
+
+
+def send_join_request(join_request: JoinRequest) -> None:
+    requester = join_request.user
+    who = _name(requester)
+    if requester.email:
+        who = f"{who} <{requester.email}>"
+    paragraphs = [f"{who} asks to work for {join_request.city.name} as one of its officers."]
+    if join_request.message:
+        paragraphs.append(f"Their message: “{join_request.message}”")
+    url = portal_url(reverse("invitations:join_decide", args=[join_request.pk]))
+    messages = [
+        portal_email(
+            f"{_name(requester)} asks to join {join_request.city.name}",
+            TEMPLATE,
+            {
+                "name": _name(person),
+                "paragraphs": paragraphs,
+                "action": "Approve or reject the request",
+                "url": url,
+            },
+            person.email,
+        )
+        for person in _deciders(join_request)
+    ]
+    if not messages:
+        logger.warning("join request %s: no coordinator and no admin to tell", join_request.pk)
+    _send_later(messages)
+
+
+def send_join_decision(join_request: JoinRequest) -> None:
+    requester = join_request.user
+    if not requester.email:
+        return
+    city = join_request.city.name
+    if join_request.status == JoinRequest.Status.APPROVED:
+        paragraphs = [f"Your request to work for {city} is approved: you are one of its officers."]
+        action, url = "Open the portal", portal_url(reverse("partnerships:dashboard"))
+    else:
+        paragraphs = [f"Your request to work for {city} was not approved."]
+        if join_request.reason:
+            paragraphs.append(f"The reason given: “{join_request.reason}”")
+        action, url = "See your account", portal_url(reverse("login"))
+    message = portal_email(
+        f"Your request to join {city}",
+        TEMPLATE,
+        {"name": _name(requester), "paragraphs": paragraphs, "action": action, "url": url},
+        requester.email,
+    )
+    _send_later([message])

@@ -1,0 +1,100 @@
+"""The invitation, acceptance, join-request and decision forms."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth.password_validation import password_validators_help_text_html
+
+from core.forms import PortalForm
+from partnerships.models import Partner
+
+
+class InviteForm(PortalForm):
+    """An address to invite; from a partnership's page, also which member city."""
+
+    city = forms.TypedChoiceField(label="To work for", coerce=int, choices=())
+    email = forms.EmailField(label="Their e-mail address", max_length=254)
+
+    def __init__(self, *args, cities: list[Partner] | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if cities is None:
+            del self.fields["city"]
+        else:
+            self.fields["city"].choices = [(c.pk, c.name) for c in cities]
+
+
+class PasswordFields(PortalForm):
+    password = forms.CharField(
+        label="Password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=password_validators_help_text_html(),
+    )
+    password2 = forms.CharField(
+        label="Password again",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        first, second = cleaned.get("password"), cleaned.get("password2")
+        if first and second and first != second:
+            self.add_error("password2", "The two passwords differ.")
+        return cleaned
+
+
+class AcceptForm(PasswordFields):
+    """A new account for the invited address."""
+
+    first_name = forms.CharField(label="First name", max_length=150)
+    last_name = forms.CharField(label="Last name", max_length=150)
+    field_order = ["first_name", "last_name", "password", "password2"]
+
+
+class JoinForm(PortalForm):
+    """A signed-in person asking to work for a city."""
+
+    city = forms.ModelChoiceField(
+        label="City", queryset=Partner.objects.none(), help_text="The city you work for."
+    )
+    message = forms.CharField(
+        label="Message to its coordinators",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Your role and department, so they know who you are.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["city"].queryset = Partner.objects.order_by("name", "country")
+
+
+class JoinSignupForm(PasswordFields, JoinForm):
+    """Someone without an account: the request and their new account at once."""
+
+    first_name = forms.CharField(label="First name", max_length=150)
+    last_name = forms.CharField(label="Last name", max_length=150)
+    email = forms.EmailField(label="Work e-mail address", max_length=254)
+    field_order = ["city", "message", "first_name", "last_name", "email", "password", "password2"]
+
+
+class DecisionForm(PortalForm):
+    decision = forms.ChoiceField(
+        label="Decision",
+        choices=[("approve", "Approve"), ("reject", "Reject")],
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(
+        label="Reason (sent to the requester)",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("decision") == "reject" and not (cleaned.get("reason") or "").strip():
+            self.add_error("reason", "Say why the request is rejected: the requester reads it.")
+        return cleaned
