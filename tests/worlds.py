@@ -22,6 +22,7 @@ The worlds:
   bad-input suites (tests/security);
 - the query budgets' worlds (`budget_world`): a partnership walked to the last step, with or
   without the chamber world, grown to SMALL rows (tests/partnerships/test_query_budgets.py);
+  the rows are added in bulk (tests/growth.py), so each test's own growth to LARGE is cheap;
 - the demo data set (`demo_loaded`): `manage.py load_demo` run once, its output.
 """
 
@@ -41,7 +42,6 @@ from django.core.management import call_command
 from django.db import connection, transaction
 from django.test.utils import override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
-from django.utils import timezone
 
 from accounts.models import User
 from alliances import services as alliance_services
@@ -49,47 +49,31 @@ from businesses.models import ChamberMembership
 from discussion import services as discussion_services
 from invitations import services as invitation_services
 from invitations import tokens as invitation_tokens
-from invitations.models import Invitation, JoinRequest
 from partnerships import services
 from partnerships.models import Candidate, CityMembership, Partner, Partnership, Review, Step
 from tests.access.matrix import MATRIX, OPEN
 from tests.factories.accounts import UserFactory
-from tests.factories.alliances import (
-    OrganisationFactory,
-    ScorecardMeasureFactory,
-    StrengthRecordFactory,
-    SubAllianceFactory,
-    SubAlliancePartyFactory,
-)
 from tests.factories.businesses import (
     BusinessAssociationFactory,
     BusinessProfileFactory,
     ChamberMembershipFactory,
     InterestRegistrationFactory,
-    OutcomeFactory,
     PartnershipLeadFactory,
 )
-from tests.factories.discussion import CommentFactory
 from tests.factories.partnerships import (
-    ActivityFactory,
-    ApproachContactFactory,
     BusinessPlanFactory,
-    CandidateFactory,
-    ChampionFactory,
     CityMembershipFactory,
-    KPIFactory,
-    LessonFactory,
     LetterOfIntentFactory,
     MOUFactory,
     OfflineConfirmationFactory,
     PartnerFactory,
     PartnershipFactory,
-    PartnershipMemberFactory,
     PlanActionFactory,
     ReviewFactory,
     walked_to,
 )
 from tests.factories.reminders import ReminderFactory
+from tests.growth import grow_chamber_pages, grow_invitations, grow_partnership_pages
 
 # --- The machinery ------------------------------------------------------------------------
 
@@ -422,7 +406,7 @@ def build_budget_world(with_chamber: bool) -> dict:
     ReviewFactory(partnership=p, status=Review.Status.COMPLETED, completed_on=dt.date(2025, 1, 20))
     candidate = p.candidates.order_by("pk").first()
     state = {"p": p, "a": city_a, "user": coordinator, "candidate": candidate, "rows": 0}
-    state["growers"] = [_grow_partnership_pages]
+    state["growers"] = [grow_partnership_pages]
     state["grow"] = _grow_function(state)
     if with_chamber:
         _with_chamber(state)
@@ -452,24 +436,6 @@ def _grow_function(state):
     return grow
 
 
-def _grow_partnership_pages(world, k: int) -> None:
-    p, city_a = world["p"], world["a"]
-    for _ in range(k):
-        other = PartnershipFactory(home=city_a)
-        PartnershipMemberFactory(partnership=other)
-        PartnerFactory()  # the city directory
-        CityMembershipFactory(partner=city_a, user=UserFactory())  # the officers page
-    CandidateFactory.create_batch(k, partnership=p)
-    ApproachContactFactory.create_batch(k, candidate=world["candidate"])
-    ActivityFactory.create_batch(k, partnership=p)
-    ReviewFactory.create_batch(k, partnership=p)
-    LessonFactory.create_batch(k, partnership=p)
-    KPIFactory.create_batch(k, partnership=p)
-    ChampionFactory.create_batch(k, partnership=p, partner=city_a)
-    PlanActionFactory.create_batch(k, plan=p.business_plan)
-    CommentFactory.create_batch(k, partnership=p)
-
-
 def _with_chamber(world) -> None:
     """Add the chamber world of the permission matrix (A's association with staff, a pending
     sign-up, businesses, interest in P, a lead, a business sub-alliance of P with a measure, a
@@ -490,49 +456,8 @@ def _with_chamber(world) -> None:
             "invitations:city_invite": {"pk": city_a.pk},
         },
     }
-    world["growers"].append(_grow_chamber_pages)
-    world["growers"].append(_grow_invitations)
-
-
-def _grow_invitations(world, k: int) -> None:
-    """Open invitations to A from P (its officers page, P's invitation page) and requests to
-    join A, written directly: the services' hourly limit is not what is measured."""
-    p, city_a = world["p"], world["a"]
-    expires = timezone.now() + dt.timedelta(days=7)
-    for n in range(k):
-        Invitation.objects.create(
-            city=city_a,
-            email=f"grown{n}-{Invitation.objects.count()}@example.org",
-            invited_by=UserFactory(),
-            partnership=p,
-            expires_at=expires,
-            sent_count=1,
-            last_sent_at=timezone.now(),
-        )
-        JoinRequest.objects.create(user=UserFactory(), city=city_a, message="Grown")
-
-
-def _grow_chamber_pages(world, k: int) -> None:
-    p, city_a = world["p"], world["a"]
-    chamber = world["users"]["chamber"].chamber_memberships.get()
-    association = chamber.association
-    sub_alliance = p.sub_alliances.order_by("pk").first()
-    BusinessProfileFactory.create_batch(k, association=association)
-    ChamberMembershipFactory.create_batch(k, association=association, pending=True)
-    InterestRegistrationFactory.create_batch(k, partnership=p)  # P's inbox
-    InterestRegistrationFactory.create_batch(k, association=association)  # the chamber's own
-    PartnershipLeadFactory.create_batch(k, association=association)
-    SubAllianceFactory.create_batch(k, partnership=p)
-    ScorecardMeasureFactory.create_batch(k, sub_alliance=sub_alliance, added_by_partner=city_a)
-    StrengthRecordFactory.create_batch(k, sub_alliance=sub_alliance)
-    OutcomeFactory.create_batch(k, sub_alliance=sub_alliance)
-    CommentFactory.create_batch(k, partnership=p, sub_alliance=sub_alliance)
-    for _ in range(k):
-        SubAlliancePartyFactory(
-            sub_alliance=sub_alliance, organisation=OrganisationFactory(partner=city_a)
-        )
-        published = PartnershipFactory(home=city_a, published=True)  # the public registry
-        MOUFactory(partnership=published, status="signed")
+    world["growers"].append(grow_chamber_pages)
+    world["growers"].append(grow_invitations)
 
 
 @shared_world
@@ -557,13 +482,14 @@ def budget_world(budget_world_once, db, request) -> dict:
         "user": User.objects.get(pk=data["user"]),
         "candidate": Candidate.objects.get(pk=data["candidate"]),
         "rows": data["rows"],
-        "growers": [_grow_partnership_pages],
+        "growers": [grow_partnership_pages],
     }
     if data["chamber"]:
         state["users"] = _users(data["users"])
         state["users"]["coordinator_a"] = state["user"]
         state["matrix"] = data["matrix"]
-        state["growers"].append(_grow_chamber_pages)
+        state["growers"].append(grow_chamber_pages)
+        state["growers"].append(grow_invitations)
     state["grow"] = _grow_function(state)
     return state
 

@@ -25,6 +25,7 @@ from tests.factories.businesses import (
     needs,
     sectors,
 )
+from tests.growth import save, save_links, save_parents
 
 pytestmark = pytest.mark.django_db
 
@@ -276,8 +277,12 @@ def test_staff_requests_are_for_officers_and_admins_only(client, chamber, world)
 
 def test_staff_requests_page_queries_do_not_grow(client, chamber, world):
     def add(n):
-        for _ in range(n):
-            ChamberMembershipFactory(association=chamber.association, pending=True)
+        """n pending sign-ups, each of a new user, in bulk (tests/growth.py)."""
+        pending = ChamberMembershipFactory.build_batch(
+            n, association=chamber.association, pending=True
+        )
+        save_parents(pending, "user", User)
+        save(ChamberMembership, pending)
 
     client.force_login(world.home_officer)
     add(5)
@@ -403,13 +408,14 @@ def test_the_list_shows_each_user_their_own_businesses(client, chamber, world):
 
 def test_business_list_queries_do_not_grow(client, chamber):
     def add(n):
-        for _ in range(n):
-            BusinessProfileFactory(
-                association=chamber.association,
-                sectors=sectors("A", "C"),
-                seeks=needs("buyers"),
-                offers=needs("suppliers", "technology"),
-            )
+        """n businesses of the chamber with sectors and needs, in bulk (tests/growth.py)."""
+        built = BusinessProfileFactory.build_batch(n, association=chamber.association)
+        save_parents(built, "organisation", Organisation)
+        save(BusinessProfile, built)
+        ac, buyers, offers = sectors("A", "C"), needs("buyers"), needs("suppliers", "technology")
+        save_links(Organisation.sectors, [(b.organisation, x) for b in built for x in ac])
+        save_links(BusinessProfile.seeks, [(b, x) for b in built for x in buyers])
+        save_links(BusinessProfile.offers, [(b, x) for b in built for x in offers])
 
     client.force_login(chamber.staff)
     add(5)

@@ -13,8 +13,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from alliances.models import Grouping, SubAlliance
-from businesses.models import Outcome
+from alliances.models import Grouping, Organisation, SubAlliance
+from businesses.models import BusinessProfile, Outcome
 from tests.factories.accounts import UserFactory
 from tests.factories.alliances import SubAllianceFactory, SubAlliancePartyFactory
 from tests.factories.businesses import (
@@ -24,6 +24,7 @@ from tests.factories.businesses import (
     needs,
     sectors,
 )
+from tests.growth import save, save_links, save_parents
 
 pytestmark = pytest.mark.django_db
 
@@ -178,9 +179,23 @@ def test_matchmaking_is_for_the_member_cities_officers(client, world, market):
 
 def test_matchmaking_queries_do_not_grow(client, world, market):
     def add(n):
+        """2n businesses, as `business` makes them, in bulk (tests/growth.py)."""
+        specs = []
         for i in range(n):
-            business(market.home, f"Grower {i} {n}", "A", ["buyers"], ["suppliers"])
-            business(market.away, f"Trader {i} {n}", "G", ["suppliers"], ["buyers"])
+            specs.append((market.home, f"Grower {i} {n}", "A", "buyers", "suppliers"))
+            specs.append((market.away, f"Trader {i} {n}", "G", "suppliers", "buyers"))
+        built = [
+            BusinessProfileFactory.build(association=association, organisation__name=name)
+            for association, name, *_ in specs
+        ]
+        save_parents(built, "organisation", Organisation)
+        save(BusinessProfile, built)
+        sector = {x.code: x for x in sectors("A", "G")}
+        need = {x.code: x for x in needs("buyers", "suppliers")}
+        pairs = list(zip(built, specs, strict=True))
+        save_links(Organisation.sectors, [(b.organisation, sector[s[2]]) for b, s in pairs])
+        save_links(BusinessProfile.seeks, [(b, need[s[3]]) for b, s in pairs])
+        save_links(BusinessProfile.offers, [(b, need[s[4]]) for b, s in pairs])
 
     client.force_login(world.home_officer)
     add(5)

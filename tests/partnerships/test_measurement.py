@@ -19,9 +19,13 @@ from django.utils import timezone
 from core.errors import DomainError
 from partnerships import health, services
 from partnerships.models import (
+    KPI,
     MOU,
+    Activity,
+    Champion,
     KPIResult,
     Lesson,
+    Partner,
     Partnership,
     PartnershipMember,
     Review,
@@ -45,6 +49,7 @@ from tests.factories.partnerships import (
     TwinningStrategyFactory,
     walked_to,
 )
+from tests.growth import save, save_parents, save_partnerships
 
 pytestmark = pytest.mark.django_db
 
@@ -1005,15 +1010,19 @@ def count(client, address, params=None) -> int:
 
 
 def grow(p, n, coordinator):
-    """n more of every row the step 8 pages list, for partnership p."""
+    """n more of every row the step 8 pages list, for partnership p, in bulk (what the
+    factories would write one by one: tests/growth.py)."""
     review = p.reviews.order_by("pk").first()
-    for i in range(n):
-        kpi = KPIFactory(partnership=p)
-        KPIResult.objects.create(review=review, kpi=kpi, actual=i)
-        ReviewFactory(partnership=p)
-        LessonFactory(partnership=p, review=review)
-        other = PartnershipFactory(home=PartnerFactory(), published=True)
-        LessonFactory(partnership=other, theme=f"Theme {i}")
+    kpis = save(KPI, KPIFactory.build_batch(n, partnership=p))
+    save(KPIResult, [KPIResult(review=review, kpi=kpi, actual=i) for i, kpi in enumerate(kpis)])
+    save(Review, ReviewFactory.build_batch(n, partnership=p))
+    save(Lesson, LessonFactory.build_batch(n, partnership=p, review=review))
+    homes = save(Partner, PartnerFactory.build_batch(n))
+    others = save_partnerships(PartnershipFactory.build_batch(n, published=True), homes)
+    save(
+        Lesson,
+        [LessonFactory.build(partnership=o, theme=f"Theme {i}") for i, o in enumerate(others)],
+    )
     lesson = p.lessons.order_by("pk").first()
     if lesson.adopted_in_id is None:
         services.lesson_adopt_into_strategy(lessons=lesson, user=coordinator)
@@ -1054,10 +1063,20 @@ def test_health_on_the_pages_does_not_grow_with_rows(client, home, officer, repl
     client.force_login(officer)
 
     def add(n):
-        for i in range(n):
-            p = running(home, f"B{i}" if i % 2 else f"P{i}")
-            PartnershipMemberFactory(partnership=p)
-            MOUFactory(partnership=p)
+        """n running partnerships of home (as `running` makes them), each with a counterpart
+        and an MOU, in bulk (what the factories would write one by one: tests/growth.py)."""
+        titles = [f"B{i}" if i % 2 else f"P{i}" for i in range(n)]
+        added = save_partnerships(
+            [PartnershipFactory.build(title=title) for title in titles], [home] * n
+        )
+        Partnership.objects.filter(pk__in=[p.pk for p in added]).update(step=Step.IMPLEMENTATION)
+        save(Champion, [ChampionFactory.build(partnership=p) for p in added])
+        recently = timezone.localdate() - dt.timedelta(days=5)
+        save(Activity, [ActivityFactory.build(partnership=p, occurred_on=recently) for p in added])
+        counterparts = [PartnershipMemberFactory.build(partnership=p) for p in added]
+        save_parents(counterparts, "partner", Partner)
+        save(PartnershipMember, counterparts)
+        save(MOU, [MOUFactory.build(partnership=p) for p in added])
 
     add(5)
     detail = reverse("partnerships:detail", args=[home.memberships.first().partnership_id])

@@ -12,7 +12,8 @@ world's chamber part and `url_for`, tests/worlds.py) lets GET it: anonymous for 
 registry and sign-up, chamber staff for the chamber's pages, else the coordinator. Each page is
 requested at 5 rows, then again after every related table grew to 50 rows: the two counts must
 be equal and at most QUERY_BUDGET. (The world at 5 rows is built once per module, the growth
-to 50 is each test's own, rolled back: tests/worlds.py.)
+to 50 is each test's own, rolled back: tests/worlds.py; it is written in bulk, tests/growth.py,
+and `test_growth_adds_rows_to_every_list` checks that every list grows by 45.)
 
 Queries during template rendering are caught by wrapping the Django template backend's
 `Template.render` (django.template.backends.django.Template, the entry point of `render()` and
@@ -38,7 +39,30 @@ from django.template.backends.django import Template as BackendTemplate
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from partnerships.models import Step
+from alliances.models import ScorecardMeasure, StrengthRecord, SubAllianceParty
+from businesses.models import (
+    BusinessProfile,
+    ChamberMembership,
+    InterestRegistration,
+    Outcome,
+    PartnershipLead,
+)
+from discussion.models import Comment
+from invitations.models import Invitation, JoinRequest
+from partnerships.models import (
+    KPI,
+    MOU,
+    Activity,
+    ApproachContact,
+    Champion,
+    CityMembership,
+    Partner,
+    Partnership,
+    PartnershipMember,
+    PlanAction,
+    Review,
+    Step,
+)
 from tests.access.matrix import MATRIX
 from tests.worlds import LARGE, SMALL, named_urls
 from tests.worlds import url_for as matrix_url
@@ -233,3 +257,72 @@ def test_constant_queries_within_budget_none_while_rendering(client, world, page
     for check, failing, message in checks:
         if check in known:
             _known(page_id, check, failing, message)
+
+
+def _listed_rows(world) -> dict[str, int]:
+    """How many rows each list the pages show holds (and the history rows written with them)."""
+    p, a = world["p"], world["a"]
+    association = world["users"]["chamber"].chamber_memberships.get().association
+    sub_alliance = p.sub_alliances.order_by("pk").first()
+    of_a = Partnership.objects.filter(members__partner=a)
+    return {
+        "A's partnerships with a counterpart": of_a.filter(
+            members__role=PartnershipMember.Role.COUNTERPART
+        ).count(),
+        "cities": Partner.objects.count(),
+        "A's officers": CityMembership.objects.filter(partner=a).count(),
+        "P's candidates": p.candidates.count(),
+        "contacts of P's candidate": ApproachContact.objects.filter(
+            candidate=world["candidate"]
+        ).count(),
+        "P's activities": Activity.objects.filter(partnership=p).count(),
+        "P's reviews": p.reviews.count(),
+        "P's lessons": p.lessons.count(),
+        "P's KPIs": KPI.objects.filter(partnership=p).count(),
+        "P's champions of A": Champion.objects.filter(partnership=p, partner=a).count(),
+        "P's plan actions": PlanAction.objects.filter(plan__partnership=p).count(),
+        "the chamber's businesses": BusinessProfile.objects.filter(
+            association=association, organisation__partner=a
+        ).count(),
+        "the chamber's pending sign-ups": ChamberMembership.objects.filter(
+            association=association, status=ChamberMembership.Status.PENDING
+        ).count(),
+        "interest in P": InterestRegistration.objects.filter(partnership=p).count(),
+        "the chamber's interest": InterestRegistration.objects.filter(
+            association=association
+        ).count(),
+        "the chamber's leads": PartnershipLead.objects.filter(association=association).count(),
+        "P's sub-alliances": p.sub_alliances.count(),
+        "measures of A": ScorecardMeasure.objects.filter(
+            sub_alliance=sub_alliance, added_by_partner=a
+        ).count(),
+        "strength records": StrengthRecord.objects.filter(sub_alliance=sub_alliance).count(),
+        "outcomes": Outcome.objects.filter(sub_alliance=sub_alliance).count(),
+        "parties of A": SubAllianceParty.objects.filter(
+            sub_alliance=sub_alliance, partner=a, organisation__partner=a
+        ).count(),
+        "A's published partnerships with a signed MOU": of_a.filter(
+            published=True, mous__status=MOU.Status.SIGNED
+        ).count(),
+        "comments on P": Comment.objects.filter(partnership=p, sub_alliance=None).count(),
+        "comments on the sub-alliance": Comment.objects.filter(sub_alliance=sub_alliance).count(),
+        "invitations to A from P": Invitation.objects.filter(city=a, partnership=p).count(),
+        "requests to join A": JoinRequest.objects.filter(city=a).count(),
+        "partnership history": Partnership.history.count(),
+        "review history": Review.history.count(),
+        "MOU history": MOU.history.count(),
+    }
+
+
+@pytest.mark.parametrize("budget_world_once", ["chamber"], indirect=True, scope="module")
+def test_growth_adds_rows_to_every_list(world):
+    """grow(LARGE) (bulk inserts, tests/growth.py) adds LARGE - SMALL rows to every list the
+    pages show, with their history rows, as the factories one object at a time would."""
+    k = LARGE - SMALL
+    before = _listed_rows(world)
+    world["grow"](LARGE)
+    after = _listed_rows(world)
+    many = {"cities": 6 * k, "partnership history": 3 * k}
+    assert {name: after[name] - before[name] for name in before} == {
+        name: many.get(name, k) for name in before
+    }

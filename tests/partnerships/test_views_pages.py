@@ -14,10 +14,19 @@ from django.utils import timezone
 
 from partnerships import services
 from partnerships.models import (
+    KPI,
     MOU,
+    Activity,
+    Candidate,
     Champion,
     CityMembership,
+    Lesson,
+    MOUSignatory,
+    Partner,
     Partnership,
+    PartnershipMember,
+    PlanAction,
+    Review,
     Step,
     StepTransition,
 )
@@ -42,6 +51,7 @@ from tests.factories.partnerships import (
     TwinningStrategyFactory,
     walked_to,
 )
+from tests.growth import save, save_parents, save_partnerships
 
 pytestmark = pytest.mark.django_db
 
@@ -756,15 +766,20 @@ def test_dashboard_and_list_queries_do_not_grow(client):
     today = timezone.localdate()
 
     def add(n):
-        for _ in range(n):
-            p = PartnershipFactory(home=city, next_review_on=today)
-            PartnershipMemberFactory(partnership=p)
-            MOUFactory(
-                partnership=p,
-                effective_on=today - dt.timedelta(days=400),
-                signed_on=today - dt.timedelta(days=400),
-                expires_on=today + dt.timedelta(days=5),
-            )
+        """n partnerships of the city, each with a counterpart and an MOU, in bulk (what the
+        factories would write one by one: tests/growth.py)."""
+        added = save_partnerships(
+            PartnershipFactory.build_batch(n, next_review_on=today), [city] * n
+        )
+        counterparts = [PartnershipMemberFactory.build(partnership=p) for p in added]
+        save_parents(counterparts, "partner", Partner)
+        save(PartnershipMember, counterparts)
+        dates = {
+            "effective_on": today - dt.timedelta(days=400),
+            "signed_on": today - dt.timedelta(days=400),
+            "expires_on": today + dt.timedelta(days=5),
+        }
+        save(MOU, [MOUFactory.build(partnership=p, **dates) for p in added])
 
     add(5)
     client.force_login(user)
@@ -788,18 +803,22 @@ def test_dashboard_and_list_queries_do_not_grow(client):
 
 
 def fill(p, n, home):
-    plan = p.business_plan
-    mou = p.mous.first()
-    for _ in range(n):
-        CandidateFactory(partnership=p)
-        KPIFactory(partnership=p)
-        ActivityFactory(partnership=p)
-        ChampionFactory(partnership=p)
-        PlanActionFactory(plan=plan)
-        ReviewFactory(partnership=p)
-        LessonFactory(partnership=p)
-        MOUSignatoryFactory(mou=mou, partner=home)
-        StepTransition.objects.create(partnership=p, from_step=1, to_step=2, kind="advance")
+    """n more rows in every list the detail page shows, in bulk (tests/growth.py): what the
+    factories would write one by one (each candidate a new city, history rows of reviews)."""
+    candidates = CandidateFactory.build_batch(n, partnership=p)
+    save_parents(candidates, "partner", Partner)
+    save(Candidate, candidates)
+    save(KPI, KPIFactory.build_batch(n, partnership=p))
+    save(Activity, ActivityFactory.build_batch(n, partnership=p))
+    save(Champion, ChampionFactory.build_batch(n, partnership=p))
+    save(PlanAction, PlanActionFactory.build_batch(n, plan=p.business_plan))
+    save(Review, ReviewFactory.build_batch(n, partnership=p))
+    save(Lesson, LessonFactory.build_batch(n, partnership=p))
+    save(MOUSignatory, MOUSignatoryFactory.build_batch(n, mou=p.mous.first(), partner=home))
+    save(
+        StepTransition,
+        [StepTransition(partnership=p, from_step=1, to_step=2, kind="advance") for _ in range(n)],
+    )
 
 
 @pytest.mark.parametrize("at_step", [Step.SELECTION, Step.AGREEMENT, Step.MEASUREMENT])
