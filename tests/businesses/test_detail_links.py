@@ -22,6 +22,7 @@ def test_an_officer_sees_links_to_sub_alliances_interest_and_matchmaking(client,
     urls = [link["url"] for link in response.context["extra_links"]]
     assert urls == [
         reverse("notifications:follow", args=[pk]),
+        reverse("invitations:partnership_invite", args=[pk]),
         reverse("alliances:partnership_sub_alliances", args=[pk]),
         reverse("businesses:matchmaking", args=[pk]),
     ]
