@@ -11,12 +11,12 @@ import datetime as dt
 import re
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.services import account_save_new
 from core.errors import DomainError
 from core.services import lock
 from invitations import emails, permissions, tokens
@@ -190,20 +190,7 @@ def _new_account(*, email: str, password: str, first_name: str, last_name: str):
         first_name=(first_name or "").strip(),
         last_name=(last_name or "").strip(),
     )
-    try:
-        validate_password(password, user)
-    except ValidationError as exc:
-        errors["password"] = list(exc.messages)
-    user.set_password(password)
-    try:
-        user.full_clean()
-    except ValidationError as exc:
-        for field, messages in exc.message_dict.items():
-            errors.setdefault(field, []).extend(messages)
-    if errors:
-        raise ValidationError(errors)
-    user.save()
-    return user
+    return account_save_new(user, password, errors)
 
 
 def _make_officer(user, city_id: int) -> CityMembership:

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.password_validation import validate_password
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.services import account_save_new
 from alliances import permissions as alliance_permissions
 from alliances import services as alliance_services
 from alliances.models import Organisation
@@ -133,20 +132,7 @@ def _new_account(
         last_name=last_name,
         job_title=job_title,
     )
-    try:
-        validate_password(password, user)
-    except ValidationError as exc:
-        errors["password"] = list(exc.messages)
-    user.set_password(password)
-    try:
-        user.full_clean()
-    except ValidationError as exc:
-        for field, messages in exc.message_dict.items():
-            errors.setdefault(field, []).extend(messages)
-    if errors:
-        raise ValidationError(errors)
-    user.save()
-    return user
+    return account_save_new(user, password, errors)
 
 
 @transaction.atomic

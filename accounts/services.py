@@ -1,0 +1,28 @@
+"""Writes to accounts shared by the apps that let a person sign up (a chamber's staff, an
+invited officer, a request to join a city)."""
+
+from __future__ import annotations
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+
+
+def account_save_new(user, password: str, errors: dict[str, list[str]] | None = None):
+    """Save a new, unsaved `user` with `password`, after the password validators and the
+    model's own checks; every problem (with `errors` the caller found already) is raised
+    together as one ValidationError per field, and nothing is saved then."""
+    errors = {field: list(messages) for field, messages in (errors or {}).items()}
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        errors["password"] = list(exc.messages)
+    user.set_password(password)
+    try:
+        user.full_clean()
+    except ValidationError as exc:
+        for field, messages in exc.message_dict.items():
+            errors.setdefault(field, []).extend(messages)
+    if errors:
+        raise ValidationError(errors)
+    user.save()
+    return user
