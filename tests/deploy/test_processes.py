@@ -115,14 +115,17 @@ def test_procfile_processes_come_up(processes, redis_url, tmp_path):
         # The access log line, in JSON, carries the id the application sent back.
         _, headers, _ = _get(base + "/healthz")
         request_id = headers["X-Request-ID"]
-        processes.wait_for(
-            "web", lambda: request_id in processes.log("web"), 10, "the access log line"
-        )
-        access = [
-            json.loads(line)
-            for line in processes.log("web").splitlines()
-            if request_id in line and '"gunicorn.access"' in line
-        ]
+
+        def access_lines():
+            # The application's own line carries the id too, and may come first: wait for
+            # gunicorn's access line itself.
+            return [
+                json.loads(line)
+                for line in processes.log("web").splitlines()
+                if request_id in line and '"gunicorn.access"' in line
+            ]
+
+        access = processes.wait_for("web", access_lines, 10, "the access log line")
         assert access and access[0]["level"] == "info"
         assert f"request_id={request_id}" in access[0]["message"]
 
