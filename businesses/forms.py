@@ -13,7 +13,6 @@ from collections.abc import Iterable
 
 from django import forms
 from django.contrib.auth import get_user_model
-from django.contrib.auth.password_validation import password_validators_help_text_html
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from alliances.models import SubAlliance
@@ -30,6 +29,7 @@ from core.forms import (
     ChoicesModelForm,
     DateInput,
     ModelMultipleChoiceField,
+    NewPasswordFields,
     check_dates,
 )
 from partnerships.models import (
@@ -83,7 +83,7 @@ class AssociationMixin:
 # --- Sign-up and staff decisions -----------------------------------------------------------------
 
 
-class SignupForm(ChoicesForm):
+class SignupForm(ChoicesForm, NewPasswordFields):
     """A new account asking to join an association as its staff."""
 
     association = AssociationChoiceField(
@@ -101,17 +101,10 @@ class SignupForm(ChoicesForm):
         max_length=150,
         help_text="What you sign in with: letters, digits and @ . + - _ only.",
     )
-    password = forms.CharField(
-        label="Password",
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text=password_validators_help_text_html(),
-    )
-    password2 = forms.CharField(
-        label="Password again",
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-    )
+    field_order = [
+        *("association", "first_name", "last_name", "email", "job_title", "username"),
+        *("password", "password2"),
+    ]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -122,13 +115,6 @@ class SignupForm(ChoicesForm):
         if get_user_model().objects.filter(username__iexact=username).exists():
             raise forms.ValidationError("This username is taken: choose another.")
         return username
-
-    def clean(self):
-        cleaned = super().clean()
-        first, second = cleaned.get("password"), cleaned.get("password2")
-        if first and second and first != second:
-            self.add_error("password2", "The two passwords differ.")
-        return cleaned
 
 
 class JoinForm(ChoicesForm):

@@ -22,6 +22,7 @@ import datetime as dt
 import functools
 
 from django import forms
+from django.contrib.auth.password_validation import password_validators_help_text_html
 from django.core.validators import MaxLengthValidator
 from django.forms.widgets import ChoiceWidget
 
@@ -164,3 +165,28 @@ class PortalForm(PortalFormMixin, ChoicesForm):
 
 class PortalModelForm(PortalFormMixin, ChoicesModelForm):
     """A model form of the portal (see PortalFormMixin)."""
+
+
+class NewPasswordFields(forms.Form):
+    """A new password typed twice, checked against the password validators' help (mix into a
+    sign-up or account form; the validators themselves run when the account is saved:
+    accounts.services.account_save_new)."""
+
+    password = forms.CharField(
+        label="Password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=password_validators_help_text_html(),
+    )
+    password2 = forms.CharField(
+        label="Password again",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        first, second = cleaned.get("password"), cleaned.get("password2")
+        if first and second and first != second:
+            self.add_error("password2", "The two passwords differ.")
+        return cleaned

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from django import forms
-from django.contrib.auth.password_validation import password_validators_help_text_html
 
-from core.forms import PortalForm
+from core.forms import NewPasswordFields, PortalForm
 from partnerships.models import Partner
 
 
@@ -23,25 +22,8 @@ class InviteForm(PortalForm):
             self.fields["city"].choices = [(c.pk, c.name) for c in cities]
 
 
-class PasswordFields(PortalForm):
-    password = forms.CharField(
-        label="Password",
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text=password_validators_help_text_html(),
-    )
-    password2 = forms.CharField(
-        label="Password again",
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-    )
-
-    def clean(self):
-        cleaned = super().clean()
-        first, second = cleaned.get("password"), cleaned.get("password2")
-        if first and second and first != second:
-            self.add_error("password2", "The two passwords differ.")
-        return cleaned
+class PasswordFields(PortalForm, NewPasswordFields):
+    """A portal form with a new password typed twice."""
 
 
 class AcceptForm(PasswordFields):
