@@ -8,6 +8,7 @@ from businesses.models.chambers import (
     Need,
 )
 from businesses.models.interest import InterestedBusiness, InterestRegistration, PartnershipLead
+from businesses.models.matches import MatchProposal
 from businesses.models.outcomes import Outcome
 
 __all__ = [
@@ -16,6 +17,7 @@ __all__ = [
     "ChamberMembership",
     "InterestRegistration",
     "InterestedBusiness",
+    "MatchProposal",
     "Need",
     "Outcome",
     "PartnershipLead",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django_countries.fields import CountryField
 
 from alliances.models import Organisation
 
@@ -38,17 +39,31 @@ class BusinessAssociation(models.Model):
     can never point at a municipal department or a school.
     """
 
+    class Status(models.TextChoices):
+        # Registered by an officer or an admin, or a proposal that was approved.
+        LISTED = "listed", "Listed"
+        # Proposed by someone signing up whose chamber was not listed; deciding that person's
+        # membership decides the association too.
+        PROPOSED = "proposed", "Proposed at sign-up"
+        REJECTED = "rejected", "Not accepted"
+
     organisation = models.OneToOneField(
         Organisation,
         on_delete=models.PROTECT,
         related_name="association",
     )
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.LISTED)
     email = models.EmailField(blank=True)
     phone = models.CharField(max_length=40, blank=True)
+    contact_name = models.CharField("contact person", max_length=120, blank=True)
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["organisation__name"]
+        indexes = [models.Index(fields=["status"])]
 
     def __str__(self) -> str:
         return self.organisation.name
@@ -130,6 +145,16 @@ class BusinessProfile(models.Model):
         READY = "ready", "Export-ready"  # product, capacity and certification in place
         EXPORTING = "exporting", "Already exporting"
 
+    class ChainPosition(models.TextChoices):
+        """Where the business stands in its value chain: a buyer–supplier (vertical) pair is
+        one link apart, a horizontal pair stands at the same place."""
+
+        PRIMARY = "primary", "Raw materials and primary produce"
+        PROCESSING = "processing", "Manufacturing and processing"
+        DISTRIBUTION = "distribution", "Wholesale, distribution and logistics"
+        RETAIL = "retail", "Retail and services to consumers"
+        SERVICES = "services", "Services to other businesses"
+
     organisation = models.OneToOneField(
         Organisation,
         on_delete=models.CASCADE,
@@ -139,7 +164,18 @@ class BusinessProfile(models.Model):
         BusinessAssociation, on_delete=models.PROTECT, related_name="businesses"
     )
     size_band = models.CharField(max_length=8, choices=SizeBand.choices)
-    products_services = models.TextField("products and services", blank=True)
+    products_services = models.TextField(
+        "products and services", blank=True, help_text="What the business makes or sells."
+    )
+    products_sought = models.TextField(
+        "products and services sought",
+        blank=True,
+        help_text="What it buys or wants to find: inputs, parts, services, partners.",
+    )
+    chain_position = models.CharField(
+        "position in the value chain", max_length=16, choices=ChainPosition.choices, blank=True
+    )
+    markets_sought = CountryField("export markets sought", multiple=True, blank=True)
     export_readiness = models.CharField(
         max_length=16, choices=ExportReadiness.choices, default=ExportReadiness.NONE
     )

@@ -149,6 +149,15 @@ class PartnershipLead(models.Model):
         Partner, on_delete=models.PROTECT, related_name="+", verbose_name="proposed partner city"
     )
     rationale = models.TextField(help_text="Why this city: markets, sectors, existing ties.")
+    trade = models.TextField(
+        "trade in view", blank=True, help_text="What would be bought, sold or made together."
+    )
+    businesses = models.ManyToManyField(
+        BusinessProfile,
+        blank=True,
+        related_name="+",
+        help_text="The member businesses behind the proposal.",
+    )
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.NEW)
     candidate = models.ForeignKey(
         Candidate,
