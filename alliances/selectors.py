@@ -31,18 +31,19 @@ def parties_prefetch() -> Prefetch:
 def sub_alliances_of(partnership: Partnership | int) -> QuerySet[SubAlliance]:
     """The partnership's sub-alliances for its list: parties (one query) and the progress of
     the start-up tasks and the size of the scorecard (in the row). Two queries in all."""
-    return (
-        SubAlliance.objects.filter(partnership=partnership)
-        .annotate(
-            n_tasks=count_of(StartUpTask.objects.filter(sub_alliance=OuterRef("pk"))),
-            n_tasks_done=count_of(
-                StartUpTask.objects.filter(sub_alliance=OuterRef("pk"), done=True)
-            ),
-            n_measures=count_of(ScorecardMeasure.objects.filter(sub_alliance=OuterRef("pk"))),
-        )
-        .prefetch_related(parties_prefetch())
-        .order_by("status", "name")
+    return with_progress(SubAlliance.objects.filter(partnership=partnership)).order_by(
+        "status", "name"
     )
+
+
+def with_progress(qs: QuerySet[SubAlliance]) -> QuerySet[SubAlliance]:
+    """Sub-alliance rows with their parties (one query) and, in the row, the progress of their
+    start-up tasks (`n_tasks`, `n_tasks_done`) and the size of their scorecard (`n_measures`)."""
+    return qs.annotate(
+        n_tasks=count_of(StartUpTask.objects.filter(sub_alliance=OuterRef("pk"))),
+        n_tasks_done=count_of(StartUpTask.objects.filter(sub_alliance=OuterRef("pk"), done=True)),
+        n_measures=count_of(ScorecardMeasure.objects.filter(sub_alliance=OuterRef("pk"))),
+    ).prefetch_related(parties_prefetch())
 
 
 def sub_alliance_for_page(pk: int) -> SubAlliance:

@@ -40,8 +40,11 @@ class BusinessesConfig(AppConfig):
         hooks.register("partnership.links", panels.detail_links)
         # A published partnership's public face, for the pages that list other cities' ones.
         hooks.register("partnership.public_url", selectors.registry_url)
+        # Chamber staff's home is their workspace, not the officers' dashboard.
+        hooks.register("dashboard.home", selectors.chamber_home_url)
         # Chamber staff's own pages in the navigation bar.
         for item in (
+            NavItem("Your chamber", "businesses:chamber_home", 50, shown=chamber_staff),
             NavItem("My businesses", "businesses:business_list", 60, shown=chamber_staff),
             NavItem("Interest", "businesses:my_registrations", 70, shown=chamber_staff),
             NavItem("Registry", "businesses:registry", 80, shown=chamber_staff),

@@ -32,6 +32,8 @@ from core.forms import (
     NewPasswordFields,
     check_dates,
 )
+from gazetteer.models import PlaceName
+from gazetteer.selectors import MIN_QUERY, search_key
 from partnerships.models import (
     CooperationArea,
     Partner,
@@ -472,7 +474,12 @@ class OutcomeForm(ChoicesModelForm):
 
 
 class RegistryFilterForm(ChoicesForm):
-    q = forms.CharField(label="City or title contains", required=False, max_length=100)
+    q = forms.CharField(
+        label="City (any of its names) or title",
+        required=False,
+        max_length=100,
+        help_text="“Durban” finds eThekwini, “Canton” Guangzhou.",
+    )
     category = forms.ChoiceField(
         label="Category",
         required=False,
@@ -495,14 +502,14 @@ class RegistryFilterForm(ChoicesForm):
         data = self.cleaned_data
         if data.get("q"):
             text = data["q"].strip()
-            qs = qs.filter(
-                Q(title__icontains=text)
-                | Exists(
-                    PartnershipMember.objects.filter(
-                        partnership=OuterRef("pk"), partner__name__icontains=text
-                    )
-                )
-            )
+            member = PartnershipMember.objects.filter(partnership=OuterRef("pk"))
+            found = Q(title__icontains=text) | Exists(member.filter(partner__name__icontains=text))
+            key = search_key(text)
+            if len(key) >= MIN_QUERY:
+                # A city by any of its names in the gazetteer: "Durban" finds eThekwini.
+                places = PlaceName.objects.filter(key__startswith=key).values("place_id")
+                found |= Exists(member.filter(partner__geonameid__in=places))
+            qs = qs.filter(found)
         if data.get("category"):
             qs = qs.filter(category=data["category"])
         if data.get("area"):

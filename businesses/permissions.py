@@ -12,6 +12,10 @@ check them again.
 
 from __future__ import annotations
 
+from django.db.models import Q
+
+from alliances import permissions as alliance_permissions
+from alliances.models import SubAlliance, SubAllianceParty
 from businesses.models import (
     BusinessAssociation,
     BusinessProfile,
@@ -124,3 +128,34 @@ def can_see_lead(user, lead: PartnershipLead) -> bool:
 def can_decide_lead(user, lead: PartnershipLead) -> bool:
     """The officers of the home city, whose search step the lead feeds, and admins."""
     return core.is_admin(user) or lead.home_id in core.city_ids(user)
+
+
+def party_filter(user) -> Q | None:
+    """On `SubAllianceParty` rows: the parties that are the user's associations or their member
+    businesses. None for a user who is no chamber's staff."""
+    ids = association_ids(user)
+    if not ids:
+        return None
+    return Q(organisation__association__in=ids) | Q(organisation__business__association__in=ids)
+
+
+def is_chamber_party(user, sub_alliance: SubAlliance) -> bool:
+    """The user's association, or one of its member businesses, is a party to the sub-alliance:
+    its staff follow it (tasks, scorecard, outcomes) and record its outcomes. One query."""
+    parties = party_filter(user)
+    return parties is not None and (
+        SubAllianceParty.objects.filter(parties, sub_alliance=sub_alliance).exists()
+    )
+
+
+def can_see_sub_alliance_as_chamber(user, sub_alliance: SubAlliance) -> bool:
+    return core.is_admin(user) or is_chamber_party(user, sub_alliance)
+
+
+def can_record_outcome(user, sub_alliance: SubAlliance) -> bool:
+    """The partnership's officers (who manage its sub-alliances), admins, and the staff of a
+    chamber that is a party (itself or through a member business): a deal is theirs to
+    report."""
+    return alliance_permissions.can_manage_sub_alliances(
+        user, sub_alliance.partnership
+    ) or is_chamber_party(user, sub_alliance)

@@ -7,10 +7,23 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, F, OuterRef, Prefetch, QuerySet, Sum
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Sum,
+    When,
+)
 from django.urls import reverse
 
-from alliances.models import Grouping, SubAlliance
+from alliances.models import Grouping, SubAlliance, SubAllianceParty
+from alliances.selectors import with_progress
 from businesses import permissions as perms
 from businesses.models import (
     BusinessAssociation,
@@ -21,9 +34,18 @@ from businesses.models import (
     PartnershipLead,
 )
 from partnerships import permissions as core
-from partnerships.models import MOU, Champion, Partnership, Sector
+from partnerships.models import (
+    MOU,
+    Champion,
+    Partner,
+    Partnership,
+    PartnershipMember,
+    Sector,
+    Step,
+)
 from partnerships.selectors import (
     area_names,
+    count_of,
     partnerships_of_my_cities,
     partnerships_published,
     with_members,
@@ -303,8 +325,126 @@ def business_involvement_rows() -> list[QuerySet]:
 business_involvement_partnership_ids.involving_rows = business_involvement_rows
 
 
+def sub_alliances_open_to_business(partnership: Partnership) -> QuerySet[SubAlliance]:
+    """The partnership's business (and mixed) sub-alliances still forming or active, with their
+    parties: what a chamber could join. Two queries."""
+    return (
+        SubAlliance.objects.filter(
+            partnership=partnership,
+            grouping__in=[Grouping.BUSINESS, Grouping.MIXED],
+            status__in=[SubAlliance.Status.FORMING, SubAlliance.Status.ACTIVE],
+        )
+        .prefetch_related(
+            Prefetch(
+                "parties",
+                queryset=SubAllianceParty.objects.select_related(
+                    "organisation", "partner"
+                ).order_by("partner__name", "organisation__name"),
+            )
+        )
+        .order_by("name")
+    )
+
+
+def registrations_of_chamber_in(user, partnership: Partnership) -> QuerySet[InterestRegistration]:
+    """The user's associations' registrations in this partnership (not withdrawn): one query."""
+    return (
+        InterestRegistration.objects.filter(
+            partnership=partnership, association_id__in=perms.association_ids(user)
+        )
+        .exclude(status=InterestRegistration.Status.WITHDRAWN)
+        .select_related("association__organisation")
+        .order_by("-created_at")
+    )
+
+
+def chamber_home_url(user) -> str | None:
+    """Chamber staff's home page (the hook `dashboard.home`); None for anyone else."""
+    return reverse("businesses:chamber_home") if perms.is_chamber_staff(user) else None
+
+
 def registry_url(partnership: Partnership) -> str | None:
     """The registry page of a published partnership (None for an unpublished one)."""
     if not partnership.published or partnership.status == Partnership.Status.ARCHIVED:
         return None
     return reverse("businesses:registry_detail", args=[partnership.pk])
+
+
+# --- The chamber's workspace ------------------------------------------------------------------
+
+
+def businesses_for_home(user) -> QuerySet[BusinessProfile]:
+    """The user's associations' member businesses with their sectors: two queries."""
+    return (
+        BusinessProfile.objects.filter(association_id__in=perms.association_ids(user))
+        .select_related("organisation")
+        .prefetch_related(
+            Prefetch("organisation__sectors", queryset=Sector.objects.order_by("code"))
+        )
+        .order_by("organisation__name")
+    )
+
+
+def chamber_sub_alliances(user) -> QuerySet[SubAlliance]:
+    """The sub-alliances the user's associations take part in (themselves or through a member
+    business), with their partnership, parties and progress: two queries."""
+    parties = perms.party_filter(user)
+    if parties is None:
+        return SubAlliance.objects.none()
+    taking_part = SubAllianceParty.objects.filter(parties, sub_alliance=OuterRef("pk"))
+    return with_progress(
+        SubAlliance.objects.filter(Exists(taking_part)).select_related("partnership")
+    ).order_by("status", "partnership__title", "name")
+
+
+def chamber_outcomes(user) -> QuerySet[Outcome]:
+    """The outcomes recorded for those sub-alliances, newest first (one query)."""
+    return (
+        Outcome.objects.filter(sub_alliance__in=chamber_sub_alliances(user).values("pk"))
+        .select_related("sub_alliance__partnership", "partner", "recorded_by")
+        .order_by("-occurred_on", "-id")
+    )
+
+
+def chamber_outcome_totals(user) -> list[OutcomeTotal]:
+    """Those outcomes added up per kind and currency (one query)."""
+    rows = (
+        Outcome.objects.filter(sub_alliance__in=chamber_sub_alliances(user).values("pk"))
+        .order_by()
+        .values("kind", "currency")
+        .annotate(total=Sum("amount"), n=Count("pk"))
+    )
+    return _totals(rows)
+
+
+def partnerships_worth_a_look(user) -> QuerySet[Partnership]:
+    """Published partnerships of the cities of the user's associations, those in implementation
+    (or measuring) first, then those whose other cities work in most of the sectors of the
+    associations' member businesses. Each row says whether the associations registered
+    interest (`registered`) and how many sectors matched (`shared_sectors`); members in one
+    more query."""
+    ids = perms.association_ids(user)
+    cities = BusinessAssociation.objects.filter(pk__in=ids).values("organisation__partner_id")
+    member_sectors = Sector.objects.filter(organisations__business__association__in=ids).values(
+        "pk"
+    )
+    through = Partner.sectors.through
+    shared = through.objects.filter(
+        partner__memberships__partnership=OuterRef("pk"), sector__in=member_sectors
+    ).exclude(partner__in=cities)
+    running = Q(step__gte=Step.IMPLEMENTATION, status=Partnership.Status.ACTIVE)
+    return with_members(
+        partnerships_published()
+        .filter(
+            Exists(PartnershipMember.objects.filter(partnership=OuterRef("pk"), partner__in=cities))
+        )
+        .annotate(
+            running=Case(When(running, then=1), default=0, output_field=IntegerField()),
+            shared_sectors=count_of(shared),
+            registered=Exists(
+                InterestRegistration.objects.filter(
+                    partnership=OuterRef("pk"), association__in=ids
+                ).exclude(status=InterestRegistration.Status.WITHDRAWN)
+            ),
+        )
+    ).order_by("-running", "-shared_sectors", "title", "pk")

@@ -25,6 +25,8 @@ HOOKS: dict[str, str] = {
     "account.status_panels": "(request) -> dict | None: a panel (its `template` and data) on "
     "the status page of an account (settings.ACCOUNT_STATUS_VIEW)",
     # partnerships
+    "dashboard.home": "(user) -> str | None: the URL of the user's own home page when it is not "
+    "the officers' dashboard (chamber staff have a workspace of their own)",
     "dashboard.panels": "(user) -> dict | None: a panel (its `template` and data) on the "
     "officers' dashboard",
     "partnership.links": "(request, partnership, can_edit) -> list of {label, url, icon}: "

@@ -331,6 +331,10 @@ def chamber_world(users, city_a, city_b, partnership, pdf):
     users["rejected"] = ChamberMembershipFactory(
         association=association, status=ChamberMembership.Status.REJECTED
     ).user
+    # Staff of a chamber of another city (C: no member of P).
+    users["chamber_other"] = ChamberMembershipFactory(
+        association__organisation__partner=PartnerFactory()
+    ).user
     business = BusinessProfileFactory(association=association)
     other = BusinessProfileFactory(association__organisation__partner=city_b)
     registration = InterestRegistrationFactory(

@@ -14,6 +14,7 @@ from alliances import permissions as alliance_permissions
 from alliances import services as alliance_services
 from alliances.models import Grouping, SubAlliance
 from businesses import matching
+from businesses import permissions as perms
 from businesses.models import (
     BusinessProfile,
     Outcome,
@@ -41,9 +42,11 @@ def outcome_record(
 ) -> Outcome:
     """Record an economic result of a business (or mixed) sub-alliance: a count, or a sum of
     money with its currency, on the date it happened (not in the future)."""
-    partnership = sub_alliance.partnership
-    if user is not None and not alliance_permissions.can_manage_sub_alliances(user, partnership):
-        raise DomainError("Only officers of the partner cities may record its outcomes.")
+    if user is not None and not perms.can_record_outcome(user, sub_alliance):
+        raise DomainError(
+            "Only officers of the partner cities, or the staff of a chamber taking part, may "
+            "record its outcomes."
+        )
     if sub_alliance.grouping not in OUTCOME_GROUPINGS:
         raise DomainError(
             "Economic outcomes are recorded for business (or mixed) sub-alliances; this one is "

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from alliances import permissions as alliance_perms
 from alliances.models import SubAlliance, SubAllianceParty
 from businesses import matching, services
+from businesses import permissions as perms
 from businesses.forms import OutcomeForm, PairForm
 from core.errors import DomainError
 from core.page_cache import cached_page
@@ -123,8 +124,13 @@ def outcome_record(request, sub_alliance_id: int):
         SubAlliance.objects.select_related("partnership"), pk=sub_alliance_id
     )
     prefetch_related_objects([sub_alliance.partnership], "members")
-    require(alliance_perms.can_manage_sub_alliances(request.user, sub_alliance.partnership))
-    detail = reverse("alliances:sub_alliance_detail", args=[sub_alliance.pk])
+    require(perms.can_record_outcome(request.user, sub_alliance))
+    # Back to the page the person works on: the officers' page, or the chamber's own view.
+    officer = alliance_perms.can_view_sub_alliances(request.user, sub_alliance.partnership)
+    detail = reverse(
+        "alliances:sub_alliance_detail" if officer else "businesses:chamber_sub_alliance",
+        args=[sub_alliance.pk],
+    )
     allowed = sub_alliance.grouping in services.OUTCOME_GROUPINGS
     sides = Partner.objects.filter(
         pk__in=SubAllianceParty.objects.filter(sub_alliance=sub_alliance).values("partner_id")

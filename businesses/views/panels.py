@@ -56,8 +56,7 @@ def _waiting_counts(user) -> dict[str, int]:
 
 def dashboard_panel(user) -> dict | None:
     """The dashboard's "New interest registrations": for officers the pending registrations
-    in their partnerships (with the new leads and staff requests to decide); for chamber staff
-    the answers to their own. Two queries for officers, two for chamber staff."""
+    in their partnerships (with the new leads and staff requests to decide). Two queries."""
     if core.is_admin(user) or core.is_officer(user):
         rows = list(_with_names(selectors.registrations_for_officer(user))[: DASHBOARD_ROWS + 1])
         waiting = _waiting_counts(user)
@@ -68,13 +67,7 @@ def dashboard_panel(user) -> dict | None:
             "new_leads": waiting["leads"],
             "staff_requests": waiting["requests"],
         }
-    if perms.is_chamber_staff(user):
-        rows = list(_with_names(selectors.registrations_for_chamber(user))[: DASHBOARD_ROWS + 1])
-        return {
-            "template": "businesses/_dashboard_chamber.html",
-            "registrations": rows[:DASHBOARD_ROWS],
-            "more": len(rows) > DASHBOARD_ROWS,
-        }
+    # Chamber staff have a home of their own (businesses.views.workspace), not this dashboard.
     return None
 
 

@@ -99,6 +99,8 @@ def registry_detail(request, pk: int):
         pk=pk,
     )
     user = request.user
+    is_chamber = user.is_authenticated and perms.is_chamber_staff(user)
+    signed_in_party = _may_see_emails(user)  # chamber staff, officers, admins
     return render(
         request,
         "businesses/registry/registry_detail.html",
@@ -107,8 +109,16 @@ def registry_detail(request, pk: int):
             "members": list(partnership.members.all()),
             "mou": _mou_in_force(partnership),
             "sides": _sides(partnership),
-            "show_emails": _may_see_emails(user),
-            "is_chamber": user.is_authenticated and perms.is_chamber_staff(user),
+            "show_emails": signed_in_party,
+            "is_chamber": is_chamber,
+            # What a chamber weighs before taking part: the business sub-alliances it could join
+            # (not for anonymous visitors: sub-alliances name firms), and its own interest.
+            "open_sub_alliances": list(selectors.sub_alliances_open_to_business(partnership))
+            if signed_in_party
+            else [],
+            "my_registrations": list(selectors.registrations_of_chamber_in(user, partnership))
+            if is_chamber
+            else [],
         },
     )
 

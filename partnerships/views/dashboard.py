@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import path
 from django.views.decorators.http import require_GET
 
+from core import hooks
 from core.page_cache import cached_page
 from partnerships import permissions
 from partnerships.selectors.dashboard import dashboard_context
@@ -14,8 +15,14 @@ from partnerships.selectors.dashboard import dashboard_context
 
 @login_required
 @require_GET
-@cached_page
+@cached_page  # a redirect is never stored
 def dashboard(request):
+    """The officers' dashboard; people whose work is elsewhere (chamber staff) are sent to
+    their own home page, which an outer app names through the hook `dashboard.home`."""
+    user = request.user
+    if not (permissions.is_admin(user) or permissions.is_officer(user)):
+        for home in hooks.collect("dashboard.home", user):
+            return redirect(home)
     context = dashboard_context(request.user)
     context["can_create"] = permissions.is_admin(request.user) or permissions.is_officer(
         request.user

@@ -11,6 +11,9 @@ Roles (tests.worlds.build_matrix_world gives each a user):
 - coordinator_a: a coordinator of A (officers' management, strategy editing);
 - plain: a signed-in user who works for no city and no chamber: an account without a role;
 - chamber: approved staff of a business association of A (no city either);
+- chamber_other: approved staff of an association of the unrelated city C: what holds for
+  any chamber (its own home, its own businesses) holds for it, what is A's chamber's (its
+  business, its interest, its sub-alliance) does not;
 - pending: a chamber sign-up waiting for approval; rejected: one an officer turned down. An
   account without a role (plain, pending, rejected) sees what an anonymous visitor sees: it
   is sent to its status page from everywhere but that page and the open pages (OPEN);
@@ -21,7 +24,7 @@ Roles (tests.worlds.build_matrix_world gives each a user):
 # to every entry by `_with_chamber_roles` (after MATRIX) unless an entry names them, and "plain"
 # becomes "status" where the page is not open to accounts without a role.
 CORE_ROLES = ["anonymous", "officer_a", "officer_b", "officer_c", "coordinator_a", "plain", "admin"]
-ROLES = [*CORE_ROLES[:-1], "chamber", "pending", "rejected", "admin"]
+ROLES = [*CORE_ROLES[:-1], "chamber", "chamber_other", "pending", "rejected", "admin"]
 
 # Outcomes: a status code, "login" for a redirect to the login page, or "status" for a
 # redirect to the status page of an account without a role.
@@ -52,7 +55,8 @@ MATRIX = {
     "password_reset_done": (PUBLIC, None),
     "password_reset_confirm": (PUBLIC, None),
     "password_reset_complete": (PUBLIC, None),
-    "partnerships:dashboard": (SIGNED_IN, None),
+    # Chamber staff are sent to their own home (businesses:chamber_home).
+    "partnerships:dashboard": ({**SIGNED_IN, "chamber": 302, "chamber_other": 302}, None),
     "partnerships:list": (SIGNED_IN, None),
     # Only someone working for a city has a home city to start a partnership from.
     "partnerships:create": ({**SIGNED_IN, "plain": 404}, None),
@@ -187,7 +191,8 @@ MATRIX.update(
         "businesses:lead_decide": (OF_A, OF_A),  # a lead of A's chamber, for A's search
         "businesses:matchmaking": (MEMBERS, None),
         "businesses:matchmaking_form": (POST_ONLY, POST_MEMBERS),
-        "businesses:outcome_record": (MEMBERS, {**MEMBERS}),
+        # A's chamber takes part in the world's business sub-alliance: it records outcomes.
+        "businesses:outcome_record": (MEMBERS | {"chamber": 200}, MEMBERS | {"chamber": 200}),
         # Sub-alliances are the partnership's own record: its member cities' officers.
         "alliances:partnership_sub_alliances": (MEMBERS, None),
         "alliances:sub_alliance_create": (MEMBERS, {**MEMBERS}),
@@ -198,6 +203,15 @@ MATRIX.update(
         "alliances:startup_task": (MEMBERS, POST_MEMBERS),
         "alliances:measure_add": (MEMBERS, {**MEMBERS}),
         "alliances:measure_edit": (OF_A, OF_A),  # A's own measure: only A's side changes it
+    }
+)
+
+# The chamber's workspace: its home (any approved staff: their own), and the sub-alliances its
+# businesses take part in (A's chamber's business is a party to the world's one).
+MATRIX.update(
+    {
+        "businesses:chamber_home": ({**NOBODY, "chamber": 200, "chamber_other": 200}, None),
+        "businesses:chamber_sub_alliance": ({**NOBODY, "chamber": 200, "admin": 200}, None),
     }
 )
 
@@ -258,6 +272,19 @@ OPEN = {
 }
 
 
+# Pages each chamber has of its own (its businesses, its interest, its proposals): another
+# city's chamber reaches them as A's does.
+ANY_CHAMBER = {
+    "businesses:business_list",
+    "businesses:business_create",
+    "businesses:business_import",
+    "businesses:business_import_template",
+    "businesses:my_registrations",
+    "businesses:interest_register",
+    "businesses:lead_propose",
+}
+
+
 def _with_chamber_roles(name: str, outcomes: dict | None) -> dict | None:
     """Chamber staff are signed-in users without a city wherever an entry does not say
     otherwise (P is private); an account without a role gets its status page, but on the
@@ -266,6 +293,10 @@ def _with_chamber_roles(name: str, outcomes: dict | None) -> dict | None:
         return None
     outcomes = {**outcomes}
     outcomes.setdefault("chamber", outcomes["plain"])
+    # Another city's chamber: what is open to any chamber, not what is A's chamber's own.
+    outcomes.setdefault(
+        "chamber_other", outcomes["chamber"] if name in ANY_CHAMBER else outcomes["plain"]
+    )
     for role_less in ("plain", "pending", "rejected"):
         if name in OPEN:
             outcomes.setdefault(role_less, outcomes["plain"])

@@ -167,4 +167,6 @@ def test_an_approved_chamber_or_city_role_opens_the_portal_at_once(client):
     dashboard = reverse("partnerships:dashboard")
     assert client.get(dashboard)["Location"] == reverse("businesses:status")
     business_services.chamber_membership_decide(membership=membership, approve=True, user=None)
-    assert client.get(dashboard).status_code == 200
+    home = client.get(dashboard, follow=True)
+    assert home.redirect_chain == [(reverse("businesses:chamber_home"), 302)]
+    assert home.status_code == 200
