@@ -378,11 +378,27 @@ class LeadForm(AssociationMixin, ChoicesForm):
         widget=forms.Textarea({"rows": 4}),
         help_text="Markets, sectors, existing business ties: what your members would gain.",
     )
+    businesses = BusinessChoiceField(
+        label="Member businesses behind it",
+        queryset=BusinessProfile.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="The businesses that would trade or work with the city.",
+    )
+    trade = forms.CharField(
+        label="Trade in view",
+        required=False,
+        widget=forms.Textarea({"rows": 3}),
+        help_text="What would be bought, sold or made together, and roughly how much.",
+    )
 
-    def __init__(self, *args, associations=None, targets=None, **kwargs):
+    def __init__(self, *args, associations=None, targets=None, businesses=None, **kwargs):
         super().__init__(*args, **kwargs)
         self._setup_association(associations)
         self.fields["target"].queryset = targets
+        self.fields["businesses"].queryset = (
+            businesses if businesses is not None else BusinessProfile.objects.none()
+        )
 
 
 class LeadDecisionForm(ChoicesForm):

@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from django.db.models import (
     Case,
+    CharField,
     Count,
     Exists,
     F,
@@ -17,12 +18,13 @@ from django.db.models import (
     Prefetch,
     Q,
     QuerySet,
+    Subquery,
     Sum,
     When,
 )
 from django.urls import reverse
 
-from alliances.models import Grouping, SubAlliance, SubAllianceParty
+from alliances.models import Grouping, Organisation, SubAlliance, SubAllianceParty
 from alliances.selectors import with_progress
 from businesses import permissions as perms
 from businesses.models import (
@@ -44,6 +46,7 @@ from partnerships.models import (
     Step,
 )
 from partnerships.selectors import (
+    GroupConcat,
     area_names,
     count_of,
     partnerships_of_my_cities,
@@ -201,8 +204,17 @@ def registrations_of_partnership(partnership: Partnership) -> QuerySet[InterestR
 
 
 def _lead_rows(qs: QuerySet[PartnershipLead]) -> QuerySet[PartnershipLead]:
+    """Lead rows: association, cities, candidate and decider in the row; the businesses behind
+    each in one query."""
     return qs.select_related(
         "association__organisation", "home", "target", "candidate__partnership", "decided_by"
+    ).prefetch_related(
+        Prefetch(
+            "businesses",
+            queryset=BusinessProfile.objects.select_related("organisation").order_by(
+                "organisation__name"
+            ),
+        )
     )
 
 
@@ -216,6 +228,13 @@ def leads_for_officer(
     if status:
         qs = qs.filter(status=status)
     return _lead_rows(qs.order_by("-created_at", "-id"))
+
+
+def new_leads_of_city(city_id: int) -> QuerySet[PartnershipLead]:
+    """The new leads for a city's search step, oldest first."""
+    return _lead_rows(
+        PartnershipLead.objects.filter(home_id=city_id, status=PartnershipLead.Status.NEW)
+    ).order_by("created_at", "id")
 
 
 def leads_for_chamber(user) -> QuerySet[PartnershipLead]:
@@ -373,14 +392,23 @@ def registry_url(partnership: Partnership) -> str | None:
 # --- The chamber's workspace ------------------------------------------------------------------
 
 
+def names_of(qs: QuerySet, group_by: str, name: str) -> Subquery:
+    """The `name`s of the rows of `qs` (filtered on an OuterRef) joined in one column: a short
+    list carried by the outer row, without a query of its own."""
+    return Subquery(
+        qs.order_by().values(group_by).annotate(names=GroupConcat(name)).values("names"),
+        output_field=CharField(),
+    )
+
+
 def businesses_for_home(user) -> QuerySet[BusinessProfile]:
-    """The user's associations' member businesses with their sectors: two queries."""
+    """The user's associations' member businesses, their sectors' names in the row
+    (`sector_names`): one query."""
+    sectors = Organisation.sectors.through.objects.filter(organisation=OuterRef("organisation"))
     return (
         BusinessProfile.objects.filter(association_id__in=perms.association_ids(user))
         .select_related("organisation")
-        .prefetch_related(
-            Prefetch("organisation__sectors", queryset=Sector.objects.order_by("code"))
-        )
+        .annotate(sector_names=names_of(sectors, "organisation", "sector__name"))
         .order_by("organisation__name")
     )
 
@@ -395,6 +423,16 @@ def chamber_sub_alliances(user) -> QuerySet[SubAlliance]:
     return with_progress(
         SubAlliance.objects.filter(Exists(taking_part)).select_related("partnership")
     ).order_by("status", "partnership__title", "name")
+
+
+def chamber_sub_alliances_for_home(user) -> QuerySet[SubAlliance]:
+    """The same, with the parties' names in the row (`party_names`) instead of a query."""
+    parties = SubAllianceParty.objects.filter(sub_alliance=OuterRef("pk"))
+    return (
+        chamber_sub_alliances(user)
+        .prefetch_related(None)
+        .annotate(party_names=names_of(parties, "sub_alliance", "organisation__name"))
+    )
 
 
 def chamber_outcomes(user) -> QuerySet[Outcome]:
@@ -421,8 +459,7 @@ def partnerships_worth_a_look(user) -> QuerySet[Partnership]:
     """Published partnerships of the cities of the user's associations, those in implementation
     (or measuring) first, then those whose other cities work in most of the sectors of the
     associations' member businesses. Each row says whether the associations registered
-    interest (`registered`) and how many sectors matched (`shared_sectors`); members in one
-    more query."""
+    interest (`registered`) and how many sectors matched (`shared_sectors`). One query."""
     ids = perms.association_ids(user)
     cities = BusinessAssociation.objects.filter(pk__in=ids).values("organisation__partner_id")
     member_sectors = Sector.objects.filter(organisations__business__association__in=ids).values(
@@ -433,18 +470,17 @@ def partnerships_worth_a_look(user) -> QuerySet[Partnership]:
         partner__memberships__partnership=OuterRef("pk"), sector__in=member_sectors
     ).exclude(partner__in=cities)
     running = Q(step__gte=Step.IMPLEMENTATION, status=Partnership.Status.ACTIVE)
-    return with_members(
+    of_its_city = PartnershipMember.objects.filter(partnership=OuterRef("pk"), partner__in=cities)
+    registered = InterestRegistration.objects.filter(
+        partnership=OuterRef("pk"), association__in=ids
+    ).exclude(status=InterestRegistration.Status.WITHDRAWN)
+    return (
         partnerships_published()
-        .filter(
-            Exists(PartnershipMember.objects.filter(partnership=OuterRef("pk"), partner__in=cities))
-        )
+        .filter(Exists(of_its_city))
         .annotate(
             running=Case(When(running, then=1), default=0, output_field=IntegerField()),
             shared_sectors=count_of(shared),
-            registered=Exists(
-                InterestRegistration.objects.filter(
-                    partnership=OuterRef("pk"), association__in=ids
-                ).exclude(status=InterestRegistration.Status.WITHDRAWN)
-            ),
+            registered=Exists(registered),
         )
-    ).order_by("-running", "-shared_sectors", "title", "pk")
+        .order_by("-running", "-shared_sectors", "title", "pk")
+    )

@@ -38,6 +38,9 @@ HOOKS: dict[str, str] = {
     "link or panel costs no query of its own",
     "city.officers_panels": "(request, city) -> dict | None: a panel (its `template` and "
     "data) on a city's officers page (pending invitations, requests to join)",
+    "search.panels": "(request, partnership, home) -> dict | None: a panel (its `template` "
+    "and data) on a partnership's search step (partner cities proposed by the home city's "
+    "chambers)",
     "partnership.public_url": "(partnership) -> str | None: where anyone reads a published "
     "partnership (its registry page)",
     "partnership.timeline": "a partnerships.selectors.TimelineSource: entries an outer app adds "

@@ -173,10 +173,17 @@ def partnered_city_ids(partner_id: int) -> set[int]:
 
 @transaction.atomic
 def lead_propose(
-    *, association: BusinessAssociation, user, target: Partner, rationale: str
+    *,
+    association: BusinessAssociation,
+    user,
+    target: Partner,
+    rationale: str,
+    trade: str = "",
+    businesses: Iterable[BusinessProfile] = (),
 ) -> PartnershipLead:
-    """Propose a partnership between the association's city and a city it has none with. The
-    lead reaches the officers of the association's city, for their search step."""
+    """Propose a partnership between the association's city and a city it has none with, with
+    the member businesses behind it and the trade in view. The lead reaches the officers of the
+    association's city, for their search step."""
     if user is not None and not (
         core_permissions.is_admin(user) or perms.is_staff_of(user, association)
     ):
@@ -195,11 +202,23 @@ def lead_propose(
         raise DomainError(
             f"A proposal of {target.name} is already waiting for the officers of {home.name}."
         )
+    businesses = list(businesses)
+    strangers = [b.name for b in businesses if b.association_id != association.pk]
+    if strangers:
+        raise ValidationError(
+            {"businesses": f"Not members of {association.name}: {', '.join(strangers)}."}
+        )
     lead = PartnershipLead(
-        association=association, home=home, target=target, rationale=rationale, created_by=user
+        association=association,
+        home=home,
+        target=target,
+        rationale=rationale,
+        trade=trade,
+        created_by=user,
     )
     lead.full_clean()
     lead.save()
+    lead.businesses.set(businesses)
     return lead
 
 

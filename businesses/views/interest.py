@@ -148,7 +148,14 @@ def lead_propose(request):
         if len(cities) == 1:
             excluded |= services.partnered_city_ids(next(iter(cities)))
         targets = targets.exclude(pk__in=excluded)
-    form = LeadForm(posted(request), associations=associations, targets=targets)
+    form = LeadForm(
+        posted(request),
+        associations=associations,
+        targets=targets,
+        businesses=BusinessProfile.objects.filter(association__in=associations)
+        .select_related("organisation")
+        .order_by("organisation__name"),
+    )
     if request.method == "POST" and form.is_valid():
         try:
             lead = services.lead_propose(
@@ -156,6 +163,8 @@ def lead_propose(request):
                 user=request.user,
                 target=form.cleaned_data["target"],
                 rationale=form.cleaned_data["rationale"],
+                trade=form.cleaned_data["trade"],
+                businesses=form.cleaned_data["businesses"],
             )
         except ValidationError as exc:
             apply_errors(form, exc)
@@ -291,7 +300,7 @@ def lead_decide(request, lead_id: int):
     lead = get_object_or_404(
         PartnershipLead.objects.select_related(
             "association__organisation", "home", "target", "candidate__partnership", "decided_by"
-        ),
+        ).prefetch_related("businesses__organisation"),
         pk=lead_id,
     )
     require(perms.can_decide_lead(request.user, lead))

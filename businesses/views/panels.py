@@ -21,7 +21,7 @@ from partnerships.selectors import GroupConcat
 DASHBOARD_ROWS = 8
 
 
-def _with_names(qs):
+def with_business_names(qs):
     """Registration rows with the names of their businesses in the row (one query, no
     prefetch: the dashboard has little room in its budget)."""
     names = (
@@ -58,7 +58,9 @@ def dashboard_panel(user) -> dict | None:
     """The dashboard's "New interest registrations": for officers the pending registrations
     in their partnerships (with the new leads and staff requests to decide). Two queries."""
     if core.is_admin(user) or core.is_officer(user):
-        rows = list(_with_names(selectors.registrations_for_officer(user))[: DASHBOARD_ROWS + 1])
+        rows = list(
+            with_business_names(selectors.registrations_for_officer(user))[: DASHBOARD_ROWS + 1]
+        )
         waiting = _waiting_counts(user)
         return {
             "template": "businesses/_dashboard_officer.html",
@@ -152,3 +154,19 @@ def detail_links(request, partnership: Partnership, can_edit: bool) -> list[dict
             }
         )
     return links
+
+
+def search_panel(request, partnership: Partnership, home) -> dict | None:
+    """On a partnership's search step: the partner cities the home city's chambers proposed
+    (new leads), to take up as candidates. One query (two when there are leads)."""
+    if home is None:
+        return None
+    leads = list(selectors.new_leads_of_city(home.pk)[: DASHBOARD_ROWS + 1])
+    if not leads:
+        return None
+    return {
+        "template": "businesses/_search_leads.html",
+        "leads": leads[:DASHBOARD_ROWS],
+        "more": len(leads) > DASHBOARD_ROWS,
+        "home": home,
+    }

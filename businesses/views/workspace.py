@@ -13,6 +13,7 @@ from alliances.models import SubAlliance
 from alliances.selectors import sub_alliance_for_page
 from businesses import permissions as perms
 from businesses import selectors, services
+from businesses.views import panels
 from businesses.views.common import require_association_manager
 from core.views import require
 
@@ -35,14 +36,11 @@ def home(request):
     associations = list(require_association_manager(user))
     businesses, more_businesses = _first(selectors.businesses_for_home(user))
     registrations, more_registrations = _first(
-        selectors.registrations_for_chamber(user)
-        .prefetch_related(None)
-        .prefetch_related("businesses__organisation")
+        panels.with_business_names(selectors.registrations_for_chamber(user))
     )
-    sub_alliances, more_sub_alliances = _first(selectors.chamber_sub_alliances(user), 20)
+    sub_alliances, more_sub_alliances = _first(selectors.chamber_sub_alliances_for_home(user), 20)
     outcomes, more_outcomes = _first(selectors.chamber_outcomes(user), 5)
     worth_a_look, _ = _first(selectors.partnerships_worth_a_look(user), 6)
-    leads, _ = _first(selectors.leads_for_chamber(user), 5)
     return render(
         request,
         "businesses/workspace/home.html",
@@ -58,7 +56,6 @@ def home(request):
             "more_outcomes": more_outcomes,
             "outcome_totals": selectors.chamber_outcome_totals(user),
             "worth_a_look": worth_a_look,
-            "leads": leads,
         },
     )
 

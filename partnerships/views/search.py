@@ -30,6 +30,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core import hooks
 from core.errors import DomainError
 from core.views import apply_errors, report_refusal
 from partnerships import selectors, services, suggestions
@@ -240,6 +241,8 @@ def search(request, pk: int):
             "next_suggestions": reverse("partnerships:search", args=[partnership.pk])
             + "#suggestions",
             "step_notice": step_notice(partnership, Step.SEARCH),
+            # Outer apps' panels (the leads the home city's chambers proposed).
+            "panels": hooks.collect("search.panels", request, partnership, home),
         },
     )
 

@@ -3,6 +3,7 @@ own city take the proposal up as a candidate in their search step, or decline it
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 
 from businesses import permissions, selectors, services
 from businesses.models import PartnershipLead
@@ -176,3 +177,62 @@ def test_declining_tells_the_chamber_why(world, chamber, staff, rotterdam):
     assert declined.status == PartnershipLead.Status.DECLINED
     assert declined.officer_message == "Our strategy looks east this term."
     assert [x.status for x in selectors.leads_for_chamber(staff)] == ["declined"]
+
+
+def test_a_proposal_names_the_businesses_behind_it_and_the_trade(client, world, chamber, staff):
+    from tests.factories.businesses import BusinessProfileFactory
+
+    rotterdam = NorthPartnerFactory(name="Rotterdam", country="NL")
+    citrus = BusinessProfileFactory(association=chamber, organisation__name="Citrus Co")
+    stranger = BusinessProfileFactory(organisation__name="Not Ours Ltd")
+    client.force_login(staff)
+    page = client.get(reverse("businesses:lead_propose"))
+    assert "Citrus Co" in page.content.decode() and "Not Ours" not in page.content.decode()
+    response = client.post(
+        reverse("businesses:lead_propose"),
+        {
+            "target": rotterdam.pk,
+            "rationale": "Europe's largest port.",
+            "trade": "Forty containers of citrus a season.",
+            "businesses": [citrus.pk],
+        },
+    )
+    assert response.status_code == 302
+    lead = PartnershipLead.objects.get()
+    assert lead.trade == "Forty containers of citrus a season."
+    assert list(lead.businesses.all()) == [citrus]
+    # Another chamber's business is refused by the service, whatever the form offered.
+    with pytest.raises(ValidationError):
+        services.lead_propose(
+            association=chamber,
+            user=staff,
+            target=NorthPartnerFactory(),
+            rationale="x",
+            businesses=[stranger],
+        )
+    assert PartnershipLead.objects.count() == 1
+
+
+def test_the_home_city_s_search_step_shows_its_chambers_leads(client, world, chamber, staff):
+    from tests.factories.businesses import BusinessProfileFactory
+
+    rotterdam = NorthPartnerFactory(name="Rotterdam", country="NL")
+    lead = services.lead_propose(
+        association=chamber,
+        user=staff,
+        target=rotterdam,
+        rationale="Europe's largest port.",
+        trade="Citrus by the container.",
+        businesses=[BusinessProfileFactory(association=chamber, organisation__name="Citrus Co")],
+    )
+    searching = walked_to(Step.SEARCH, home=world.home)
+    client.force_login(world.home_officer)
+    html = client.get(reverse("partnerships:search", args=[searching.pk])).content.decode()
+    assert "Proposed by Gqeberha's chambers" in html
+    assert "Rotterdam" in html and "Citrus by the container." in html and "Citrus Co" in html
+    assert reverse("businesses:lead_decide", args=[lead.pk]) in html
+    # Another city's search step does not show it.
+    other = walked_to(Step.SEARCH, home=world.away)
+    client.force_login(world.away_officer)
+    html = client.get(reverse("partnerships:search", args=[other.pk])).content.decode()
+    assert "Citrus by the container." not in html

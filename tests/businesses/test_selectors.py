@@ -217,7 +217,7 @@ def test_leads_and_staff_requests_for_the_officers_dashboard(world, django_asser
         PartnershipLeadFactory(association=association)
         ChamberMembershipFactory(association=association, pending=True)
     ChamberMembershipFactory(pending=True)  # of another city's association
-    with django_assert_num_queries(2):  # the officer's cities, then the rows
+    with django_assert_num_queries(3):  # the officer's cities, the rows, their businesses
         leads = [
             (x.target.name, x.association.name)
             for x in selectors.leads_for_officer(world.home_officer)

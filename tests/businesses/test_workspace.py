@@ -32,7 +32,7 @@ from tests.factories.partnerships import PartnershipFactory
 
 pytestmark = pytest.mark.django_db
 
-QUERY_BUDGET = 18
+QUERY_BUDGET = 12  # as every page (tests/partnerships/test_query_budgets.py)
 
 
 def url(name, *args):
