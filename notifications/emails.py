@@ -169,12 +169,14 @@ def event_email(reminder: Reminder) -> EmailMultiAlternatives:
     """One event: what happened, the reason given, and the absolute link to the record."""
     item = _item(reminder)
     user = reminder.recipient
+    # About no partnership (a sign-up, an invitation to a city): the headline says it all.
+    title = reminder.partnership.title if reminder.partnership_id else ""
     return _email(
-        f"{_title(reminder)}: {item['headline']}",
+        f"{title}: {item['headline']}" if title else item["headline"],
         "event",
         {
             **item,
-            "title": _title(reminder),
+            "title": title,
             "name": user.get_full_name() or user.username,
             "because": KIND_BECAUSE.get(reminder.kind) or BECAUSE.get(reminder.role, ""),
         },

@@ -129,6 +129,11 @@ def staff_requests(request):
     """Officers: the pending requests to join the associations of their cities."""
     _require_decider(request.user)
     requests = list(selectors.memberships_to_decide(request.user)[:200])
+    officers = selectors.cities_with_officers(
+        {m.association.organisation.partner_id for m in requests}
+    )
+    for m in requests:  # an admin sees which requests wait for them (no officer in the city)
+        m.city_has_officer = m.association.organisation.partner_id in officers
     return render(
         request,
         "businesses/chamber/staff_requests.html",
