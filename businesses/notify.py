@@ -19,6 +19,8 @@ records the event, after the commit:
 
 from __future__ import annotations
 
+import logging
+
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.urls import reverse
@@ -32,6 +34,8 @@ from businesses.models import (
 from partnerships.events import Event, Kind, emit
 from partnerships.models import CityMembership, Step, StepTransition
 from partnerships.selectors.visibility import users_who_may_see
+
+logger = logging.getLogger(__name__)
 
 APPROVED = ChamberMembership.Status.APPROVED
 # The steps a chamber with interest in a partnership hears of its reaching.
@@ -83,6 +87,8 @@ def signup_requested(membership) -> None:
     """A sign-up waits: tell those who decide it (the city's officers, else the admins)."""
     association = membership.association
     deciders, _ = decider_ids(association)
+    if not deciders:
+        logger.warning("Chamber sign-up %s: no officer and no admin to tell", membership.pk)
     emit(
         Event(
             kind=Kind.CHAMBER_SIGNUP_REQUESTED,

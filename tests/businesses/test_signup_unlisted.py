@@ -368,3 +368,17 @@ def test_approved_staff_still_see_their_items_and_the_bell(client):
     nav = client.get(url("status")).content.decode().split("</nav>")[0]
     assert f'href="{url("business_list")}"' in nav
     assert f'href="{reverse("notifications:list")}"' in nav
+
+
+# --- The gazetteer's city for a sign-up: a system path, the officers' page unchanged -------------
+
+
+def test_a_sign_up_adds_the_city_but_a_person_without_a_city_still_may_not(gazetteer):
+    from partnerships.services import partner_city_add
+
+    with pytest.raises(DomainError):
+        partner_city_add(geonameid=DURBAN["geonameid"], user=UserFactory())
+    with pytest.raises(DomainError):
+        partner_city_add(geonameid=DURBAN["geonameid"], user=chamber_staff())
+    city, created = partner_city_add(geonameid=DURBAN["geonameid"], user=None)
+    assert created and city.name == "Durban"
