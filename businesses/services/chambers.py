@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.services import account_save_new
@@ -168,13 +168,20 @@ def chamber_propose(
     )
     association = getattr(namesake, "association", None) if namesake else None
     if namesake is None:
-        organisation = alliance_services.organisation_create(
-            user=None,
-            partner=city,
-            kind=Organisation.Kind.CHAMBER,
-            name=name,
-            website=website,
-        )
+        try:
+            with transaction.atomic():
+                organisation = alliance_services.organisation_create(
+                    user=None,
+                    partner=city,
+                    kind=Organisation.Kind.CHAMBER,
+                    name=name,
+                    website=website,
+                )
+        except IntegrityError as exc:  # the same name, proposed by someone a moment ago
+            raise DomainError(
+                f"{name} ({city.name}) was proposed a moment ago: reload the page and choose "
+                "it, or wait for its decision."
+            ) from exc
         association = BusinessAssociation(organisation=organisation)
     elif association is None:
         if namesake.kind != Organisation.Kind.CHAMBER:
@@ -207,7 +214,13 @@ def chamber_propose(
     association.contact_name = contact_name
     association.proposed_by = user
     association.full_clean()
-    association.save()
+    try:
+        with transaction.atomic():
+            association.save()
+    except IntegrityError as exc:  # its organisation registered a moment ago by someone else
+        raise DomainError(
+            f"{name} ({city.name}) was registered a moment ago: reload the page and choose it."
+        ) from exc
     return _ask_to_join(user, association)
 
 

@@ -382,3 +382,13 @@ def test_a_sign_up_adds_the_city_but_a_person_without_a_city_still_may_not(gazet
         partner_city_add(geonameid=DURBAN["geonameid"], user=chamber_staff())
     city, created = partner_city_add(geonameid=DURBAN["geonameid"], user=None)
     assert created and city.name == "Durban"
+
+
+@pytest.mark.parametrize("city", ["Dur\x00ban", "\x00\x00", "%", "_" * 5, "ä" * 101, "' OR 1=1 --"])
+def test_odd_city_searches_answer_a_page(client, gazetteer, capture, city):
+    assert client.get(url("signup"), {"city": city}).status_code == 200
+    response = client.post(url("signup"), {**proposal(city=city, place=None), "find_city": "1"})
+    assert response.status_code == 200
+    before = counts()
+    assert post(client, capture, proposal(city=city)).status_code == 200
+    assert counts() == before
