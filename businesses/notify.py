@@ -13,7 +13,8 @@ records the event, after the commit:
 * a sign-up decided: the applicant;
 * interest or a proposed match decided, a partnership of interest reaching the MOU or
   implementation: the approved staff of the association concerned (not the partnership's
-  inside, which chamber staff cannot open: the link goes to the chamber's own pages);
+  inside, which chamber staff cannot open: the link goes to the chamber's own pages); of a
+  partnership's step, only while it is published or to the chambers of its member cities;
 * a match proposed: the officers of the partnership's member cities (and admins), who decide.
 """
 
@@ -32,7 +33,7 @@ from businesses.models import (
     MatchProposal,
 )
 from partnerships.events import Event, Kind, emit
-from partnerships.models import CityMembership, Step, StepTransition
+from partnerships.models import CityMembership, Partnership, Step, StepTransition
 from partnerships.selectors.visibility import users_who_may_see
 
 logger = logging.getLogger(__name__)
@@ -197,15 +198,19 @@ def match_decided(proposal) -> None:
 
 
 def _interested_associations(partnership_id: int) -> list[BusinessAssociation]:
-    """The associations whose interest in the partnership stands (not withdrawn)."""
+    """The associations whose interest in the partnership stands (not withdrawn) and that may
+    still see it: any of them while it is published (the registry shows its step), else only
+    those of its member cities (as `permissions.can_register_interest` has it)."""
+    partnership = Partnership.objects.filter(pk=partnership_id).first()
+    if partnership is None:
+        return []
     standing = InterestRegistration.objects.filter(partnership_id=partnership_id).exclude(
         status=InterestRegistration.Status.WITHDRAWN
     )
-    return list(
-        BusinessAssociation.objects.filter(pk__in=standing.values("association_id"))
-        .select_related("organisation")
-        .order_by("pk")
-    )
+    qs = BusinessAssociation.objects.filter(pk__in=standing.values("association_id"))
+    if not partnership.published or partnership.status == Partnership.Status.ARCHIVED:
+        qs = qs.filter(organisation__partner__memberships__partnership_id=partnership_id)
+    return list(qs.select_related("organisation").distinct().order_by("pk"))
 
 
 def on_partnership_event(event: Event) -> None:

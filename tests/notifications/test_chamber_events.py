@@ -246,7 +246,7 @@ def test_a_decided_match_is_told_to_the_proposing_chambers_staff(w, capture, pro
 def planning(w):
     """A partnership of Gqeberha at the planning step, with interest from the Gqeberha chamber
     (pending), Gävle's (withdrawn) and a third chamber's (declined)."""
-    partnership = walked_to(Step.PLANNING, home=w.world.home)
+    partnership = walked_to(Step.PLANNING, home=w.world.home, published=True)
     CityMembershipFactory(partner=partnership.members.exclude(partner=w.world.home).get().partner)
     InterestRegistrationFactory(association=w.chamber, partnership=partnership)
     InterestRegistrationFactory(
@@ -288,6 +288,16 @@ def test_reaching_the_mou_and_implementation_is_told_to_the_chambers_interested(
     assert planning.step == Step.IMPLEMENTATION
     moved = Reminder.objects.filter(kind=K.INTEREST_PARTNERSHIP_MOVED, recipient=w.staff)
     assert sorted(r.about for r in moved) == ["Agreement / MOU", "Implementation"]
+
+
+def test_an_unpublished_partnerships_step_is_told_to_its_own_citys_chambers_only(w, capture):
+    partnership = walked_to(Step.PLANNING, home=w.world.home, published=False)
+    InterestRegistrationFactory(association=w.chamber, partnership=partnership)
+    InterestRegistrationFactory(association=w.other, partnership=partnership)  # Gävle: no member
+    with capture(execute=True):
+        advance(partnership, w.world.home_officer)
+    assert partnership.step == Step.AGREEMENT
+    assert told(K.INTEREST_PARTNERSHIP_MOVED) == names(w.staff, w.colleague)
 
 
 def test_other_steps_are_not_told_to_the_chambers(w, capture):
