@@ -57,9 +57,12 @@ class StaffInline(TabularInline):
 
 @admin.register(BusinessAssociation)
 class BusinessAssociationAdmin(PortalAdmin):
-    list_display = ("organisation", "city", "email", "phone", "created_at")
+    list_display = ("organisation", "city", "status", "email", "phone", "created_at")
+    list_filter = ("status",)
     search_fields = ("organisation__name", "organisation__partner__name", "email")
     autocomplete_fields = ("organisation",)
+    # A proposed association is decided with its proposer's request (chamber_membership_decide).
+    readonly_fields = ("proposed_by",)
     list_select_related = ("organisation__partner",)
     inlines = (StaffInline,)
 

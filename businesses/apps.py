@@ -9,7 +9,7 @@ class BusinessesConfig(AppConfig):
     def ready(self) -> None:
         """Plug this app into the pages of the apps it depends on, which never import it
         (core.hooks: every hook is declared there, with what its providers receive)."""
-        from businesses import exports, middleware, selectors
+        from businesses import exports, middleware, notify, selectors
         from businesses.views import panels
         from core import hooks
         from core.access import has_role
@@ -20,6 +20,12 @@ class BusinessesConfig(AppConfig):
         # Chamber staff and pending sign-ups, for core.access; the pages open to the latter.
         hooks.register("access.roles", middleware.roles)
         hooks.register("access.open_views", middleware.OPEN_VIEWS)
+
+        # The chamber journey's notifications: who may be told of each (the notifications app
+        # cannot read chambers), and a partnership of interest reaching the MOU or
+        # implementation, told to the chambers interested.
+        hooks.register("notifications.audience", notify.audience)
+        hooks.register("partnership.events", notify.on_partnership_event)
 
         # The sub-alliance pages show outcomes, matchmaking and interest.
         hooks.register("alliances.partnership_panels", panels.partnership_panel)

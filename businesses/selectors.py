@@ -39,6 +39,7 @@ from partnerships import permissions as core
 from partnerships.models import (
     MOU,
     Champion,
+    CityMembership,
     Partner,
     Partnership,
     PartnershipMember,
@@ -128,6 +129,32 @@ def associations_of_cities(city_ids: Iterable[int]) -> QuerySet[BusinessAssociat
         )
         .order_by("organisation__name")
     )
+
+
+def cities_with_officers(city_ids: Iterable[int]) -> set[int]:
+    """Which of these cities have an active officer (who decides its chambers' sign-ups; the
+    admins decide where there is none). One query."""
+    return set(
+        CityMembership.objects.filter(partner_id__in=list(city_ids), user__is_active=True)
+        .values_list("partner_id", flat=True)
+        .distinct()
+    )
+
+
+def deciders_label(
+    association: BusinessAssociation, officers: set[int] | None = None, *, capital: bool = False
+) -> str:
+    """Who decides a sign-up to the association, in words: "the officers of X", or "the
+    portal's administrators" where X has no officer (`officers`: the cities with officers, as
+    `cities_with_officers` gives them; read here when not given)."""
+    city = association.organisation.partner
+    if officers is None:
+        officers = cities_with_officers([city.pk])
+    if city.pk in officers:
+        who = f"the officers of {city.name}"
+    else:
+        who = f"the portal's administrators ({city.name} has no officer in the portal yet)"
+    return who[0].upper() + who[1:] if capital else who
 
 
 def memberships_of(user) -> QuerySet[ChamberMembership]:

@@ -140,3 +140,10 @@ def has_role(*wanted: str):
         return ADMIN in roles or bool(roles & set(wanted))
 
     return shown
+
+
+def holds_a_role(request) -> bool:
+    """For a NavItem's `shown`: signed in with a role that gives access (not only a waiting
+    one). An account without one (a pending or rejected chamber sign-up) sees its status page
+    and the public pages only, so its navigation offers nothing else."""
+    return request.user.is_authenticated and has_a_role(getattr(request, "roles", frozenset()))

@@ -24,6 +24,10 @@ HOOKS: dict[str, str] = {
     "access.open_views": "an iterable of view names open to a signed-in person without a role",
     "account.status_panels": "(request) -> dict | None: a panel (its `template` and data) on "
     "the status page of an account (settings.ACCOUNT_STATUS_VIEW)",
+    # notifications
+    "notifications.audience": "(event: partnerships.events.Event, user_ids) -> the set of "
+    "those people who may see what the event is about, or None for a kind the provider does "
+    "not know (the events of partnerships.events.CHAMBER_KINDS: nobody is told without one)",
     # partnerships
     "dashboard.home": "(user) -> str | None: the URL of the user's own home page when it is not "
     "the officers' dashboard (chamber staff have a workspace of their own)",

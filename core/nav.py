@@ -10,9 +10,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.urls import reverse
 
 from core import hooks
+from core.access import has_a_role
 
 # Where an item goes: the bar, its right end, the person's menu, or the bar of a visitor.
 MAIN, END, ACCOUNT, PUBLIC = "main", "end", "account", "public"
@@ -75,7 +77,15 @@ def navigation(request) -> dict:
                 badge=badge,
             )
         )
-    return {"nav": places}
+    return {"nav": places, "nav_home": _home(request)}
+
+
+def _home(request) -> str:
+    """Where the portal's name leads: a signed-in account without a role (a chamber sign-up
+    waiting or rejected) to its status page, the only page of its own; "" for the default."""
+    if request.user.is_authenticated and not has_a_role(getattr(request, "roles", frozenset())):
+        return reverse(settings.ACCOUNT_STATUS_VIEW)
+    return ""
 
 
 def is_superuser(request) -> bool:

@@ -8,6 +8,7 @@ class NotificationsConfig(AppConfig):
 
     def ready(self) -> None:
         from core import hooks
+        from core.access import holds_a_role
         from core.nav import ACCOUNT, END, NavItem
         from notifications import events, follows, middleware, timeline, views
 
@@ -27,8 +28,21 @@ class NotificationsConfig(AppConfig):
                 place=END,
                 icon="bell",
                 state=middleware.bell,
+                shown=holds_a_role,  # an account without a role sees its status page only
             ),
-            NavItem("Email preferences", "notifications:preferences", order=10, place=ACCOUNT),
-            NavItem("Calendar feed", "notifications:calendar", order=20, place=ACCOUNT),
+            NavItem(
+                "Email preferences",
+                "notifications:preferences",
+                order=10,
+                place=ACCOUNT,
+                shown=holds_a_role,
+            ),
+            NavItem(
+                "Calendar feed",
+                "notifications:calendar",
+                order=20,
+                place=ACCOUNT,
+                shown=holds_a_role,
+            ),
         ):
             hooks.register("nav.items", item)

@@ -61,6 +61,28 @@ EVENT_ADVICE = {
     Kind.CONFIRMATION_AWAITED: "Open the partnership to confirm for your city, or to say why not.",
     Kind.RETURNED: "See on the partnership's page what its step needs again.",
     Kind.OFFLINE_CONFIRMATION_DISPUTED: "The step waits for that city's own confirmation again.",
+    Kind.CHAMBER_SIGNUP_REQUESTED: "Approve the request if they work for that chamber, or "
+    "reject it saying why. Until then their account sees its status page only.",
+    Kind.CHAMBER_SIGNUP_DECIDED: "Your account's page says what you can do now.",
+    Kind.INTEREST_DECIDED: "Your chamber's registrations show the officers' answer.",
+    Kind.MATCH_PROPOSED: "Accept the match into a sub-alliance of the partnership, or decline "
+    "it telling the chamber why.",
+    Kind.MATCH_DECIDED: "Your chamber's page shows the officers' answer.",
+    Kind.INTEREST_PARTNERSHIP_MOVED: "A good moment to get your member businesses ready to "
+    "take part.",
+}
+
+# Why the person hears of a chamber event (told to the people it names, in the role
+# "concerned"): more precise than "it concerns you".
+KIND_BECAUSE = {
+    Kind.CHAMBER_SIGNUP_REQUESTED: "You receive this because you may decide who works for "
+    "this chamber (an officer of its city, or an administrator where the city has none).",
+    Kind.CHAMBER_SIGNUP_DECIDED: "You receive this because you asked to join this chamber.",
+    Kind.INTEREST_DECIDED: "You receive this as staff of the chamber that registered the interest.",
+    Kind.MATCH_PROPOSED: "You receive this as an officer of a member city of the partnership.",
+    Kind.MATCH_DECIDED: "You receive this as staff of the chamber that proposed the match.",
+    Kind.INTEREST_PARTNERSHIP_MOVED: "You receive this as staff of a chamber that registered "
+    "interest in this partnership.",
 }
 
 
@@ -147,14 +169,16 @@ def event_email(reminder: Reminder) -> EmailMultiAlternatives:
     """One event: what happened, the reason given, and the absolute link to the record."""
     item = _item(reminder)
     user = reminder.recipient
+    # About no partnership (a sign-up, an invitation to a city): the headline says it all.
+    title = reminder.partnership.title if reminder.partnership_id else ""
     return _email(
-        f"{_title(reminder)}: {item['headline']}",
+        f"{title}: {item['headline']}" if title else item["headline"],
         "event",
         {
             **item,
-            "title": _title(reminder),
+            "title": title,
             "name": user.get_full_name() or user.username,
-            "because": BECAUSE.get(reminder.role, ""),
+            "because": KIND_BECAUSE.get(reminder.kind) or BECAUSE.get(reminder.role, ""),
         },
         reminder.address,
     )

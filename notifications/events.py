@@ -7,6 +7,14 @@ Listening on the hook `partnership.events`, `record(event)` works out who the ev
   the officers of the *other* member cities (not those in `partner_ids`, else not the actor's
   own) and the partnership's followers;
 * an invitation accepted, a mention: the people in `user_ids`;
+* the chamber journey (`partnerships.events.CHAMBER_KINDS`: a sign-up to decide or decided,
+  interest or a proposed match decided, a match proposed, a partnership of interest reaching
+  the MOU or implementation): the people in `user_ids`, of whom only those the emitting app
+  vouches for now (hook `notifications.audience`: e.g. the approved staff of the association
+  whose registration it is, the officers who may decide a sign-up) are told. They need not
+  be able to open the partnership's inside (chamber staff cannot), so the event names in
+  `data["path"]` a page they may open (the chamber's registrations, its status page, the
+  page where the decision is made); without a provider that answers, nobody is told;
 * a partnership created: nobody; its creator follows it.
 
 Never the actor, never an inactive account, and never anyone who may not open the partnership
@@ -30,7 +38,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from core import page_cache
+from core import hooks, page_cache
 from notifications import follows, services, tasks
 from notifications.models import (
     EVENT_KIND_VALUES,
@@ -38,7 +46,7 @@ from notifications.models import (
     Reminder,
     event_choice,
 )
-from partnerships.events import Event, Kind
+from partnerships.events import CHAMBER_KINDS, Event, Kind
 from partnerships.models import CityMembership, Partner, Partnership, PartnershipMember
 from partnerships.selectors.visibility import users_who_may_see
 
@@ -56,7 +64,7 @@ TO_THE_OTHER_SIDE = (
     Kind.OFFLINE_CONFIRMATION_DISPUTED,
 )
 # Told to the people the event names.
-TO_THE_PEOPLE_NAMED = (Kind.INVITATION_ACCEPTED, Kind.MENTIONED)
+TO_THE_PEOPLE_NAMED = (Kind.INVITATION_ACCEPTED, Kind.MENTIONED, *CHAMBER_KINDS)
 
 STATUS_FOR = {
     Choice.IMMEDIATE: Status.PENDING,
@@ -143,7 +151,24 @@ def _texts(event: Event) -> dict:
     return data
 
 
+def _vouched_for(event: Event, user_ids) -> set[int]:
+    """The chamber journey's events: those the apps that know the event's record say may see
+    it (hook `notifications.audience`), among the active accounts named."""
+    vouched: set[int] = set()
+    answered = False
+    for answer in hooks.collect("notifications.audience", event, set(user_ids)):
+        answered = True
+        vouched |= set(answer)
+    if not answered:
+        logger.warning("No app answers who may see a %r event: nobody told", event.kind)
+        return set()
+    people = get_user_model().objects.filter(pk__in=vouched & set(user_ids), is_active=True)
+    return set(people.values_list("pk", flat=True))
+
+
 def _may_see(event: Event, user_ids) -> set[int]:
+    if event.kind in CHAMBER_KINDS:
+        return _vouched_for(event, user_ids)
     if event.partnership_id is None:
         if event.kind != Kind.INVITATION_ACCEPTED:  # nothing to check who may see it against
             logger.warning("Partnership event %r without a partnership: nobody told", event.kind)

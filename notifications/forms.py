@@ -53,6 +53,13 @@ EVENT_LABELS = {
     "was disputed",
     Reminder.Kind.INVITATION_ACCEPTED: "An invitation you sent was accepted",
     Reminder.Kind.MENTIONED: "Someone mentioned you",
+    Reminder.Kind.CHAMBER_SIGNUP_REQUESTED: "Someone signed up as staff of a chamber you decide on",
+    Reminder.Kind.CHAMBER_SIGNUP_DECIDED: "Your request to join a chamber was decided",
+    Reminder.Kind.INTEREST_DECIDED: "Your chamber's interest in a partnership was decided",
+    Reminder.Kind.MATCH_PROPOSED: "A chamber proposed a match of businesses in your partnership",
+    Reminder.Kind.MATCH_DECIDED: "A match your chamber proposed was decided",
+    Reminder.Kind.INTEREST_PARTNERSHIP_MOVED: "A partnership your chamber registered interest "
+    "in reached the MOU or implementation",
 }
 
 

@@ -21,6 +21,7 @@ from django.db import models
 from django.utils import timezone
 
 from core.formatting import day
+from partnerships.events import CHAMBER_KINDS
 from partnerships.events import Kind as EventKind
 from partnerships.health import rules
 from partnerships.models import Partnership, Step
@@ -65,6 +66,19 @@ class Reminder(models.Model):
         )
         INVITATION_ACCEPTED = EventKind.INVITATION_ACCEPTED.value, "Invitation accepted"
         MENTIONED = EventKind.MENTIONED.value, "You were mentioned"
+        # The chamber journey (businesses.notify).
+        CHAMBER_SIGNUP_REQUESTED = (
+            EventKind.CHAMBER_SIGNUP_REQUESTED.value,
+            "Chamber sign-up to decide",
+        )
+        CHAMBER_SIGNUP_DECIDED = EventKind.CHAMBER_SIGNUP_DECIDED.value, "Chamber sign-up decided"
+        INTEREST_DECIDED = EventKind.INTEREST_DECIDED.value, "Interest decided"
+        MATCH_PROPOSED = EventKind.MATCH_PROPOSED.value, "Match of businesses proposed"
+        MATCH_DECIDED = EventKind.MATCH_DECIDED.value, "Proposed match decided"
+        INTEREST_PARTNERSHIP_MOVED = (
+            EventKind.INTEREST_PARTNERSHIP_MOVED.value,
+            "Partnership of interest reached the MOU or implementation",
+        )
 
     class Status(models.TextChoices):
         PENDING = "pending", "Waiting to be sent"
@@ -154,6 +168,12 @@ class Reminder(models.Model):
         Kind.OFFLINE_CONFIRMATION_DISPUTED,
         Kind.INVITATION_ACCEPTED,
         Kind.MENTIONED,
+        Kind.CHAMBER_SIGNUP_REQUESTED,
+        Kind.CHAMBER_SIGNUP_DECIDED,
+        Kind.INTEREST_DECIDED,
+        Kind.MATCH_PROPOSED,
+        Kind.MATCH_DECIDED,
+        Kind.INTEREST_PARTNERSHIP_MOVED,
     )
 
     class Meta:
@@ -271,6 +291,38 @@ def event_headline(kind: str, data: dict) -> str:
         return f"{who} accepted your invitation"
     if kind == k.MENTIONED:
         return f"{who} mentioned you"
+    return _chamber_headline(kind, data, who, city, step)
+
+
+def _chamber_headline(kind: str, data: dict, who: str, city: str, step: str) -> str:
+    """The chamber journey's events (businesses.notify gives `association`, `decision`:
+    "approved"/"rejected", `businesses`: the pair's names, `proposed`: a new association)."""
+    k = Reminder.Kind
+    association = str(data.get("association") or "the chamber")
+    where = f" ({city})" if city else ""
+    yes = data.get("decision") == "approved"
+    if kind == k.CHAMBER_SIGNUP_REQUESTED:
+        if data.get("proposed"):
+            return (
+                f"{who} proposes a chamber not yet listed, {association}{where}, and asks to "
+                "join it as its staff"
+            )
+        return f"{who} asks to join {association}{where} as its staff"
+    if kind == k.CHAMBER_SIGNUP_DECIDED:
+        verdict = "approved" if yes else "not accepted"
+        return f"Your request to join {association}{where} was {verdict}"
+    if kind == k.INTEREST_DECIDED:
+        verdict = "accepted" if yes else "declined"
+        return f"The partnership's officers {verdict} the interest {association} registered"
+    pair = str(data.get("businesses") or "two businesses")
+    if kind == k.MATCH_PROPOSED:
+        return f"{association} proposes a match of businesses: {pair}"
+    if kind == k.MATCH_DECIDED:
+        verdict = "accepted into a sub-alliance" if yes else "declined"
+        return f"The match {association} proposed ({pair}) was {verdict}"
+    if kind == k.INTEREST_PARTNERSHIP_MOVED:
+        reached = f"“{step}”" if step else "its next step"
+        return f"A partnership {association} registered interest in reached {reached}"
     return str(kind)
 
 
@@ -307,6 +359,8 @@ EVENT_DEFAULTS: dict[str, str] = {
     **dict.fromkeys(EVENT_KIND_VALUES, NotificationPreference.EventChoice.DAILY),
     Reminder.Kind.CONFIRMATION_AWAITED: NotificationPreference.EventChoice.IMMEDIATE,
     Reminder.Kind.MENTIONED: NotificationPreference.EventChoice.IMMEDIATE,
+    # The chamber journey: a decision waits for someone, or was made about them: at once.
+    **dict.fromkeys(CHAMBER_KINDS, NotificationPreference.EventChoice.IMMEDIATE),
 }
 
 

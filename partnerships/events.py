@@ -30,6 +30,29 @@ class Kind(models.TextChoices):
     INVITATION_ACCEPTED = "invitation_accepted", "An invitation was accepted"
     CREATED = "created", "A partnership was created"
     MENTIONED = "mentioned", "Someone mentioned you"
+    # The chamber journey (told by businesses.notify, to the people each event names).
+    CHAMBER_SIGNUP_REQUESTED = "chamber_signup_requested", "A chamber sign-up waits for a decision"
+    CHAMBER_SIGNUP_DECIDED = "chamber_signup_decided", "A chamber sign-up was decided"
+    INTEREST_DECIDED = "interest_decided", "A chamber's interest was decided"
+    MATCH_PROPOSED = "match_proposed", "A chamber proposed a match of businesses"
+    MATCH_DECIDED = "match_decided", "A proposed match of businesses was decided"
+    INTEREST_PARTNERSHIP_MOVED = (
+        "interest_partnership_moved",
+        "A partnership a chamber registered interest in reached the MOU or implementation",
+    )
+
+
+# Told only to the people the event names (`Event.user_ids`), who need not be able to open the
+# partnership's inside: the app that emits them vouches for who may see what each is about
+# (hook `notifications.audience`), and names in `data["path"]` a page they may open.
+CHAMBER_KINDS = (
+    Kind.CHAMBER_SIGNUP_REQUESTED,
+    Kind.CHAMBER_SIGNUP_DECIDED,
+    Kind.INTEREST_DECIDED,
+    Kind.MATCH_PROPOSED,
+    Kind.MATCH_DECIDED,
+    Kind.INTEREST_PARTNERSHIP_MOVED,
+)
 
 
 @dataclass(frozen=True)

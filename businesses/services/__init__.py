@@ -13,6 +13,7 @@ their fields.
 from businesses.services.chambers import (
     association_create,
     chamber_membership_decide,
+    chamber_propose,
     chamber_signup,
 )
 from businesses.services.common import CLOSED_PARTNERSHIP_STATUSES
@@ -50,6 +51,7 @@ __all__ = [
     "business_update",
     "businesses_import_csv",
     "chamber_membership_decide",
+    "chamber_propose",
     "chamber_signup",
     "interest_decide",
     "interest_register",

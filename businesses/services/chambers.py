@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.services import account_save_new
 from alliances import permissions as alliance_permissions
 from alliances import services as alliance_services
 from alliances.models import Organisation
+from businesses import notify, selectors
 from businesses import permissions as perms
 from businesses.models import (
     BusinessAssociation,
@@ -18,10 +20,12 @@ from businesses.models import (
 from businesses.services.common import _forget_roles
 from core.errors import DomainError
 from core.services import lock
+from gazetteer.models import Place
 from partnerships import permissions as core_permissions
 from partnerships.models import (
     Partner,
 )
+from partnerships.services.places import partner_city_add
 
 
 @transaction.atomic
@@ -69,27 +73,169 @@ def chamber_signup(
     last_name: str = "",
     job_title: str = "",
 ) -> ChamberMembership:
-    """Ask to join an association as its staff: a pending membership, for the signed-in `user`
-    or for a new account made from the other arguments.
+    """Ask to join a listed association as its staff: a pending membership, for the signed-in
+    `user` or for a new account made from the other arguments.
 
     The account can sign in at once (it is an active Django user) but, while its membership is
     pending, may only see its status (`permissions.is_pending_chamber`). An officer of the
-    association's city or an admin decides (`chamber_membership_decide`). A rejected request
-    may be made again: it becomes pending once more.
+    association's city, or an admin where the city has none, decides
+    (`chamber_membership_decide`); they are told (`notify.signup_requested`). A rejected
+    request may be made again: it becomes pending once more.
     """
-    if user is None or not user.is_authenticated:
-        user = _new_account(
-            username=username,
-            email=email,
-            password=password,
-            first_name=first_name,
-            last_name=last_name,
-            job_title=job_title,
+    if association.status != BusinessAssociation.Status.LISTED:
+        raise DomainError(
+            f"{association.name} is not a listed association: choose one from the list, or "
+            "propose yours as not listed."
         )
-    elif core_permissions.is_admin(user) or core_permissions.is_officer(user):
+    user = _applicant(
+        user,
+        username=username,
+        email=email,
+        password=password,
+        first_name=first_name,
+        last_name=last_name,
+        job_title=job_title,
+    )
+    return _ask_to_join(user, association)
+
+
+@transaction.atomic
+def chamber_propose(
+    *,
+    name: str,
+    geonameid: int | None,
+    contact_name: str,
+    website: str = "",
+    user=None,
+    username: str = "",
+    email: str = "",
+    password: str = "",
+    first_name: str = "",
+    last_name: str = "",
+    job_title: str = "",
+) -> ChamberMembership:
+    """Sign up for a chamber that is not listed: propose it (`name`, its city as the
+    gazetteer's place `geonameid`, `website`, `contact_name`) and ask to join it, in one go.
+
+    Makes (or finds) the city of the place, the chamber's organisation, its association with
+    the status "proposed", and the pending membership; deciding that membership decides the
+    association too (`chamber_membership_decide`). A chamber of the same name in that city is
+    refused, pointing to it (a listed one is chosen from the list); a rejected proposal of the
+    same name is proposed again. All or nothing: any refusal saves none of it.
+    """
+    name = " ".join((name or "").split())
+    contact_name = " ".join((contact_name or "").split())
+    errors: dict[str, list[str]] = {}
+    if not name:
+        errors["name"] = ["Give your chamber's name."]
+    if not contact_name:
+        errors["contact_name"] = ["Name a contact person the officers can ask about the chamber."]
+    place = Place.objects.filter(pk=geonameid).first() if geonameid else None
+    if place is None:
+        errors["place"] = ["Choose your chamber's city among the places found."]
+    if errors:
+        # The account's own problems are said together with these (nothing is saved).
+        if user is None or not user.is_authenticated:
+            try:
+                _applicant(
+                    None,
+                    username=username,
+                    email=email,
+                    password=password,
+                    first_name=first_name,
+                    last_name=last_name,
+                    job_title=job_title,
+                )
+            except ValidationError as exc:
+                for field, messages in exc.message_dict.items():
+                    errors.setdefault(field, []).extend(messages)
+        raise ValidationError(errors)
+    user = _applicant(
+        user,
+        username=username,
+        email=email,
+        password=password,
+        first_name=first_name,
+        last_name=last_name,
+        job_title=job_title,
+    )
+    city, _ = partner_city_add(geonameid=place.pk, user=None)
+    namesake = (
+        Organisation.objects.select_for_update(of=("self",))
+        .filter(partner=city, name__iexact=name)
+        .select_related("association")
+        .first()
+    )
+    association = getattr(namesake, "association", None) if namesake else None
+    if namesake is None:
+        try:
+            with transaction.atomic():
+                organisation = alliance_services.organisation_create(
+                    user=None,
+                    partner=city,
+                    kind=Organisation.Kind.CHAMBER,
+                    name=name,
+                    website=website,
+                )
+        except IntegrityError as exc:  # the same name, proposed by someone a moment ago
+            raise DomainError(
+                f"{name} ({city.name}) was proposed a moment ago: reload the page and choose "
+                "it, or wait for its decision."
+            ) from exc
+        association = BusinessAssociation(organisation=organisation)
+    elif association is None:
+        if namesake.kind != Organisation.Kind.CHAMBER:
+            raise ValidationError(
+                {
+                    "name": [
+                        f"{namesake.name} is already in {city.name} as a "
+                        f"{namesake.get_kind_display().lower()}: give your chamber's full name."
+                    ]
+                }
+            )
+        association = BusinessAssociation(organisation=namesake)
+    elif association.status == BusinessAssociation.Status.LISTED:
+        raise DomainError(
+            f"{association.name} ({city.name}) is listed already: choose it from the list "
+            "instead of proposing it."
+        )
+    elif association.status == BusinessAssociation.Status.PROPOSED:
+        raise DomainError(
+            f"{association.name} ({city.name}) was proposed already and waits for a decision; "
+            "you can ask to join it once it is listed."
+        )
+    else:  # proposed before and not accepted: proposed again
+        association = lock(BusinessAssociation, association.pk, related=["organisation"])
+    if website and not association.organisation.website:
+        association.organisation.website = website
+        association.organisation.full_clean()
+        association.organisation.save(update_fields=["website", "updated_at"])
+    association.status = BusinessAssociation.Status.PROPOSED
+    association.contact_name = contact_name
+    association.proposed_by = user
+    association.full_clean()
+    try:
+        with transaction.atomic():
+            association.save()
+    except IntegrityError as exc:  # its organisation registered a moment ago by someone else
+        raise DomainError(
+            f"{name} ({city.name}) was registered a moment ago: reload the page and choose it."
+        ) from exc
+    return _ask_to_join(user, association)
+
+
+def _applicant(user, **account):
+    """The signed-in `user` (not an officer or admin), or a new account made of `account`."""
+    if user is None or not user.is_authenticated:
+        return _new_account(**account)
+    if core_permissions.is_admin(user) or core_permissions.is_officer(user):
         raise DomainError(
             "You work for a city in the portal; chamber staff need an account of their own."
         )
+    return user
+
+
+def _ask_to_join(user, association: BusinessAssociation) -> ChamberMembership:
     membership = (
         ChamberMembership.objects.select_for_update()
         .filter(user=user, association=association)
@@ -99,8 +245,8 @@ def chamber_signup(
         membership = ChamberMembership(user=user, association=association)
     elif membership.status == ChamberMembership.Status.PENDING:
         raise DomainError(
-            f"You have already asked to join {association.name}; an officer of its city will "
-            "decide."
+            f"You have already asked to join {association.name}; "
+            f"{selectors.deciders_label(association)} will decide."
         )
     elif membership.status == ChamberMembership.Status.APPROVED:
         raise DomainError(f"You are already staff of {association.name}.")
@@ -110,6 +256,7 @@ def chamber_signup(
     membership.full_clean()
     membership.save()
     _forget_roles(user)
+    notify.signup_requested(membership)
     return membership
 
 
@@ -162,5 +309,13 @@ def chamber_membership_decide(
     membership.decision_note = note
     membership.full_clean()
     membership.save()
+    association = membership.association
+    if association.status == BusinessAssociation.Status.PROPOSED:
+        # The association proposed at sign-up is decided with its proposer's request.
+        association.status = (
+            BusinessAssociation.Status.LISTED if approve else BusinessAssociation.Status.REJECTED
+        )
+        association.save(update_fields=["status"])
     _forget_roles(membership.user)
+    notify.signup_decided(membership)
     return membership

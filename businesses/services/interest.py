@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from businesses import notify
 from businesses import permissions as perms
 from businesses.models import (
     BusinessAssociation,
@@ -127,7 +128,7 @@ def interest_decide(
         raise DomainError(
             f"This registration is already {registration.get_status_display().lower()}."
         )
-    return model_update(
+    registration = model_update(
         registration,
         {
             "status": InterestRegistration.Status.ACCEPTED
@@ -138,6 +139,8 @@ def interest_decide(
             "decided_at": timezone.now(),
         },
     )
+    notify.interest_decided(registration)
+    return registration
 
 
 @transaction.atomic

@@ -25,25 +25,55 @@ from partnerships import permissions as core
 AUTH_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 
+FIND_CITY = "find_city"  # the button that finds the places of the city typed
+NOT_KEPT = {"password", "password2", "csrfmiddlewaretoken", FIND_CITY}
+
+
 @require_http_methods(["GET", "POST"])
-@throttle_posts("businesses.signup")  # public: account creation per client address
 def signup(request):
-    """Public: a new account, or a signed-in user's request, to join an association."""
+    """Public: a new account, or a signed-in user's request, to join an association, or to
+    propose one that is not listed.
+
+    "Find the city" works with and without JavaScript: with htmx it asks this page with
+    `?city=` and swaps in the places found; without, it posts the form, which comes back with
+    the places and everything typed (but the passwords). Neither is a sign-up, so neither is
+    counted by the sign-up's throttle."""
     user = request.user
-    works_for_city = user.is_authenticated and (core.is_admin(user) or core.is_officer(user))
-    if works_for_city:
+    if user.is_authenticated and (core.is_admin(user) or core.is_officer(user)):
         return render(request, "businesses/chamber/signup.html", {"works_for_city": True})
     form_class = JoinForm if user.is_authenticated else SignupForm
-    form = form_class(posted(request))
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        data.pop("password2", None)
-        association = data.pop("association")
+    if request.method == "POST" and FIND_CITY in request.POST:
+        kept = {k: v for k, v in request.POST.items() if k not in NOT_KEPT}
+        return _signup_page(request, form_class(initial={**kept, "not_listed": True}))
+    if request.method == "GET":
+        city = request.GET.get("city")
+        initial = {"city": city, "not_listed": True} if city is not None else None
+        return _signup_page(request, form_class(initial=initial))
+    return _signup_post(request, form_class)
+
+
+def _signup_page(request, form):
+    return render(
+        request,
+        "businesses/chamber/signup.html",
+        {"form": form, "new_account": not request.user.is_authenticated},
+    )
+
+
+@throttle_posts("businesses.signup")  # public: account creation per client address
+def _signup_post(request, form_class):
+    user = request.user
+    form = form_class(request.POST)
+    if form.is_valid():
+        account = {} if user.is_authenticated else form.account()
+        applicant = user if user.is_authenticated else None
         try:
-            if user.is_authenticated:
-                membership = services.chamber_signup(association=association, user=user)
+            if form.cleaned_data["not_listed"]:
+                membership = services.chamber_propose(**form.proposal(), user=applicant, **account)
             else:
-                membership = services.chamber_signup(association=association, **data)
+                membership = services.chamber_signup(
+                    association=form.cleaned_data["association"], user=applicant, **account
+                )
         except ValidationError as exc:
             apply_errors(form, exc)
         except DomainError as exc:
@@ -53,18 +83,15 @@ def signup(request):
                 remember_roles(request, user)
             else:
                 login(request, membership.user, backend=AUTH_BACKEND)
+            association = membership.association
             messages.success(
                 request,
-                f"Your request to join {association.name} is sent. An officer of "
-                f"{association.organisation.partner.name} will decide; this page shows the "
-                "answer.",
+                f"Your request to join {association.name} is sent. "
+                f"{selectors.deciders_label(association, capital=True)} will decide; this page "
+                "shows the answer, and you will get an e-mail.",
             )
             return redirect("businesses:status")
-    return render(
-        request,
-        "businesses/chamber/signup.html",
-        {"form": form, "new_account": not user.is_authenticated},
-    )
+    return _signup_page(request, form)
 
 
 @login_required
@@ -72,6 +99,12 @@ def signup(request):
 def status(request):
     """The user's requests to join associations and their answers: the pending account's page."""
     memberships = list(selectors.memberships_of(request.user))
+    pending = [m for m in memberships if m.status == ChamberMembership.Status.PENDING]
+    officers = selectors.cities_with_officers(
+        {m.association.organisation.partner_id for m in pending}
+    )
+    for m in pending:  # who decides, truthfully: the city's officers, else the admins
+        m.deciders = selectors.deciders_label(m.association, officers)
     return render(
         request,
         "businesses/chamber/status.html",
@@ -96,6 +129,11 @@ def staff_requests(request):
     """Officers: the pending requests to join the associations of their cities."""
     _require_decider(request.user)
     requests = list(selectors.memberships_to_decide(request.user)[:200])
+    officers = selectors.cities_with_officers(
+        {m.association.organisation.partner_id for m in requests}
+    )
+    for m in requests:  # an admin sees which requests wait for them (no officer in the city)
+        m.city_has_officer = m.association.organisation.partner_id in officers
     return render(
         request,
         "businesses/chamber/staff_requests.html",

@@ -37,6 +37,10 @@ from partnerships.selectors import (
     with_members,
 )
 
+NO_BUSINESSES = (
+    "Your chamber has no member businesses yet: add the businesses that want to take part "
+    "first, then register their interest."
+)
 WITHDRAWABLE = {InterestRegistration.Status.PENDING, InterestRegistration.Status.ACCEPTED}
 
 
@@ -87,7 +91,11 @@ def _interest_form(request, associations):
 def interest_register(request):
     associations = require_association_manager(request.user)
     form = _interest_form(request, associations)
-    if request.method == "POST" and form.is_valid():
+    # No member business to name: said plainly, with a link to add one (what was typed stays).
+    no_businesses = not form.fields["businesses"].choices
+    if request.method == "POST" and no_businesses:
+        form.add_error(None, NO_BUSINESSES)
+    elif request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             registration = services.interest_register(
@@ -115,7 +123,11 @@ def interest_register(request):
     return render(
         request,
         "businesses/interest/interest_form.html",
-        {"form": form, "cancel": reverse("businesses:my_registrations")},
+        {
+            "form": form,
+            "no_businesses": no_businesses,
+            "cancel": reverse("businesses:my_registrations"),
+        },
     )
 
 

@@ -55,8 +55,11 @@ def _figures(place: Place) -> dict:
 @transaction.atomic
 def partner_city_add(*, geonameid: int, user) -> tuple[Partner, bool]:
     """The city of the gazetteer's place `geonameid`: (the existing one, False) or (a new
-    one, True). Raises DomainError when the user may not add cities or the place is unknown."""
-    if not may_add_city(user):
+    one, True). Raises DomainError when the user may not add cities or the place is unknown.
+
+    `user=None` is a trusted caller (a chamber's sign-up, whose city comes from the gazetteer
+    too): the officers' page always passes the signed-in person, who must work for a city."""
+    if user is not None and not may_add_city(user):
         raise DomainError("Only the officers of a city may add partner cities.")
     place = Place.objects.filter(pk=geonameid).first()
     if place is None:

@@ -57,8 +57,8 @@ def test_asking_twice_is_refused_with_a_clear_message(chamber):
     with pytest.raises(DomainError) as refused:
         services.chamber_signup(association=chamber, user=membership.user)
     assert refused.value.message == (
-        "You have already asked to join Nelson Mandela Bay Business Chamber; an officer of its "
-        "city will decide."
+        "You have already asked to join Nelson Mandela Bay Business Chamber; the officers of "
+        "Gqeberha will decide."
     )
 
 
