@@ -5,8 +5,11 @@ check them again.
   partnerships (like any user without a city), their own association's businesses,
   registrations and leads, and nothing private; they edit nothing of a partnership.
 - A *pending* account may sign in and see its status, nothing more.
-- Officers of a partnership's member cities see and decide the interest registered in it;
-  officers of an association's city approve its staff and receive its leads.
+- Officers of a partnership's member cities see and decide the interest registered in it, and
+  the matches chambers propose in it; officers of an association's city approve its staff and
+  receive its leads.
+- Chamber staff see the matchmaking of a partnership they may register interest in, for their
+  own businesses only, and propose a pair to its officers (who alone form sub-alliances).
 - Admins (superusers) may do everything.
 """
 
@@ -17,6 +20,7 @@ from businesses.models import (
     BusinessProfile,
     ChamberMembership,
     InterestRegistration,
+    MatchProposal,
     PartnershipLead,
 )
 from partnerships import permissions as core
@@ -124,3 +128,31 @@ def can_see_lead(user, lead: PartnershipLead) -> bool:
 def can_decide_lead(user, lead: PartnershipLead) -> bool:
     """The officers of the home city, whose search step the lead feeds, and admins."""
     return core.is_admin(user) or lead.home_id in core.city_ids(user)
+
+
+def can_see_chamber_matches(user, partnership: Partnership, association_cities: set[int]) -> bool:
+    """Approved chamber staff (and admins), in a partnership they may register interest in:
+    published, or one of their associations' cities (`association_cities`, read by the view
+    once) is a member of. Archived ones are nobody's to act on."""
+    if partnership.status == Partnership.Status.ARCHIVED:
+        return False
+    if core.is_admin(user):
+        return True
+    if not is_chamber_staff(user):
+        return False
+    return partnership.published or bool(association_cities & core.member_city_ids(partnership))
+
+
+def can_propose_match(user, association: BusinessAssociation, partnership: Partnership) -> bool:
+    """Propose a pair of one of the association's businesses: as registering interest."""
+    return can_register_interest(user, association, partnership)
+
+
+def can_withdraw_match(user, proposal: MatchProposal) -> bool:
+    return core.is_admin(user) or is_staff_of(user, proposal.association_id)
+
+
+def can_decide_match(user, proposal: MatchProposal) -> bool:
+    """Officers who may edit the partnership (its member cities'), and admins: forming its
+    sub-alliances is theirs."""
+    return core.can_edit_partnership(user, proposal.partnership)

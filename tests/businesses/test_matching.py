@@ -328,10 +328,10 @@ def test_matchmaking_asks_the_same_queries_for_5_or_50_businesses_a_side(world):
     add(45)
     fifty, found = run_counting(world.partnership)
     assert found == 500
-    assert five == fifty <= 9
+    assert five == fifty <= 6
     own_fifty, own_found = run_counting(world.partnership, own_associations=[home.pk])
     assert own_found == 500
-    assert own_five == own_fifty <= 10
+    assert own_five == own_fifty <= 6
 
 
 def test_a_suggestion_becomes_a_business_sub_alliance_in_one_step(world, market):
