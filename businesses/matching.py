@@ -78,6 +78,22 @@ CONTEXT_ONLY = 5
 READY_BONUS, EXPLORING_BONUS = 5, 2
 INTEREST_BONUS = 10
 
+# The points, as the matchmaking pages explain them (templates/businesses/matches/_how_ranked.html).
+WEIGHTS = {
+    "product": PRODUCT,
+    "product_word": PRODUCT_WORD,
+    "market": MARKET,
+    "complement": COMPLEMENT,
+    "horizontal": HORIZONTAL,
+    "chain": CHAIN,
+    "sector": SECTOR_LINK,
+    "trade": TRADE_NEED,
+    "common_need": COMMON_NEED,
+    "context_only": CONTEXT_ONLY,
+    "ready": READY_BONUS,
+    "interest": INTEREST_BONUS,
+}
+
 BUYERS, SUPPLIERS = "buyers", "suppliers"
 TECHNOLOGY, INVESTMENT = "technology", "investment"
 # Needs that, sought by one and offered by the other, complement a pair.

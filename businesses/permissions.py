@@ -130,17 +130,15 @@ def can_decide_lead(user, lead: PartnershipLead) -> bool:
     return core.is_admin(user) or lead.home_id in core.city_ids(user)
 
 
-def can_see_chamber_matches(user, partnership: Partnership, association_cities: set[int]) -> bool:
+def can_see_chamber_matches(user, partnership: Partnership, of_own_city: bool) -> bool:
     """Approved chamber staff (and admins), in a partnership they may register interest in:
-    published, or one of their associations' cities (`association_cities`, read by the view
-    once) is a member of. Archived ones are nobody's to act on."""
+    published, or one of their associations' cities is a member of (`of_own_city`, which the
+    view reads with the partnership). Archived ones are nobody's to act on."""
     if partnership.status == Partnership.Status.ARCHIVED:
         return False
     if core.is_admin(user):
         return True
-    if not is_chamber_staff(user):
-        return False
-    return partnership.published or bool(association_cities & core.member_city_ids(partnership))
+    return is_chamber_staff(user) and (partnership.published or of_own_city)
 
 
 def can_propose_match(user, association: BusinessAssociation, partnership: Partnership) -> bool:

@@ -240,6 +240,12 @@ def match_proposals_for_officer(user) -> QuerySet[MatchProposal]:
     return _proposal_rows(qs.distinct().order_by("created_at", "id"))
 
 
+def match_proposal_page() -> QuerySet[MatchProposal]:
+    """One proposal for its page: its rows, and the partnership's members for the permission
+    check."""
+    return _proposal_rows(MatchProposal.objects.all()).prefetch_related("partnership__members")
+
+
 def match_proposals_of_partnership(
     partnership: Partnership | int, *, status: str | None = MatchProposal.Status.PENDING
 ) -> QuerySet[MatchProposal]:

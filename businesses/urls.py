@@ -1,6 +1,6 @@
 """The chamber portal and the public registry: names are `businesses:<name>`."""
 
-from businesses.views import chamber, directory, interest, matchmaking, registry
+from businesses.views import chamber, directory, interest, matches, matchmaking, registry
 
 app_name = "businesses"
 
@@ -10,4 +10,5 @@ urlpatterns = [
     *registry.urlpatterns,
     *interest.urlpatterns,
     *matchmaking.urlpatterns,
+    *matches.urlpatterns,
 ]

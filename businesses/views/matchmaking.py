@@ -1,5 +1,6 @@
 """Matchmaking and outcomes: ranked pairs of businesses across a partnership's cities, each with
-its reasons, turned into a business sub-alliance in one click; and the economic results such
+its reasons, turned into a business sub-alliance in one click, and the matches chambers proposed
+waiting for an answer (businesses/views/matches.py); and the economic results such
 sub-alliances record. Officers of the partnership's member cities (and admins) only."""
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from alliances import permissions as alliance_perms
 from alliances.models import SubAlliance, SubAllianceParty
-from businesses import matching, services
+from businesses import matching, selectors, services
 from businesses.forms import OutcomeForm, PairForm
 from core.errors import DomainError
 from core.page_cache import cached_page
@@ -24,6 +25,7 @@ from partnerships.models import CityMembership, Partner, Partnership, Partnershi
 from partnerships.selectors import with_members
 
 SUGGESTIONS = 20
+PROPOSALS = 50  # pending proposals shown, oldest first
 
 
 def _editable(request, pk: int) -> Partnership:
@@ -72,13 +74,8 @@ def matchmaking(request, pk: int):
             "members": members,
             "rows": rows,
             "too_few_cities": len(cities) < 2,
-            "weights": {
-                "vertical": matching.VERTICAL,
-                "horizontal": matching.HORIZONTAL,
-                "complement": matching.COMPLEMENT,
-                "interest": matching.INTEREST_BONUS,
-                "ready": matching.READY_BONUS,
-            },
+            "weights": matching.WEIGHTS,
+            "proposals": list(selectors.match_proposals_of_partnership(partnership)[:PROPOSALS]),
         },
     )
 
