@@ -188,10 +188,12 @@ class BusinessForm(AssociationMixin, ChoicesForm):
         "them with what other businesses seek.",
     )
     products_sought = forms.CharField(
-        label="Products and services sought",
+        # Not "Products and services sought": a label search for the field above would find both.
+        label="What it buys or wants to find",
         required=False,
         widget=forms.Textarea({"rows": 2}),
-        help_text="What it buys or wants to find: inputs, parts, services, partners.",
+        help_text="Inputs, parts, services, partners: the matchmaking compares these words with "
+        "what other businesses offer.",
     )
     chain_position = forms.ChoiceField(
         label="Position in the value chain",
