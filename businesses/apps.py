@@ -44,6 +44,7 @@ class BusinessesConfig(AppConfig):
         for item in (
             NavItem("My businesses", "businesses:business_list", 60, shown=chamber_staff),
             NavItem("Interest", "businesses:my_registrations", 70, shown=chamber_staff),
+            NavItem("Matches", "businesses:my_match_proposals", 75, shown=chamber_staff),
             NavItem("Registry", "businesses:registry", 80, shown=chamber_staff),
             NavItem("Partnership registry", "businesses:registry", 10, PUBLIC, shown=anonymous),
         ):

@@ -146,21 +146,22 @@ def match_decide(
     message = (message or "").strip()
     if not accept and not message:
         raise DomainError("Tell the chamber why the match is declined.")
-    sub_alliance = None
+    proposal.status = MatchProposal.Status.ACCEPTED if accept else MatchProposal.Status.DECLINED
+    proposal.officer_message = message
+    proposal.decided_by = user
+    proposal.decided_at = timezone.now()
+    proposal.full_clean()
+    # Saved before the sub-alliance is formed, so that forming it finds no proposal waiting
+    # (it would accept it a second time); a refusal below rolls all of it back.
+    proposal.save()
     if accept:
-        sub_alliance = matchmaking_to_sub_alliance(
+        proposal.sub_alliance = matchmaking_to_sub_alliance(
             partnership=proposal.partnership,
             first=proposal.first,
             second=proposal.second,
             user=user,
             form=form or SubAlliance.Form.PARTNERSHIP,
         )
-    proposal.status = MatchProposal.Status.ACCEPTED if accept else MatchProposal.Status.DECLINED
-    proposal.sub_alliance = sub_alliance
-    proposal.officer_message = message
-    proposal.decided_by = user
-    proposal.decided_at = timezone.now()
-    proposal.full_clean()
-    proposal.save()
+        proposal.save(update_fields=["sub_alliance"])
     notify.match_decided(proposal)
     return proposal

@@ -51,6 +51,8 @@ def matchmaking(request, pk: int):
     members = list(partnership.members.all())
     cities = {m.partner_id: m.partner for m in members}
     suggestions = matching.suggest_business_pairs(partnership, limit=SUGGESTIONS)
+    proposals = list(selectors.match_proposals_of_partnership(partnership)[:PROPOSALS])
+    proposed = {frozenset({p.first_id, p.second_id}): p for p in proposals}
     rows = []
     for rank, s in enumerate(suggestions, start=1):
         rows.append(
@@ -60,6 +62,7 @@ def matchmaking(request, pk: int):
                 "first_city": cities.get(s.first.organisation.partner_id),
                 "second_city": cities.get(s.second.organisation.partner_id),
                 "direction": SubAlliance.LinkageDirection(s.direction).label,
+                "proposal": proposed.get(frozenset({s.first.pk, s.second.pk})),
                 "form": PairForm(
                     initial={"first": s.first.pk, "second": s.second.pk},
                     auto_id=f"pair-{rank}-%s",
@@ -75,7 +78,7 @@ def matchmaking(request, pk: int):
             "rows": rows,
             "too_few_cities": len(cities) < 2,
             "weights": matching.WEIGHTS,
-            "proposals": list(selectors.match_proposals_of_partnership(partnership)[:PROPOSALS]),
+            "proposals": proposals,
         },
     )
 

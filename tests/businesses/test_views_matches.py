@@ -368,3 +368,19 @@ def test_a_business_says_what_it_seeks_its_stage_and_its_markets(client, world, 
     assert ([c.code for c in business.markets_sought], business.chain_position) == (["ZA"], "")
     response = client.post(url("business_edit", business.pk), {**data, "markets_sought": ["XX"]})
     assert "markets_sought" in response.context["form"].errors
+
+
+def test_forming_a_proposed_pair_from_the_matchmaking_accepts_the_proposal(client, world, market):
+    propose(client, world, market)
+    proposal = MatchProposal.objects.get()
+    client.force_login(world.home_officer)
+    rows = client.get(url("matchmaking", world.partnership.pk)).context["rows"]
+    pair = {market.citrus, market.juice}
+    assert [r["proposal"] for r in rows if {r["s"].first, r["s"].second} == pair] == [proposal]
+    client.post(
+        url("matchmaking_form", world.partnership.pk),
+        {"first": market.juice.pk, "second": market.citrus.pk},
+    )
+    proposal.refresh_from_db()
+    assert (proposal.status, proposal.sub_alliance) == ("accepted", SubAlliance.objects.get())
+    assert proposal.decided_by == world.home_officer
