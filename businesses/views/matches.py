@@ -114,6 +114,8 @@ def chamber_matches(request, pk: int):
             "rows": _rows(suggestions, waiting, cities),
             "closed": closed,
             "too_few_cities": len(cities) < 2,
+            # Another city's chamber in a published partnership: its members pair with nobody.
+            "of_own_city": own is None or getattr(partnership, "of_own_city", False),
             "weights": matching.WEIGHTS,
         },
     )

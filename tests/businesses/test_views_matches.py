@@ -121,7 +121,7 @@ def test_who_sees_a_partnerships_matches(client, world, market, who, published, 
         assert "/login/" in response["Location"]
     if who == "elsewhere_staff" and status == 200:
         assert response.context["rows"] == []
-        assert "complete their profiles" in response.content.decode()
+        assert "your members are in none of them" in response.content.decode()
     post = client.post(
         url("match_propose", world.partnership.pk),
         {"first": market.citrus.pk, "second": market.juice.pk},
