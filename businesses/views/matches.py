@@ -27,6 +27,7 @@ from businesses.models import BusinessAssociation, MatchProposal
 from businesses.services.common import CLOSED_PARTNERSHIP_STATUSES
 from businesses.views.common import require_association_manager
 from core.errors import DomainError
+from core.page_cache import cached_page
 from core.views import apply_errors, paginate, posted, report_refusal, require
 from partnerships import permissions as core
 from partnerships.models import Partnership, PartnershipMember
@@ -86,8 +87,10 @@ def _rows(suggestions, waiting: dict, cities: dict) -> list[dict]:
 
 @login_required
 @require_GET
+@cached_page
 def chamber_matches(request, pk: int):
-    """The ranked pairs of the chamber's own businesses in one partnership."""
+    """The ranked pairs of the chamber's own businesses in one partnership (kept per session
+    like the officers' matchmaking: scoring a large pool takes a moment)."""
     partnership = _partnership_for_chamber(request, pk)
     members = list(partnership.members.all())
     cities = {m.partner_id: m.partner for m in members}
