@@ -55,6 +55,7 @@ class BusinessesConfig(AppConfig):
             NavItem("Your chamber", "businesses:chamber_home", 50, shown=chamber_staff),
             NavItem("My businesses", "businesses:business_list", 60, shown=chamber_staff),
             NavItem("Interest", "businesses:my_registrations", 70, shown=chamber_staff),
+            NavItem("Matches", "businesses:my_match_proposals", 75, shown=chamber_staff),
             NavItem("Registry", "businesses:registry", 80, shown=chamber_staff),
             NavItem("Partnership registry", "businesses:registry", 10, PUBLIC, shown=anonymous),
         ):

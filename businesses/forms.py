@@ -286,7 +286,8 @@ class DecisionForm(forms.Form):
 
 class BusinessForm(AssociationMixin, ChoicesForm):
     """A member business's profile: the organisation's name, sectors, website and description,
-    and what the matchmaking reads (size, export readiness, seeks, offers)."""
+    and what the matchmaking reads (size, export readiness, what it offers and seeks — products
+    and needs —, its position in the value chain and the export markets it seeks)."""
 
     association = AssociationChoiceField(
         label="Association", queryset=BusinessAssociation.objects.none()
@@ -305,7 +306,32 @@ class BusinessForm(AssociationMixin, ChoicesForm):
         initial=BusinessProfile.ExportReadiness.NONE,
     )
     products_services = forms.CharField(
-        label="Products and services", required=False, widget=forms.Textarea({"rows": 2})
+        label="Products and services",
+        required=False,
+        widget=forms.Textarea({"rows": 2}),
+        help_text="What the business makes or sells, in plain words: the matchmaking compares "
+        "them with what other businesses seek.",
+    )
+    products_sought = forms.CharField(
+        # Not "Products and services sought": a label search for the field above would find both.
+        label="What it buys or wants to find",
+        required=False,
+        widget=forms.Textarea({"rows": 2}),
+        help_text="Inputs, parts, services, partners: the matchmaking compares these words with "
+        "what other businesses offer.",
+    )
+    chain_position = forms.ChoiceField(
+        label="Position in the value chain",
+        required=False,
+        choices=[("", "Not said"), *BusinessProfile.ChainPosition.choices],
+        help_text="A supplier is one stage before its buyer; services serve any stage.",
+    )
+    markets_sought = forms.MultipleChoiceField(
+        label="Export markets sought",
+        required=False,
+        choices=list(countries),
+        widget=forms.SelectMultiple({"size": 6}),
+        help_text="Countries where it wants to sell (hold Ctrl or ⌘ to choose several).",
     )
     seeks = ModelMultipleChoiceField(
         label="It seeks",
@@ -347,6 +373,9 @@ class BusinessForm(AssociationMixin, ChoicesForm):
             "size_band": business.size_band,
             "export_readiness": business.export_readiness,
             "products_services": business.products_services,
+            "products_sought": business.products_sought,
+            "chain_position": business.chain_position,
+            "markets_sought": [c.code for c in business.markets_sought],
             "seeks": [n.pk for n in business.seeks.all()],
             "offers": [n.pk for n in business.offers.all()],
             "contact_name": business.contact_name,
@@ -582,6 +611,60 @@ class PairForm(forms.Form):
         initial=SubAlliance.Form.PARTNERSHIP,
         required=False,
     )
+
+
+PICK_A_MATCH = "Choose one of the matches shown."
+
+
+class MatchProposalForm(forms.Form):
+    """A chamber proposing one of its matches: the pair (hidden) and a word to the officers."""
+
+    first = forms.ModelChoiceField(
+        queryset=BusinessProfile.objects.select_related(
+            "organisation", "association__organisation"
+        ),
+        widget=forms.HiddenInput,
+        error_messages={"required": PICK_A_MATCH, "invalid_choice": PICK_A_MATCH},
+    )
+    second = forms.ModelChoiceField(
+        queryset=BusinessProfile.objects.select_related("organisation"),
+        widget=forms.HiddenInput,
+        error_messages={"required": PICK_A_MATCH, "invalid_choice": PICK_A_MATCH},
+    )
+    message = forms.CharField(
+        label="Message to the officers",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea({"rows": 2}),
+        help_text="Optional: why this pair, what the businesses would do together.",
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.has_error("first") or self.has_error("second"):
+            # One plain message for a pair that is missing or not a business (anything a
+            # page of matches could not have sent), on the form rather than hidden fields.
+            self.errors.pop("first", None)
+            self.errors.pop("second", None)
+            self.add_error(None, PICK_A_MATCH)
+        return cleaned
+
+
+class MatchDecisionForm(DecisionForm):
+    """Accept a proposed match into a sub-alliance (in which form) or decline it."""
+
+    form = forms.ChoiceField(
+        label="Form of collaboration",
+        choices=SubAlliance.Form.choices,
+        initial=SubAlliance.Form.PARTNERSHIP,
+        required=False,
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("yes", "Accept: form a business sub-alliance")
+        kwargs.setdefault("no", "Decline")
+        kwargs.setdefault("note_label", "Message to the chamber")
+        super().__init__(*args, **kwargs)
 
 
 class OutcomeForm(ChoicesModelForm):

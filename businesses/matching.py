@@ -1,62 +1,117 @@
 """Matchmaking: pairs of businesses across a partnership's cities that complement each other,
-ranked, each with the reasons for it.
+ranked, each with the reasons for it, and each reason naming the facts that matched.
 
 The pool is the member businesses of the associations of the partnership's member cities (a
 business's city is its association's city), at most MAX_POOL_PER_CITY per city, those with
-interest registered in this partnership and the most export-ready first. The pairs are then
-scored in Python: a fixed number of queries, whatever the number of businesses.
+interest registered in this partnership and the most export-ready first. A chamber's view
+(`own_associations`) pairs only its own businesses with those of the other cities. The pairs are
+then scored in Python: a fixed number of queries, whatever the number of businesses.
 
-How a pair scores (the points are weights for ranking, not a measure of anything):
+What the businesses say is what counts. Sector letters and the generic "seeks buyers / seeks
+suppliers" needs say that a business trades, not what: on their own they once ranked "ship
+repair supplies textile design" at 87 points. So a pair ranks only on a *concrete fact*:
 
-- Vertical (buyer–supplier in one value chain), VERTICAL points: a sector of the supplier is
-  upstream of a sector of the buyer in VALUE_CHAIN, and the buyer seeks suppliers or the
-  supplier seeks buyers; CONFIRMED more for each side whose offer confirms it (the supplier
-  offers supply, the buyer offers a market).
-- Horizontal (same stage, often competitors cooperating), HORIZONTAL points: they share a
-  sector and both seek technology and knowledge, or both seek investment (COMMON_NEED more per
-  further shared need); KNOW_HOW more when one offers the technology the other seeks.
+- Product (vertical, buyer–supplier), PRODUCT points, PRODUCT_WORD more for each further word
+  (at most PRODUCT_WORDS_MAX more): words of what one seeks (`products_sought`) are in what the
+  other offers (`products_services`), compared after normalising (case, accents, simple plurals,
+  a few stop words).
+- Market, MARKET points: one seeks export markets (`markets_sought`) in the other's country.
 - Complement, COMPLEMENT points each: one offers investment, technology, students or tourism
-  that the other seeks (counted where the two above did not already count it).
-- Bonuses, only on a pair that already matches: export readiness (READY_BONUS per business
-  that is export-ready or exporting, EXPLORING_BONUS when exploring) and registered interest
-  (INTEREST_BONUS per business whose chamber registered it in this partnership, pending or
-  accepted).
+  that the other seeks (the needs of the profile).
+- Same trade (horizontal, same stage, often competitors cooperating), HORIZONTAL points: in a
+  shared sector, both offer the same products (words in common in `products_services`).
+
+On a pair with a concrete fact, what places it in a value chain adds to it:
+
+- Vertical, for the supplier → buyer direction that scores best: CHAIN when their declared
+  positions are adjacent (primary → processing → distribution → retail; services serve any
+  stage), SECTOR_LINK when a sector of the supplier is upstream of one of the buyer's in
+  VALUE_CHAIN, TRADE_NEED per side saying it trades (the buyer seeks suppliers or offers a
+  market, the supplier seeks buyers or offers supply).
+- Horizontal, in a shared sector: CHAIN for the same declared position, SECTOR_LINK for the
+  shared sector, COMMON_NEED per need (technology, investment) both seek.
+- Bonuses: export readiness (READY_BONUS per business that is export-ready or exporting,
+  EXPLORING_BONUS when exploring) and registered interest (INTEREST_BONUS per business whose
+  chamber registered it in this partnership, pending or accepted).
+
+A pair whose only link is the value chain (sectors, positions, generic trade needs) scores at
+most CONTEXT_ONLY points, no bonus, and says so: it ranks below every pair with a concrete fact.
+The direction is horizontal when the horizontal facts outweigh the vertical ones.
 
 Pairs already together in a sub-alliance of this partnership that has not ended are left out.
 """
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from itertools import combinations
 
-from django.db.models import Case, Exists, IntegerField, OuterRef, Prefetch, Value, When
+from django.db.models import Case, Exists, IntegerField, OuterRef, Q, Value, When
 
 from alliances.models import Organisation, SubAlliance, SubAllianceParty
-from businesses.models import BusinessProfile, InterestedBusiness, InterestRegistration
+from businesses.models import (
+    BusinessAssociation,
+    BusinessProfile,
+    InterestedBusiness,
+    InterestRegistration,
+)
 from core.errors import DomainError
-from partnerships.models import Partnership, Sector
+from partnerships.models import Partnership
 
 MAX_POOL_PER_CITY = 400
 
-VERTICAL, CONFIRMED = 40, 10
-HORIZONTAL, COMMON_NEED, KNOW_HOW = 30, 5, 15
+# Concrete facts.
+PRODUCT, PRODUCT_WORD, PRODUCT_WORDS_MAX = 30, 5, 2
+MARKET = 15
 COMPLEMENT = 15
+HORIZONTAL = 20
+# What places a pair in a value chain (counted in full only beside a concrete fact).
+CHAIN = 10
+SECTOR_LINK = 5
+TRADE_NEED = 5
+COMMON_NEED = 5
+CONTEXT_ONLY = 5
+# Bonuses, on a pair with a concrete fact.
 READY_BONUS, EXPLORING_BONUS = 5, 2
 INTEREST_BONUS = 10
+
+# The points, as the matchmaking pages explain them (templates/businesses/matches/_how_ranked.html).
+WEIGHTS = {
+    "product": PRODUCT,
+    "product_word": PRODUCT_WORD,
+    "market": MARKET,
+    "complement": COMPLEMENT,
+    "horizontal": HORIZONTAL,
+    "chain": CHAIN,
+    "sector": SECTOR_LINK,
+    "trade": TRADE_NEED,
+    "common_need": COMMON_NEED,
+    "context_only": CONTEXT_ONLY,
+    "ready": READY_BONUS,
+    "interest": INTEREST_BONUS,
+}
 
 BUYERS, SUPPLIERS = "buyers", "suppliers"
 TECHNOLOGY, INVESTMENT = "technology", "investment"
 # Needs that, sought by one and offered by the other, complement a pair.
 COMPLEMENT_NEEDS = ("investment", "technology", "students", "tourism")
+# Needs two firms of one sector may seek together.
+COMMON_NEEDS = (TECHNOLOGY, INVESTMENT)
+
+# The value chain's stages in order (BusinessProfile.ChainPosition): a supplier is one stage
+# before its buyer; "services" (to other businesses) serve any stage.
+CHAIN_ORDER = ("primary", "processing", "distribution", "retail")
+SERVICES = "services"
 
 # Every section a business may be in: all but public administration (O), households (T) and
 # extraterritorial bodies (U).
 _BUSINESS_SECTIONS = frozenset("ABCDEFGHIJKLMNPQRS")
 
 # The value chain between ISIC sections, upstream (supplier) → downstream (buyer). Small on
-# purpose, and readable: a pair is "vertical" only along one of these links.
+# purpose, and readable; a sector link alone is never enough for a pair to rank.
 VALUE_CHAIN: dict[str, frozenset[str]] = {
     "A": frozenset("CGI"),  # farm produce → food manufacturing, wholesale/retail, hospitality
     "B": frozenset("CDF"),  # ores, fuel, stone → manufacturing, energy, construction
@@ -71,10 +126,72 @@ VALUE_CHAIN: dict[str, frozenset[str]] = {
     "M": _BUSINESS_SECTIONS - {"M"},  # professional, scientific and technical services too
 }
 
+# Words that say nothing about what is traded (compared after normalising).
+_STOP_TEXT = """
+    a an and or the of for with to in on at by from as into via per our we us their its all any
+    other others etc also more most new own such like well high quality including include product
+    service good item supply solution range various general kind type small large local
+    international export import business company
+"""
+STOP_WORDS = frozenset(_STOP_TEXT.split())
+
 
 def upstream_links(supplier: Iterable[str], buyer: Iterable[str]) -> list[tuple[str, str]]:
     buyer = set(buyer)
     return sorted((s, b) for s in supplier for b in VALUE_CHAIN.get(s, ()) if b in buyer)
+
+
+def chain_supplies(supplier: str, buyer: str) -> bool:
+    """Whether a business at position `supplier` supplies one at `buyer` (one stage apart in
+    CHAIN_ORDER; services serve any stage)."""
+    if not supplier or not buyer:
+        return False
+    if supplier == SERVICES:
+        return True
+    if supplier in CHAIN_ORDER and buyer in CHAIN_ORDER:
+        return CHAIN_ORDER.index(buyer) == CHAIN_ORDER.index(supplier) + 1
+    return False
+
+
+# --- Words ------------------------------------------------------------------------------------
+
+
+def _plain(word: str) -> str:
+    """Without accents: "café" → "cafe"."""
+    decomposed = unicodedata.normalize("NFKD", word)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def _singular(word: str) -> str:
+    """A simple English plural stripped: parts → part, batteries → battery, boxes → box."""
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 4 and word.endswith(("ches", "shes", "sses", "xes", "zes")):
+        return word[:-2]
+    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
+
+
+def product_words(text: str) -> dict[str, str]:
+    """{normalised word: the word as written (lower case)}, in the order of the text, without
+    stop words, numbers and words shorter than three letters."""
+    found: dict[str, str] = {}
+    for token in re.findall(r"[^\W_]+", (text or "").lower()):
+        plain = _plain(token)
+        key = _singular(plain)
+        if len(key) < 3 or key.isdigit() or key in STOP_WORDS or plain in STOP_WORDS:
+            continue
+        found.setdefault(key, token)
+    return found
+
+
+def _quote(text: str, limit: int = 60) -> str:
+    text = " ".join((text or "").split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+# --- The businesses and their facts -----------------------------------------------------------
 
 
 @dataclass
@@ -87,16 +204,242 @@ class _Business:
     seeks: dict[str, str]  # need code → name as sought
     offers: dict[str, str]  # need code → name as offered
     interested: bool
+    offer_words: dict[str, str] = field(default_factory=dict)
+    sought_words: dict[str, str] = field(default_factory=dict)
+    position: str = ""
+    country: str = ""
+    markets: frozenset[str] = frozenset()
 
     @property
     def name(self) -> str:
         return self.profile.organisation.name
 
-    def offering(self) -> str:
-        text = " ".join(self.profile.products_services.split())
-        if not text:
-            return "offers supply" if SUPPLIERS in self.offers else "a supplier"
-        return f"offers {text if len(text) <= 40 else text[:39] + '…'}"
+    @property
+    def position_label(self) -> str:
+        return BusinessProfile.ChainPosition(self.position).label.lower()
+
+    def trades_as_buyer(self) -> list[str]:
+        return (["seeks suppliers"] if SUPPLIERS in self.seeks else []) + (
+            ["offers a market"] if BUYERS in self.offers else []
+        )
+
+    def trades_as_supplier(self) -> list[str]:
+        return (["seeks buyers"] if BUYERS in self.seeks else []) + (
+            ["offers supply"] if SUPPLIERS in self.offers else []
+        )
+
+
+def _matched(wanted: dict[str, str], offered: dict[str, str]) -> list[str]:
+    """The words of `wanted` (as written there) that `offered` has too, in `wanted`'s order."""
+    if len(offered) < len(wanted):
+        common = wanted.keys() & offered.keys()
+        return [word for key, word in wanted.items() if key in common]
+    return [word for key, word in wanted.items() if key in offered]
+
+
+@dataclass
+class _Match:
+    """A scored pair, its facts kept as tuples and described only for the pairs shown."""
+
+    a: _Business
+    b: _Business
+    score: int
+    direction: str
+    facts: list[tuple]
+    supplier: _Business | None = None
+    buyer: _Business | None = None
+
+
+def _vertical_facts(s: _Business, b: _Business) -> tuple[int, int, list[tuple]]:
+    """(product points, context points, facts) of `s` supplying `b`."""
+    facts: list[tuple] = []
+    product = 0
+    words = _matched(b.sought_words, s.offer_words) if b.sought_words and s.offer_words else []
+    if words:
+        product = PRODUCT + PRODUCT_WORD * min(len(words) - 1, PRODUCT_WORDS_MAX)
+        facts.append(("product", product, s, b, words))
+    context = 0
+    if chain_supplies(s.position, b.position):
+        context += CHAIN
+        facts.append(("chain", CHAIN, s, b))
+    links = upstream_links(s.sectors, b.sectors)
+    if links:
+        context += SECTOR_LINK
+        facts.append(("sector_link", SECTOR_LINK, s, b, links[0]))
+    if product or context:
+        sides = (bool(b.trades_as_buyer()), bool(s.trades_as_supplier()))
+        if any(sides):
+            points = TRADE_NEED * sum(sides)
+            context += points
+            facts.append(("trade", points, s, b))
+    return product, context, facts
+
+
+def _horizontal_facts(a: _Business, b: _Business) -> tuple[int, int, list[tuple]]:
+    """(same-trade points, context points, facts) of two businesses of one sector."""
+    shared = sorted(set(a.sectors) & set(b.sectors))
+    if not shared:
+        return 0, 0, []
+    facts: list[tuple] = []
+    same = 0
+    words = _matched(a.offer_words, b.offer_words) if a.offer_words and b.offer_words else []
+    if words:
+        same = HORIZONTAL
+        facts.append(("same_trade", HORIZONTAL, a, b, words, shared))
+    context = SECTOR_LINK
+    facts.append(("shared_sector", SECTOR_LINK, a, b, shared))
+    if a.position and a.position == b.position:
+        context += CHAIN
+        facts.append(("same_stage", CHAIN, a, b))
+    common = [n for n in COMMON_NEEDS if n in a.seeks and n in b.seeks]
+    if common:
+        context += COMMON_NEED * len(common)
+        facts.append(("common_need", COMMON_NEED * len(common), a, b, common))
+    return same, context, facts
+
+
+def _neutral_facts(a: _Business, b: _Business) -> tuple[int, list[tuple]]:
+    """Markets sought and complementary needs: points and facts."""
+    points, facts = 0, []
+    for seeker, other in ((a, b), (b, a)):
+        if other.country and other.country != seeker.country and other.country in seeker.markets:
+            points += MARKET
+            facts.append(("market", MARKET, seeker, other))
+    for giver, taker in ((a, b), (b, a)):
+        for need in COMPLEMENT_NEEDS:
+            if need in giver.offers and need in taker.seeks:
+                points += COMPLEMENT
+                facts.append(("complement", COMPLEMENT, giver, taker, need))
+    return points, facts
+
+
+def _bonuses(pair: Iterable[_Business]) -> tuple[int, list[tuple]]:
+    points, facts = 0, []
+    readiness = BusinessProfile.ExportReadiness
+    for x in pair:
+        level = x.profile.export_readiness
+        if level in (readiness.READY, readiness.EXPORTING):
+            points += READY_BONUS
+            facts.append(("ready", READY_BONUS, x))
+        elif level == readiness.EXPLORING:
+            points += EXPLORING_BONUS
+            facts.append(("exploring", EXPLORING_BONUS, x))
+        if x.interested:
+            points += INTEREST_BONUS
+            facts.append(("interest", INTEREST_BONUS, x))
+    return points, facts
+
+
+def _score(a: _Business, b: _Business) -> _Match | None:
+    """The scored pair of two businesses of different cities, or None if nothing links them.
+
+    Score: every concrete fact, the context of the direction that wins (vertical or
+    horizontal), and the bonuses; only the value chain (no concrete fact): CONTEXT_ONLY at most.
+    """
+    ab, ba = _vertical_facts(a, b), _vertical_facts(b, a)
+    # The direction that scores best gives the supplier and the buyer; a product match the
+    # other way too (they trade both ways) still counts.
+    best, other = (ab, ba) if ab[0] + ab[1] >= ba[0] + ba[1] else (ba, ab)
+    supplier, buyer = (a, b) if best is ab else (b, a)
+    v_concrete, v_context = best[0] + other[0], best[1]
+    v_facts = best[2] + [f for f in other[2] if f[0] == "product"]
+    h_same, h_context, h_facts = _horizontal_facts(a, b)
+    n_points, n_facts = _neutral_facts(a, b)
+    horizontal = h_same + h_context > v_concrete + v_context
+    facts = v_facts + h_facts
+    concrete_facts = [f for f in facts if f[0] in ("product", "same_trade")]
+    context_facts = [f for f in (h_facts if horizontal else v_facts) if f not in concrete_facts]
+    context = h_context if horizontal else v_context
+    concrete = v_concrete + h_same + n_points
+    # A vertical pair names its supplier and buyer when the value chain or a product says so.
+    roles = (supplier, buyer) if not horizontal and (v_concrete or v_context) else (None, None)
+    direction = "horizontal" if horizontal else "vertical"
+    if concrete == 0:
+        if not context_facts:
+            return None
+        facts = [*context_facts, ("context_only", 0)]
+        return _Match(a, b, min(CONTEXT_ONLY, context), direction, facts, *roles)
+    bonus, b_facts = _bonuses((a, b))
+    # Concrete facts first (the largest first), then what places the pair, then bonuses.
+    concrete_facts = sorted(concrete_facts + n_facts, key=lambda f: -f[1])
+    facts = concrete_facts + context_facts + b_facts
+    return _Match(a, b, concrete + context + bonus, direction, facts, *roles)
+
+
+def _describe(fact: tuple) -> str:
+    kind = fact[0]
+    if kind == "product":
+        _, _, s, b, words = fact
+        return (
+            f"Vertical (buyer–supplier): {b.name} seeks ‘{_quote(b.profile.products_sought)}’; "
+            f"{s.name} offers ‘{_quote(s.profile.products_services)}’ "
+            f"(matched: {', '.join(words)})."
+        )
+    if kind == "chain":
+        _, _, s, b = fact
+        if s.position == SERVICES:
+            return (
+                f"Value chain: {s.name} offers services to businesses; {b.name} is in "
+                f"{b.position_label}."
+            )
+        return (
+            f"Value chain: {s.name} ({s.position_label}) is the stage before {b.name} "
+            f"({b.position_label})."
+        )
+    if kind == "sector_link":
+        _, _, s, b, (up, down) = fact
+        return (
+            f"Sectors: {s.name}'s {up} ({s.sectors[up]}) supplies {b.name}'s {down} "
+            f"({b.sectors[down]})."
+        )
+    if kind == "trade":
+        _, _, s, b = fact
+        bits = [f"{b.name} {x}" for x in b.trades_as_buyer()] + [
+            f"{s.name} {x}" for x in s.trades_as_supplier()
+        ]
+        return "Trade: " + "; ".join(bits) + "."
+    if kind == "same_trade":
+        _, _, a, b, words, shared = fact
+        where = ", ".join(f"{c} ({a.sectors[c]})" for c in shared)
+        return (
+            f"Horizontal (same trade): {a.name} offers ‘{_quote(a.profile.products_services)}’, "
+            f"{b.name} ‘{_quote(b.profile.products_services)}’, both in {where} "
+            f"(matched: {', '.join(words)})."
+        )
+    if kind == "shared_sector":
+        _, _, a, b, shared = fact
+        return "Same sector: " + ", ".join(f"{c} ({a.sectors[c]})" for c in shared) + "."
+    if kind == "same_stage":
+        _, _, a, b = fact
+        return f"Same stage of the value chain: both in {a.position_label}."
+    if kind == "common_need":
+        _, _, a, b, common = fact
+        wanted = " and ".join(a.seeks[c].lower() for c in common)
+        return f"Horizontal: {a.name} and {b.name} both seek {wanted}."
+    if kind == "market":
+        _, _, seeker, other = fact
+        return (
+            f"{seeker.name} seeks markets in {other.profile.organisation.partner.country.name}, "
+            f"{other.name}'s country."
+        )
+    if kind == "complement":
+        _, _, giver, taker, need = fact
+        return (
+            f"Complement: {giver.name} offers {giver.offers[need].lower()}; {taker.name} "
+            f"seeks {taker.seeks[need].lower()}."
+        )
+    if kind == "ready":
+        x = fact[2]
+        return f"Export-ready: {x.name} ({x.profile.get_export_readiness_display()})."
+    if kind == "exploring":
+        return f"Exploring export: {fact[2].name}."
+    if kind == "interest":
+        return f"Registered interest in this partnership: {fact[2].name}."
+    # "context_only"
+    return (
+        "Only sectors or value-chain stages link them: no product, need or market of theirs "
+        "matches yet."
+    )
 
 
 @dataclass(frozen=True)
@@ -117,115 +460,22 @@ class Suggestion:
         return frozenset({self.first.organisation_id, self.second.organisation_id})
 
 
-def _vertical(s: _Business, b: _Business) -> tuple[int, str] | None:
-    """`s` supplies `b`, or None."""
-    links = upstream_links(s.sectors, b.sectors)
-    demand = SUPPLIERS in b.seeks or BUYERS in s.seeks
-    if not links or not demand:
-        return None
-    points = VERTICAL
-    points += CONFIRMED if SUPPLIERS in b.seeks and SUPPLIERS in s.offers else 0
-    points += CONFIRMED if BUYERS in s.seeks and BUYERS in b.offers else 0
-    up, down = links[0]
-    s_bits = [s.offering()] + (["seeks buyers"] if BUYERS in s.seeks else [])
-    b_bits = (["seeks suppliers"] if SUPPLIERS in b.seeks else []) + (
-        ["buys"] if BUYERS in b.offers else []
+def _suggestion(match: _Match) -> Suggestion:
+    return Suggestion(
+        first=match.a.profile,
+        second=match.b.profile,
+        score=match.score,
+        direction=match.direction,
+        reasons=[_describe(f) for f in match.facts],
+        supplier=match.supplier.profile if match.supplier else None,
+        buyer=match.buyer.profile if match.buyer else None,
     )
-    if not b_bits:
-        b_bits = ["a buyer in the chain"]
-    return points, (
-        f"Vertical: {s.name} ({up}, {', '.join(s_bits)}) supplies {b.name} "
-        f"({down}, {', '.join(b_bits)})."
-    )
-
-
-def _horizontal(a: _Business, b: _Business) -> tuple[int, list[str], set[str]]:
-    """Points, reasons and the needs it accounted for."""
-    shared = sorted(set(a.sectors) & set(b.sectors))
-    if not shared:
-        return 0, [], set()
-    common = sorted(set(a.seeks) & set(b.seeks) & {TECHNOLOGY, INVESTMENT})
-    points, reasons, used = 0, [], set()
-    where = ", ".join(f"{c} ({a.sectors[c]})" for c in shared)
-    if common:
-        points = HORIZONTAL + COMMON_NEED * (len(common) - 1)
-        wanted = " and ".join(a.seeks[c].lower() for c in common)
-        reasons.append(
-            f"Horizontal: {a.name} and {b.name} are both in {where} and both seek {wanted}."
-        )
-    for giver, taker in ((a, b), (b, a)):
-        if TECHNOLOGY in giver.offers and TECHNOLOGY in taker.seeks:
-            points += KNOW_HOW if points else HORIZONTAL
-            used.add(TECHNOLOGY)
-            reasons.append(
-                f"Horizontal: {giver.name} offers {giver.offers[TECHNOLOGY].lower()} that "
-                f"{taker.name} seeks, in the same sector ({where})."
-            )
-    return points, reasons, used
-
-
-def _complements(a: _Business, b: _Business, used: set[str]) -> tuple[int, list[str]]:
-    points, reasons = 0, []
-    for giver, taker in ((a, b), (b, a)):
-        for need in COMPLEMENT_NEEDS:
-            if need in used or need not in giver.offers or need not in taker.seeks:
-                continue
-            points += COMPLEMENT
-            reasons.append(
-                f"Complement: {giver.name} offers {giver.offers[need].lower()}; {taker.name} "
-                f"seeks {taker.seeks[need].lower()}."
-            )
-    return points, reasons
-
-
-def _bonuses(pair: Iterable[_Business]) -> tuple[int, list[str]]:
-    points, reasons = 0, []
-    readiness = BusinessProfile.ExportReadiness
-    for x in pair:
-        level = x.profile.export_readiness
-        if level in (readiness.READY, readiness.EXPORTING):
-            points += READY_BONUS
-            reasons.append(f"Export-ready: {x.name} ({x.profile.get_export_readiness_display()}).")
-        elif level == readiness.EXPLORING:
-            points += EXPLORING_BONUS
-            reasons.append(f"Exploring export: {x.name}.")
-        if x.interested:
-            points += INTEREST_BONUS
-            reasons.append(f"Registered interest in this partnership: {x.name}.")
-    return points, reasons
 
 
 def score_pair(a: _Business, b: _Business) -> Suggestion | None:
     """The suggestion for two businesses of different cities, or None if they do not match."""
-    a_supplies, b_supplies = _vertical(a, b), _vertical(b, a)
-    verticals = sorted((v for v in (a_supplies, b_supplies) if v), key=lambda v: -v[0])
-    vertical_points = verticals[0][0] if verticals else 0
-    h_points, h_reasons, used = _horizontal(a, b)
-    if verticals:
-        used |= {BUYERS, SUPPLIERS}
-    c_points, c_reasons = _complements(a, b, used)
-    basis = vertical_points + h_points + c_points
-    if basis == 0:
-        return None
-    bonus, b_reasons = _bonuses((a, b))
-    supplier = buyer = None
-    if h_points > vertical_points:
-        direction = SubAlliance.LinkageDirection.HORIZONTAL
-    else:
-        # A complement (investment, students…) alone also links a buyer to a supplier.
-        direction = SubAlliance.LinkageDirection.VERTICAL
-        if verticals:
-            a_first = (a_supplies or (-1,))[0] >= (b_supplies or (-1,))[0]
-            supplier, buyer = (a, b) if a_first else (b, a)
-    return Suggestion(
-        first=a.profile,
-        second=b.profile,
-        score=basis + bonus,
-        direction=direction,
-        reasons=[v[1] for v in verticals] + h_reasons + c_reasons + b_reasons,
-        supplier=supplier.profile if supplier else None,
-        buyer=buyer.profile if buyer else None,
-    )
+    match = _score(a, b)
+    return _suggestion(match) if match else None
 
 
 # --- Reading the pool ------------------------------------------------------------------------
@@ -245,27 +495,51 @@ def _interest(partnership: Partnership) -> Exists:
     )
 
 
+def _lists(profiles: list[BusinessProfile]) -> dict[tuple[str, int], dict[str, str]]:
+    """The sectors, seeks and offers of these businesses in ONE query (a union of the three
+    link tables with the names joined): {(kind, owner id): {code: name}}, the owner being the
+    organisation for sectors and the profile for needs."""
+    profile_ids = [p.pk for p in profiles]
+    organisation_ids = [p.organisation_id for p in profiles]
+    SectorLink = Organisation.sectors.through
+    SeekLink, OfferLink = BusinessProfile.seeks.through, BusinessProfile.offers.through
+    sectors = SectorLink.objects.filter(organisation_id__in=organisation_ids).values_list(
+        Value("sector"), "organisation_id", "sector__code", "sector__name"
+    )
+    seeks = SeekLink.objects.filter(businessprofile_id__in=profile_ids).values_list(
+        Value("seek"), "businessprofile_id", "need__code", "need__name"
+    )
+    offers = OfferLink.objects.filter(businessprofile_id__in=profile_ids).values_list(
+        Value("offer"), "businessprofile_id", "need__code", "need__offer_name"
+    )
+    found: dict[tuple[str, int], dict[str, str]] = {}
+    for kind, owner, code, name in sectors.union(seeks, offers, all=True):
+        found.setdefault((kind, owner), {})[code] = name
+    return found
+
+
 def _profiles(partnership: Partnership, ids: Iterable[int]) -> list[_Business]:
-    """Businesses with their sectors and needs: four queries."""
-    profiles = (
+    """Businesses with their city, sectors and needs: two queries."""
+    profiles = list(
         BusinessProfile.objects.filter(pk__in=list(ids))
-        .select_related("organisation")
+        .select_related("organisation__partner")
         .annotate(interested=_interest(partnership))
-        .prefetch_related(
-            Prefetch("organisation__sectors", queryset=Sector.objects.only("code", "name")),
-            "seeks",
-            "offers",
-        )
         .order_by("organisation__name", "pk")
     )
+    lists = _lists(profiles) if profiles else {}
     return [
         _Business(
             profile=p,
             city_id=p.organisation.partner_id,
-            sectors={s.code: s.name for s in p.organisation.sectors.all()},
-            seeks={n.code: n.name for n in p.seeks.all()},
-            offers={n.code: n.offer_name for n in p.offers.all()},
+            sectors=dict(sorted(lists.get(("sector", p.organisation_id), {}).items())),
+            seeks=lists.get(("seek", p.pk), {}),
+            offers=lists.get(("offer", p.pk), {}),
             interested=p.interested,
+            offer_words=product_words(p.products_services),
+            sought_words=product_words(p.products_sought),
+            position=p.chain_position,
+            country=p.organisation.partner.country.code or "",
+            markets=frozenset(c.code for c in p.markets_sought),
         )
         for p in profiles
     ]
@@ -281,19 +555,24 @@ _READINESS_RANK = Case(
 )
 
 
-def _pool_ids(partnership: Partnership, city_ids: Iterable[int]) -> list[int]:
-    """At most MAX_POOL_PER_CITY businesses per city: one small query per member city."""
+def _pool_ids(
+    partnership: Partnership, city_ids: Iterable[int], keep: Q | None = None
+) -> list[int]:
+    """At most MAX_POOL_PER_CITY businesses per city (those that `keep`): one small query per
+    member city."""
     ids: list[int] = []
     for city_id in city_ids:
+        # The kind (always "chamber" for an association's organisation) lets PostgreSQL
+        # start from the (partner, kind) index: without it, for a city with no chamber, it
+        # walked all 50,000 organisations by primary key (~30 ms per city).
+        qs = BusinessProfile.objects.filter(
+            association__organisation__partner_id=city_id,
+            association__organisation__kind=Organisation.Kind.CHAMBER,
+        )
+        if keep is not None:
+            qs = qs.filter(keep)
         ids += list(
-            # The kind (always "chamber" for an association's organisation) lets PostgreSQL
-            # start from the (partner, kind) index: without it, for a city with no chamber, it
-            # walked all 50,000 organisations by primary key (~30 ms per city).
-            BusinessProfile.objects.filter(
-                association__organisation__partner_id=city_id,
-                association__organisation__kind=Organisation.Kind.CHAMBER,
-            )
-            .annotate(interested=_interest(partnership), readiness=_READINESS_RANK)
+            qs.annotate(interested=_interest(partnership), readiness=_READINESS_RANK)
             .order_by("-interested", "-readiness", "-updated_at", "pk")
             .values_list("pk", flat=True)[:MAX_POOL_PER_CITY]
         )
@@ -321,36 +600,58 @@ def _member_city_ids(partnership: Partnership) -> list[int]:
     return sorted({m.partner_id for m in partnership.members.all()})
 
 
-def suggest_business_pairs(partnership: Partnership, limit: int = 20) -> list[Suggestion]:
-    """The best `limit` pairs of businesses from different member cities, best first."""
+def _candidate_pairs(partnership: Partnership, cities: list[int], own_associations):
+    """The pool and the pairs to score: every cross-city pair, or (a chamber's view) each of
+    its own businesses (first) with each business of another city (second)."""
+    if own_associations is None:
+        pool = _profiles(partnership, _pool_ids(partnership, cities))
+        return [(a, b) for a, b in combinations(pool, 2) if a.city_id != b.city_id]
+    own_ids = set(own_associations)
+    if not own_ids:
+        return []
+    # In the associations' own cities only their businesses; all of the other cities'.
+    own_cities = BusinessAssociation.objects.filter(pk__in=own_ids).values(
+        "organisation__partner_id"
+    )
+    keep = Q(association_id__in=own_ids) | ~Q(association__organisation__partner_id__in=own_cities)
+    pool = _profiles(partnership, _pool_ids(partnership, cities, keep))
+    own = [x for x in pool if x.profile.association_id in own_ids]
+    others = [x for x in pool if x.profile.association_id not in own_ids]
+    return [(a, b) for a in own for b in others if a.city_id != b.city_id]
+
+
+def suggest_business_pairs(
+    partnership: Partnership, limit: int = 20, own_associations: Iterable[int] | None = None
+) -> list[Suggestion]:
+    """The best `limit` pairs of businesses from different member cities, best first. With
+    `own_associations` (a chamber's view): only pairs of one of these associations' businesses
+    (`first`) with a business of another association in another member city (`second`)."""
     cities = _member_city_ids(partnership)
     if len(cities) < 2:
         return []
-    pool = _profiles(partnership, _pool_ids(partnership, cities))
     taken = _paired_already(partnership)
-    suggestions = []
-    for a, b in combinations(pool, 2):
-        if a.city_id == b.city_id:
-            continue
+    matches = []
+    for a, b in _candidate_pairs(partnership, cities, own_associations):
         if frozenset({a.profile.organisation_id, b.profile.organisation_id}) in taken:
             continue
-        suggestion = score_pair(a, b)
-        if suggestion is not None:
-            suggestions.append(suggestion)
-    suggestions.sort(key=lambda s: (-s.score, s.first.name, s.second.name))
-    return suggestions[:limit]
+        match = _score(a, b)
+        if match is not None:
+            matches.append(match)
+    matches.sort(key=lambda m: (-m.score, m.a.name, m.b.name))
+    return [_suggestion(m) for m in matches[:limit]]
 
 
 def evaluate_pair(
     partnership: Partnership, first: BusinessProfile, second: BusinessProfile
 ) -> Suggestion | None:
-    """Score one pair as the suggestions do (for turning a suggestion into a sub-alliance).
-    Raises DomainError when the two cannot be paired in this partnership at all."""
+    """Score one pair as the suggestions do (for turning a suggestion into a sub-alliance or
+    proposing it); `first` stays first. Raises DomainError when the two cannot be paired in
+    this partnership at all."""
     cities = set(_member_city_ids(partnership))
-    pair = _profiles(partnership, [first.pk, second.pk])
+    pair = {x.profile.pk: x for x in _profiles(partnership, [first.pk, second.pk])}
     if len(pair) != 2:
         raise DomainError("Choose two different businesses.")
-    a, b = pair
+    a, b = pair[first.pk], pair[second.pk]
     if a.city_id not in cities or b.city_id not in cities:
         raise DomainError("Both businesses must belong to the partnership's member cities.")
     if a.city_id == b.city_id:

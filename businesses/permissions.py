@@ -5,8 +5,11 @@ check them again.
   partnerships (like any user without a city), their own association's businesses,
   registrations and leads, and nothing private; they edit nothing of a partnership.
 - A *pending* account may sign in and see its status, nothing more.
-- Officers of a partnership's member cities see and decide the interest registered in it;
-  officers of an association's city approve its staff and receive its leads.
+- Officers of a partnership's member cities see and decide the interest registered in it, and
+  the matches chambers propose in it; officers of an association's city approve its staff and
+  receive its leads.
+- Chamber staff see the matchmaking of a partnership they may register interest in, for their
+  own businesses only, and propose a pair to its officers (who alone form sub-alliances).
 - Admins (superusers) may do everything.
 """
 
@@ -21,6 +24,7 @@ from businesses.models import (
     BusinessProfile,
     ChamberMembership,
     InterestRegistration,
+    MatchProposal,
     PartnershipLead,
 )
 from partnerships import permissions as core
@@ -159,3 +163,29 @@ def can_record_outcome(user, sub_alliance: SubAlliance) -> bool:
     return alliance_permissions.can_manage_sub_alliances(
         user, sub_alliance.partnership
     ) or is_chamber_party(user, sub_alliance)
+
+
+def can_see_chamber_matches(user, partnership: Partnership, of_own_city: bool) -> bool:
+    """Approved chamber staff (and admins), in a partnership they may register interest in:
+    published, or one of their associations' cities is a member of (`of_own_city`, which the
+    view reads with the partnership). Archived ones are nobody's to act on."""
+    if partnership.status == Partnership.Status.ARCHIVED:
+        return False
+    if core.is_admin(user):
+        return True
+    return is_chamber_staff(user) and (partnership.published or of_own_city)
+
+
+def can_propose_match(user, association: BusinessAssociation, partnership: Partnership) -> bool:
+    """Propose a pair of one of the association's businesses: as registering interest."""
+    return can_register_interest(user, association, partnership)
+
+
+def can_withdraw_match(user, proposal: MatchProposal) -> bool:
+    return core.is_admin(user) or is_staff_of(user, proposal.association_id)
+
+
+def can_decide_match(user, proposal: MatchProposal) -> bool:
+    """Officers who may edit the partnership (its member cities'), and admins: forming its
+    sub-alliances is theirs."""
+    return core.can_edit_partnership(user, proposal.partnership)

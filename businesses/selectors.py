@@ -32,6 +32,7 @@ from businesses.models import (
     BusinessProfile,
     ChamberMembership,
     InterestRegistration,
+    MatchProposal,
     Outcome,
     PartnershipLead,
 )
@@ -269,6 +270,57 @@ def leads_for_chamber(user) -> QuerySet[PartnershipLead]:
     if not core.is_admin(user):
         qs = qs.filter(association_id__in=perms.association_ids(user))
     return _lead_rows(qs.order_by("-created_at", "-id"))
+
+
+# --- Match proposals ------------------------------------------------------------------------------
+
+
+def _proposal_rows(qs: QuerySet[MatchProposal]) -> QuerySet[MatchProposal]:
+    """Proposal rows: the partnership, both businesses with their cities, the association,
+    who decided and the sub-alliance, all in the row."""
+    return qs.select_related(
+        "partnership",
+        "first__organisation__partner",
+        "second__organisation__partner",
+        "association__organisation",
+        "created_by",
+        "decided_by",
+        "sub_alliance",
+    )
+
+
+def match_proposals_of(user) -> QuerySet[MatchProposal]:
+    """The matches the user's associations proposed (all for admins), newest first."""
+    qs = MatchProposal.objects.all()
+    if not core.is_admin(user):
+        qs = qs.filter(association_id__in=perms.association_ids(user))
+    return _proposal_rows(qs.order_by("-created_at", "-id"))
+
+
+def match_proposals_for_officer(user) -> QuerySet[MatchProposal]:
+    """Pending proposals in the partnerships the officer may edit (all for admins), oldest
+    first: what waits for their answer."""
+    qs = MatchProposal.objects.filter(status=MatchProposal.Status.PENDING)
+    if not core.is_admin(user):
+        qs = qs.filter(
+            partnership__members__partner_id__in=core.city_ids(user),
+        ).exclude(partnership__status=Partnership.Status.ARCHIVED)
+    return _proposal_rows(qs.distinct().order_by("created_at", "id"))
+
+
+def match_proposal_page() -> QuerySet[MatchProposal]:
+    """One proposal for its page: its rows, and the partnership's members for the permission
+    check."""
+    return _proposal_rows(MatchProposal.objects.all()).prefetch_related("partnership__members")
+
+
+def match_proposals_of_partnership(
+    partnership: Partnership | int, *, status: str | None = MatchProposal.Status.PENDING
+) -> QuerySet[MatchProposal]:
+    qs = MatchProposal.objects.filter(partnership=partnership)
+    if status:
+        return _proposal_rows(qs.filter(status=status).order_by("created_at", "id"))
+    return _proposal_rows(qs.order_by("-created_at", "-id"))
 
 
 # --- Outcomes -------------------------------------------------------------------------------------

@@ -1,6 +1,14 @@
 """The chamber portal and the public registry: names are `businesses:<name>`."""
 
-from businesses.views import chamber, directory, interest, matchmaking, registry, workspace
+from businesses.views import (
+    chamber,
+    directory,
+    interest,
+    matches,
+    matchmaking,
+    registry,
+    workspace,
+)
 
 app_name = "businesses"
 
@@ -11,4 +19,5 @@ urlpatterns = [
     *registry.urlpatterns,
     *interest.urlpatterns,
     *matchmaking.urlpatterns,
+    *matches.urlpatterns,
 ]

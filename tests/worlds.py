@@ -45,7 +45,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts.models import User
 from alliances import services as alliance_services
-from businesses.models import ChamberMembership
+from businesses.models import ChamberMembership, MatchProposal
 from discussion import services as discussion_services
 from invitations import services as invitation_services
 from invitations import tokens as invitation_tokens
@@ -322,8 +322,8 @@ def invitation_world(users, city_a) -> dict:
 def chamber_world(users, city_a, city_b, partnership, pdf):
     """A's business association with approved staff ("chamber") and a pending sign-up; a
     business of each city; interest of A's chamber registered in P; a lead of A's chamber; a
-    business sub-alliance in P with a measure of A's side; and a published partnership Q with
-    a signed MOU for the registry."""
+    business sub-alliance in P with a measure of A's side; a match of A's chamber proposed in P;
+    and a published partnership Q with a signed MOU for the registry."""
     association = BusinessAssociationFactory(organisation__partner=city_a)
     users["chamber"] = ChamberMembershipFactory(association=association).user
     pending = ChamberMembershipFactory(association=association, pending=True)
@@ -361,6 +361,10 @@ def chamber_world(users, city_a, city_b, partnership, pdf):
         name="Containers shipped",
         unit="containers",
     )
+    # A match A's chamber proposed in P, waiting for the officers (the matches' part).
+    proposal = MatchProposal.objects.create(
+        partnership=partnership, first=business, second=other, association=association
+    )
     published = PartnershipFactory(
         home=city_a, title="Q", published=True, publish_mou_document=True
     )
@@ -373,6 +377,7 @@ def chamber_world(users, city_a, city_b, partnership, pdf):
         "sub_alliance_id": sub_alliance.pk,
         "task_id": sub_alliance.startup_tasks.first().pk,
         "measure_id": measure.pk,
+        "proposal_id": proposal.pk,
     }
     return kwargs, {"pk": published.pk, "mou_id": signed.pk}
 

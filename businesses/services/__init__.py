@@ -8,6 +8,7 @@ their fields.
 - directory: member businesses (add, change, import)
 - interest: interest in partnerships, and leads for new ones
 - outcomes: outcomes of business sub-alliances, matchmaking into one
+- matches: matches chambers propose to the officers, and their decision
 """
 
 from businesses.services.chambers import (
@@ -34,6 +35,7 @@ from businesses.services.interest import (
     lead_take_up,
     partnered_city_ids,
 )
+from businesses.services.matches import match_decide, match_propose, match_withdraw
 from businesses.services.outcomes import (
     OUTCOME_GROUPINGS,
     matchmaking_to_sub_alliance,
@@ -59,6 +61,9 @@ __all__ = [
     "lead_decline",
     "lead_propose",
     "lead_take_up",
+    "match_decide",
+    "match_propose",
+    "match_withdraw",
     "matchmaking_to_sub_alliance",
     "outcome_record",
     "partnered_city_ids",

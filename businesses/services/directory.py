@@ -30,6 +30,9 @@ PROFILE_FIELDS = frozenset(
     {
         "size_band",
         "products_services",
+        "products_sought",
+        "chain_position",
+        "markets_sought",
         "export_readiness",
         "contact_name",
         "contact_email",

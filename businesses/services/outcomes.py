@@ -13,10 +13,11 @@ from django.utils import timezone
 from alliances import permissions as alliance_permissions
 from alliances import services as alliance_services
 from alliances.models import Grouping, SubAlliance
-from businesses import matching
+from businesses import matching, notify
 from businesses import permissions as perms
 from businesses.models import (
     BusinessProfile,
+    MatchProposal,
     Outcome,
 )
 from core.errors import DomainError
@@ -85,7 +86,8 @@ def matchmaking_to_sub_alliance(
 ) -> SubAlliance:
     """Turn a matchmaking suggestion into a bilateral, external business sub-alliance in one
     step: the pair is scored again (so a stale page cannot form a pair that no longer
-    matches), and the direction, roles and reasons come from the suggestion."""
+    matches), and the direction, roles and reasons come from the suggestion. A chamber's
+    proposal of the pair still waiting is accepted with it."""
     if user is not None and not alliance_permissions.can_manage_sub_alliances(user, partnership):
         raise DomainError("Only officers of the partner cities may form its sub-alliances.")
     suggestion = matching.evaluate_pair(partnership, first, second)
@@ -106,7 +108,7 @@ def matchmaking_to_sub_alliance(
             suggestion.supplier.organisation_id: "supplier",
             suggestion.buyer.organisation_id: "buyer",
         }
-    return alliance_services.sub_alliance_create(
+    sub_alliance = alliance_services.sub_alliance_create(
         partnership=partnership,
         user=user,
         name=name or f"{first.name} – {second.name}",
@@ -120,3 +122,22 @@ def matchmaking_to_sub_alliance(
         linkage_direction=suggestion.direction,
         started_on=started_on,
     )
+    _accept_waiting_proposals(partnership, first, second, sub_alliance, user)
+    return sub_alliance
+
+
+def _accept_waiting_proposals(partnership, first, second, sub_alliance, user) -> None:
+    """A chamber's proposal of the pair still waiting is answered by forming it: accepted, with
+    the sub-alliance (the officers formed it from the matchmaking rather than the proposal)."""
+    waiting = MatchProposal.objects.filter(
+        Q(first=first, second=second) | Q(first=second, second=first),
+        partnership=partnership,
+        status=MatchProposal.Status.PENDING,
+    )
+    for proposal in waiting.select_for_update():
+        proposal.status = MatchProposal.Status.ACCEPTED
+        proposal.sub_alliance = sub_alliance
+        proposal.decided_by = user
+        proposal.decided_at = timezone.now()
+        proposal.save(update_fields=["status", "sub_alliance", "decided_by", "decided_at"])
+        notify.match_decided(proposal)

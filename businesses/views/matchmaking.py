@@ -1,5 +1,6 @@
 """Matchmaking and outcomes: ranked pairs of businesses across a partnership's cities, each with
-its reasons, turned into a business sub-alliance in one click; and the economic results such
+its reasons, turned into a business sub-alliance in one click, and the matches chambers proposed
+waiting for an answer (businesses/views/matches.py); and the economic results such
 sub-alliances record. Officers of the partnership's member cities (and admins) only."""
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from alliances import permissions as alliance_perms
 from alliances.models import SubAlliance, SubAllianceParty
-from businesses import matching, services
+from businesses import matching, selectors, services
 from businesses import permissions as perms
 from businesses.forms import OutcomeForm, PairForm
 from core.errors import DomainError
@@ -25,6 +26,7 @@ from partnerships.models import CityMembership, Partner, Partnership, Partnershi
 from partnerships.selectors import with_members
 
 SUGGESTIONS = 20
+PROPOSALS = 50  # pending proposals shown, oldest first
 
 
 def _editable(request, pk: int) -> Partnership:
@@ -50,6 +52,8 @@ def matchmaking(request, pk: int):
     members = list(partnership.members.all())
     cities = {m.partner_id: m.partner for m in members}
     suggestions = matching.suggest_business_pairs(partnership, limit=SUGGESTIONS)
+    proposals = list(selectors.match_proposals_of_partnership(partnership)[:PROPOSALS])
+    proposed = {frozenset({p.first_id, p.second_id}): p for p in proposals}
     rows = []
     for rank, s in enumerate(suggestions, start=1):
         rows.append(
@@ -59,6 +63,7 @@ def matchmaking(request, pk: int):
                 "first_city": cities.get(s.first.organisation.partner_id),
                 "second_city": cities.get(s.second.organisation.partner_id),
                 "direction": SubAlliance.LinkageDirection(s.direction).label,
+                "proposal": proposed.get(frozenset({s.first.pk, s.second.pk})),
                 "form": PairForm(
                     initial={"first": s.first.pk, "second": s.second.pk},
                     auto_id=f"pair-{rank}-%s",
@@ -73,13 +78,8 @@ def matchmaking(request, pk: int):
             "members": members,
             "rows": rows,
             "too_few_cities": len(cities) < 2,
-            "weights": {
-                "vertical": matching.VERTICAL,
-                "horizontal": matching.HORIZONTAL,
-                "complement": matching.COMPLEMENT,
-                "interest": matching.INTEREST_BONUS,
-                "ready": matching.READY_BONUS,
-            },
+            "weights": matching.WEIGHTS,
+            "proposals": proposals,
         },
     )
 

@@ -215,6 +215,20 @@ MATRIX.update(
     }
 )
 
+# The chamber's matchmaking (issue 15, matches part): its own businesses' matches in P (A's
+# chamber: P is of its city), proposing one (an empty POST: the page of the proposal with its
+# error), its proposals; withdrawing the world's proposal (A's chamber's); the officers of P's
+# cities decide it (an empty POST: the form's errors).
+MATRIX.update(
+    {
+        "businesses:chamber_matches": (CHAMBER, None),
+        "businesses:match_propose": (POST_ONLY, CHAMBER),
+        "businesses:my_match_proposals": (CHAMBER, None),
+        "businesses:match_withdraw": (POST_ONLY, {**NOBODY, "chamber": 302, "admin": 302}),
+        "businesses:match_decide": (MEMBERS, {**MEMBERS}),
+    }
+)
+
 # Adding a partner city from the gazetteer: anyone working for a city, and admins; an empty
 # POST chooses no place (the search page again, with a message).
 MATRIX.update({"partnerships:city_add": (OFFICERS, OFFICERS)})
@@ -282,6 +296,7 @@ ANY_CHAMBER = {
     "businesses:my_registrations",
     "businesses:interest_register",
     "businesses:lead_propose",
+    "businesses:my_match_proposals",
 }
 
 

@@ -82,6 +82,7 @@ def world(transactional_db):
         association=gavle,
         organisation__name="Nordic Fruit Import AB",
         products_services="Fruit wholesale for Nordic retailers",
+        products_sought="citrus and juice concentrate",
         sectors=[trade],
         seeks=list(Need.objects.filter(code="suppliers")),
         offers=list(Need.objects.filter(code="buyers")),
@@ -236,7 +237,9 @@ def test_a_chamber_joins_registers_interest_and_a_sub_alliance_records_an_outcom
     best = pairs.get_by_role("listitem").first
     expect(best).to_contain_text("Amathole Citrus Packers")
     expect(best).to_contain_text("Nordic Fruit Import AB")
-    expect(best).to_contain_text("Vertical: Amathole Citrus Packers")
+    expect(best).to_contain_text(
+        "Vertical (buyer–supplier): Nordic Fruit Import AB seeks ‘citrus and juice concentrate’"
+    )
     expect(best).to_contain_text("Registered interest in this partnership: Amathole")
     screenshot(page, "chamber-06-matchmaking")
     best.get_by_role("button", name=re.compile("Form a sub-alliance")).click()

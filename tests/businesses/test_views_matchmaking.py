@@ -40,7 +40,7 @@ def messages_of(response) -> list[str]:
     return [str(m) for m in response.context["messages"]]
 
 
-def business(association, name, codes, seeks=(), offers=(), readiness="none"):
+def business(association, name, codes, seeks=(), offers=(), readiness="none", **fields):
     return BusinessProfileFactory(
         association=association,
         organisation__name=name,
@@ -48,26 +48,46 @@ def business(association, name, codes, seeks=(), offers=(), readiness="none"):
         seeks=needs(*seeks),
         offers=needs(*offers),
         export_readiness=readiness,
+        **{"products_services": "", **fields},
     )
 
 
 @pytest.fixture
 def market(world):
-    """Designed so that the best pair is known: a citrus packhouse that seeks buyers and offers
-    supply (A, export-ready) and a Nordic fruit importer that seeks suppliers and offers a
-    market (G, export-ready) — a buyer–supplier link confirmed by both (40 + 10 + 10) and two
-    export-ready firms (5 + 5): 70. Other pairs are unconfirmed links in a value chain (40 and
-    one bonus: 45) or complements (15), or do not match at all."""
+    """Designed so that the best pair is known: a citrus packhouse (A, processing) that offers
+    fresh citrus, seeks buyers and offers supply, export-ready, and a Nordic fruit importer (G,
+    distribution) that seeks citrus and suppliers and offers a market, export-ready — the
+    product (30), adjacent stages (10), sectors (5), both trading (10), two export-ready firms
+    (5 + 5): 65. Complements score 15 with a sector link (5): 20; pairs linked only by sectors
+    score 5; others do not match at all (see businesses/matching.py)."""
     home = BusinessAssociationFactory(organisation__partner=world.home)
     away = BusinessAssociationFactory(organisation__partner=world.away)
     return SimpleNamespace(
         home=home,
         away=away,
         staff=chamber_staff(home),
-        citrus=business(home, "Citrus Co", "A", ["buyers"], ["suppliers"], "ready"),
+        citrus=business(
+            home,
+            "Citrus Co",
+            "A",
+            ["buyers"],
+            ["suppliers"],
+            "ready",
+            products_services="Fresh citrus",
+            chain_position="processing",
+        ),
         textiles=business(home, "Textile Coop", "C", ["investment"]),
         software=business(home, "Software Studio", "J", ["investment"], ["technology"]),
-        importer=business(away, "Nordic Fruit Import", "G", ["suppliers"], ["buyers"], "ready"),
+        importer=business(
+            away,
+            "Nordic Fruit Import",
+            "G",
+            ["suppliers"],
+            ["buyers"],
+            "ready",
+            products_sought="citrus and other fruit",
+            chain_position="distribution",
+        ),
         cleantech=business(away, "Clean Tech AB", "D", [], ["investment"]),
         paper=business(away, "Paper AB", "C", ["technology"]),
         admin=UserFactory(is_superuser=True, is_staff=True),
@@ -81,11 +101,14 @@ def test_the_known_best_pair_comes_first_with_its_reasons(client, world, market)
     rows = response.context["rows"]
     best = rows[0]["s"]
     assert {best.first, best.second} == {market.citrus, market.importer}
-    assert best.score == 70
+    assert best.score == 65
     assert best.supplier == market.citrus and best.buyer == market.importer
-    assert [row["s"].score for row in rows] == [70, 45, 45, 45, 15, 15, 15]
+    assert [row["s"].score for row in rows] == [65, 20, 20, 20, 5, 5, 5, 5]
     page = response.content.decode()
-    assert "Vertical: Citrus Co (A, offers Components, seeks buyers) supplies Nordic Fruit" in page
+    assert (
+        "Vertical (buyer–supplier): Nordic Fruit Import seeks ‘citrus and other fruit’; Citrus "
+        "Co offers ‘Fresh citrus’ (matched: citrus)."
+    ) in page
     assert "Complement: Clean Tech AB offers investment capital; Textile Coop seeks" in page
     assert page.index("Nordic Fruit Import") < page.index("Clean Tech AB")
 

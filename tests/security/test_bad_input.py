@@ -165,6 +165,10 @@ ENDPOINTS: dict[str, Post] = {
     "businesses:lead_decide": Post("officer_a", _f(business_forms.LeadDecisionForm)),
     "businesses:matchmaking_form": Post("officer_a", _f(business_forms.PairForm)),
     "businesses:outcome_record": Post("officer_a", _f(business_forms.OutcomeForm)),
+    # The chamber's matches (issue 15).
+    "businesses:match_propose": Post("chamber", _f(business_forms.MatchProposalForm)),
+    "businesses:match_withdraw": Post("chamber"),
+    "businesses:match_decide": Post("officer_a", _f(business_forms.MatchDecisionForm)),
     # Invitations and requests to join a city.
     "invitations:city_invite": Post("coordinator_a", _f(invitation_forms.InviteForm)),
     "invitations:partnership_invite": Post("officer_a", _f(invitation_forms.InviteForm)),
