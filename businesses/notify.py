@@ -191,7 +191,7 @@ def match_decided(proposal) -> None:
                 "businesses": _pair(proposal),
                 "decision": _decision(proposal.status == MatchProposal.Status.ACCEPTED),
                 "reason": proposal.officer_message,
-                "path": reverse("businesses:my_registrations"),
+                "path": reverse("businesses:my_match_proposals"),
             },
         )
     )

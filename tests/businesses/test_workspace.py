@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from alliances.models import Organisation
-from businesses.models import InterestRegistration, Outcome
+from businesses.models import InterestRegistration, MatchProposal, Outcome
 from tests.factories.alliances import (
     ScorecardMeasureFactory,
     StartUpTaskFactory,
@@ -86,8 +86,21 @@ def test_the_home_shows_what_the_chambers_businesses_have_going_on(client, world
     ScorecardMeasureFactory(sub_alliance=sa, added_by_partner=world.home)
     OutcomeFactory(sub_alliance=sa, kind=Outcome.Kind.EXPORT_VALUE, amount=125000, currency="ZAR")
     world.away.sectors.set(sectors("A"))
+    MatchProposal.objects.create(
+        partnership=world.partnership,
+        first=chamber.citrus,
+        second=BusinessProfileFactory(
+            association__organisation__partner=world.away, organisation__name="Nordic Fruit AB"
+        ),
+        association=chamber.association,
+        score=90,
+        status=MatchProposal.Status.DECLINED,
+        decided_at="2025-02-01T10:00Z",
+        officer_message="They buy only organic fruit.",
+    )
     client.force_login(chamber.staff)
     html = client.get(url("chamber_home")).content.decode()
+    assert "Citrus Co ↔ Nordic Fruit AB" in html and "They buy only organic fruit." in html
     assert "Citrus Co" in html
     assert "Welcome aboard: we meet in March." in html and "Accepted" in html
     assert "Citrus to Gävle" in html and "1 of 1 done" in html and "1 measure" in html
@@ -109,6 +122,12 @@ def test_the_home_asks_the_same_queries_whatever_the_rows(client, world, chamber
             businesses=[business],
         )
         OutcomeFactory(sub_alliance=business_alliance(world, business))
+        MatchProposal.objects.create(
+            partnership=world.partnership,
+            first=business,
+            second=BusinessProfileFactory(association__organisation__partner=world.away),
+            association=chamber.association,
+        )
 
     def queries() -> int:
         with CaptureQueriesContext(connection) as ctx:

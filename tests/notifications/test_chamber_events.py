@@ -237,6 +237,8 @@ def test_a_decided_match_is_told_to_the_proposing_chambers_staff(w, capture, pro
     assert told(K.MATCH_DECIDED) == names(w.staff, w.colleague)  # not Gävle's chamber
     verdict = "accepted into a sub-alliance" if accept else "declined"
     assert verdict in mail.outbox[0].subject
+    # The link leads to the chamber's own list of proposals (a page its staff may open).
+    assert link(reverse("businesses:my_match_proposals")) in mail.outbox[0].body
 
 
 # --- A partnership of interest reaching the MOU or implementation ------------------------------
