@@ -7,8 +7,11 @@ with a dozen member businesses across sectors. Their seeks and offers are design
 matchmaking finds good pairs in the Buffalo City – Gävle partnership, the best of them (a
 citrus packhouse and a Nordic fruit importer) turned into a business sub-alliance with its
 start-up tasks partly done, a shared scorecard filled in by both sides and outcomes. Add a few
-interest registrations (pending and accepted), one lead (a port city proposed by the chamber),
-and one pending sign-up for the staff requests page. The data is in `demo/data/chambers.yaml`.
+interest registrations (pending and accepted), matches proposed by both chambers (two waiting
+for the officers, one declined), one lead (a port city proposed by the chamber), staff at work
+in both associations, and one pending sign-up for the staff requests page. Each business says
+what it buys, where it stands in its value chain and which export markets it seeks, so the
+matchmaking's reasons name real facts. The data is in `demo/data/chambers.yaml`.
 
 Everything goes through the services, as in the portal. Idempotent: associations, businesses
 and users are matched by natural key; a registration is skipped when its businesses already
@@ -35,6 +38,7 @@ from businesses.models import (
     BusinessProfile,
     ChamberMembership,
     InterestedBusiness,
+    MatchProposal,
     Need,
     PartnershipLead,
 )
@@ -48,6 +52,7 @@ class ChamberDemoResult:
     associations: int = 0
     businesses_created: int = 0
     registrations_created: int = 0
+    proposals_created: int = 0
     leads_created: int = 0
     sub_alliances_created: int = 0
     logins: list[tuple[str, str, str]] = field(default_factory=list)
@@ -60,6 +65,7 @@ class ChamberDemoResult:
             f"Chambers: {n(self.associations, 'association')}, "
             f"{n(self.businesses_created, 'business', 'businesses')} added, "
             f"{n(self.registrations_created, 'interest registration')}, "
+            f"{n(self.proposals_created, 'proposed match', 'proposed matches')}, "
             f"{n(self.leads_created, 'lead')}, "
             f"{n(self.sub_alliances_created, 'business sub-alliance')} "
             f"(existing rows kept; now {BusinessProfile.objects.count()} businesses)."
@@ -88,6 +94,9 @@ def load(*, today: dt.date | None = None) -> ChamberDemoResult:
         }
         result.associations = 2
         _staff(associations["home"], officers[home.pk], chambers.staff_approval_note)
+        result.logins.append(
+            _away_staff(associations["away"], officers[away.pk], chambers.away_staff)
+        )
         result.logins.append(_pending_signup(associations["away"], chambers.pending_signup))
         businesses = {}
         for side in ("home", "away"):
@@ -97,6 +106,9 @@ def load(*, today: dt.date | None = None) -> ChamberDemoResult:
                 result.businesses_created += created
         result.registrations_created = _registrations(
             partnership, associations, sides, businesses, officers
+        )
+        result.proposals_created = _match_proposals(
+            partnership, associations, businesses, officers[home.pk]
         )
         result.leads_created = _lead(associations["home"], home, chambers.lead)
         result.sub_alliances_created = _sub_alliance(
@@ -150,6 +162,25 @@ def _staff(association: BusinessAssociation, officer, note: str) -> None:
         )
 
 
+def _away_staff(association: BusinessAssociation, officer, spec: dict) -> tuple[str, str, str]:
+    """Staff of the away association, approved by the away city's officer."""
+    User = get_user_model()
+    user, _ = User.objects.update_or_create(
+        username=spec["username"],
+        defaults={
+            **{k: v for k, v in spec.items() if k != "username"},
+            "is_active": True,
+            "password": make_password(DEMO_PASSWORD),
+        },
+    )
+    membership = ChamberMembership.objects.filter(user=user, association=association).first()
+    if membership is None:
+        membership = services.chamber_signup(association=association, user=user)
+    if membership.status == ChamberMembership.Status.PENDING:
+        services.chamber_membership_decide(membership=membership, user=officer, approve=True)
+    return (user.username, f"staff of the {association.name}", DEMO_PASSWORD)
+
+
 def _pending_signup(association: BusinessAssociation, spec: dict) -> tuple[str, str, str]:
     """A sign-up waiting for approval, for the officers' staff requests page."""
     User = get_user_model()
@@ -176,7 +207,17 @@ def _business(association: BusinessAssociation, spec: dict) -> tuple[BusinessPro
         .select_related("organisation")
         .first()
     )
+    said = {
+        "products_sought": spec["sought"],
+        "chain_position": spec["chain"],
+        "markets_sought": spec["markets"],
+    }
     if existing:
+        # Rows are kept; what a business says it seeks, added to the demo later, is filled in
+        # where it is still blank.
+        blank = {k: v for k, v in said.items() if v and not getattr(existing, k)}
+        if blank:
+            services.business_update(business=existing, user=None, **blank)
         return existing, False
     needs = {n.code: n for n in Need.objects.all()}
     first_name = contact.split()[0].lower()
@@ -193,8 +234,38 @@ def _business(association: BusinessAssociation, spec: dict) -> tuple[BusinessPro
         export_readiness=spec["readiness"],
         contact_name=contact,
         contact_email=email,
+        **said,
     )
     return business, True
+
+
+def _match_proposals(partnership, associations, businesses, officer) -> int:
+    """The chambers' proposed matches, through the services (which score each pair again), the
+    decided ones answered by the home officer. A pair proposed before is skipped."""
+    users = get_user_model().objects
+    created = 0
+    for spec in dataset.get().chambers.match_proposals:
+        first, second = businesses[spec["first"]], businesses[spec["second"]]
+        if MatchProposal.objects.filter(
+            partnership=partnership, first__in=[first, second], second__in=[first, second]
+        ).exists():
+            continue
+        proposal = services.match_propose(
+            partnership=partnership,
+            first=first,
+            second=second,
+            user=users.get(username=spec["user"]),
+            message=spec["message"],
+        )
+        created += 1
+        if spec["decision"]:
+            services.match_decide(
+                proposal=proposal,
+                user=officer,
+                accept=spec["decision"]["accept"],
+                message=spec["decision"]["message"],
+            )
+    return created
 
 
 def _registrations(partnership, associations, sides, businesses, officers) -> int:

@@ -69,8 +69,10 @@ class Chambers:
     away_association: str
     staff_approval_note: str
     pending_signup: dict[str, str]
+    away_staff: dict[str, str]
     businesses: dict[str, list[dict]]  # by side
     registrations: list[dict]
+    match_proposals: list[dict]
     lead: dict[str, str]
     sub_alliance: dict[str, Any]
 
@@ -404,9 +406,11 @@ CHAMBERS_SECTIONS = {
     "away_association",
     "staff_approval_note",
     "pending_signup",
+    "away_staff",
     "home_businesses",
     "away_businesses",
     "registrations",
+    "match_proposals",
     "lead",
     "sub_alliance",
 }
@@ -418,12 +422,15 @@ def _chambers(file: DataFile, users: list[dict], cities: set[str]) -> Chambers:
         raise DatasetError(f"{file.label}: users.yaml has no chamber user for the home chamber")
     signup = top.mapping("pending_signup")
     signup.keys({"username", "email", "first_name", "last_name", "job_title"})
+    staff = top.mapping("away_staff")
+    staff.keys({"username", "email", "first_name", "last_name", "job_title"})
 
     businesses = {side: [] for side in SIDES}
     for side in SIDES:
         for r in file.records(f"{side}_businesses", "name"):
             r.keys(
-                {"name", "sectors", "size", "readiness", "products", "seeks", "offers", "contact"}
+                {"name", "sectors", "size", "readiness", "products", "seeks", "offers", "contact"},
+                optional=frozenset({"sought", "chain", "markets"}),
             )
             businesses[side].append(
                 {
@@ -435,6 +442,13 @@ def _chambers(file: DataFile, users: list[dict], cities: set[str]) -> Chambers:
                     "seeks": r.codes("seeks", NEEDS, "a need", empty=True),
                     "offers": r.codes("offers", NEEDS, "a need", empty=True),
                     "contact": r.text("contact"),
+                    "sought": r.text("sought") if "sought" in r.data else "",
+                    "chain": r.choice("chain", BusinessProfile.ChainPosition)
+                    if "chain" in r.data
+                    else "",
+                    "markets": [r.country("markets", value=v) for v in r.value("markets")]
+                    if "markets" in r.data
+                    else [],
                 }
             )
         file.unique(businesses[side], "name", "business")
@@ -468,6 +482,29 @@ def _chambers(file: DataFile, users: list[dict], cities: set[str]) -> Chambers:
                 "offers": r.text("offers"),
                 "seeks": r.text("seeks"),
                 "timeframe": r.choice("timeframe", InterestRegistration.Timeframe),
+                "decision": decision,
+            }
+        )
+
+    proposals = []
+    for r in file.records("match_proposals", "first"):
+        r.keys({"side", "user", "first", "second", "message", "decision"})
+        side = r.code("side", set(SIDES), "a side")
+        other = "away" if side == "home" else "home"
+        decision = None
+        if r.value("decision") is not None:
+            d = r.mapping("decision")
+            d.keys({"accept", "message"})
+            if not isinstance(d.value("accept"), bool):
+                d.fail("accept", "expected true or false")
+            decision = {"accept": d.value("accept"), "message": d.text("message")}
+        proposals.append(
+            {
+                "side": side,
+                "user": r.code("user", usernames | {staff.text("username")}, "a chamber user"),
+                "first": r.code("first", names[side], f"a {side} business"),
+                "second": r.code("second", names[other], f"an {other} business"),
+                "message": r.text("message"),
                 "decision": decision,
             }
         )
@@ -548,8 +585,10 @@ def _chambers(file: DataFile, users: list[dict], cities: set[str]) -> Chambers:
         away_association=top.text("away_association"),
         staff_approval_note=top.text("staff_approval_note"),
         pending_signup={k: signup.text(k) for k in signup.data},
+        away_staff={k: staff.text(k) for k in staff.data},
         businesses=businesses,
         registrations=registrations,
+        match_proposals=proposals,
         lead={
             "target": lead.code("target", cities, "a city of cities.yaml"),
             "rationale": lead.text("rationale"),
