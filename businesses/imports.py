@@ -7,13 +7,21 @@ semicolon or tab separated, as spreadsheets export it):
     name,sectors,size_band,products_services,export_readiness,seeks,offers,contact_name,…
 
 - Required columns: `name`, `sectors`, `size_band`. Optional: `products_services`,
-  `export_readiness`, `seeks`, `offers`, `contact_name`, `contact_email`, `contact_phone`,
-  `website`, `description`. Header names are matched case-insensitively; spaces and hyphens
-  count as underscores. An unknown column is ignored, with a warning in the report.
+  `products_sought`, `chain_position`, `markets_sought`, `export_readiness`, `seeks`,
+  `offers`, `contact_name`, `contact_email`, `contact_phone`, `website`, `description`.
+  Header names are matched case-insensitively; spaces and hyphens count as underscores;
+  common other spellings are in COLUMN_ALIASES. An unknown column is ignored, with a warning
+  in the report.
 - `sectors`: ISIC section letters (A–U), several separated by `;`, `,`, `|` or spaces.
 - `size_band`: micro, small, medium or large. `export_readiness`: none, exploring, ready or
   exporting (empty means none). `seeks` / `offers`: buyers, suppliers, investment,
   technology, students, tourism, separated like sectors.
+- `products_sought`: what the business buys or wants to find, in plain words (the
+  matchmaking compares them with what others offer).
+- `chain_position`: primary, processing, distribution, retail or services, or the label the
+  business form shows for one (e.g. “Manufacturing and processing”); empty means not said.
+- `markets_sought`: ISO 3166 alpha-2 country codes (e.g. `SE;DE`) or English country names
+  (“South Africa”), separated by `;` or `|` (codes also by `,` or spaces; names also by `,`).
 - At most MAX_ROWS rows and MAX_BYTES bytes.
 
 Why the csv module and not django-import-export / tablib: the rules here are the domain's (a
@@ -33,6 +41,8 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.validators import EmailValidator, URLValidator
+from django.utils import translation
+from django_countries import countries
 
 from alliances.models import normalise_name
 from businesses.models import BusinessProfile, Need
@@ -45,6 +55,9 @@ MAX_BYTES = 5 * 1024 * 1024
 REQUIRED_COLUMNS = ("name", "sectors", "size_band")
 OPTIONAL_COLUMNS = (
     "products_services",
+    "products_sought",
+    "chain_position",
+    "markets_sought",
     "export_readiness",
     "seeks",
     "offers",
@@ -63,6 +76,17 @@ COLUMN_ALIASES = {
     "size": "size_band",
     "products": "products_services",
     "products_and_services": "products_services",
+    "products_and_services_sought": "products_sought",
+    "products_services_sought": "products_sought",
+    "seeks_products": "products_sought",
+    "sought_products": "products_sought",
+    "position_in_the_value_chain": "chain_position",
+    "value_chain_position": "chain_position",
+    "value_chain": "chain_position",
+    "markets": "markets_sought",
+    "export_markets": "markets_sought",
+    "export_markets_sought": "markets_sought",
+    "target_markets": "markets_sought",
     "export": "export_readiness",
     "seek": "seeks",
     "offer": "offers",
@@ -71,6 +95,11 @@ COLUMN_ALIASES = {
     "phone": "contact_phone",
 }
 LIST_SEPARATORS = re.compile(r"[;,|/\s]+")
+# Countries: a name may hold spaces (and a few a comma), so a cell is cut at `;` or `|`, then
+# at commas that do not belong to a name, and a part is cut at spaces or `/` only when every
+# piece is a code (“SE DE”).
+COUNTRY_GROUPS = re.compile(r"[;|]")
+CODE_SEPARATORS = re.compile(r"[/\s]+")
 
 
 class RowStatus(enum.StrEnum):
@@ -225,6 +254,58 @@ class _Lookups:
         self.needs = {n.code: n for n in Need.objects.all()}
         self.sizes = {c.lower(): c for c in BusinessProfile.SizeBand.values}
         self.readiness = {c.lower(): c for c in BusinessProfile.ExportReadiness.values}
+        positions = BusinessProfile.ChainPosition
+        self.positions = {
+            **{str(label).lower(): code for code, label in positions.choices},
+            **{code: code for code in positions.values},
+        }
+        # Country names in English (and the older names django-countries keeps), read once
+        # per file so that a cell costs dictionary look-ups, whatever its length.
+        with translation.override("en"):
+            self.countries = {_key(c.name): c.code for c in countries}
+            for code, names in countries.shadowed_names.items():
+                for name in names:
+                    self.countries.setdefault(_key(name), code)
+
+    def country(self, text: str) -> str:
+        """The alpha-2 code of a country given by its code or English name, "" if unknown."""
+        key = _key(text)
+        if len(key) == 2 and key.upper() in countries:
+            return key.upper()
+        return self.countries.get(key, "") if len(key) > 2 else ""
+
+    def countries_in(self, text: str) -> tuple[list[str], list[str]]:
+        """The codes of the countries in a `markets_sought` cell, and the parts not known."""
+        codes: list[str] = []
+        unknown: list[str] = []
+        for group in COUNTRY_GROUPS.split(text):
+            parts = [p.strip() for p in group.split(",")]
+            i = 0
+            while i < len(parts):
+                # A few names hold one comma (“Palestine, State of”): try two parts as one.
+                pair = ", ".join(parts[i : i + 2]) if i + 1 < len(parts) else ""
+                if pair and (code := self.country(pair)):
+                    codes.append(code)
+                    i += 2
+                    continue
+                part, i = parts[i], i + 1
+                if not part:
+                    continue
+                if code := self.country(part):
+                    codes.append(code)
+                    continue
+                pieces = [p for p in CODE_SEPARATORS.split(part) if p]
+                found = [self.country(p) if len(p) == 2 else "" for p in pieces]
+                if len(pieces) > 1 and all(found):  # “SE DE”
+                    codes += found
+                else:
+                    unknown.append(part)
+        return codes, unknown
+
+
+def _key(text) -> str:
+    """A name as looked up: lower case, runs of spaces as one."""
+    return " ".join(str(text).split()).lower()
 
 
 def _codes(text: str) -> list[str]:
@@ -267,6 +348,26 @@ def _values(cells: dict[str, str], lookups: _Lookups) -> tuple[dict, list[str]]:
         )
     values["export_readiness"] = lookups.readiness.get(readiness, "none")
 
+    position = cells.get("chain_position", "")
+    key = _key(position)
+    if key and key not in lookups.positions:
+        problems.append(
+            f"The chain position “{position.strip()}” is not one of "
+            + ", ".join(BusinessProfile.ChainPosition.values)
+            + " (or empty)."
+        )
+    values["chain_position"] = lookups.positions.get(key, "")
+
+    markets, unknown = lookups.countries_in(cells.get("markets_sought", ""))
+    if unknown:
+        problems.append(
+            "Unknown market "
+            + ", ".join(f"“{c.strip()}”" for c in unknown)
+            + ": use ISO country codes such as “SE” or English names such as “Sweden”, "
+            "separated by “;”."
+        )
+    values["markets_sought"] = list(dict.fromkeys(markets))
+
     for column in ("seeks", "offers"):
         codes = [c.lower() for c in _codes(cells.get(column, ""))]
         unknown = [c for c in codes if c not in lookups.needs]
@@ -298,7 +399,13 @@ def _values(cells: dict[str, str], lookups: _Lookups) -> tuple[dict, list[str]]:
             problems.append(f"The website “{cells['website'].strip()}” is not a web address.")
     values["website"] = website
 
-    for column in ("products_services", "contact_name", "contact_phone", "description"):
+    for column in (
+        "products_services",
+        "products_sought",
+        "contact_name",
+        "contact_phone",
+        "description",
+    ):
         values[column] = cells.get(column, "").strip()
     return values, problems
 

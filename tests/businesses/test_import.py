@@ -5,6 +5,8 @@ import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from businesses import imports, services
 from businesses.models import BusinessProfile
@@ -150,8 +152,9 @@ def test_a_header_without_the_required_columns_is_refused_with_a_clear_error(cha
         run(chamber, b"company,sector\nAcme,C\n")
     assert refused.value.message == (
         "The first row must name the columns; missing: size_band. Required: name, sectors, "
-        "size_band; optional: products_services, export_readiness, seeks, offers, "
-        "contact_name, contact_email, contact_phone, website, description."
+        "size_band; optional: products_services, products_sought, chain_position, "
+        "markets_sought, export_readiness, seeks, offers, contact_name, contact_email, "
+        "contact_phone, website, description."
     )
     assert BusinessProfile.objects.count() == 1  # only the fixture's
 
@@ -228,3 +231,116 @@ def test_a_batch_the_database_refuses_is_saved_row_by_row(chamber, world):
         (4, "created", "Created."),
     ]
     assert BusinessProfile.objects.filter(organisation__name__endswith="Fresh Firm").count() == 2
+
+
+# --- What the business seeks: products, its place in the value chain, export markets ----------
+
+POSITIONS = "primary, processing, distribution, retail, services"
+
+
+def profile(name: str) -> BusinessProfile:
+    return BusinessProfile.objects.get(organisation__name=name)
+
+
+def test_what_a_business_seeks_is_imported(chamber):
+    data = (
+        b"name,sectors,size_band,products_sought,chain_position,markets_sought\n"
+        b"Seeker One,C,small,Cartons and pallets,processing,SE;de|GB\n"
+        b'Seeker Two,C,small,,"  Wholesale, distribution and LOGISTICS ","south africa; Sweden"\n'
+        b"Seeker Three,C,small,,RETAIL,se DE\n"
+        b'Seeker Four,C,small,,,"Bonaire, Sint Eustatius and Saba, Kenya; Russian Federation"\n'
+        b"Seeker Five,C,small,,,se;SE;Sweden\n"
+    )
+    report = run(chamber, data)
+    assert [r.as_tuple() for r in report.rows] == [(n, "created", "Created.") for n in range(2, 7)]
+    one = profile("Seeker One")
+    assert one.products_sought == "Cartons and pallets"
+    assert one.chain_position == "processing"
+    assert [c.code for c in one.markets_sought] == ["DE", "GB", "SE"]  # the field keeps them sorted
+    two = profile("Seeker Two")
+    assert two.chain_position == "distribution"  # the label, whatever its case and spaces
+    assert [c.code for c in two.markets_sought] == ["SE", "ZA"]
+    three = profile("Seeker Three")
+    assert three.chain_position == "retail"
+    assert [c.code for c in three.markets_sought] == ["DE", "SE"]
+    assert [c.code for c in profile("Seeker Four").markets_sought] == ["BQ", "KE", "RU"]
+    assert [c.code for c in profile("Seeker Five").markets_sought] == ["SE"]  # once
+
+
+def test_the_new_columns_are_optional_and_may_be_empty(chamber):
+    data = b"name,sectors,size_band,chain_position,markets_sought\nBare Ltd,C,small,,\n"
+    report = run(chamber, data)
+    assert report.rows[0].as_tuple() == (2, "created", "Created.")
+    bare = profile("Bare Ltd")
+    assert bare.products_sought == "" and bare.chain_position == "" and not bare.markets_sought
+
+
+@pytest.mark.parametrize(
+    ("position", "markets", "message"),
+    [
+        ("wholesale", "", f"The chain position “wholesale” is not one of {POSITIONS} (or empty)."),
+        (
+            "",
+            "SE;XX",
+            "Unknown market “XX”: use ISO country codes such as “SE” or English names such as "
+            "“Sweden”, separated by “;”.",
+        ),
+        ("", "Narnia", "Unknown market “Narnia”"),
+        ("", "SE;Narnia;Atlantis", "Unknown market “Narnia”, “Atlantis”"),
+        ("", "SE DE Narnia", "Unknown market “SE DE Narnia”"),
+        ("", "SWE", "Unknown market “SWE”"),  # alpha-3 codes are not taken
+        (
+            "middle",
+            "Mordor",
+            f"The chain position “middle” is not one of {POSITIONS} (or empty). "
+            "Unknown market “Mordor”",
+        ),
+    ],
+)
+def test_a_bad_chain_position_or_market_refuses_the_row_only(chamber, position, markets, message):
+    data = (
+        "name,sectors,size_band,chain_position,markets_sought\n"
+        f'Bad Row Ltd,C,small,{position},"{markets}"\n'
+        "Good Row Ltd,C,small,primary,FR\n"
+    ).encode()
+    report = run(chamber, data)
+    assert report.rows[0].status == "refused"
+    assert report.rows[0].message.startswith(message)
+    assert report.rows[1].as_tuple() == (3, "created", "Created.")
+    assert not BusinessProfile.objects.filter(organisation__name="Bad Row Ltd").exists()
+    assert profile("Good Row Ltd").chain_position == "primary"
+
+
+@pytest.mark.parametrize(
+    ("products", "position", "markets"),
+    [
+        ("Products and services sought", "Position in the value chain", "Export markets sought"),
+        ("seeks_products", "value-chain position", "Markets"),
+        ("PRODUCTS-SOUGHT", "Chain Position", "markets sought"),
+    ],
+)
+def test_the_new_columns_answer_to_other_spellings(chamber, products, position, markets):
+    data = (
+        f"name,sectors,size_band,{products},{position},{markets}\n"
+        "Alias Ltd,C,small,Steel,Services,KE\n"
+    )
+    report = run(chamber, data.encode())
+    assert report.rows[0].as_tuple() == (2, "created", "Created.")
+    assert report.warnings == []
+    alias = profile("Alias Ltd")
+    assert alias.products_sought == "Steel" and alias.chain_position == "services"
+    assert [c.code for c in alias.markets_sought] == ["KE"]
+
+
+def test_the_import_asks_as_many_queries_for_many_rows_as_for_few(chamber):
+    def queries(first: int, rows: int) -> int:
+        data = "name,sectors,size_band,chain_position,markets_sought,seeks\n" + "".join(
+            f"Firm {i},C,small,retail,SE;Kenya,buyers\n" for i in range(first, first + rows)
+        )
+        user = chamber_staff(chamber)
+        with CaptureQueriesContext(connection) as captured:
+            report = run(chamber, data.encode(), user=user)
+        assert report.count(imports.RowStatus.CREATED) == rows
+        return len(captured)
+
+    assert queries(0, 2) == queries(100, 30)

@@ -520,8 +520,10 @@ def test_the_downloadable_template_imports_as_it_is(client, chamber):
     text = response.content.decode("utf-8-sig")
     rows = list(csv.DictReader(io.StringIO(text)))
     assert rows[0]["name"] and {"name", "sectors", "size_band"} <= set(rows[0])
+    assert rows[0]["chain_position"] and rows[0]["markets_sought"] and rows[0]["products_sought"]
     imported = upload(client, response.content, name="template.csv")
     assert imported.context["report"]["created"] == len(rows)
+    assert "<code>markets_sought</code>" in imported.content.decode()  # the help lists it
     client.force_login(UserFactory())  # no role: sent to its status page
     assert client.get(url("business_import_template"))["Location"] == url("status")
 
