@@ -45,6 +45,7 @@ class BusinessesConfig(AppConfig):
         hooks.register("dashboard.panels", panels.dashboard_panel)
         hooks.register("partnership.links", panels.detail_links)
         # Leads from the home city's chambers reach the officers in their search step.
+        hooks.register("search.city_annotations", panels.search_city_annotations)
         hooks.register("search.panels", panels.search_panel)
         # A published partnership's public face, for the pages that list other cities' ones.
         hooks.register("partnership.public_url", selectors.registry_url)

@@ -265,6 +265,13 @@ def new_leads_of_city(city_id: int) -> QuerySet[PartnershipLead]:
     ).order_by("created_at", "id")
 
 
+def new_leads_count():
+    """The number of new leads of the city of the outer row (`OuterRef("pk")`), as a column."""
+    return count_of(
+        PartnershipLead.objects.filter(home=OuterRef("pk"), status=PartnershipLead.Status.NEW)
+    )
+
+
 def leads_for_chamber(user) -> QuerySet[PartnershipLead]:
     qs = PartnershipLead.objects.all()
     if not core.is_admin(user):

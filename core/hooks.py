@@ -42,6 +42,9 @@ HOOKS: dict[str, str] = {
     "link or panel costs no query of its own",
     "city.officers_panels": "(request, city) -> dict | None: a panel (its `template` and "
     "data) on a city's officers page (pending invitations, requests to join)",
+    "search.city_annotations": "() -> dict of name: expression, annotated on the search step's "
+    "one query of the partnership's cities (e.g. the home city's new leads from its chambers), "
+    "so that an outer app's panel asks no query when it has nothing to show",
     "search.panels": "(request, partnership, home) -> dict | None: a panel (its `template` "
     "and data) on a partnership's search step (partner cities proposed by the home city's "
     "chambers)",

@@ -159,7 +159,7 @@ def detail_links(request, partnership: Partnership, can_edit: bool) -> list[dict
 def search_panel(request, partnership: Partnership, home) -> dict | None:
     """On a partnership's search step: the partner cities the home city's chambers proposed
     (new leads), to take up as candidates. One query (two when there are leads)."""
-    if home is None:
+    if home is None or not getattr(home, "new_leads", 1):  # counted in the page's own query
         return None
     leads = list(selectors.new_leads_of_city(home.pk)[: DASHBOARD_ROWS + 1])
     if not leads:
@@ -170,3 +170,8 @@ def search_panel(request, partnership: Partnership, home) -> dict | None:
         "more": len(leads) > DASHBOARD_ROWS,
         "home": home,
     }
+
+
+def search_city_annotations() -> dict:
+    """How many new leads each city of the search step has (only the home city's are shown)."""
+    return {"new_leads": selectors.new_leads_count()}

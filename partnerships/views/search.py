@@ -82,7 +82,7 @@ class Related:
         return self.member_ids | {p.pk for p in self.candidates}
 
 
-def members_and_candidates(partnership: Partnership) -> Related:
+def members_and_candidates(partnership: Partnership, **annotations) -> Related:
     members = PartnershipMember.objects.filter(partnership=partnership).order_by()
     candidacies = Candidate.objects.filter(partnership=partnership).order_by()
     rows = (
@@ -95,6 +95,7 @@ def members_and_candidates(partnership: Partnership) -> Related:
             candidate_status=Subquery(
                 candidacies.filter(partner=OuterRef("pk")).values("status")[:1]
             ),
+            **annotations,
         )
         .order_by("name")
     )
@@ -180,7 +181,10 @@ def _home_criteria(home: Partner | None) -> tuple[TwinningStrategy | None, list[
 @require_GET
 def search(request, pk: int):
     partnership = editable_partnership_or_404(request, pk)
-    related = members_and_candidates(partnership)
+    annotations = {}
+    for provided in hooks.collect("search.city_annotations"):
+        annotations.update(provided)
+    related = members_and_candidates(partnership, **annotations)
     home = related.home
     at_home = Partner.sectors.through.objects.filter(
         sector_id=OuterRef("pk"), partner_id=home.pk if home else None
