@@ -240,7 +240,7 @@ def _signed_in(request: HttpRequest) -> bool:
         return False
     try:
         return bool(user.is_authenticated)
-    except DATABASE_ERRORS:  # the page is an error page then: keep it out of caches too
+    except Exception:  # the session could not be read: an error page, kept out of caches too
         return True
 
 
