@@ -33,6 +33,7 @@ from core.forms import (
     NewPasswordFields,
     check_dates,
 )
+from core.uploads import too_large_message
 from gazetteer.models import PlaceName
 from gazetteer.selectors import MAX_QUERY, MIN_QUERY, BadQuery, search_key, search_places
 from partnerships.models import (
@@ -429,7 +430,7 @@ class ImportForm(AssociationMixin, ChoicesForm):
         upload = self.cleaned_data["file"]
         if upload.size > imports.MAX_BYTES:
             raise forms.ValidationError(
-                f"The file is larger than {imports.MAX_BYTES // (1024 * 1024)} MB: split it."
+                too_large_message(upload.size, imports.MAX_BYTES) + " Split it into several."
             )
         return upload
 

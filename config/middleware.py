@@ -173,3 +173,100 @@ def rate_limited(request: HttpRequest, exception: Exception | None = None) -> Ht
     response["Retry-After"] = str(THROTTLE_RETRY_AFTER_SECONDS)
     response["Cache-Control"] = "no-store"
     return response
+
+
+class RequestBodyLimitMiddleware:
+    """A request announcing a body larger than MAX_REQUEST_BODY_BYTES (the largest upload, plus
+    room for the form around it) is answered 413 at once, from its Content-Length, before
+    anything reads the body (Django would otherwise spool a 50 MB upload to disk, even for the
+    login form, before a validator refuses it). A body sent without a length (chunked) is not
+    read by Django's WSGI handler at all; the reverse proxy bounds both (docs/deployment.md)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        limit = settings.MAX_REQUEST_BODY_BYTES
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0  # Django reads no body of a malformed length either
+        if length > limit:
+            return request_too_large(length, limit)
+        return self.get_response(request)
+
+
+def request_too_large(length: int, limit: int) -> HttpResponse:
+    """The 413 page (self-contained like the other error pages: no database, no context)."""
+    context = {
+        "sent_megabytes": f"{length / (1024 * 1024):.1f}",
+        "limit_megabytes": f"{settings.MAX_UPLOAD_BYTES / (1024 * 1024):g}",
+    }
+    try:
+        body = loader.get_template("413.html").render(context)
+    except Exception:
+        body = "<h1>File too large</h1><p>Upload a smaller file.</p>"
+    response = HttpResponse(body, status=413)
+    response["Cache-Control"] = "no-store"
+    # The client may still be sending the body: tell it this connection is done.
+    response["Connection"] = "close"
+    return response
+
+
+PRIVATE_CACHE_CONTROL = "private, no-store"
+
+
+class PrivateCacheControlMiddleware:
+    """A response to a signed-in person that says nothing about caching gets `private,
+    no-store`: their pages, exports and dossiers are theirs alone, to be kept by no proxy and
+    by no browser history cache after they sign out. Anonymous pages (the public registry) keep
+    their own headers. Runs on the response, after the views' page cache (core/page_cache.py)
+    has decided to store a page: that cache is on the server and per session, and the copy it
+    stored has no Cache-Control of its own."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if "Cache-Control" not in response and _signed_in(request):
+            response["Cache-Control"] = PRIVATE_CACHE_CONTROL
+        return response
+
+
+def _signed_in(request: HttpRequest) -> bool:
+    user = getattr(request, "user", None)
+    if user is None:
+        return False
+    try:
+        return bool(user.is_authenticated)
+    except Exception:  # the session could not be read: an error page, kept out of caches too
+        return True
+
+
+def locked_out(request: HttpRequest, original_response=None, credentials=None) -> HttpResponse:
+    """AXES_LOCKOUT_CALLABLE: django-axes' lockout page (AXES_LOCKOUT_TEMPLATE, status 429,
+    the context axes gives it) with `Retry-After`: the cool-off in seconds."""
+    from axes.helpers import (
+        get_client_username,
+        get_cool_off,
+        get_cool_off_iso8601,
+        get_failure_limit,
+    )
+    from django.shortcuts import render
+
+    context = {
+        "failure_limit": get_failure_limit(request, credentials),
+        "username": get_client_username(request, credentials) or "",
+    }
+    cool_off = get_cool_off(request)
+    if cool_off:
+        context["cooloff_time"] = get_cool_off_iso8601(cool_off)
+        context["cooloff_timedelta"] = cool_off
+    response = render(
+        request, settings.AXES_LOCKOUT_TEMPLATE, context, status=settings.AXES_HTTP_RESPONSE_CODE
+    )
+    if cool_off:
+        response["Retry-After"] = str(int(cool_off.total_seconds()))
+    response["Cache-Control"] = "no-store"
+    return response

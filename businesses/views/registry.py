@@ -17,7 +17,7 @@ whether its contact persons are shown.
 from __future__ import annotations
 
 from django.db.models import Prefetch
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.urls import path
 from django.utils.text import slugify
@@ -26,6 +26,7 @@ from django.views.decorators.http import require_GET
 from businesses import permissions as perms
 from businesses import selectors
 from businesses.forms import RegistryFilterForm
+from core.documents import pdf_attachment
 from core.page_cache import cached_page
 from core.views import paginate, require
 from partnerships import permissions as core
@@ -137,12 +138,8 @@ def registry_mou(request, pk: int, mou_id: int):
     except (FileNotFoundError, OSError):
         raise Http404 from None
     name = slugify(partnership.title) or f"partnership-{partnership.pk}"
-    response = FileResponse(handle, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{name}-mou.pdf"'
-    response["X-Content-Type-Options"] = "nosniff"
     # Public, but re-checked on every request: an unpublished partnership's MOU must go.
-    response["Cache-Control"] = "no-cache"
-    return response
+    return pdf_attachment(handle, f"{name}-mou.pdf", cache_control="no-cache")
 
 
 urlpatterns = [

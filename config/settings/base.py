@@ -70,7 +70,12 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Signed-in pages that say nothing about caching become `private, no-store`; a middleware,
+    # so the header comes after the views' page cache (core/page_cache.py) stored the page.
+    "config.middleware.PrivateCacheControlMiddleware",
     "csp.middleware.CSPMiddleware",
+    # A request body larger than MAX_REQUEST_BODY_BYTES is a 413 before anything reads it.
+    "config.middleware.RequestBodyLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # A database that is down becomes a friendly 503 with Retry-After, never a 500.
     "config.middleware.DatabaseUnavailableMiddleware",
@@ -183,6 +188,8 @@ AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# The lockout page with `Retry-After` (the cool-off in seconds).
+AXES_LOCKOUT_CALLABLE = "config.middleware.locked_out"
 # Behind a reverse proxy, the number of proxies that append to X-Forwarded-For (else the
 # proxy's address would be everyone's address).
 AXES_IPWARE_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=None)
@@ -281,6 +288,18 @@ CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="celery")
 # The schedule (the daily reminder scan, the weekly digest) lives in the database, editable in
 # the admin under "Periodic tasks"; a data migration creates it. Run exactly one beat process.
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+
+
+# Uploads. The largest file accepted (the agreements' PDFs, partnerships/models/uploads.py);
+# a request body may be a little larger (the form's other fields, the multipart framing),
+# anything beyond is refused with a 413 before it is read (config.middleware). The reverse
+# proxy must limit bodies too (docs/deployment.md, client_max_body_size).
+MAX_UPLOAD_BYTES = env.int("MAX_UPLOAD_BYTES", default=10 * 1024 * 1024)
+MAX_REQUEST_BODY_BYTES = MAX_UPLOAD_BYTES + 1024 * 1024
+# Form fields other than files (Django refuses more with a 400); an uploaded file larger than
+# FILE_UPLOAD_MAX_MEMORY_SIZE is spooled to a temporary file rather than held in memory.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -9,6 +9,7 @@ from django import forms
 from django.core.validators import URLValidator
 from django_countries import countries
 
+from core.uploads import too_large_message
 from partnerships.models import Partner
 
 FORMATS = [("csv", "CSV"), ("xlsx", "Excel (xlsx)")]
@@ -66,7 +67,9 @@ class CitiesImportForm(forms.Form):
     def clean_file(self):
         upload = self.cleaned_data["file"]
         if upload.size > MAX_IMPORT_BYTES:
-            raise forms.ValidationError("The file is larger than 2 MB; split it.")
+            raise forms.ValidationError(
+                too_large_message(upload.size, MAX_IMPORT_BYTES) + " Split it into several."
+            )
         try:
             text = upload.read().decode("utf-8-sig")
         except UnicodeDecodeError:

@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db.models import CharField, DateField, DecimalField, F, Value
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
@@ -20,6 +20,7 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core import hooks
+from core.documents import pdf_attachment
 from core.errors import DomainError
 from core.page_cache import cached_page
 from core.views import apply_errors, paginate, report_refusal, require
@@ -481,11 +482,7 @@ def document(request, pk: int, kind: str, doc_id: int):
     except (FileNotFoundError, OSError):
         raise Http404 from None
     name = slugify(partnership.title) or f"partnership-{partnership.pk}"
-    response = FileResponse(handle, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{name}-{kind}.pdf"'
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return pdf_attachment(handle, f"{name}-{kind}.pdf", cache_control="private, no-store")
 
 
 @login_required

@@ -25,10 +25,9 @@ from tests.factories.partnerships import (
     PartnershipFactory,
     PartnershipMemberFactory,
 )
+from tests.pdfs import PDF
 
 pytestmark = pytest.mark.django_db
-
-PDF = b"%PDF-1.4\n%test\n"
 
 
 @pytest.fixture

@@ -39,12 +39,12 @@ from tests.factories.partnerships import (
     PartnershipMemberFactory,
     SectorFactory,
 )
+from tests.pdfs import PDF
 
 PASSWORD = "correct horse battery staple"  # the user factory's
 NEW_PASSWORD = "sardine run along the kwazulu coast"
 TITLE = "eThekwini – Guangzhou partnership"
 CHAMBER = "Durban Chamber of Commerce and Industry"
-PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
 
 
 @pytest.fixture

@@ -344,3 +344,18 @@ def test_the_import_asks_as_many_queries_for_many_rows_as_for_few(chamber):
         return len(captured)
 
     assert queries(0, 2) == queries(100, 30)
+
+
+def test_the_import_form_tells_a_file_one_byte_over_the_limit_its_real_size():
+    # Issue 19: the size said truly at the boundary (not "larger than 5 MB").
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from businesses.forms import ImportForm
+
+    upload = SimpleUploadedFile("firms.csv", b"x" * (imports.MAX_BYTES + 1), "text/csv")
+    form = ImportForm(data={}, files={"file": upload})
+    assert not form.is_valid()
+    assert form.errors["file"] == [
+        "The file is 5.0 MB (5,242,881 bytes); the limit is 5 MB (5,242,880 bytes). "
+        "Split it into several."
+    ]

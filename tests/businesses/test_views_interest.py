@@ -33,12 +33,12 @@ from tests.factories.partnerships import (
     PartnershipMemberFactory,
     walked_to,
 )
+from tests.pdfs import PDF
 
 pytestmark = pytest.mark.django_db
 
 QUERY_BUDGET = 12
 HUGE = 10**30
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 def url(name, *args):
@@ -119,6 +119,11 @@ def test_anyone_reads_the_registry_of_published_partnerships(client, world, cham
 
     download = client.get(url("registry_mou", world.partnership.pk, mou.pk))
     assert download.status_code == 200 and download["Content-Type"] == "application/pdf"
+    # To anonymous visitors too: a download, sandboxed, never sniffed (issue 19).
+    assert download["Content-Disposition"].startswith("attachment;")
+    assert download["Content-Security-Policy"] == "sandbox"
+    assert download["X-Content-Type-Options"] == "nosniff"
+    assert download["Cache-Control"] == "no-cache"
     assert b"".join(download.streaming_content).startswith(b"%PDF")
 
     assert "Anna Berg" not in page  # Gävle has not published its contacts

@@ -20,8 +20,8 @@ from core import health
 from partnerships.models import LetterOfIntent, Step
 from tests.factories.accounts import UserFactory
 from tests.factories.partnerships import CityMembershipFactory, PartnerFactory, walked_to
+from tests.pdfs import PDF
 
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 BUCKET = "portal-media-test"
 S3_ENV = {
     "MEDIA_STORAGE": "s3",

@@ -62,6 +62,7 @@ def test_dossier_pdf_has_title_and_mou_dates(client, world):
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     assert response["Content-Disposition"].startswith("attachment;")
+    assert response["Cache-Control"] == "private, no-store"  # issue 19
     assert response.content.startswith(b"%PDF-")
     text = " ".join(pdf_text(response.content).split())
     assert "Buffalo City – Aachen port link" in text

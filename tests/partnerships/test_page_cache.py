@@ -101,6 +101,9 @@ def test_a_repeat_visit_is_answered_from_the_cache(client, twinned, page):
     response, served = get(client, address)
     assert response.status_code == 200
     assert response.content == first.content
+    # Stored on the server, yet private to the browser: the header is set after the cache
+    # stored the page (config.middleware.PrivateCacheControlMiddleware), on a hit too.
+    assert first["Cache-Control"] == response["Cache-Control"] == "private, no-store"
     # What is left is the session's and the user's: not the page's, nor the bell's count
     # (the cached page shows it already; see page_cache.on_miss).
     assert served <= 2 < computed, (served, computed)
@@ -264,6 +267,8 @@ def test_the_anonymous_registry_is_shared_without_cookies(twinned):
     assert second.content == first.content
     assert served < computed
     assert not second.cookies
+    # Anonymous pages keep their caching as it was: no private/no-store added to them.
+    assert "no-store" not in second.get("Cache-Control", "")
     # A signed-in officer is not served the anonymous page.
     officer = Client()
     officer.force_login(twinned["officer"])

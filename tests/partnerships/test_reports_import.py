@@ -129,3 +129,16 @@ def test_admin_may_import(client):
     client.force_login(UserFactory(is_superuser=True))
     response = upload(client, "name,country\nKisumu,KE\n")
     assert response.context["results"][0]["outcome"] == "created"
+
+
+def test_a_file_one_byte_over_the_limit_is_told_its_real_size(client, coordinator):
+    # Issue 19: not "The file is larger than 2 MB" for 2 MB + 1 byte, but the bytes.
+    from partnerships.forms.reports import MAX_IMPORT_BYTES
+
+    client.force_login(coordinator)
+    response = upload(client, "x" * (MAX_IMPORT_BYTES + 1))
+    assert response.status_code == 200
+    assert (
+        "The file is 2.0 MB (2,097,153 bytes); the limit is 2 MB (2,097,152 bytes)."
+        in response.content.decode()
+    )

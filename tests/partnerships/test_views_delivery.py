@@ -41,10 +41,10 @@ from tests.factories.partnerships import (
     PlanActionFactory,
     walked_to,
 )
+from tests.pdfs import PDF
 
 pytestmark = pytest.mark.django_db
 
-PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 PAGES = [
     "letter_of_intent",
     "business_plan",

@@ -52,10 +52,10 @@ from tests.factories.partnerships import (
     walked_to,
 )
 from tests.growth import save, save_parents, save_partnerships
+from tests.pdfs import PDF
 
 pytestmark = pytest.mark.django_db
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 QUERY_BUDGET = 12
 
 
@@ -724,7 +724,9 @@ def test_document_is_served_to_member_officers_only(client, twinned):
     response = client.get(url("document", p.pk, "mou", mou.pk))
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
-    assert response["Content-Disposition"] == 'inline; filename="home-and-away-mou.pdf"'
+    # A download, sandboxed should a browser display it anyway (issue 19).
+    assert response["Content-Disposition"] == 'attachment; filename="home-and-away-mou.pdf"'
+    assert response["Content-Security-Policy"] == "sandbox"
     assert response["X-Content-Type-Options"] == "nosniff"
     # Consuming the stream closes the file (the test client's wrapper closes the response).
     assert b"".join(response.streaming_content) == PDF
@@ -732,7 +734,7 @@ def test_document_is_served_to_member_officers_only(client, twinned):
     letter = LetterOfIntentFactory(partnership=p)
     letter.document.save("loi.pdf", ContentFile(PDF))
     response = client.get(url("document", p.pk, "loi", letter.pk))
-    assert response["Content-Disposition"] == 'inline; filename="home-and-away-loi.pdf"'
+    assert response["Content-Disposition"] == 'attachment; filename="home-and-away-loi.pdf"'
     assert b"".join(response.streaming_content) == PDF
 
     other = PartnershipFactory(home=twinned["home"])

@@ -22,10 +22,9 @@ from tests.factories.partnerships import (
     PartnerFactory,
     walked_to,
 )
+from tests.pdfs import PDF
 
 pytestmark = pytest.mark.django_db
-
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 
 
 @pytest.fixture
