@@ -183,6 +183,8 @@ AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# What axes stores of the typed username, cut to its column (a longer one was a 500).
+AXES_USERNAME_CALLABLE = "accounts.lockout.attempted_username"
 # Behind a reverse proxy, the number of proxies that append to X-Forwarded-For (else the
 # proxy's address would be everyone's address).
 AXES_IPWARE_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=None)
