@@ -27,6 +27,7 @@ from django.db.models import QuerySet
 from django.forms.models import BaseInlineFormSet
 from simple_history.admin import SimpleHistoryAdmin
 
+from core.forms import check_text
 from core.page_cache import CachedChangelistMixin
 
 # Fields that record who made a row: filled in from the request, shown read-only.
@@ -80,10 +81,12 @@ class PrimedAutocompleteSelect(AutocompleteSelect):
 
 
 class AdminModelForm(forms.ModelForm):
-    """The base of every admin form: primes autocomplete widgets with loaded objects."""
+    """The base of every admin form: primes autocomplete widgets with loaded objects; its text
+    refuses control characters."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        check_text(self)
         opts = self._meta.model._meta
         for name, field in self.fields.items():
             widget = getattr(field.widget, "widget", field.widget)  # unwrap the "+" wrapper
