@@ -23,6 +23,8 @@ from core.forms import (
     ChoicesModelForm,
     DateInput,
     ModelMultipleChoiceField,
+    PlainForm,
+    PlainModelForm,
     check_dates,
 )
 from partnerships.forms.partnerships import LENDRUM_HELP, LENDRUM_SCALE
@@ -151,7 +153,7 @@ class OrganisationForm(ChoicesForm):
         return cleaned
 
 
-class StrengthForm(forms.Form):
+class StrengthForm(PlainForm):
     strength = StrengthField()
     note = forms.CharField(
         label="What changed",
@@ -161,7 +163,7 @@ class StrengthForm(forms.Form):
     )
 
 
-class TaskForm(forms.Form):
+class TaskForm(PlainForm):
     done = forms.BooleanField(label="Done", required=False)
     done_on = forms.DateField(
         label="Done on", required=False, widget=DateInput(), help_text="Today if left empty."
@@ -200,7 +202,7 @@ class MeasureForm(ChoicesModelForm):
         pass
 
 
-class MeasureUpdateForm(forms.ModelForm):
+class MeasureUpdateForm(PlainModelForm):
     class Meta:
         model = ScorecardMeasure
         fields = ["name", "unit", "target", "actual"]

@@ -31,6 +31,7 @@ from core.forms import (
     DateInput,
     ModelMultipleChoiceField,
     NewPasswordFields,
+    PlainForm,
     check_dates,
 )
 from core.uploads import too_large_message
@@ -120,7 +121,7 @@ def place_label(place) -> str:
     return f"{place.name}{known_as} – {where}{people}"
 
 
-class ChamberFields(forms.Form):
+class ChamberFields(PlainForm):
     """The chamber someone asks to join: a listed association, or one not listed that they
     propose (its name, its city found in the gazetteer, website, contact person).
 
@@ -256,7 +257,7 @@ class JoinForm(ChoicesForm, ChamberFields):
         return {}
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(PlainForm):
     """Approve or reject (accept or decline…) with a note; the note is required to say no."""
 
     YES, NO = "yes", "no"
@@ -597,7 +598,7 @@ class LeadDecisionForm(ChoicesForm):
 # --- Matchmaking and outcomes --------------------------------------------------------------------
 
 
-class PairForm(forms.Form):
+class PairForm(PlainForm):
     """The pair of a matchmaking suggestion (hidden fields of its one-click button)."""
 
     first = forms.ModelChoiceField(
@@ -617,7 +618,7 @@ class PairForm(forms.Form):
 PICK_A_MATCH = "Choose one of the matches shown."
 
 
-class MatchProposalForm(forms.Form):
+class MatchProposalForm(PlainForm):
     """A chamber proposing one of its matches: the pair (hidden) and a word to the officers."""
 
     first = forms.ModelChoiceField(

@@ -10,23 +10,32 @@ They keep the Django admin to the rules of the rest of the code and free of per-
 * Fields a service owns (`protected_fields`) are never written by a save or a history revert.
 * Repeat visits to a changelist are answered from the per-session page cache, after the
   admin's own permission check (core/page_cache.py).
+* A filter value the database cannot take (a NUL byte, a year beyond any calendar, a number
+  beyond 64 bits) shows the list unfiltered with a message, as Django does for a lookup it
+  cannot build, never a 500.
 """
 
 from __future__ import annotations
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin import widgets
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.widgets import AutocompleteSelect, ForeignKeyRawIdWidget
-from django.db import models
+from django.db import DatabaseError, models, transaction
 from django.db.models import QuerySet
 from django.forms.models import BaseInlineFormSet
 from simple_history.admin import SimpleHistoryAdmin
 
+from core.forms import check_text
 from core.page_cache import CachedChangelistMixin
 
 # Fields that record who made a row: filled in from the request, shown read-only.
 CREATOR_FIELDS = ("created_by", "added_by", "recorded_by", "decided_by")
+
+UNUSABLE_FILTER = (
+    "A filter or search of the list had a value no row can have: the list is shown unfiltered."
+)
 
 COMPACT_TEXT = {"widget": forms.Textarea(attrs={"rows": 2, "cols": 40})}
 
@@ -72,10 +81,12 @@ class PrimedAutocompleteSelect(AutocompleteSelect):
 
 
 class AdminModelForm(forms.ModelForm):
-    """The base of every admin form: primes autocomplete widgets with loaded objects."""
+    """The base of every admin form: primes autocomplete widgets with loaded objects; its text
+    refuses control characters."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        check_text(self)
         opts = self._meta.model._meta
         for name, field in self.fields.items():
             widget = getattr(field.widget, "widget", field.widget)  # unwrap the "+" wrapper
@@ -125,7 +136,26 @@ class PrimedAutocompleteMixin:
 # --- Model admins --------------------------------------------------------------------------
 
 
-class PortalAdminMixin(CachedChangelistMixin, PrimedAutocompleteMixin):
+class FilterValuesMixin:
+    """For every ModelAdmin of ours (a third-party base such as UserAdmin's too)."""
+
+    def get_changelist_instance(self, request):
+        """Django turns a filter it cannot build into IncorrectLookupParameters (the list
+        unfiltered, `?e=1`), but not one that fails only when counted (a NUL byte, an integer
+        or a year out of range): the same here, and said in a message either way. The
+        ChangeList counts its rows as it is built; a savepoint keeps a refused query from
+        breaking the request's transaction."""
+        try:
+            with transaction.atomic():
+                return super().get_changelist_instance(request)
+        except (IncorrectLookupParameters, DatabaseError, ValueError, OverflowError) as exc:
+            messages.warning(request, UNUSABLE_FILTER)
+            if isinstance(exc, IncorrectLookupParameters):
+                raise
+            raise IncorrectLookupParameters(exc) from exc
+
+
+class PortalAdminMixin(FilterValuesMixin, CachedChangelistMixin, PrimedAutocompleteMixin):
     form = AdminModelForm
     list_select_related: tuple[str, ...] = ()
     list_per_page = 50

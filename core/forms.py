@@ -26,6 +26,8 @@ from django.contrib.auth.password_validation import password_validators_help_tex
 from django.core.validators import MaxLengthValidator
 from django.forms.widgets import ChoiceWidget
 
+from core.text import ControlCharacterValidator
+
 # Dates outside this range are typing mistakes (a year of 0202 or 20255), not history.
 EARLIEST_DATE = dt.date(1900, 1, 1)
 LATEST_DATE = dt.date(2100, 12, 31)
@@ -93,6 +95,17 @@ def read_choices(form: forms.BaseForm) -> None:
             forms.ChoiceField.choices.fset(field, list(iter(field.choices)))
 
 
+def check_text(form: forms.BaseForm) -> None:
+    """Every text field of the form refuses control characters (core/text.py); a text area
+    takes tab and line breaks. Passwords are not text anyone reads: left alone."""
+    for field in form.fields.values():
+        if not isinstance(field, forms.CharField) or isinstance(field.widget, forms.PasswordInput):
+            continue
+        validator = ControlCharacterValidator(multiline=isinstance(field.widget, forms.Textarea))
+        if validator not in field.validators:
+            field.validators.append(validator)
+
+
 def _then_read_choices(init):
     @functools.wraps(init)
     def __init__(self, *args, **kwargs):
@@ -104,13 +117,15 @@ def _then_read_choices(init):
             if outermost:
                 self._building_choices = False
         if outermost:
+            check_text(self)
             read_choices(self)
 
     return __init__
 
 
 class ChoicesReadOnce:
-    """Form mixin (first among the bases): `read_choices(self)` once the form is built."""
+    """Form mixin (first among the bases): `read_choices(self)` once the form is built, and
+    `check_text(self)`."""
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -128,6 +143,24 @@ class ChoicesForm(ChoicesReadOnce, forms.Form):
 
 class ChoicesModelForm(ChoicesReadOnce, forms.ModelForm):
     """A model form with its model-choice options read once."""
+
+
+class TextChecked:
+    """Form mixin (first among the bases) for a form without model choices read once:
+    `check_text(self)` once the form is built. Every form of ours has this or ChoicesReadOnce
+    (tests/security/test_control_characters.py)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        check_text(self)
+
+
+class PlainForm(TextChecked, forms.Form):
+    """A plain form whose text refuses control characters."""
+
+
+class PlainModelForm(TextChecked, forms.ModelForm):
+    """A model form whose text refuses control characters."""
 
 
 class PortalFormMixin:

@@ -26,6 +26,7 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from icalendar import Calendar, Event
 
+from core.text import printable
 from notifications.models import CalendarFeed
 from partnerships import permissions
 from partnerships.models import MOU, Partnership, PartnershipMember, PlanAction, Step
@@ -186,7 +187,10 @@ def to_ical(user, events: list[CalendarEvent]) -> bytes:
     cal.add("calscale", "GREGORIAN")
     cal.add("method", "PUBLISH")
     cal.add("x-wr-calname", "Twinning portal")
-    cal.add("x-wr-caldesc", f"Reviews, MOU expiries and actions for {user.get_username()}")
+    # RFC 5545 forbids control characters in a value: stored text is cleaned of them.
+    cal.add(
+        "x-wr-caldesc", printable(f"Reviews, MOU expiries and actions for {user.get_username()}")
+    )
     cal.add("x-published-ttl", "PT12H")
     cal.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
     for e in events:
@@ -195,10 +199,10 @@ def to_ical(user, events: list[CalendarEvent]) -> bytes:
         event.add("dtstamp", stamp)
         event.add("dtstart", e.day)
         event.add("dtend", e.day + dt.timedelta(days=1))
-        event.add("summary", e.summary)
-        event.add("description", f"{e.description}\n{settings.PORTAL_BASE_URL}{e.path}")
+        event.add("summary", printable(e.summary))
+        event.add("description", printable(f"{e.description}\n{settings.PORTAL_BASE_URL}{e.path}"))
         event.add("url", settings.PORTAL_BASE_URL + e.path)
-        event.add("categories", [e.category])
+        event.add("categories", [printable(e.category)])
         event.add("transp", "TRANSPARENT")
         cal.add_component(event)
     return cal.to_ical()

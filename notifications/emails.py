@@ -8,6 +8,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from core.text import printable
 from notifications.models import Reminder
 from partnerships.health import rules
 from partnerships.models import Step
@@ -106,7 +107,7 @@ def event_path(reminder: Reminder) -> str:
 
 
 def _one_line(text: str) -> str:
-    return " ".join(text.split())
+    return " ".join(printable(text).split())
 
 
 def _email(subject: str, template: str, context: dict, to: str) -> EmailMultiAlternatives:
@@ -118,11 +119,13 @@ def _email(subject: str, template: str, context: dict, to: str) -> EmailMultiAlt
     }
     message = EmailMultiAlternatives(
         subject=SUBJECT_PREFIX + _one_line(subject),
-        body=render_to_string(f"email/{template}.txt", context),
+        # Control characters stored before forms refused them are dropped (core/text.py).
+        body=printable(render_to_string(f"email/{template}.txt", context)),
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[to],
     )
-    message.attach_alternative(render_to_string(f"email/{template}.html", context), "text/html")
+    html = printable(render_to_string(f"email/{template}.html", context))
+    message.attach_alternative(html, "text/html")
     return message
 
 

@@ -7,14 +7,14 @@ import datetime as dt
 from django import forms
 from django.utils import timezone
 
-from core.forms import DateInput, PortalForm
+from core.forms import DateInput, PlainForm, PortalForm
 from notifications.models import EVENT_KIND_VALUES, NotificationPreference, Reminder
 
 LATEST_SNOOZE = dt.timedelta(days=366)
 MAX_REASON = 1000
 
 
-class SnoozeForm(forms.Form):
+class SnoozeForm(PlainForm):
     until = forms.DateField(
         label="Snooze until",
         widget=DateInput(),

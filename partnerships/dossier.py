@@ -27,6 +27,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from core import hooks
+from core.text import printable
 from partnerships import health
 from partnerships.models import (
     KPI,
@@ -210,6 +211,7 @@ def render_pdf(partnership: Partnership, request=None) -> bytes:
     """The dossier as PDF bytes. WeasyPrint needs Pango on the machine (see the README)."""
     import weasyprint
 
-    html = render_html(partnership, request)
+    # Control characters stored before forms refused them are dropped (core/text.py).
+    html = printable(render_html(partnership, request))
     # No base URL: the print template carries its own stylesheet and loads nothing from outside.
     return weasyprint.HTML(string=html).write_pdf()

@@ -28,6 +28,7 @@ from django.db.models import CharField, OuterRef, QuerySet, Subquery
 from django.http import HttpResponse, StreamingHttpResponse
 
 from core import hooks
+from core.text import printable
 from partnerships.models import MOU, Activity, Partnership, PartnershipMember, Review, Step
 from partnerships.selectors import GroupConcat, area_names
 
@@ -61,7 +62,9 @@ def dataset(name: str) -> Dataset | None:
 
 def safe(value):
     """A cell that a spreadsheet will not run: text starting with = + - @ (or a tab/CR) gets a
-    leading apostrophe. Numbers and dates stay as they are."""
+    leading apostrophe; control characters stored before forms refused them are dropped
+    (openpyxl refuses them: the whole export was a 500). Numbers and dates stay as they are."""
+    value = printable(value)
     if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
         return "'" + value
     return value
@@ -100,7 +103,7 @@ def csv_response(dataset: Dataset, rows: Iterable[tuple], filename: str) -> Stre
     writer = csv.writer(_Echo())
 
     def lines() -> Iterator[str]:
-        yield "\ufeff" + writer.writerow(dataset.headers)
+        yield "\ufeff" + writer.writerow([printable(h) for h in dataset.headers])
         for row in rows:
             yield writer.writerow([csv_cell(v) for v in row])
 
@@ -120,7 +123,7 @@ def xlsx_response(dataset: Dataset, rows: Iterable[tuple], filename: str) -> Htt
     bold = Font(bold=True)
     header = []
     for title in dataset.headers:
-        cell = WriteOnlyCell(sheet, value=title)
+        cell = WriteOnlyCell(sheet, value=printable(title))
         cell.font = bold
         header.append(cell)
     sheet.append(header)

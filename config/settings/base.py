@@ -190,6 +190,8 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 # The lockout page with `Retry-After` (the cool-off in seconds).
 AXES_LOCKOUT_CALLABLE = "config.middleware.locked_out"
+# What axes stores of the typed username, cut to its column (a longer one was a 500).
+AXES_USERNAME_CALLABLE = "accounts.lockout.attempted_username"
 # Behind a reverse proxy, the number of proxies that append to X-Forwarded-For (else the
 # proxy's address would be everyone's address).
 AXES_IPWARE_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=None)

@@ -8,6 +8,7 @@ from __future__ import annotations
 from django import forms
 
 from core.admin import AdminInlineFormSet, AdminModelForm, constraint_message
+from core.forms import PlainForm
 from partnerships import workflow
 from partnerships.models import (
     MOU,
@@ -166,7 +167,7 @@ class LessonForm(AdminModelForm):
 # --- The "Return to an earlier step…" action ------------------------------------------------
 
 
-class ReturnToStepForm(forms.Form):
+class ReturnToStepForm(PlainForm):
     """The intermediate page of the return action: where to, and why (the why is recorded)."""
 
     to_step = forms.TypedChoiceField(label="Return to", coerce=int, choices=())

@@ -13,7 +13,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django_countries import countries
 
-from core.forms import ChoicesForm
+from core.forms import ChoicesForm, PlainForm, PlainModelForm
 from partnerships.models import (
     CityMembership,
     Partner,
@@ -114,7 +114,7 @@ class CityFilter(django_filters.FilterSet):
 # --- Strategies ------------------------------------------------------------------------------
 
 
-class StrategyForm(forms.ModelForm):
+class StrategyForm(PlainModelForm):
     """The text of a strategy version (never its city, version, status or approval)."""
 
     class Meta:
@@ -131,7 +131,7 @@ class StrategyForm(forms.ModelForm):
         widgets = {name: forms.Textarea(attrs={"rows": 3}) for name in fields if name != "champion"}
 
 
-class CriterionForm(forms.Form):
+class CriterionForm(PlainForm):
     """One weighted criterion for choosing partners. `id` is empty for a new one."""
 
     id = forms.IntegerField(required=False, widget=forms.HiddenInput)
@@ -211,7 +211,7 @@ def criteria_initial(strategy: TwinningStrategy | None) -> list[dict]:
     ]
 
 
-class ApproveStrategyForm(forms.Form):
+class ApproveStrategyForm(PlainForm):
     approved_on = forms.DateField(
         label="Approved on",
         required=False,
@@ -229,7 +229,7 @@ class ApproveStrategyForm(forms.Form):
 # --- Officers --------------------------------------------------------------------------------
 
 
-class OfficerAddForm(forms.Form):
+class OfficerAddForm(PlainForm):
     """Add an existing portal user to a city by username or email address."""
 
     user = forms.CharField(
@@ -266,5 +266,5 @@ class OfficerAddForm(forms.Form):
         return user
 
 
-class OfficerRoleForm(forms.Form):
+class OfficerRoleForm(PlainForm):
     role = forms.ChoiceField(choices=CityMembership.Role.choices)

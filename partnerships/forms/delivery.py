@@ -17,6 +17,7 @@ from core.forms import (
     EARLIEST_DATE,
     DateInput,
     ModelMultipleChoiceField,
+    PlainForm,
     PortalModelForm,
     text_area,
 )
@@ -142,7 +143,7 @@ class PlanActionForm(PortalModelForm):
         )
 
 
-class ActionStatusForm(forms.Form):
+class ActionStatusForm(PlainForm):
     status = forms.ChoiceField(choices=PlanAction.Status.choices)
 
 
@@ -211,7 +212,7 @@ class MOUForm(DocumentFormMixin, PortalModelForm):
         )
 
 
-class SignatoryForm(forms.Form):
+class SignatoryForm(PlainForm):
     """One person signing the MOU for one of the member cities. A row left empty is skipped."""
 
     name = forms.CharField(max_length=120, required=False)
@@ -274,7 +275,7 @@ SignatoryFormSet = forms.formset_factory(
 )
 
 
-class MOUSignForm(forms.Form):
+class MOUSignForm(PlainForm):
     signed_on = forms.DateField(
         label="Signed on",
         required=False,

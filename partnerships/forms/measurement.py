@@ -13,7 +13,7 @@ from decimal import Decimal
 from django import forms
 
 from core.formatting import day
-from core.forms import PortalModelForm, text_area
+from core.forms import PlainForm, PortalModelForm, text_area
 from partnerships.models import KPI, KPIResult, Lesson, Review, Step, SuccessFactorRating
 from partnerships.services import factor_field, kpi_field
 
@@ -292,7 +292,7 @@ class LessonForm(PortalModelForm):
         return " ".join(self.cleaned_data["theme"].split())
 
 
-class LessonSearchForm(forms.Form):
+class LessonSearchForm(PlainForm):
     """The knowledge base's filters; an invalid one is ignored (and says why)."""
 
     q = forms.CharField(

@@ -12,6 +12,7 @@ from core.forms import (
     ChoicesModelForm,
     DateInput,
     ModelMultipleChoiceField,
+    PlainForm,
     check_dates,
 )
 from partnerships import permissions, workflow
@@ -157,7 +158,7 @@ class ChampionForm(ChoicesModelForm):
         side.empty_label = None
 
 
-class MoveForm(forms.Form):
+class MoveForm(PlainForm):
     """The step the page showed, so that a move made meanwhile by someone else is refused."""
 
     from_step = forms.TypedChoiceField(choices=Step.choices, coerce=int, widget=forms.HiddenInput)
@@ -191,7 +192,7 @@ class ReturnForm(MoveForm):
         return reason
 
 
-class PublishContactsForm(forms.Form):
+class PublishContactsForm(PlainForm):
     """One side's choice: show its champions in the registry, or not."""
 
     partner = forms.IntegerField(min_value=1, max_value=2**63 - 1, widget=forms.HiddenInput)

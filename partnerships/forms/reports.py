@@ -9,6 +9,7 @@ from django import forms
 from django.core.validators import URLValidator
 from django_countries import countries
 
+from core.forms import PlainForm
 from core.uploads import too_large_message
 from partnerships.models import Partner
 
@@ -30,7 +31,7 @@ IMPORT_COLUMNS = (
 REQUIRED_COLUMNS = {"name", "country"}
 
 
-class PortfolioForm(forms.Form):
+class PortfolioForm(PlainForm):
     """Which city's portfolio (admins may also choose every city: an empty choice)."""
 
     city = forms.TypedChoiceField(label="City", coerce=int, required=False, empty_value=None)
@@ -43,7 +44,7 @@ class PortfolioForm(forms.Form):
         self.fields["city"].choices = choices
 
 
-class ExportForm(forms.Form):
+class ExportForm(PlainForm):
     format = forms.ChoiceField(choices=FORMATS, required=False)
     city = forms.IntegerField(required=False, min_value=1)
 
@@ -51,7 +52,7 @@ class ExportForm(forms.Form):
         return self.cleaned_data.get("format") or "csv"
 
 
-class CitiesImportForm(forms.Form):
+class CitiesImportForm(PlainForm):
     """A CSV file of partner cities: one row per city, with a header row."""
 
     file = forms.FileField(
@@ -111,7 +112,7 @@ class CitiesImportForm(forms.Form):
         return rows
 
 
-class PartnerRowForm(forms.Form):
+class PartnerRowForm(PlainForm):
     """One row of the import, checked as the portal checks a city."""
 
     name = forms.CharField(max_length=120)

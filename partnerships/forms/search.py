@@ -9,6 +9,7 @@ from django import forms
 from django.db.models import Exists, OuterRef, QuerySet
 from django_countries import countries
 
+from core.forms import PlainForm, PlainModelForm
 from partnerships.models import (
     ApproachContact,
     Candidate,
@@ -32,7 +33,7 @@ POPULATION_BANDS: dict[str, tuple[str, int | None, int | None]] = {
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-class CitySearchForm(forms.Form):
+class CitySearchForm(PlainForm):
     """Find cities (a GET form): every field optional; sectors match any of those chosen."""
 
     name = forms.CharField(label="Name contains", required=False, max_length=120)
@@ -94,7 +95,7 @@ class CitySearchForm(forms.Form):
         return qs
 
 
-class CandidateAddForm(forms.Form):
+class CandidateAddForm(PlainForm):
     """Add a city as a candidate: from the search results or from a suggestion."""
 
     partner = forms.ModelChoiceField(
@@ -125,7 +126,7 @@ class CandidateAddForm(forms.Form):
         return self.cleaned_data.get("source") or Candidate.Source.OFFICER
 
 
-class ContactForm(forms.ModelForm):
+class ContactForm(PlainModelForm):
     class Meta:
         model = ApproachContact
         fields = ["contacted_on", "channel", "contact_name", "contact_role", "summary", "response"]
@@ -133,7 +134,7 @@ class ContactForm(forms.ModelForm):
         widgets = {"contacted_on": DATE_INPUT, "summary": forms.Textarea(attrs={"rows": 3})}
 
 
-class DueDiligenceForm(forms.ModelForm):
+class DueDiligenceForm(PlainModelForm):
     class Meta:
         model = DueDiligence
         fields = [
@@ -156,7 +157,7 @@ class DueDiligenceForm(forms.ModelForm):
         }
 
 
-class FeasibilityForm(forms.ModelForm):
+class FeasibilityForm(PlainModelForm):
     class Meta:
         model = FeasibilityStudy
         fields = ["summary", "resources_required", "conclusion", "completed_on"]
@@ -167,7 +168,7 @@ class FeasibilityForm(forms.ModelForm):
         }
 
 
-class CandidateStatusForm(forms.Form):
+class CandidateStatusForm(PlainForm):
     status = forms.ChoiceField(
         label="Status",
         choices=[(s.value, s.label) for s in CANDIDATE_STATUSES_BY_HAND],
@@ -178,7 +179,7 @@ def score_field_name(candidate_id: int, criterion_id: int) -> str:
     return f"s_{candidate_id}_{criterion_id}"
 
 
-class ScoreGridForm(forms.Form):
+class ScoreGridForm(PlainForm):
     """One whole-number field per candidate × criterion, 0 to the criterion's maximum.
 
     An empty cell means "not scored yet" (and clears a score saved before).
@@ -234,7 +235,7 @@ class ScoreGridForm(forms.Form):
         }
 
 
-class SelectionDecisionForm(forms.Form):
+class SelectionDecisionForm(PlainForm):
     candidate = forms.TypedChoiceField(label="Selected partner city", coerce=int)
     reasons = forms.CharField(
         label="Reasons for the selection",

@@ -32,6 +32,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from core import hooks
 from core.errors import DomainError
+from core.forms import MAX_ID
 from core.views import apply_errors, report_refusal
 from partnerships import selectors, services, suggestions
 from partnerships.forms.search import (
@@ -54,6 +55,8 @@ from partnerships.models import (
 from partnerships.views.common import editable_partnership_or_404
 
 PAGE_SIZE = 20
+# The highest ?page= taken as asked (its OFFSET fits a bigint); a higher one is this one.
+LAST_PAGE_ASKED = MAX_ID // PAGE_SIZE
 
 
 def step_notice(partnership: Partnership, step: Step) -> str:
@@ -152,6 +155,9 @@ def _results_page(qs, page: str | None) -> ResultsPage:
         number = max(1, int(page or 1))
     except ValueError:
         number = 1
+    # Beyond any real page, and the offset must still fit a bigint: the end's handling below
+    # shows the last page instead.
+    number = min(number, LAST_PAGE_ASKED)
     qs = qs.annotate(total_found=Window(Count("pk"))).order_by("name", "pk")
     rows = list(qs[(number - 1) * PAGE_SIZE : number * PAGE_SIZE])
     if not rows and number > 1:

@@ -156,3 +156,20 @@ def test_production_defaults_from_the_environment():
     assert base.SECURE_HSTS_SECONDS == 31536000
     assert base.SECURE_HSTS_INCLUDE_SUBDOMAINS and base.SECURE_HSTS_PRELOAD
     assert base.SESSION_COOKIE_SECURE and base.CSRF_COOKIE_SECURE
+
+
+@pytest.mark.parametrize("url", ["login", "admin:login"])
+@pytest.mark.parametrize("username", ["u" * 256, "é" * 1_000, "a\tb" * 100])
+def test_a_username_longer_than_axes_stores_is_a_failed_login(client, axes_on, url, username):
+    """axes records the typed username in a varchar(255): a longer one was a 500 (issue 19).
+    It is an ordinary failed login, counted towards the lockout like any other."""
+    from axes.models import AccessAttempt
+
+    response = client.post(reverse(url), {"username": username, "password": "x"})
+    assert response.status_code == 200
+    assert response.context["form"].errors
+    attempt = AccessAttempt.objects.get()
+    assert len(attempt.username) <= 255
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        response = client.post(reverse(url), {"username": username, "password": "x"})
+    assert response.status_code == 429
