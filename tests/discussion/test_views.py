@@ -98,7 +98,7 @@ def test_the_writer_is_told_who_was_not_notified(client, world):
 @pytest.mark.parametrize(
     ("body", "message"),
     [
-        ("Hello \x1b[31m red", "control characters"),
+        ("Hello \x1b[31m red", "invisible control character"),
         ("Nul \x00 here", "Null characters are not allowed"),
         ("a" * (MAX_BYTES + 1), "at most"),
         ("é" * (MAX_BYTES // 2 + 1), "at most 10 KB"),
@@ -163,7 +163,7 @@ def test_edit_within_the_window_and_not_after(client, world):
     # A bad edit shows the text again with what is wrong.
     response = client.post(edit, {"body": "x\x07"})
     assert response.status_code == 200
-    assert "control characters" in response.content.decode()
+    assert "invisible control character" in response.content.decode()
     Comment.objects.filter(pk=comment.pk).update(
         created_at=timezone.now() - dt.timedelta(minutes=16)
     )

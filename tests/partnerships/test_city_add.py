@@ -95,7 +95,7 @@ def test_a_new_city_takes_its_countrys_side_of_the_north_south_divide(officer):
         ({"q": "--"}, "Type at least 2 letters"),
         ({"q": "x" * 500}, "at most 100 characters"),
         ({"q": "Dur\x00ban"}, "Null characters are not allowed."),
-        ({"q": "Dur\x07ban"}, "without control characters"),
+        ({"q": "Dur\x07ban"}, "invisible control character"),
         ({"q": "Atlantis"}, "No place of the gazetteer"),
         ({"q": "Springfield", "page": "nine"}, None),
         ({"q": "Springfield", "page": "999"}, None),
