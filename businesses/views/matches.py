@@ -26,6 +26,7 @@ from businesses.forms import PICK_A_MATCH, MatchDecisionForm, MatchProposalForm
 from businesses.models import BusinessAssociation, MatchProposal
 from businesses.services.common import CLOSED_PARTNERSHIP_STATUSES
 from businesses.views.common import require_association_manager
+from businesses.views.matchmaking import pair_row
 from core.errors import DomainError
 from core.page_cache import cached_page
 from core.views import apply_errors, paginate, posted, report_refusal, require
@@ -66,23 +67,18 @@ def _own_associations(user) -> set[int] | None:
 
 
 def _rows(suggestions, waiting: dict, cities: dict) -> list[dict]:
-    rows = []
-    for rank, s in enumerate(suggestions, start=1):
-        rows.append(
-            {
-                "rank": rank,
-                "s": s,
-                "first_city": cities.get(s.first.organisation.partner_id),
-                "second_city": cities.get(s.second.organisation.partner_id),
-                "direction": SubAlliance.LinkageDirection(s.direction).label,
-                "waiting": waiting.get(frozenset({s.first.pk, s.second.pk})),
-                "form": MatchProposalForm(
-                    initial={"first": s.first.pk, "second": s.second.pk},
-                    auto_id=f"match-{rank}-%s",
-                ),
-            }
+    return [
+        pair_row(
+            rank,
+            s,
+            cities,
+            waiting=waiting.get(frozenset({s.first.pk, s.second.pk})),
+            form=MatchProposalForm(
+                initial={"first": s.first.pk, "second": s.second.pk}, auto_id=f"match-{rank}-%s"
+            ),
         )
-    return rows
+        for rank, s in enumerate(suggestions, start=1)
+    ]
 
 
 @login_required

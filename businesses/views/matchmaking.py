@@ -44,6 +44,19 @@ def _editable(request, pk: int) -> Partnership:
     return get_object_or_404(with_members(qs), pk=pk)
 
 
+def pair_row(rank: int, s: matching.Suggestion, cities: dict, **extra) -> dict:
+    """A suggested pair as the matchmaking pages (the officers' and the chamber's) list it:
+    its rank, its cities and its direction's label, with what the page adds (`extra`)."""
+    return {
+        "rank": rank,
+        "s": s,
+        "first_city": cities.get(s.first.organisation.partner_id),
+        "second_city": cities.get(s.second.organisation.partner_id),
+        "direction": SubAlliance.LinkageDirection(s.direction).label,
+        **extra,
+    }
+
+
 @login_required
 @require_GET
 @cached_page
@@ -54,22 +67,18 @@ def matchmaking(request, pk: int):
     suggestions = matching.suggest_business_pairs(partnership, limit=SUGGESTIONS)
     proposals = list(selectors.match_proposals_of_partnership(partnership)[:PROPOSALS])
     proposed = {frozenset({p.first_id, p.second_id}): p for p in proposals}
-    rows = []
-    for rank, s in enumerate(suggestions, start=1):
-        rows.append(
-            {
-                "rank": rank,
-                "s": s,
-                "first_city": cities.get(s.first.organisation.partner_id),
-                "second_city": cities.get(s.second.organisation.partner_id),
-                "direction": SubAlliance.LinkageDirection(s.direction).label,
-                "proposal": proposed.get(frozenset({s.first.pk, s.second.pk})),
-                "form": PairForm(
-                    initial={"first": s.first.pk, "second": s.second.pk},
-                    auto_id=f"pair-{rank}-%s",
-                ),
-            }
+    rows = [
+        pair_row(
+            rank,
+            s,
+            cities,
+            proposal=proposed.get(frozenset({s.first.pk, s.second.pk})),
+            form=PairForm(
+                initial={"first": s.first.pk, "second": s.second.pk}, auto_id=f"pair-{rank}-%s"
+            ),
         )
+        for rank, s in enumerate(suggestions, start=1)
+    ]
     return render(
         request,
         "businesses/matchmaking/matchmaking.html",
