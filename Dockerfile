@@ -8,11 +8,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
 
-# WeasyPrint (the dossier PDF) needs Pango; gettext compiles translations; the PostgreSQL client
-# is for `manage.py backup` / `restore` (pg_dump 15, the same major version as compose's db).
+# WeasyPrint (the dossier PDF) needs Pango (translations are compiled by Babel: no gettext); the
+# PostgreSQL client is for `manage.py backup` / `restore` (pg_dump 15, as compose's db).
 RUN apt-get update \
     && apt-get install -y --no-install-recommends \
-        libpango-1.0-0 libpangoft2-1.0-0 gettext postgresql-client \
+        libpango-1.0-0 libpangoft2-1.0-0 postgresql-client \
     && rm -rf /var/lib/apt/lists/*
 
 RUN groupadd --system portal \

@@ -6,7 +6,8 @@ PY     := $(VENV)/bin/python
 DEV_ENV := DEBUG=true
 
 .DEFAULT_GOAL := help
-.PHONY: help run test install install-dev migrate demo lint format browser-deps bench bench-deps
+.PHONY: help run test install install-dev migrate demo lint format browser-deps bench bench-deps \
+	messages makemessages
 
 help:
 	@echo "make run   - set up and run the portal on http://127.0.0.1:8000 with demo data"
@@ -30,9 +31,20 @@ $(VENV)/.installed-dev: pyproject.toml | $(VENV)/bin/python
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
+# The translations: locale/<language>/LC_MESSAGES/django.po compiled to .mo by Babel (pure Python,
+# no GNU gettext needed); the .mo files are not committed (docs/translating.md).
+messages: install
+	$(PY) -m babel.messages.frontend compile -d locale -D django
+
+# After marking new strings: refresh every catalog (needs GNU gettext's xgettext), then
+# translate the new entries (docs/translating.md).
+makemessages: install
+	$(DEV_ENV) $(PY) manage.py makemessages --all --no-obsolete --ignore=.venv --ignore=tests \
+	  --ignore=static --ignore=bench --ignore=scripts --add-location=file
+
 # The world gazetteer (cities an officer adds partners from): loaded once, a few minutes the
 # first time; later runs find every place there and insert nothing.
-migrate: install
+migrate: install messages
 	$(DEV_ENV) $(PY) manage.py migrate --noinput
 	$(DEV_ENV) $(PY) manage.py load_gazetteer
 
@@ -52,7 +64,7 @@ browser-deps:
 	  fi; \
 	fi
 
-test: install-dev browser-deps
+test: install-dev browser-deps messages
 	$(VENV)/bin/pytest -n 2
 
 lint: install-dev

@@ -6,6 +6,8 @@ from __future__ import annotations
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 
+from core.services import model_update
+
 
 def account_save_new(user, password: str, errors: dict[str, list[str]] | None = None):
     """Save a new, unsaved `user` with `password`, after the password validators and the
@@ -26,3 +28,14 @@ def account_save_new(user, password: str, errors: dict[str, list[str]] | None = 
         raise ValidationError(errors)
     user.save()
     return user
+
+
+ACCOUNT_FIELDS = ("first_name", "last_name", "job_title", "language")
+
+
+def account_update(user, **values):
+    """Change what a person may change about themselves (AccountForm's fields)."""
+    unknown = set(values) - set(ACCOUNT_FIELDS)
+    if unknown:
+        raise TypeError(f"not an account field: {sorted(unknown)}")
+    return model_update(user, values)

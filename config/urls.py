@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.http import HttpResponse
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 
 from config.middleware import throttle_posts
 from core.health import readyz
@@ -13,8 +14,8 @@ def healthz(request):
     return HttpResponse("ok", content_type="text/plain")
 
 
-admin.site.site_header = "Twinning portal administration"
-admin.site.site_title = "Twinning portal admin"
+admin.site.site_header = _("Twinning portal administration")
+admin.site.site_title = _("Twinning portal admin")
 # A database outage outside a view is a friendly 503 too (config/middleware.py).
 handler500 = "config.middleware.server_error"
 
@@ -30,6 +31,7 @@ urlpatterns = [
         name="password_reset",
     ),
     path("accounts/", include("django.contrib.auth.urls")),
+    path("", include("accounts.urls")),
     path("", include("partnerships.urls")),
     path("", include("notifications.urls")),
     path("", include("invitations.urls")),

@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
+
 from alliances.models import ScorecardMeasure, StartUpTask
 from businesses import reference_data as business_lists
 from businesses.models import BusinessProfile, InterestRegistration, Outcome
@@ -284,8 +286,16 @@ def _partnership(r: Record, cities: set[str]) -> dict:
     }
 
 
+def _language(r: Record) -> str:
+    """A person's language: a code of settings.LANGUAGES (the account's language)."""
+    return r.code("language", {code for code, _name in settings.LANGUAGES}, "a portal language")
+
+
 def _user(r: Record, cities: set[str]) -> dict:
-    r.keys({"username", "email", "first_name", "last_name", "role", "city"}, {"association"})
+    r.keys(
+        {"username", "email", "first_name", "last_name", "role", "city", "language"},
+        frozenset({"association"}),
+    )
     role = r.code("role", USER_ROLES, "a demo role")
     if role in CityMembership.Role.values:
         role = CityMembership.Role(role)
@@ -304,6 +314,7 @@ def _user(r: Record, cities: set[str]) -> dict:
         "last_name": r.text("last_name"),
         "role": role,
         "city": city,
+        "language": _language(r),
     }
     if role == "chamber":
         user["association"] = r.text("association")
@@ -421,9 +432,11 @@ def _chambers(file: DataFile, users: list[dict], cities: set[str]) -> Chambers:
     if not any(u["role"] == "chamber" for u in users):
         raise DatasetError(f"{file.label}: users.yaml has no chamber user for the home chamber")
     signup = top.mapping("pending_signup")
-    signup.keys({"username", "email", "first_name", "last_name", "job_title"})
+    signup.keys({"username", "email", "first_name", "last_name", "job_title", "language"})
+    _language(signup)
     staff = top.mapping("away_staff")
-    staff.keys({"username", "email", "first_name", "last_name", "job_title"})
+    staff.keys({"username", "email", "first_name", "last_name", "job_title", "language"})
+    _language(staff)
 
     businesses = {side: [] for side in SIDES}
     for side in SIDES:

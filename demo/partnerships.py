@@ -170,6 +170,7 @@ def _load_users(cities: dict[str, Partner], result: DemoResult):
                 "email": spec["email"],
                 "first_name": spec["first_name"],
                 "last_name": spec["last_name"],
+                "language": spec["language"],
                 "is_active": True,
                 "is_staff": role == "admin",
                 "is_superuser": role == "admin",

@@ -5,7 +5,7 @@
 #   check     manage.py check --deploy: refuses to go on with a production setting missing
 #             (PORTAL_BASE_URL above all); warnings are printed, errors stop the release
 #   migrate   manage.py migrate --noinput (migrations are written to run before the new code)
-#   messages  manage.py compilemessages, when a locale/ folder exists
+#   messages  compile the translations (locale/*.po) with Babel: no GNU gettext needed
 #   static    manage.py collectstatic --noinput
 #
 # RELEASE_STEPS chooses (default: all four, in that order); the Dockerfile runs
@@ -27,12 +27,8 @@ for step in $STEPS; do
       "$PYTHON" manage.py migrate --noinput
       ;;
     messages)
-      if [ -d locale ]; then
-        echo "release: compilemessages"
-        "$PYTHON" manage.py compilemessages --ignore .venv
-      else
-        echo "release: no locale/ folder, no messages to compile"
-      fi
+      echo "release: compile messages"
+      "$PYTHON" -m babel.messages.frontend compile -d locale -D django
       ;;
     static)
       echo "release: collectstatic"

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
 
 from config import logging as portal_logging
 from config.storage import media_storage
@@ -80,9 +81,13 @@ MIDDLEWARE = [
     # A database that is down becomes a friendly 503 with Retry-After, never a 500.
     "config.middleware.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The language: the cookie the switcher sets, else the browser's Accept-Language...
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # ...unless the person has chosen one on their account: theirs, on every device.
+    "accounts.middleware.AccountLanguageMiddleware",
     # A request id and the user's id on every log line of the request; X-Request-ID back.
     "django_structlog.middlewares.RequestMiddleware",
     "config.logging.RequestIdHeaderMiddleware",
@@ -115,6 +120,7 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 # The notifications bell's count, read by UnreadCountMiddleware.
@@ -205,6 +211,24 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "en"
+# The portal's languages (docs/glossary.md holds the domain's words in each). A person reads it
+# in their account's language, else the one they chose on the switcher (a cookie), else their
+# browser's (accounts/middleware.py). Arabic is written right to left.
+LANGUAGES = [
+    ("en", _("English")),
+    ("fr", _("French")),
+    ("es", _("Spanish")),
+    ("pt-br", _("Brazilian Portuguese")),
+    ("de", _("German")),
+    ("sv", _("Swedish")),
+    ("zh-hans", _("Simplified Chinese")),
+    ("ar", _("Arabic")),
+]
+# The catalogs (locale/<language>/LC_MESSAGES/django.po); the .mo files are compiled from
+# them by `make` and the release step, never committed.
+LOCALE_PATHS = [BASE_DIR / "locale"]
+LANGUAGE_COOKIE_AGE = 365 * 24 * 60 * 60
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 TIME_ZONE = env.str("TIME_ZONE", default="Africa/Johannesburg")
 USE_I18N = True
 USE_TZ = True
@@ -307,6 +331,7 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
+LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 # HTTPS: redirect http→https here unless a TLS-terminating proxy already does it

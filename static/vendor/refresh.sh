@@ -65,6 +65,7 @@ echo "bootstrap@$BOOTSTRAP_VERSION"
 p="$(fetch bootstrap "$BOOTSTRAP_VERSION" "$BOOTSTRAP_INTEGRITY")"
 put bootstrap \
     "$p/dist/css/bootstrap.min.css" "$p/dist/css/bootstrap.min.css.map" \
+    "$p/dist/css/bootstrap.rtl.min.css" "$p/dist/css/bootstrap.rtl.min.css.map" \
     "$p/dist/js/bootstrap.bundle.min.js" "$p/dist/js/bootstrap.bundle.min.js.map" \
     "$p/LICENSE"
 

@@ -262,6 +262,15 @@ MATRIX.update(
     }
 )
 
+# One's own account and its language: every signed-in person (an empty form is valid: every field
+# may be blank); the switcher sets a cookie and goes back, for visitors too.
+MATRIX.update(
+    {
+        "accounts:account": (SIGNED_IN, {**dict.fromkeys(CORE_ROLES, 302), "anonymous": "login"}),
+        "accounts:language": (dict.fromkeys(CORE_ROLES, 302), dict.fromkeys(CORE_ROLES, 302)),
+    }
+)
+
 # What a pending chamber account may reach (everything else redirects it to its status page).
 # What an account without a role may reach (core.access.OPEN_VIEWS and the apps' open views).
 OPEN = {
@@ -283,6 +292,8 @@ OPEN = {
     "notifications:calendar_feed",
     "invitations:accept",
     "invitations:join",
+    "accounts:account",
+    "accounts:language",
 }
 
 

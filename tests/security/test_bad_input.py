@@ -38,6 +38,7 @@ from django.utils.http import urlsafe_base64_encode
 from hypothesis import given
 from hypothesis import strategies as st
 
+from accounts import forms as account_forms
 from alliances import forms as alliance_forms
 from businesses import forms as business_forms
 from discussion import forms as discussion_forms
@@ -84,6 +85,11 @@ ENDPOINTS: dict[str, Post] = {
     "password_change": Post("officer_a", _f(auth_forms.PasswordChangeForm)),
     "password_reset": Post("anonymous", _f(auth_forms.PasswordResetForm)),
     "password_reset_confirm": Post("anonymous", _f(auth_forms.SetPasswordForm)),
+    # One's own account, and the language switcher (a code of settings.LANGUAGES).
+    "accounts:account": Post("officer_a", _f(account_forms.AccountForm)),
+    "accounts:language": Post(
+        "officer_a", extra={**NEXT, "language": ["fr", "zh-hans", "xx", "en-us"]}
+    ),
     # Partnerships: creation, the step moves, champions.
     "partnerships:create": Post("officer_a", _f(partnership_forms.PartnershipCreateForm)),
     "partnerships:edit": Post("officer_a", _f(partnership_forms.PartnershipEditForm)),

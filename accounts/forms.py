@@ -1,0 +1,21 @@
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import User
+from core.forms import PlainModelForm
+
+
+class AccountForm(PlainModelForm):
+    """What a person may change about themselves: how they are named, and their language."""
+
+    class Meta:
+        model = User
+        fields = ["first_name", "last_name", "job_title", "language"]
+        help_texts = {
+            "language": _(
+                "The portal's pages, your e-mails and the dossiers you download are written in "
+                "this language. Left empty, the pages follow your browser and e-mails are in "
+                "English."
+            ),
+        }

@@ -1,0 +1,71 @@
+"""A person's own account page, and the language switcher."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import translation
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from accounts import services
+from accounts.forms import AccountForm
+from core.views import posted
+
+LANGUAGE_CODES = {code for code, _name in settings.LANGUAGES}
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def account(request):
+    form = AccountForm(posted(request), instance=request.user)
+    if request.method == "POST" and form.is_valid():
+        user = services.account_update(request.user, **form.cleaned_data)
+        language = user.language or translation.get_language_from_request(request)
+        translation.activate(language)
+        messages.success(request, _("Your account is saved."))
+        response = HttpResponseRedirect(reverse("accounts:account"))
+        if user.language:
+            _set_language_cookie(response, user.language)
+        return response
+    return render(request, "accounts/account.html", {"form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def language(request):
+    """Switch the language: a cookie for everyone (a link, so that a visitor's cached public
+    pages need no form token), and the account's language too when a signed-in person
+    chooses by the form (a POST: a link must not change an account)."""
+    data = request.POST if request.method == "POST" else request.GET
+    code = data.get("language", "")
+    target = data.get("next") or request.headers.get("referer") or "/"
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = "/"
+    response = HttpResponseRedirect(target)
+    if code not in LANGUAGE_CODES:
+        messages.error(request, _("That language is not one of the portal's."))
+        return response
+    if request.method == "POST" and request.user.is_authenticated:
+        services.account_update(request.user, language=code)
+    _set_language_cookie(response, code)
+    return response
+
+
+def _set_language_cookie(response, code: str) -> None:
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        code,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        path=settings.LANGUAGE_COOKIE_PATH,
+        domain=settings.LANGUAGE_COOKIE_DOMAIN,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+    )
