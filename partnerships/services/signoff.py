@@ -99,10 +99,10 @@ def offline_confirmation_record(
             object_id=confirmation.pk,
             partner_ids=(partner.pk,),
             data={
-                "step": partnership.step_label,
+                "step": str(partnership.step_label),
                 "city": partner.name,
                 "offline": True,
-                "shown": confirmation.shown,
+                "shown": str(confirmation.shown),
             },
         )
     )
@@ -157,10 +157,10 @@ def offline_confirmation_endorse(*, confirmation: OfflineConfirmation, user) -> 
             object_id=current.pk,
             partner_ids=(current.partner_id,),
             data={
-                "step": Step(current.step).label,
+                "step": str(Step(current.step).label),
                 "city": current.partner.name,
                 "endorsed": True,
-                "shown": current.shown,
+                "shown": str(current.shown),
             },
         )
     )
@@ -211,7 +211,12 @@ def offline_confirmation_dispute(
             actor_id=user.pk,
             object_id=current.pk,
             partner_ids=(current.partner_id,),
-            data={"step": step.label, "city": city, "reason": reason, "shown": current.shown},
+            data={
+                "step": str(step.label),
+                "city": city,
+                "reason": reason,
+                "shown": str(current.shown),
+            },
         )
     )
     if partnership.step > step and _counted_for_the_last_passage(current):

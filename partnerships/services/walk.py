@@ -58,7 +58,7 @@ def emit_confirmation_awaited(
     if not awaited:
         return
     data = {
-        "step": partnership.step_label,
+        "step": str(partnership.step_label),
         "cities": ", ".join(sorted(members[pk] for pk in awaited)),
         "members": ", ".join(sorted(members.values())),
     }
@@ -299,9 +299,9 @@ def partnership_move(
     )
     # "step" is what the notifications read (their headline, "about"): the step moved to.
     data = {
-        "step": Step(to_step).label,
-        "from_step": Step(from_step).label,
-        "to_step": Step(to_step).label,
+        "step": str(Step(to_step).label),
+        "from_step": str(Step(from_step).label),
+        "to_step": str(Step(to_step).label),
     }
     if move.reason:
         data["reason"] = move.reason
@@ -380,7 +380,10 @@ def partnership_confirm_move(*, partnership: Partnership, user) -> list[MoveConf
                 actor_id=user.pk,
                 object_id=confirmation.pk,
                 partner_ids=(confirmation.partner_id,),
-                data={"step": partnership.step_label, "city": names[confirmation.partner_id]},
+                data={
+                    "step": str(partnership.step_label),
+                    "city": names[confirmation.partner_id],
+                },
             )
         )
     return created
