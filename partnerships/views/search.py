@@ -364,8 +364,8 @@ def _history_help(partner: Partner, known: list[Partnership]) -> str:
         "<li>{}</li>",
         (
             (
-                mark_safe(  # every value is escaped or built by format_html
-                    _("%(partnership)s with %(others)s – %(status)s, %(step)s")
+                mark_safe(  # the sentence and every value are escaped, or built by format_html
+                    conditional_escape(_("%(partnership)s with %(others)s – %(status)s, %(step)s"))
                     % {
                         "partnership": format_html(
                             '<a href="{}">{}</a>',
