@@ -26,6 +26,9 @@ from decimal import Decimal
 
 from django.db.models import CharField, OuterRef, QuerySet, Subquery
 from django.http import HttpResponse, StreamingHttpResponse
+from django.utils.functional import Promise
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from core import hooks
 from core.text import printable
@@ -42,15 +45,15 @@ class Dataset:
     """An exportable table: its columns and a function giving its rows for a user."""
 
     name: str
-    label: str
-    headers: tuple[str, ...]
+    label: str | Promise  # lazily translated: read it with str()
+    headers: tuple[str | Promise, ...]
     # (user, portfolio queryset of partnerships, city_id or None) -> rows (tuples)
     rows: Callable[..., Iterable[tuple]]
     order: int = 100
 
 
 def datasets() -> list[Dataset]:
-    return sorted(hooks.providers("exports.datasets"), key=lambda d: (d.order, d.label))
+    return sorted(hooks.providers("exports.datasets"), key=lambda d: (d.order, str(d.label)))
 
 
 def dataset(name: str) -> Dataset | None:
@@ -64,6 +67,8 @@ def safe(value):
     """A cell that a spreadsheet will not run: text starting with = + - @ (or a tab/CR) gets a
     leading apostrophe; control characters stored before forms refused them are dropped
     (openpyxl refuses them: the whole export was a 500). Numbers and dates stay as they are."""
+    if isinstance(value, Promise):  # a lazily translated label (of a choice, a step)
+        value = str(value)
     value = printable(value)
     if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
         return "'" + value
@@ -74,7 +79,7 @@ def csv_cell(value) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return gettext("yes") if value else gettext("no")
     if isinstance(value, dt.datetime | dt.date):
         return value.isoformat()
     return str(safe(value))
@@ -82,7 +87,7 @@ def csv_cell(value) -> str:
 
 def xlsx_cell(value):
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return gettext("yes") if value else gettext("no")
     if isinstance(value, dt.datetime) and value.tzinfo is not None:
         return value.replace(tzinfo=None)  # Excel has no time zones; stored times are UTC
     if isinstance(value, Decimal):
@@ -103,7 +108,7 @@ def csv_response(dataset: Dataset, rows: Iterable[tuple], filename: str) -> Stre
     writer = csv.writer(_Echo())
 
     def lines() -> Iterator[str]:
-        yield "\ufeff" + writer.writerow([printable(h) for h in dataset.headers])
+        yield "\ufeff" + writer.writerow([printable(str(h)) for h in dataset.headers])
         for row in rows:
             yield writer.writerow([csv_cell(v) for v in row])
 
@@ -119,11 +124,11 @@ def xlsx_response(dataset: Dataset, rows: Iterable[tuple], filename: str) -> Htt
     from openpyxl.styles import Font
 
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=dataset.label[:31])
+    sheet = workbook.create_sheet(title=str(dataset.label)[:31])
     bold = Font(bold=True)
     header = []
     for title in dataset.headers:
-        cell = WriteOnlyCell(sheet, value=printable(title))
+        cell = WriteOnlyCell(sheet, value=printable(str(title)))
         cell.font = bold
         header.append(cell)
     sheet.append(header)
@@ -300,80 +305,80 @@ def review_rows(user, qs: QuerySet[Partnership], city_id=None) -> Iterator[tuple
 DATASETS = (
     Dataset(
         name="partnerships",
-        label="Partnerships",
+        label=_("Partnerships"),
         headers=(
-            "ID",
-            "Title",
-            "Home city",
-            "Home country",
-            "Partner cities",
-            "Category",
-            "Orientation",
-            "Phase",
-            "Step",
-            "Status",
-            "Areas",
-            "Established on",
-            "Next review on",
-            "Relationship strength",
-            "Published",
+            _("ID"),
+            _("Title"),
+            _("Home city"),
+            _("Home country"),
+            _("Partner cities"),
+            _("Category"),
+            _("Orientation"),
+            _("Phase"),
+            _("Step"),
+            _("Status"),
+            _("Areas"),
+            _("Established on"),
+            _("Next review on"),
+            _("Relationship strength"),
+            _("Published"),
         ),
         rows=partnership_rows,
         order=10,
     ),
     Dataset(
         name="mous",
-        label="MOUs",
+        label=_("MOUs"),
         headers=(
-            "ID",
-            "Partnership ID",
-            "Partnership",
-            "Status",
-            "Effective on",
-            "Expires on",
-            "Signed on",
-            "Ceremony on",
-            "Ceremony place",
-            "Areas",
-            "Termination conditions",
-            "Terminated on",
+            _("ID"),
+            _("Partnership ID"),
+            _("Partnership"),
+            _("Status"),
+            _("Effective on"),
+            _("Expires on"),
+            _("Signed on"),
+            _("Ceremony on"),
+            _("Ceremony place"),
+            _("Areas"),
+            _("Termination conditions"),
+            _("Terminated on"),
         ),
         rows=mou_rows,
         order=20,
     ),
     Dataset(
         name="activities",
-        label="Activities",
+        label=_("Activities"),
         headers=(
-            "ID",
-            "Partnership ID",
-            "Partnership",
-            "Occurred on",
-            "Kind",
-            "Title",
-            "Participants",
-            "Description",
+            _("ID"),
+            _("Partnership ID"),
+            _("Partnership"),
+            _("Occurred on"),
+            _("Kind"),
+            _("Title"),
+            _("Participants"),
+            _("Description"),
         ),
         rows=activity_rows,
         order=30,
     ),
     Dataset(
         name="reviews",
-        label="Reviews",
+        label=_("Reviews"),
         headers=(
-            "ID",
-            "Partnership ID",
-            "Partnership",
-            "Period start",
-            "Period end",
-            "Status",
-            "Completed on",
-            "Effectiveness (1-5)",
-            "Efficiency (1-5)",
-            "Decision",
-            "Decision reason",
-            *(str(Review._meta.get_field(f).verbose_name) for f in Review.FAILURE_CAUSE_FIELDS),
-            "Narrative",
+            _("ID"),
+            _("Partnership ID"),
+            _("Partnership"),
+            _("Period start"),
+            _("Period end"),
+            _("Status"),
+            _("Completed on"),
+            _("Effectiveness (1-5)"),
+            _("Efficiency (1-5)"),
+            _("Decision"),
+            _("Decision reason"),
+            *(Review._meta.get_field(f).verbose_name for f in Review.FAILURE_CAUSE_FIELDS),
+            _("Narrative"),
         ),
         rows=review_rows,
         order=40,

@@ -21,6 +21,8 @@ from django.conf import settings
 from django.db.models import Count, OuterRef, QuerySet, Subquery
 from django.db.models.functions import TruncMonth
 from django.http import Http404
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from core import hooks
@@ -39,10 +41,10 @@ from partnerships.models import (
 
 # The outcome kinds the report shows (businesses.Outcome.Kind values), with their labels.
 OUTCOME_KINDS = {
-    "deals": "Deals concluded",
-    "export_value": "Export value",
-    "investment": "Investment",
-    "jobs": "Jobs created",
+    "deals": _("Deals concluded"),
+    "export_value": _("Export value"),
+    "investment": _("Investment"),
+    "jobs": _("Jobs created"),
 }
 MONEY_KINDS = {"export_value", "investment"}
 
@@ -209,10 +211,10 @@ def kpis_on_target(qs: QuerySet[Partnership]) -> dict:
 
 
 HEALTH_BANDS = (
-    ("healthy", "Healthy"),
-    ("at_risk", "At risk"),
-    ("weak", "Weak"),
-    ("finished", "Not scored (ended or archived)"),
+    ("healthy", _("Healthy")),
+    ("at_risk", _("At risk")),
+    ("weak", _("Weak")),
+    ("finished", _("Not scored (ended or archived)")),
 )
 
 
@@ -269,7 +271,10 @@ def outcomes_by_partnership(
             {
                 "kind": kind,
                 "currency": currency,
-                "label": f"{OUTCOME_KINDS[kind]} ({currency})" if currency else OUTCOME_KINDS[kind],
+                "label": gettext("%(outcome)s (%(currency)s)")
+                % {"outcome": OUTCOME_KINDS[kind], "currency": currency}
+                if currency
+                else str(OUTCOME_KINDS[kind]),
                 "money": kind in MONEY_KINDS,
             }
             for kind, currency in ordered
@@ -467,12 +472,12 @@ def portfolio_report(qs: QuerySet[Partnership], city_id: int | None = None) -> d
 def chart_data(report: dict) -> dict:
     """The same numbers shaped for Chart.js (labels + datasets), for `json_script`."""
 
-    def simple(rows, label="Partnerships", colours=None):
+    def simple(rows, label=None, colours=None):
         return {
-            "labels": [r["label"] for r in rows],
+            "labels": [str(r["label"]) for r in rows],
             "datasets": [
                 {
-                    "label": label,
+                    "label": gettext("Partnerships") if label is None else label,
                     "data": [r["count"] for r in rows],
                     **({"backgroundColor": colours} if colours else {}),
                 }
@@ -485,26 +490,26 @@ def chart_data(report: dict) -> dict:
             "horizontal": True,
             **simple(
                 report["by_step"],
-                "Reached this step",
+                gettext("Reached this step"),
                 [STEP_COLOURS[r["key"]] for r in report["by_step"]],
             ),
         },
         "by_category": {"type": "doughnut", **simple(report["by_category"])},
         "by_phase": {"type": "doughnut", **simple(report["by_phase"])},
         "by_country": {"type": "bar", "horizontal": True, **simple(report["by_country"])},
-        "activities": {"type": "line", **simple(report["activities"], "Activities")},
+        "activities": {"type": "line", **simple(report["activities"], gettext("Activities"))},
         "kpis": {
             "type": "bar",
             "stacked": True,
             "labels": [r["label"] for r in report["kpis"]["rows"]],
             "datasets": [
                 {
-                    "label": "On target",
+                    "label": gettext("On target"),
                     "data": [r["on"] for r in report["kpis"]["rows"]],
                     "backgroundColor": "#009e73",
                 },
                 {
-                    "label": "Off target",
+                    "label": gettext("Off target"),
                     "data": [r["off"] for r in report["kpis"]["rows"]],
                     "backgroundColor": "#d55e00",
                 },
@@ -531,7 +536,7 @@ def chart_data(report: dict) -> dict:
                 "labels": [r["label"] for r in outcomes["rows"]],
                 "datasets": [
                     {
-                        "label": outcomes["columns"][i]["label"],
+                        "label": str(outcomes["columns"][i]["label"]),
                         "data": [float(r["values"][i]) for r in outcomes["rows"]],
                     }
                     for i in indexes

@@ -65,8 +65,11 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Abs, Coalesce
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django_countries import countries
 
+from core.formatting import number
 from partnerships.models import Partner, Partnership, PartnershipMember
 
 POOL_SIZE = 500
@@ -136,7 +139,10 @@ class Suggestion:
     @property
     def rationale(self) -> str:
         """The text pre-filled as the candidate's rationale when an officer adds it."""
-        return f"Suggested by the portal (fit {self.rounded}/100): " + "; ".join(self.reasons) + "."
+        return _("Suggested by the portal (fit %(fit)s/100): %(reasons)s.") % {
+            "fit": self.rounded,
+            "reasons": "; ".join(self.reasons),
+        }
 
 
 # --- Pure functions --------------------------------------------------------------------------
@@ -170,9 +176,11 @@ def component_weights(
 def human_population(n: int) -> str:
     """1_100_000 → '1.1 M', 900_000 → '0.9 M', 45_000 → '45 k'."""
     if n >= 100_000:
-        return f"{n / 1_000_000:.1f} M"
+        # Translators: a population in millions, e.g. 1.1 M
+        return _("%(n)s M") % {"n": number(round(n / 1_000_000, 1), 1)}
     if n >= 1_000:
-        return f"{round(n / 1_000)} k"
+        # Translators: a population in thousands, e.g. 45 k
+        return _("%(n)s k") % {"n": number(round(n / 1_000))}
     return str(n)
 
 
@@ -231,23 +239,37 @@ def score_city(
     reasons = []
     if components.get(SIZE, 0) >= 0.5:
         reasons.append(
-            f"Similar size: {human_population(city.population)} vs "
-            f"{human_population(home.population)}"
+            _("Similar size: %(city)s vs %(home)s")
+            % {
+                "city": human_population(city.population),
+                "home": human_population(home.population),
+            }
         )
     if shared and SHARED_SECTORS in components:
-        reasons.append(f"Shares sectors: {_names(shared, sector_names)}")
+        reasons.append(_("Shares sectors: %(sectors)s") % {"sectors": _names(shared, sector_names)})
     if complementary and COMPLEMENTARY_SECTORS in components:
-        reasons.append(f"Complementary sectors: {_names(complementary, sector_names)}")
+        reasons.append(
+            _("Complementary sectors: %(sectors)s")
+            % {"sectors": _names(complementary, sector_names)}
+        )
     if evidence.shared_areas and AREAS in components:
-        reasons.append(f"Already cooperates elsewhere on: {', '.join(evidence.shared_areas)}")
+        reasons.append(
+            _("Already cooperates elsewhere on: %(areas)s")
+            % {"areas": ", ".join(evidence.shared_areas)}
+        )
     if evidence.ties and TIES in components:
         country = countries.name(home.country) or home.country
-        cities = "city" if evidence.ties == 1 else "cities"
-        verb = "partners" if evidence.ties == 1 else "partner"
-        reasons.append(f"{evidence.ties} other {cities} in {country} {verb} with it")
+        reasons.append(
+            ngettext(
+                "%(n)s other city in %(country)s partners with it",
+                "%(n)s other cities in %(country)s partner with it",
+                evidence.ties,
+            )
+            % {"n": evidence.ties, "country": country}
+        )
     if components.get(NORTH_SOUTH):
         side = Partner.GlobalRegion(city.global_region).label
-        reasons.append(f"{side} partner, for North–South cooperation")
+        reasons.append(_("%(side)s partner, for North–South cooperation") % {"side": side})
     return Suggestion(city=city, score=score, components=components, reasons=reasons)
 
 

@@ -26,6 +26,7 @@ from django.db.models import (
 from django.db.models.functions import Cast
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from core import hooks
 from core.formatting import day
@@ -241,7 +242,7 @@ def timeline(partnership: Partnership, length: int = TIMELINE_LENGTH) -> list[Ti
     entries = []
     rows = activities.union(moves, *sign_off, *others, all=True).order_by("-t_at", "-t_id")
     for row in rows[:length]:
-        src, _, at, title, detail, from_step, to_step, first, last, username = row
+        src, _id, at, title, detail, from_step, to_step, first, last, username = row
         by = " ".join(n for n in (first, last) if n) or username or ""
         if src in sources:
             entries.append(sources[src].entry(row))
@@ -255,11 +256,17 @@ def timeline(partnership: Partnership, length: int = TIMELINE_LENGTH) -> list[Ti
             )
         else:
             kind = StepTransition.Kind(detail)
+            if kind == StepTransition.Kind.RETURN:
+                # Translators: a step move on the timeline; the two are step names
+                move = _("Returned from “%(from)s” to “%(to)s”")
+            else:
+                # Translators: a step move on the timeline; the two are step names
+                move = _("Advanced from “%(from)s” to “%(to)s”")
             entries.append(
                 TimelineEntry(
                     at=at,
                     kind=src,
-                    title=f"{kind.label} from “{Step(from_step).label}” to “{Step(to_step).label}”",
+                    title=move % {"from": Step(from_step).label, "to": Step(to_step).label},
                     detail=title,
                     by=by,
                     is_return=kind == StepTransition.Kind.RETURN,
@@ -293,9 +300,15 @@ def sign_off_entries(partnership: Partnership) -> list[TimelineEntry]:
 def _sign_off_entry(src: str, at, city: str, detail: str, step: int, by: str) -> TimelineEntry:
     """A confirmation on the timeline. One given outside the portal always reads as such,
     never as the city's own; a dispute shows its reason."""
-    leaving = f"leaving “{Step(step).label}”"
+    names = {"city": city, "step": Step(step).label}
     if src == "confirmation":
-        return TimelineEntry(at=at, kind=src, title=f"{city} confirmed {leaving}", detail="", by=by)
+        return TimelineEntry(
+            at=at,
+            kind=src,
+            title=_("%(city)s confirmed leaving “%(step)s”") % names,
+            detail="",
+            by=by,
+        )
     parts = (detail or "").split(SEPARATOR)
     if src == "offline":
         name, role, on = ([*parts, "", "", ""])[:3]
@@ -304,8 +317,12 @@ def _sign_off_entry(src: str, at, city: str, detail: str, step: int, by: str) ->
         return TimelineEntry(
             at=at,
             kind=src,
-            title=f"{city}: {leaving} confirmed outside the portal by {name}, {role}, on {on}",
-            detail="Recorded by the home city.",
+            title=_(
+                "%(city)s: leaving “%(step)s” confirmed outside the portal by %(name)s, "
+                "%(role)s, on %(day)s"
+            )
+            % {**names, "name": name, "role": role, "day": on},
+            detail=_("Recorded by the home city."),
             by=by,
         )
     status, reason = ([*parts, "", ""])[:2]
@@ -313,7 +330,11 @@ def _sign_off_entry(src: str, at, city: str, detail: str, step: int, by: str) ->
         return TimelineEntry(
             at=at,
             kind=src,
-            title=f"{city} disputed the confirmation of {leaving} recorded outside the portal",
+            title=_(
+                "%(city)s disputed the confirmation of leaving “%(step)s” recorded outside "
+                "the portal"
+            )
+            % names,
             detail=reason,
             by=by,
             is_return=True,
@@ -321,7 +342,10 @@ def _sign_off_entry(src: str, at, city: str, detail: str, step: int, by: str) ->
     return TimelineEntry(
         at=at,
         kind=src,
-        title=f"{city} endorsed the confirmation of {leaving} recorded outside the portal",
+        title=_(
+            "%(city)s endorsed the confirmation of leaving “%(step)s” recorded outside the portal"
+        )
+        % names,
         detail="",
         by=by,
     )
@@ -346,7 +370,7 @@ def _shown(model_field, value) -> str:
     if model_field.choices:
         return str(dict(model_field.flatchoices).get(value, value))
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return _("yes") if value else _("no")
     if isinstance(value, dt.date):
         return day(value)
     if model_field.is_relation:

@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from core.errors import DomainError
 from core.errors import flatten as _flatten
@@ -74,7 +75,10 @@ def strategy_put_in_force(
     lock_city(strategy.partner_id)
     strategy.refresh_from_db()
     if strategy.status != TwinningStrategy.Status.DRAFT:
-        raise DomainError(f"Only a draft can be put in force; this one is {strategy.status}.")
+        raise DomainError(
+            _("Only a draft can be put in force; this one is %(status)s.")
+            % {"status": strategy.status}
+        )
     # Saved one by one (not .update()) so the history records the supersession too.
     for previous in TwinningStrategy.objects.filter(
         partner_id=strategy.partner_id, status=TwinningStrategy.Status.IN_FORCE
@@ -102,7 +106,9 @@ def _check_criteria(criteria: list[dict]) -> None:
     for item in criteria:
         name = (item.get("name") or "").strip()
         if name.casefold() in seen:
-            raise ValidationError({"criteria": f"Two criteria are called “{name}”: rename one."})
+            raise ValidationError(
+                {"criteria": _("Two criteria are called “%(name)s”: rename one.") % {"name": name}}
+            )
         seen.add(name.casefold())
 
 
@@ -110,9 +116,14 @@ def _full_clean_criterion(criterion: StrategyCriterion) -> None:
     try:
         criterion.full_clean(exclude=["strategy"])
     except ValidationError as exc:
-        label = criterion.name or "(unnamed)"
+        label = criterion.name or _("(unnamed)")
         raise ValidationError(
-            {"criteria": [f"Criterion “{label}”: {m}" for m in _flatten(exc)]}
+            {
+                "criteria": [
+                    _("Criterion “%(name)s”: %(problem)s") % {"name": label, "problem": m}
+                    for m in _flatten(exc)
+                ]
+            }
         ) from exc
 
 
@@ -131,8 +142,8 @@ def strategy_draft_start(
     draft = _open_draft(partner.pk)
     if draft is not None:
         raise DomainError(
-            f"Version {draft.version} is already a draft: "
-            "edit or discard it before starting another."
+            _("Version %(version)s is already a draft: edit or discard it before starting another.")
+            % {"version": draft.version}
         )
     unknown = set(fields) - set(STRATEGY_TEXT_FIELDS)
     if unknown:
@@ -140,7 +151,9 @@ def strategy_draft_start(
     if not fields:
         source = strategy_in_force(partner.pk)
         if source is None:
-            raise DomainError("There is no strategy in force to start from: write the first one.")
+            raise DomainError(
+                _("There is no strategy in force to start from: write the first one.")
+            )
         fields = {name: getattr(source, name) for name in STRATEGY_TEXT_FIELDS}
         if criteria is None:
             criteria = [
@@ -169,15 +182,15 @@ def strategy_criteria_save(
     strategy.refresh_from_db()
     if strategy.status != TwinningStrategy.Status.DRAFT:
         raise DomainError(
-            f"Version {strategy.version} is {strategy.get_status_display().lower()}: "
-            "only a draft's criteria can change."
+            _("Version %(version)s is %(status)s: only a draft's criteria can change.")
+            % {"version": strategy.version, "status": strategy.get_status_display().lower()}
         )
     items = [dict(item) for item in criteria]
     _check_criteria(items)
     existing = {c.pk: c for c in strategy.criteria.all()}
     kept = {item["id"] for item in items if item.get("id")}
     if kept - set(existing):
-        raise DomainError("One of these criteria is not part of this draft; reload the page.")
+        raise DomainError(_("One of these criteria is not part of this draft; reload the page."))
     strategy.criteria.exclude(pk__in=kept).delete()
     # Renamed criteria step aside first, so two criteria may swap names without tripping the
     # unique-name constraint halfway through.
@@ -208,8 +221,11 @@ def strategy_update_draft(
     draft = TwinningStrategy.objects.get(pk=strategy.pk)
     if draft.status != TwinningStrategy.Status.DRAFT:
         raise DomainError(
-            f"Version {draft.version} is {draft.get_status_display().lower()} now: "
-            "only a draft can be edited. Start a new version instead."
+            _(
+                "Version %(version)s is %(status)s now: only a draft can be edited. Start a new "
+                "version instead."
+            )
+            % {"version": draft.version, "status": draft.get_status_display().lower()}
         )
     unknown = set(fields) - set(STRATEGY_TEXT_FIELDS)
     if unknown:
@@ -230,22 +246,25 @@ def strategy_approve(
     draft = TwinningStrategy.objects.get(pk=strategy.pk)
     if draft.status != TwinningStrategy.Status.DRAFT:
         raise DomainError(
-            f"Version {draft.version} is already {draft.get_status_display().lower()}: "
-            "only a draft can be approved."
+            _("Version %(version)s is already %(status)s: only a draft can be approved.")
+            % {"version": draft.version, "status": draft.get_status_display().lower()}
         )
     if not draft.criteria.exists():
         raise DomainError(
-            f"Version {draft.version} cannot be approved yet.",
-            ["Add at least one weighted criterion for choosing partners."],
+            _("Version %(version)s cannot be approved yet.") % {"version": draft.version},
+            [_("Add at least one weighted criterion for choosing partners.")],
         )
     approved_on = approved_on or timezone.localdate()
     if approved_on > timezone.localdate():
-        raise DomainError("The approval date cannot be in the future.")
+        raise DomainError(_("The approval date cannot be in the future."))
     current = strategy_in_force(draft.partner_id)
     if current is not None and current.approved_on and approved_on < current.approved_on:
         raise DomainError(
-            f"The approval date cannot be before that of the version in force "
-            f"(v{current.version}, approved {long_day(current.approved_on)})."
+            _(
+                "The approval date cannot be before that of the version in force "
+                "(v%(version)s, approved %(day)s)."
+            )
+            % {"version": current.version, "day": long_day(current.approved_on)}
         )
     return strategy_put_in_force(strategy=draft, approved_on=approved_on)
 
@@ -258,11 +277,14 @@ def strategy_draft_discard(*, strategy: TwinningStrategy, user) -> None:
     draft = TwinningStrategy.objects.get(pk=strategy.pk)
     if draft.status != TwinningStrategy.Status.DRAFT:
         raise DomainError(
-            f"Version {draft.version} is {draft.get_status_display().lower()}: "
-            "only a draft can be discarded."
+            _("Version %(version)s is %(status)s: only a draft can be discarded.")
+            % {"version": draft.version, "status": draft.get_status_display().lower()}
         )
     if draft.partnerships.exists():
-        raise DomainError(f"Partnerships refer to version {draft.version}; it cannot go.")
+        raise DomainError(
+            _("Partnerships refer to version %(version)s; it cannot go.")
+            % {"version": draft.version}
+        )
     draft._history_user = user
     draft.delete()
 
@@ -281,10 +303,12 @@ def _last_coordinator_error(membership: CityMembership, by) -> DomainError:
     city = membership.partner.name
     if membership.user_id == getattr(by, "pk", None):
         return DomainError(
-            f"You are the last coordinator of {city}: make someone else coordinator first."
+            _("You are the last coordinator of %(city)s: make someone else coordinator first.")
+            % {"city": city}
         )
     return DomainError(
-        f"{membership.user} is the last coordinator of {city}: make someone else coordinator first."
+        _("%(person)s is the last coordinator of %(city)s: make someone else coordinator first.")
+        % {"person": membership.user, "city": city}
     )
 
 
@@ -297,9 +321,16 @@ def officer_add(*, partner: Partner, user, role: str, by) -> CityMembership:
     require_coordinator(by, partner.pk)
     lock_city(partner.pk)
     if not user.is_active:
-        raise ValidationError({"user": f"{user}'s account is deactivated."})
+        raise ValidationError(
+            {"user": _("%(person)s's account is deactivated.") % {"person": user}}
+        )
     if CityMembership.objects.filter(partner=partner, user=user).exists():
-        raise ValidationError({"user": f"{user} already works for {partner.name}."})
+        raise ValidationError(
+            {
+                "user": _("%(person)s already works for %(city)s.")
+                % {"person": user, "city": partner.name}
+            }
+        )
     membership = CityMembership(partner=partner, user=user, role=role)
     membership.full_clean()
     membership.save()
@@ -315,9 +346,9 @@ def officer_set_role(*, membership: CityMembership, role: str, by) -> CityMember
         CityMembership.objects.select_related("partner", "user").filter(pk=membership.pk).first()
     )
     if current is None:
-        raise DomainError("That person no longer works for the city; reload the page.")
+        raise DomainError(_("That person no longer works for the city; reload the page."))
     if role not in CityMembership.Role.values:
-        raise ValidationError({"role": "Choose officer or coordinator."})
+        raise ValidationError({"role": _("Choose officer or coordinator.")})
     if (
         current.role == CityMembership.Role.COORDINATOR
         and role != CityMembership.Role.COORDINATOR

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
+
 from core.errors import DomainError
 from core.services import lock
 from partnerships import permissions
@@ -15,7 +17,7 @@ def check_may_edit(user, partnership: Partnership) -> None:
     """Services re-check what views check; no user means the system (demo loader, tasks).
     The one edit check of every service in this module."""
     if user is not None and not permissions.can_edit_partnership(user, partnership):
-        raise DomainError("You may not change this partnership.")
+        raise DomainError(_("You may not change this partnership."))
 
 
 def lock_city(partner_id: int) -> Partner:
@@ -24,7 +26,7 @@ def lock_city(partner_id: int) -> Partner:
 
 def require_coordinator(user, partner_id: int) -> None:
     if user is None or not permissions.is_coordinator_of(user, partner_id):
-        raise DomainError("Only the city's coordinators (or an admin) can do this.")
+        raise DomainError(_("Only the city's coordinators (or an admin) can do this."))
 
 
 def member_partner_ids(partnership: Partnership) -> set[int]:

@@ -7,6 +7,7 @@ import datetime as dt
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from partnerships.models import (
     Activity,
@@ -24,7 +25,7 @@ def activity_date_problem(occurred_on: dt.date, today: dt.date | None = None) ->
     """Why an activity date is refused, or "" (see ACTIVITY_MAX_DAYS_AHEAD)."""
     today = today or timezone.localdate()
     if occurred_on > today + dt.timedelta(days=ACTIVITY_MAX_DAYS_AHEAD):
-        return "An activity may be logged at most a year ahead."
+        return _("An activity may be logged at most a year ahead.")
     return ""
 
 

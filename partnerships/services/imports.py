@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from core.errors import DomainError
 from partnerships import permissions
@@ -28,7 +29,7 @@ def partner_city_upsert(
     Returns ("created" | "updated" | "unchanged", city). One transaction (a savepoint when
     called inside an import), so a refused row leaves nothing behind."""
     if not may_import_partner_cities(user):
-        raise DomainError("Only coordinators and admins may import partner cities.")
+        raise DomainError(_("Only coordinators and admins may import partner cities."))
     partner = (
         Partner.objects.select_for_update()
         .filter(name__iexact=name, province__iexact=province, country=country)

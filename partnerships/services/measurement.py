@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from core.errors import DomainError
 from core.errors import flatten as _flatten
@@ -90,9 +91,16 @@ def _draft_review_locked(review: Review, user) -> tuple[Partnership, Review]:
     check_may_edit(user, partnership)
     locked = lock(Review, review.pk)
     if locked.status != Review.Status.DRAFT:
-        when = f" on {_review_day(locked.completed_on)}" if locked.completed_on else ""
+        if locked.completed_on:
+            raise DomainError(
+                _(
+                    "This review was completed on %(day)s and is read-only: amend it by writing "
+                    "a new review."
+                )
+                % {"day": _review_day(locked.completed_on)}
+            )
         raise DomainError(
-            f"This review was completed{when} and is read-only: amend it by writing a new review."
+            _("This review was completed and is read-only: amend it by writing a new review.")
         )
     return partnership, locked
 
@@ -111,7 +119,7 @@ def review_create_draft(
     check_may_edit(user, partnership)
     locked = lock(Partnership, partnership.pk)
     if locked.status == Partnership.Status.ENDED:
-        raise DomainError("This partnership has ended: it is not reviewed any more.")
+        raise DomainError(_("This partnership has ended: it is not reviewed any more."))
     review = Review(
         partnership=locked,
         period_start=period_start,
@@ -131,7 +139,7 @@ def _kpi_rows(review: Review, partnership: Partnership, values: dict) -> tuple[l
     kpis = set(KPI.objects.filter(partnership=partnership).values_list("pk", flat=True))
     if set(values) - kpis:
         raise ValidationError(
-            {"kpi_results": "Give values only for this partnership's own KPIs; reload the page."}
+            {"kpi_results": _("Give values only for this partnership's own KPIs; reload the page.")}
         )
     existing = {r.kpi_id: r for r in KPIResult.objects.filter(review=review)}
     create, update, delete, errors = [], [], [], {}
@@ -164,7 +172,10 @@ def _factor_rows(review: Review, values: dict) -> tuple[list, list, list]:
     unknown = set(values) - set(SuccessFactorRating.Factor.values)
     if unknown:
         raise ValidationError(
-            {"factor_ratings": f"Not a success factor: {', '.join(sorted(unknown))}."}
+            {
+                "factor_ratings": _("Not a success factor: %(factors)s.")
+                % {"factors": ", ".join(sorted(unknown))}
+            }
         )
     existing = {r.factor: r for r in SuccessFactorRating.objects.filter(review=review)}
     create, update, delete, errors = [], [], [], {}
@@ -235,26 +246,28 @@ def _completion_problems(
     measured = set(review.kpi_results.values_list("kpi_id", flat=True))
     for kpi in KPI.objects.filter(partnership=partnership).order_by("name"):
         if kpi.pk not in measured:
-            errors[kpi_field(kpi.pk)] = f"Give the actual value of “{kpi.name}” for this period."
+            errors[kpi_field(kpi.pk)] = _("Give the actual value of “%(kpi)s” for this period.") % {
+                "kpi": kpi.name
+            }
     decision = review.decision
     if not decision:
-        errors["decision"] = "Choose a decision: continue, adjust the plan, renew, pause or end."
+        errors["decision"] = _("Choose a decision: continue, adjust the plan, renew, pause or end.")
     elif decision == Review.Decision.END:
         if not review.decision_reason.strip():
-            errors["decision_reason"] = "Give the reason for ending the partnership."
+            errors["decision_reason"] = _("Give the reason for ending the partnership.")
         if review.end_on is None:
-            errors["end_on"] = "Give the date the partnership ends."
+            errors["end_on"] = _("Give the date the partnership ends.")
         elif review.end_on < review.period_start:
-            errors["end_on"] = "The partnership cannot end before the period reviewed starts."
+            errors["end_on"] = _("The partnership cannot end before the period reviewed starts.")
     elif decision == Review.Decision.RENEW:
         if signed is None:
-            errors["decision"] = "There is no signed MOU to renew: draft and sign a new one."
+            errors["decision"] = _("There is no signed MOU to renew: draft and sign a new one.")
         elif review.new_expiry_on is None:
-            errors["new_expiry_on"] = "Give the MOU's new expiry date."
+            errors["new_expiry_on"] = _("Give the MOU's new expiry date.")
         elif signed.expires_on and review.new_expiry_on <= signed.expires_on:
-            errors["new_expiry_on"] = (
-                f"The new expiry must be after the current one ({_review_day(signed.expires_on)})."
-            )
+            errors["new_expiry_on"] = _(
+                "The new expiry must be after the current one (%(day)s)."
+            ) % {"day": _review_day(signed.expires_on)}
     return errors
 
 
@@ -272,8 +285,10 @@ def review_complete(*, review: Review, user=None, on: dt.date | None = None) -> 
     partnership, locked = _draft_review_locked(review, user)
     if partnership.status == Partnership.Status.ENDED:
         raise DomainError(
-            "This partnership has ended already: the review cannot be completed. "
-            "Record what was learnt as lessons."
+            _(
+                "This partnership has ended already: the review cannot be completed. "
+                "Record what was learnt as lessons."
+            )
         )
     signed = (
         MOU.objects.select_for_update()
@@ -348,7 +363,7 @@ def lesson_add(
     puts it in the library every city's officers read."""
     check_may_edit(user, partnership)
     if review is not None and review.partnership_id != partnership.pk:
-        raise ValidationError({"review": "Choose a review of this partnership."})
+        raise ValidationError({"review": _("Choose a review of this partnership.")})
     lesson = Lesson(
         partnership=partnership,
         review=review,
@@ -373,7 +388,7 @@ def lesson_adopt_into_strategy(*, lessons: Lesson | Iterable[Lesson], user) -> T
     """
     wanted = [lessons] if isinstance(lessons, Lesson) else list(lessons)
     if not wanted:
-        raise DomainError("Choose at least one lesson to adopt.")
+        raise DomainError(_("Choose at least one lesson to adopt."))
     homes = set(
         PartnershipMember.objects.filter(
             partnership_id__in={lesson.partnership_id for lesson in wanted},
@@ -382,15 +397,17 @@ def lesson_adopt_into_strategy(*, lessons: Lesson | Iterable[Lesson], user) -> T
     )
     if len(homes) != 1:
         raise DomainError(
-            "These lessons come from partnerships of different home cities: "
-            "adopt them city by city."
+            _(
+                "These lessons come from partnerships of different home cities: "
+                "adopt them city by city."
+            )
         )
     home_id = homes.pop()
     require_coordinator(user, home_id)
     city = lock_city(home_id)
     locked = list(Lesson.objects.select_for_update().filter(pk__in=[x.pk for x in wanted]))
     if len(locked) != len({x.pk for x in wanted}):
-        raise DomainError("One of these lessons was deleted meanwhile; reload the page.")
+        raise DomainError(_("One of these lessons was deleted meanwhile; reload the page."))
     adopted = [lesson for lesson in locked if lesson.adopted_in_id]
     if adopted:
         versions = dict(
@@ -400,8 +417,8 @@ def lesson_adopt_into_strategy(*, lessons: Lesson | Iterable[Lesson], user) -> T
         )
         first = adopted[0]
         raise DomainError(
-            f"“{first.theme}” was adopted into strategy version "
-            f"{versions.get(first.adopted_in_id, '?')} already."
+            _("“%(theme)s” was adopted into strategy version %(version)s already.")
+            % {"theme": first.theme, "version": versions.get(first.adopted_in_id, "?")}
         )
     draft = _open_draft(home_id) or strategy_draft_start(partner=city, user=user)
     now = timezone.now()

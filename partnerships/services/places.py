@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from core.errors import DomainError
 from gazetteer.models import Place
@@ -60,10 +61,10 @@ def partner_city_add(*, geonameid: int, user) -> tuple[Partner, bool]:
     `user=None` is a trusted caller (a chamber's sign-up, whose city comes from the gazetteer
     too): the officers' page always passes the signed-in person, who must work for a city."""
     if user is not None and not may_add_city(user):
-        raise DomainError("Only the officers of a city may add partner cities.")
+        raise DomainError(_("Only the officers of a city may add partner cities."))
     place = Place.objects.filter(pk=geonameid).first()
     if place is None:
-        raise DomainError("That place is not in the gazetteer: search again and choose one.")
+        raise DomainError(_("That place is not in the gazetteer: search again and choose one."))
     existing = Partner.objects.filter(geonameid=place.pk).first()
     if existing is not None:
         return existing, False
@@ -76,8 +77,11 @@ def partner_city_add(*, geonameid: int, user) -> tuple[Partner, bool]:
     if namesake is not None:
         if namesake.geonameid is not None:
             raise DomainError(
-                f"{namesake} is already in the portal as another place of that name "
-                f"(GeoNames {namesake.geonameid}); an admin can tell the two apart."
+                _(
+                    "%(city)s is already in the portal as another place of that name "
+                    "(GeoNames %(geonameid)s); an admin can tell the two apart."
+                )
+                % {"city": namesake, "geonameid": namesake.geonameid}
             )
         # The same city, entered before the gazetteer: give it its place (and the figures
         # it lacks) rather than a twin.
@@ -99,7 +103,10 @@ def partner_city_add(*, geonameid: int, user) -> tuple[Partner, bool]:
     try:
         partner.full_clean(validate_unique=False, validate_constraints=False)
     except ValidationError as exc:
-        raise DomainError(f"{place} cannot be added: {' '.join(exc.messages)}") from exc
+        raise DomainError(
+            _("%(place)s cannot be added: %(problems)s")
+            % {"place": place, "problems": " ".join(exc.messages)}
+        ) from exc
     try:
         with transaction.atomic():
             partner.save()

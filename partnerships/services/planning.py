@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from core.errors import DomainError
 from core.errors import flatten as _flatten
@@ -88,9 +89,9 @@ def plan_action_add(
     check_may_edit(user, partnership)
     plan = BusinessPlan.objects.filter(partnership=partnership).first()
     if plan is None:
-        raise DomainError("Write the business plan before adding actions to it.")
+        raise DomainError(_("Write the business plan before adding actions to it."))
     if owner_partner is not None and owner_partner.pk not in member_partner_ids(partnership):
-        raise ValidationError({"owner_partner": "Choose one of the partnership's cities."})
+        raise ValidationError({"owner_partner": _("Choose one of the partnership's cities.")})
     action = PlanAction(
         plan=plan, description=description, owner=owner, owner_partner=owner_partner, due_on=due_on
     )
@@ -108,7 +109,7 @@ def plan_action_set_status(
     partnership = Partnership.objects.get(pk=action.plan.partnership_id)
     check_may_edit(user, partnership)
     if status not in PlanAction.Status.values:
-        raise ValidationError({"status": "Choose open, done or dropped."})
+        raise ValidationError({"status": _("Choose open, done or dropped.")})
     done = status == PlanAction.Status.DONE
     completed_on = (action.completed_on or on or timezone.localdate()) if done else None
     return model_update(action, {"status": status, "completed_on": completed_on})
@@ -131,7 +132,7 @@ def kpi_add(
     lock(Partnership, partnership.pk)
     name = (name or "").strip()
     if KPI.objects.filter(partnership=partnership, name__iexact=name).exists():
-        raise ValidationError({"name": "This partnership already has a KPI with that name."})
+        raise ValidationError({"name": _("This partnership already has a KPI with that name.")})
     kpi = KPI(
         partnership=partnership,
         name=name,
@@ -181,18 +182,19 @@ def mou_save(
         )
         if MOU.Status.SIGNED in current:
             raise DomainError(
-                "This partnership has a signed MOU. It is amended by renewing it after a review."
+                _("This partnership has a signed MOU. It is amended by renewing it after a review.")
             )
         if MOU.Status.DRAFT in current:
-            raise DomainError("This partnership already has a draft MOU: change that one.")
+            raise DomainError(_("This partnership already has a draft MOU: change that one."))
         mou = MOU(partnership=partnership)
     else:
         mou = lock(MOU, mou.pk)
         if mou.partnership_id != partnership.pk:
-            raise DomainError("That MOU belongs to another partnership.")
+            raise DomainError(_("That MOU belongs to another partnership."))
         if mou.status != MOU.Status.DRAFT:
             raise DomainError(
-                f"This MOU is {mou.get_status_display().lower()}; only a draft can be changed."
+                _("This MOU is %(status)s; only a draft can be changed.")
+                % {"status": mou.get_status_display().lower()}
             )
     for field, value in fields.items():
         setattr(mou, field, value)
@@ -206,7 +208,10 @@ def mou_save(
         for row in rows:
             if row.partner_id not in members:
                 raise ValidationError(
-                    {"signatories": f"{row.name}: choose one of the partnership's cities."}
+                    {
+                        "signatories": _("%(name)s: choose one of the partnership's cities.")
+                        % {"name": row.name}
+                    }
                 )
             row.full_clean(exclude=["mou"])
     mou._history_user = user
@@ -231,13 +236,13 @@ def mou_sign(*, mou: MOU, signed_on: dt.date | None = None) -> MOU:
         .exists()
     ):
         raise DomainError(
-            "This partnership already has a signed MOU; terminate or expire it first."
+            _("This partnership already has a signed MOU; terminate or expire it first.")
         )
     mou.status = MOU.Status.SIGNED
     mou.signed_on = signed_on or mou.signed_on or timezone.localdate()
     try:
         mou.full_clean()
     except ValidationError as exc:
-        raise DomainError("The MOU cannot be signed yet.", _flatten(exc)) from exc
+        raise DomainError(_("The MOU cannot be signed yet."), _flatten(exc)) from exc
     mou.save()
     return mou

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from core import page_cache
 from core.errors import DomainError
@@ -52,7 +53,9 @@ def candidate_add(
     partnership = lock(Partnership, partnership.pk)
     check_may_edit(user, partnership)
     if partnership.members.filter(partner=partner).exists():
-        raise DomainError(f"{partner.name} is already a member of this partnership.")
+        raise DomainError(
+            _("%(city)s is already a member of this partnership.") % {"city": partner.name}
+        )
     candidate = Candidate(
         partnership=partnership, partner=partner, rationale=rationale, added_by=user, **fields
     )
@@ -105,14 +108,19 @@ def candidate_set_status(*, candidate: Candidate, status: str, user=None) -> Can
     check_may_edit(user, candidate.partnership)
     if status not in CANDIDATE_STATUSES_BY_HAND:
         raise DomainError(
-            "Choose considered, approached, shortlisted or rejected: a candidate is selected "
-            "by recording the selection decision."
+            _(
+                "Choose considered, approached, shortlisted or rejected: a candidate is selected "
+                "by recording the selection decision."
+            )
         )
     locked = lock(Candidate, candidate.pk, related=["partner"])
     if locked.status == Candidate.Status.SELECTED:
         raise DomainError(
-            f"{locked.partner.name} is the selected partner: record a different selection "
-            "decision before changing its status."
+            _(
+                "%(city)s is the selected partner: record a different selection decision before "
+                "changing its status."
+            )
+            % {"city": locked.partner.name}
         )
     model_update(locked, {"status": status})
     candidate.status = status
@@ -155,7 +163,7 @@ def criterion_scores_save(
         criterion = criteria.get(criterion_id)
         if candidate_id not in candidates or criterion is None:
             raise DomainError(
-                "The candidates or criteria changed meanwhile; reload the page and score again."
+                _("The candidates or criteria changed meanwhile; reload the page and score again.")
             )
         current = existing.get((candidate_id, criterion_id))
         if value is None:
@@ -163,7 +171,10 @@ def criterion_scores_save(
                 to_delete.append(current.pk)
             continue
         if not 0 <= value <= criterion.max_score:
-            problems.append(f"{criterion.name}: a score runs from 0 to {criterion.max_score}.")
+            problems.append(
+                _("%(criterion)s: a score runs from 0 to %(max)s.")
+                % {"criterion": criterion.name, "max": criterion.max_score}
+            )
             continue
         if current is None:
             score = CriterionScore(candidate_id=candidate_id, criterion=criterion, score=value)
@@ -191,11 +202,13 @@ def selection_decide(
     partnership = lock(Partnership, partnership.pk)
     check_may_edit(user, partnership)
     if candidate.partnership_id != partnership.pk:
-        raise DomainError("Choose one of this partnership's candidates.")
+        raise DomainError(_("Choose one of this partnership's candidates."))
     if candidate.status == Candidate.Status.REJECTED:
-        raise DomainError(f"{candidate.partner.name} was rejected; shortlist it again first.")
+        raise DomainError(
+            _("%(city)s was rejected; shortlist it again first.") % {"city": candidate.partner.name}
+        )
     if not reasons.strip():
-        raise DomainError("Give the reasons for the selection.")
+        raise DomainError(_("Give the reasons for the selection."))
     previous = SelectionDecision.objects.filter(partnership=partnership).first()
     if previous and previous.candidate_id != candidate.pk:
         # A changed mind: the earlier choice goes back to the shortlist and, while nothing has
@@ -207,7 +220,7 @@ def selection_decide(
             partnership.members.filter(
                 partner_id=previous.candidate.partner_id, role=PartnershipMember.Role.COUNTERPART
             ).delete()
-    decision, _ = SelectionDecision.objects.update_or_create(
+    decision, _created = SelectionDecision.objects.update_or_create(
         partnership=partnership,
         defaults={"candidate": candidate, "reasons": reasons, "decided_by": user},
     )

@@ -11,8 +11,10 @@ import datetime as dt
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from core.errors import DomainError
+from core.formatting import day
 from core.services import lock, model_update
 from partnerships import permissions, workflow
 from partnerships.events import Event, Kind, emit
@@ -56,19 +58,25 @@ def offline_confirmation_record(
     check_may_edit(user, partnership)
     if user is not None and _home_partner_id(partnership) not in permissions.city_ids(user):
         raise DomainError(
-            "Only officers of the home city record a confirmation given outside the portal."
+            _("Only officers of the home city record a confirmation given outside the portal.")
         )
     if partnership.step not in workflow.JOINT_SIGN_OFF_STEPS:
-        raise DomainError(f"“{partnership.step_label}” needs no joint confirmation.")
+        raise DomainError(
+            _("“%(step)s” needs no joint confirmation.") % {"step": partnership.step_label}
+        )
     if not partnership.members.filter(partner=partner).exists():
-        raise DomainError(f"{partner.name} is not a member of this partnership.")
+        raise DomainError(
+            _("%(city)s is not a member of this partnership.") % {"city": partner.name}
+        )
     if CityMembership.objects.filter(partner=partner).exists():
         raise DomainError(
-            f"{partner.name} has officers in the portal: they confirm for their city themselves."
+            _("%(city)s has officers in the portal: they confirm for their city themselves.")
+            % {"city": partner.name}
         )
     if partner.pk in workflow.confirmed_partner_ids(partnership):
         raise DomainError(
-            f"{partner.name} has confirmed leaving “{partnership.step_label}” already."
+            _("%(city)s has confirmed leaving “%(step)s” already.")
+            % {"city": partner.name, "step": partnership.step_label}
         )
     confirmation = OfflineConfirmation(
         partnership=partnership,
@@ -91,10 +99,10 @@ def offline_confirmation_record(
             object_id=confirmation.pk,
             partner_ids=(partner.pk,),
             data={
-                "step": partnership.step_label,
+                "step": str(partnership.step_label),
                 "city": partner.name,
                 "offline": True,
-                "shown": confirmation.shown,
+                "shown": str(confirmation.shown),
             },
         )
     )
@@ -110,13 +118,21 @@ def _locked_for_review(confirmation: OfflineConfirmation, user) -> OfflineConfir
     city = current.partner
     if user is None or not CityMembership.objects.filter(user=user, partner=city).exists():
         raise DomainError(
-            f"Only officers of {city.name} endorse or dispute what was confirmed in its name."
+            _("Only officers of %(city)s endorse or dispute what was confirmed in its name.")
+            % {"city": city.name}
         )
     if current.status != OfflineConfirmation.Status.RECORDED:
-        state = "endorsed" if current.status == OfflineConfirmation.Status.ENDORSED else "disputed"
+        endorsed = current.status == OfflineConfirmation.Status.ENDORSED
         when = timezone.localtime(current.reviewed_at) if current.reviewed_at else None
-        on = f" on {when:%-d %b %Y}" if when else ""
-        raise DomainError(f"This confirmation was {state} already{on}: it cannot change again.")
+        if when and endorsed:
+            text = _("This confirmation was endorsed already on %(day)s: it cannot change again.")
+        elif when:
+            text = _("This confirmation was disputed already on %(day)s: it cannot change again.")
+        elif endorsed:
+            text = _("This confirmation was endorsed already: it cannot change again.")
+        else:
+            text = _("This confirmation was disputed already: it cannot change again.")
+        raise DomainError(text % {"day": day(when)} if when else text)
     current.partnership = partnership
     return current
 
@@ -141,10 +157,10 @@ def offline_confirmation_endorse(*, confirmation: OfflineConfirmation, user) -> 
             object_id=current.pk,
             partner_ids=(current.partner_id,),
             data={
-                "step": Step(current.step).label,
+                "step": str(Step(current.step).label),
                 "city": current.partner.name,
                 "endorsed": True,
-                "shown": current.shown,
+                "shown": str(current.shown),
             },
         )
     )
@@ -174,7 +190,7 @@ def offline_confirmation_dispute(
     at the step, the gate simply asks again; if it has returned before it, nothing moves."""
     reason = (reason or "").strip()
     if not reason:
-        raise DomainError("Say why the confirmation is disputed.")
+        raise DomainError(_("Say why the confirmation is disputed."))
     current = _locked_for_review(confirmation, user)
     partnership = current.partnership
     model_update(
@@ -195,7 +211,12 @@ def offline_confirmation_dispute(
             actor_id=user.pk,
             object_id=current.pk,
             partner_ids=(current.partner_id,),
-            data={"step": step.label, "city": city, "reason": reason, "shown": current.shown},
+            data={
+                "step": str(step.label),
+                "city": city,
+                "reason": reason,
+                "shown": str(current.shown),
+            },
         )
     )
     if partnership.step > step and _counted_for_the_last_passage(current):

@@ -10,6 +10,7 @@ from collections.abc import Iterable
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from core.errors import DomainError
 from core.services import lock, model_update
@@ -57,7 +58,7 @@ def emit_confirmation_awaited(
     if not awaited:
         return
     data = {
-        "step": partnership.step_label,
+        "step": str(partnership.step_label),
         "cities": ", ".join(sorted(members[pk] for pk in awaited)),
         "members": ", ".join(sorted(members.values())),
     }
@@ -112,7 +113,9 @@ def partnership_create(
 ) -> Partnership:
     """A new partnership in the strategy step, run by its home city."""
     if user is not None and not permissions.can_create_partnership(user, home):
-        raise DomainError(f"Only officers of {home.name} can start its partnerships.")
+        raise DomainError(
+            _("Only officers of %(city)s can start its partnerships.") % {"city": home.name}
+        )
     partnership = Partnership(title=title, category=category, created_by=user, **fields)
     partnership.step = Step.STRATEGY
     partnership.full_clean()
@@ -131,7 +134,9 @@ def partnership_add_partner(
     *, partnership: Partnership, partner: Partner, role: str = PartnershipMember.Role.COUNTERPART
 ) -> PartnershipMember:
     if partnership.members.filter(partner=partner).exists():
-        raise DomainError(f"{partner.name} is already a member of this partnership.")
+        raise DomainError(
+            _("%(city)s is already a member of this partnership.") % {"city": partner.name}
+        )
     member = PartnershipMember.objects.create(partnership=partnership, partner=partner, role=role)
     partnership_refresh_orientation(partnership)
     # A city joining at a joint sign-off step (the chosen partner, at selection) is awaited.
@@ -169,7 +174,10 @@ def partnership_update(
     """Change the partnership's own record; the orientation is re-derived unless overridden."""
     unknown = set(fields) - PARTNERSHIP_EDITABLE_FIELDS
     if unknown:
-        raise DomainError("These fields cannot be changed here: " + ", ".join(sorted(unknown)))
+        raise DomainError(
+            _("These fields cannot be changed here: %(fields)s")
+            % {"fields": ", ".join(sorted(unknown))}
+        )
     # Checked on the stored row: a form may already have set `status` on the object passed.
     current = lock(Partnership, partnership.pk)
     check_may_edit(user, current)
@@ -195,11 +203,15 @@ def member_publish_contacts(
         .first()
     )
     if member is None:
-        raise DomainError(f"{partner.name} is not a member of this partnership.")
+        raise DomainError(
+            _("%(city)s is not a member of this partnership.") % {"city": partner.name}
+        )
     if user is not None and not (
         permissions.is_admin(user) or partner.pk in permissions.city_ids(user)
     ):
-        raise DomainError(f"Only officers of {partner.name} decide about its contacts.")
+        raise DomainError(
+            _("Only officers of %(city)s decide about its contacts.") % {"city": partner.name}
+        )
     return model_update(member, {"publish_contacts": publish})
 
 
@@ -210,7 +222,9 @@ def champion_add(
     """A champion of the partnership, on the side of one of its member cities."""
     check_may_edit(user, partnership)
     if partner is not None and not partnership.members.filter(partner=partner).exists():
-        raise DomainError(f"{partner.name} is not a member of this partnership.")
+        raise DomainError(
+            _("%(city)s is not a member of this partnership.") % {"city": partner.name}
+        )
     champion = Champion(partnership=partnership, partner=partner, name=name, **fields)
     champion.full_clean()
     champion.save()
@@ -242,22 +256,27 @@ def partnership_move(
     check_may_edit(user, partnership)
     if partnership.step != from_step:
         raise DomainError(
-            f"Someone else moved this partnership to “{partnership.step_label}” meanwhile; "
-            "reload to see its current step."
+            _(
+                "Someone else moved this partnership to “%(step)s” meanwhile; reload to see its "
+                "current step."
+            )
+            % {"step": partnership.step_label}
         )
     if kind == StepTransition.Kind.ADVANCE:
         if to_step != from_step + 1:
-            raise DomainError("A partnership advances one step at a time.")
+            raise DomainError(_("A partnership advances one step at a time."))
         missing = workflow.missing_to_advance(partnership)
         if missing:
             raise DomainError(
-                f"The partnership cannot leave “{partnership.step_label}” yet.", missing
+                _("The partnership cannot leave “%(step)s” yet.")
+                % {"step": partnership.step_label},
+                missing,
             )
         kind = StepTransition.Kind.ADVANCE
     else:
         problems = workflow.problems_with_return(partnership, to_step, reason)
         if problems:
-            raise DomainError("The partnership cannot return there.", problems)
+            raise DomainError(_("The partnership cannot return there."), problems)
 
     if from_step == Step.STRATEGY and partnership.strategy_id is None:
         # Leaving step 1 ties the partnership to the strategy it serves.
@@ -280,9 +299,9 @@ def partnership_move(
     )
     # "step" is what the notifications read (their headline, "about"): the step moved to.
     data = {
-        "step": Step(to_step).label,
-        "from_step": Step(from_step).label,
-        "to_step": Step(to_step).label,
+        "step": str(Step(to_step).label),
+        "from_step": str(Step(from_step).label),
+        "to_step": str(Step(to_step).label),
     }
     if move.reason:
         data["reason"] = move.reason
@@ -327,12 +346,14 @@ def partnership_confirm_move(*, partnership: Partnership, user) -> list[MoveConf
     """Record the user's side's confirmation of the move out of a joint sign-off step."""
     partnership = lock(Partnership, partnership.pk)
     if partnership.step not in workflow.JOINT_SIGN_OFF_STEPS:
-        raise DomainError(f"“{partnership.step_label}” needs no joint confirmation.")
+        raise DomainError(
+            _("“%(step)s” needs no joint confirmation.") % {"step": partnership.step_label}
+        )
     sides = CityMembership.objects.filter(
         user=user, partner__memberships__partnership=partnership
     ).values_list("partner_id", flat=True)
     if not sides:
-        raise DomainError("Only an officer of one of the partner cities can confirm.")
+        raise DomainError(_("Only an officer of one of the partner cities can confirm."))
     already = set(
         MoveConfirmation.objects.filter(
             partnership=partnership,
@@ -359,7 +380,10 @@ def partnership_confirm_move(*, partnership: Partnership, user) -> list[MoveConf
                 actor_id=user.pk,
                 object_id=confirmation.pk,
                 partner_ids=(confirmation.partner_id,),
-                data={"step": partnership.step_label, "city": names[confirmation.partner_id]},
+                data={
+                    "step": str(partnership.step_label),
+                    "city": names[confirmation.partner_id],
+                },
             )
         )
     return created

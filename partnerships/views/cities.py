@@ -16,6 +16,7 @@ from django.db.models import Count, F, Prefetch, Q
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core import hooks
@@ -242,7 +243,9 @@ def strategy(request, pk: int):
             report_refusal(request, exc)
             return redirect(_strategy_url(city))
         messages.success(
-            request, f"Version {draft.version} started as a draft, copied from the one in force."
+            request,
+            _("Version %(version)s started as a draft, copied from the one in force.")
+            % {"version": draft.version},
         )
         return redirect(_strategy_url(city, draft))
 
@@ -262,7 +265,9 @@ def strategy(request, pk: int):
             except ValidationError as exc:
                 apply_errors(form, exc)
             else:
-                messages.success(request, f"Draft version {draft.version} saved.")
+                messages.success(
+                    request, _("Draft version %(version)s saved.") % {"version": draft.version}
+                )
                 return redirect(_strategy_url(city, draft))
         return _strategy_page(request, city, new_form=form, new_criteria=criteria)
 
@@ -276,7 +281,10 @@ def strategy(request, pk: int):
             except DomainError as exc:
                 report_refusal(request, exc)
             else:
-                messages.success(request, f"Draft version {draft.version} discarded.")
+                messages.success(
+                    request,
+                    _("Draft version %(version)s discarded.") % {"version": draft.version},
+                )
             return redirect(_strategy_url(city))
         form = StrategyForm(request.POST, instance=draft, prefix="draft")
         criteria = CriterionFormSet(request.POST, prefix="criteria")
@@ -294,13 +302,15 @@ def strategy(request, pk: int):
             except ValidationError as exc:
                 apply_errors(form, exc)
             else:
-                messages.success(request, f"Draft version {draft.version} saved.")
+                messages.success(
+                    request, _("Draft version %(version)s saved.") % {"version": draft.version}
+                )
                 return redirect(_strategy_url(city, draft))
         return _strategy_page(
             request, city, edit_form=form, edit_criteria=criteria, version_pk=draft.pk
         )
 
-    return HttpResponseBadRequest("Unknown action.")
+    return HttpResponseBadRequest(_("Unknown action."))
 
 
 @login_required
@@ -322,7 +332,9 @@ def strategy_approve(request, pk: int, strategy_id: int):
         report_refusal(request, exc)
         return redirect(_strategy_url(city, version))
     messages.success(
-        request, f"Version {version.version} is now in force; the previous one is superseded."
+        request,
+        _("Version %(version)s is now in force; the previous one is superseded.")
+        % {"version": version.version},
     )
     return redirect(_strategy_url(city))
 
@@ -383,14 +395,18 @@ def officers(request, pk: int):
             else:
                 messages.success(
                     request,
-                    f"{membership.user} now works for {city.name} as "
-                    f"{membership.get_role_display().lower()}.",
+                    _("%(person)s now works for %(city)s as %(role)s.")
+                    % {
+                        "person": membership.user,
+                        "city": city.name,
+                        "role": membership.get_role_display().lower(),
+                    },
                 )
                 return redirect("partnerships:officers", pk=city.pk)
         return _officers_page(request, city, form)
 
     if action not in ("role", "remove"):
-        return HttpResponseBadRequest("Unknown action.")
+        return HttpResponseBadRequest(_("Unknown action."))
     membership = get_object_or_404(
         CityMembership.objects.select_related("user"),
         pk=_int_or_404(request.POST.get("membership")),
@@ -400,17 +416,23 @@ def officers(request, pk: int):
     try:
         if action == "remove":
             services.officer_remove(membership=membership, by=request.user)
-            messages.success(request, f"{membership.user} no longer works for {city.name}.")
+            messages.success(
+                request,
+                _("%(person)s no longer works for %(city)s.")
+                % {"person": membership.user, "city": city.name},
+            )
         else:
             form = OfficerRoleForm(request.POST)
             if not form.is_valid():
-                messages.error(request, "Choose officer or coordinator.")
+                messages.error(request, _("Choose officer or coordinator."))
                 return _officers_page(request, city, OfficerAddForm(partner=city))
             changed = services.officer_set_role(
                 membership=membership, role=form.cleaned_data["role"], by=request.user
             )
             messages.success(
-                request, f"{changed.user} is now {changed.get_role_display().lower()}."
+                request,
+                _("%(person)s is now %(role)s.")
+                % {"person": changed.user, "role": changed.get_role_display().lower()},
             )
             myself = myself and changed.role != CityMembership.Role.COORDINATOR
     except (DomainError, ValidationError) as exc:

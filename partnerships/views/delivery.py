@@ -19,6 +19,9 @@ from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, prefetch_related_objects
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core.errors import DomainError
@@ -53,14 +56,14 @@ from partnerships.views.common import editable_partnership_or_404
 RECENT_ROWS = 25
 
 # The pages of each step, for the small navigation between them.
-STEP_PAGES: dict[Step, list[tuple[str, str]]] = {
+STEP_PAGES: dict[Step, list[tuple[str, Promise]]] = {
     Step.PLANNING: [
-        ("letter_of_intent", "Letter of intent"),
-        ("business_plan", "Business plan and actions"),
-        ("kpi_add", "KPIs"),
+        ("letter_of_intent", _l("Letter of intent")),
+        ("business_plan", _l("Business plan and actions")),
+        ("kpi_add", _l("KPIs")),
     ],
-    Step.AGREEMENT: [("mou", "Memorandum of understanding")],
-    Step.IMPLEMENTATION: [("activity_add", "Activities")],
+    Step.AGREEMENT: [("mou", _l("Memorandum of understanding"))],
+    Step.IMPLEMENTATION: [("activity_add", _l("Activities"))],
 }
 
 
@@ -156,7 +159,7 @@ def letter_of_intent(request, pk: int):
         )
 
     if _save(request, form, write):
-        messages.success(request, "Letter of intent saved.")
+        messages.success(request, _("Letter of intent saved."))
         return redirect(_section(partnership, Step.PLANNING))
     return _render(
         request,
@@ -196,7 +199,7 @@ def business_plan(request, pk: int):
         services.business_plan_save(partnership=partnership, user=request.user, **form.cleaned_data)
 
     if _save(request, form, write):
-        messages.success(request, "Business plan saved.")
+        messages.success(request, _("Business plan saved."))
         return redirect(_section(partnership, Step.PLANNING))
     return _plan_page(request, partnership, plan=plan, plan_form=form, page="business_plan")
 
@@ -212,7 +215,7 @@ def action_add(request, pk: int):
         services.plan_action_add(partnership=partnership, user=request.user, **form.cleaned_data)
 
     if _save(request, form, write):
-        messages.success(request, "Action added to the business plan.")
+        messages.success(request, _("Action added to the business plan."))
         return redirect(_section(partnership, Step.PLANNING))
     return _plan_page(request, partnership, plan=plan, action_form=form, page="business_plan")
 
@@ -237,9 +240,16 @@ def action_status(request, pk: int, action_id: int):
             report_refusal(request, exc)
         else:
             if not request.htmx:
-                messages.success(request, f"“{action.description}” is now {action.status}.")
+                messages.success(
+                    request,
+                    _("“%(action)s” is now %(status)s.")
+                    % {
+                        "action": action.description,
+                        "status": action.get_status_display().lower(),
+                    },
+                )
     elif not request.htmx:
-        messages.error(request, "Choose open, done or dropped.")
+        messages.error(request, _("Choose open, done or dropped."))
     if request.htmx:
         action = PlanAction.objects.select_related("owner_partner").get(pk=action.pk)
         return render(
@@ -268,7 +278,7 @@ def kpi_add(request, pk: int):
         services.kpi_add(partnership=partnership, user=request.user, **form.cleaned_data)
 
     if _save(request, form, write):
-        messages.success(request, "KPI agreed.")
+        messages.success(request, _("KPI agreed."))
         return redirect(_section(partnership, Step.PLANNING))
     kpis = list(KPI.objects.filter(partnership=partnership).select_related("area"))
     return _render(
@@ -336,8 +346,10 @@ def mou(request, pk: int):
             report_refusal(
                 request,
                 DomainError(
-                    "This partnership's MOU is signed and cannot be edited; it is amended by "
-                    "renewing it after a review."
+                    _(
+                        "This partnership's MOU is signed and cannot be edited; it is amended "
+                        "by renewing it after a review."
+                    )
                 ),
             )
             return redirect("partnerships:mou", pk=partnership.pk)
@@ -371,7 +383,7 @@ def mou(request, pk: int):
         )
 
     if _save(request, form, write, formset):
-        messages.success(request, "Draft MOU saved.")
+        messages.success(request, _("Draft MOU saved."))
         return redirect(_section(partnership, Step.AGREEMENT))
     return _mou_page(
         request, partnership, draft=draft, signed=signed, mous=mous, form=form, formset=formset
@@ -391,7 +403,7 @@ def mou_sign(request, pk: int):
             (m for m in mous if m.status == MOU.Status.DRAFT and str(m.pk) == wanted), None
         )
     if draft is None:
-        report_refusal(request, DomainError("There is no draft MOU to sign."))
+        report_refusal(request, DomainError(_("There is no draft MOU to sign.")))
         return redirect("partnerships:mou", pk=partnership.pk)
     if not sign_form.is_valid():
         return _mou_page(
@@ -409,7 +421,7 @@ def mou_sign(request, pk: int):
     except (DomainError, ValidationError) as exc:
         report_refusal(request, exc)
         return redirect("partnerships:mou", pk=partnership.pk)
-    messages.success(request, "The MOU is signed.")
+    messages.success(request, _("The MOU is signed."))
     return redirect(_section(partnership, Step.AGREEMENT))
 
 
@@ -426,7 +438,7 @@ def activity_add(request, pk: int):
         services.activity_log(partnership=partnership, user=request.user, **form.cleaned_data)
 
     if _save(request, form, write):
-        messages.success(request, "Activity logged.")
+        messages.success(request, _("Activity logged."))
         return redirect(_section(partnership, Step.IMPLEMENTATION))
     activities = list(partnership.activities.select_related("created_by")[:RECENT_ROWS])
     return _render(

@@ -29,6 +29,8 @@ from django.db.models import (
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.errors import DomainError
@@ -60,7 +62,7 @@ from partnerships.views.common import editable_partnership_or_404
 RECENT_ROWS = 25
 LESSONS_PER_PAGE = 25
 
-PAGES = [("review_add", "Reviews"), ("lesson_add", "Lessons")]
+PAGES = [("review_add", _l("Reviews")), ("lesson_add", _l("Lessons"))]
 
 
 # --- Shared plumbing -----------------------------------------------------------------------
@@ -177,7 +179,8 @@ def review_add(request, pk: int):
             _report(form, exc)
         else:
             messages.success(
-                request, "Draft review started: give each KPI's actual value, then complete it."
+                request,
+                _("Draft review started: give each KPI's actual value, then complete it."),
             )
             return redirect(_review_url(review))
     reviews = list(
@@ -190,7 +193,7 @@ def review_add(request, pk: int):
         "review_add.html",
         partnership,
         "review_add",
-        "Reviews",
+        _("Reviews"),
         form=form,
         reviews=reviews,
     )
@@ -258,7 +261,10 @@ def _review_page(request, partnership, review, form=None, *, status=200):
         context["complete_url"] = reverse(
             "partnerships:review_complete", args=[partnership.pk, review.pk]
         )
-    title = f"Review of {_day(review.period_start)} – {_day(review.period_end)}"
+    title = _("Review of %(start)s – %(end)s") % {
+        "start": _day(review.period_start),
+        "end": _day(review.period_end),
+    }
     response = _render(request, "review.html", partnership, "review_add", title, **context)
     response.status_code = status
     return response
@@ -272,13 +278,14 @@ def _posted_form(request, partnership, review) -> ReviewForm:
 
 
 def _refuse_completed(request, review: Review):
-    when = f" on {_day(review.completed_on)}" if review.completed_on else ""
-    report_refusal(
-        request,
-        DomainError(
-            f"This review was completed{when} and is read-only: amend it by writing a new review."
-        ),
-    )
+    if review.completed_on:
+        text = _(
+            "This review was completed on %(day)s and is read-only: amend it by writing a new "
+            "review."
+        ) % {"day": _day(review.completed_on)}
+    else:
+        text = _("This review was completed and is read-only: amend it by writing a new review.")
+    report_refusal(request, DomainError(text))
     return redirect(_review_url(review))
 
 
@@ -306,7 +313,7 @@ def review(request, pk: int, review_id: int):
         except (DomainError, ValidationError) as exc:
             _report(form, exc)
         else:
-            messages.success(request, "Draft review saved.")
+            messages.success(request, _("Draft review saved."))
             return redirect(_review_url(current))
     return _review_page(request, partnership, _review_of(partnership, review_id), form)
 
@@ -314,19 +321,19 @@ def review(request, pk: int, review_id: int):
 def _completed_message(review: Review) -> str:
     decision = Review.Decision(review.decision)
     if decision == Review.Decision.RENEW:
-        outcome = f"The MOU now expires on {_day(review.new_expiry_on)}."
-    elif decision == Review.Decision.END:
-        outcome = (
-            f"The partnership ends on {_day(review.end_on)} and its MOU is terminated; "
+        return _("Review completed. The MOU now expires on %(day)s.") % {
+            "day": _day(review.new_expiry_on)
+        }
+    if decision == Review.Decision.END:
+        return _(
+            "Review completed. The partnership ends on %(day)s and its MOU is terminated; "
             "no further review is planned."
-        )
-    else:
-        outcome = {
-            Review.Decision.CONTINUE: "The partnership continues as planned.",
-            Review.Decision.ADJUST: "The partnership continues; adjust its plan.",
-            Review.Decision.PAUSE: "The partnership is paused.",
-        }[decision]
-    return f"Review completed. {outcome}"
+        ) % {"day": _day(review.end_on)}
+    return {
+        Review.Decision.CONTINUE: _("Review completed. The partnership continues as planned."),
+        Review.Decision.ADJUST: _("Review completed. The partnership continues; adjust its plan."),
+        Review.Decision.PAUSE: _("Review completed. The partnership is paused."),
+    }[decision]
 
 
 @login_required
@@ -380,7 +387,7 @@ def lesson_add(request, pk: int):
         except (DomainError, ValidationError) as exc:
             _report(form, exc)
         else:
-            messages.success(request, "Lesson recorded.")
+            messages.success(request, _("Lesson recorded."))
             return redirect(_section(partnership))
     lessons = list(
         partnership.lessons.select_related("review", "adopted_in").order_by("-created_at", "-id")[
@@ -392,7 +399,7 @@ def lesson_add(request, pk: int):
         "lesson_add.html",
         partnership,
         "lesson_add",
-        "Lessons",
+        _("Lessons"),
         form=form,
         lessons=lessons,
         knowledge_base_url=reverse("partnerships:lessons"),
@@ -509,8 +516,11 @@ def lesson_adopt(request, lesson_id: int):
     else:
         messages.success(
             request,
-            f"“{lesson.theme}” is adopted into {lesson.home_name}'s strategy version "
-            f"{draft.version} (a draft: review and approve it on the strategy page).",
+            _(
+                "“%(theme)s” is adopted into %(city)s's strategy version %(version)s (a draft: "
+                "review and approve it on the strategy page)."
+            )
+            % {"theme": lesson.theme, "city": lesson.home_name, "version": draft.version},
         )
     target = request.POST.get("next", "")
     # A path of this site only: redirect() would take any other word for a URL name.

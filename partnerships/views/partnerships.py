@@ -17,6 +17,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core import hooks
@@ -111,12 +112,15 @@ def partnership_create(request):
         except DomainError as exc:
             form.add_error(None, exc.message)
         else:
-            messages.success(request, f"“{partnership.title}” is created, in step 1: Strategy.")
+            messages.success(
+                request,
+                _("“%(title)s” is created, in step 1: Strategy.") % {"title": partnership.title},
+            )
             return redirect("partnerships:detail", pk=partnership.pk)
     return render(
         request,
         "partnerships/partnership_form.html",
-        {"form": form, "heading": "New partnership", "submit": "Create partnership"},
+        {"form": form, "heading": _("New partnership"), "submit": _("Create partnership")},
     )
 
 
@@ -139,7 +143,7 @@ def partnership_edit(request, pk: int):
         except DomainError as exc:
             form.add_error(None, exc.message)
         else:
-            messages.success(request, "The partnership is saved.")
+            messages.success(request, _("The partnership is saved."))
             return redirect("partnerships:detail", pk=partnership.pk)
     return render(
         request,
@@ -147,8 +151,8 @@ def partnership_edit(request, pk: int):
         {
             "form": form,
             "partnership": partnership,
-            "heading": f"Edit “{partnership.title}”",
-            "submit": "Save",
+            "heading": _("Edit “%(title)s”") % {"title": partnership.title},
+            "submit": _("Save"),
             "cancel": reverse("partnerships:detail", args=[partnership.pk]),
         },
     )
@@ -167,7 +171,9 @@ def champion_add(request, pk: int):
         except DomainError as exc:
             form.add_error(None, exc.message)
         else:
-            messages.success(request, f"{form.cleaned_data['name']} is a champion now.")
+            messages.success(
+                request, _("%(name)s is a champion now.") % {"name": form.cleaned_data["name"]}
+            )
             return redirect(_detail_url(partnership, Step.STRATEGY))
     return render(
         request,
@@ -175,10 +181,12 @@ def champion_add(request, pk: int):
         {
             "form": form,
             "partnership": partnership,
-            "heading": "Add a champion",
-            "intro": "A champion is a senior person on one side who keeps the partnership "
-            "alive: name a deputy too, so that it survives elections and staff moving on.",
-            "submit": "Add champion",
+            "heading": _("Add a champion"),
+            "intro": _(
+                "A champion is a senior person on one side who keeps the partnership "
+                "alive: name a deputy too, so that it survives elections and staff moving on."
+            ),
+            "submit": _("Add champion"),
             "cancel": _detail_url(partnership, Step.STRATEGY),
         },
     )
@@ -207,13 +215,16 @@ def _advance_blockers(partnership: Partnership, checklist) -> list[str]:
     """What stands between the partnership and the next step (as `workflow.missing_to_advance`,
     from the checklist the page has read already rather than asking again)."""
     if partnership.status != Partnership.Status.ACTIVE:
-        return [f"Reactivate the partnership first (it is {partnership.get_status_display()})."]
+        return [
+            _("Reactivate the partnership first (it is %(status)s).")
+            % {"status": partnership.get_status_display()}
+        ]
     return [r.text for r in checklist if not r.met]
 
 
 def _person(user) -> str:
     if user is None:
-        return "someone"
+        return _("someone")
     return user.get_full_name() or user.username
 
 
@@ -362,8 +373,11 @@ def _stale(request, partnership: Partnership, from_step: int) -> bool:
     report_refusal(
         request,
         DomainError(
-            f"Someone else moved this partnership to “{partnership.step_label}” meanwhile; "
-            "here is where it stands now."
+            _(
+                "Someone else moved this partnership to “%(step)s” meanwhile; here is where it "
+                "stands now."
+            )
+            % {"step": partnership.step_label}
         ),
     )
     return True
@@ -375,7 +389,7 @@ def partnership_advance(request, pk: int):
     partnership = editable_partnership_or_404(request, pk)
     form = MoveForm(request.POST)
     if not form.is_valid():
-        report_refusal(request, DomainError("The page was out of date; try again."))
+        report_refusal(request, DomainError(_("The page was out of date; try again.")))
         return redirect("partnerships:detail", pk=partnership.pk)
     from_step = form.cleaned_data["from_step"]
     try:
@@ -390,7 +404,11 @@ def partnership_advance(request, pk: int):
         report_refusal(request, exc)
         return redirect("partnerships:detail", pk=partnership.pk)
     step = Step(from_step + 1)
-    messages.success(request, f"The partnership moved on to step {step.value}: {step.label}.")
+    messages.success(
+        request,
+        _("The partnership moved on to step %(number)s: %(step)s.")
+        % {"number": step.value, "step": step.label},
+    )
     return redirect("partnerships:detail", pk=partnership.pk)
 
 
@@ -399,13 +417,13 @@ def partnership_advance(request, pk: int):
 def partnership_return(request, pk: int):
     partnership = editable_partnership_or_404(request, pk)
     if partnership.step == Step.STRATEGY:
-        report_refusal(request, DomainError("The partnership is at the first step already."))
+        report_refusal(request, DomainError(_("The partnership is at the first step already.")))
         return redirect("partnerships:detail", pk=partnership.pk)
     form = ReturnForm(request.POST if request.method == "POST" else None, partnership=partnership)
     if request.method == "POST":
         moved = MoveForm(request.POST)
         if not moved.is_valid():
-            report_refusal(request, DomainError("The page was out of date; try again."))
+            report_refusal(request, DomainError(_("The page was out of date; try again.")))
             return redirect("partnerships:return", pk=partnership.pk)
         if _stale(request, partnership, moved.cleaned_data["from_step"]):
             return redirect("partnerships:detail", pk=partnership.pk)
@@ -425,7 +443,9 @@ def partnership_return(request, pk: int):
                 return redirect("partnerships:detail", pk=partnership.pk)
             step = Step(to_step)
             messages.success(
-                request, f"The partnership returned to step {step.value}: {step.label}."
+                request,
+                _("The partnership returned to step %(number)s: %(step)s.")
+                % {"number": step.value, "step": step.label},
             )
             return redirect("partnerships:detail", pk=partnership.pk)
     return render(
@@ -442,7 +462,7 @@ def partnership_confirm(request, pk: int):
     form = MoveForm(request.POST)
     # The page says which step it showed; never confirm a step the officer did not see.
     if not form.is_valid():
-        report_refusal(request, DomainError("The page was out of date; try again."))
+        report_refusal(request, DomainError(_("The page was out of date; try again.")))
         return redirect("partnerships:detail", pk=partnership.pk)
     if _stale(request, partnership, form.cleaned_data["from_step"]):
         return redirect("partnerships:detail", pk=partnership.pk)
@@ -455,10 +475,11 @@ def partnership_confirm(request, pk: int):
         cities = ", ".join(c.partner.name for c in created)
         messages.success(
             request,
-            f"You confirmed leaving “{partnership.step_label}” for {cities}.",
+            _("You confirmed leaving “%(step)s” for %(cities)s.")
+            % {"step": partnership.step_label, "cities": cities},
         )
     else:
-        messages.info(request, "Your city has confirmed this move already.")
+        messages.info(request, _("Your city has confirmed this move already."))
     return redirect("partnerships:detail", pk=partnership.pk)
 
 
@@ -504,8 +525,11 @@ def publish_contacts(request, pk: int):
     except DomainError as exc:
         report_refusal(request, exc)
     else:
-        shown = "are shown" if publish else "are no longer shown"
-        messages.success(request, f"{partner.name}'s contacts {shown} in the registry.")
+        if publish:
+            text = _("%(city)s's contacts are shown in the registry.")
+        else:
+            text = _("%(city)s's contacts are no longer shown in the registry.")
+        messages.success(request, text % {"city": partner.name})
     return redirect("partnerships:detail", pk=partnership.pk)
 
 

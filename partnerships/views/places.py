@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import path
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 from django_countries import countries
 
@@ -62,7 +63,7 @@ def city_add(request):
     choice = PlaceChoiceForm(request.POST)
     search = PlaceSearchForm({"q": request.POST.get("q", "")} if request.POST.get("q") else None)
     if not choice.is_valid():
-        choice.add_error(None, "Choose a city from the search results.")
+        choice.add_error(None, _("Choose a city from the search results."))
         return _page(request, search, choice)
     try:
         city, created = services.partner_city_add(
@@ -72,9 +73,13 @@ def city_add(request):
         choice.add_error(None, exc.message)
         return _page(request, search, choice)
     if created:
-        messages.success(request, f"{city.name} is now a partner city in the portal.")
+        messages.success(
+            request, _("%(city)s is now a partner city in the portal.") % {"city": city.name}
+        )
     else:
-        messages.info(request, f"{city.name} was already in the portal: here it is.")
+        messages.info(
+            request, _("%(city)s was already in the portal: here it is.") % {"city": city.name}
+        )
     return redirect("partnerships:city_detail", pk=city.pk)
 
 

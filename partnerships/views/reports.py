@@ -14,6 +14,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import path
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from core.errors import DomainError
@@ -55,12 +56,12 @@ def report(request):
         return render(
             request,
             "partnerships/reports/report.html",
-            {"no_portfolio": True, "datasets": exports.datasets(), "city_name": "No city"},
+            {"no_portfolio": True, "datasets": exports.datasets(), "city_name": _("No city")},
         )
     form, city_id = _selected_city(request, cities)
     qs = reports.portfolio(request.user, city_id)
     data = reports.portfolio_report(qs, city_id)
-    city_name = dict(cities).get(city_id, "All cities") if city_id else "All cities"
+    city_name = dict(cities).get(city_id, _("All cities")) if city_id else _("All cities")
     return render(
         request,
         "partnerships/reports/report.html",
@@ -109,8 +110,11 @@ def cities_import(request):
         counts = {k: sum(1 for r in results if r["outcome"] == k) for k in _OUTCOMES}
         messages.success(
             request,
-            "Import finished: {created} created, {updated} updated, {unchanged} unchanged, "
-            "{refused} refused.".format(**counts),
+            _(
+                "Import finished: %(created)s created, %(updated)s updated, %(unchanged)s "
+                "unchanged, %(refused)s refused."
+            )
+            % counts,
         )
     return render(
         request,
@@ -142,7 +146,7 @@ def import_rows(user, rows: list[dict]) -> list[dict]:
         key = (data["name"].lower(), data["province"].lower(), data["country"])
         if key in seen:
             result["outcome"] = "refused"
-            result["errors"].append(f"The same city as line {seen[key]}.")
+            result["errors"].append(_("The same city as line %(line)s.") % {"line": seen[key]})
             continue
         seen[key] = number
         try:

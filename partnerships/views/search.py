@@ -26,12 +26,16 @@ from django.db.models import (
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
-from django.utils.html import format_html, format_html_join
+from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core import hooks
 from core.errors import DomainError
+from core.formatting import number
 from core.forms import MAX_ID
 from core.views import apply_errors, report_refusal
 from partnerships import selectors, services, suggestions
@@ -63,10 +67,10 @@ def step_notice(partnership: Partnership, step: Step) -> str:
     """Say so when the partnership is at another step; its artefacts stay editable here."""
     if partnership.step == step:
         return ""
-    return (
-        f"This partnership is at step {partnership.step}, “{partnership.step_label}”. "
-        f"You can still work on “{step.label}” here: officers often go back and forth."
-    )
+    return _(
+        "This partnership is at step %(number)s, “%(current)s”. You can still work on "
+        "“%(step)s” here: officers often go back and forth."
+    ) % {"number": partnership.step, "current": partnership.step_label, "step": step.label}
 
 
 # --- Step 2: search ------------------------------------------------------------------------
@@ -180,7 +184,7 @@ def _home_criteria(home: Partner | None) -> tuple[TwinningStrategy | None, list[
     if not rows:
         return None, []
     strategy = TwinningStrategy(pk=rows[0][0], version=rows[0][1], partner=home)
-    return strategy, [(name, weight) for _, _, name, weight in rows if name]
+    return strategy, [(name, weight) for _pk, _version, name, weight in rows if name]
 
 
 @login_required
@@ -226,9 +230,13 @@ def search(request, pk: int):
         ]
     shown = [*results.rows, *(s.partner for s in (ranking.suggestions if ranking else []))]
     for partner in shown:
-        partner.population_label = f"{partner.population:,}" if partner.population else ""
+        partner.population_label = number(partner.population) if partner.population else ""
         km = suggestions.distance_km(home, partner) if home is not None else None
-        partner.distance_label = f"{km:,} km from {home.name}" if km is not None else ""
+        partner.distance_label = (
+            _("%(km)s km from %(city)s") % {"km": number(km), "city": home.name}
+            if km is not None
+            else ""
+        )
 
     weights = []
     if ranking is not None:
@@ -258,12 +266,12 @@ def search(request, pk: int):
 
 
 WEIGHT_LABELS = [
-    (suggestions.SIZE, "Similar size"),
-    (suggestions.SHARED_SECTORS, "Shared sectors"),
-    (suggestions.COMPLEMENTARY_SECTORS, "Complementary sectors"),
-    (suggestions.AREAS, "Experience in this partnership's areas"),
-    (suggestions.TIES, "Ties with cities of the home country"),
-    (suggestions.NORTH_SOUTH, "Other side of the North/South divide"),
+    (suggestions.SIZE, _l("Similar size")),
+    (suggestions.SHARED_SECTORS, _l("Shared sectors")),
+    (suggestions.COMPLEMENTARY_SECTORS, _l("Complementary sectors")),
+    (suggestions.AREAS, _l("Experience in this partnership's areas")),
+    (suggestions.TIES, _l("Ties with cities of the home country")),
+    (suggestions.NORTH_SOUTH, _l("Other side of the North/South divide")),
 ]
 
 
@@ -300,7 +308,7 @@ def candidate_add(request, pk: int):
     except (DomainError, ValidationError) as exc:
         report_refusal(request, exc)
     else:
-        messages.success(request, f"{partner.name} is now a candidate.")
+        messages.success(request, _("%(city)s is now a candidate.") % {"city": partner.name})
     return HttpResponseRedirect(back)
 
 
@@ -347,28 +355,41 @@ def _known_partnerships(request, partnership: Partnership, partner: Partner) -> 
 
 def _history_help(partner: Partner, known: list[Partnership]) -> str:
     if not known:
-        return f"The portal knows of no partnerships of {partner.name} that you may see."
+        return _("The portal knows of no partnerships of %(city)s that you may see.") % {
+            "city": partner.name
+        }
     existing = sum(p.status not in ENDED for p in known)
     items = format_html_join(
         "",
-        '<li><a href="{}">{}</a> with {} – {}, {}</li>',
+        "<li>{}</li>",
         (
             (
-                reverse("partnerships:detail", args=[p.pk]),
-                p.title,
-                ", ".join(p.others) or "no counterpart yet",
-                p.get_status_display(),
-                p.step_label,
+                mark_safe(  # the sentence and every value are escaped, or built by format_html
+                    conditional_escape(_("%(partnership)s with %(others)s – %(status)s, %(step)s"))
+                    % {
+                        "partnership": format_html(
+                            '<a href="{}">{}</a>',
+                            reverse("partnerships:detail", args=[p.pk]),
+                            p.title,
+                        ),
+                        "others": conditional_escape(
+                            ", ".join(p.others) or _("no counterpart yet")
+                        ),
+                        "status": conditional_escape(p.get_status_display()),
+                        "step": conditional_escape(p.step_label),
+                    }
+                ),
             )
             for p in known
         ),
     )
     return format_html(
-        "From the portal: {} has {} existing and {} ended partnerships that you may see."
-        '<ul class="mb-0">{}</ul>',
-        partner.name,
-        existing,
-        len(known) - existing,
+        '{}<ul class="mb-0">{}</ul>',
+        _(
+            "From the portal: %(city)s has %(existing)s existing and %(ended)s ended "
+            "partnerships that you may see."
+        )
+        % {"city": partner.name, "existing": existing, "ended": len(known) - existing},
         items,
     )
 
@@ -407,7 +428,7 @@ def _render_candidate(request, partnership: Partnership, candidate: Candidate, *
             "candidate": candidate,
             "partner": candidate.partner,
             "sector_names": sector_names,
-            "population_label": f"{candidate.partner.population:,}"
+            "population_label": number(candidate.partner.population)
             if candidate.partner.population
             else "",
             "contacts": contacts,
@@ -451,7 +472,9 @@ def candidate(request, pk: int, candidate_id: int):
             apply_errors(form, exc)
         else:
             messages.success(
-                request, f"{cand.partner.name} is now {cand.get_status_display().lower()}."
+                request,
+                _("%(city)s is now %(status)s.")
+                % {"city": cand.partner.name, "status": cand.get_status_display().lower()},
             )
             return redirect("partnerships:candidate", partnership.pk, cand.pk)
     return _render_candidate(request, partnership, cand, status_form=form)
@@ -477,7 +500,7 @@ def _save_candidate_form(request, pk, candidate_id, *, form_class, prefix, attr,
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
-            messages.success(request, done.format(city=cand.partner.name))
+            messages.success(request, done % {"city": cand.partner.name})
             url = reverse("partnerships:candidate", args=[partnership.pk, cand.pk])
             return HttpResponseRedirect(f"{url}#{prefix}")
     return _render_candidate(request, partnership, cand, **{f"{prefix}_form": form})
@@ -494,7 +517,7 @@ def contact_add(request, pk: int, candidate_id: int):
         prefix="contact",
         attr=None,
         service=services.approach_contact_add,
-        done="Contact with {city} recorded.",
+        done=_l("Contact with %(city)s recorded."),
     )
 
 
@@ -509,7 +532,7 @@ def due_diligence(request, pk: int, candidate_id: int):
         prefix="dd",
         attr="due_diligence",
         service=services.due_diligence_save,
-        done="Due diligence on {city} saved.",
+        done=_l("Due diligence on %(city)s saved."),
     )
 
 
@@ -524,7 +547,7 @@ def feasibility(request, pk: int, candidate_id: int):
         prefix="feasibility",
         attr="feasibility",
         service=services.feasibility_save,
-        done="Feasibility study of {city} saved.",
+        done=_l("Feasibility study of %(city)s saved."),
     )
 
 

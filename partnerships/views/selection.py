@@ -19,6 +19,7 @@ from django.db.models import (
 )
 from django.shortcuts import redirect, render
 from django.urls import path
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from core.errors import DomainError
@@ -108,7 +109,7 @@ def selection(request, pk: int):
             except ValidationError as exc:
                 grid.add_error(None, exc.messages)
             else:
-                messages.success(request, f"Scores saved ({changed} changed).")
+                messages.success(request, _("Scores saved (%(n)s changed).") % {"n": changed})
                 return redirect("partnerships:selection", partnership.pk)
     elif action == "decide":
         decision_form = SelectionDecisionForm(
@@ -130,12 +131,13 @@ def selection(request, pk: int):
             else:
                 messages.success(
                     request,
-                    f"{chosen.partner.name} is selected and joins the partnership as counterpart.",
+                    _("%(city)s is selected and joins the partnership as counterpart.")
+                    % {"city": chosen.partner.name},
                 )
                 return redirect("partnerships:selection", partnership.pk)
     elif request.method == "POST":
         # A POST without a known form (a stale or forged page): say so, write nothing.
-        messages.error(request, "The page was out of date; nothing was saved. Try again.")
+        messages.error(request, _("The page was out of date; nothing was saved. Try again."))
 
     home = None
     if not criteria:

@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core.errors import DomainError
@@ -33,13 +34,18 @@ def _home_refusal(request, partnership: Partnership) -> DomainError | None:
         .first()
     )
     if home is None or home.partner_id not in permissions.city_ids(request.user):
-        city = home.partner.name if home else "the home city"
+        city = home.partner.name if home else _("the home city")
         return DomainError(
-            f"Only officers of {city} (the home city) record a confirmation given outside "
-            "the portal."
+            _(
+                "Only officers of %(city)s (the home city) record a confirmation given outside "
+                "the portal."
+            )
+            % {"city": city}
         )
     if partnership.step not in workflow.JOINT_SIGN_OFF_STEPS:
-        return DomainError(f"“{partnership.step_label}” needs no joint confirmation.")
+        return DomainError(
+            _("“%(step)s” needs no joint confirmation.") % {"step": partnership.step_label}
+        )
     return None
 
 
@@ -71,7 +77,11 @@ def offline_record(request, pk: int):
         except DomainError as exc:
             form.add_error(None, exc.message)
         else:
-            messages.success(request, f"{confirmation.partner.name}: {confirmation.shown}.")
+            messages.success(
+                request,
+                _("%(city)s: %(confirmation)s.")
+                % {"city": confirmation.partner.name, "confirmation": confirmation.shown},
+            )
             return _back(partnership)
     return render(
         request,
@@ -104,7 +114,8 @@ def offline_endorse(request, pk: int, confirmation_id: int):
     else:
         messages.success(
             request,
-            f"You endorsed, for {confirmation.partner.name}, what was {confirmation.shown}.",
+            _("You endorsed, for %(city)s, what was %(confirmation)s.")
+            % {"city": confirmation.partner.name, "confirmation": confirmation.shown},
         )
     return _back(partnership)
 
@@ -118,8 +129,8 @@ def offline_dispute(request, pk: int, confirmation_id: int):
         report_refusal(
             request,
             DomainError(
-                f"Only officers of {confirmation.partner.name} endorse or dispute what was "
-                "confirmed in its name."
+                _("Only officers of %(city)s endorse or dispute what was confirmed in its name.")
+                % {"city": confirmation.partner.name}
             ),
         )
         return _back(partnership)
@@ -134,8 +145,11 @@ def offline_dispute(request, pk: int, confirmation_id: int):
         else:
             messages.success(
                 request,
-                f"You disputed it: it no longer counts as {confirmation.partner.name}'s "
-                "confirmation, and both cities see your reason on the timeline.",
+                _(
+                    "You disputed it: it no longer counts as %(city)s's confirmation, and both "
+                    "cities see your reason on the timeline."
+                )
+                % {"city": confirmation.partner.name},
             )
             return _back(partnership)
     return render(
