@@ -18,7 +18,7 @@ from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.functional import lazy
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
@@ -356,13 +356,22 @@ def headline(kind: str, occurrence: dt.date, about: str = "") -> str:
     return f"{kind} ({when})"
 
 
+def _step_label(text: str) -> str:
+    """A step's label as events store it (in English, partnerships.events' `data["step"]`), in
+    the active language; any other text as it is."""
+    with translation.override("en"):
+        english = {str(step.label): step for step in Step}
+    step = english.get(text)
+    return str(step.label) if step is not None else text
+
+
 def event_headline(kind: str, data: dict) -> str:
     """What happened, in a line (in the active language), from the event's short texts (see
     notifications.events)."""
     k = Reminder.Kind
     who = str(data.get("actor_name") or gettext("Someone"))
     city = str(data.get("city") or "")
-    step = str(data.get("step") or "")
+    step = _step_label(str(data.get("step") or ""))
     values = {"who": who, "city": city, "step": step}
     if kind == k.CONFIRMATION_AWAITED:
         if step:
