@@ -25,6 +25,7 @@ from django.contrib.admin.widgets import AutocompleteSelect, ForeignKeyRawIdWidg
 from django.db import DatabaseError, models, transaction
 from django.db.models import QuerySet
 from django.forms.models import BaseInlineFormSet
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from core.forms import check_text
@@ -33,7 +34,7 @@ from core.page_cache import CachedChangelistMixin
 # Fields that record who made a row: filled in from the request, shown read-only.
 CREATOR_FIELDS = ("created_by", "added_by", "recorded_by", "decided_by")
 
-UNUSABLE_FILTER = (
+UNUSABLE_FILTER = _(
     "A filter or search of the list had a value no row can have: the list is shown unfiltered."
 )
 

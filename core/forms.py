@@ -25,6 +25,10 @@ from django import forms
 from django.contrib.auth.password_validation import password_validators_help_text_html
 from django.core.validators import MaxLengthValidator
 from django.forms.widgets import ChoiceWidget
+from django.utils.functional import lazy
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from core.text import ControlCharacterValidator
 
@@ -57,7 +61,9 @@ def check_dates(form: forms.BaseForm) -> None:
         is_date = isinstance(field, forms.DateField) and value is not None
         if is_date and not EARLIEST_DATE <= value <= LATEST_DATE:
             form.add_error(
-                name, f"Give a date between {EARLIEST_DATE.year} and {LATEST_DATE.year}."
+                name,
+                gettext("Give a date between %(first)s and %(last)s.")
+                % {"first": EARLIEST_DATE.year, "last": LATEST_DATE.year},
             )
 
 
@@ -206,13 +212,14 @@ class NewPasswordFields(forms.Form):
     accounts.services.account_save_new)."""
 
     password = forms.CharField(
-        label="Password",
+        label=_("Password"),
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text=password_validators_help_text_html(),
+        # Built when shown, in the reader's language (not once, when this module is imported).
+        help_text=lazy(password_validators_help_text_html, SafeString)(),
     )
     password2 = forms.CharField(
-        label="Password again",
+        label=_("Password again"),
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
@@ -221,5 +228,5 @@ class NewPasswordFields(forms.Form):
         cleaned = super().clean()
         first, second = cleaned.get("password"), cleaned.get("password2")
         if first and second and first != second:
-            self.add_error("password2", "The two passwords differ.")
+            self.add_error("password2", gettext("The two passwords differ."))
         return cleaned

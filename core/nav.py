@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from core import hooks
 from core.access import has_a_role
@@ -93,7 +94,7 @@ def is_superuser(request) -> bool:
 
 
 CORE_ITEMS = (
-    NavItem("Admin", "admin:index", order=900, shown=is_superuser),
-    NavItem("Change password", "password_change", order=900, place=ACCOUNT),
-    NavItem("Log in", "login", order=900, place=PUBLIC, shown=anonymous),
+    NavItem(_("Admin"), "admin:index", order=900, shown=is_superuser),
+    NavItem(_("Change password"), "password_change", order=900, place=ACCOUNT),
+    NavItem(_("Log in"), "login", order=900, place=PUBLIC, shown=anonymous),
 )

@@ -16,6 +16,7 @@ import re
 
 from django.core.exceptions import ValidationError
 from django.utils.deconstruct import deconstructible
+from django.utils.translation import gettext
 
 # C0 controls but tab, line feed and carriage return; DEL; the C1 controls.
 _CONTROL = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"
@@ -40,8 +41,10 @@ class ControlCharacterValidator:
         found = pattern.search(str(value))
         if found:
             raise ValidationError(
-                "This text holds an invisible control character (U+%(code)04X), which cannot "
-                "be saved: type the text again without it.",
+                gettext(
+                    "This text holds an invisible control character (U+%(code)04X), which "
+                    "cannot be saved: type the text again without it."
+                ),
                 code="control_character",
                 params={"code": ord(found.group())},
             )

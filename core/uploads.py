@@ -4,20 +4,37 @@
 `config.middleware.RequestBodyLimitMiddleware` refuses a larger request body before reading it.
 """
 
+from django.utils.formats import number_format
+from django.utils.translation import gettext
+
 MB = 1024 * 1024
 
 
 def _megabytes(size: int) -> str:
+    """The size in megabytes, without a decimal when whole (the active language's digits)."""
     value = size / MB
-    return f"{value:.0f} MB" if value == int(value) else f"{value:.1f} MB"
+    return number_format(value, decimal_pos=0 if value == int(value) else 1, use_l10n=True)
+
+
+def _bytes(size: int) -> str:
+    return number_format(size, use_l10n=True, force_grouping=True)
 
 
 def too_large_message(size: int, limit: int) -> str:
     """ "The file is 12.3 MB; the limit is 10 MB." When the two read the same in megabytes
     (10 MB + 1 byte), the bytes are said too, so the message never contradicts itself."""
+    values = {
+        "size": number_format(size / MB, decimal_pos=1, use_l10n=True),
+        "limit": _megabytes(limit),
+        "size_bytes": _bytes(size),
+        "limit_bytes": _bytes(limit),
+    }
     if f"{size / MB:.1f}" == f"{limit / MB:.1f}":
         return (
-            f"The file is {size / MB:.1f} MB ({size:,} bytes); "
-            f"the limit is {_megabytes(limit)} ({limit:,} bytes)."
+            gettext(
+                "The file is %(size)s MB (%(size_bytes)s bytes); "
+                "the limit is %(limit)s MB (%(limit_bytes)s bytes)."
+            )
+            % values
         )
-    return f"The file is {size / MB:.1f} MB; the limit is {_megabytes(limit)}."
+    return gettext("The file is %(size)s MB; the limit is %(limit)s MB.") % values

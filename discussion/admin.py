@@ -4,6 +4,8 @@ written here."""
 from __future__ import annotations
 
 from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from core.admin import RecordAdmin
 from core.errors import DomainError
@@ -20,7 +22,7 @@ class CommentAdmin(RecordAdmin):
     date_hierarchy = "created_at"
     actions = ["remove"]
 
-    @admin.action(description="Remove the selected comments (a trace stays)")
+    @admin.action(description=_("Remove the selected comments (a trace stays)"))
     def remove(self, request, queryset):
         removed = 0
         for comment in queryset.filter(removed_at__isnull=True):
@@ -30,4 +32,8 @@ class CommentAdmin(RecordAdmin):
                 self.message_user(request, exc.message, messages.ERROR)
             else:
                 removed += 1
-        self.message_user(request, f"{removed} comment(s) removed.")
+        self.message_user(
+            request,
+            ngettext("%(n)s comment(s) removed.", "%(n)s comment(s) removed.", removed)
+            % {"n": removed},
+        )

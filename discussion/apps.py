@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class DiscussionConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "discussion"
-    verbose_name = "Discussion"
+    verbose_name = _("Discussion")
 
     def ready(self) -> None:
         from core import hooks

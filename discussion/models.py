@@ -22,8 +22,11 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from alliances.models import SubAlliance
+from core.formatting import number
 from partnerships.models import Partnership
 
 # "10 KB": counted in bytes of UTF-8, so a comment in Chinese is held to the same size.
@@ -44,15 +47,19 @@ def validate_body(text: str) -> None:
     size = len(text.encode("utf-8"))
     if size > MAX_BYTES:
         raise ValidationError(
-            f"A comment is at most 10 KB ({MAX_BYTES:,} bytes); this one is {size:,} bytes.",
+            gettext("A comment is at most 10 KB (%(limit)s bytes); this one is %(size)s bytes.")
+            % {"limit": number(MAX_BYTES), "size": number(size)},
             code="too_long",
         )
     bad = sorted({c for c in text if c not in ALLOWED_CONTROLS and unicodedata.category(c) == "Cc"})
     if bad:
         codes = ", ".join(f"U+{ord(c):04X}" for c in bad)
         raise ValidationError(
-            f"The text holds control characters ({codes}), which a comment cannot contain: "
-            "remove them (they often come with text pasted from another program).",
+            gettext(
+                "The text holds control characters (%(codes)s), which a comment cannot contain: "
+                "remove them (they often come with text pasted from another program)."
+            )
+            % {"codes": codes},
             code="control_characters",
         )
 
@@ -100,12 +107,12 @@ class Comment(models.Model):
                 condition=models.Q(removed_at__isnull=False, body="")
                 | models.Q(removed_at__isnull=True, removed_by__isnull=True),
                 name="comment_removed_has_no_text",
-                violation_error_message="A removed comment keeps no text.",
+                violation_error_message=_("A removed comment keeps no text."),
             ),
             models.CheckConstraint(
                 condition=models.Q(removed_at__isnull=False) | ~models.Q(body=""),
                 name="comment_has_text",
-                violation_error_message="Write something first.",
+                violation_error_message=_("Write something first."),
             ),
         ]
         indexes = [
@@ -114,8 +121,15 @@ class Comment(models.Model):
         ]
 
     def __str__(self) -> str:
-        where = self.sub_alliance_id and f"sub-alliance {self.sub_alliance_id}"
-        return f"Comment {self.pk} on {where or f'partnership {self.partnership_id}'}"
+        if self.sub_alliance_id:
+            return gettext("Comment %(id)s on sub-alliance %(on)s") % {
+                "id": self.pk,
+                "on": self.sub_alliance_id,
+            }
+        return gettext("Comment %(id)s on partnership %(on)s") % {
+            "id": self.pk,
+            "on": self.partnership_id,
+        }
 
     @property
     def is_removed(self) -> bool:
@@ -127,6 +141,8 @@ class Comment(models.Model):
     def clean(self) -> None:
         sub = self.sub_alliance
         if sub is not None and sub.partnership_id != self.partnership_id:
-            raise ValidationError("A sub-alliance's comment belongs to its own partnership.")
+            raise ValidationError(
+                gettext("A sub-alliance's comment belongs to its own partnership.")
+            )
         if not self.is_removed and not self.body.strip():
-            raise ValidationError({"body": "Write something first."})
+            raise ValidationError({"body": gettext("Write something first.")})

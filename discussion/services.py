@@ -16,6 +16,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import Truncator
+from django.utils.translation import gettext
 
 from alliances.models import SubAlliance
 from core.errors import DomainError
@@ -93,9 +94,11 @@ def comment_post(
     """Post `body` on the partnership's thread, or on the sub-alliance's (of that
     partnership). Raises DomainError (may not take part) or ValidationError (the text)."""
     if sub_alliance is not None and sub_alliance.partnership_id != partnership.pk:
-        raise DomainError("This sub-alliance belongs to another partnership.")
+        raise DomainError(gettext("This sub-alliance belongs to another partnership."))
     if not permissions.can_see_thread(user, partnership, sub_alliance):
-        raise DomainError("Only the officers of the partnership's cities take part in this.")
+        raise DomainError(
+            gettext("Only the officers of the partnership's cities take part in this.")
+        )
     comment = Comment(
         partnership=partnership,
         sub_alliance=sub_alliance,
@@ -119,12 +122,17 @@ def comment_edit(*, user, comment: Comment, body: str) -> Posted:
     people it newly mentions are told."""
     comment = lock(Comment, comment.pk, related=["partnership"])
     if not permissions.can_edit_comment(user, comment):
-        raise DomainError("Only its writer can edit a comment, and not once it is removed.")
+        raise DomainError(
+            gettext("Only its writer can edit a comment, and not once it is removed.")
+        )
     now = timezone.now()
     if not edit_window_open(comment, now):
         raise DomainError(
-            f"A comment can be edited for {EDIT_WINDOW_MINUTES} minutes after it is posted; "
-            "this one is older. Write a new comment instead."
+            gettext(
+                "A comment can be edited for %(minutes)s minutes after it is posted; "
+                "this one is older. Write a new comment instead."
+            )
+            % {"minutes": EDIT_WINDOW_MINUTES}
         )
     before = mentioned_names(comment.body)
     model_update(comment, {"body": normalise_newlines(body), "edited_at": now})
@@ -139,5 +147,5 @@ def comment_remove(*, user, comment: Comment) -> Comment:
     and when)."""
     comment = lock(Comment, comment.pk)
     if not permissions.can_remove_comment(user, comment):
-        raise DomainError("Only its writer or an admin can remove a comment.")
+        raise DomainError(gettext("Only its writer or an admin can remove a comment."))
     return model_update(comment, {"body": "", "removed_at": timezone.now(), "removed_by": user})

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.db.models import Case, CharField, F, IntegerField, QuerySet, Value, When
 from django.db.models.functions import Coalesce, Left
+from django.utils.translation import gettext
 
 from discussion.models import Comment
 from partnerships.models import Partnership
@@ -43,12 +44,14 @@ def rows(partnership: Partnership) -> QuerySet:
 
 def entry(row: tuple) -> TimelineEntry:
     _, _, at, text, sub_alliance, removed, _, first, last, username = row
-    where = f"On the sub-alliance “{sub_alliance}”" if sub_alliance else ""
+    where = (
+        gettext("On the sub-alliance “%(name)s”") % {"name": sub_alliance} if sub_alliance else ""
+    )
     excerpt = text if len(text) < EXCERPT else f"{text}…"
     return TimelineEntry(
         at=at,
         kind=SOURCE,
-        title="Comment removed" if removed else excerpt,
+        title=gettext("Comment removed") if removed else excerpt,
         detail=where,
         by=" ".join(n for n in (first, last) if n) or username or "",
     )

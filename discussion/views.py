@@ -14,7 +14,9 @@ from django.db.models import prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
-from django.utils.html import format_html_join
+from django.utils.html import conditional_escape, format_html_join
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from alliances.models import SubAlliance
@@ -30,24 +32,26 @@ def _tell_mentions(request, mentions: services.Mentions) -> None:
     def names(users):
         return format_html_join(", ", "@{}", ((u.username,) for u in users))
 
+    def sentence(text: str, people) -> str:
+        """The translated sentence, escaped, with the (escaped) names put in."""
+        return mark_safe(conditional_escape(text) % {"names": people})
+
     if mentions.notified:
-        messages.info(request, format_html_join("", "Told: {}", [(names(mentions.notified),)]))
+        messages.info(request, sentence(gettext("Told: %(names)s"), names(mentions.notified)))
     if mentions.not_notified:
         messages.warning(
             request,
-            format_html_join(
-                "",
-                "Not told, as they cannot see this record: {}",
-                [(names(mentions.not_notified),)],
+            sentence(
+                gettext("Not told, as they cannot see this record: %(names)s"),
+                names(mentions.not_notified),
             ),
         )
     if mentions.unknown:
         messages.warning(
             request,
-            format_html_join(
-                "",
-                "No one has the username: {}",
-                [(format_html_join(", ", "@{}", ((n,) for n in mentions.unknown)),)],
+            sentence(
+                gettext("No one has the username: %(names)s"),
+                format_html_join(", ", "@{}", ((n,) for n in mentions.unknown)),
             ),
         )
 
@@ -156,7 +160,7 @@ def comment_edit(request, comment_id: int):
             report_refusal(request, exc)
             return redirect(services.comment_url(comment))
         else:
-            messages.success(request, "Your comment is saved.")
+            messages.success(request, gettext("Your comment is saved."))
             _tell_mentions(request, result.mentions)
             return redirect(services.comment_url(result.comment))
     # The text as written, with what is wrong with it: nothing typed is lost.
@@ -177,7 +181,9 @@ def comment_remove(request, comment_id: int):
     except DomainError as exc:
         report_refusal(request, exc)
     else:
-        messages.success(request, "The comment is removed; the thread shows who removed it.")
+        messages.success(
+            request, gettext("The comment is removed; the thread shows who removed it.")
+        )
     return redirect(services.comment_url(comment))
 
 

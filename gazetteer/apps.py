@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class GazetteerConfig(AppConfig):
@@ -7,4 +8,4 @@ class GazetteerConfig(AppConfig):
 
     default_auto_field = "django.db.models.BigAutoField"
     name = "gazetteer"
-    verbose_name = "Gazetteer"
+    verbose_name = _("Gazetteer")

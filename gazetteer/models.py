@@ -7,6 +7,7 @@ GeoNames id itself, so the table may be reloaded, or not loaded yet, without tou
 """
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Place(models.Model):
@@ -14,7 +15,7 @@ class Place(models.Model):
 
     geonameid = models.PositiveIntegerField(primary_key=True)
     name = models.CharField(max_length=200)
-    country = models.CharField(max_length=2, help_text="ISO 3166-1 alpha-2 code.")
+    country = models.CharField(max_length=2, help_text=_("ISO 3166-1 alpha-2 code."))
     admin1_code = models.CharField(max_length=20, blank=True)
     # The first-level division's name (state, province, region), read from GeoNames'
     # admin1 codes when the place is loaded: it tells two Springfields apart.

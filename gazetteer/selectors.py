@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db.models import Exists, OuterRef, QuerySet, Subquery
+from django.utils.translation import ngettext
 
 from gazetteer.models import Place, PlaceName
 from gazetteer.names import search_key
@@ -23,9 +24,23 @@ def search_places(query: str) -> QuerySet[Place]:
     comes before those it only begins, then the most populous first. Raises BadQuery."""
     key = search_key(query or "")
     if len(key) < MIN_QUERY:
-        raise BadQuery(f"Type at least {MIN_QUERY} letters of the city's name.")
+        raise BadQuery(
+            ngettext(
+                "Type at least %(n)s letter of the city's name.",
+                "Type at least %(n)s letters of the city's name.",
+                MIN_QUERY,
+            )
+            % {"n": MIN_QUERY}
+        )
     if len(query) > MAX_QUERY:
-        raise BadQuery(f"A city's name is shorter than {MAX_QUERY} characters.")
+        raise BadQuery(
+            ngettext(
+                "A city's name is shorter than %(n)s character.",
+                "A city's name is shorter than %(n)s characters.",
+                MAX_QUERY,
+            )
+            % {"n": MAX_QUERY}
+        )
     matching = PlaceName.objects.filter(key__startswith=key)
     exact = PlaceName.objects.filter(place=OuterRef("pk"), key=key)
     return (

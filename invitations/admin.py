@@ -7,6 +7,8 @@ from __future__ import annotations
 from django.contrib import admin, messages
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from core.admin import RecordAdmin
 from core.errors import DomainError
@@ -46,14 +48,14 @@ class JoinRequestAdmin(RecordAdmin):
     list_select_related = ("user", "city", "decided_by")
     actions = ["approve"]
 
-    @admin.display(description="Decide")
+    @admin.display(description=_("Decide"))
     def decide(self, obj: JoinRequest) -> str:
         if obj.status != JoinRequest.Status.PENDING:
             return "—"
         url = reverse("invitations:join_decide", args=[obj.pk])
-        return format_html('<a href="{}">Approve or reject</a>', url)
+        return format_html('<a href="{}">{}</a>', url, gettext("Approve or reject"))
 
-    @admin.action(description="Approve the selected requests")
+    @admin.action(description=_("Approve the selected requests"))
     def approve(self, request, queryset) -> None:
         for join_request in queryset:
             try:
@@ -61,8 +63,15 @@ class JoinRequestAdmin(RecordAdmin):
                     join_request=join_request, by=request.user, approve=True
                 )
             except DomainError as exc:
-                self.message_user(request, f"{join_request}: {exc.message}", messages.WARNING)
+                self.message_user(
+                    request,
+                    gettext("%(request)s: %(message)s")
+                    % {"request": join_request, "message": exc.message},
+                    messages.WARNING,
+                )
             else:
                 self.message_user(
-                    request, f"{join_request.user} now works for {join_request.city.name}."
+                    request,
+                    gettext("%(user)s now works for %(city)s.")
+                    % {"user": join_request.user, "city": join_request.city.name},
                 )

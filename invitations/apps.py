@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class InvitationsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "invitations"
-    verbose_name = "Invitations"
+    verbose_name = _("Invitations")
 
     def ready(self) -> None:
         from core import hooks

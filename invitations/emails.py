@@ -11,6 +11,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.timezone import localtime
+from django.utils.translation import gettext
 
 from invitations import tokens
 from invitations.models import Invitation, JoinRequest
@@ -38,27 +39,45 @@ def accept_url(invitation: Invitation) -> str:
 
 
 def send_invitation(invitation: Invitation) -> None:
-    inviter = _name(invitation.invited_by) or "An officer"
-    where = (
-        f" to work on the partnership “{invitation.partnership.title}”"
-        if (invitation.partnership_id)
-        else ""
-    )
+    inviter = _name(invitation.invited_by) or gettext("An officer")
     expires = date_format(localtime(invitation.expires_at), "j F Y")
+    values = {"inviter": inviter, "city": invitation.city.name}
+    if invitation.partnership_id:
+        values["title"] = invitation.partnership.title
+        invited = (
+            gettext(
+                "%(inviter)s invites you to join %(city)s on the Twinning portal as one of its "
+                "officers to work on the partnership “%(title)s”."
+            )
+            % values
+        )
+    else:
+        invited = (
+            gettext(
+                "%(inviter)s invites you to join %(city)s on the Twinning portal as one of its "
+                "officers."
+            )
+            % values
+        )
     paragraphs = [
-        f"{inviter} invites you to join {invitation.city.name} on the Twinning portal as one "
-        f"of its officers{where}.",
-        "Open the link to set your password (or sign in, if this address already has an account).",
+        invited,
+        gettext(
+            "Open the link to set your password (or sign in, if this address already has an "
+            "account)."
+        ),
     ]
     message = portal_email(
-        f"You are invited to work for {invitation.city.name}",
+        gettext("You are invited to work for %(city)s") % {"city": invitation.city.name},
         TEMPLATE,
         {
             "paragraphs": paragraphs,
-            "action": "Accept the invitation",
+            "action": gettext("Accept the invitation"),
             "url": accept_url(invitation),
-            "note": f"The link works once and until {expires}. If you did not expect this "
-            "e-mail, ignore it.",
+            "note": gettext(
+                "The link works once and until %(expires)s. If you did not expect this "
+                "e-mail, ignore it."
+            )
+            % {"expires": expires},
         },
         invitation.email,
     )
@@ -84,18 +103,24 @@ def send_join_request(join_request: JoinRequest) -> None:
     who = _name(requester)
     if requester.email:
         who = f"{who} <{requester.email}>"
-    paragraphs = [f"{who} asks to work for {join_request.city.name} as one of its officers."]
+    paragraphs = [
+        gettext("%(who)s asks to work for %(city)s as one of its officers.")
+        % {"who": who, "city": join_request.city.name}
+    ]
     if join_request.message:
-        paragraphs.append(f"Their message: “{join_request.message}”")
+        paragraphs.append(
+            gettext("Their message: “%(message)s”") % {"message": join_request.message}
+        )
     url = portal_url(reverse("invitations:join_decide", args=[join_request.pk]))
     messages = [
         portal_email(
-            f"{_name(requester)} asks to join {join_request.city.name}",
+            gettext("%(who)s asks to join %(city)s")
+            % {"who": _name(requester), "city": join_request.city.name},
             TEMPLATE,
             {
                 "name": _name(person),
                 "paragraphs": paragraphs,
-                "action": "Approve or reject the request",
+                "action": gettext("Approve or reject the request"),
                 "url": url,
             },
             person.email,
@@ -113,15 +138,24 @@ def send_join_decision(join_request: JoinRequest) -> None:
         return
     city = join_request.city.name
     if join_request.status == JoinRequest.Status.APPROVED:
-        paragraphs = [f"Your request to work for {city} is approved: you are one of its officers."]
-        action, url = "Open the portal", portal_url(reverse("partnerships:dashboard"))
+        paragraphs = [
+            gettext("Your request to work for %(city)s is approved: you are one of its officers.")
+            % {"city": city}
+        ]
+        action = gettext("Open the portal")
+        url = portal_url(reverse("partnerships:dashboard"))
     else:
-        paragraphs = [f"Your request to work for {city} was not approved."]
+        paragraphs = [
+            gettext("Your request to work for %(city)s was not approved.") % {"city": city}
+        ]
         if join_request.reason:
-            paragraphs.append(f"The reason given: “{join_request.reason}”")
-        action, url = "See your account", portal_url(reverse("login"))
+            paragraphs.append(
+                gettext("The reason given: “%(reason)s”") % {"reason": join_request.reason}
+            )
+        action = gettext("See your account")
+        url = portal_url(reverse("login"))
     message = portal_email(
-        f"Your request to join {city}",
+        gettext("Your request to join %(city)s") % {"city": city},
         TEMPLATE,
         {"name": _name(requester), "paragraphs": paragraphs, "action": action, "url": url},
         requester.email,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from core.forms import NewPasswordFields, PortalForm
 from partnerships.models import Partner
@@ -11,8 +12,8 @@ from partnerships.models import Partner
 class InviteForm(PortalForm):
     """An address to invite; from a partnership's page, also which member city."""
 
-    city = forms.TypedChoiceField(label="To work for", coerce=int, choices=())
-    email = forms.EmailField(label="Their e-mail address", max_length=254)
+    city = forms.TypedChoiceField(label=_("To work for"), coerce=int, choices=())
+    email = forms.EmailField(label=_("Their e-mail address"), max_length=254)
 
     def __init__(self, *args, cities: list[Partner] | None = None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -29,8 +30,8 @@ class PasswordFields(PortalForm, NewPasswordFields):
 class AcceptForm(PasswordFields):
     """A new account for the invited address."""
 
-    first_name = forms.CharField(label="First name", max_length=150)
-    last_name = forms.CharField(label="Last name", max_length=150)
+    first_name = forms.CharField(label=_("First name"), max_length=150)
+    last_name = forms.CharField(label=_("Last name"), max_length=150)
     field_order = ["first_name", "last_name", "password", "password2"]
 
 
@@ -38,14 +39,14 @@ class JoinForm(PortalForm):
     """A signed-in person asking to work for a city."""
 
     city = forms.ModelChoiceField(
-        label="City", queryset=Partner.objects.none(), help_text="The city you work for."
+        label=_("City"), queryset=Partner.objects.none(), help_text=_("The city you work for.")
     )
     message = forms.CharField(
-        label="Message to its coordinators",
+        label=_("Message to its coordinators"),
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Your role and department, so they know who you are.",
+        help_text=_("Your role and department, so they know who you are."),
     )
 
     def __init__(self, *args, **kwargs):
@@ -56,20 +57,20 @@ class JoinForm(PortalForm):
 class JoinSignupForm(PasswordFields, JoinForm):
     """Someone without an account: the request and their new account at once."""
 
-    first_name = forms.CharField(label="First name", max_length=150)
-    last_name = forms.CharField(label="Last name", max_length=150)
-    email = forms.EmailField(label="Work e-mail address", max_length=254)
+    first_name = forms.CharField(label=_("First name"), max_length=150)
+    last_name = forms.CharField(label=_("Last name"), max_length=150)
+    email = forms.EmailField(label=_("Work e-mail address"), max_length=254)
     field_order = ["city", "message", "first_name", "last_name", "email", "password", "password2"]
 
 
 class DecisionForm(PortalForm):
     decision = forms.ChoiceField(
-        label="Decision",
-        choices=[("approve", "Approve"), ("reject", "Reject")],
+        label=_("Decision"),
+        choices=[("approve", _("Approve")), ("reject", _("Reject"))],
         widget=forms.RadioSelect,
     )
     reason = forms.CharField(
-        label="Reason (sent to the requester)",
+        label=_("Reason (sent to the requester)"),
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
@@ -78,5 +79,5 @@ class DecisionForm(PortalForm):
     def clean(self):
         cleaned = super().clean()
         if cleaned.get("decision") == "reject" and not (cleaned.get("reason") or "").strip():
-            self.add_error("reason", "Say why the request is rejected: the requester reads it.")
+            self.add_error("reason", _("Say why the request is rejected: the requester reads it."))
         return cleaned

@@ -14,6 +14,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from partnerships.models import Partner, Partnership
 
@@ -24,7 +26,7 @@ class Invitation(models.Model):
     """An e-mail address invited to work for `city` (landing on `partnership` when given)."""
 
     city = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="invitations")
-    email = models.EmailField("email address")
+    email = models.EmailField(_("email address"))
     invited_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -37,7 +39,7 @@ class Invitation(models.Model):
         null=True,
         blank=True,
         related_name="invitations",
-        help_text="Where the invitee lands once they accept.",
+        help_text=_("Where the invitee lands once they accept."),
     )
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()
@@ -69,7 +71,9 @@ class Invitation(models.Model):
                 "city",
                 condition=models.Q(accepted_at__isnull=True, revoked_at__isnull=True),
                 name="invitation_one_open_per_address",
-                violation_error_message="This address already has an open invitation to the city.",
+                violation_error_message=_(
+                    "This address already has an open invitation to the city."
+                ),
             ),
         ]
 
@@ -103,16 +107,19 @@ class InvitationSending(models.Model):
         indexes = [models.Index(fields=["sent_by", "sent_at"], name="invitation_sending_by_time")]
 
     def __str__(self) -> str:
-        return f"{self.invitation} at {self.sent_at:%Y-%m-%d %H:%M}"
+        return gettext("%(invitation)s at %(time)s") % {
+            "invitation": self.invitation,
+            "time": f"{self.sent_at:%Y-%m-%d %H:%M}",
+        }
 
 
 class JoinRequest(models.Model):
     """A person asking to work for a city as its officer."""
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Waiting for a decision"
-        APPROVED = "approved", "Approved"
-        REJECTED = "rejected", "Rejected"
+        PENDING = "pending", _("Waiting for a decision")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="city_join_requests"
@@ -138,9 +145,12 @@ class JoinRequest(models.Model):
                 fields=["user", "city"],
                 condition=models.Q(status="pending"),
                 name="joinrequest_one_pending_per_city",
-                violation_error_message="You have already asked to join this city.",
+                violation_error_message=_("You have already asked to join this city."),
             ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.user} asks to join {self.city.name}"
+        return gettext("%(user)s asks to join %(city)s") % {
+            "user": self.user,
+            "city": self.city.name,
+        }

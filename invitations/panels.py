@@ -6,6 +6,7 @@ page."""
 from __future__ import annotations
 
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from invitations import permissions, selectors
 from invitations.forms import InviteForm
@@ -31,7 +32,7 @@ def partnership_links(request, partnership, can_edit: bool) -> list[dict]:
         return []
     return [
         {
-            "label": "Invite officers",
+            "label": gettext("Invite officers"),
             "url": reverse("invitations:partnership_invite", args=[partnership.pk]),
             "icon": "envelope-plus",
         }

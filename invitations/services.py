@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 
 from accounts.services import account_save_new
 from core.errors import DomainError
@@ -29,7 +30,7 @@ from partnerships.services.common import lock_city
 HOURLY_LIMIT = 20
 
 
-FORGED = "This invitation link is not valid: check that it was copied whole."
+FORGED = gettext_lazy("This invitation link is not valid: check that it was copied whole.")
 
 
 class InvalidLink(DomainError):
@@ -52,8 +53,11 @@ def _check_rate(by) -> None:
     sent = InvitationSending.objects.filter(sent_by=by, sent_at__gte=since).count()
     if sent >= HOURLY_LIMIT:
         raise DomainError(
-            f"You have sent {HOURLY_LIMIT} invitations in the last hour, the most allowed: "
-            "please wait a little before sending more."
+            gettext(
+                "You have sent %(n)s invitations in the last hour, the most allowed: "
+                "please wait a little before sending more."
+            )
+            % {"n": HOURLY_LIMIT}
         )
 
 
@@ -73,7 +77,7 @@ def _clean_email(email: str) -> str:
     try:
         validate_email(email)
     except ValidationError:
-        raise ValidationError({"email": "Give a valid e-mail address."}) from None
+        raise ValidationError({"email": gettext("Give a valid e-mail address.")}) from None
     return email
 
 
@@ -85,12 +89,19 @@ def invitation_send(
     renewed and sent again rather than doubled."""
     email = _clean_email(email)
     if partnership is not None and not partnership.members.filter(partner=city).exists():
-        raise DomainError(f"{city.name} is not a member city of this partnership.")
+        raise DomainError(
+            gettext("%(city)s is not a member city of this partnership.") % {"city": city.name}
+        )
     if not permissions.can_invite(by, city, partnership):
-        raise DomainError(f"You may not invite officers of {city.name}.")
+        raise DomainError(gettext("You may not invite officers of %(city)s.") % {"city": city.name})
     lock_city(city.pk)
     if CityMembership.objects.filter(partner=city, user__email__iexact=email).exists():
-        raise ValidationError({"email": f"{email} already works for {city.name} on the portal."})
+        raise ValidationError(
+            {
+                "email": gettext("%(email)s already works for %(city)s on the portal.")
+                % {"email": email, "city": city.name}
+            }
+        )
     _check_rate(by)
     invitation = (
         Invitation.objects.select_for_update()
@@ -110,11 +121,15 @@ def invitation_send(
 def _lock_open(invitation: Invitation, by) -> Invitation:
     current = lock(Invitation, invitation.pk, related=["city"])  # partnership: nullable
     if not permissions.can_manage_invitation(by, current):
-        raise DomainError("You may not change this invitation.")
+        raise DomainError(gettext("You may not change this invitation."))
     if current.accepted_at is not None:
-        raise DomainError(f"{current.email} has already accepted this invitation.")
+        raise DomainError(
+            gettext("%(email)s has already accepted this invitation.") % {"email": current.email}
+        )
     if current.revoked_at is not None:
-        raise DomainError(f"The invitation to {current.email} was revoked.")
+        raise DomainError(
+            gettext("The invitation to %(email)s was revoked.") % {"email": current.email}
+        )
     return current
 
 
@@ -152,15 +167,21 @@ def invitation_from_key(key: str, *, for_update: bool = False) -> Invitation:
     if invitation is None or invitation.email.lower() != email:
         raise InvalidLink("forged", FORGED)
     if invitation.revoked_at is not None:
-        raise InvalidLink("revoked", "This invitation was withdrawn by the city.", invitation)
+        raise InvalidLink(
+            "revoked", gettext("This invitation was withdrawn by the city."), invitation
+        )
     if invitation.accepted_at is not None:
         raise InvalidLink(
-            "used", "This invitation has already been accepted: sign in instead.", invitation
+            "used",
+            gettext("This invitation has already been accepted: sign in instead."),
+            invitation,
         )
     if invitation.is_expired:
         raise InvalidLink(
             "expired",
-            "This invitation has expired: ask the person who invited you to send it again.",
+            gettext(
+                "This invitation has expired: ask the person who invited you to send it again."
+            ),
             invitation,
         )
     return invitation
@@ -183,7 +204,9 @@ def _new_account(*, email: str, password: str, first_name: str, last_name: str):
     User = get_user_model()
     errors: dict[str, list[str]] = {}
     if User.objects.filter(email__iexact=email).exists():
-        raise DomainError("An account with this e-mail address exists: sign in with it first.")
+        raise DomainError(
+            gettext("An account with this e-mail address exists: sign in with it first.")
+        )
     user = User(
         username=_free_username(email),
         email=email,
@@ -220,11 +243,14 @@ def invitation_accept(
     if user is not None and user.is_authenticated:
         if (user.email or "").lower() != invitation.email.lower():
             raise DomainError(
-                f"This invitation is for {invitation.email}, and you are signed in as "
-                f"{user.username}: sign out, then open the link again."
+                gettext(
+                    "This invitation is for %(email)s, and you are signed in as "
+                    "%(username)s: sign out, then open the link again."
+                )
+                % {"email": invitation.email, "username": user.username}
             )
         if not user.is_active:
-            raise DomainError("This account is deactivated.")
+            raise DomainError(gettext("This account is deactivated."))
     else:
         user = _new_account(
             email=invitation.email, password=password, first_name=first_name, last_name=last_name
@@ -272,9 +298,12 @@ def join_request_create(
             email=email, password=password, first_name=first_name, last_name=last_name
         )
     elif CityMembership.objects.filter(partner=city, user=user).exists():
-        raise DomainError(f"You already work for {city.name}.")
+        raise DomainError(gettext("You already work for %(city)s.") % {"city": city.name})
     if JoinRequest.objects.filter(user=user, city=city, status=JoinRequest.Status.PENDING).exists():
-        raise DomainError(f"You have already asked to join {city.name}; the decision is pending.")
+        raise DomainError(
+            gettext("You have already asked to join %(city)s; the decision is pending.")
+            % {"city": city.name}
+        )
     join_request = JoinRequest(user=user, city=city, message=(message or "").strip())
     join_request.full_clean()
     join_request.save()
@@ -289,12 +318,19 @@ def join_request_decide(
     """Approve (the requester becomes an officer of the city) or reject with a reason."""
     current = lock(JoinRequest, join_request.pk, related=["city", "user"])
     if not permissions.can_decide(by, current):
-        raise DomainError(f"Only the coordinators of {current.city.name} (or an admin) decide.")
+        raise DomainError(
+            gettext("Only the coordinators of %(city)s (or an admin) decide.")
+            % {"city": current.city.name}
+        )
     if current.status != JoinRequest.Status.PENDING:
-        raise DomainError(f"This request was already {current.get_status_display().lower()}.")
+        if current.status == JoinRequest.Status.APPROVED:
+            raise DomainError(gettext("This request was already approved."))
+        raise DomainError(gettext("This request was already rejected."))
     reason = (reason or "").strip()
     if not approve and not reason:
-        raise ValidationError({"reason": "Say why the request is rejected: they will read it."})
+        raise ValidationError(
+            {"reason": gettext("Say why the request is rejected: they will read it.")}
+        )
     if approve:
         _make_officer(current.user, current.city_id)
     current.status = JoinRequest.Status.APPROVED if approve else JoinRequest.Status.REJECTED

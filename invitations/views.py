@@ -12,6 +12,7 @@ from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from config.middleware import throttle_posts
@@ -52,7 +53,9 @@ def city_invite(request, pk: int):
         except (DomainError, ValidationError) as exc:
             _form_errors(form, exc)
         else:
-            messages.success(request, f"Invitation sent to {invitation.email}.")
+            messages.success(
+                request, gettext("Invitation sent to %(email)s.") % {"email": invitation.email}
+            )
             return redirect("partnerships:officers", pk=city.pk)
     return render(
         request,
@@ -61,7 +64,7 @@ def city_invite(request, pk: int):
             "form": form,
             "city": city,
             "back_url": reverse("partnerships:officers", args=[city.pk]),
-            "back_label": f"Officers of {city.name}",
+            "back_label": gettext("Officers of %(city)s") % {"city": city.name},
         },
     )
 
@@ -94,7 +97,9 @@ def partnership_invite(request, pk: int):
             _form_errors(form, exc)
         else:
             messages.success(
-                request, f"Invitation to work for {city.name} sent to {invitation.email}."
+                request,
+                gettext("Invitation to work for %(city)s sent to %(email)s.")
+                % {"city": city.name, "email": invitation.email},
             )
             return redirect("invitations:partnership_invite", pk=partnership.pk)
     sent = selectors.open_invitations_of_partnership(partnership.pk).filter(
@@ -138,7 +143,11 @@ def resend(request, invitation_id: int):
     except (DomainError, ValidationError) as exc:
         report_refusal(request, exc)
     else:
-        messages.success(request, f"Invitation sent again to {invitation.email}, valid 7 days.")
+        messages.success(
+            request,
+            gettext("Invitation sent again to %(email)s, valid 7 days.")
+            % {"email": invitation.email},
+        )
     return _after_change(request, invitation)
 
 
@@ -151,7 +160,10 @@ def revoke(request, invitation_id: int):
     except (DomainError, ValidationError) as exc:
         report_refusal(request, exc)
     else:
-        messages.success(request, f"The invitation to {invitation.email} is revoked.")
+        messages.success(
+            request,
+            gettext("The invitation to %(email)s is revoked.") % {"email": invitation.email},
+        )
     return _after_change(request, invitation)
 
 
@@ -199,8 +211,11 @@ def accept(request, key: str):
             remember_roles(request, membership.user)
             messages.success(
                 request,
-                f"Welcome: you now work for {invitation.city.name} as "
-                f"{membership.get_role_display().lower()}.",
+                gettext("Welcome: you now work for %(city)s as %(role)s.")
+                % {
+                    "city": invitation.city.name,
+                    "role": str(membership.get_role_display()).lower(),
+                },
             )
             if invitation.partnership_id:
                 return redirect("partnerships:detail", pk=invitation.partnership_id)
@@ -247,8 +262,11 @@ def join(request):
             remember_roles(request, join_request.user)
             messages.success(
                 request,
-                f"Your request to join {join_request.city.name} is sent. Its coordinators (or "
-                "the portal's admins) will decide; this page shows the answer.",
+                gettext(
+                    "Your request to join %(city)s is sent. Its coordinators (or the portal's "
+                    "admins) will decide; this page shows the answer."
+                )
+                % {"city": join_request.city.name},
             )
             return redirect(settings.ACCOUNT_STATUS_VIEW)
     return render(
@@ -279,9 +297,17 @@ def join_decide(request, join_request_id: int):
         else:
             who = decided.user.get_full_name() or decided.user.username
             if approve:
-                messages.success(request, f"{who} now works for {decided.city.name}.")
+                messages.success(
+                    request,
+                    gettext("%(who)s now works for %(city)s.")
+                    % {"who": who, "city": decided.city.name},
+                )
             else:
-                messages.success(request, f"The request of {who} is rejected; they are told why.")
+                messages.success(
+                    request,
+                    gettext("The request of %(who)s is rejected; they are told why.")
+                    % {"who": who},
+                )
             return redirect("partnerships:officers", pk=decided.city_id)
     return render(
         request, "invitations/join_decide.html", {"join_request": join_request, "form": form}

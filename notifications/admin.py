@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from django.contrib import admin, messages
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from core.admin import PortalAdmin
 from notifications import services
@@ -44,17 +46,25 @@ class ReminderAdmin(PortalAdmin):
     def has_add_permission(self, request):
         return False
 
-    @admin.display(description="recipient", ordering="recipient__username")
+    @admin.display(description=_("recipient"), ordering="recipient__username")
     def recipient_shown(self, obj: Reminder) -> str:
         return obj.recipient_label
 
-    @admin.action(description="Retry failed reminders (send them again)")
+    @admin.action(description=_("Retry failed reminders (send them again)"))
     def retry_failed(self, request, queryset):
         n = services.retry_failed(queryset)
         if n:
-            self.message_user(request, f"{n} failed reminder(s) handed to delivery again.")
+            self.message_user(
+                request,
+                ngettext(
+                    "%(n)s failed reminder(s) handed to delivery again.",
+                    "%(n)s failed reminder(s) handed to delivery again.",
+                    n,
+                )
+                % {"n": n},
+            )
         else:
-            self.message_user(request, "None of these had failed.", level=messages.WARNING)
+            self.message_user(request, gettext("None of these had failed."), level=messages.WARNING)
 
 
 @admin.register(NotificationPreference)

@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class NotificationsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "notifications"
-    verbose_name = "Notifications"
+    verbose_name = _("Notifications")
 
     def ready(self) -> None:
         from core import hooks
@@ -22,7 +23,7 @@ class NotificationsConfig(AppConfig):
         hooks.register("access.open_views", ("notifications:calendar_feed",))
         for item in (
             NavItem(
-                "Notifications",
+                _("Notifications"),
                 "notifications:list",
                 order=10,
                 place=END,
@@ -31,14 +32,14 @@ class NotificationsConfig(AppConfig):
                 shown=holds_a_role,  # an account without a role sees its status page only
             ),
             NavItem(
-                "Email preferences",
+                _("Email preferences"),
                 "notifications:preferences",
                 order=10,
                 place=ACCOUNT,
                 shown=holds_a_role,
             ),
             NavItem(
-                "Calendar feed",
+                _("Calendar feed"),
                 "notifications:calendar",
                 order=20,
                 place=ACCOUNT,

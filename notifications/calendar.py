@@ -24,6 +24,7 @@ from django.db.models import Exists, OuterRef, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.translation import gettext
 from icalendar import Calendar, Event
 
 from core.text import printable
@@ -127,10 +128,10 @@ def events_for(user, today: dt.date | None = None) -> list[CalendarEvent]:
         CalendarEvent(
             uid=f"review-{pk}",
             day=day,
-            summary=f"Review due: {title}",
-            description=f"The periodic review of “{title}” is due.",
+            summary=gettext("Review due: %(title)s") % {"title": title},
+            description=gettext("The periodic review of “%(title)s” is due.") % {"title": title},
             path=_detail(pk, Step.MEASUREMENT),
-            category="Review",
+            category=gettext("Review"),
         )
         for pk, title, day in mine.filter(next_review_on__gte=since)
         .order_by("next_review_on", "pk")
@@ -140,10 +141,11 @@ def events_for(user, today: dt.date | None = None) -> list[CalendarEvent]:
         CalendarEvent(
             uid=f"mou-expiry-{pk}",
             day=day,
-            summary=f"MOU expires: {title}",
-            description=f"The MOU of “{title}” expires: renew it or let it end.",
+            summary=gettext("MOU expires: %(title)s") % {"title": title},
+            description=gettext("The MOU of “%(title)s” expires: renew it or let it end.")
+            % {"title": title},
             path=_detail(partnership_id, Step.AGREEMENT),
-            category="MOU",
+            category=gettext("MOU"),
         )
         for pk, partnership_id, title, day in MOU.objects.filter(
             status=MOU.Status.SIGNED, partnership__in=mine, expires_on__gte=since
@@ -155,10 +157,16 @@ def events_for(user, today: dt.date | None = None) -> list[CalendarEvent]:
         CalendarEvent(
             uid=f"action-{pk}",
             day=day,
-            summary=f"Action due: {description}",
-            description=f"A business-plan action of “{title}”, owned by {owner or 'nobody yet'}.",
+            summary=gettext("Action due: %(description)s") % {"description": description},
+            description=(
+                gettext("A business-plan action of “%(title)s”, owned by %(owner)s.")
+                % {"title": title, "owner": owner}
+                if owner
+                else gettext("A business-plan action of “%(title)s”, owned by nobody yet.")
+                % {"title": title}
+            ),
             path=_detail(partnership_id, Step.PLANNING),
-            category="Plan action",
+            category=gettext("Plan action"),
         )
         for pk, description, owner, partnership_id, title, day in PlanAction.objects.filter(
             status=PlanAction.Status.OPEN, plan__partnership__in=mine, due_on__gte=since
@@ -189,7 +197,11 @@ def to_ical(user, events: list[CalendarEvent]) -> bytes:
     cal.add("x-wr-calname", "Twinning portal")
     # RFC 5545 forbids control characters in a value: stored text is cleaned of them.
     cal.add(
-        "x-wr-caldesc", printable(f"Reviews, MOU expiries and actions for {user.get_username()}")
+        "x-wr-caldesc",
+        printable(
+            gettext("Reviews, MOU expiries and actions for %(username)s")
+            % {"username": user.get_username()}
+        ),
     )
     cal.add("x-published-ttl", "PT12H")
     cal.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})

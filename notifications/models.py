@@ -18,7 +18,10 @@ from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.functional import lazy
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from core.formatting import day
 from partnerships.events import CHAMBER_KINDS
@@ -30,77 +33,133 @@ from partnerships.models import Partnership, Step
 EVENT_KIND_VALUES = tuple(k.value for k in EventKind if k != EventKind.CREATED)
 
 
+def _lazily(build) -> str:
+    """A label built when it is read (in the reader's language), e.g. with a number in it."""
+    return lazy(build, str)()
+
+
 class Reminder(models.Model):
     class Kind(models.TextChoices):
-        REVIEW_DUE = "review_due", f"Review due within {rules.REVIEW_DUE_REMINDED_DAYS} days"
-        REVIEW_OVERDUE = "review_overdue", "Review overdue"
+        REVIEW_DUE = (
+            "review_due",
+            _lazily(
+                lambda: (
+                    ngettext(
+                        "Review due within %(days)s day",
+                        "Review due within %(days)s days",
+                        rules.REVIEW_DUE_REMINDED_DAYS,
+                    )
+                    % {"days": rules.REVIEW_DUE_REMINDED_DAYS}
+                )
+            ),
+        )
+        REVIEW_OVERDUE = "review_overdue", _("Review overdue")
         # Sent to the member cities' coordinators once a review is that late.
         REVIEW_ESCALATION = (
             "review_escalation",
-            f"Review overdue by more than {rules.REVIEW_ESCALATED_AFTER_DAYS} days",
+            _lazily(
+                lambda: (
+                    ngettext(
+                        "Review overdue by more than %(days)s day",
+                        "Review overdue by more than %(days)s days",
+                        rules.REVIEW_ESCALATED_AFTER_DAYS,
+                    )
+                    % {"days": rules.REVIEW_ESCALATED_AFTER_DAYS}
+                )
+            ),
         )
         # The three windows before an MOU's expiry (the codes keep the days they had when made).
         MOU_EXPIRING_90 = (
             "mou_expiring_90",
-            f"MOU expires within {rules.MOU_EXPIRING_DAYS} days",
+            _lazily(
+                lambda: (
+                    ngettext(
+                        "MOU expires within %(days)s day",
+                        "MOU expires within %(days)s days",
+                        rules.MOU_EXPIRING_DAYS,
+                    )
+                    % {"days": rules.MOU_EXPIRING_DAYS}
+                )
+            ),
         )
         MOU_EXPIRING_30 = (
             "mou_expiring_30",
-            f"MOU expires within {rules.MOU_EXPIRING_SOON_DAYS} days",
+            _lazily(
+                lambda: (
+                    ngettext(
+                        "MOU expires within %(days)s day",
+                        "MOU expires within %(days)s days",
+                        rules.MOU_EXPIRING_SOON_DAYS,
+                    )
+                    % {"days": rules.MOU_EXPIRING_SOON_DAYS}
+                )
+            ),
         )
         MOU_EXPIRING_7 = (
             "mou_expiring_7",
-            f"MOU expires within {rules.MOU_EXPIRING_LAST_DAYS} days",
+            _lazily(
+                lambda: (
+                    ngettext(
+                        "MOU expires within %(days)s day",
+                        "MOU expires within %(days)s days",
+                        rules.MOU_EXPIRING_LAST_DAYS,
+                    )
+                    % {"days": rules.MOU_EXPIRING_LAST_DAYS}
+                )
+            ),
         )
-        MOU_EXPIRED = "mou_expired", "MOU expired"
-        STALLED = "stalled", "Partnership stalled in its step"
-        ACTION_OVERDUE = "action_overdue", "Plan action overdue"
+        MOU_EXPIRED = "mou_expired", _("MOU expired")
+        STALLED = "stalled", _("Partnership stalled in its step")
+        ACTION_OVERDUE = "action_overdue", _("Plan action overdue")
         # Events (partnerships.events), told when they happen rather than found by the scan.
-        CONFIRMATION_AWAITED = EventKind.CONFIRMATION_AWAITED.value, "Confirmation awaited"
-        CONFIRMED = EventKind.CONFIRMED.value, "The other city confirmed"
-        ADVANCED = EventKind.ADVANCED.value, "Moved to the next step"
-        RETURNED = EventKind.RETURNED.value, "Returned to an earlier step"
+        CONFIRMATION_AWAITED = EventKind.CONFIRMATION_AWAITED.value, _("Confirmation awaited")
+        CONFIRMED = EventKind.CONFIRMED.value, _("The other city confirmed")
+        ADVANCED = EventKind.ADVANCED.value, _("Moved to the next step")
+        RETURNED = EventKind.RETURNED.value, _("Returned to an earlier step")
         OFFLINE_CONFIRMATION_DISPUTED = (
             EventKind.OFFLINE_CONFIRMATION_DISPUTED.value,
-            "Confirmation outside the portal disputed",
+            _("Confirmation outside the portal disputed"),
         )
-        INVITATION_ACCEPTED = EventKind.INVITATION_ACCEPTED.value, "Invitation accepted"
-        MENTIONED = EventKind.MENTIONED.value, "You were mentioned"
+        INVITATION_ACCEPTED = EventKind.INVITATION_ACCEPTED.value, _("Invitation accepted")
+        MENTIONED = EventKind.MENTIONED.value, _("You were mentioned")
         # The chamber journey (businesses.notify).
         CHAMBER_SIGNUP_REQUESTED = (
             EventKind.CHAMBER_SIGNUP_REQUESTED.value,
-            "Chamber sign-up to decide",
+            _("Chamber sign-up to decide"),
         )
-        CHAMBER_SIGNUP_DECIDED = EventKind.CHAMBER_SIGNUP_DECIDED.value, "Chamber sign-up decided"
-        INTEREST_DECIDED = EventKind.INTEREST_DECIDED.value, "Interest decided"
-        MATCH_PROPOSED = EventKind.MATCH_PROPOSED.value, "Match of businesses proposed"
-        MATCH_DECIDED = EventKind.MATCH_DECIDED.value, "Proposed match decided"
+        CHAMBER_SIGNUP_DECIDED = (
+            EventKind.CHAMBER_SIGNUP_DECIDED.value,
+            _("Chamber sign-up decided"),
+        )
+        INTEREST_DECIDED = EventKind.INTEREST_DECIDED.value, _("Interest decided")
+        MATCH_PROPOSED = EventKind.MATCH_PROPOSED.value, _("Match of businesses proposed")
+        MATCH_DECIDED = EventKind.MATCH_DECIDED.value, _("Proposed match decided")
         INTEREST_PARTNERSHIP_MOVED = (
             EventKind.INTEREST_PARTNERSHIP_MOVED.value,
-            "Partnership of interest reached the MOU or implementation",
+            _("Partnership of interest reached the MOU or implementation"),
         )
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Waiting to be sent"
+        PENDING = "pending", _("Waiting to be sent")
         # Claimed by one worker, which is sending it now (see delivery.deliver).
-        SENDING = "sending", "Being sent"
-        SENT = "sent", "Sent"
+        SENDING = "sending", _("Being sent")
+        SENT = "sent", _("Sent")
         # The person chose a weekly digest: the row waits for it (in the portal already).
-        DIGEST = "digest", "Waiting for the weekly digest"
+        DIGEST = "digest", _("Waiting for the weekly digest")
         # An event for someone who takes those by a daily digest (notifications.events).
-        DAILY = "daily", "Waiting for the daily digest"
+        DAILY = "daily", _("Waiting for the daily digest")
         # An event of a kind the person turned off by email: in the portal only.
-        QUIET = "quiet", "In the portal only (email off)"
+        QUIET = "quiet", _("In the portal only (email off)")
         # Every retry failed: stays visible until an admin retries it.
-        FAILED = "failed", "Failed"
-        SNOOZED = "snoozed", "Snoozed"
+        FAILED = "failed", _("Failed")
+        SNOOZED = "snoozed", _("Snoozed")
 
     class Role(models.TextChoices):
-        CHAMPION = "champion", "Champion"
-        OFFICER = "officer", "Officer of a member city"
-        COORDINATOR = "coordinator", "Coordinator of a member city"
-        FOLLOWER = "follower", "Follower of the partnership"
-        CONCERNED = "concerned", "Person concerned"
+        CHAMPION = "champion", _("Champion")
+        OFFICER = "officer", _("Officer of a member city")
+        COORDINATOR = "coordinator", _("Coordinator of a member city")
+        FOLLOWER = "follower", _("Follower of the partnership")
+        CONCERNED = "concerned", _("Person concerned")
 
     partnership = models.ForeignKey(
         Partnership,
@@ -108,21 +167,25 @@ class Reminder(models.Model):
         blank=True,
         on_delete=models.CASCADE,
         related_name="reminders",
-        help_text="Empty only for an event about no partnership (an invitation to a city).",
+        help_text=_("Empty only for an event about no partnership (an invitation to a city)."),
     )
     kind = models.CharField(max_length=32, choices=Kind.choices)
     object_id = models.PositiveBigIntegerField(
-        help_text="What it is about: the partnership (reviews, stalled), the MOU or the action; "
-        "for an event, the record the event names (a move, a confirmation, a comment...)."
+        help_text=_(
+            "What it is about: the partnership (reviews, stalled), the MOU or the action; "
+            "for an event, the record the event names (a move, a confirmation, a comment...)."
+        )
     )
     occurrence = models.DateField(
-        help_text="The date that identifies this occurrence: the review date, the MOU's "
-        "expiry, the action's due date, or the day the partnership entered its step."
+        help_text=_(
+            "The date that identifies this occurrence: the review date, the MOU's "
+            "expiry, the action's due date, or the day the partnership entered its step."
+        )
     )
     about = models.CharField(
         max_length=240,
         blank=True,
-        help_text="The action's description, or the number of the step stalled in.",
+        help_text=_("The action's description, or the number of the step stalled in."),
     )
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -130,17 +193,17 @@ class Reminder(models.Model):
         blank=True,
         on_delete=models.CASCADE,
         related_name="reminders",
-        help_text="Empty for a champion without a portal account: then email only.",
+        help_text=_("Empty for a champion without a portal account: then email only."),
     )
     recipient_email = models.EmailField(
-        blank=True, help_text="The address written to (lower case), when there is one."
+        blank=True, help_text=_("The address written to (lower case), when there is one.")
     )
     role = models.CharField(max_length=16, choices=Role.choices)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True)
     batch = models.UUIDField(
-        null=True, blank=True, help_text="The scan or digest run that last took this row."
+        null=True, blank=True, help_text=_("The scan or digest run that last took this row.")
     )
     created_at = models.DateTimeField(default=timezone.now)
     claimed_at = models.DateTimeField(null=True, blank=True)
@@ -247,50 +310,99 @@ class Reminder(models.Model):
 
 
 def headline(kind: str, occurrence: dt.date, about: str = "") -> str:
-    """What is due, in a line. `about` is the action's description, or for a stalled
-    partnership the number of the step it stalled in."""
+    """What is due, in a line (in the active language). `about` is the action's description,
+    or for a stalled partnership the number of the step it stalled in."""
     when = day(occurrence)
     k = Reminder.Kind
     if kind == k.STALLED and about.isdigit() and int(about) in Step.values:
         step = Step(int(about))
-        about = f"step {step.value}: {step.label}"
-    return {
-        k.REVIEW_DUE: f"Review due on {when}",
-        k.REVIEW_OVERDUE: f"Review overdue since {when}",
-        k.REVIEW_ESCALATION: (
-            f"Review overdue by more than {rules.REVIEW_ESCALATED_AFTER_DAYS} days (due {when})"
-        ),
-        k.MOU_EXPIRING_90: f"MOU expires on {when}, within {rules.MOU_EXPIRING_DAYS} days",
-        k.MOU_EXPIRING_30: f"MOU expires on {when}, within {rules.MOU_EXPIRING_SOON_DAYS} days",
-        k.MOU_EXPIRING_7: f"MOU expires on {when}, within a week",
-        k.MOU_EXPIRED: f"MOU expired on {when}",
-        k.STALLED: f"In “{about}” since {when}" if about else f"In the same step since {when}",
-        k.ACTION_OVERDUE: f"Plan action “{about}” was due on {when}",
-    }.get(kind, f"{kind} ({when})")
+        about = gettext("step %(number)s: %(label)s") % {"number": step.value, "label": step.label}
+    values = {"when": when, "about": about}
+    if kind == k.REVIEW_DUE:
+        return gettext("Review due on %(when)s") % values
+    if kind == k.REVIEW_OVERDUE:
+        return gettext("Review overdue since %(when)s") % values
+    if kind == k.REVIEW_ESCALATION:
+        days = rules.REVIEW_ESCALATED_AFTER_DAYS
+        return ngettext(
+            "Review overdue by more than %(days)s day (due %(when)s)",
+            "Review overdue by more than %(days)s days (due %(when)s)",
+            days,
+        ) % {"days": days, "when": when}
+    if kind == k.MOU_EXPIRING_90:
+        days = rules.MOU_EXPIRING_DAYS
+        return ngettext(
+            "MOU expires on %(when)s, within %(days)s day",
+            "MOU expires on %(when)s, within %(days)s days",
+            days,
+        ) % {"days": days, "when": when}
+    if kind == k.MOU_EXPIRING_30:
+        days = rules.MOU_EXPIRING_SOON_DAYS
+        return ngettext(
+            "MOU expires on %(when)s, within %(days)s day",
+            "MOU expires on %(when)s, within %(days)s days",
+            days,
+        ) % {"days": days, "when": when}
+    if kind == k.MOU_EXPIRING_7:
+        return gettext("MOU expires on %(when)s, within a week") % values
+    if kind == k.MOU_EXPIRED:
+        return gettext("MOU expired on %(when)s") % values
+    if kind == k.STALLED:
+        if about:
+            return gettext("In “%(about)s” since %(when)s") % values
+        return gettext("In the same step since %(when)s") % values
+    if kind == k.ACTION_OVERDUE:
+        return gettext("Plan action “%(about)s” was due on %(when)s") % values
+    return f"{kind} ({when})"
+
+
+def _step_label(text: str) -> str:
+    """A step's label as events store it (in English, partnerships.events' `data["step"]`), in
+    the active language; any other text as it is."""
+    with translation.override("en"):
+        english = {str(step.label): step for step in Step}
+    step = english.get(text)
+    return str(step.label) if step is not None else text
 
 
 def event_headline(kind: str, data: dict) -> str:
-    """What happened, in a line, from the event's short texts (see notifications.events)."""
+    """What happened, in a line (in the active language), from the event's short texts (see
+    notifications.events)."""
     k = Reminder.Kind
-    who = str(data.get("actor_name") or "Someone")
+    who = str(data.get("actor_name") or gettext("Someone"))
     city = str(data.get("city") or "")
-    step = str(data.get("step") or "")
-    at_step = f" at “{step}”" if step else ""
+    step = _step_label(str(data.get("step") or ""))
+    values = {"who": who, "city": city, "step": step}
     if kind == k.CONFIRMATION_AWAITED:
-        return f"Your city’s confirmation is awaited{at_step}"
+        if step:
+            return gettext("Your city’s confirmation is awaited at “%(step)s”") % values
+        return gettext("Your city’s confirmation is awaited")
     if kind == k.CONFIRMED:
-        return f"{city or who} confirmed{at_step}"
+        values["who"] = city or who
+        if step:
+            return gettext("%(who)s confirmed at “%(step)s”") % values
+        return gettext("%(who)s confirmed") % values
     if kind == k.ADVANCED:
-        return f"{who} moved the partnership on to “{step}”" if step else f"{who} moved it on"
+        if step:
+            return gettext("%(who)s moved the partnership on to “%(step)s”") % values
+        return gettext("%(who)s moved it on") % values
     if kind == k.RETURNED:
-        return f"{who} returned the partnership to “{step}”" if step else f"{who} returned it"
+        if step:
+            return gettext("%(who)s returned the partnership to “%(step)s”") % values
+        return gettext("%(who)s returned it") % values
     if kind == k.OFFLINE_CONFIRMATION_DISPUTED:
-        whose = f" for {city}" if city else ""
-        return f"{who} disputed the confirmation recorded outside the portal{whose}"
+        if city:
+            return (
+                gettext(
+                    "%(who)s disputed the confirmation recorded outside the portal for %(city)s"
+                )
+                % values
+            )
+        return gettext("%(who)s disputed the confirmation recorded outside the portal") % values
     if kind == k.INVITATION_ACCEPTED:
-        return f"{who} accepted your invitation"
+        return gettext("%(who)s accepted your invitation") % values
     if kind == k.MENTIONED:
-        return f"{who} mentioned you"
+        return gettext("%(who)s mentioned you") % values
     return _chamber_headline(kind, data, who, city, step)
 
 
@@ -298,31 +410,61 @@ def _chamber_headline(kind: str, data: dict, who: str, city: str, step: str) -> 
     """The chamber journey's events (businesses.notify gives `association`, `decision`:
     "approved"/"rejected", `businesses`: the pair's names, `proposed`: a new association)."""
     k = Reminder.Kind
-    association = str(data.get("association") or "the chamber")
-    where = f" ({city})" if city else ""
+    # Translators: stands for a chamber of commerce whose name is not known.
+    association = str(data.get("association") or gettext("the chamber"))
     yes = data.get("decision") == "approved"
+    # The association's name, with its city when known: "Name (City)".
+    named = f"{association} ({city})" if city else association
+    values = {"who": who, "association": association, "named": named, "step": step}
     if kind == k.CHAMBER_SIGNUP_REQUESTED:
         if data.get("proposed"):
             return (
-                f"{who} proposes a chamber not yet listed, {association}{where}, and asks to "
-                "join it as its staff"
+                gettext(
+                    "%(who)s proposes a chamber not yet listed, %(named)s, and asks to join it "
+                    "as its staff"
+                )
+                % values
             )
-        return f"{who} asks to join {association}{where} as its staff"
+        return gettext("%(who)s asks to join %(named)s as its staff") % values
     if kind == k.CHAMBER_SIGNUP_DECIDED:
-        verdict = "approved" if yes else "not accepted"
-        return f"Your request to join {association}{where} was {verdict}"
+        if yes:
+            return gettext("Your request to join %(named)s was approved") % values
+        return gettext("Your request to join %(named)s was not accepted") % values
     if kind == k.INTEREST_DECIDED:
-        verdict = "accepted" if yes else "declined"
-        return f"The partnership's officers {verdict} the interest {association} registered"
-    pair = str(data.get("businesses") or "two businesses")
+        if yes:
+            return (
+                gettext(
+                    "The partnership's officers accepted the interest %(association)s registered"
+                )
+                % values
+            )
+        return (
+            gettext("The partnership's officers declined the interest %(association)s registered")
+            % values
+        )
+    # Translators: stands for a pair of businesses whose names are not known.
+    values["pair"] = str(data.get("businesses") or gettext("two businesses"))
     if kind == k.MATCH_PROPOSED:
-        return f"{association} proposes a match of businesses: {pair}"
+        return gettext("%(association)s proposes a match of businesses: %(pair)s") % values
     if kind == k.MATCH_DECIDED:
-        verdict = "accepted into a sub-alliance" if yes else "declined"
-        return f"The match {association} proposed ({pair}) was {verdict}"
+        if yes:
+            return (
+                gettext(
+                    "The match %(association)s proposed (%(pair)s) was accepted into a sub-alliance"
+                )
+                % values
+            )
+        return gettext("The match %(association)s proposed (%(pair)s) was declined") % values
     if kind == k.INTEREST_PARTNERSHIP_MOVED:
-        reached = f"“{step}”" if step else "its next step"
-        return f"A partnership {association} registered interest in reached {reached}"
+        if step:
+            return (
+                gettext("A partnership %(association)s registered interest in reached “%(step)s”")
+                % values
+            )
+        return (
+            gettext("A partnership %(association)s registered interest in reached its next step")
+            % values
+        )
     return str(kind)
 
 
@@ -330,8 +472,8 @@ class NotificationPreference(models.Model):
     """How a person wants their reminders by email (in the portal they appear at once)."""
 
     class Delivery(models.TextChoices):
-        IMMEDIATE = "immediate", "An email for each reminder, as it comes"
-        DIGEST = "digest", "One email a week listing them (the weekly digest)"
+        IMMEDIATE = "immediate", _("An email for each reminder, as it comes")
+        DIGEST = "digest", _("One email a week listing them (the weekly digest)")
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preference"
@@ -342,9 +484,9 @@ class NotificationPreference(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class EventChoice(models.TextChoices):
-        IMMEDIATE = "immediate", "At once"
-        DAILY = "daily", "In a daily digest"
-        OFF = "off", "Off (in the portal only)"
+        IMMEDIATE = "immediate", _("At once")
+        DAILY = "daily", _("In a daily digest")
+        OFF = "off", _("Off (in the portal only)")
 
     def __str__(self) -> str:
         return f"{self.user}: {self.get_delivery_display()}"
@@ -393,7 +535,11 @@ class Follow(models.Model):
         indexes = [models.Index(fields=["content_type", "object_id"], name="follow_target")]
 
     def __str__(self) -> str:
-        return f"{self.user} follows {self.content_type.model} {self.object_id}"
+        return gettext("%(user)s follows %(model)s %(id)s") % {
+            "user": self.user,
+            "model": self.content_type.model,
+            "id": self.object_id,
+        }
 
 
 class CalendarFeed(models.Model):
@@ -409,4 +555,4 @@ class CalendarFeed(models.Model):
     last_fetched_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
-        return f"Calendar feed of {self.user}"
+        return gettext("Calendar feed of %(user)s") % {"user": self.user}

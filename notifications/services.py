@@ -13,6 +13,7 @@ from django.db import models, transaction
 from django.db.models import F, QuerySet, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from core import page_cache
 from core.errors import DomainError
@@ -48,7 +49,7 @@ def retry_failed(reminders: QuerySet[Reminder]) -> int:
 @transaction.atomic
 def notification_mark_read(*, reminder: Reminder, user) -> bool:
     if reminder.recipient_id != user.pk:
-        raise DomainError("This is not one of your notifications.")
+        raise DomainError(gettext("This is not one of your notifications."))
     page_cache.bump()  # the bell's count on every cached page
     return bool(
         Reminder.objects.filter(pk=reminder.pk, read_at__isnull=True).update(read_at=timezone.now())
@@ -69,14 +70,16 @@ def reminder_snooze(*, reminder: Reminder, user, until: dt.date, reason: str) ->
     the scan would record), until `until`. If it still applies then, it reminds again (see
     `reminders.waking`)."""
     if reminder.recipient_id != user.pk:
-        raise DomainError("This is not one of your notifications.")
+        raise DomainError(gettext("This is not one of your notifications."))
     if reminder.is_event:
-        raise DomainError("Only reminders of what is due can be snoozed; mark this one as read.")
+        raise DomainError(
+            gettext("Only reminders of what is due can be snoozed; mark this one as read.")
+        )
     errors = {}
     if until <= timezone.localdate():
-        errors["until"] = "Choose a date after today."
+        errors["until"] = gettext("Choose a date after today.")
     if not reason.strip():
-        errors["reason"] = "Say why, so that you (and others) know later."
+        errors["reason"] = gettext("Say why, so that you (and others) know later.")
     if errors:
         raise ValidationError(errors)
     snooze = {
@@ -89,7 +92,7 @@ def reminder_snooze(*, reminder: Reminder, user, until: dt.date, reason: str) ->
         Reminder.objects.filter(pk=reminder.pk).exclude(status=Status.SENDING).update(**snooze)
     )
     if not changed:
-        raise DomainError("This reminder is being sent right now: try again in a minute.")
+        raise DomainError(gettext("This reminder is being sent right now: try again in a minute."))
     # Others about the same subject that have not gone out yet wait as well.
     Reminder.objects.filter(
         recipient=user,
@@ -113,11 +116,11 @@ def notification_preference_set(
     turned off keeps what waited for the daily digest in the portal only."""
     errors = {}
     if delivery not in NotificationPreference.Delivery.values:
-        errors["delivery"] = "Choose an email for each reminder or the weekly digest."
+        errors["delivery"] = gettext("Choose an email for each reminder or the weekly digest.")
     events = dict(events or {})
     for kind, choice in events.items():
         if kind not in EVENT_KIND_VALUES or choice not in Choice.values:
-            errors[f"event_{kind}"] = "Choose at once, the daily digest, or off."
+            errors[f"event_{kind}"] = gettext("Choose at once, the daily digest, or off.")
     if errors:
         raise ValidationError(errors)
     pref, _ = NotificationPreference.objects.select_for_update().get_or_create(user=user)
@@ -161,7 +164,7 @@ def _may_follow(user, target: models.Model) -> bool:
 def follow(user, target: models.Model) -> Follow:
     """`user` follows `target` (a partnership): told when it moves. Following twice is once."""
     if not _may_follow(user, target):
-        raise DomainError("You cannot follow this partnership.")
+        raise DomainError(gettext("You cannot follow this partnership."))
     content_type = ContentType.objects.get_for_model(target)
     Follow.objects.bulk_create(
         [Follow(user=user, content_type=content_type, object_id=target.pk)],

@@ -7,6 +7,7 @@ import datetime as dt
 
 from django.db.models import CharField, Count, F, Max, Min, Q, QuerySet, Value
 from django.db.models.functions import Cast, Coalesce
+from django.utils.translation import gettext, ngettext
 
 from notifications.models import EVENT_KIND_VALUES, Reminder, headline
 from partnerships.models import Partnership
@@ -45,13 +46,20 @@ def rows(partnership: Partnership) -> QuerySet:
 def entry(row: tuple) -> TimelineEntry:
     _, _, at, about, kind, sent, failed, occurrence, _, _ = row
     day = dt.date.fromisoformat(str(occurrence)[:10])
-    people = f"{sent} {'person' if sent == 1 else 'people'}"
-    detail = f"Sent to {people}" if sent else "Not sent"
+    if sent:
+        detail = ngettext("Sent to %(n)s person", "Sent to %(n)s people", sent) % {"n": sent}
+    else:
+        detail = gettext("Not sent")
+    if failed:
+        detail = gettext("%(detail)s; %(failed)s could not be emailed") % {
+            "detail": detail,
+            "failed": failed,
+        }
     return TimelineEntry(
         at=at,
         kind=SOURCE,
-        title=f"Reminder: {headline(kind, day, about)}",
-        detail=f"{detail}; {failed} could not be emailed" if failed else detail,
+        title=gettext("Reminder: %(headline)s") % {"headline": headline(kind, day, about)},
+        detail=detail,
         by="",
         failed=failed,
     )

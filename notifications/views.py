@@ -14,7 +14,10 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.errors import DomainError
@@ -28,6 +31,28 @@ from partnerships import selectors as partnership_selectors
 PER_PAGE = 25
 SHOW_UNREAD = "unread"
 # What else a snooze quiets: the other reminders about the same…
+_SNOOZE_NOTES = {
+    "review": _(
+        "Until the date you choose, neither this reminder nor others about the same review "
+        "will be sent to you."
+    ),
+    "MOU": _(
+        "Until the date you choose, neither this reminder nor others about the same MOU will "
+        "be sent to you."
+    ),
+    "step": _(
+        "Until the date you choose, neither this reminder nor others about the same step will "
+        "be sent to you."
+    ),
+    "action": _(
+        "Until the date you choose, neither this reminder nor others about the same action "
+        "will be sent to you."
+    ),
+    "subject": _(
+        "Until the date you choose, neither this reminder nor others about the same subject "
+        "will be sent to you."
+    ),
+}
 SUBJECTS = {
     **dict.fromkeys(Reminder.REVIEW_KINDS, "review"),
     **dict.fromkeys(Reminder.MOU_KINDS, "MOU"),
@@ -93,7 +118,11 @@ def notification_read(request, reminder_id: int):
 @require_POST
 def notifications_read_all(request):
     n = services.notifications_mark_all_read(user=request.user)
-    messages.success(request, f"{n} notification{'s' if n != 1 else ''} marked as read.")
+    messages.success(
+        request,
+        ngettext("%(n)s notification marked as read.", "%(n)s notifications marked as read.", n)
+        % {"n": n},
+    )
     return redirect(_back(request))
 
 
@@ -114,12 +143,19 @@ def notification_snooze(request, reminder_id: int):
             form.add_error(None, exc.message)
         else:
             until = form.cleaned_data["until"]
-            messages.success(request, f"Snoozed until {until:%d %b %Y}.")
+            messages.success(
+                request, gettext("Snoozed until %(day)s.") % {"day": date_format(until, "d M Y")}
+            )
             return redirect("notifications:list")
     return render(
         request,
         "notifications/snooze.html",
-        {"reminder": reminder, "form": form, "subject": SUBJECTS.get(reminder.kind, "subject")},
+        {
+            "reminder": reminder,
+            "form": form,
+            "subject": SUBJECTS.get(reminder.kind, "subject"),
+            "snooze_note": _SNOOZE_NOTES[SUBJECTS.get(reminder.kind, "subject")],
+        },
     )
 
 
@@ -140,7 +176,7 @@ def notification_preferences(request):
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
-            messages.success(request, "Your email preferences are saved.")
+            messages.success(request, gettext("Your email preferences are saved."))
             return redirect("notifications:preferences")
     return render(request, "notifications/preferences.html", {"form": form})
 
@@ -161,9 +197,11 @@ def follow_partnership(request, pk: int):
         try:
             if form.cleaned_data["follow"] == "yes":
                 services.follow(request.user, partnership)
-                messages.success(request, "You follow this partnership: you hear of its moves.")
+                messages.success(
+                    request, gettext("You follow this partnership: you hear of its moves.")
+                )
             elif services.unfollow(request.user, partnership):
-                messages.success(request, "You no longer follow this partnership.")
+                messages.success(request, gettext("You no longer follow this partnership."))
         except DomainError as exc:
             form.add_error(None, exc.message)
         else:
@@ -186,7 +224,7 @@ def follow_link(request, partnership, can_edit: bool) -> list[dict]:
     following = follows.is_following(request.user, partnership)
     return [
         {
-            "label": "Following" if following else "Follow",
+            "label": gettext("Following") if following else gettext("Follow"),
             "url": reverse("notifications:follow", args=[partnership.pk]),
             "icon": "bell-fill" if following else "bell",
         }
@@ -217,9 +255,14 @@ def calendar_renew(request):
     had_one = CalendarFeed.objects.filter(user=request.user).exists()
     calendar.calendar_feed_renew(user=request.user)
     if had_one:
-        messages.success(request, "Here is your new calendar address. The old one no longer works.")
+        messages.success(
+            request,
+            gettext("Here is your new calendar address. The old one no longer works."),
+        )
     else:
-        messages.success(request, "Your calendar address is ready: add it to your calendar.")
+        messages.success(
+            request, gettext("Your calendar address is ready: add it to your calendar.")
+        )
     return redirect("notifications:calendar")
 
 
@@ -227,7 +270,7 @@ def calendar_renew(request):
 @require_POST
 def calendar_revoke(request):
     if calendar.calendar_feed_revoke(user=request.user):
-        messages.success(request, "Your calendar address is switched off.")
+        messages.success(request, gettext("Your calendar address is switched off."))
     return redirect("notifications:calendar")
 
 
