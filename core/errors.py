@@ -12,12 +12,13 @@ class DomainError(Exception):
 
     def __init__(self, message: str, missing: Iterable[str] = ()):
         super().__init__(message)
+        # Lazy translations are fine: they are read in the language active when shown.
         self.message = message
         self.missing = list(missing)
 
     def __str__(self) -> str:
         if not self.missing:
-            return self.message
+            return str(self.message)
         return f"{self.message} " + " ".join(f"• {m}" for m in self.missing)
 
 

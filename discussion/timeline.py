@@ -54,6 +54,7 @@ def entry(row: tuple) -> TimelineEntry:
         title=gettext("Comment removed") if removed else excerpt,
         detail=where,
         by=" ".join(n for n in (first, last) if n) or username or "",
+        muted=bool(removed),
     )
 
 

@@ -6,16 +6,18 @@ from __future__ import annotations
 
 import logging
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.urls import reverse
+from django.utils import translation
 from django.utils.formats import date_format
 from django.utils.timezone import localtime
 from django.utils.translation import gettext
 
 from invitations import tokens
 from invitations.models import Invitation, JoinRequest
-from notifications.emails import portal_email, portal_url
+from notifications.emails import language_of, portal_email, portal_url
 from partnerships.models import CityMembership
 
 logger = logging.getLogger("portal.invitations")
@@ -39,6 +41,12 @@ def accept_url(invitation: Invitation) -> str:
 
 
 def send_invitation(invitation: Invitation) -> None:
+    """The invitation, in the language the inviter chose for the invited person."""
+    with translation.override(invitation.language or settings.LANGUAGE_CODE):
+        _send_later([_invitation_message(invitation)])
+
+
+def _invitation_message(invitation: Invitation):
     inviter = _name(invitation.invited_by) or gettext("An officer")
     expires = date_format(localtime(invitation.expires_at), "j F Y")
     values = {"inviter": inviter, "city": invitation.city.name}
@@ -80,8 +88,9 @@ def send_invitation(invitation: Invitation) -> None:
             % {"expires": expires},
         },
         invitation.email,
+        language=translation.get_language(),
     )
-    _send_later([message])
+    return message
 
 
 def _deciders(join_request: JoinRequest) -> list:
@@ -99,6 +108,17 @@ def _deciders(join_request: JoinRequest) -> list:
 
 
 def send_join_request(join_request: JoinRequest) -> None:
+    """To each coordinator of the city (or each admin), each in their own language."""
+    messages = []
+    for person in _deciders(join_request):
+        with translation.override(language_of(person)):
+            messages.append(_join_request_message(join_request, person))
+    if not messages:
+        logger.warning("join request %s: no coordinator and no admin to tell", join_request.pk)
+    _send_later(messages)
+
+
+def _join_request_message(join_request: JoinRequest, person):
     requester = join_request.user
     who = _name(requester)
     if requester.email:
@@ -112,30 +132,31 @@ def send_join_request(join_request: JoinRequest) -> None:
             gettext("Their message: “%(message)s”") % {"message": join_request.message}
         )
     url = portal_url(reverse("invitations:join_decide", args=[join_request.pk]))
-    messages = [
-        portal_email(
-            gettext("%(who)s asks to join %(city)s")
-            % {"who": _name(requester), "city": join_request.city.name},
-            TEMPLATE,
-            {
-                "name": _name(person),
-                "paragraphs": paragraphs,
-                "action": gettext("Approve or reject the request"),
-                "url": url,
-            },
-            person.email,
-        )
-        for person in _deciders(join_request)
-    ]
-    if not messages:
-        logger.warning("join request %s: no coordinator and no admin to tell", join_request.pk)
-    _send_later(messages)
+    return portal_email(
+        gettext("%(who)s asks to join %(city)s")
+        % {"who": _name(requester), "city": join_request.city.name},
+        TEMPLATE,
+        {
+            "name": _name(person),
+            "paragraphs": paragraphs,
+            "action": gettext("Approve or reject the request"),
+            "url": url,
+        },
+        person.email,
+        language=translation.get_language(),
+    )
 
 
 def send_join_decision(join_request: JoinRequest) -> None:
     requester = join_request.user
     if not requester.email:
         return
+    with translation.override(language_of(requester)):
+        _send_later([_join_decision_message(join_request)])
+
+
+def _join_decision_message(join_request: JoinRequest):
+    requester = join_request.user
     city = join_request.city.name
     if join_request.status == JoinRequest.Status.APPROVED:
         paragraphs = [
@@ -159,5 +180,6 @@ def send_join_decision(join_request: JoinRequest) -> None:
         TEMPLATE,
         {"name": _name(requester), "paragraphs": paragraphs, "action": action, "url": url},
         requester.email,
+        language=translation.get_language(),
     )
-    _send_later([message])
+    return message

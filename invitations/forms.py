@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import NewPasswordFields, PortalForm
+from core.languages import language_for_country
 from partnerships.models import Partner
 
 
@@ -14,13 +16,25 @@ class InviteForm(PortalForm):
 
     city = forms.TypedChoiceField(label=_("To work for"), coerce=int, choices=())
     email = forms.EmailField(label=_("Their e-mail address"), max_length=254)
+    language = forms.ChoiceField(
+        label=_("Their language"),
+        choices=settings.LANGUAGES,
+        required=False,
+        help_text=_("The invitation is written in it, and their account starts with it."),
+    )
 
-    def __init__(self, *args, cities: list[Partner] | None = None, **kwargs):
+    def __init__(
+        self, *args, cities: list[Partner] | None = None, city: Partner | None = None, **kwargs
+    ):
         super().__init__(*args, **kwargs)
         if cities is None:
             del self.fields["city"]
         else:
             self.fields["city"].choices = [(c.pk, c.name) for c in cities]
+        # A first guess from the (first) city's country; the inviter may change it.
+        first = city or (cities[0] if cities else None)
+        if first is not None:
+            self.fields["language"].initial = language_for_country(first.country)
 
 
 class PasswordFields(PortalForm, NewPasswordFields):

@@ -27,6 +27,11 @@ class Invitation(models.Model):
 
     city = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="invitations")
     email = models.EmailField(_("email address"))
+    # The invited person's language: the invitation e-mail is written in it and their new
+    # account starts with it (empty: the portal's default).
+    language = models.CharField(
+        _("language"), max_length=10, blank=True, choices=settings.LANGUAGES
+    )
     invited_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

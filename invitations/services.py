@@ -10,11 +10,12 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext, gettext_lazy
 
 from accounts.services import account_save_new
@@ -83,7 +84,12 @@ def _clean_email(email: str) -> str:
 
 @transaction.atomic
 def invitation_send(
-    *, city: Partner, email: str, by, partnership: Partnership | None = None
+    *,
+    city: Partner,
+    email: str,
+    by,
+    partnership: Partnership | None = None,
+    language: str = "",
 ) -> Invitation:
     """Invite `email` to work for `city`; an open invitation to the same address and city is
     renewed and sent again rather than doubled."""
@@ -111,6 +117,8 @@ def invitation_send(
     if invitation is None:
         invitation = Invitation(city=city, email=email, expires_at=timezone.now() + VALID_FOR)
     invitation.invited_by = by
+    if language:
+        invitation.language = language
     if partnership is not None:
         invitation.partnership = partnership
     invitation.full_clean()
@@ -200,7 +208,7 @@ def _free_username(email: str) -> str:
     return name
 
 
-def _new_account(*, email: str, password: str, first_name: str, last_name: str):
+def _new_account(*, email: str, password: str, first_name: str, last_name: str, language: str = ""):
     User = get_user_model()
     errors: dict[str, list[str]] = {}
     if User.objects.filter(email__iexact=email).exists():
@@ -212,8 +220,15 @@ def _new_account(*, email: str, password: str, first_name: str, last_name: str):
         email=email,
         first_name=(first_name or "").strip(),
         last_name=(last_name or "").strip(),
+        # The language they were invited in, else the one they read the sign-up page in.
+        language=language or _active_language(),
     )
     return account_save_new(user, password, errors)
+
+
+def _active_language() -> str:
+    active = translation.get_language() or ""
+    return active if active in {code for code, _name in settings.LANGUAGES} else ""
 
 
 def _make_officer(user, city_id: int) -> CityMembership:
@@ -253,7 +268,11 @@ def invitation_accept(
             raise DomainError(gettext("This account is deactivated."))
     else:
         user = _new_account(
-            email=invitation.email, password=password, first_name=first_name, last_name=last_name
+            email=invitation.email,
+            password=password,
+            first_name=first_name,
+            last_name=last_name,
+            language=invitation.language,
         )
     membership = _make_officer(user, invitation.city_id)
     invitation.accepted_at = timezone.now()

@@ -44,11 +44,14 @@ def city_invite(request, pk: int):
     """A coordinator invites officers of their own city."""
     city = get_object_or_404(Partner, pk=pk)
     require(permissions.can_invite(request.user, city))
-    form = InviteForm(posted(request))
+    form = InviteForm(posted(request), city=city)
     if request.method == "POST" and form.is_valid():
         try:
             invitation = services.invitation_send(
-                city=city, email=form.cleaned_data["email"], by=request.user
+                city=city,
+                email=form.cleaned_data["email"],
+                by=request.user,
+                language=form.cleaned_data["language"],
             )
         except (DomainError, ValidationError) as exc:
             _form_errors(form, exc)
@@ -92,6 +95,7 @@ def partnership_invite(request, pk: int):
                 email=form.cleaned_data["email"],
                 by=request.user,
                 partnership=partnership,
+                language=form.cleaned_data["language"],
             )
         except (DomainError, ValidationError) as exc:
             _form_errors(form, exc)

@@ -168,6 +168,7 @@ class TimelineEntry:
     by: str
     is_return: bool = False
     failed: int = 0  # a reminder: how many of its emails could not be sent
+    muted: bool = False  # shown in grey: what is no longer there (a removed comment)
 
 
 def recent_activities(partnership: Partnership, length: int = TIMELINE_LENGTH) -> list[Activity]:

@@ -83,3 +83,54 @@ def test_one_reminder_reaches_each_officer_in_their_language(capture):
     assert texts["zh-hans"] != texts["sv"]
     # Nothing leaks out of the override: the worker's own language is still the default.
     assert translation.get_language() == "en"
+
+
+def test_an_invitation_is_written_in_the_invited_persons_language_and_their_account_keeps_it(
+    client, capture
+):
+    from invitations import services as invitation_services
+    from invitations import tokens
+    from invitations.forms import InviteForm
+
+    gavle = NorthPartnerFactory(name="Gävle", country="SE")
+    home = PartnerFactory(name="East London")
+    inviter = UserFactory(language="en")
+    CityMembershipFactory(user=inviter, partner=home, role=CityMembership.Role.OFFICER)
+    p = PartnershipFactory(home=home, title="East London – Gävle")
+    PartnershipMemberFactory(partnership=p, partner=gavle)
+    # The form's first guess is the invited city's country's language.
+    assert InviteForm(cities=[gavle]).fields["language"].initial == "sv"
+
+    with capture(execute=True):
+        invitation = invitation_services.invitation_send(
+            city=gavle, email="karin@gavle.example", by=inviter, partnership=p, language="sv"
+        )
+    [message] = mail.outbox
+    assert message.extra_headers["Content-Language"] == "sv"
+    with translation.override("sv"):
+        accept = translation.gettext("Accept the invitation")
+    assert accept != "Accept the invitation" and accept in message.body
+    assert translation.get_language() == "en"
+
+    with capture(execute=True):
+        _, membership = invitation_services.invitation_accept(
+            key=tokens.make_key(invitation),
+            password="a long pass phrase 42",
+            first_name="Karin",
+            last_name="Lindqvist",
+        )
+    assert membership.user.language == "sv"
+
+
+def test_a_join_request_reaches_each_coordinator_in_their_language(capture):
+    from invitations import services as invitation_services
+
+    city = PartnerFactory(name="Rosario", country="AR")
+    for username, language in (("ana", "es"), ("li", "zh-hans")):
+        user = UserFactory(username=username, email=f"{username}@example.org", language=language)
+        CityMembershipFactory(user=user, partner=city, role=CityMembership.Role.COORDINATOR)
+    asker = UserFactory(language="fr")
+    with capture(execute=True):
+        invitation_services.join_request_create(user=asker, city=city, message="")
+    languages = {m.to[0]: m.extra_headers["Content-Language"] for m in mail.outbox}
+    assert languages == {"ana@example.org": "es", "li@example.org": "zh-hans"}
