@@ -39,7 +39,8 @@ messages: install
 # After marking new strings: refresh every catalog (needs GNU gettext's xgettext), then
 # translate the new entries (docs/translating.md).
 makemessages: install
-	$(DEV_ENV) $(PY) manage.py makemessages --all --no-obsolete --ignore=.venv --ignore=tests \
+	$(DEV_ENV) $(PY) manage.py makemessages -l fr -l es -l pt_BR -l de -l sv -l zh_Hans -l ar \
+	  --no-obsolete --ignore=.venv --ignore=tests \
 	  --ignore=static --ignore=bench --ignore=scripts --add-location=file
 
 # The world gazetteer (cities an officer adds partners from): loaded once, a few minutes the
