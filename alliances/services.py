@@ -14,6 +14,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from alliances import permissions
 from alliances.models import (
@@ -95,10 +96,13 @@ def organisation_update(
     it may be a party to sub-alliances on that city's side)."""
     unknown = set(fields) - ORGANISATION_EDITABLE_FIELDS
     if unknown:
-        raise DomainError("These fields cannot be changed here: " + ", ".join(sorted(unknown)))
+        raise DomainError(
+            _("These fields cannot be changed here: %(names)s")
+            % {"names": ", ".join(sorted(unknown))}
+        )
     organisation = lock(Organisation, organisation.pk)
     if user is not None and not permissions.can_manage_organisation(user, organisation):
-        raise DomainError("You may not change this organisation.")
+        raise DomainError(_("You may not change this organisation."))
     model_update(organisation, fields)
     if sectors is not None:
         organisation.sectors.set(sectors)
@@ -110,7 +114,7 @@ def organisation_update(
 
 def _require_manager(user, partnership: Partnership) -> None:
     if user is not None and not permissions.can_manage_sub_alliances(user, partnership):
-        raise DomainError("Only officers of the partner cities may manage its sub-alliances.")
+        raise DomainError(_("Only officers of the partner cities may manage its sub-alliances."))
 
 
 def _check_parties(partnership: Partnership, organisations: Sequence[Organisation]) -> None:
@@ -162,7 +166,9 @@ def _check_scope(scope: str, count: int) -> None:
 def _check_start(started_on: dt.date | None) -> None:
     problem = started_on and core_services.activity_date_problem(started_on)
     if problem:
-        raise ValidationError({"started_on": "A sub-alliance may be dated at most a year ahead."})
+        raise ValidationError(
+            {"started_on": _("A sub-alliance may be dated at most a year ahead.")}
+        )
 
 
 @transaction.atomic
@@ -263,7 +269,10 @@ def sub_alliance_update(*, sub_alliance: SubAlliance, user, **fields) -> SubAlli
     unless a date is given."""
     unknown = set(fields) - SUB_ALLIANCE_EDITABLE_FIELDS
     if unknown:
-        raise DomainError("These fields cannot be changed here: " + ", ".join(sorted(unknown)))
+        raise DomainError(
+            _("These fields cannot be changed here: %(names)s")
+            % {"names": ", ".join(sorted(unknown))}
+        )
     current = _lock(sub_alliance)
     _require_manager(user, current.partnership)
     for name, value in fields.items():
@@ -323,7 +332,7 @@ def sub_alliance_set_strength(
     current = _lock(sub_alliance)
     _require_manager(user, current.partnership)
     if not isinstance(strength, int) or not 0 <= strength <= 10:
-        raise DomainError("Relationship strength runs from 0 to 10.")
+        raise DomainError(_("Relationship strength runs from 0 to 10."))
     if current.strength == strength:
         return None
     previous = current.strength
@@ -399,7 +408,10 @@ def scorecard_measure_update(*, measure: ScorecardMeasure, user, **fields) -> Sc
     """Record the actual value (or correct the target, name, unit) of a side's own measure."""
     unknown = set(fields) - MEASURE_EDITABLE_FIELDS
     if unknown:
-        raise DomainError("These fields cannot be changed here: " + ", ".join(sorted(unknown)))
+        raise DomainError(
+            _("These fields cannot be changed here: %(names)s")
+            % {"names": ", ".join(sorted(unknown))}
+        )
     measure = lock(
         ScorecardMeasure, measure.pk, related=["sub_alliance__partnership", "added_by_partner"]
     )

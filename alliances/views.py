@@ -21,6 +21,7 @@ from django.db.models import Prefetch, prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from alliances import permissions, selectors, services
@@ -312,7 +313,7 @@ def strength(request, sub_alliance_id: int):
             form.add_error(None, exc.message)
         else:
             if record is None:
-                messages.info(request, "The strength is unchanged.")
+                messages.info(request, _("The strength is unchanged."))
             else:
                 messages.success(
                     request,

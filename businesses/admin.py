@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.contrib import admin, messages
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from businesses import services
 from businesses.models import (
@@ -95,7 +96,7 @@ class ChamberMembershipAdmin(PortalAdmin):
             obj.decided_by, obj.decided_at = request.user, timezone.now()
         super().save_model(request, obj, form, change)
 
-    @admin.action(description="Approve the selected requests")
+    @admin.action(description=_("Approve the selected requests"))
     def approve(self, request, queryset):
         _apply(
             self,
@@ -107,7 +108,7 @@ class ChamberMembershipAdmin(PortalAdmin):
             "approved",
         )
 
-    @admin.action(description="Reject the selected requests")
+    @admin.action(description=_("Reject the selected requests"))
     def reject(self, request, queryset):
         _apply(
             self,
@@ -175,7 +176,7 @@ class InterestRegistrationAdmin(PortalAdmin):
             obj.save()
         formset.save_m2m()
 
-    @admin.action(description="Accept the selected registrations")
+    @admin.action(description=_("Accept the selected registrations"))
     def accept(self, request, queryset):
         _apply(
             self,

@@ -42,6 +42,7 @@ from dataclasses import dataclass, field
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.validators import EmailValidator, URLValidator
 from django.utils import translation
+from django.utils.translation import gettext as _
 from django_countries import countries
 
 from alliances.models import normalise_name
@@ -234,7 +235,10 @@ def _header(cells: list[str]) -> tuple[list[str], list[str]]:
         )
     repeated = sorted({c for c in columns if c and columns.count(c) > 1})
     if repeated:
-        raise DomainError("These columns appear twice in the first row: " + ", ".join(repeated))
+        raise DomainError(
+            _("These columns appear twice in the first row: %(names)s")
+            % {"names": ", ".join(repeated)}
+        )
     warnings = [
         f"The column “{cell.strip()}” is not known and was ignored."
         for cell, column in zip(cells, columns, strict=True)
@@ -419,7 +423,7 @@ def parse_business_csv(file) -> ParsedFile:
     data = _read_bytes(file)
     lines, bad_lines = _decoded_lines(data)
     if not lines or not "".join(lines).strip():
-        raise DomainError("The file is empty: the first row must name the columns.")
+        raise DomainError(_("The file is empty: the first row must name the columns."))
     if 1 in bad_lines:
         raise DomainError(
             "The file is not UTF-8 text: in your spreadsheet, save it as “CSV UTF-8” and try again."

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from alliances.models import SubAlliance
 from businesses.forms.chambers import DecisionForm
@@ -31,7 +32,7 @@ class PairForm(PlainForm):
         queryset=BusinessProfile.objects.select_related("organisation"), widget=forms.HiddenInput
     )
     form = forms.ChoiceField(
-        label="Form of collaboration",
+        label=_("Form of collaboration"),
         choices=SubAlliance.Form.choices,
         initial=SubAlliance.Form.PARTNERSHIP,
         required=False,
@@ -57,11 +58,11 @@ class MatchProposalForm(PlainForm):
         error_messages={"required": PICK_A_MATCH, "invalid_choice": PICK_A_MATCH},
     )
     message = forms.CharField(
-        label="Message to the officers",
+        label=_("Message to the officers"),
         required=False,
         max_length=2000,
         widget=forms.Textarea({"rows": 2}),
-        help_text="Optional: why this pair, what the businesses would do together.",
+        help_text=_("Optional: why this pair, what the businesses would do together."),
     )
 
     def clean(self):
@@ -79,7 +80,7 @@ class MatchDecisionForm(DecisionForm):
     """Accept a proposed match into a sub-alliance (in which form) or decline it."""
 
     form = forms.ChoiceField(
-        label="Form of collaboration",
+        label=_("Form of collaboration"),
         choices=SubAlliance.Form.choices,
         initial=SubAlliance.Form.PARTNERSHIP,
         required=False,
@@ -103,7 +104,7 @@ class OutcomeForm(ChoicesModelForm):
     def __init__(self, *args, sides=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["partner"].queryset = sides if sides is not None else Partner.objects.none()
-        self.fields["partner"].empty_label = "Both sides / not one side"
+        self.fields["partner"].empty_label = _("Both sides / not one side")
         self.fields["currency"].widget.attrs.update({"maxlength": 3, "size": 4})
 
     def clean(self):

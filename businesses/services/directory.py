@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from alliances.models import Organisation
 from businesses import imports
@@ -178,7 +179,9 @@ def business_create(
     _require_association_manager(user, association)
     unknown = set(fields) - ORGANISATION_FIELDS - PROFILE_FIELDS
     if unknown:
-        raise DomainError("Unknown business fields: " + ", ".join(sorted(unknown)))
+        raise DomainError(
+            _("Unknown business fields: %(names)s") % {"names": ", ".join(sorted(unknown))}
+        )
     business = _new_business(
         association=association,
         user=user,
@@ -206,7 +209,10 @@ def business_update(
     """Change a business's profile (not its association or city)."""
     unknown = set(fields) - ORGANISATION_FIELDS - PROFILE_FIELDS
     if unknown:
-        raise DomainError("These fields cannot be changed here: " + ", ".join(sorted(unknown)))
+        raise DomainError(
+            _("These fields cannot be changed here: %(names)s")
+            % {"names": ", ".join(sorted(unknown))}
+        )
     business = lock(
         BusinessProfile, business.pk, related=["organisation", "association__organisation"]
     )

@@ -7,6 +7,7 @@ from collections.abc import Iterable, Sequence
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from businesses import notify
 from businesses import permissions as perms
@@ -64,7 +65,7 @@ def interest_register(
         )
     chosen = list({b.pk: b for b in businesses}.values())
     if not chosen:
-        raise ValidationError({"businesses": "Choose at least one member business."})
+        raise ValidationError({"businesses": _("Choose at least one member business.")})
     strangers = [b.name for b in chosen if b.association_id != association.pk]
     if strangers:
         raise DomainError(
@@ -123,7 +124,7 @@ def interest_decide(
     the chamber sees (required when declining)."""
     registration = lock(InterestRegistration, registration.pk, related=["partnership"])
     if user is not None and not perms.can_decide_interest(user, registration):
-        raise DomainError("Only officers of the partner cities may decide on this interest.")
+        raise DomainError(_("Only officers of the partner cities may decide on this interest."))
     if registration.status != InterestRegistration.Status.PENDING:
         raise DomainError(
             f"This registration is already {registration.get_status_display().lower()}."
@@ -149,7 +150,7 @@ def interest_withdraw(*, registration: InterestRegistration, user) -> InterestRe
     register interest in the partnership again."""
     registration = lock(InterestRegistration, registration.pk)
     if user is not None and not perms.can_withdraw_interest(user, registration):
-        raise DomainError("Only the registering association's staff may withdraw it.")
+        raise DomainError(_("Only the registering association's staff may withdraw it."))
     if registration.status not in (
         InterestRegistration.Status.PENDING,
         InterestRegistration.Status.ACCEPTED,
@@ -242,7 +243,7 @@ def lead_take_up(*, lead: PartnershipLead, partnership: Partnership, user) -> Ca
     if not partnership.members.filter(partner_id=lead.home_id).exists():
         raise DomainError(f"Choose a partnership of {lead.home.name}.")
     if user is not None and not core_permissions.can_edit_partnership(user, partnership):
-        raise DomainError("You may not change this partnership.")
+        raise DomainError(_("You may not change this partnership."))
     if partnership.step != Step.SEARCH:
         raise DomainError(
             f"“{partnership.title}” is at the step “{partnership.step_label}”: a proposal "
@@ -271,7 +272,9 @@ def lead_decline(*, lead: PartnershipLead, user, message: str) -> PartnershipLea
     """Decline a proposal, telling the chamber why."""
     lead = _lock_new_lead(lead, user)
     if not (message or "").strip():
-        raise ValidationError({"officer_message": "Tell the chamber why the proposal is declined."})
+        raise ValidationError(
+            {"officer_message": _("Tell the chamber why the proposal is declined.")}
+        )
     lead.status = PartnershipLead.Status.DECLINED
     lead.officer_message = message.strip()
     lead.decided_by = user

@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from alliances.models import SubAlliance
 from businesses import matching, notify
@@ -55,7 +56,7 @@ def match_propose(
             "matches."
         )
     if second.association_id == association.pk:
-        raise DomainError("A match pairs your business with one of another city's chamber.")
+        raise DomainError(_("A match pairs your business with one of another city's chamber."))
     suggestion = matching.evaluate_pair(partnership, first, second)
     if suggestion is None:
         raise DomainError(
@@ -121,7 +122,7 @@ def _lock_pending(proposal: MatchProposal) -> MatchProposal:
 def match_withdraw(*, proposal: MatchProposal, user) -> MatchProposal:
     """The proposing chamber takes back a proposal the officers have not answered yet."""
     if user is not None and not perms.can_withdraw_match(user, proposal):
-        raise DomainError("Only the proposing association's staff may withdraw it.")
+        raise DomainError(_("Only the proposing association's staff may withdraw it."))
     proposal = _lock_pending(proposal)
     proposal.status = MatchProposal.Status.WITHDRAWN
     proposal.save(update_fields=["status"])
@@ -142,10 +143,10 @@ def match_decide(
     it, with a message the chamber sees (required when declining)."""
     proposal = _lock_pending(proposal)
     if user is not None and not perms.can_decide_match(user, proposal):
-        raise DomainError("Only officers of the partner cities may decide on this match.")
+        raise DomainError(_("Only officers of the partner cities may decide on this match."))
     message = (message or "").strip()
     if not accept and not message:
-        raise DomainError("Tell the chamber why the match is declined.")
+        raise DomainError(_("Tell the chamber why the match is declined."))
     proposal.status = MatchProposal.Status.ACCEPTED if accept else MatchProposal.Status.DECLINED
     proposal.officer_message = message
     proposal.decided_by = user

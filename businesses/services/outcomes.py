@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from alliances import permissions as alliance_permissions
 from alliances import services as alliance_services
@@ -55,7 +56,7 @@ def outcome_record(
         )
     occurred_on = occurred_on or timezone.localdate()
     if occurred_on > timezone.localdate():
-        raise ValidationError({"occurred_on": "Record a result once it has happened."})
+        raise ValidationError({"occurred_on": _("Record a result once it has happened.")})
     if partner is not None and not sub_alliance.parties.filter(partner=partner).exists():
         raise DomainError(f"{partner.name} is not a side of this sub-alliance.")
     outcome = Outcome(
@@ -89,7 +90,7 @@ def matchmaking_to_sub_alliance(
     matches), and the direction, roles and reasons come from the suggestion. A chamber's
     proposal of the pair still waiting is accepted with it."""
     if user is not None and not alliance_permissions.can_manage_sub_alliances(user, partnership):
-        raise DomainError("Only officers of the partner cities may form its sub-alliances.")
+        raise DomainError(_("Only officers of the partner cities may form its sub-alliances."))
     suggestion = matching.evaluate_pair(partnership, first, second)
     if suggestion is None:
         raise DomainError(

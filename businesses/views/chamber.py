@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from businesses import permissions as perms
@@ -180,7 +181,7 @@ def staff_request_decide(request, membership_id: int):
             )
             return redirect("businesses:staff_requests")
     elif request.method == "POST" and not pending:
-        messages.info(request, "This request was decided already.")
+        messages.info(request, _("This request was decided already."))
         return redirect("businesses:staff_requests")
     return render(
         request,

@@ -14,6 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from businesses import permissions as perms
@@ -240,7 +241,7 @@ def interest_decide(request, registration_id: int):
     inbox = reverse("businesses:interest_inbox", args=[registration.partnership_id])
     pending = registration.status == InterestRegistration.Status.PENDING
     if request.method == "POST" and not pending:
-        messages.info(request, "This registration was decided already.")
+        messages.info(request, _("This registration was decided already."))
         return redirect(inbox)
     form = _decision_form(posted(request))
     if request.method == "POST" and form.is_valid():
@@ -318,7 +319,7 @@ def lead_decide(request, lead_id: int):
     require(perms.can_decide_lead(request.user, lead))
     is_new = lead.status == PartnershipLead.Status.NEW
     if request.method == "POST" and not is_new:
-        messages.info(request, "This proposal was decided already.")
+        messages.info(request, _("This proposal was decided already."))
         return redirect("businesses:lead_list")
     partnerships = (
         _search_step_partnerships(request.user)

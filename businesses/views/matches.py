@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from alliances.models import SubAlliance
@@ -229,7 +230,7 @@ def match_decide(request, proposal_id: int):
     back = reverse("businesses:matchmaking", args=[proposal.partnership_id])
     pending = proposal.status == MatchProposal.Status.PENDING
     if request.method == "POST" and not pending:
-        messages.info(request, "This proposal was decided already.")
+        messages.info(request, _("This proposal was decided already."))
         return redirect(back)
     form = MatchDecisionForm(posted(request))
     if request.method == "POST" and form.is_valid():

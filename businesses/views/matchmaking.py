@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, prefetch_related_objects
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from alliances import permissions as alliance_perms
@@ -102,7 +103,7 @@ def matchmaking_form(request, pk: int):
     back = reverse("businesses:matchmaking", args=[partnership.pk])
     form = PairForm(request.POST)
     if not form.is_valid():
-        report_refusal(request, DomainError("Choose one of the suggested pairs."))
+        report_refusal(request, DomainError(_("Choose one of the suggested pairs.")))
         return redirect(back)
     data = form.cleaned_data
     try:
