@@ -38,7 +38,7 @@ def _blank(choices, label="—") -> list:
 
 class StrengthField(forms.TypedChoiceField):
     def __init__(self, **kwargs):
-        kwargs.setdefault("label", "Relationship strength")
+        kwargs.setdefault("label", _("Relationship strength"))
         kwargs.setdefault("help_text", LENDRUM_HELP)
         super().__init__(choices=LENDRUM_SCALE, coerce=int, **kwargs)
 
@@ -101,7 +101,11 @@ class SubAllianceForm(ChoicesForm):
         groups: dict[str, list] = {}
         for o in organisations:
             groups.setdefault(o.partner.name, []).append(
-                (o.pk, f"{o.name} ({o.get_kind_display().lower()})")
+                (
+                    o.pk,
+                    _("%(organisation)s (%(kind)s)")
+                    % {"organisation": o.name, "kind": o.get_kind_display().lower()},
+                )
             )
         # Grouped by city, from the list the view read once (no query while rendering).
         field.choices = list(groups.items())
@@ -112,9 +116,9 @@ class SubAllianceForm(ChoicesForm):
         grouping = cleaned.get("grouping")
         for name in SubAlliance.LINKAGE_FIELDS:
             if grouping == Grouping.BUSINESS and not cleaned.get(name):
-                self.add_error(name, "A business sub-alliance needs its linkage type.")
+                self.add_error(name, _("A business sub-alliance needs its linkage type."))
             elif grouping and grouping != Grouping.BUSINESS and cleaned.get(name):
-                self.add_error(name, "Only business sub-alliances have a linkage type.")
+                self.add_error(name, _("Only business sub-alliances have a linkage type."))
         name = normalise_name(cleaned.get("name", ""))
         taken = SubAlliance.objects.filter(partnership=self.partnership, name__iexact=name)
         if name and self.partnership is not None and taken.exists():
@@ -154,7 +158,10 @@ class OrganisationForm(ChoicesForm):
         cleaned = super().clean()
         name, city = normalise_name(cleaned.get("name", "")), cleaned.get("partner")
         if name and city and Organisation.objects.filter(partner=city, name__iexact=name).exists():
-            self.add_error("name", f"{city.name} already has an organisation of this name.")
+            self.add_error(
+                "name",
+                _("%(city)s already has an organisation of this name.") % {"city": city.name},
+            )
         return cleaned
 
 
@@ -192,8 +199,9 @@ class MeasureForm(ChoicesModelForm):
         model = ScorecardMeasure
         fields = ["dimension", "name", "unit", "target", "actual"]
         help_texts = {
-            "dimension": "Effectiveness: is it achieving its objectives? Efficiency: is it well "
-            "managed?"
+            "dimension": _(
+                "Effectiveness: is it achieving its objectives? Efficiency: is it well managed?"
+            )
         }
 
     field_order = ["side", "dimension", "name", "unit", "target", "actual"]

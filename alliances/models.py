@@ -225,11 +225,11 @@ class SubAlliance(models.Model):
         if self.grouping == Grouping.BUSINESS:
             for name in self.LINKAGE_FIELDS:
                 if not getattr(self, name):
-                    errors[name] = "A business sub-alliance needs its linkage type."
+                    errors[name] = _("A business sub-alliance needs its linkage type.")
         elif self.grouping:
             for name in self.LINKAGE_FIELDS:
                 if getattr(self, name):
-                    errors[name] = "Only business sub-alliances have a linkage type."
+                    errors[name] = _("Only business sub-alliances have a linkage type.")
         if self.started_on and self.ended_on and self.ended_on < self.started_on:
             errors["ended_on"] = _("A sub-alliance cannot end before it started.")
         if self.status == self.Status.ENDED and not self.ended_on:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.contrib import admin, messages
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 from businesses import services
 from businesses.models import (
@@ -28,18 +29,23 @@ from core.errors import DomainError
 DECISION_FIELDS = ("decided_by", "decided_at")
 
 
-def _apply(modeladmin, request, queryset, action, done: str) -> None:
-    """Run a service on each selected row; report how many succeeded and each refusal."""
+def _apply(modeladmin, request, queryset, action, done) -> None:
+    """Run a service on each selected row; report how many succeeded (`done`: an
+    ngettext_lazy with a %(count)s placeholder) and each refusal."""
     succeeded = 0
     for obj in queryset:
         try:
             action(obj)
         except DomainError as exc:
-            modeladmin.message_user(request, f"{obj}: {exc.message}", messages.WARNING)
+            modeladmin.message_user(
+                request,
+                _("%(object)s: %(problem)s") % {"object": obj, "problem": exc.message},
+                messages.WARNING,
+            )
         else:
             succeeded += 1
     if succeeded:
-        modeladmin.message_user(request, f"{succeeded} {done}.", messages.SUCCESS)
+        modeladmin.message_user(request, done % {"count": succeeded}, messages.SUCCESS)
 
 
 @admin.register(Need)
@@ -67,7 +73,7 @@ class BusinessAssociationAdmin(PortalAdmin):
     list_select_related = ("organisation__partner",)
     inlines = (StaffInline,)
 
-    @admin.display(ordering="organisation__partner__name")
+    @admin.display(description=_("city"), ordering="organisation__partner__name")
     def city(self, obj):
         return obj.organisation.partner
 
@@ -105,7 +111,7 @@ class ChamberMembershipAdmin(PortalAdmin):
             lambda m: services.chamber_membership_decide(
                 membership=m, user=request.user, approve=True
             ),
-            "approved",
+            ngettext_lazy("%(count)s approved.", "%(count)s approved.", "count"),
         )
 
     @admin.action(description=_("Reject the selected requests"))
@@ -117,7 +123,7 @@ class ChamberMembershipAdmin(PortalAdmin):
             lambda m: services.chamber_membership_decide(
                 membership=m, user=request.user, approve=False
             ),
-            "rejected",
+            ngettext_lazy("%(count)s rejected.", "%(count)s rejected.", "count"),
         )
 
 
@@ -131,7 +137,7 @@ class BusinessProfileAdmin(PortalAdmin):
     list_select_related = ("organisation__partner", "association__organisation")
     readonly_fields = ("created_by", "created_at", "updated_at")
 
-    @admin.display(ordering="organisation__partner__name")
+    @admin.display(description=_("city"), ordering="organisation__partner__name")
     def city(self, obj):
         return obj.organisation.partner
 
@@ -183,7 +189,7 @@ class InterestRegistrationAdmin(PortalAdmin):
             request,
             queryset,
             lambda r: services.interest_decide(registration=r, user=request.user, accept=True),
-            "accepted",
+            ngettext_lazy("%(count)s accepted.", "%(count)s accepted.", "count"),
         )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
@@ -37,8 +38,11 @@ def find_places(text: str) -> tuple[list, str]:
         return [], str(exc)
     if not found:
         return [], (
-            f"No place of the gazetteer has a name starting with “{text}”: try another "
-            "spelling, or another of its names."
+            _(
+                "No place of the gazetteer has a name starting with “%(text)s”: try another "
+                "spelling, or another of its names."
+            )
+            % {"text": text}
         )
     return found, ""
 
@@ -47,9 +51,19 @@ def place_label(place) -> str:
     country = countries.name(place.country) or place.country
     where = ", ".join(p for p in (place.region, country) if p)
     also = getattr(place, "matched_name", "")
-    known_as = f" (also “{also}”)" if also and also != place.name else ""
-    people = f", {place.population:,} people" if place.population else ""
-    return f"{place.name}{known_as} – {where}{people}"
+    values = {"place": place.name, "also": also, "where": where}
+    if place.population:
+        values["people"] = number_format(place.population, force_grouping=True)
+    if also and also != place.name:
+        if place.population:
+            text = _("%(place)s (also “%(also)s”) – %(where)s, %(people)s people")
+        else:
+            text = _("%(place)s (also “%(also)s”) – %(where)s")
+    elif place.population:
+        text = _("%(place)s – %(where)s, %(people)s people")
+    else:
+        text = _("%(place)s – %(where)s")
+    return text % values
 
 
 class ChamberFields(PlainForm):
@@ -199,18 +213,25 @@ class DecisionForm(PlainForm):
     decision = forms.ChoiceField(widget=forms.RadioSelect)
     note = forms.CharField(label=_("Message"), required=False, widget=forms.Textarea({"rows": 3}))
 
-    def __init__(self, *args, yes="Approve", no="Reject", note_label=None, **kwargs):
+    def __init__(self, *args, yes=None, no=None, note_label=None, no_reason=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["decision"].choices = [(self.YES, yes), (self.NO, no)]
+        self.fields["decision"].choices = [
+            (self.YES, yes or _("Approve")),
+            (self.NO, no or _("Reject")),
+        ]
         self.fields["decision"].label = _("Decision")
         if note_label:
             self.fields["note"].label = note_label
-        self.no_label = no.lower()
+        # The whole sentence, for the verb of `no`.
+        self.no_reason = no_reason or _("Say why: the message is required to reject.")
 
     def clean(self):
         cleaned = super().clean()
         if cleaned.get("decision") == self.NO and not (cleaned.get("note") or "").strip():
-            self.add_error("note", f"Say why: the message is required to {self.no_label}.")
+            self.add_error(
+                "note",
+                self.no_reason,
+            )
         return cleaned
 
     @property

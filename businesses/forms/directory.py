@@ -71,7 +71,7 @@ class BusinessForm(AssociationMixin, ChoicesForm):
     chain_position = forms.ChoiceField(
         label=_("Position in the value chain"),
         required=False,
-        choices=[("", "Not said"), *BusinessProfile.ChainPosition.choices],
+        choices=[("", _("Not said")), *BusinessProfile.ChainPosition.choices],
         help_text=_("A supplier is one stage before its buyer; services serve any stage."),
     )
     markets_sought = forms.MultipleChoiceField(

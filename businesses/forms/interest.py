@@ -158,8 +158,8 @@ class LeadDecisionForm(ChoicesForm):
         label=_("Decision"),
         widget=forms.RadioSelect,
         choices=[
-            (TAKE_UP, "Take it up as a candidate of a partnership in the search step"),
-            (DECLINE, "Decline it"),
+            (TAKE_UP, _("Take it up as a candidate of a partnership in the search step")),
+            (DECLINE, _("Decline it")),
         ],
     )
     partnership = forms.ModelChoiceField(

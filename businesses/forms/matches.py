@@ -39,7 +39,7 @@ class PairForm(PlainForm):
     )
 
 
-PICK_A_MATCH = "Choose one of the matches shown."
+PICK_A_MATCH = _("Choose one of the matches shown.")
 
 
 class MatchProposalForm(PlainForm):
@@ -87,9 +87,10 @@ class MatchDecisionForm(DecisionForm):
     )
 
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("yes", "Accept: form a business sub-alliance")
-        kwargs.setdefault("no", "Decline")
-        kwargs.setdefault("note_label", "Message to the chamber")
+        kwargs.setdefault("yes", _("Accept: form a business sub-alliance"))
+        kwargs.setdefault("no", _("Decline"))
+        kwargs.setdefault("note_label", _("Message to the chamber"))
+        kwargs.setdefault("no_reason", _("Say why: the message is required to decline."))
         super().__init__(*args, **kwargs)
 
 
@@ -98,8 +99,8 @@ class OutcomeForm(ChoicesModelForm):
         model = Outcome
         fields = ["kind", "amount", "currency", "occurred_on", "partner", "note"]
         widgets = {"occurred_on": DateInput(), "note": forms.Textarea({"rows": 2})}
-        labels = {"occurred_on": "Date", "partner": "Side"}
-        help_texts = {"amount": "A count, or a sum of money (then give its currency)."}
+        labels = {"occurred_on": _("Date"), "partner": _("Side")}
+        help_texts = {"amount": _("A count, or a sum of money (then give its currency).")}
 
     def __init__(self, *args, sides=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -28,7 +28,7 @@ class RegistryFilterForm(ChoicesForm):
     category = forms.ChoiceField(
         label=_("Category"),
         required=False,
-        choices=[("", "Any category"), *Partnership.Category.choices],
+        choices=[("", _("Any category")), *Partnership.Category.choices],
     )
     area = forms.ModelChoiceField(
         label=_("Area of cooperation"),

@@ -44,7 +44,10 @@ PROFILE_FIELDS = frozenset(
 
 def _require_association_manager(user, association: BusinessAssociation) -> None:
     if user is not None and not perms.can_manage_association(user, association):
-        raise DomainError(f"Only approved staff of {association.name} may manage its businesses.")
+        raise DomainError(
+            _("Only approved staff of %(association)s may manage its businesses.")
+            % {"association": association.name}
+        )
 
 
 def _clean_into(errors: dict[str, list[str]], obj, exclude=None, **checks) -> None:

@@ -47,21 +47,30 @@ def match_propose(
     if user is not None and not perms.can_propose_match(user, association, partnership):
         if perms.is_staff_of(user, association):
             raise DomainError(
-                "Matches can be proposed in published partnerships and in those of your own city."
+                _(
+                    "Matches can be proposed in published partnerships and in those of your own "
+                    "city."
+                )
             )
-        raise DomainError(f"Only approved staff of {association.name} may propose its matches.")
+        raise DomainError(
+            _("Only approved staff of %(association)s may propose its matches.")
+            % {"association": association.name}
+        )
     if partnership.status in CLOSED_PARTNERSHIP_STATUSES:
         raise DomainError(
-            f"This partnership is {partnership.get_status_display().lower()}: it takes no new "
-            "matches."
+            _("This partnership is %(status)s: it takes no new matches.")
+            % {"status": partnership.get_status_display().lower()}
         )
     if second.association_id == association.pk:
         raise DomainError(_("A match pairs your business with one of another city's chamber."))
     suggestion = matching.evaluate_pair(partnership, first, second)
     if suggestion is None:
         raise DomainError(
-            f"{first.name} and {second.name} are not (or no longer) a match in this partnership: "
-            "reload the matches to see the current ones."
+            _(
+                "%(first)s and %(second)s are not (or no longer) a match in this "
+                "partnership: reload the matches to see the current ones."
+            )
+            % {"first": first.name, "second": second.name}
         )
     waiting = _pair(partnership, first, second).filter(status=MatchProposal.Status.PENDING)
     earlier = waiting.select_related("association__organisation").first()
@@ -78,7 +87,10 @@ def match_propose(
         .exclude(status=SubAlliance.Status.ENDED)
     )
     if together.exists():
-        raise DomainError(f"{first.name} and {second.name} are already in a sub-alliance here.")
+        raise DomainError(
+            _("%(first)s and %(second)s are already in a sub-alliance here.")
+            % {"first": first.name, "second": second.name}
+        )
     proposal = MatchProposal(
         partnership=partnership,
         first=first,
@@ -96,7 +108,7 @@ def match_propose(
             proposal.save()
     except IntegrityError as exc:
         raise DomainError(
-            "Someone proposed this pair meanwhile: it is waiting for the officers."
+            _("Someone proposed this pair meanwhile: it is waiting for the officers.")
         ) from exc
     notify.match_proposed(proposal)
     return proposal
@@ -114,7 +126,10 @@ def _lock_pending(proposal: MatchProposal) -> MatchProposal:
         ],
     )
     if proposal.status != MatchProposal.Status.PENDING:
-        raise DomainError(f"This proposal is already {proposal.get_status_display().lower()}.")
+        raise DomainError(
+            _("This proposal is already %(status)s.")
+            % {"status": proposal.get_status_display().lower()}
+        )
     return proposal
 
 

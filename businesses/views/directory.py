@@ -17,6 +17,7 @@ from django.db.models import Prefetch
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from businesses import imports, selectors, services
@@ -99,15 +100,17 @@ def business_create(request):
         except DomainError as exc:
             form.add_error(None, exc.message)
         else:
-            messages.success(request, f"{business.name} is added to your members.")
+            messages.success(
+                request, _("%(business)s is added to your members.") % {"business": business.name}
+            )
             return redirect("businesses:business_detail", business_id=business.pk)
     return render(
         request,
         "businesses/directory/business_form.html",
         {
             "form": form,
-            "heading": "Add a member business",
-            "submit": "Add business",
+            "heading": _("Add a member business"),
+            "submit": _("Add business"),
             "cancel": reverse("businesses:business_list"),
         },
     )
@@ -127,7 +130,7 @@ def business_edit(request, business_id: int):
         except DomainError as exc:
             form.add_error(None, exc.message)
         else:
-            messages.success(request, f"{form.cleaned_data['name']} is saved.")
+            messages.success(request, _("%(name)s is saved.") % {"name": form.cleaned_data["name"]})
             return redirect("businesses:business_detail", business_id=business.pk)
     return render(
         request,
@@ -135,8 +138,8 @@ def business_edit(request, business_id: int):
         {
             "form": form,
             "business": business,
-            "heading": f"Edit {business.name}",
-            "submit": "Save",
+            "heading": _("Edit %(business)s") % {"business": business.name},
+            "submit": _("Save"),
             "cancel": reverse("businesses:business_detail", args=[business.pk]),
         },
     )

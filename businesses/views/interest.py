@@ -117,8 +117,8 @@ def interest_register(request):
         else:
             messages.success(
                 request,
-                f"Interest registered in “{registration.partnership.title}”: its officers "
-                "will answer here.",
+                _("Interest registered in “%(partnership)s”: its officers will answer here.")
+                % {"partnership": registration.partnership.title},
             )
             return redirect("businesses:my_registrations")
     return render(
@@ -145,7 +145,9 @@ def interest_withdraw(request, registration_id: int):
         report_refusal(request, exc)
     else:
         messages.success(
-            request, f"Your interest in “{registration.partnership.title}” is withdrawn."
+            request,
+            _("Your interest in “%(partnership)s” is withdrawn.")
+            % {"partnership": registration.partnership.title},
         )
     return redirect("businesses:my_registrations")
 
@@ -186,7 +188,8 @@ def lead_propose(request):
         else:
             messages.success(
                 request,
-                f"Your proposal of {lead.target.name} is sent to the officers of {lead.home.name}.",
+                _("Your proposal of %(target)s is sent to the officers of %(home)s.")
+                % {"target": lead.target.name, "home": lead.home.name},
             )
             return redirect("businesses:my_registrations")
     return render(
@@ -201,7 +204,12 @@ def lead_propose(request):
 
 def _decision_form(data=None, auto_id="id_%s") -> DecisionForm:
     return DecisionForm(
-        data, yes="Accept", no="Decline", note_label="Message to the chamber", auto_id=auto_id
+        data,
+        yes=_("Accept"),
+        no=_("Decline"),
+        note_label=_("Message to the chamber"),
+        no_reason=_("Say why: the message is required to decline."),
+        auto_id=auto_id,
     )
 
 
@@ -258,7 +266,11 @@ def interest_decide(request, registration_id: int):
             _refuse(form, exc)
         else:
             verb = "accepted" if form.approve else "declined"
-            messages.success(request, f"The interest of {registration.association.name} is {verb}.")
+            messages.success(
+                request,
+                _("The interest of %(association)s is %(verb)s.")
+                % {"association": registration.association.name, "verb": verb},
+            )
             return redirect(inbox)
     businesses = list(
         registration.businesses.select_related("organisation").order_by("organisation__name")

@@ -145,8 +145,11 @@ def match_propose(request, pk: int):
         else:
             messages.success(
                 request,
-                f"The match of {proposal.first.name} and {proposal.second.name} is proposed to "
-                "the officers: their answer will be on this page.",
+                _(
+                    "The match of %(first)s and %(second)s is proposed to the officers: "
+                    "their answer will be on this page."
+                )
+                % {"first": proposal.first.name, "second": proposal.second.name},
             )
             return redirect("businesses:my_match_proposals")
     return render(
@@ -213,7 +216,8 @@ def match_withdraw(request, proposal_id: int):
     else:
         messages.success(
             request,
-            f"Your proposal of {proposal.first.name} and {proposal.second.name} is withdrawn.",
+            _("Your proposal of %(first)s and %(second)s is withdrawn.")
+            % {"first": proposal.first.name, "second": proposal.second.name},
         )
     return redirect("businesses:my_match_proposals")
 
@@ -250,13 +254,23 @@ def match_decide(request, proposal_id: int):
             if decided.sub_alliance_id:
                 messages.success(
                     request,
-                    f"Sub-alliance “{decided.sub_alliance.name}” formed from the match "
-                    f"{decided.association.name} proposed.",
+                    _(
+                        "Sub-alliance “%(sub_alliance)s” formed from the match "
+                        "%(association)s proposed."
+                    )
+                    % {
+                        "sub_alliance": decided.sub_alliance.name,
+                        "association": decided.association.name,
+                    },
                 )
                 return redirect(
                     "alliances:sub_alliance_detail", sub_alliance_id=decided.sub_alliance_id
                 )
-            messages.success(request, f"The match {decided.association.name} proposed is declined.")
+            messages.success(
+                request,
+                _("The match %(association)s proposed is declined.")
+                % {"association": decided.association.name},
+            )
             return redirect(back)
     return render(
         request,

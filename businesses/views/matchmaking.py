@@ -119,7 +119,8 @@ def matchmaking_form(request, pk: int):
         return redirect(back)
     messages.success(
         request,
-        f"Sub-alliance “{sub_alliance.name}” formed, with its five start-up tasks to work through.",
+        _("Sub-alliance “%(sub_alliance)s” formed, with its five start-up tasks to work through.")
+        % {"sub_alliance": sub_alliance.name},
     )
     return redirect("alliances:sub_alliance_detail", sub_alliance_id=sub_alliance.pk)
 
@@ -161,7 +162,11 @@ def outcome_record(request, sub_alliance_id: int):
                 if outcome.is_money
                 else f"{outcome.amount:,.0f}"
             )
-            messages.success(request, f"Outcome recorded: {outcome.get_kind_display()}, {amount}.")
+            messages.success(
+                request,
+                _("Outcome recorded: %(kind)s, %(amount)s.")
+                % {"kind": outcome.get_kind_display(), "amount": amount},
+            )
             return redirect(f"{detail}#outcomes")
     return render(
         request,
