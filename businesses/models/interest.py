@@ -118,7 +118,10 @@ class InterestedBusiness(models.Model):
         indexes = [models.Index(fields=["partnership", "withdrawn"])]
 
     def __str__(self) -> str:
-        return f"{self.business} in {self.partnership}"
+        return str(
+            _("%(business)s in %(partnership)s")
+            % {"business": self.business, "partnership": self.partnership}
+        )
 
     def clean(self) -> None:
         if self.registration_id and self.partnership_id != self.registration.partnership_id:
@@ -204,7 +207,10 @@ class PartnershipLead(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.home.name} ↔ {self.target.name} (proposed by {self.association})"
+        return str(
+            _("%(home)s ↔ %(target)s (proposed by %(association)s)")
+            % {"home": self.home.name, "target": self.target.name, "association": self.association}
+        )
 
     def clean(self) -> None:
         if self.home_id and self.home_id == self.target_id:

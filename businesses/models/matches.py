@@ -77,7 +77,15 @@ class MatchProposal(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.first} + {self.second} in {self.partnership} ({self.get_status_display()})"
+        return str(
+            _("%(first)s + %(second)s in %(partnership)s (%(status)s)")
+            % {
+                "first": self.first,
+                "second": self.second,
+                "partnership": self.partnership,
+                "status": self.get_status_display(),
+            }
+        )
 
     def clean(self) -> None:
         if self.first_id and self.first_id == self.second_id:

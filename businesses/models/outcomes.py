@@ -39,7 +39,7 @@ class Outcome(models.Model):
         max_length=3,
         blank=True,
         validators=[
-            RegexValidator(r"^[A-Z]{3}$", "Give the ISO 4217 currency code, e.g. ZAR, EUR, SEK.")
+            RegexValidator(r"^[A-Z]{3}$", _("Give the ISO 4217 currency code, e.g. ZAR, EUR, SEK."))
         ],
         help_text=_("ISO 4217 code, for export value and investment only."),
     )
@@ -82,8 +82,10 @@ class Outcome(models.Model):
         ]
 
     def __str__(self) -> str:
-        unit = f" {self.currency}" if self.currency else ""
-        return f"{self.get_kind_display()}: {self.amount}{unit}"
+        values = {"kind": self.get_kind_display(), "amount": self.amount, "currency": self.currency}
+        if self.currency:
+            return str(_("%(kind)s: %(amount)s %(currency)s") % values)
+        return str(_("%(kind)s: %(amount)s") % values)
 
     @property
     def is_money(self) -> bool:

@@ -6,6 +6,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from accounts.services import account_save_new
@@ -140,12 +141,14 @@ def chamber_propose(
     contact_name = " ".join((contact_name or "").split())
     errors: dict[str, list[str]] = {}
     if not name:
-        errors["name"] = ["Give your chamber's name."]
+        errors["name"] = [_("Give your chamber's name.")]
     if not contact_name:
-        errors["contact_name"] = ["Name a contact person the officers can ask about the chamber."]
+        errors["contact_name"] = [
+            _("Name a contact person the officers can ask about the chamber.")
+        ]
     place = Place.objects.filter(pk=geonameid).first() if geonameid else None
     if place is None:
-        errors["place"] = ["Choose your chamber's city among the places found."]
+        errors["place"] = [_("Choose your chamber's city among the places found.")]
     if errors:
         # The account's own problems are said together with these (nothing is saved).
         if user is None or not user.is_authenticated:
@@ -204,8 +207,15 @@ def chamber_propose(
             raise ValidationError(
                 {
                     "name": [
-                        f"{namesake.name} is already in {city.name} as a "
-                        f"{namesake.get_kind_display().lower()}: give your chamber's full name."
+                        _(
+                            "%(name)s is already in %(city)s as a %(kind)s: give your "
+                            "chamber's full name."
+                        )
+                        % {
+                            "name": namesake.name,
+                            "city": city.name,
+                            "kind": namesake.get_kind_display().lower(),
+                        }
                     ]
                 }
             )
@@ -295,10 +305,10 @@ def _new_account(
     email = (email or "").strip()
     errors: dict[str, list[str]] = {}
     if not email:
-        errors["email"] = ["Give your work email address."]
+        errors["email"] = [_("Give your work email address.")]
     elif User.objects.filter(email__iexact=email).exists():
         errors["email"] = [
-            "An account with this email address exists: sign in and ask to join from it."
+            _("An account with this email address exists: sign in and ask to join from it.")
         ]
     user = User(
         username=(username or "").strip(),
@@ -326,8 +336,11 @@ def chamber_membership_decide(
         )
     if membership.status != ChamberMembership.Status.PENDING:
         raise DomainError(
-            f"This request was already {membership.get_status_display().lower()} on "
-            f"{timezone.localtime(membership.decided_at):%d %b %Y}."
+            _("This request was already %(status)s on %(date)s.")
+            % {
+                "status": membership.get_status_display().lower(),
+                "date": date_format(timezone.localtime(membership.decided_at), "d M Y"),
+            }
         )
     membership.status = (
         ChamberMembership.Status.APPROVED if approve else ChamberMembership.Status.REJECTED

@@ -274,12 +274,15 @@ def businesses_import_csv(*, file, association: BusinessAssociation, user) -> im
             continue
         key = row.values["name"].lower()
         if key in existing:
-            row.refuse(imports.RowStatus.EXISTS, "Already registered in this city: left unchanged.")
+            row.refuse(
+                imports.RowStatus.EXISTS, _("Already registered in this city: left unchanged.")
+            )
             continue
         if key in first_line:
             row.refuse(
                 imports.RowStatus.DUPLICATE,
-                f"Same business as line {first_line[key]}: not imported twice.",
+                _("Same business as line %(line)s: not imported twice.")
+                % {"line": first_line[key]},
             )
             continue
         business = _new_business(association=association, user=user, **row.values)
@@ -308,7 +311,7 @@ def _import_batch(batch: list[tuple[imports.RowResult, _NewBusiness]]) -> None:
             except IntegrityError:
                 row.refuse(
                     imports.RowStatus.EXISTS,
-                    "Already registered in this city (saved meanwhile): left unchanged.",
+                    _("Already registered in this city (saved meanwhile): left unchanged."),
                 )
             else:
                 row.created(business.profile.pk)

@@ -7,6 +7,7 @@ from collections.abc import Iterable, Sequence
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from businesses import notify
@@ -72,9 +73,8 @@ def interest_register(
     strangers = [b.name for b in chosen if b.association_id != association.pk]
     if strangers:
         raise DomainError(
-            f"Only {association.name}'s own member businesses can be registered: "
-            + ", ".join(strangers)
-            + "."
+            _("Only %(association)s's own member businesses can be registered: %(businesses)s.")
+            % {"association": association.name, "businesses": ", ".join(strangers)}
         )
     earlier = list(
         InterestedBusiness.objects.filter(
@@ -90,8 +90,12 @@ def interest_register(
                 "partnership:"
             ),
             [
-                f"{e.business.name} ({e.registration.get_status_display().lower()}, "
-                f"registered {timezone.localtime(e.registration.created_at):%d %b %Y})"
+                _("%(business)s (%(status)s, registered %(date)s)")
+                % {
+                    "business": e.business.name,
+                    "status": e.registration.get_status_display().lower(),
+                    "date": date_format(timezone.localtime(e.registration.created_at), "d M Y"),
+                }
                 for e in earlier
             ],
         )

@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from alliances.models import SubAlliance
@@ -76,9 +77,16 @@ def match_propose(
     earlier = waiting.select_related("association__organisation").first()
     if earlier is not None:
         raise DomainError(
-            f"{first.name} and {second.name} are already proposed to the officers (by "
-            f"{earlier.association.name}, {timezone.localtime(earlier.created_at):%d %b %Y}): "
-            "wait for their answer."
+            _(
+                "%(first)s and %(second)s are already proposed to the officers (by "
+                "%(association)s, %(date)s): wait for their answer."
+            )
+            % {
+                "first": first.name,
+                "second": second.name,
+                "association": earlier.association.name,
+                "date": date_format(timezone.localtime(earlier.created_at), "d M Y"),
+            }
         )
     together = (
         SubAlliance.objects.filter(partnership=partnership)

@@ -18,6 +18,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_GET, require_http_methods
 
 from businesses import imports, selectors, services
@@ -152,7 +153,7 @@ def _stored_report(association, report: imports.ImportReport) -> dict:
     """What the report page shows, small enough for the session (POST/redirect/GET)."""
     return {
         "association": association.name,
-        "summary": report.summary or "The file has no rows.",
+        "summary": report.summary or _("The file has no rows."),
         "warnings": list(report.warnings),
         "created": report.count(imports.RowStatus.CREATED),
         "rows": [
@@ -163,11 +164,11 @@ def _stored_report(association, report: imports.ImportReport) -> dict:
 
 
 STATUS_LABELS = {
-    imports.RowStatus.CREATED: ("Created", "success"),
-    imports.RowStatus.EXISTS: ("Already registered", "secondary"),
-    imports.RowStatus.DUPLICATE: ("Repeated in the file", "warning"),
-    imports.RowStatus.REFUSED: ("Refused", "danger"),
-    imports.RowStatus.SKIPPED: ("Empty line", "light"),
+    imports.RowStatus.CREATED: (_l("Created"), "success"),
+    imports.RowStatus.EXISTS: (_l("Already registered"), "secondary"),
+    imports.RowStatus.DUPLICATE: (_l("Repeated in the file"), "warning"),
+    imports.RowStatus.REFUSED: (_l("Refused"), "danger"),
+    imports.RowStatus.SKIPPED: (_l("Empty line"), "light"),
 }
 
 
@@ -205,7 +206,11 @@ def business_import(request):
         else:
             request.session[REPORT_KEY] = _stored_report(association, report)
             level = messages.success if not report.not_imported else messages.warning
-            level(request, f"Import into {association.name}: {report.summary or 'no rows'}.")
+            level(
+                request,
+                _("Import into %(association)s: %(summary)s.")
+                % {"association": association.name, "summary": report.summary or _("no rows")},
+            )
             return redirect("businesses:business_import")
     report = request.session.pop(REPORT_KEY, None) if request.method == "GET" else None
     rows = _report_rows(report) if report else []

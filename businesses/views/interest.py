@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from businesses import permissions as perms
@@ -38,7 +39,7 @@ from partnerships.selectors import (
     with_members,
 )
 
-NO_BUSINESSES = (
+NO_BUSINESSES = _l(
     "Your chamber has no member businesses yet: add the businesses that want to take part "
     "first, then register their interest."
 )
@@ -312,7 +313,7 @@ def lead_list(request):
             form = LeadDecisionForm(auto_id=f"lead-{lead.pk}-%s")
             # Choices from the list read above: no query per lead.
             form.fields["partnership"].choices = [
-                ("", "Choose the partnership"),
+                ("", _("Choose the partnership")),
                 *((p.pk, p.title) for p in by_home[lead.home_id]),
             ]
         rows.append({"lead": lead, "form": form})
@@ -344,10 +345,13 @@ def lead_decide(request, lead_id: int):
         try:
             if data["decision"] == LeadDecisionForm.TAKE_UP:
                 services.lead_take_up(lead=lead, partnership=data["partnership"], user=request.user)
-                done = f"{lead.target.name} is now a candidate of “{data['partnership'].title}”."
+                done = _("%(city)s is now a candidate of “%(partnership)s”.") % {
+                    "city": lead.target.name,
+                    "partnership": data["partnership"].title,
+                }
             else:
                 services.lead_decline(lead=lead, user=request.user, message=data["message"])
-                done = f"The proposal of {lead.target.name} is declined."
+                done = _("The proposal of %(city)s is declined.") % {"city": lead.target.name}
         except ValidationError as exc:
             apply_errors(form, exc)
         except DomainError as exc:

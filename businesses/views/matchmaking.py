@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, prefetch_related_objects
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -157,11 +158,13 @@ def outcome_record(request, sub_alliance_id: int):
         except DomainError as exc:
             form.add_error(None, exc.message)
         else:
-            amount = (
-                f"{outcome.amount:,.2f} {outcome.currency}"
-                if outcome.is_money
-                else f"{outcome.amount:,.0f}"
-            )
+            if outcome.is_money:
+                amount = _("%(amount)s %(currency)s") % {
+                    "amount": number_format(outcome.amount, 2, force_grouping=True),
+                    "currency": outcome.currency,
+                }
+            else:
+                amount = number_format(outcome.amount, 0, force_grouping=True)
             messages.success(
                 request,
                 _("Outcome recorded: %(kind)s, %(amount)s.")
