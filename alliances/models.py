@@ -18,6 +18,7 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 from partnerships.models import Partner, Partnership, Sector
 
@@ -212,12 +213,12 @@ class SubAlliance(models.Model):
     def strength_band(self) -> str:
         """Lendrum's band for the strength: none, vendor, supplier or partner."""
         if self.strength == 0:
-            return "None"
+            return pgettext("Lendrum's band", "None")
         if self.strength <= 4:
-            return "Vendor"
+            return pgettext("Lendrum's band", "Vendor")
         if self.strength <= 7:
-            return "Supplier"
-        return "Partner"
+            return pgettext("Lendrum's band", "Supplier")
+        return pgettext("Lendrum's band", "Partner")
 
     def clean(self) -> None:
         errors: dict[str, str] = {}

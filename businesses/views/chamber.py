@@ -184,11 +184,13 @@ def staff_request_decide(request, membership_id: int):
             apply_errors(form, exc)
         else:
             who = membership.user.get_full_name() or membership.user.username
-            verb = "approved" if form.approve else "rejected"
+            if form.approve:
+                text = _("%(who)s's request to join %(association)s is approved.")
+            else:
+                text = _("%(who)s's request to join %(association)s is rejected.")
             messages.success(
                 request,
-                _("%(who)s's request to join %(association)s is %(verb)s.")
-                % {"who": who, "association": membership.association.name, "verb": verb},
+                text % {"who": who, "association": membership.association.name},
             )
             return redirect("businesses:staff_requests")
     elif request.method == "POST" and not pending:

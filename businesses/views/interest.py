@@ -266,11 +266,13 @@ def interest_decide(request, registration_id: int):
         except DomainError as exc:
             _refuse(form, exc)
         else:
-            verb = "accepted" if form.approve else "declined"
+            if form.approve:
+                text = _("The interest of %(association)s is accepted.")
+            else:
+                text = _("The interest of %(association)s is declined.")
             messages.success(
                 request,
-                _("The interest of %(association)s is %(verb)s.")
-                % {"association": registration.association.name, "verb": verb},
+                text % {"association": registration.association.name},
             )
             return redirect(inbox)
     businesses = list(
