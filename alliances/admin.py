@@ -10,6 +10,7 @@ history itself is read-only. Every list and inline reads its related rows with
 from __future__ import annotations
 
 from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
 
 from alliances import services
 from alliances.models import (
@@ -67,7 +68,7 @@ class StrengthHistoryInline(TabularInline):
     readonly_fields = fields
     can_delete = False
     related = ("recorded_by",)
-    verbose_name_plural = "strength history"
+    verbose_name_plural = _("strength history")
 
     def has_add_permission(self, request, obj=None):
         return False

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from alliances.models import (
     Grouping,
@@ -37,54 +38,58 @@ def _blank(choices, label="—") -> list:
 
 class StrengthField(forms.TypedChoiceField):
     def __init__(self, **kwargs):
-        kwargs.setdefault("label", "Relationship strength")
+        kwargs.setdefault("label", _("Relationship strength"))
         kwargs.setdefault("help_text", LENDRUM_HELP)
         super().__init__(choices=LENDRUM_SCALE, coerce=int, **kwargs)
 
 
 class SubAllianceForm(ChoicesForm):
-    name = forms.CharField(label="Name", max_length=200)
-    purpose = forms.CharField(label="Purpose", widget=forms.Textarea({"rows": 3}))
+    name = forms.CharField(label=_("Name"), max_length=200)
+    purpose = forms.CharField(label=_("Purpose"), widget=forms.Textarea({"rows": 3}))
     grouping = forms.ChoiceField(
-        label="Grouping",
+        label=_("Grouping"),
         choices=Grouping.choices,
-        help_text="Local government, civil society or business on both sides; “Mixed” when "
-        "the parties are of different groupings.",
+        help_text=_(
+            "Local government, civil society or business on both sides; “Mixed” when "
+            "the parties are of different groupings."
+        ),
     )
-    form = forms.ChoiceField(label="Form of collaboration", choices=SubAlliance.Form.choices)
+    form = forms.ChoiceField(label=_("Form of collaboration"), choices=SubAlliance.Form.choices)
     organisations = ModelMultipleChoiceField(
-        label="Parties",
+        label=_("Parties"),
         queryset=Organisation.objects.none(),
         widget=forms.CheckboxSelectMultiple,
-        help_text="At least one organisation of each partner city.",
+        help_text=_("At least one organisation of each partner city."),
     )
     linkage_scope = forms.ChoiceField(
-        label="Linkage: scope",
+        label=_("Linkage: scope"),
         required=False,
         choices=_blank(SubAlliance.LinkageScope.choices),
-        help_text="Business sub-alliances only: two firms (bilateral) or a group (multilateral).",
+        help_text=_(
+            "Business sub-alliances only: two firms (bilateral) or a group (multilateral)."
+        ),
     )
     linkage_locus = forms.ChoiceField(
-        label="Linkage: market",
+        label=_("Linkage: market"),
         required=False,
         choices=_blank(SubAlliance.LinkageLocus.choices),
-        help_text="Business sub-alliances only: the local market, or the other city's.",
+        help_text=_("Business sub-alliances only: the local market, or the other city's."),
     )
     linkage_direction = forms.ChoiceField(
-        label="Linkage: direction",
+        label=_("Linkage: direction"),
         required=False,
         choices=_blank(SubAlliance.LinkageDirection.choices),
-        help_text="Business sub-alliances only: buyer–supplier, or firms at the same stage.",
+        help_text=_("Business sub-alliances only: buyer–supplier, or firms at the same stage."),
     )
     strength = StrengthField(initial=0)
     status = forms.ChoiceField(
-        label="Status",
+        label=_("Status"),
         choices=[
             (SubAlliance.Status.FORMING, SubAlliance.Status.FORMING.label),
             (SubAlliance.Status.ACTIVE, SubAlliance.Status.ACTIVE.label),
         ],
     )
-    started_on = forms.DateField(label="Started on", required=False, widget=DateInput())
+    started_on = forms.DateField(label=_("Started on"), required=False, widget=DateInput())
 
     def __init__(
         self, *args, organisations: Sequence[Organisation] = (), partnership=None, **kwargs
@@ -96,7 +101,11 @@ class SubAllianceForm(ChoicesForm):
         groups: dict[str, list] = {}
         for o in organisations:
             groups.setdefault(o.partner.name, []).append(
-                (o.pk, f"{o.name} ({o.get_kind_display().lower()})")
+                (
+                    o.pk,
+                    _("%(organisation)s (%(kind)s)")
+                    % {"organisation": o.name, "kind": o.get_kind_display().lower()},
+                )
             )
         # Grouped by city, from the list the view read once (no query while rendering).
         field.choices = list(groups.items())
@@ -107,37 +116,37 @@ class SubAllianceForm(ChoicesForm):
         grouping = cleaned.get("grouping")
         for name in SubAlliance.LINKAGE_FIELDS:
             if grouping == Grouping.BUSINESS and not cleaned.get(name):
-                self.add_error(name, "A business sub-alliance needs its linkage type.")
+                self.add_error(name, _("A business sub-alliance needs its linkage type."))
             elif grouping and grouping != Grouping.BUSINESS and cleaned.get(name):
-                self.add_error(name, "Only business sub-alliances have a linkage type.")
+                self.add_error(name, _("Only business sub-alliances have a linkage type."))
         name = normalise_name(cleaned.get("name", ""))
         taken = SubAlliance.objects.filter(partnership=self.partnership, name__iexact=name)
         if name and self.partnership is not None and taken.exists():
-            self.add_error("name", "This partnership already has a sub-alliance of this name.")
+            self.add_error("name", _("This partnership already has a sub-alliance of this name."))
         return cleaned
 
 
 class OrganisationForm(ChoicesForm):
-    partner = forms.ModelChoiceField(label="City", queryset=Partner.objects.none())
+    partner = forms.ModelChoiceField(label=_("City"), queryset=Partner.objects.none())
     kind = forms.ChoiceField(
-        label="Kind",
+        label=_("Kind"),
         choices=[
             c
             for c in Organisation.Kind.choices
             if c[0] not in (Organisation.Kind.BUSINESS, Organisation.Kind.CHAMBER)
         ],
-        help_text="Businesses and chambers are added by their chamber's staff.",
+        help_text=_("Businesses and chambers are added by their chamber's staff."),
     )
-    name = forms.CharField(label="Name", max_length=200)
+    name = forms.CharField(label=_("Name"), max_length=200)
     sectors = ModelMultipleChoiceField(
-        label="Sectors",
+        label=_("Sectors"),
         queryset=Sector.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    website = forms.URLField(label="Website", required=False, assume_scheme="https")
+    website = forms.URLField(label=_("Website"), required=False, assume_scheme="https")
     description = forms.CharField(
-        label="Description", required=False, widget=forms.Textarea({"rows": 2})
+        label=_("Description"), required=False, widget=forms.Textarea({"rows": 2})
     )
 
     def __init__(self, *args, cities=None, **kwargs):
@@ -149,46 +158,50 @@ class OrganisationForm(ChoicesForm):
         cleaned = super().clean()
         name, city = normalise_name(cleaned.get("name", "")), cleaned.get("partner")
         if name and city and Organisation.objects.filter(partner=city, name__iexact=name).exists():
-            self.add_error("name", f"{city.name} already has an organisation of this name.")
+            self.add_error(
+                "name",
+                _("%(city)s already has an organisation of this name.") % {"city": city.name},
+            )
         return cleaned
 
 
 class StrengthForm(PlainForm):
     strength = StrengthField()
     note = forms.CharField(
-        label="What changed",
+        label=_("What changed"),
         required=False,
         widget=forms.Textarea({"rows": 2}),
-        help_text="Kept in the strength's history.",
+        help_text=_("Kept in the strength's history."),
     )
 
 
 class TaskForm(PlainForm):
-    done = forms.BooleanField(label="Done", required=False)
+    done = forms.BooleanField(label=_("Done"), required=False)
     done_on = forms.DateField(
-        label="Done on", required=False, widget=DateInput(), help_text="Today if left empty."
+        label=_("Done on"), required=False, widget=DateInput(), help_text=_("Today if left empty.")
     )
-    notes = forms.CharField(label="Notes", required=False, widget=forms.Textarea({"rows": 2}))
+    notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea({"rows": 2}))
 
     def clean(self):
         cleaned = super().clean()
         check_dates(self)
         if cleaned.get("done_on") and not cleaned.get("done"):
-            self.add_error("done_on", "Only a task that is done has a completion date.")
+            self.add_error("done_on", _("Only a task that is done has a completion date."))
         return cleaned
 
 
 class MeasureForm(ChoicesModelForm):
     side = forms.ModelChoiceField(
-        label="On behalf of", queryset=Partner.objects.none(), empty_label=None
+        label=_("On behalf of"), queryset=Partner.objects.none(), empty_label=None
     )
 
     class Meta:
         model = ScorecardMeasure
         fields = ["dimension", "name", "unit", "target", "actual"]
         help_texts = {
-            "dimension": "Effectiveness: is it achieving its objectives? Efficiency: is it well "
-            "managed?"
+            "dimension": _(
+                "Effectiveness: is it achieving its objectives? Efficiency: is it well managed?"
+            )
         }
 
     field_order = ["side", "dimension", "name", "unit", "target", "actual"]

@@ -17,6 +17,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 from partnerships.models import Partner, Partnership, Sector
 
@@ -32,30 +34,30 @@ def normalise_name(name: str) -> str:
 class Grouping(models.TextChoices):
     """The three groupings on each side of a partnership (and sub-alliances mixing them)."""
 
-    GOVERNMENT = "government", "Local government"
-    CIVIL_SOCIETY = "civil_society", "Civil society"
-    BUSINESS = "business", "Business"
-    MIXED = "mixed", "Mixed"
+    GOVERNMENT = "government", _("Local government")
+    CIVIL_SOCIETY = "civil_society", _("Civil society")
+    BUSINESS = "business", _("Business")
+    MIXED = "mixed", _("Mixed")
 
 
 class Organisation(models.Model):
     """Any party to a sub-alliance, belonging to one partner city."""
 
     class Kind(models.TextChoices):
-        MUNICIPAL = "municipal", "Municipal department"
-        CIVIL_SOCIETY = "civil_society", "Civil society organisation"
-        BUSINESS = "business", "Business"
+        MUNICIPAL = "municipal", _("Municipal department")
+        CIVIL_SOCIETY = "civil_society", _("Civil society organisation")
+        BUSINESS = "business", _("Business")
         # A business association or chamber of commerce; staff accounts hang off
         # `businesses.BusinessAssociation`, which wraps the organisation.
-        CHAMBER = "chamber", "Business association or chamber"
-        EDUCATION = "education", "University or school"
+        CHAMBER = "chamber", _("Business association or chamber")
+        EDUCATION = "education", _("University or school")
         # Channels development aid in decentralised cooperation; fits any grouping.
-        DONOR = "donor", "Donor agency"
+        DONOR = "donor", _("Donor agency")
 
     kind = models.CharField(max_length=16, choices=Kind.choices)
     name = models.CharField(max_length=200)
     partner = models.ForeignKey(
-        Partner, on_delete=models.PROTECT, related_name="organisations", verbose_name="city"
+        Partner, on_delete=models.PROTECT, related_name="organisations", verbose_name=_("city")
     )
     sectors = models.ManyToManyField(Sector, blank=True, related_name="organisations")
     website = models.URLField(blank=True)
@@ -74,7 +76,9 @@ class Organisation(models.Model):
                 Lower("name"),
                 "partner",
                 name="organisation_unique_name_per_city",
-                violation_error_message="An organisation of this name already exists in this city.",
+                violation_error_message=_(
+                    "An organisation of this name already exists in this city."
+                ),
             ),
             models.CheckConstraint(condition=~models.Q(name=""), name="organisation_has_name"),
         ]
@@ -103,7 +107,7 @@ class Organisation(models.Model):
     def clean(self) -> None:
         self.name = normalise_name(self.name)
         if not self.name:
-            raise ValidationError({"name": "Give the organisation's name."})
+            raise ValidationError({"name": _("Give the organisation's name.")})
 
 
 class SubAlliance(models.Model):
@@ -111,28 +115,28 @@ class SubAlliance(models.Model):
 
     class Form(models.TextChoices):
         # Forms of collaboration (IISD).
-        ALLIANCE = "alliance", "Alliance"  # real sharing of money, time and influence
-        COALITION = "coalition", "Coalition"  # a common, often political, goal
-        KNOWLEDGE_NETWORK = "knowledge_network", "Formal knowledge network"  # time-bound experts
-        PARTNERSHIP = "partnership", "Partnership"  # shared responsibility for a goal
+        ALLIANCE = "alliance", _("Alliance")  # real sharing of money, time and influence
+        COALITION = "coalition", _("Coalition")  # a common, often political, goal
+        KNOWLEDGE_NETWORK = "knowledge_network", _("Formal knowledge network")  # time-bound experts
+        PARTNERSHIP = "partnership", _("Partnership")  # shared responsibility for a goal
 
     class LinkageScope(models.TextChoices):
-        BILATERAL = "bilateral", "Bilateral"  # exactly two firms
-        MULTILATERAL = "multilateral", "Multilateral"  # a group of firms, e.g. a value chain
+        BILATERAL = "bilateral", _("Bilateral")  # exactly two firms
+        MULTILATERAL = "multilateral", _("Multilateral")  # a group of firms, e.g. a value chain
 
     class LinkageLocus(models.TextChoices):
-        LOCAL = "local", "Local"  # serves the local market of one city
-        EXTERNAL = "external", "External"  # reaches buyers or suppliers in the other city
+        LOCAL = "local", _("Local")  # serves the local market of one city
+        EXTERNAL = "external", _("External")  # reaches buyers or suppliers in the other city
 
     class LinkageDirection(models.TextChoices):
-        VERTICAL = "vertical", "Vertical (buyer–supplier)"
-        HORIZONTAL = "horizontal", "Horizontal (same stage of the value chain)"
+        VERTICAL = "vertical", _("Vertical (buyer–supplier)")
+        HORIZONTAL = "horizontal", _("Horizontal (same stage of the value chain)")
 
     class Status(models.TextChoices):
-        FORMING = "forming", "Forming"
-        ACTIVE = "active", "Active"
-        DORMANT = "dormant", "Dormant"  # no activity lately, not ended
-        ENDED = "ended", "Ended"
+        FORMING = "forming", _("Forming")
+        ACTIVE = "active", _("Active")
+        DORMANT = "dormant", _("Dormant")  # no activity lately, not ended
+        ENDED = "ended", _("Ended")
 
     partnership = models.ForeignKey(
         Partnership, on_delete=models.CASCADE, related_name="sub_alliances"
@@ -147,10 +151,10 @@ class SubAlliance(models.Model):
         max_length=16, choices=LinkageDirection.choices, blank=True
     )
     strength = models.PositiveSmallIntegerField(
-        "relationship strength",
+        _("relationship strength"),
         default=0,
         validators=STRENGTH_VALIDATORS,
-        help_text="Lendrum's scale: 0 none, 1–4 vendor, 5–7 supplier, 8–10 partner.",
+        help_text=_("Lendrum's scale: 0 none, 1–4 vendor, 5–7 supplier, 8–10 partner."),
     )
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.FORMING)
     started_on = models.DateField(null=True, blank=True)
@@ -172,27 +176,29 @@ class SubAlliance(models.Model):
             models.CheckConstraint(
                 condition=models.Q(strength__gte=0, strength__lte=10),
                 name="suballiance_strength_0_10",
-                violation_error_message="Relationship strength runs from 0 to 10.",
+                violation_error_message=_("Relationship strength runs from 0 to 10."),
             ),
             models.CheckConstraint(
                 condition=models.Q(ended_on__isnull=True)
                 | models.Q(started_on__isnull=True)
                 | models.Q(ended_on__gte=models.F("started_on")),
                 name="suballiance_end_after_start",
-                violation_error_message="A sub-alliance cannot end before it started.",
+                violation_error_message=_("A sub-alliance cannot end before it started."),
             ),
             # Linkage types describe business linkages only.
             models.CheckConstraint(
                 condition=models.Q(grouping="business")
                 | models.Q(linkage_scope="", linkage_locus="", linkage_direction=""),
                 name="suballiance_linkage_only_for_business",
-                violation_error_message="Only business sub-alliances have a linkage type.",
+                violation_error_message=_("Only business sub-alliances have a linkage type."),
             ),
             models.UniqueConstraint(
                 "partnership",
                 Lower("name"),
                 name="suballiance_unique_name_per_partnership",
-                violation_error_message="This partnership already has a sub-alliance of this name.",
+                violation_error_message=_(
+                    "This partnership already has a sub-alliance of this name."
+                ),
             ),
         ]
         indexes = [
@@ -207,12 +213,12 @@ class SubAlliance(models.Model):
     def strength_band(self) -> str:
         """Lendrum's band for the strength: none, vendor, supplier or partner."""
         if self.strength == 0:
-            return "None"
+            return pgettext("Lendrum's band", "None")
         if self.strength <= 4:
-            return "Vendor"
+            return pgettext("Lendrum's band", "Vendor")
         if self.strength <= 7:
-            return "Supplier"
-        return "Partner"
+            return pgettext("Lendrum's band", "Supplier")
+        return pgettext("Lendrum's band", "Partner")
 
     def clean(self) -> None:
         errors: dict[str, str] = {}
@@ -220,17 +226,17 @@ class SubAlliance(models.Model):
         if self.grouping == Grouping.BUSINESS:
             for name in self.LINKAGE_FIELDS:
                 if not getattr(self, name):
-                    errors[name] = "A business sub-alliance needs its linkage type."
+                    errors[name] = _("A business sub-alliance needs its linkage type.")
         elif self.grouping:
             for name in self.LINKAGE_FIELDS:
                 if getattr(self, name):
-                    errors[name] = "Only business sub-alliances have a linkage type."
+                    errors[name] = _("Only business sub-alliances have a linkage type.")
         if self.started_on and self.ended_on and self.ended_on < self.started_on:
-            errors["ended_on"] = "A sub-alliance cannot end before it started."
+            errors["ended_on"] = _("A sub-alliance cannot end before it started.")
         if self.status == self.Status.ENDED and not self.ended_on:
-            errors["ended_on"] = "Give the date the sub-alliance ended."
+            errors["ended_on"] = _("Give the date the sub-alliance ended.")
         if self.ended_on and self.status != self.Status.ENDED:
-            errors["ended_on"] = "Only an ended sub-alliance has an end date."
+            errors["ended_on"] = _("Only an ended sub-alliance has an end date.")
         if errors:
             raise ValidationError(errors)
 
@@ -245,22 +251,22 @@ class SubAllianceParty(models.Model):
     sub_alliance = models.ForeignKey(SubAlliance, on_delete=models.CASCADE, related_name="parties")
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="parties")
     partner = models.ForeignKey(
-        Partner, on_delete=models.PROTECT, related_name="+", verbose_name="side"
+        Partner, on_delete=models.PROTECT, related_name="+", verbose_name=_("side")
     )
     role = models.CharField(
-        max_length=80, blank=True, help_text="What it brings, e.g. “buyer”, “supplier”, “lead”."
+        max_length=80, blank=True, help_text=_("What it brings, e.g. “buyer”, “supplier”, “lead”.")
     )
     joined_on = models.DateField(default=timezone.localdate)
 
     class Meta:
-        verbose_name = "party"
-        verbose_name_plural = "parties"
+        verbose_name = _("party")
+        verbose_name_plural = _("parties")
         ordering = ["partner__name", "organisation__name"]
         constraints = [
             models.UniqueConstraint(
                 fields=["sub_alliance", "organisation"],
                 name="party_unique_organisation",
-                violation_error_message="This organisation is already a party.",
+                violation_error_message=_("This organisation is already a party."),
             )
         ]
         indexes = [models.Index(fields=["organisation", "sub_alliance"])]
@@ -274,7 +280,7 @@ class SubAllianceParty(models.Model):
             and self.partner_id
             and self.organisation.partner_id != self.partner_id
         ):
-            raise ValidationError({"partner": "An organisation takes part on its city's side."})
+            raise ValidationError({"partner": _("An organisation takes part on its city's side.")})
 
 
 class StrengthRecord(models.Model):
@@ -285,7 +291,7 @@ class StrengthRecord(models.Model):
     )
     strength = models.PositiveSmallIntegerField(validators=STRENGTH_VALIDATORS)
     previous = models.PositiveSmallIntegerField(
-        null=True, blank=True, validators=STRENGTH_VALIDATORS, help_text="Empty for the first."
+        null=True, blank=True, validators=STRENGTH_VALIDATORS, help_text=_("Empty for the first.")
     )
     note = models.TextField(blank=True)
     recorded_by = models.ForeignKey(
@@ -299,7 +305,7 @@ class StrengthRecord(models.Model):
             models.CheckConstraint(
                 condition=models.Q(strength__gte=0, strength__lte=10),
                 name="strengthrecord_strength_0_10",
-                violation_error_message="Relationship strength runs from 0 to 10.",
+                violation_error_message=_("Relationship strength runs from 0 to 10."),
             ),
             models.CheckConstraint(
                 condition=models.Q(previous__isnull=True)
@@ -317,14 +323,14 @@ class StartUpTask(models.Model):
     """One of the five start-up tasks of an alliance, created with the sub-alliance."""
 
     class Kind(models.TextChoices):
-        RELATIONSHIP_HISTORY = "relationship_history", "Analyse the history of the relationship"
-        MANDATES_CULTURES = "mandates_cultures", "Review each party's mandate and culture"
-        ROLES = "roles", "Define roles inside each organisation"
+        RELATIONSHIP_HISTORY = "relationship_history", _("Analyse the history of the relationship")
+        MANDATES_CULTURES = "mandates_cultures", _("Review each party's mandate and culture")
+        ROLES = "roles", _("Define roles inside each organisation")
         # Commitment, boundary relationships, funding the cost of managing the alliance,
         # the financial model and common communications.
-        OPERATIONAL_CHALLENGES = "operational_challenges", "Address operational challenges"
+        OPERATIONAL_CHALLENGES = "operational_challenges", _("Address operational challenges")
         # An outcome map and the shared scorecard of effectiveness and efficiency.
-        MONITORING_FRAMEWORK = "monitoring_framework", "Set up monitoring and the scorecard"
+        MONITORING_FRAMEWORK = "monitoring_framework", _("Set up monitoring and the scorecard")
 
     sub_alliance = models.ForeignKey(
         SubAlliance, on_delete=models.CASCADE, related_name="startup_tasks"
@@ -336,19 +342,19 @@ class StartUpTask(models.Model):
     done_on = models.DateField(null=True, blank=True)
 
     class Meta:
-        verbose_name = "start-up task"
+        verbose_name = _("start-up task")
         ordering = ["sub_alliance", "position"]
         constraints = [
             models.UniqueConstraint(
                 fields=["sub_alliance", "kind"],
                 name="startuptask_unique_kind",
-                violation_error_message="This sub-alliance already has this start-up task.",
+                violation_error_message=_("This sub-alliance already has this start-up task."),
             ),
             models.CheckConstraint(
                 condition=models.Q(done=True, done_on__isnull=False)
                 | models.Q(done=False, done_on__isnull=True),
                 name="startuptask_done_has_date",
-                violation_error_message="A task has a completion date exactly when it is done.",
+                violation_error_message=_("A task has a completion date exactly when it is done."),
             ),
         ]
 
@@ -357,28 +363,28 @@ class StartUpTask(models.Model):
 
     def clean(self) -> None:
         if self.done and not self.done_on:
-            raise ValidationError({"done_on": "Give the date the task was done."})
+            raise ValidationError({"done_on": _("Give the date the task was done.")})
         if not self.done and self.done_on:
-            raise ValidationError({"done_on": "Only a task that is done has a completion date."})
+            raise ValidationError({"done_on": _("Only a task that is done has a completion date.")})
 
 
 class ScorecardMeasure(models.Model):
     """A measure on the sub-alliance's shared scorecard, added by one side."""
 
     class Dimension(models.TextChoices):
-        EFFECTIVENESS = "effectiveness", "Effectiveness"  # is it achieving its objectives?
-        EFFICIENCY = "efficiency", "Efficiency"  # is it well managed?
+        EFFECTIVENESS = "effectiveness", _("Effectiveness")  # is it achieving its objectives?
+        EFFICIENCY = "efficiency", _("Efficiency")  # is it well managed?
 
     sub_alliance = models.ForeignKey(
         SubAlliance, on_delete=models.CASCADE, related_name="scorecard"
     )
     dimension = models.CharField(max_length=16, choices=Dimension.choices)
     name = models.CharField(max_length=160)
-    unit = models.CharField(max_length=40, help_text="What is counted: meetings, %, ZAR…")
+    unit = models.CharField(max_length=40, help_text=_("What is counted: meetings, %, ZAR…"))
     target = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
     actual = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
     added_by_partner = models.ForeignKey(
-        Partner, on_delete=models.PROTECT, related_name="+", verbose_name="added by side"
+        Partner, on_delete=models.PROTECT, related_name="+", verbose_name=_("added by side")
     )
     added_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -387,14 +393,14 @@ class ScorecardMeasure(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        verbose_name = "scorecard measure"
+        verbose_name = _("scorecard measure")
         ordering = ["dimension", "name"]
         constraints = [
             models.UniqueConstraint(
                 "sub_alliance",
                 Lower("name"),
                 name="measure_unique_name",
-                violation_error_message="The scorecard already has a measure of this name.",
+                violation_error_message=_("The scorecard already has a measure of this name."),
             ),
             models.CheckConstraint(condition=~models.Q(unit=""), name="measure_has_unit"),
         ]
@@ -405,4 +411,4 @@ class ScorecardMeasure(models.Model):
     def clean(self) -> None:
         self.name = normalise_name(self.name)
         if self.unit is not None and not self.unit.strip():
-            raise ValidationError({"unit": "Give the unit the measure is counted in."})
+            raise ValidationError({"unit": _("Give the unit the measure is counted in.")})

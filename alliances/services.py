@@ -14,6 +14,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from alliances import permissions
 from alliances.models import (
@@ -71,7 +72,9 @@ def organisation_create(
     which adds their profile; an officer may still record a business here as a party.
     """
     if user is not None and not permissions.can_create_organisation_in(user, partner):
-        raise DomainError(f"Only officers of {partner.name} may add its organisations.")
+        raise DomainError(
+            _("Only officers of %(partner)s may add its organisations.") % {"partner": partner.name}
+        )
     organisation = Organisation(
         partner=partner,
         kind=kind,
@@ -95,10 +98,13 @@ def organisation_update(
     it may be a party to sub-alliances on that city's side)."""
     unknown = set(fields) - ORGANISATION_EDITABLE_FIELDS
     if unknown:
-        raise DomainError("These fields cannot be changed here: " + ", ".join(sorted(unknown)))
+        raise DomainError(
+            _("These fields cannot be changed here: %(names)s")
+            % {"names": ", ".join(sorted(unknown))}
+        )
     organisation = lock(Organisation, organisation.pk)
     if user is not None and not permissions.can_manage_organisation(user, organisation):
-        raise DomainError("You may not change this organisation.")
+        raise DomainError(_("You may not change this organisation."))
     model_update(organisation, fields)
     if sectors is not None:
         organisation.sectors.set(sectors)
@@ -110,7 +116,7 @@ def organisation_update(
 
 def _require_manager(user, partnership: Partnership) -> None:
     if user is not None and not permissions.can_manage_sub_alliances(user, partnership):
-        raise DomainError("Only officers of the partner cities may manage its sub-alliances.")
+        raise DomainError(_("Only officers of the partner cities may manage its sub-alliances."))
 
 
 def _check_parties(partnership: Partnership, organisations: Sequence[Organisation]) -> None:
@@ -119,17 +125,24 @@ def _check_parties(partnership: Partnership, organisations: Sequence[Organisatio
     seen: set[int] = set()
     for organisation in organisations:
         if organisation.pk in seen:
-            raise DomainError(f"{organisation.name} is named twice.")
+            raise DomainError(
+                _("%(organisation)s is named twice.") % {"organisation": organisation.name}
+            )
         seen.add(organisation.pk)
         if organisation.partner_id not in members:
             raise DomainError(
-                f"{organisation.name} belongs to {organisation.partner.name}, which is not a "
-                "member of this partnership."
+                _(
+                    "%(organisation)s belongs to %(partner)s, which is not a member of "
+                    "this partnership."
+                )
+                % {"organisation": organisation.name, "partner": organisation.partner.name}
             )
     if len({o.partner_id for o in organisations}) < 2:
         raise DomainError(
-            "A sub-alliance is formed between organisations of both sides: add at least one "
-            "organisation of each partner city."
+            _(
+                "A sub-alliance is formed between organisations of both sides: add at least one "
+                "organisation of each partner city."
+            )
         )
 
 
@@ -142,27 +155,36 @@ def _check_grouping(grouping: str, organisations: Sequence[Organisation]) -> Non
         own = organisation.grouping
         if own is not None and own != grouping:
             raise DomainError(
-                f"{organisation.name} is a {organisation.get_kind_display().lower()}, not "
-                f"{Grouping(grouping).label.lower()}: choose the grouping “Mixed”."
+                _("%(organisation)s is a %(kind)s, not %(label)s: choose the grouping “Mixed”.")
+                % {
+                    "organisation": organisation.name,
+                    "kind": organisation.get_kind_display().lower(),
+                    "label": Grouping(grouping).label.lower(),
+                }
             )
 
 
 def _check_scope(scope: str, count: int) -> None:
     if scope == SubAlliance.LinkageScope.BILATERAL and count != 2:
         raise DomainError(
-            f"A bilateral linkage is between exactly two organisations, not {count}: "
-            "choose “Multilateral”."
+            _(
+                "A bilateral linkage is between exactly two organisations, not "
+                "%(count)s: choose “Multilateral”."
+            )
+            % {"count": count}
         )
     if scope == SubAlliance.LinkageScope.MULTILATERAL and count < 3:
         raise DomainError(
-            "A multilateral linkage joins three or more organisations: choose “Bilateral”."
+            _("A multilateral linkage joins three or more organisations: choose “Bilateral”.")
         )
 
 
 def _check_start(started_on: dt.date | None) -> None:
     problem = started_on and core_services.activity_date_problem(started_on)
     if problem:
-        raise ValidationError({"started_on": "A sub-alliance may be dated at most a year ahead."})
+        raise ValidationError(
+            {"started_on": _("A sub-alliance may be dated at most a year ahead.")}
+        )
 
 
 @transaction.atomic
@@ -189,8 +211,8 @@ def sub_alliance_create(
     _require_manager(user, partnership)
     if partnership.status in CLOSED_PARTNERSHIP_STATUSES:
         raise DomainError(
-            f"This partnership is {partnership.get_status_display().lower()}: it forms no new "
-            "sub-alliances."
+            _("This partnership is %(status)s: it forms no new sub-alliances.")
+            % {"status": partnership.get_status_display().lower()}
         )
     organisations = list(organisations)
     _check_parties(partnership, organisations)
@@ -263,7 +285,10 @@ def sub_alliance_update(*, sub_alliance: SubAlliance, user, **fields) -> SubAlli
     unless a date is given."""
     unknown = set(fields) - SUB_ALLIANCE_EDITABLE_FIELDS
     if unknown:
-        raise DomainError("These fields cannot be changed here: " + ", ".join(sorted(unknown)))
+        raise DomainError(
+            _("These fields cannot be changed here: %(names)s")
+            % {"names": ", ".join(sorted(unknown))}
+        )
     current = _lock(sub_alliance)
     _require_manager(user, current.partnership)
     for name, value in fields.items():
@@ -289,7 +314,9 @@ def sub_alliance_add_party(
     _require_manager(user, current.partnership)
     parties = list(current.organisations.all())
     if any(o.pk == organisation.pk for o in parties):
-        raise DomainError(f"{organisation.name} is already a party.")
+        raise DomainError(
+            _("%(organisation)s is already a party.") % {"organisation": organisation.name}
+        )
     _check_parties(current.partnership, [*parties, organisation])
     _check_grouping(current.grouping, [organisation])
     _check_scope(current.linkage_scope, len(parties) + 1)
@@ -323,7 +350,7 @@ def sub_alliance_set_strength(
     current = _lock(sub_alliance)
     _require_manager(user, current.partnership)
     if not isinstance(strength, int) or not 0 <= strength <= 10:
-        raise DomainError("Relationship strength runs from 0 to 10.")
+        raise DomainError(_("Relationship strength runs from 0 to 10."))
     if current.strength == strength:
         return None
     previous = current.strength
@@ -376,9 +403,11 @@ def scorecard_measure_add(
     """Add a measure to the shared scorecard on behalf of one side (the user's city)."""
     partnership = sub_alliance.partnership
     if side.pk not in _sides(sub_alliance):
-        raise DomainError(f"{side.name} is not a side of this sub-alliance.")
+        raise DomainError(_("%(side)s is not a side of this sub-alliance.") % {"side": side.name})
     if user is not None and not permissions.can_add_measure_for(user, partnership, side):
-        raise DomainError(f"Only officers of {side.name} may add its measures.")
+        raise DomainError(
+            _("Only officers of %(side)s may add its measures.") % {"side": side.name}
+        )
     measure = ScorecardMeasure(
         sub_alliance=sub_alliance,
         dimension=dimension,
@@ -399,13 +428,16 @@ def scorecard_measure_update(*, measure: ScorecardMeasure, user, **fields) -> Sc
     """Record the actual value (or correct the target, name, unit) of a side's own measure."""
     unknown = set(fields) - MEASURE_EDITABLE_FIELDS
     if unknown:
-        raise DomainError("These fields cannot be changed here: " + ", ".join(sorted(unknown)))
+        raise DomainError(
+            _("These fields cannot be changed here: %(names)s")
+            % {"names": ", ".join(sorted(unknown))}
+        )
     measure = lock(
         ScorecardMeasure, measure.pk, related=["sub_alliance__partnership", "added_by_partner"]
     )
     if user is not None and not permissions.can_change_measure(user, measure):
         raise DomainError(
-            f"This measure belongs to {measure.added_by_partner.name}: only its officers may "
-            "change it."
+            _("This measure belongs to %(added_by_partner)s: only its officers may change it.")
+            % {"added_by_partner": measure.added_by_partner.name}
         )
     return model_update(measure, fields)

@@ -21,6 +21,7 @@ from django.db.models import Prefetch, prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from alliances import permissions, selectors, services
@@ -138,7 +139,8 @@ def sub_alliance_create(request, pk: int):
         else:
             messages.success(
                 request,
-                f"Sub-alliance “{sub_alliance.name}” formed, with its five start-up tasks.",
+                _("Sub-alliance “%(sub_alliance)s” formed, with its five start-up tasks.")
+                % {"sub_alliance": sub_alliance.name},
             )
             return redirect(_detail_url(sub_alliance))
     return render(
@@ -172,7 +174,11 @@ def organisation_add(request, pk: int):
         except DomainError as exc:
             form.add_error(None, exc.message)
         else:
-            messages.success(request, f"{organisation.name} is added: choose it as a party.")
+            messages.success(
+                request,
+                _("%(organisation)s is added: choose it as a party.")
+                % {"organisation": organisation.name},
+            )
             return redirect(back)
     return render(
         request,
@@ -180,10 +186,12 @@ def organisation_add(request, pk: int):
         {
             "partnership": partnership,
             "form": form,
-            "heading": "Add an organisation",
-            "intro": "A municipal department, civil society organisation, school or donor "
-            "agency of one of the partner cities. Businesses are added by their chamber.",
-            "submit": "Add organisation",
+            "heading": _("Add an organisation"),
+            "intro": _(
+                "A municipal department, civil society organisation, school or donor "
+                "agency of one of the partner cities. Businesses are added by their chamber."
+            ),
+            "submit": _("Add organisation"),
             "cancel": back,
         },
     )
@@ -312,19 +320,20 @@ def strength(request, sub_alliance_id: int):
             form.add_error(None, exc.message)
         else:
             if record is None:
-                messages.info(request, "The strength is unchanged.")
+                messages.info(request, _("The strength is unchanged."))
             else:
                 messages.success(
                     request,
-                    f"Relationship strength set to {lendrum_label(record.strength)}.",
+                    _("Relationship strength set to %(strength)s.")
+                    % {"strength": lendrum_label(record.strength)},
                 )
             return redirect(_detail_url(sub_alliance, "strength"))
     return _form_page(
         request,
         sub_alliance,
         form,
-        f"Relationship strength of “{sub_alliance.name}”",
-        "Save strength",
+        _("Relationship strength of “%(sub_alliance)s”") % {"sub_alliance": sub_alliance.name},
+        _("Save strength"),
         anchor="strength",
     )
 
@@ -353,15 +362,15 @@ def startup_task(request, sub_alliance_id: int, task_id: int):
         except DomainError as exc:
             form.add_error(None, exc.message)
         else:
-            state = "done" if data["done"] else "not done"
-            messages.success(request, f"“{task.get_kind_display()}” is {state}.")
+            done_text = _("“%(task)s” is done.") if data["done"] else _("“%(task)s” is not done.")
+            messages.success(request, done_text % {"task": task.get_kind_display()})
             return redirect(_detail_url(sub_alliance, "tasks"))
     return _form_page(
         request,
         sub_alliance,
         form,
         task.get_kind_display(),
-        "Save task",
+        _("Save task"),
         anchor="tasks",
     )
 
@@ -393,15 +402,18 @@ def measure_add(request, sub_alliance_id: int):
         except DomainError as exc:
             form.add_error(None, exc.message)
         else:
-            messages.success(request, f"Measure “{measure.name}” added to the scorecard.")
+            messages.success(
+                request,
+                _("Measure “%(measure)s” added to the scorecard.") % {"measure": measure.name},
+            )
             return redirect(_detail_url(sub_alliance, "scorecard"))
     return _form_page(
         request,
         sub_alliance,
         form,
-        "Add a measure to the shared scorecard",
-        "Add measure",
-        intro="Each side adds its own measures; both sides see the whole scorecard.",
+        _("Add a measure to the shared scorecard"),
+        _("Add measure"),
+        intro=_("Each side adds its own measures; both sides see the whole scorecard."),
         anchor="scorecard",
     )
 
@@ -431,14 +443,16 @@ def measure_edit(request, sub_alliance_id: int, measure_id: int):
         except DomainError as exc:
             form.add_error(None, exc.message)
         else:
-            messages.success(request, f"Measure “{form.cleaned_data['name']}” saved.")
+            messages.success(
+                request, _("Measure “%(name)s” saved.") % {"name": form.cleaned_data["name"]}
+            )
             return redirect(_detail_url(sub_alliance, "scorecard"))
     return _form_page(
         request,
         sub_alliance,
         form,
-        f"Measure of {measure.added_by_partner.name}",
-        "Save measure",
+        _("Measure of %(side)s") % {"side": measure.added_by_partner.name},
+        _("Save measure"),
         anchor="scorecard",
     )
 

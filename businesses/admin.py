@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from django.contrib import admin, messages
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 from businesses import services
 from businesses.models import (
@@ -27,18 +29,23 @@ from core.errors import DomainError
 DECISION_FIELDS = ("decided_by", "decided_at")
 
 
-def _apply(modeladmin, request, queryset, action, done: str) -> None:
-    """Run a service on each selected row; report how many succeeded and each refusal."""
+def _apply(modeladmin, request, queryset, action, done) -> None:
+    """Run a service on each selected row; report how many succeeded (`done`: an
+    ngettext_lazy with a %(count)s placeholder) and each refusal."""
     succeeded = 0
     for obj in queryset:
         try:
             action(obj)
         except DomainError as exc:
-            modeladmin.message_user(request, f"{obj}: {exc.message}", messages.WARNING)
+            modeladmin.message_user(
+                request,
+                _("%(object)s: %(problem)s") % {"object": obj, "problem": exc.message},
+                messages.WARNING,
+            )
         else:
             succeeded += 1
     if succeeded:
-        modeladmin.message_user(request, f"{succeeded} {done}.", messages.SUCCESS)
+        modeladmin.message_user(request, done % {"count": succeeded}, messages.SUCCESS)
 
 
 @admin.register(Need)
@@ -66,7 +73,7 @@ class BusinessAssociationAdmin(PortalAdmin):
     list_select_related = ("organisation__partner",)
     inlines = (StaffInline,)
 
-    @admin.display(ordering="organisation__partner__name")
+    @admin.display(description=_("city"), ordering="organisation__partner__name")
     def city(self, obj):
         return obj.organisation.partner
 
@@ -95,7 +102,7 @@ class ChamberMembershipAdmin(PortalAdmin):
             obj.decided_by, obj.decided_at = request.user, timezone.now()
         super().save_model(request, obj, form, change)
 
-    @admin.action(description="Approve the selected requests")
+    @admin.action(description=_("Approve the selected requests"))
     def approve(self, request, queryset):
         _apply(
             self,
@@ -104,10 +111,10 @@ class ChamberMembershipAdmin(PortalAdmin):
             lambda m: services.chamber_membership_decide(
                 membership=m, user=request.user, approve=True
             ),
-            "approved",
+            ngettext_lazy("%(count)s approved.", "%(count)s approved.", "count"),
         )
 
-    @admin.action(description="Reject the selected requests")
+    @admin.action(description=_("Reject the selected requests"))
     def reject(self, request, queryset):
         _apply(
             self,
@@ -116,7 +123,7 @@ class ChamberMembershipAdmin(PortalAdmin):
             lambda m: services.chamber_membership_decide(
                 membership=m, user=request.user, approve=False
             ),
-            "rejected",
+            ngettext_lazy("%(count)s rejected.", "%(count)s rejected.", "count"),
         )
 
 
@@ -130,7 +137,7 @@ class BusinessProfileAdmin(PortalAdmin):
     list_select_related = ("organisation__partner", "association__organisation")
     readonly_fields = ("created_by", "created_at", "updated_at")
 
-    @admin.display(ordering="organisation__partner__name")
+    @admin.display(description=_("city"), ordering="organisation__partner__name")
     def city(self, obj):
         return obj.organisation.partner
 
@@ -175,14 +182,14 @@ class InterestRegistrationAdmin(PortalAdmin):
             obj.save()
         formset.save_m2m()
 
-    @admin.action(description="Accept the selected registrations")
+    @admin.action(description=_("Accept the selected registrations"))
     def accept(self, request, queryset):
         _apply(
             self,
             request,
             queryset,
             lambda r: services.interest_decide(registration=r, user=request.user, accept=True),
-            "accepted",
+            ngettext_lazy("%(count)s accepted.", "%(count)s accepted.", "count"),
         )
 
 

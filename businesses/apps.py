@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class BusinessesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "businesses"
-    verbose_name = "Chambers and businesses"
+    verbose_name = _("Chambers and businesses")
 
     def ready(self) -> None:
         """Plug this app into the pages of the apps it depends on, which never import it
@@ -53,11 +54,11 @@ class BusinessesConfig(AppConfig):
         hooks.register("dashboard.home", selectors.chamber_home_url)
         # Chamber staff's own pages in the navigation bar.
         for item in (
-            NavItem("Your chamber", "businesses:chamber_home", 50, shown=chamber_staff),
-            NavItem("My businesses", "businesses:business_list", 60, shown=chamber_staff),
-            NavItem("Interest", "businesses:my_registrations", 70, shown=chamber_staff),
-            NavItem("Matches", "businesses:my_match_proposals", 75, shown=chamber_staff),
-            NavItem("Registry", "businesses:registry", 80, shown=chamber_staff),
-            NavItem("Partnership registry", "businesses:registry", 10, PUBLIC, shown=anonymous),
+            NavItem(_("Your chamber"), "businesses:chamber_home", 50, shown=chamber_staff),
+            NavItem(_("My businesses"), "businesses:business_list", 60, shown=chamber_staff),
+            NavItem(_("Interest"), "businesses:my_registrations", 70, shown=chamber_staff),
+            NavItem(_("Matches"), "businesses:my_match_proposals", 75, shown=chamber_staff),
+            NavItem(_("Registry"), "businesses:registry", 80, shown=chamber_staff),
+            NavItem(_("Partnership registry"), "businesses:registry", 10, PUBLIC, shown=anonymous),
         ):
             hooks.register("nav.items", item)

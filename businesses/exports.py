@@ -17,6 +17,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from django.db.models import CharField, Count, OuterRef, Q, QuerySet, Subquery, Sum
+from django.utils.formats import number_format
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from alliances.models import Organisation, SubAlliance
 from businesses import permissions as perms
@@ -34,8 +37,15 @@ CHUNK = exports.CHUNK
 
 
 def _label(choices):
-    labels = dict(choices)
+    labels = {value: str(label) for value, label in choices}
     return lambda value: labels.get(value, value or "")
+
+
+class _Headers(tuple):
+    """Column headers marked for translation: read (as plain text) in the active language."""
+
+    def __iter__(self):
+        return (str(h) for h in super().__iter__())
 
 
 # --- Businesses -------------------------------------------------------------------------------
@@ -191,12 +201,19 @@ def dossier_section(partnership) -> dict | None:
     )
     kind = _label(Outcome.Kind.choices)
     return {
-        "title": "Sub-alliances and outcomes",
+        "title": gettext("Sub-alliances and outcomes"),
         "tables": [
             {
-                "caption": "Sub-alliances",
-                "empty": "No sub-alliances yet.",
-                "headers": ["Name", "Grouping", "Form", "Strength (0–10)", "Status", "Parties"],
+                "caption": gettext("Sub-alliances"),
+                "empty": gettext("No sub-alliances yet."),
+                "headers": [
+                    gettext("Name"),
+                    gettext("Grouping"),
+                    gettext("Form"),
+                    gettext("Strength (0–10)"),
+                    gettext("Status"),
+                    gettext("Parties"),
+                ],
                 "rows": [
                     [
                         s.name,
@@ -210,15 +227,19 @@ def dossier_section(partnership) -> dict | None:
                 ],
             },
             {
-                "caption": "Outcomes (totals)",
-                "empty": "No outcomes recorded yet.",
-                "headers": ["Outcome", "Total", "Records"],
+                "caption": gettext("Outcomes (totals)"),
+                "empty": gettext("No outcomes recorded yet."),
+                "headers": [gettext("Outcome"), gettext("Total"), gettext("Records")],
                 "rows": [
                     [
                         kind(t["kind"]),
-                        f"{t['total']:,.2f} {t['currency']}"
+                        gettext("%(amount)s %(currency)s")
+                        % {
+                            "amount": number_format(t["total"], 2, force_grouping=True),
+                            "currency": t["currency"],
+                        }
                         if t["currency"]
-                        else f"{t['total']:,.0f}",
+                        else number_format(t["total"], 0, force_grouping=True),
                         t["n"],
                     ]
                     for t in totals
@@ -231,59 +252,65 @@ def dossier_section(partnership) -> dict | None:
 DATASETS = [
     exports.Dataset(
         name="businesses",
-        label="Businesses",
-        headers=(
-            "ID",
-            "Name",
-            "City",
-            "Country",
-            "Association",
-            "Size",
-            "Export readiness",
-            "Sectors",
-            "Products and services",
-            "Contact name",
-            "Contact email",
-            "Website",
+        label=_("Businesses"),
+        headers=_Headers(
+            (
+                _("ID"),
+                _("Name"),
+                _("City"),
+                _("Country"),
+                _("Association"),
+                _("Size"),
+                _("Export readiness"),
+                _("Sectors"),
+                _("Products and services"),
+                _("Contact name"),
+                _("Contact email"),
+                _("Website"),
+            )
         ),
         rows=business_rows,
         order=50,
     ),
     exports.Dataset(
         name="interest",
-        label="Interest registrations",
-        headers=(
-            "ID",
-            "Partnership ID",
-            "Partnership",
-            "Association",
-            "Businesses",
-            "Status",
-            "Timeframe",
-            "Objectives",
-            "Offers",
-            "Seeks",
-            "Officers' message",
-            "Registered at (UTC)",
-            "Decided at (UTC)",
+        label=_("Interest registrations"),
+        headers=_Headers(
+            (
+                _("ID"),
+                _("Partnership ID"),
+                _("Partnership"),
+                _("Association"),
+                _("Businesses"),
+                _("Status"),
+                _("Timeframe"),
+                _("Objectives"),
+                _("Offers"),
+                _("Seeks"),
+                _("Officers' message"),
+                _("Registered at (UTC)"),
+                _("Decided at (UTC)"),
+            )
         ),
         rows=registration_rows,
         order=60,
     ),
     exports.Dataset(
         name="outcomes",
-        label="Outcomes",
-        headers=(
-            "ID",
-            "Partnership ID",
-            "Partnership",
-            "Sub-alliance",
-            "Kind",
-            "Amount",
-            "Currency",
-            "Occurred on",
-            "City",
-            "Note",
+        label=_("Outcomes"),
+        headers=_Headers(
+            (
+                _("ID"),
+                _("Partnership ID"),
+                _("Partnership"),
+                _("Sub-alliance"),
+                _("Kind"),
+                _("Amount"),
+                _("Currency"),
+                _("Occurred on"),
+                _("City"),
+                _("Note"),
+            )
         ),
         rows=outcome_rows,
         order=70,

@@ -42,6 +42,9 @@ from dataclasses import dataclass, field
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.validators import EmailValidator, URLValidator
 from django.utils import translation
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext, ngettext_lazy
 from django_countries import countries
 
 from alliances.models import normalise_name
@@ -110,6 +113,18 @@ class RowStatus(enum.StrEnum):
     SKIPPED = "skipped"  # an empty line
 
 
+# The report's summary: how many rows of each status.
+SUMMARY_TEXTS = {
+    RowStatus.CREATED: ngettext_lazy("%(n)s created", "%(n)s created", "n"),
+    RowStatus.EXISTS: ngettext_lazy("%(n)s already registered", "%(n)s already registered", "n"),
+    RowStatus.DUPLICATE: ngettext_lazy(
+        "%(n)s repeated in the file", "%(n)s repeated in the file", "n"
+    ),
+    RowStatus.REFUSED: ngettext_lazy("%(n)s refused", "%(n)s refused", "n"),
+    RowStatus.SKIPPED: ngettext_lazy("%(n)s empty line skipped", "%(n)s empty lines skipped", "n"),
+}
+
+
 @dataclass
 class RowResult:
     """What became of one row of the file; `line` is its line number in the file (the header
@@ -126,7 +141,7 @@ class RowResult:
         self.status, self.message = status, message
 
     def created(self, business_id: int) -> None:
-        self.status, self.message, self.business_id = RowStatus.CREATED, "Created.", business_id
+        self.status, self.message, self.business_id = RowStatus.CREATED, _("Created."), business_id
 
     def as_tuple(self) -> tuple[int, str, str]:
         return (self.line, str(self.status), self.message)
@@ -150,15 +165,8 @@ class ImportReport:
 
     @property
     def summary(self) -> str:
-        parts = [
-            (RowStatus.CREATED, "created", "created"),
-            (RowStatus.EXISTS, "already registered", "already registered"),
-            (RowStatus.DUPLICATE, "repeated in the file", "repeated in the file"),
-            (RowStatus.REFUSED, "refused", "refused"),
-            (RowStatus.SKIPPED, "empty line skipped", "empty lines skipped"),
-        ]
-        counts = [(self.count(s), one, many) for s, one, many in parts]
-        return "; ".join(f"{n} {one if n == 1 else many}" for n, one, many in counts if n)
+        counts = [(self.count(status), text) for status, text in SUMMARY_TEXTS.items()]
+        return "; ".join(str(text % {"n": n}) for n, text in counts if n)
 
 
 @dataclass
@@ -173,8 +181,11 @@ def describe(exc: ValidationError) -> str:
         return " ".join(exc.messages)
     parts = []
     for name, messages in exc.message_dict.items():
-        label = "" if name == NON_FIELD_ERRORS else f"{name.replace('_', ' ').capitalize()}: "
-        parts.extend(f"{label}{m}" for m in messages)
+        if name == NON_FIELD_ERRORS:
+            parts.extend(messages)
+            continue
+        label = name.replace("_", " ").capitalize()
+        parts.extend(_("%(field)s: %(problem)s") % {"field": label, "problem": m} for m in messages)
     return " ".join(parts)
 
 
@@ -187,7 +198,8 @@ def _read_bytes(file) -> bytes:
         data = data.encode("utf-8")
     if len(data) > MAX_BYTES:
         raise DomainError(
-            f"The file is larger than {MAX_BYTES // (1024 * 1024)} MB: split it into several."
+            _("The file is larger than %(value)s MB: split it into several.")
+            % {"value": MAX_BYTES // (1024 * 1024)}
         )
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
@@ -224,19 +236,24 @@ def _header(cells: list[str]) -> tuple[list[str], list[str]]:
     missing = [c for c in REQUIRED_COLUMNS if c not in columns]
     if missing:
         raise DomainError(
-            "The first row must name the columns; missing: "
-            + ", ".join(missing)
-            + ". Required: "
-            + ", ".join(REQUIRED_COLUMNS)
-            + "; optional: "
-            + ", ".join(OPTIONAL_COLUMNS)
-            + "."
+            _(
+                "The first row must name the columns; missing: %(missing)s. Required: "
+                "%(required)s; optional: %(optional)s."
+            )
+            % {
+                "missing": ", ".join(missing),
+                "required": ", ".join(REQUIRED_COLUMNS),
+                "optional": ", ".join(OPTIONAL_COLUMNS),
+            }
         )
     repeated = sorted({c for c in columns if c and columns.count(c) > 1})
     if repeated:
-        raise DomainError("These columns appear twice in the first row: " + ", ".join(repeated))
+        raise DomainError(
+            _("These columns appear twice in the first row: %(names)s")
+            % {"names": ", ".join(repeated)}
+        )
     warnings = [
-        f"The column “{cell.strip()}” is not known and was ignored."
+        _("The column “%(column)s” is not known and was ignored.") % {"column": cell.strip()}
         for cell, column in zip(cells, columns, strict=True)
         if column and column not in known
     ]
@@ -255,10 +272,12 @@ class _Lookups:
         self.sizes = {c.lower(): c for c in BusinessProfile.SizeBand.values}
         self.readiness = {c.lower(): c for c in BusinessProfile.ExportReadiness.values}
         positions = BusinessProfile.ChainPosition
-        self.positions = {
-            **{str(label).lower(): code for code, label in positions.choices},
-            **{code: code for code in positions.values},
-        }
+        # The labels as the business form shows them, in the reader's language and in English.
+        self.positions = {str(label).lower(): code for code, label in positions.choices}
+        with translation.override("en"):
+            for code, label in positions.choices:
+                self.positions.setdefault(str(label).lower(), code)
+        self.positions.update({code: code for code in positions.values})
         # Country names in English (and the older names django-countries keeps), read once
         # per file so that a cell costs dictionary look-ups, whatever its length.
         with translation.override("en"):
@@ -308,6 +327,11 @@ def _key(text) -> str:
     return " ".join(str(text).split()).lower()
 
 
+def _quoted(items) -> str:
+    """“A”, “B”: the items as the reader typed them, quoted."""
+    return ", ".join(_("“%(item)s”") % {"item": item} for item in items)
+
+
 def _codes(text: str) -> list[str]:
     return [c for c in LIST_SEPARATORS.split(text.strip()) if c]
 
@@ -318,33 +342,39 @@ def _values(cells: dict[str, str], lookups: _Lookups) -> tuple[dict, list[str]]:
     values: dict = {}
     name = normalise_name(cells.get("name", ""))
     if not name:
-        problems.append("The name is missing.")
+        problems.append(_("The name is missing."))
     values["name"] = name
 
     sector_codes = [c.upper() for c in _codes(cells.get("sectors", ""))]
     unknown = [c for c in sector_codes if c not in lookups.sectors]
     if unknown:
         problems.append(
-            "Unknown sector code "
-            + ", ".join(f"“{c}”" for c in unknown)
-            + ": use ISIC section letters A–U, e.g. “C” or “A;C”."
+            _("Unknown sector code %(codes)s: use ISIC section letters A–U, e.g. “C” or “A;C”.")
+            % {"codes": _quoted(unknown)}
         )
     elif not sector_codes:
-        problems.append("Give at least one sector (an ISIC section letter, e.g. “C”).")
+        problems.append(_("Give at least one sector (an ISIC section letter, e.g. “C”)."))
     values["sectors"] = [lookups.sectors[c] for c in dict.fromkeys(sector_codes) if not unknown]
 
     size = cells.get("size_band", "").strip().lower()
     if size not in lookups.sizes:
-        shown = f"“{cells.get('size_band', '').strip()}”" if size else "missing"
-        problems.append(f"The size band is {shown}: use one of " + ", ".join(lookups.sizes) + ".")
+        if size:
+            text = _("The size band is “%(size)s”: use one of %(sizes)s.")
+        else:
+            text = _("The size band is missing: use one of %(sizes)s.")
+        problems.append(
+            text % {"size": cells.get("size_band", "").strip(), "sizes": ", ".join(lookups.sizes)}
+        )
     values["size_band"] = lookups.sizes.get(size, "")
 
     readiness = cells.get("export_readiness", "").strip().lower() or "none"
     if readiness not in lookups.readiness:
         problems.append(
-            f"The export readiness “{cells['export_readiness'].strip()}” is not one of "
-            + ", ".join(lookups.readiness)
-            + "."
+            _("The export readiness “%(readiness)s” is not one of %(choices)s.")
+            % {
+                "readiness": cells["export_readiness"].strip(),
+                "choices": ", ".join(lookups.readiness),
+            }
         )
     values["export_readiness"] = lookups.readiness.get(readiness, "none")
 
@@ -352,19 +382,22 @@ def _values(cells: dict[str, str], lookups: _Lookups) -> tuple[dict, list[str]]:
     key = _key(position)
     if key and key not in lookups.positions:
         problems.append(
-            f"The chain position “{position.strip()}” is not one of "
-            + ", ".join(BusinessProfile.ChainPosition.values)
-            + " (or empty)."
+            _("The chain position “%(position)s” is not one of %(choices)s (or empty).")
+            % {
+                "position": position.strip(),
+                "choices": ", ".join(BusinessProfile.ChainPosition.values),
+            }
         )
     values["chain_position"] = lookups.positions.get(key, "")
 
     markets, unknown = lookups.countries_in(cells.get("markets_sought", ""))
     if unknown:
         problems.append(
-            "Unknown market "
-            + ", ".join(f"“{c.strip()}”" for c in unknown)
-            + ": use ISO country codes such as “SE” or English names such as “Sweden”, "
-            "separated by “;”."
+            _(
+                "Unknown market %(markets)s: use ISO country codes such as “SE” or English names "
+                "such as “Sweden”, separated by “;”."
+            )
+            % {"markets": _quoted(c.strip() for c in unknown)}
         )
     values["markets_sought"] = list(dict.fromkeys(markets))
 
@@ -372,13 +405,11 @@ def _values(cells: dict[str, str], lookups: _Lookups) -> tuple[dict, list[str]]:
         codes = [c.lower() for c in _codes(cells.get(column, ""))]
         unknown = [c for c in codes if c not in lookups.needs]
         if unknown:
-            problems.append(
-                f"Unknown {column} "
-                + ", ".join(f"“{c}”" for c in unknown)
-                + ": use "
-                + ", ".join(lookups.needs)
-                + "."
-            )
+            if column == "seeks":
+                text = _("Unknown seeks %(codes)s: use %(choices)s.")
+            else:
+                text = _("Unknown offers %(codes)s: use %(choices)s.")
+            problems.append(text % {"codes": _quoted(unknown), "choices": ", ".join(lookups.needs)})
         values[column] = [lookups.needs[c] for c in dict.fromkeys(codes) if c in lookups.needs]
 
     email = cells.get("contact_email", "").strip()
@@ -386,7 +417,9 @@ def _values(cells: dict[str, str], lookups: _Lookups) -> tuple[dict, list[str]]:
         try:
             EmailValidator()(email)
         except ValidationError:
-            problems.append(f"The contact email “{email}” is not an email address.")
+            problems.append(
+                _("The contact email “%(email)s” is not an email address.") % {"email": email}
+            )
     values["contact_email"] = email
 
     website = cells.get("website", "").strip()
@@ -396,7 +429,10 @@ def _values(cells: dict[str, str], lookups: _Lookups) -> tuple[dict, list[str]]:
         try:
             URLValidator()(website)
         except ValidationError:
-            problems.append(f"The website “{cells['website'].strip()}” is not a web address.")
+            problems.append(
+                _("The website “%(website)s” is not a web address.")
+                % {"website": cells["website"].strip()}
+            )
     values["website"] = website
 
     for column in (
@@ -419,10 +455,13 @@ def parse_business_csv(file) -> ParsedFile:
     data = _read_bytes(file)
     lines, bad_lines = _decoded_lines(data)
     if not lines or not "".join(lines).strip():
-        raise DomainError("The file is empty: the first row must name the columns.")
+        raise DomainError(_("The file is empty: the first row must name the columns."))
     if 1 in bad_lines:
         raise DomainError(
-            "The file is not UTF-8 text: in your spreadsheet, save it as “CSV UTF-8” and try again."
+            _(
+                "The file is not UTF-8 text: in your spreadsheet, save it as “CSV UTF-8” and try "
+                "again."
+            )
         )
     reader = csv.reader(lines, delimiter=_dialect(lines[0]))
     try:
@@ -434,16 +473,20 @@ def parse_business_csv(file) -> ParsedFile:
             first = reader.line_num + 1
             if len(records) > MAX_ROWS:
                 raise DomainError(
-                    f"The file has more than {MAX_ROWS:,} rows: split it into several files."
+                    _("The file has more than %(rows)s rows: split it into several files.")
+                    % {"rows": number_format(MAX_ROWS, force_grouping=True)}
                 )
     except csv.Error as exc:
         raise DomainError(
-            f"The file cannot be read as CSV (line {reader.line_num}): {exc}."
+            _("The file cannot be read as CSV (line %(line_num)s): %(exc)s.")
+            % {"line_num": reader.line_num, "exc": exc}
         ) from exc
     if bad_lines:
         warnings.append(
-            "Some lines are not UTF-8 text and were refused: in your spreadsheet, save the "
-            "file as “CSV UTF-8” and import those rows again."
+            _(
+                "Some lines are not UTF-8 text and were refused: in your spreadsheet, save the "
+                "file as “CSV UTF-8” and import those rows again."
+            )
         )
     lookups = _Lookups()
     rows = []
@@ -451,7 +494,7 @@ def parse_business_csv(file) -> ParsedFile:
         row = RowResult(line=first)
         rows.append(row)
         if not any(c.strip() for c in cells):
-            row.refuse(RowStatus.SKIPPED, "Empty line.")
+            row.refuse(RowStatus.SKIPPED, _("Empty line."))
             continue
         name_at = columns.index("name")
         row.name = normalise_name(cells[name_at] if name_at < len(cells) else "")
@@ -459,8 +502,10 @@ def parse_business_csv(file) -> ParsedFile:
         if spoilt:
             row.refuse(
                 RowStatus.REFUSED,
-                "This row is not UTF-8 text (it has characters the file's encoding garbled): "
-                "save the file as “CSV UTF-8”.",
+                _(
+                    "This row is not UTF-8 text (it has characters the file's encoding garbled): "
+                    "save the file as “CSV UTF-8”."
+                ),
             )
             continue
         # Values beyond the named columns (or under a column with no name) have nowhere to go.
@@ -470,8 +515,14 @@ def parse_business_csv(file) -> ParsedFile:
         if any(c.strip() for c in extra):
             row.refuse(
                 RowStatus.REFUSED,
-                f"This row has {len(cells)} values but the first row names {len(columns)} "
-                "columns: remove the extra values (or name their column).",
+                ngettext(
+                    "This row has %(values)s value but the first row names %(columns)s "
+                    "columns: remove the extra values (or name their column).",
+                    "This row has %(values)s values but the first row names %(columns)s "
+                    "columns: remove the extra values (or name their column).",
+                    len(cells),
+                )
+                % {"values": len(cells), "columns": len(columns)},
             )
             continue
         known = {

@@ -39,19 +39,54 @@ most CONTEXT_ONLY points, no bonus, and says so: it ranks below every pair with 
 The direction is horizontal when the horizontal facts outweigh the vertical ones.
 
 Pairs already together in a sub-alliance of this partnership that has not ended are left out.
+
+The points and the comparison of words are in matching_vocabulary.py, the sentences of the
+reasons in matching_reasons.py.
 """
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from itertools import combinations
 
 from django.db.models import Case, Exists, IntegerField, OuterRef, Q, Value, When
+from django.utils.translation import gettext as _
 
 from alliances.models import Organisation, SubAlliance, SubAllianceParty
+from businesses.matching_reasons import (
+    OFFERS_MARKET,
+    OFFERS_SUPPLY,
+    SEEKS_BUYERS,
+    SEEKS_SUPPLIERS,
+    describe,
+)
+from businesses.matching_vocabulary import (  # the points and words, for the pages and tests
+    BUYERS,
+    CHAIN,
+    COMMON_NEED,
+    COMMON_NEEDS,
+    COMPLEMENT,
+    COMPLEMENT_NEEDS,
+    CONTEXT_ONLY,
+    EXPLORING_BONUS,
+    HORIZONTAL,
+    INTEREST_BONUS,
+    MARKET,
+    PRODUCT,
+    PRODUCT_WORD,
+    PRODUCT_WORDS_MAX,
+    READY_BONUS,
+    SECTOR_LINK,
+    SUPPLIERS,
+    TRADE_NEED,
+    chain_supplies,
+    product_words,
+    upstream_links,
+)
+from businesses.matching_vocabulary import (
+    WEIGHTS as WEIGHTS,
+)
 from businesses.models import (
     BusinessAssociation,
     BusinessProfile,
@@ -62,133 +97,6 @@ from core.errors import DomainError
 from partnerships.models import Partnership
 
 MAX_POOL_PER_CITY = 400
-
-# Concrete facts.
-PRODUCT, PRODUCT_WORD, PRODUCT_WORDS_MAX = 30, 5, 2
-MARKET = 15
-COMPLEMENT = 15
-HORIZONTAL = 20
-# What places a pair in a value chain (counted in full only beside a concrete fact).
-CHAIN = 10
-SECTOR_LINK = 5
-TRADE_NEED = 5
-COMMON_NEED = 5
-CONTEXT_ONLY = 5
-# Bonuses, on a pair with a concrete fact.
-READY_BONUS, EXPLORING_BONUS = 5, 2
-INTEREST_BONUS = 10
-
-# The points, as the matchmaking pages explain them (templates/businesses/matches/_how_ranked.html).
-WEIGHTS = {
-    "product": PRODUCT,
-    "product_word": PRODUCT_WORD,
-    "market": MARKET,
-    "complement": COMPLEMENT,
-    "horizontal": HORIZONTAL,
-    "chain": CHAIN,
-    "sector": SECTOR_LINK,
-    "trade": TRADE_NEED,
-    "common_need": COMMON_NEED,
-    "context_only": CONTEXT_ONLY,
-    "ready": READY_BONUS,
-    "interest": INTEREST_BONUS,
-}
-
-BUYERS, SUPPLIERS = "buyers", "suppliers"
-TECHNOLOGY, INVESTMENT = "technology", "investment"
-# Needs that, sought by one and offered by the other, complement a pair.
-COMPLEMENT_NEEDS = ("investment", "technology", "students", "tourism")
-# Needs two firms of one sector may seek together.
-COMMON_NEEDS = (TECHNOLOGY, INVESTMENT)
-
-# The value chain's stages in order (BusinessProfile.ChainPosition): a supplier is one stage
-# before its buyer; "services" (to other businesses) serve any stage.
-CHAIN_ORDER = ("primary", "processing", "distribution", "retail")
-SERVICES = "services"
-
-# Every section a business may be in: all but public administration (O), households (T) and
-# extraterritorial bodies (U).
-_BUSINESS_SECTIONS = frozenset("ABCDEFGHIJKLMNPQRS")
-
-# The value chain between ISIC sections, upstream (supplier) → downstream (buyer). Small on
-# purpose, and readable; a sector link alone is never enough for a pair to rank.
-VALUE_CHAIN: dict[str, frozenset[str]] = {
-    "A": frozenset("CGI"),  # farm produce → food manufacturing, wholesale/retail, hospitality
-    "B": frozenset("CDF"),  # ores, fuel, stone → manufacturing, energy, construction
-    "C": frozenset("FGHI"),  # manufactured goods → construction, trade, transport, hospitality
-    "D": frozenset("CB"),  # energy → manufacturing, mining
-    "F": frozenset("L"),  # construction → real estate
-    "G": frozenset("I"),  # wholesale → hotels and restaurants
-    "H": frozenset("ABCG"),  # transport and logistics → producers and traders
-    "I": frozenset("R"),  # tourism: accommodation ↔ attractions and events…
-    "R": frozenset("I"),  # …sell each other's visitors
-    "J": _BUSINESS_SECTIONS - {"J"},  # information and communication serves most sectors
-    "M": _BUSINESS_SECTIONS - {"M"},  # professional, scientific and technical services too
-}
-
-# Words that say nothing about what is traded (compared after normalising).
-_STOP_TEXT = """
-    a an and or the of for with to in on at by from as into via per our we us their its all any
-    other others etc also more most new own such like well high quality including include product
-    service good item supply solution range various general kind type small large local
-    international export import business company
-"""
-STOP_WORDS = frozenset(_STOP_TEXT.split())
-
-
-def upstream_links(supplier: Iterable[str], buyer: Iterable[str]) -> list[tuple[str, str]]:
-    buyer = set(buyer)
-    return sorted((s, b) for s in supplier for b in VALUE_CHAIN.get(s, ()) if b in buyer)
-
-
-def chain_supplies(supplier: str, buyer: str) -> bool:
-    """Whether a business at position `supplier` supplies one at `buyer` (one stage apart in
-    CHAIN_ORDER; services serve any stage)."""
-    if not supplier or not buyer:
-        return False
-    if supplier == SERVICES:
-        return True
-    if supplier in CHAIN_ORDER and buyer in CHAIN_ORDER:
-        return CHAIN_ORDER.index(buyer) == CHAIN_ORDER.index(supplier) + 1
-    return False
-
-
-# --- Words ------------------------------------------------------------------------------------
-
-
-def _plain(word: str) -> str:
-    """Without accents: "café" → "cafe"."""
-    decomposed = unicodedata.normalize("NFKD", word)
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
-
-
-def _singular(word: str) -> str:
-    """A simple English plural stripped: parts → part, batteries → battery, boxes → box."""
-    if len(word) > 4 and word.endswith("ies"):
-        return word[:-3] + "y"
-    if len(word) > 4 and word.endswith(("ches", "shes", "sses", "xes", "zes")):
-        return word[:-2]
-    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
-        return word[:-1]
-    return word
-
-
-def product_words(text: str) -> dict[str, str]:
-    """{normalised word: the word as written (lower case)}, in the order of the text, without
-    stop words, numbers and words shorter than three letters."""
-    found: dict[str, str] = {}
-    for token in re.findall(r"[^\W_]+", (text or "").lower()):
-        plain = _plain(token)
-        key = _singular(plain)
-        if len(key) < 3 or key.isdigit() or key in STOP_WORDS or plain in STOP_WORDS:
-            continue
-        found.setdefault(key, token)
-    return found
-
-
-def _quote(text: str, limit: int = 60) -> str:
-    text = " ".join((text or "").split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 # --- The businesses and their facts -----------------------------------------------------------
@@ -219,13 +127,13 @@ class _Business:
         return BusinessProfile.ChainPosition(self.position).label.lower()
 
     def trades_as_buyer(self) -> list[str]:
-        return (["seeks suppliers"] if SUPPLIERS in self.seeks else []) + (
-            ["offers a market"] if BUYERS in self.offers else []
+        return ([SEEKS_SUPPLIERS] if SUPPLIERS in self.seeks else []) + (
+            [OFFERS_MARKET] if BUYERS in self.offers else []
         )
 
     def trades_as_supplier(self) -> list[str]:
-        return (["seeks buyers"] if BUYERS in self.seeks else []) + (
-            ["offers supply"] if SUPPLIERS in self.offers else []
+        return ([SEEKS_BUYERS] if BUYERS in self.seeks else []) + (
+            [OFFERS_SUPPLY] if SUPPLIERS in self.offers else []
         )
 
 
@@ -366,82 +274,6 @@ def _score(a: _Business, b: _Business) -> _Match | None:
     return _Match(a, b, concrete + context + bonus, direction, facts, *roles)
 
 
-def _describe(fact: tuple) -> str:
-    kind = fact[0]
-    if kind == "product":
-        _, _, s, b, words = fact
-        return (
-            f"Vertical (buyer–supplier): {b.name} seeks ‘{_quote(b.profile.products_sought)}’; "
-            f"{s.name} offers ‘{_quote(s.profile.products_services)}’ "
-            f"(matched: {', '.join(words)})."
-        )
-    if kind == "chain":
-        _, _, s, b = fact
-        if s.position == SERVICES:
-            return (
-                f"Value chain: {s.name} offers services to businesses; {b.name} is in "
-                f"{b.position_label}."
-            )
-        return (
-            f"Value chain: {s.name} ({s.position_label}) is the stage before {b.name} "
-            f"({b.position_label})."
-        )
-    if kind == "sector_link":
-        _, _, s, b, (up, down) = fact
-        return (
-            f"Sectors: {s.name}'s {up} ({s.sectors[up]}) supplies {b.name}'s {down} "
-            f"({b.sectors[down]})."
-        )
-    if kind == "trade":
-        _, _, s, b = fact
-        bits = [f"{b.name} {x}" for x in b.trades_as_buyer()] + [
-            f"{s.name} {x}" for x in s.trades_as_supplier()
-        ]
-        return "Trade: " + "; ".join(bits) + "."
-    if kind == "same_trade":
-        _, _, a, b, words, shared = fact
-        where = ", ".join(f"{c} ({a.sectors[c]})" for c in shared)
-        return (
-            f"Horizontal (same trade): {a.name} offers ‘{_quote(a.profile.products_services)}’, "
-            f"{b.name} ‘{_quote(b.profile.products_services)}’, both in {where} "
-            f"(matched: {', '.join(words)})."
-        )
-    if kind == "shared_sector":
-        _, _, a, b, shared = fact
-        return "Same sector: " + ", ".join(f"{c} ({a.sectors[c]})" for c in shared) + "."
-    if kind == "same_stage":
-        _, _, a, b = fact
-        return f"Same stage of the value chain: both in {a.position_label}."
-    if kind == "common_need":
-        _, _, a, b, common = fact
-        wanted = " and ".join(a.seeks[c].lower() for c in common)
-        return f"Horizontal: {a.name} and {b.name} both seek {wanted}."
-    if kind == "market":
-        _, _, seeker, other = fact
-        return (
-            f"{seeker.name} seeks markets in {other.profile.organisation.partner.country.name}, "
-            f"{other.name}'s country."
-        )
-    if kind == "complement":
-        _, _, giver, taker, need = fact
-        return (
-            f"Complement: {giver.name} offers {giver.offers[need].lower()}; {taker.name} "
-            f"seeks {taker.seeks[need].lower()}."
-        )
-    if kind == "ready":
-        x = fact[2]
-        return f"Export-ready: {x.name} ({x.profile.get_export_readiness_display()})."
-    if kind == "exploring":
-        return f"Exploring export: {fact[2].name}."
-    if kind == "interest":
-        return f"Registered interest in this partnership: {fact[2].name}."
-    # "context_only"
-    return (
-        "Only sectors or value-chain stages link them: no product, need or market of theirs "
-        "matches yet."
-    )
-
-
 @dataclass(frozen=True)
 class Suggestion:
     """A suggested pair; `first` and `second` are in different cities. For a vertical pair
@@ -466,7 +298,7 @@ def _suggestion(match: _Match) -> Suggestion:
         second=match.b.profile,
         score=match.score,
         direction=match.direction,
-        reasons=[_describe(f) for f in match.facts],
+        reasons=[describe(f) for f in match.facts],
         supplier=match.supplier.profile if match.supplier else None,
         buyer=match.buyer.profile if match.buyer else None,
     )
@@ -650,10 +482,10 @@ def evaluate_pair(
     cities = set(_member_city_ids(partnership))
     pair = {x.profile.pk: x for x in _profiles(partnership, [first.pk, second.pk])}
     if len(pair) != 2:
-        raise DomainError("Choose two different businesses.")
+        raise DomainError(_("Choose two different businesses."))
     a, b = pair[first.pk], pair[second.pk]
     if a.city_id not in cities or b.city_id not in cities:
-        raise DomainError("Both businesses must belong to the partnership's member cities.")
+        raise DomainError(_("Both businesses must belong to the partnership's member cities."))
     if a.city_id == b.city_id:
-        raise DomainError("A suggested pair joins businesses of two different cities.")
+        raise DomainError(_("A suggested pair joins businesses of two different cities."))
     return score_pair(a, b)

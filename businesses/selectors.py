@@ -23,6 +23,8 @@ from django.db.models import (
     When,
 )
 from django.urls import reverse
+from django.utils.text import capfirst
+from django.utils.translation import gettext as _
 
 from alliances.models import Grouping, Organisation, SubAlliance, SubAllianceParty
 from alliances.selectors import with_progress
@@ -152,10 +154,12 @@ def deciders_label(
     if officers is None:
         officers = cities_with_officers([city.pk])
     if city.pk in officers:
-        who = f"the officers of {city.name}"
+        who = _("the officers of %(city)s") % {"city": city.name}
     else:
-        who = f"the portal's administrators ({city.name} has no officer in the portal yet)"
-    return who[0].upper() + who[1:] if capital else who
+        who = _("the portal's administrators (%(city)s has no officer in the portal yet)") % {
+            "city": city.name
+        }
+    return capfirst(who) if capital else who
 
 
 def memberships_of(user) -> QuerySet[ChamberMembership]:

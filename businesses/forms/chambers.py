@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.utils.formats import number_format
+from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from businesses.forms.common import (
@@ -36,8 +38,11 @@ def find_places(text: str) -> tuple[list, str]:
         return [], str(exc)
     if not found:
         return [], (
-            f"No place of the gazetteer has a name starting with “{text}”: try another "
-            "spelling, or another of its names."
+            _(
+                "No place of the gazetteer has a name starting with “%(text)s”: try another "
+                "spelling, or another of its names."
+            )
+            % {"text": text}
         )
     return found, ""
 
@@ -46,9 +51,19 @@ def place_label(place) -> str:
     country = countries.name(place.country) or place.country
     where = ", ".join(p for p in (place.region, country) if p)
     also = getattr(place, "matched_name", "")
-    known_as = f" (also “{also}”)" if also and also != place.name else ""
-    people = f", {place.population:,} people" if place.population else ""
-    return f"{place.name}{known_as} – {where}{people}"
+    values = {"place": place.name, "also": also, "where": where}
+    if place.population:
+        values["people"] = number_format(place.population, force_grouping=True)
+    if also and also != place.name:
+        if place.population:
+            text = _("%(place)s (also “%(also)s”) – %(where)s, %(people)s people")
+        else:
+            text = _("%(place)s (also “%(also)s”) – %(where)s")
+    elif place.population:
+        text = _("%(place)s – %(where)s, %(people)s people")
+    else:
+        text = _("%(place)s – %(where)s")
+    return text % values
 
 
 class ChamberFields(PlainForm):
@@ -60,40 +75,44 @@ class ChamberFields(PlainForm):
     then choose one. `city_text` is what was typed (or searched with ?city=)."""
 
     association = AssociationChoiceField(
-        label="Business association",
+        label=_("Business association"),
         queryset=BusinessAssociation.objects.none(),
         required=False,
-        empty_label="Choose your chamber",
-        help_text="The chamber or association you work for, among those listed in the portal.",
+        empty_label=_("Choose your chamber"),
+        help_text=_("The chamber or association you work for, among those listed in the portal."),
     )
     not_listed = forms.BooleanField(
-        label="My chamber is not listed",
+        label=_("My chamber is not listed"),
         required=False,
-        help_text="Propose it: the officers of its city (or the portal's administrators, where "
-        "the city has none) decide on it with your account.",
+        help_text=_(
+            "Propose it: the officers of its city (or the portal's administrators, where "
+            "the city has none) decide on it with your account."
+        ),
     )
-    name = forms.CharField(label="Your chamber's name", max_length=200, required=False)
+    name = forms.CharField(label=_("Your chamber's name"), max_length=200, required=False)
     city = forms.CharField(
-        label="Its city",
+        label=_("Its city"),
         max_length=MAX_QUERY,
         required=False,
-        help_text="Any of its names (Durban or eThekwini, Guangzhou or Canton); press “Find the "
-        "city”, then choose it.",
+        help_text=_(
+            "Any of its names (Durban or eThekwini, Guangzhou or Canton); press “Find the "
+            "city”, then choose it."
+        ),
     )
     place = forms.TypedChoiceField(
-        label="Which place is it?",
+        label=_("Which place is it?"),
         coerce=int,
         required=False,
         empty_value=None,
         widget=forms.RadioSelect,
         choices=[],
     )
-    website = forms.URLField(label="Its website", required=False, assume_scheme="https")
+    website = forms.URLField(label=_("Its website"), required=False, assume_scheme="https")
     contact_name = forms.CharField(
-        label="Contact person",
+        label=_("Contact person"),
         max_length=120,
         required=False,
-        help_text="Whom the officers may ask about the chamber (you, or its director).",
+        help_text=_("Whom the officers may ask about the chamber (you, or its director)."),
     )
 
     def setup_chamber(self, city_text: str | None = None) -> None:
@@ -112,21 +131,21 @@ class ChamberFields(PlainForm):
         if not cleaned.get("not_listed"):
             if not cleaned.get("association") and "association" not in self.errors:
                 self.add_error(
-                    "association", "Choose your chamber, or tick “My chamber is not listed”."
+                    "association", _("Choose your chamber, or tick “My chamber is not listed”.")
                 )
             return cleaned
         if not (cleaned.get("name") or "").strip():
-            self.add_error("name", "Give your chamber's name.")
+            self.add_error("name", _("Give your chamber's name."))
         if not (cleaned.get("contact_name") or "").strip():
             self.add_error(
-                "contact_name", "Name a contact person the officers can ask about the chamber."
+                "contact_name", _("Name a contact person the officers can ask about the chamber.")
             )
         if not self.city_text:
-            self.add_error("city", "Type your chamber's city and press “Find the city”.")
+            self.add_error("city", _("Type your chamber's city and press “Find the city”."))
         elif self.place_error:
             self.add_error("city", self.place_error)
         elif cleaned.get("place") is None and "place" not in self.errors:
-            self.add_error("place", "Choose your chamber's city among the places found.")
+            self.add_error("place", _("Choose your chamber's city among the places found."))
         return cleaned
 
     def proposal(self) -> dict:
@@ -146,14 +165,14 @@ CHAMBER_FIELDS = ["association", "not_listed", "name", "city", "place", "website
 class SignupForm(ChoicesForm, ChamberFields, NewPasswordFields):
     """A new account asking to join an association as its staff (or proposing one)."""
 
-    first_name = forms.CharField(label="First name", max_length=150)
-    last_name = forms.CharField(label="Last name", max_length=150)
-    email = forms.EmailField(label="Work email address", max_length=254)
-    job_title = forms.CharField(label="Job title", max_length=120, required=False)
+    first_name = forms.CharField(label=_("First name"), max_length=150)
+    last_name = forms.CharField(label=_("Last name"), max_length=150)
+    email = forms.EmailField(label=_("Work email address"), max_length=254)
+    job_title = forms.CharField(label=_("Job title"), max_length=120, required=False)
     username = forms.CharField(
-        label="Username",
+        label=_("Username"),
         max_length=150,
-        help_text="What you sign in with: letters, digits and @ . + - _ only.",
+        help_text=_("What you sign in with: letters, digits and @ . + - _ only."),
     )
     ACCOUNT_FIELDS = ["first_name", "last_name", "email", "job_title", "username"]
     field_order = [*CHAMBER_FIELDS, *ACCOUNT_FIELDS, "password", "password2"]
@@ -165,7 +184,7 @@ class SignupForm(ChoicesForm, ChamberFields, NewPasswordFields):
     def clean_username(self):
         username = self.cleaned_data["username"].strip()
         if get_user_model().objects.filter(username__iexact=username).exists():
-            raise forms.ValidationError("This username is taken: choose another.")
+            raise forms.ValidationError(_("This username is taken: choose another."))
         return username
 
     def account(self) -> dict:
@@ -192,20 +211,27 @@ class DecisionForm(PlainForm):
 
     YES, NO = "yes", "no"
     decision = forms.ChoiceField(widget=forms.RadioSelect)
-    note = forms.CharField(label="Message", required=False, widget=forms.Textarea({"rows": 3}))
+    note = forms.CharField(label=_("Message"), required=False, widget=forms.Textarea({"rows": 3}))
 
-    def __init__(self, *args, yes="Approve", no="Reject", note_label=None, **kwargs):
+    def __init__(self, *args, yes=None, no=None, note_label=None, no_reason=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["decision"].choices = [(self.YES, yes), (self.NO, no)]
-        self.fields["decision"].label = "Decision"
+        self.fields["decision"].choices = [
+            (self.YES, yes or _("Approve")),
+            (self.NO, no or _("Reject")),
+        ]
+        self.fields["decision"].label = _("Decision")
         if note_label:
             self.fields["note"].label = note_label
-        self.no_label = no.lower()
+        # The whole sentence, for the verb of `no`.
+        self.no_reason = no_reason or _("Say why: the message is required to reject.")
 
     def clean(self):
         cleaned = super().clean()
         if cleaned.get("decision") == self.NO and not (cleaned.get("note") or "").strip():
-            self.add_error("note", f"Say why: the message is required to {self.no_label}.")
+            self.add_error(
+                "note",
+                self.no_reason,
+            )
         return cleaned
 
     @property

@@ -6,12 +6,16 @@ from collections.abc import Iterable
 
 from django import forms
 from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from businesses.models import BusinessAssociation
 
 
 def association_label(association: BusinessAssociation) -> str:
-    return f"{association.organisation.name} ({association.organisation.partner.name})"
+    return _("%(association)s (%(city)s)") % {
+        "association": association.organisation.name,
+        "city": association.organisation.partner.name,
+    }
 
 
 def associations_qs(ids: Iterable[int] | None = None) -> QuerySet[BusinessAssociation]:

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.formats import number_format
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from businesses import imports
@@ -31,67 +34,71 @@ class BusinessForm(AssociationMixin, ChoicesForm):
     and needs —, its position in the value chain and the export markets it seeks)."""
 
     association = AssociationChoiceField(
-        label="Association", queryset=BusinessAssociation.objects.none()
+        label=_("Association"), queryset=BusinessAssociation.objects.none()
     )
-    name = forms.CharField(label="Name", max_length=200)
+    name = forms.CharField(label=_("Name"), max_length=200)
     sectors = ModelMultipleChoiceField(
-        label="Sectors",
+        label=_("Sectors"),
         queryset=Sector.objects.none(),
         widget=forms.CheckboxSelectMultiple,
-        help_text="ISIC sections the business works in.",
+        help_text=_("ISIC sections the business works in."),
     )
-    size_band = forms.ChoiceField(label="Size", choices=BusinessProfile.SizeBand.choices)
+    size_band = forms.ChoiceField(label=_("Size"), choices=BusinessProfile.SizeBand.choices)
     export_readiness = forms.ChoiceField(
-        label="Export readiness",
+        label=_("Export readiness"),
         choices=BusinessProfile.ExportReadiness.choices,
         initial=BusinessProfile.ExportReadiness.NONE,
     )
     products_services = forms.CharField(
-        label="Products and services",
+        label=_("Products and services"),
         required=False,
         widget=forms.Textarea({"rows": 2}),
-        help_text="What the business makes or sells, in plain words: the matchmaking compares "
-        "them with what other businesses seek.",
+        help_text=_(
+            "What the business makes or sells, in plain words: the matchmaking compares "
+            "them with what other businesses seek."
+        ),
     )
     products_sought = forms.CharField(
         # Not "Products and services sought": a label search for the field above would find both.
-        label="What it buys or wants to find",
+        label=_("What it buys or wants to find"),
         required=False,
         widget=forms.Textarea({"rows": 2}),
-        help_text="Inputs, parts, services, partners: the matchmaking compares these words with "
-        "what other businesses offer.",
+        help_text=_(
+            "Inputs, parts, services, partners: the matchmaking compares these words with "
+            "what other businesses offer."
+        ),
     )
     chain_position = forms.ChoiceField(
-        label="Position in the value chain",
+        label=_("Position in the value chain"),
         required=False,
-        choices=[("", "Not said"), *BusinessProfile.ChainPosition.choices],
-        help_text="A supplier is one stage before its buyer; services serve any stage.",
+        choices=[("", _("Not said")), *BusinessProfile.ChainPosition.choices],
+        help_text=_("A supplier is one stage before its buyer; services serve any stage."),
     )
     markets_sought = forms.MultipleChoiceField(
-        label="Export markets sought",
+        label=_("Export markets sought"),
         required=False,
         choices=list(countries),
         widget=forms.SelectMultiple({"size": 6}),
-        help_text="Countries where it wants to sell (hold Ctrl or ⌘ to choose several).",
+        help_text=_("Countries where it wants to sell (hold Ctrl or ⌘ to choose several)."),
     )
     seeks = ModelMultipleChoiceField(
-        label="It seeks",
+        label=_("It seeks"),
         queryset=Need.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
     offers = ModelMultipleChoiceField(
-        label="It offers",
+        label=_("It offers"),
         queryset=Need.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    contact_name = forms.CharField(label="Contact person", max_length=120, required=False)
-    contact_email = forms.EmailField(label="Contact email", required=False)
-    contact_phone = forms.CharField(label="Contact phone", max_length=40, required=False)
-    website = forms.URLField(label="Website", required=False, assume_scheme="https")
+    contact_name = forms.CharField(label=_("Contact person"), max_length=120, required=False)
+    contact_email = forms.EmailField(label=_("Contact email"), required=False)
+    contact_phone = forms.CharField(label=_("Contact phone"), max_length=40, required=False)
+    website = forms.URLField(label=_("Website"), required=False, assume_scheme="https")
     description = forms.CharField(
-        label="Description", required=False, widget=forms.Textarea({"rows": 3})
+        label=_("Description"), required=False, widget=forms.Textarea({"rows": 3})
     )
 
     def __init__(self, *args, associations=None, **kwargs):
@@ -133,9 +140,12 @@ class BusinessForm(AssociationMixin, ChoicesForm):
 
 
 class BusinessFilterForm(ChoicesForm):
-    q = forms.CharField(label="Name contains", required=False, max_length=100)
+    q = forms.CharField(label=_("Name contains"), required=False, max_length=100)
     sector = forms.ModelChoiceField(
-        label="Sector", required=False, queryset=Sector.objects.none(), empty_label="Any sector"
+        label=_("Sector"),
+        required=False,
+        queryset=Sector.objects.none(),
+        empty_label=_("Any sector"),
     )
 
     def __init__(self, *args, **kwargs):
@@ -154,22 +164,25 @@ class BusinessFilterForm(ChoicesForm):
 
 class ImportForm(AssociationMixin, ChoicesForm):
     association = AssociationChoiceField(
-        label="Association", queryset=BusinessAssociation.objects.none()
+        label=_("Association"), queryset=BusinessAssociation.objects.none()
     )
     file = forms.FileField(
-        label="CSV file",
-        help_text="A header row, then one business per row (UTF-8; comma, semicolon or tab "
-        f"separated; at most {imports.MAX_ROWS:,} rows). Download the template to start.",
+        label=_("CSV file"),
     )
 
     def __init__(self, *args, associations=None, **kwargs):
         super().__init__(*args, **kwargs)
         self._setup_association(associations)
+        self.fields["file"].help_text = gettext(
+            "A header row, then one business per row (UTF-8; comma, semicolon or tab "
+            "separated; at most %(rows)s rows). Download the template to start."
+        ) % {"rows": number_format(imports.MAX_ROWS, force_grouping=True)}
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
         if upload.size > imports.MAX_BYTES:
             raise forms.ValidationError(
-                too_large_message(upload.size, imports.MAX_BYTES) + " Split it into several."
+                gettext("%(problem)s Split it into several.")
+                % {"problem": too_large_message(upload.size, imports.MAX_BYTES)}
             )
         return upload

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 from django import forms
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from businesses.forms.common import (
     AssociationChoiceField,
@@ -53,21 +54,21 @@ def partnerships_open_to(association_cities: Iterable[int] | None) -> QuerySet[P
 
 class InterestForm(AssociationMixin, ChoicesModelForm):
     association = AssociationChoiceField(
-        label="Association", queryset=BusinessAssociation.objects.none()
+        label=_("Association"), queryset=BusinessAssociation.objects.none()
     )
     partnership = forms.ModelChoiceField(
-        label="Partnership",
+        label=_("Partnership"),
         queryset=Partnership.objects.none(),
-        help_text="A published partnership, or one of your own city's.",
+        help_text=_("A published partnership, or one of your own city's."),
     )
     businesses = BusinessChoiceField(
-        label="Member businesses",
+        label=_("Member businesses"),
         queryset=BusinessProfile.objects.none(),
         widget=forms.CheckboxSelectMultiple,
-        help_text="The businesses that want to take part.",
+        help_text=_("The businesses that want to take part."),
     )
     sectors = ModelMultipleChoiceField(
-        label="Sectors",
+        label=_("Sectors"),
         queryset=Sector.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
@@ -116,30 +117,30 @@ class InterestForm(AssociationMixin, ChoicesModelForm):
 
 class LeadForm(AssociationMixin, ChoicesForm):
     association = AssociationChoiceField(
-        label="Association", queryset=BusinessAssociation.objects.none()
+        label=_("Association"), queryset=BusinessAssociation.objects.none()
     )
     target = forms.ModelChoiceField(
-        label="Proposed partner city",
+        label=_("Proposed partner city"),
         queryset=Partner.objects.none(),
-        help_text="A city your city has no partnership with yet.",
+        help_text=_("A city your city has no partnership with yet."),
     )
     rationale = forms.CharField(
-        label="Why this city",
+        label=_("Why this city"),
         widget=forms.Textarea({"rows": 4}),
-        help_text="Markets, sectors, existing business ties: what your members would gain.",
+        help_text=_("Markets, sectors, existing business ties: what your members would gain."),
     )
     businesses = BusinessChoiceField(
-        label="Member businesses behind it",
+        label=_("Member businesses behind it"),
         queryset=BusinessProfile.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text="The businesses that would trade or work with the city.",
+        help_text=_("The businesses that would trade or work with the city."),
     )
     trade = forms.CharField(
-        label="Trade in view",
+        label=_("Trade in view"),
         required=False,
         widget=forms.Textarea({"rows": 3}),
-        help_text="What would be bought, sold or made together, and roughly how much.",
+        help_text=_("What would be bought, sold or made together, and roughly how much."),
     )
 
     def __init__(self, *args, associations=None, targets=None, businesses=None, **kwargs):
@@ -154,24 +155,24 @@ class LeadForm(AssociationMixin, ChoicesForm):
 class LeadDecisionForm(ChoicesForm):
     TAKE_UP, DECLINE = "take_up", "decline"
     decision = forms.ChoiceField(
-        label="Decision",
+        label=_("Decision"),
         widget=forms.RadioSelect,
         choices=[
-            (TAKE_UP, "Take it up as a candidate of a partnership in the search step"),
-            (DECLINE, "Decline it"),
+            (TAKE_UP, _("Take it up as a candidate of a partnership in the search step")),
+            (DECLINE, _("Decline it")),
         ],
     )
     partnership = forms.ModelChoiceField(
-        label="Partnership in the search step",
+        label=_("Partnership in the search step"),
         queryset=Partnership.objects.none(),
         required=False,
-        empty_label="Choose the partnership",
+        empty_label=_("Choose the partnership"),
     )
     message = forms.CharField(
-        label="Message to the chamber",
+        label=_("Message to the chamber"),
         required=False,
         widget=forms.Textarea({"rows": 3}),
-        help_text="Required when declining.",
+        help_text=_("Required when declining."),
     )
 
     def __init__(self, *args, partnerships=None, **kwargs):
@@ -184,7 +185,7 @@ class LeadDecisionForm(ChoicesForm):
         cleaned = super().clean()
         decision = cleaned.get("decision")
         if decision == self.TAKE_UP and not cleaned.get("partnership"):
-            self.add_error("partnership", "Choose the partnership whose search it feeds.")
+            self.add_error("partnership", _("Choose the partnership whose search it feeds."))
         if decision == self.DECLINE and not (cleaned.get("message") or "").strip():
-            self.add_error("message", "Tell the chamber why the proposal is declined.")
+            self.add_error("message", _("Tell the chamber why the proposal is declined."))
         return cleaned

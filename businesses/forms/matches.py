@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from alliances.models import SubAlliance
 from businesses.forms.chambers import DecisionForm
@@ -31,14 +32,14 @@ class PairForm(PlainForm):
         queryset=BusinessProfile.objects.select_related("organisation"), widget=forms.HiddenInput
     )
     form = forms.ChoiceField(
-        label="Form of collaboration",
+        label=_("Form of collaboration"),
         choices=SubAlliance.Form.choices,
         initial=SubAlliance.Form.PARTNERSHIP,
         required=False,
     )
 
 
-PICK_A_MATCH = "Choose one of the matches shown."
+PICK_A_MATCH = _("Choose one of the matches shown.")
 
 
 class MatchProposalForm(PlainForm):
@@ -57,11 +58,11 @@ class MatchProposalForm(PlainForm):
         error_messages={"required": PICK_A_MATCH, "invalid_choice": PICK_A_MATCH},
     )
     message = forms.CharField(
-        label="Message to the officers",
+        label=_("Message to the officers"),
         required=False,
         max_length=2000,
         widget=forms.Textarea({"rows": 2}),
-        help_text="Optional: why this pair, what the businesses would do together.",
+        help_text=_("Optional: why this pair, what the businesses would do together."),
     )
 
     def clean(self):
@@ -79,16 +80,17 @@ class MatchDecisionForm(DecisionForm):
     """Accept a proposed match into a sub-alliance (in which form) or decline it."""
 
     form = forms.ChoiceField(
-        label="Form of collaboration",
+        label=_("Form of collaboration"),
         choices=SubAlliance.Form.choices,
         initial=SubAlliance.Form.PARTNERSHIP,
         required=False,
     )
 
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("yes", "Accept: form a business sub-alliance")
-        kwargs.setdefault("no", "Decline")
-        kwargs.setdefault("note_label", "Message to the chamber")
+        kwargs.setdefault("yes", _("Accept: form a business sub-alliance"))
+        kwargs.setdefault("no", _("Decline"))
+        kwargs.setdefault("note_label", _("Message to the chamber"))
+        kwargs.setdefault("no_reason", _("Say why: the message is required to decline."))
         super().__init__(*args, **kwargs)
 
 
@@ -97,13 +99,13 @@ class OutcomeForm(ChoicesModelForm):
         model = Outcome
         fields = ["kind", "amount", "currency", "occurred_on", "partner", "note"]
         widgets = {"occurred_on": DateInput(), "note": forms.Textarea({"rows": 2})}
-        labels = {"occurred_on": "Date", "partner": "Side"}
-        help_texts = {"amount": "A count, or a sum of money (then give its currency)."}
+        labels = {"occurred_on": _("Date"), "partner": _("Side")}
+        help_texts = {"amount": _("A count, or a sum of money (then give its currency).")}
 
     def __init__(self, *args, sides=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["partner"].queryset = sides if sides is not None else Partner.objects.none()
-        self.fields["partner"].empty_label = "Both sides / not one side"
+        self.fields["partner"].empty_label = _("Both sides / not one side")
         self.fields["currency"].widget.attrs.update({"maxlength": 3, "size": 4})
 
     def clean(self):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.db.models import Exists, OuterRef, Q
+from django.utils.translation import gettext_lazy as _
 
 from core.forms import ChoicesForm
 from gazetteer.models import PlaceName
@@ -19,21 +20,21 @@ from partnerships.models import (
 
 class RegistryFilterForm(ChoicesForm):
     q = forms.CharField(
-        label="City (any of its names) or title",
+        label=_("City (any of its names) or title"),
         required=False,
         max_length=100,
-        help_text="“Durban” finds eThekwini, “Canton” Guangzhou.",
+        help_text=_("“Durban” finds eThekwini, “Canton” Guangzhou."),
     )
     category = forms.ChoiceField(
-        label="Category",
+        label=_("Category"),
         required=False,
-        choices=[("", "Any category"), *Partnership.Category.choices],
+        choices=[("", _("Any category")), *Partnership.Category.choices],
     )
     area = forms.ModelChoiceField(
-        label="Area of cooperation",
+        label=_("Area of cooperation"),
         required=False,
         queryset=CooperationArea.objects.none(),
-        empty_label="Any area",
+        empty_label=_("Any area"),
     )
 
     def __init__(self, *args, **kwargs):

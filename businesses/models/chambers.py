@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from alliances.models import Organisation
@@ -19,8 +20,8 @@ class Need(models.Model):
     """
 
     code = models.SlugField(max_length=24, unique=True)
-    name = models.CharField(max_length=80, help_text="How it reads when sought.")
-    offer_name = models.CharField(max_length=80, help_text="How it reads when offered.")
+    name = models.CharField(max_length=80, help_text=_("How it reads when sought."))
+    offer_name = models.CharField(max_length=80, help_text=_("How it reads when offered."))
     position = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
@@ -41,11 +42,11 @@ class BusinessAssociation(models.Model):
 
     class Status(models.TextChoices):
         # Registered by an officer or an admin, or a proposal that was approved.
-        LISTED = "listed", "Listed"
+        LISTED = "listed", _("Listed")
         # Proposed by someone signing up whose chamber was not listed; deciding that person's
         # membership decides the association too.
-        PROPOSED = "proposed", "Proposed at sign-up"
-        REJECTED = "rejected", "Not accepted"
+        PROPOSED = "proposed", _("Proposed at sign-up")
+        REJECTED = "rejected", _("Not accepted")
 
     organisation = models.OneToOneField(
         Organisation,
@@ -55,7 +56,7 @@ class BusinessAssociation(models.Model):
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.LISTED)
     email = models.EmailField(blank=True)
     phone = models.CharField(max_length=40, blank=True)
-    contact_name = models.CharField("contact person", max_length=120, blank=True)
+    contact_name = models.CharField(_("contact person"), max_length=120, blank=True)
     proposed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -80,7 +81,11 @@ class BusinessAssociation(models.Model):
     def clean(self) -> None:
         if self.organisation_id and self.organisation.kind != Organisation.Kind.CHAMBER:
             raise ValidationError(
-                {"organisation": "Choose an organisation of kind business association or chamber."}
+                {
+                    "organisation": _(
+                        "Choose an organisation of kind business association or chamber."
+                    )
+                }
             )
 
 
@@ -89,9 +94,9 @@ class ChamberMembership(models.Model):
     association's city (or an admin) approves or rejects it. Only approved staff act."""
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Waiting for approval"
-        APPROVED = "approved", "Approved"
-        REJECTED = "rejected", "Rejected"
+        PENDING = "pending", _("Waiting for approval")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="chamber_memberships"
@@ -113,14 +118,15 @@ class ChamberMembership(models.Model):
             models.UniqueConstraint(
                 fields=["user", "association"],
                 name="chambermembership_unique",
-                violation_error_message="This user has already asked to join this association.",
+                violation_error_message=_("This user has already asked to join this association."),
             ),
             models.CheckConstraint(
                 condition=models.Q(status="pending", decided_at__isnull=True)
                 | (~models.Q(status="pending") & models.Q(decided_at__isnull=False)),
                 name="chambermembership_decision_has_date",
-                violation_error_message="A decided membership has its decision date; a pending "
-                "one has none.",
+                violation_error_message=_(
+                    "A decided membership has its decision date; a pending one has none."
+                ),
             ),
         ]
         indexes = [models.Index(fields=["association", "status"])]
@@ -134,26 +140,26 @@ class BusinessProfile(models.Model):
     matchmaking needs. Its name, city and sectors live on the organisation."""
 
     class SizeBand(models.TextChoices):
-        MICRO = "micro", "Micro (fewer than 10 people)"
-        SMALL = "small", "Small (10–49)"
-        MEDIUM = "medium", "Medium (50–249)"
-        LARGE = "large", "Large (250 or more)"
+        MICRO = "micro", _("Micro (fewer than 10 people)")
+        SMALL = "small", _("Small (10–49)")
+        MEDIUM = "medium", _("Medium (50–249)")
+        LARGE = "large", _("Large (250 or more)")
 
     class ExportReadiness(models.TextChoices):
-        NONE = "none", "Not exporting"
-        EXPLORING = "exploring", "Exploring export"
-        READY = "ready", "Export-ready"  # product, capacity and certification in place
-        EXPORTING = "exporting", "Already exporting"
+        NONE = "none", _("Not exporting")
+        EXPLORING = "exploring", _("Exploring export")
+        READY = "ready", _("Export-ready")  # product, capacity and certification in place
+        EXPORTING = "exporting", _("Already exporting")
 
     class ChainPosition(models.TextChoices):
         """Where the business stands in its value chain: a buyer–supplier (vertical) pair is
         one link apart, a horizontal pair stands at the same place."""
 
-        PRIMARY = "primary", "Raw materials and primary produce"
-        PROCESSING = "processing", "Manufacturing and processing"
-        DISTRIBUTION = "distribution", "Wholesale, distribution and logistics"
-        RETAIL = "retail", "Retail and services to consumers"
-        SERVICES = "services", "Services to other businesses"
+        PRIMARY = "primary", _("Raw materials and primary produce")
+        PROCESSING = "processing", _("Manufacturing and processing")
+        DISTRIBUTION = "distribution", _("Wholesale, distribution and logistics")
+        RETAIL = "retail", _("Retail and services to consumers")
+        SERVICES = "services", _("Services to other businesses")
 
     organisation = models.OneToOneField(
         Organisation,
@@ -165,17 +171,17 @@ class BusinessProfile(models.Model):
     )
     size_band = models.CharField(max_length=8, choices=SizeBand.choices)
     products_services = models.TextField(
-        "products and services", blank=True, help_text="What the business makes or sells."
+        _("products and services"), blank=True, help_text=_("What the business makes or sells.")
     )
     products_sought = models.TextField(
-        "products and services sought",
+        _("products and services sought"),
         blank=True,
-        help_text="What it buys or wants to find: inputs, parts, services, partners.",
+        help_text=_("What it buys or wants to find: inputs, parts, services, partners."),
     )
     chain_position = models.CharField(
-        "position in the value chain", max_length=16, choices=ChainPosition.choices, blank=True
+        _("position in the value chain"), max_length=16, choices=ChainPosition.choices, blank=True
     )
-    markets_sought = CountryField("export markets sought", multiple=True, blank=True)
+    markets_sought = CountryField(_("export markets sought"), multiple=True, blank=True)
     export_readiness = models.CharField(
         max_length=16, choices=ExportReadiness.choices, default=ExportReadiness.NONE
     )
@@ -191,8 +197,8 @@ class BusinessProfile(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        verbose_name = "business"
-        verbose_name_plural = "businesses"
+        verbose_name = _("business")
+        verbose_name_plural = _("businesses")
         ordering = ["organisation__name"]
         indexes = [
             models.Index(fields=["association", "size_band"]),
@@ -210,11 +216,11 @@ class BusinessProfile(models.Model):
         errors = {}
         if self.organisation_id:
             if self.organisation.kind != Organisation.Kind.BUSINESS:
-                errors["organisation"] = "Choose an organisation of kind business."
+                errors["organisation"] = _("Choose an organisation of kind business.")
             elif (
                 self.association_id
                 and self.organisation.partner_id != self.association.organisation.partner_id
             ):
-                errors["association"] = "A business belongs to an association of its own city."
+                errors["association"] = _("A business belongs to an association of its own city.")
         if errors:
             raise ValidationError(errors)

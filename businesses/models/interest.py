@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from businesses.models.chambers import BusinessAssociation, BusinessProfile
 from partnerships.models import Candidate, Partner, Partnership, Sector
@@ -17,16 +18,16 @@ class InterestRegistration(models.Model):
     accepted or declined, with a message, by an officer of a member city."""
 
     class Timeframe(models.TextChoices):
-        SOON = "0_6", "Within 6 months"
-        YEAR = "6_12", "Within a year"
-        LATER = "12_24", "In one to two years"
-        OPEN = "open", "No fixed timeframe"
+        SOON = "0_6", _("Within 6 months")
+        YEAR = "6_12", _("Within a year")
+        LATER = "12_24", _("In one to two years")
+        OPEN = "open", _("No fixed timeframe")
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Waiting for the officers"
-        ACCEPTED = "accepted", "Accepted"
-        DECLINED = "declined", "Declined"
-        WITHDRAWN = "withdrawn", "Withdrawn by the chamber"
+        PENDING = "pending", _("Waiting for the officers")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
+        WITHDRAWN = "withdrawn", _("Withdrawn by the chamber")
 
     association = models.ForeignKey(
         BusinessAssociation, on_delete=models.PROTECT, related_name="registrations"
@@ -37,10 +38,10 @@ class InterestRegistration(models.Model):
     businesses = models.ManyToManyField(
         BusinessProfile, through="InterestedBusiness", related_name="registrations"
     )
-    objectives = models.TextField(help_text="What the businesses want from the partnership.")
+    objectives = models.TextField(help_text=_("What the businesses want from the partnership."))
     sectors = models.ManyToManyField(Sector, blank=True, related_name="+")
-    offers = models.TextField("what they offer", blank=True)
-    seeks = models.TextField("what they seek", blank=True)
+    offers = models.TextField(_("what they offer"), blank=True)
+    seeks = models.TextField(_("what they seek"), blank=True)
     timeframe = models.CharField(max_length=8, choices=Timeframe.choices, default=Timeframe.OPEN)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
     officer_message = models.TextField(blank=True)
@@ -61,8 +62,10 @@ class InterestRegistration(models.Model):
                 | models.Q(status__in=["accepted", "declined"], decided_at__isnull=False)
                 | models.Q(status="withdrawn"),
                 name="registration_decision_has_date",
-                violation_error_message="An accepted or declined registration has its decision "
-                "date; a pending one has none.",
+                violation_error_message=_(
+                    "An accepted or declined registration has its decision "
+                    "date; a pending one has none."
+                ),
             ),
         ]
         indexes = [
@@ -75,10 +78,10 @@ class InterestRegistration(models.Model):
 
     def clean(self) -> None:
         if not (self.objectives or "").strip():
-            raise ValidationError({"objectives": "Say what the businesses want to achieve."})
+            raise ValidationError({"objectives": _("Say what the businesses want to achieve.")})
         if self.status == self.Status.DECLINED and not (self.officer_message or "").strip():
             raise ValidationError(
-                {"officer_message": "Tell the chamber why the interest is declined."}
+                {"officer_message": _("Tell the chamber why the interest is declined.")}
             )
 
 
@@ -98,14 +101,15 @@ class InterestedBusiness(models.Model):
     withdrawn = models.BooleanField(default=False)
 
     class Meta:
-        verbose_name = "interested business"
+        verbose_name = _("interested business")
         constraints = [
             models.UniqueConstraint(
                 fields=["business", "partnership"],
                 condition=models.Q(withdrawn=False),
                 name="interest_unique_business_per_partnership",
-                violation_error_message="This business has already registered interest in this "
-                "partnership.",
+                violation_error_message=_(
+                    "This business has already registered interest in this partnership."
+                ),
             ),
             models.UniqueConstraint(
                 fields=["registration", "business"], name="interest_business_once_per_registration"
@@ -114,11 +118,14 @@ class InterestedBusiness(models.Model):
         indexes = [models.Index(fields=["partnership", "withdrawn"])]
 
     def __str__(self) -> str:
-        return f"{self.business} in {self.partnership}"
+        return str(
+            _("%(business)s in %(partnership)s")
+            % {"business": self.business, "partnership": self.partnership}
+        )
 
     def clean(self) -> None:
         if self.registration_id and self.partnership_id != self.registration.partnership_id:
-            raise ValidationError({"partnership": "Must be the registration's partnership."})
+            raise ValidationError({"partnership": _("Must be the registration's partnership.")})
 
 
 class PartnershipLead(models.Model):
@@ -131,9 +138,9 @@ class PartnershipLead(models.Model):
     """
 
     class Status(models.TextChoices):
-        NEW = "new", "New"
-        TAKEN_UP = "taken_up", "Taken up as a candidate"
-        DECLINED = "declined", "Declined"
+        NEW = "new", _("New")
+        TAKEN_UP = "taken_up", _("Taken up as a candidate")
+        DECLINED = "declined", _("Declined")
 
     association = models.ForeignKey(
         BusinessAssociation, on_delete=models.PROTECT, related_name="leads"
@@ -142,21 +149,21 @@ class PartnershipLead(models.Model):
         Partner,
         on_delete=models.PROTECT,
         related_name="+",
-        verbose_name="home city",
-        help_text="The association's city, whose officers receive the lead.",
+        verbose_name=_("home city"),
+        help_text=_("The association's city, whose officers receive the lead."),
     )
     target = models.ForeignKey(
-        Partner, on_delete=models.PROTECT, related_name="+", verbose_name="proposed partner city"
+        Partner, on_delete=models.PROTECT, related_name="+", verbose_name=_("proposed partner city")
     )
-    rationale = models.TextField(help_text="Why this city: markets, sectors, existing ties.")
+    rationale = models.TextField(help_text=_("Why this city: markets, sectors, existing ties."))
     trade = models.TextField(
-        "trade in view", blank=True, help_text="What would be bought, sold or made together."
+        _("trade in view"), blank=True, help_text=_("What would be bought, sold or made together.")
     )
     businesses = models.ManyToManyField(
         BusinessProfile,
         blank=True,
         related_name="+",
-        help_text="The member businesses behind the proposal.",
+        help_text=_("The member businesses behind the proposal."),
     )
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.NEW)
     candidate = models.ForeignKey(
@@ -165,7 +172,7 @@ class PartnershipLead(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
-        help_text="The candidate it became.",
+        help_text=_("The candidate it became."),
     )
     officer_message = models.TextField(blank=True)
     decided_by = models.ForeignKey(
@@ -183,13 +190,15 @@ class PartnershipLead(models.Model):
             models.CheckConstraint(
                 condition=~models.Q(home=models.F("target")),
                 name="lead_target_not_home",
-                violation_error_message="A city cannot partner with itself.",
+                violation_error_message=_("A city cannot partner with itself."),
             ),
             models.UniqueConstraint(
                 fields=["home", "target"],
                 condition=models.Q(status="new"),
                 name="lead_one_open_per_pair",
-                violation_error_message="A lead for this city is already waiting for the officers.",
+                violation_error_message=_(
+                    "A lead for this city is already waiting for the officers."
+                ),
             ),
         ]
         indexes = [
@@ -198,10 +207,13 @@ class PartnershipLead(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.home.name} ↔ {self.target.name} (proposed by {self.association})"
+        return str(
+            _("%(home)s ↔ %(target)s (proposed by %(association)s)")
+            % {"home": self.home.name, "target": self.target.name, "association": self.association}
+        )
 
     def clean(self) -> None:
         if self.home_id and self.home_id == self.target_id:
-            raise ValidationError({"target": "A city cannot partner with itself."})
+            raise ValidationError({"target": _("A city cannot partner with itself.")})
         if not (self.rationale or "").strip():
-            raise ValidationError({"rationale": "Say why this city would be a good partner."})
+            raise ValidationError({"rationale": _("Say why this city would be a good partner.")})

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from alliances.models import SubAlliance
 from businesses.models.chambers import BusinessAssociation, BusinessProfile
@@ -16,10 +17,10 @@ from partnerships.models import Partnership
 
 class MatchProposal(models.Model):
     class Status(models.TextChoices):
-        PENDING = "pending", "Waiting for the officers"
-        ACCEPTED = "accepted", "Accepted into a sub-alliance"
-        DECLINED = "declined", "Declined"
-        WITHDRAWN = "withdrawn", "Withdrawn"
+        PENDING = "pending", _("Waiting for the officers")
+        ACCEPTED = "accepted", _("Accepted into a sub-alliance")
+        DECLINED = "declined", _("Declined")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
 
     partnership = models.ForeignKey(
         Partnership, on_delete=models.CASCADE, related_name="match_proposals"
@@ -34,7 +35,7 @@ class MatchProposal(models.Model):
     score = models.PositiveIntegerField(default=0)
     reasons = models.JSONField(default=list, blank=True)
     direction = models.CharField(max_length=16, blank=True)
-    message = models.TextField("message to the officers", blank=True)
+    message = models.TextField(_("message to the officers"), blank=True)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
     sub_alliance = models.ForeignKey(
         SubAlliance, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -55,19 +56,19 @@ class MatchProposal(models.Model):
             models.CheckConstraint(
                 condition=~models.Q(first=models.F("second")),
                 name="match_proposal_two_businesses",
-                violation_error_message="A match is between two businesses.",
+                violation_error_message=_("A match is between two businesses."),
             ),
             models.UniqueConstraint(
                 fields=["partnership", "first", "second"],
                 condition=models.Q(status="pending"),
                 name="match_proposal_one_pending_per_pair",
-                violation_error_message="This pair is already waiting for the officers.",
+                violation_error_message=_("This pair is already waiting for the officers."),
             ),
             models.CheckConstraint(
                 condition=models.Q(status__in=["pending", "withdrawn"], decided_at__isnull=True)
                 | models.Q(status__in=["accepted", "declined"], decided_at__isnull=False),
                 name="match_proposal_decision_has_date",
-                violation_error_message="A decided proposal has its decision date.",
+                violation_error_message=_("A decided proposal has its decision date."),
             ),
         ]
         indexes = [
@@ -76,8 +77,16 @@ class MatchProposal(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.first} + {self.second} in {self.partnership} ({self.get_status_display()})"
+        return str(
+            _("%(first)s + %(second)s in %(partnership)s (%(status)s)")
+            % {
+                "first": self.first,
+                "second": self.second,
+                "partnership": self.partnership,
+                "status": self.get_status_display(),
+            }
+        )
 
     def clean(self) -> None:
         if self.first_id and self.first_id == self.second_id:
-            raise ValidationError({"second": "A match is between two businesses."})
+            raise ValidationError({"second": _("A match is between two businesses.")})

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from alliances.models import SubAlliance
 from partnerships.models import Partner
@@ -19,13 +20,13 @@ class Outcome(models.Model):
     (export value, investment) with its currency, on a date."""
 
     class Kind(models.TextChoices):
-        CONTACTS = "contacts", "Business contacts made"
-        DEALS = "deals", "Deals concluded"
-        EXPORT_VALUE = "export_value", "Export value"  # money
-        INVESTMENT = "investment", "Investment"  # money
-        JOBS = "jobs", "Jobs created"
-        STUDENTS = "students", "Students placed or exchanged"
-        VISITORS = "visitors", "Visitors (tourism)"
+        CONTACTS = "contacts", _("Business contacts made")
+        DEALS = "deals", _("Deals concluded")
+        EXPORT_VALUE = "export_value", _("Export value")  # money
+        INVESTMENT = "investment", _("Investment")  # money
+        JOBS = "jobs", _("Jobs created")
+        STUDENTS = "students", _("Students placed or exchanged")
+        VISITORS = "visitors", _("Visitors (tourism)")
 
     MONEY_KINDS = frozenset({Kind.EXPORT_VALUE, Kind.INVESTMENT})
 
@@ -38,9 +39,9 @@ class Outcome(models.Model):
         max_length=3,
         blank=True,
         validators=[
-            RegexValidator(r"^[A-Z]{3}$", "Give the ISO 4217 currency code, e.g. ZAR, EUR, SEK.")
+            RegexValidator(r"^[A-Z]{3}$", _("Give the ISO 4217 currency code, e.g. ZAR, EUR, SEK."))
         ],
-        help_text="ISO 4217 code, for export value and investment only.",
+        help_text=_("ISO 4217 code, for export value and investment only."),
     )
     occurred_on = models.DateField(default=timezone.localdate)
     partner = models.ForeignKey(
@@ -49,8 +50,8 @@ class Outcome(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
-        verbose_name="city",
-        help_text="The side where the result was achieved, if it belongs to one.",
+        verbose_name=_("city"),
+        help_text=_("The side where the result was achieved, if it belongs to one."),
     )
     note = models.TextField(blank=True)
     recorded_by = models.ForeignKey(
@@ -64,7 +65,7 @@ class Outcome(models.Model):
             models.CheckConstraint(
                 condition=models.Q(amount__gte=0),
                 name="outcome_amount_not_negative",
-                violation_error_message="The amount cannot be negative.",
+                violation_error_message=_("The amount cannot be negative."),
             ),
             models.CheckConstraint(
                 condition=(
@@ -72,7 +73,7 @@ class Outcome(models.Model):
                 )
                 | (~models.Q(kind__in=["export_value", "investment"]) & models.Q(currency="")),
                 name="outcome_currency_for_money_only",
-                violation_error_message="Money needs a currency; counts have none.",
+                violation_error_message=_("Money needs a currency; counts have none."),
             ),
         ]
         indexes = [
@@ -81,8 +82,10 @@ class Outcome(models.Model):
         ]
 
     def __str__(self) -> str:
-        unit = f" {self.currency}" if self.currency else ""
-        return f"{self.get_kind_display()}: {self.amount}{unit}"
+        values = {"kind": self.get_kind_display(), "amount": self.amount, "currency": self.currency}
+        if self.currency:
+            return str(_("%(kind)s: %(amount)s %(currency)s") % values)
+        return str(_("%(kind)s: %(amount)s") % values)
 
     @property
     def is_money(self) -> bool:
@@ -97,11 +100,11 @@ class Outcome(models.Model):
         errors = {}
         if self.kind in self.MONEY_KINDS:
             if not self.currency:
-                errors["currency"] = "Give the currency of this amount (e.g. ZAR, EUR)."
+                errors["currency"] = _("Give the currency of this amount (e.g. ZAR, EUR).")
         elif self.kind:
             if self.currency:
-                errors["currency"] = "A count has no currency."
+                errors["currency"] = _("A count has no currency.")
             if isinstance(self.amount, Decimal) and self.amount != self.amount.to_integral_value():
-                errors["amount"] = "A count is a whole number."
+                errors["amount"] = _("A count is a whole number.")
         if errors:
             raise ValidationError(errors)

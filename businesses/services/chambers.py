@@ -6,6 +6,8 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from accounts.services import account_save_new
 from alliances import permissions as alliance_permissions
@@ -42,7 +44,10 @@ def association_create(
     """Register a business association or chamber of a city (by its officers or an admin):
     either wrap an existing organisation of kind chamber or create one named `name`."""
     if user is not None and not alliance_permissions.can_create_organisation_in(user, partner):
-        raise DomainError(f"Only officers of {partner.name} may register its associations.")
+        raise DomainError(
+            _("Only officers of %(partner)s may register its associations.")
+            % {"partner": partner.name}
+        )
     if organisation is None:
         organisation = alliance_services.organisation_create(
             user=user,
@@ -52,9 +57,15 @@ def association_create(
             **organisation_fields,
         )
     elif organisation.partner_id != partner.pk:
-        raise DomainError(f"{organisation.name} is not in {partner.name}.")
+        raise DomainError(
+            _("%(organisation)s is not in %(partner)s.")
+            % {"organisation": organisation.name, "partner": partner.name}
+        )
     elif BusinessAssociation.objects.filter(organisation=organisation).exists():
-        raise DomainError(f"{organisation.name} is already registered as an association.")
+        raise DomainError(
+            _("%(organisation)s is already registered as an association.")
+            % {"organisation": organisation.name}
+        )
     association = BusinessAssociation(organisation=organisation, email=email, phone=phone)
     association.full_clean()
     association.save()
@@ -84,8 +95,11 @@ def chamber_signup(
     """
     if association.status != BusinessAssociation.Status.LISTED:
         raise DomainError(
-            f"{association.name} is not a listed association: choose one from the list, or "
-            "propose yours as not listed."
+            _(
+                "%(association)s is not a listed association: choose one from the "
+                "list, or propose yours as not listed."
+            )
+            % {"association": association.name}
         )
     user = _applicant(
         user,
@@ -127,12 +141,14 @@ def chamber_propose(
     contact_name = " ".join((contact_name or "").split())
     errors: dict[str, list[str]] = {}
     if not name:
-        errors["name"] = ["Give your chamber's name."]
+        errors["name"] = [_("Give your chamber's name.")]
     if not contact_name:
-        errors["contact_name"] = ["Name a contact person the officers can ask about the chamber."]
+        errors["contact_name"] = [
+            _("Name a contact person the officers can ask about the chamber.")
+        ]
     place = Place.objects.filter(pk=geonameid).first() if geonameid else None
     if place is None:
-        errors["place"] = ["Choose your chamber's city among the places found."]
+        errors["place"] = [_("Choose your chamber's city among the places found.")]
     if errors:
         # The account's own problems are said together with these (nothing is saved).
         if user is None or not user.is_authenticated:
@@ -159,7 +175,7 @@ def chamber_propose(
         last_name=last_name,
         job_title=job_title,
     )
-    city, _ = partner_city_add(geonameid=place.pk, user=None)
+    city, _created = partner_city_add(geonameid=place.pk, user=None)
     namesake = (
         Organisation.objects.select_for_update(of=("self",))
         .filter(partner=city, name__iexact=name)
@@ -179,8 +195,11 @@ def chamber_propose(
                 )
         except IntegrityError as exc:  # the same name, proposed by someone a moment ago
             raise DomainError(
-                f"{name} ({city.name}) was proposed a moment ago: reload the page and choose "
-                "it, or wait for its decision."
+                _(
+                    "%(name)s (%(city)s) was proposed a moment ago: reload the page and "
+                    "choose it, or wait for its decision."
+                )
+                % {"name": name, "city": city.name}
             ) from exc
         association = BusinessAssociation(organisation=organisation)
     elif association is None:
@@ -188,21 +207,34 @@ def chamber_propose(
             raise ValidationError(
                 {
                     "name": [
-                        f"{namesake.name} is already in {city.name} as a "
-                        f"{namesake.get_kind_display().lower()}: give your chamber's full name."
+                        _(
+                            "%(name)s is already in %(city)s as a %(kind)s: give your "
+                            "chamber's full name."
+                        )
+                        % {
+                            "name": namesake.name,
+                            "city": city.name,
+                            "kind": namesake.get_kind_display().lower(),
+                        }
                     ]
                 }
             )
         association = BusinessAssociation(organisation=namesake)
     elif association.status == BusinessAssociation.Status.LISTED:
         raise DomainError(
-            f"{association.name} ({city.name}) is listed already: choose it from the list "
-            "instead of proposing it."
+            _(
+                "%(association)s (%(city)s) is listed already: choose it from the "
+                "list instead of proposing it."
+            )
+            % {"association": association.name, "city": city.name}
         )
     elif association.status == BusinessAssociation.Status.PROPOSED:
         raise DomainError(
-            f"{association.name} ({city.name}) was proposed already and waits for a decision; "
-            "you can ask to join it once it is listed."
+            _(
+                "%(association)s (%(city)s) was proposed already and waits for a "
+                "decision; you can ask to join it once it is listed."
+            )
+            % {"association": association.name, "city": city.name}
         )
     else:  # proposed before and not accepted: proposed again
         association = lock(BusinessAssociation, association.pk, related=["organisation"])
@@ -219,7 +251,8 @@ def chamber_propose(
             association.save()
     except IntegrityError as exc:  # its organisation registered a moment ago by someone else
         raise DomainError(
-            f"{name} ({city.name}) was registered a moment ago: reload the page and choose it."
+            _("%(name)s (%(city)s) was registered a moment ago: reload the page and choose it.")
+            % {"name": name, "city": city.name}
         ) from exc
     return _ask_to_join(user, association)
 
@@ -230,7 +263,7 @@ def _applicant(user, **account):
         return _new_account(**account)
     if core_permissions.is_admin(user) or core_permissions.is_officer(user):
         raise DomainError(
-            "You work for a city in the portal; chamber staff need an account of their own."
+            _("You work for a city in the portal; chamber staff need an account of their own.")
         )
     return user
 
@@ -245,11 +278,16 @@ def _ask_to_join(user, association: BusinessAssociation) -> ChamberMembership:
         membership = ChamberMembership(user=user, association=association)
     elif membership.status == ChamberMembership.Status.PENDING:
         raise DomainError(
-            f"You have already asked to join {association.name}; "
-            f"{selectors.deciders_label(association)} will decide."
+            _("You have already asked to join %(association)s; %(deciders_label)s will decide.")
+            % {
+                "association": association.name,
+                "deciders_label": selectors.deciders_label(association),
+            }
         )
     elif membership.status == ChamberMembership.Status.APPROVED:
-        raise DomainError(f"You are already staff of {association.name}.")
+        raise DomainError(
+            _("You are already staff of %(association)s.") % {"association": association.name}
+        )
     else:
         membership.status = ChamberMembership.Status.PENDING
         membership.decided_by, membership.decided_at, membership.decision_note = None, None, ""
@@ -267,10 +305,10 @@ def _new_account(
     email = (email or "").strip()
     errors: dict[str, list[str]] = {}
     if not email:
-        errors["email"] = ["Give your work email address."]
+        errors["email"] = [_("Give your work email address.")]
     elif User.objects.filter(email__iexact=email).exists():
         errors["email"] = [
-            "An account with this email address exists: sign in and ask to join from it."
+            _("An account with this email address exists: sign in and ask to join from it.")
         ]
     user = User(
         username=(username or "").strip(),
@@ -293,13 +331,16 @@ def chamber_membership_decide(
     if user is not None and not perms.can_decide_membership(user, membership):
         city = membership.association.organisation.partner.name
         raise DomainError(
-            f"Only an officer of {city} or an admin may decide who works for "
-            f"{membership.association.name}."
+            _("Only an officer of %(city)s or an admin may decide who works for %(association)s.")
+            % {"city": city, "association": membership.association.name}
         )
     if membership.status != ChamberMembership.Status.PENDING:
         raise DomainError(
-            f"This request was already {membership.get_status_display().lower()} on "
-            f"{timezone.localtime(membership.decided_at):%d %b %Y}."
+            _("This request was already %(status)s on %(date)s.")
+            % {
+                "status": membership.get_status_display().lower(),
+                "date": date_format(timezone.localtime(membership.decided_at), "d M Y"),
+            }
         )
     membership.status = (
         ChamberMembership.Status.APPROVED if approve else ChamberMembership.Status.REJECTED

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from alliances.models import Organisation
 from businesses import imports
@@ -43,7 +44,10 @@ PROFILE_FIELDS = frozenset(
 
 def _require_association_manager(user, association: BusinessAssociation) -> None:
     if user is not None and not perms.can_manage_association(user, association):
-        raise DomainError(f"Only approved staff of {association.name} may manage its businesses.")
+        raise DomainError(
+            _("Only approved staff of %(association)s may manage its businesses.")
+            % {"association": association.name}
+        )
 
 
 def _clean_into(errors: dict[str, list[str]], obj, exclude=None, **checks) -> None:
@@ -178,7 +182,9 @@ def business_create(
     _require_association_manager(user, association)
     unknown = set(fields) - ORGANISATION_FIELDS - PROFILE_FIELDS
     if unknown:
-        raise DomainError("Unknown business fields: " + ", ".join(sorted(unknown)))
+        raise DomainError(
+            _("Unknown business fields: %(names)s") % {"names": ", ".join(sorted(unknown))}
+        )
     business = _new_business(
         association=association,
         user=user,
@@ -206,7 +212,10 @@ def business_update(
     """Change a business's profile (not its association or city)."""
     unknown = set(fields) - ORGANISATION_FIELDS - PROFILE_FIELDS
     if unknown:
-        raise DomainError("These fields cannot be changed here: " + ", ".join(sorted(unknown)))
+        raise DomainError(
+            _("These fields cannot be changed here: %(names)s")
+            % {"names": ", ".join(sorted(unknown))}
+        )
     business = lock(
         BusinessProfile, business.pk, related=["organisation", "association__organisation"]
     )
@@ -265,12 +274,15 @@ def businesses_import_csv(*, file, association: BusinessAssociation, user) -> im
             continue
         key = row.values["name"].lower()
         if key in existing:
-            row.refuse(imports.RowStatus.EXISTS, "Already registered in this city: left unchanged.")
+            row.refuse(
+                imports.RowStatus.EXISTS, _("Already registered in this city: left unchanged.")
+            )
             continue
         if key in first_line:
             row.refuse(
                 imports.RowStatus.DUPLICATE,
-                f"Same business as line {first_line[key]}: not imported twice.",
+                _("Same business as line %(line)s: not imported twice.")
+                % {"line": first_line[key]},
             )
             continue
         business = _new_business(association=association, user=user, **row.values)
@@ -299,7 +311,7 @@ def _import_batch(batch: list[tuple[imports.RowResult, _NewBusiness]]) -> None:
             except IntegrityError:
                 row.refuse(
                     imports.RowStatus.EXISTS,
-                    "Already registered in this city (saved meanwhile): left unchanged.",
+                    _("Already registered in this city (saved meanwhile): left unchanged."),
                 )
             else:
                 row.created(business.profile.pk)

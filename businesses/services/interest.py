@@ -7,6 +7,8 @@ from collections.abc import Iterable, Sequence
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from businesses import notify
 from businesses import permissions as perms
@@ -51,26 +53,28 @@ def interest_register(
     if user is not None and not (
         core_permissions.is_admin(user) or perms.is_staff_of(user, association)
     ):
-        raise DomainError(f"Only approved staff of {association.name} may register its interest.")
+        raise DomainError(
+            _("Only approved staff of %(association)s may register its interest.")
+            % {"association": association.name}
+        )
     own_city = association.organisation.partner_id
     if not (partnership.published or own_city in core_permissions.member_city_ids(partnership)):
         raise DomainError(
-            "Interest can be registered in published partnerships and in those of your own city."
+            _("Interest can be registered in published partnerships and in those of your own city.")
         )
     if partnership.status in CLOSED_PARTNERSHIP_STATUSES:
         raise DomainError(
-            f"This partnership is {partnership.get_status_display().lower()}: it takes no new "
-            "interest."
+            _("This partnership is %(status)s: it takes no new interest.")
+            % {"status": partnership.get_status_display().lower()}
         )
     chosen = list({b.pk: b for b in businesses}.values())
     if not chosen:
-        raise ValidationError({"businesses": "Choose at least one member business."})
+        raise ValidationError({"businesses": _("Choose at least one member business.")})
     strangers = [b.name for b in chosen if b.association_id != association.pk]
     if strangers:
         raise DomainError(
-            f"Only {association.name}'s own member businesses can be registered: "
-            + ", ".join(strangers)
-            + "."
+            _("Only %(association)s's own member businesses can be registered: %(businesses)s.")
+            % {"association": association.name, "businesses": ", ".join(strangers)}
         )
     earlier = list(
         InterestedBusiness.objects.filter(
@@ -81,10 +85,17 @@ def interest_register(
     )
     if earlier:
         raise DomainError(
-            "The same interest cannot be registered twice; already registered in this partnership:",
+            _(
+                "The same interest cannot be registered twice; already registered in this "
+                "partnership:"
+            ),
             [
-                f"{e.business.name} ({e.registration.get_status_display().lower()}, "
-                f"registered {timezone.localtime(e.registration.created_at):%d %b %Y})"
+                _("%(business)s (%(status)s, registered %(date)s)")
+                % {
+                    "business": e.business.name,
+                    "status": e.registration.get_status_display().lower(),
+                    "date": date_format(timezone.localtime(e.registration.created_at), "d M Y"),
+                }
                 for e in earlier
             ],
         )
@@ -109,8 +120,10 @@ def interest_register(
             )
     except IntegrityError as exc:
         raise DomainError(
-            "Someone registered the interest of one of these businesses meanwhile; reload to "
-            "see it."
+            _(
+                "Someone registered the interest of one of these businesses meanwhile; reload to "
+                "see it."
+            )
         ) from exc
     return registration
 
@@ -123,10 +136,11 @@ def interest_decide(
     the chamber sees (required when declining)."""
     registration = lock(InterestRegistration, registration.pk, related=["partnership"])
     if user is not None and not perms.can_decide_interest(user, registration):
-        raise DomainError("Only officers of the partner cities may decide on this interest.")
+        raise DomainError(_("Only officers of the partner cities may decide on this interest."))
     if registration.status != InterestRegistration.Status.PENDING:
         raise DomainError(
-            f"This registration is already {registration.get_status_display().lower()}."
+            _("This registration is already %(status)s.")
+            % {"status": registration.get_status_display().lower()}
         )
     registration = model_update(
         registration,
@@ -149,14 +163,14 @@ def interest_withdraw(*, registration: InterestRegistration, user) -> InterestRe
     register interest in the partnership again."""
     registration = lock(InterestRegistration, registration.pk)
     if user is not None and not perms.can_withdraw_interest(user, registration):
-        raise DomainError("Only the registering association's staff may withdraw it.")
+        raise DomainError(_("Only the registering association's staff may withdraw it."))
     if registration.status not in (
         InterestRegistration.Status.PENDING,
         InterestRegistration.Status.ACCEPTED,
     ):
         raise DomainError(
-            f"This registration is {registration.get_status_display().lower()}: there is "
-            "nothing to withdraw."
+            _("This registration is %(status)s: there is nothing to withdraw.")
+            % {"status": registration.get_status_display().lower()}
         )
     registration.status = InterestRegistration.Status.WITHDRAWN
     registration.save(update_fields=["status"])
@@ -190,26 +204,36 @@ def lead_propose(
     if user is not None and not (
         core_permissions.is_admin(user) or perms.is_staff_of(user, association)
     ):
-        raise DomainError(f"Only approved staff of {association.name} may propose partnerships.")
+        raise DomainError(
+            _("Only approved staff of %(association)s may propose partnerships.")
+            % {"association": association.name}
+        )
     home = association.organisation.partner
     if target.pk == home.pk:
-        raise DomainError(f"{home.name} is your own city.")
+        raise DomainError(_("%(home)s is your own city.") % {"home": home.name})
     if target.pk in partnered_city_ids(home.pk):
         raise DomainError(
-            f"{home.name} already has a partnership with {target.name}: register your "
-            "businesses' interest in it instead."
+            _(
+                "%(home)s already has a partnership with %(target)s: register your "
+                "businesses' interest in it instead."
+            )
+            % {"home": home.name, "target": target.name}
         )
     if PartnershipLead.objects.filter(
         home=home, target=target, status=PartnershipLead.Status.NEW
     ).exists():
         raise DomainError(
-            f"A proposal of {target.name} is already waiting for the officers of {home.name}."
+            _("A proposal of %(target)s is already waiting for the officers of %(home)s.")
+            % {"target": target.name, "home": home.name}
         )
     businesses = list(businesses)
     strangers = [b.name for b in businesses if b.association_id != association.pk]
     if strangers:
         raise ValidationError(
-            {"businesses": f"Not members of {association.name}: {', '.join(strangers)}."}
+            {
+                "businesses": _("Not members of %(association)s: %(value)s.")
+                % {"association": association.name, "value": ", ".join(strangers)}
+            }
         )
     lead = PartnershipLead(
         association=association,
@@ -228,9 +252,14 @@ def lead_propose(
 def _lock_new_lead(lead: PartnershipLead, user) -> PartnershipLead:
     lead = lock(PartnershipLead, lead.pk, related=["association__organisation", "home", "target"])
     if user is not None and not perms.can_decide_lead(user, lead):
-        raise DomainError(f"Only officers of {lead.home.name} may act on this proposal.")
+        raise DomainError(
+            _("Only officers of %(home)s may act on this proposal.") % {"home": lead.home.name}
+        )
     if lead.status != PartnershipLead.Status.NEW:
-        raise DomainError(f"This proposal was already {lead.get_status_display().lower()}.")
+        raise DomainError(
+            _("This proposal was already %(status)s.")
+            % {"status": lead.get_status_display().lower()}
+        )
     return lead
 
 
@@ -240,13 +269,16 @@ def lead_take_up(*, lead: PartnershipLead, partnership: Partnership, user) -> Ca
     in the search step."""
     lead = _lock_new_lead(lead, user)
     if not partnership.members.filter(partner_id=lead.home_id).exists():
-        raise DomainError(f"Choose a partnership of {lead.home.name}.")
+        raise DomainError(_("Choose a partnership of %(home)s.") % {"home": lead.home.name})
     if user is not None and not core_permissions.can_edit_partnership(user, partnership):
-        raise DomainError("You may not change this partnership.")
+        raise DomainError(_("You may not change this partnership."))
     if partnership.step != Step.SEARCH:
         raise DomainError(
-            f"“{partnership.title}” is at the step “{partnership.step_label}”: a proposal "
-            "becomes a candidate in the search step."
+            _(
+                "“%(partnership)s” is at the step “%(step_label)s”: a proposal "
+                "becomes a candidate in the search step."
+            )
+            % {"partnership": partnership.title, "step_label": partnership.step_label}
         )
     try:
         candidate = core_services.candidate_add(
@@ -271,7 +303,9 @@ def lead_decline(*, lead: PartnershipLead, user, message: str) -> PartnershipLea
     """Decline a proposal, telling the chamber why."""
     lead = _lock_new_lead(lead, user)
     if not (message or "").strip():
-        raise ValidationError({"officer_message": "Tell the chamber why the proposal is declined."})
+        raise ValidationError(
+            {"officer_message": _("Tell the chamber why the proposal is declined.")}
+        )
     lead.status = PartnershipLead.Status.DECLINED
     lead.officer_message = message.strip()
     lead.decided_by = user

@@ -11,6 +11,8 @@ from __future__ import annotations
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from alliances.models import SubAlliance
 from businesses import matching, notify
@@ -46,29 +48,45 @@ def match_propose(
     if user is not None and not perms.can_propose_match(user, association, partnership):
         if perms.is_staff_of(user, association):
             raise DomainError(
-                "Matches can be proposed in published partnerships and in those of your own city."
+                _(
+                    "Matches can be proposed in published partnerships and in those of your own "
+                    "city."
+                )
             )
-        raise DomainError(f"Only approved staff of {association.name} may propose its matches.")
+        raise DomainError(
+            _("Only approved staff of %(association)s may propose its matches.")
+            % {"association": association.name}
+        )
     if partnership.status in CLOSED_PARTNERSHIP_STATUSES:
         raise DomainError(
-            f"This partnership is {partnership.get_status_display().lower()}: it takes no new "
-            "matches."
+            _("This partnership is %(status)s: it takes no new matches.")
+            % {"status": partnership.get_status_display().lower()}
         )
     if second.association_id == association.pk:
-        raise DomainError("A match pairs your business with one of another city's chamber.")
+        raise DomainError(_("A match pairs your business with one of another city's chamber."))
     suggestion = matching.evaluate_pair(partnership, first, second)
     if suggestion is None:
         raise DomainError(
-            f"{first.name} and {second.name} are not (or no longer) a match in this partnership: "
-            "reload the matches to see the current ones."
+            _(
+                "%(first)s and %(second)s are not (or no longer) a match in this "
+                "partnership: reload the matches to see the current ones."
+            )
+            % {"first": first.name, "second": second.name}
         )
     waiting = _pair(partnership, first, second).filter(status=MatchProposal.Status.PENDING)
     earlier = waiting.select_related("association__organisation").first()
     if earlier is not None:
         raise DomainError(
-            f"{first.name} and {second.name} are already proposed to the officers (by "
-            f"{earlier.association.name}, {timezone.localtime(earlier.created_at):%d %b %Y}): "
-            "wait for their answer."
+            _(
+                "%(first)s and %(second)s are already proposed to the officers (by "
+                "%(association)s, %(date)s): wait for their answer."
+            )
+            % {
+                "first": first.name,
+                "second": second.name,
+                "association": earlier.association.name,
+                "date": date_format(timezone.localtime(earlier.created_at), "d M Y"),
+            }
         )
     together = (
         SubAlliance.objects.filter(partnership=partnership)
@@ -77,7 +95,10 @@ def match_propose(
         .exclude(status=SubAlliance.Status.ENDED)
     )
     if together.exists():
-        raise DomainError(f"{first.name} and {second.name} are already in a sub-alliance here.")
+        raise DomainError(
+            _("%(first)s and %(second)s are already in a sub-alliance here.")
+            % {"first": first.name, "second": second.name}
+        )
     proposal = MatchProposal(
         partnership=partnership,
         first=first,
@@ -95,7 +116,7 @@ def match_propose(
             proposal.save()
     except IntegrityError as exc:
         raise DomainError(
-            "Someone proposed this pair meanwhile: it is waiting for the officers."
+            _("Someone proposed this pair meanwhile: it is waiting for the officers.")
         ) from exc
     notify.match_proposed(proposal)
     return proposal
@@ -113,7 +134,10 @@ def _lock_pending(proposal: MatchProposal) -> MatchProposal:
         ],
     )
     if proposal.status != MatchProposal.Status.PENDING:
-        raise DomainError(f"This proposal is already {proposal.get_status_display().lower()}.")
+        raise DomainError(
+            _("This proposal is already %(status)s.")
+            % {"status": proposal.get_status_display().lower()}
+        )
     return proposal
 
 
@@ -121,7 +145,7 @@ def _lock_pending(proposal: MatchProposal) -> MatchProposal:
 def match_withdraw(*, proposal: MatchProposal, user) -> MatchProposal:
     """The proposing chamber takes back a proposal the officers have not answered yet."""
     if user is not None and not perms.can_withdraw_match(user, proposal):
-        raise DomainError("Only the proposing association's staff may withdraw it.")
+        raise DomainError(_("Only the proposing association's staff may withdraw it."))
     proposal = _lock_pending(proposal)
     proposal.status = MatchProposal.Status.WITHDRAWN
     proposal.save(update_fields=["status"])
@@ -142,10 +166,10 @@ def match_decide(
     it, with a message the chamber sees (required when declining)."""
     proposal = _lock_pending(proposal)
     if user is not None and not perms.can_decide_match(user, proposal):
-        raise DomainError("Only officers of the partner cities may decide on this match.")
+        raise DomainError(_("Only officers of the partner cities may decide on this match."))
     message = (message or "").strip()
     if not accept and not message:
-        raise DomainError("Tell the chamber why the match is declined.")
+        raise DomainError(_("Tell the chamber why the match is declined."))
     proposal.status = MatchProposal.Status.ACCEPTED if accept else MatchProposal.Status.DECLINED
     proposal.officer_message = message
     proposal.decided_by = user

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from alliances import permissions as alliance_permissions
 from alliances import services as alliance_services
@@ -45,19 +46,26 @@ def outcome_record(
     money with its currency, on the date it happened (not in the future)."""
     if user is not None and not perms.can_record_outcome(user, sub_alliance):
         raise DomainError(
-            "Only officers of the partner cities, or the staff of a chamber taking part, may "
-            "record its outcomes."
+            _(
+                "Only officers of the partner cities, or the staff of a chamber taking part, may "
+                "record its outcomes."
+            )
         )
     if sub_alliance.grouping not in OUTCOME_GROUPINGS:
         raise DomainError(
-            "Economic outcomes are recorded for business (or mixed) sub-alliances; this one is "
-            f"{sub_alliance.get_grouping_display().lower()}."
+            _(
+                "Economic outcomes are recorded for business (or mixed) "
+                "sub-alliances; this one is %(grouping)s."
+            )
+            % {"grouping": sub_alliance.get_grouping_display().lower()}
         )
     occurred_on = occurred_on or timezone.localdate()
     if occurred_on > timezone.localdate():
-        raise ValidationError({"occurred_on": "Record a result once it has happened."})
+        raise ValidationError({"occurred_on": _("Record a result once it has happened.")})
     if partner is not None and not sub_alliance.parties.filter(partner=partner).exists():
-        raise DomainError(f"{partner.name} is not a side of this sub-alliance.")
+        raise DomainError(
+            _("%(partner)s is not a side of this sub-alliance.") % {"partner": partner.name}
+        )
     outcome = Outcome(
         sub_alliance=sub_alliance,
         kind=kind,
@@ -89,19 +97,26 @@ def matchmaking_to_sub_alliance(
     matches), and the direction, roles and reasons come from the suggestion. A chamber's
     proposal of the pair still waiting is accepted with it."""
     if user is not None and not alliance_permissions.can_manage_sub_alliances(user, partnership):
-        raise DomainError("Only officers of the partner cities may form its sub-alliances.")
+        raise DomainError(_("Only officers of the partner cities may form its sub-alliances."))
     suggestion = matching.evaluate_pair(partnership, first, second)
     if suggestion is None:
         raise DomainError(
-            f"{first.name} and {second.name} are not (or no longer) a suggested match in this "
-            "partnership: form the sub-alliance by hand if you still want it."
+            _(
+                "%(first)s and %(second)s are not (or no longer) a suggested match "
+                "in this partnership: form the sub-alliance by hand if you still "
+                "want it."
+            )
+            % {"first": first.name, "second": second.name}
         )
     together = SubAlliance.objects.filter(
         Q(parties__organisation_id=first.organisation_id),
         partnership=partnership,
     ).filter(parties__organisation_id=second.organisation_id)
     if together.exclude(status=SubAlliance.Status.ENDED).exists():
-        raise DomainError(f"{first.name} and {second.name} are already in a sub-alliance here.")
+        raise DomainError(
+            _("%(first)s and %(second)s are already in a sub-alliance here.")
+            % {"first": first.name, "second": second.name}
+        )
     roles = {}
     if suggestion.supplier is not None:
         roles = {

@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from businesses import permissions as perms
@@ -86,9 +87,14 @@ def _signup_post(request, form_class):
             association = membership.association
             messages.success(
                 request,
-                f"Your request to join {association.name} is sent. "
-                f"{selectors.deciders_label(association, capital=True)} will decide; this page "
-                "shows the answer, and you will get an e-mail.",
+                _(
+                    "Your request to join %(association)s is sent. %(deciders_label)s "
+                    "will decide; this page shows the answer, and you will get an e-mail."
+                )
+                % {
+                    "association": association.name,
+                    "deciders_label": selectors.deciders_label(association, capital=True),
+                },
             )
             return redirect("businesses:status")
     return _signup_page(request, form)
@@ -143,7 +149,11 @@ def staff_requests(request):
 
 def _decision_form(data=None, auto_id="id_%s") -> DecisionForm:
     return DecisionForm(
-        data, yes="Approve", no="Reject", note_label="Note to the applicant", auto_id=auto_id
+        data,
+        yes=_("Approve"),
+        no=_("Reject"),
+        note_label=_("Note to the applicant"),
+        auto_id=auto_id,
     )
 
 
@@ -174,13 +184,17 @@ def staff_request_decide(request, membership_id: int):
             apply_errors(form, exc)
         else:
             who = membership.user.get_full_name() or membership.user.username
-            verb = "approved" if form.approve else "rejected"
+            if form.approve:
+                text = _("%(who)s's request to join %(association)s is approved.")
+            else:
+                text = _("%(who)s's request to join %(association)s is rejected.")
             messages.success(
-                request, f"{who}'s request to join {membership.association.name} is {verb}."
+                request,
+                text % {"who": who, "association": membership.association.name},
             )
             return redirect("businesses:staff_requests")
     elif request.method == "POST" and not pending:
-        messages.info(request, "This request was decided already.")
+        messages.info(request, _("This request was decided already."))
         return redirect("businesses:staff_requests")
     return render(
         request,

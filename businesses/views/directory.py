@@ -17,6 +17,8 @@ from django.db.models import Prefetch
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_GET, require_http_methods
 
 from businesses import imports, selectors, services
@@ -99,15 +101,17 @@ def business_create(request):
         except DomainError as exc:
             form.add_error(None, exc.message)
         else:
-            messages.success(request, f"{business.name} is added to your members.")
+            messages.success(
+                request, _("%(business)s is added to your members.") % {"business": business.name}
+            )
             return redirect("businesses:business_detail", business_id=business.pk)
     return render(
         request,
         "businesses/directory/business_form.html",
         {
             "form": form,
-            "heading": "Add a member business",
-            "submit": "Add business",
+            "heading": _("Add a member business"),
+            "submit": _("Add business"),
             "cancel": reverse("businesses:business_list"),
         },
     )
@@ -127,7 +131,7 @@ def business_edit(request, business_id: int):
         except DomainError as exc:
             form.add_error(None, exc.message)
         else:
-            messages.success(request, f"{form.cleaned_data['name']} is saved.")
+            messages.success(request, _("%(name)s is saved.") % {"name": form.cleaned_data["name"]})
             return redirect("businesses:business_detail", business_id=business.pk)
     return render(
         request,
@@ -135,8 +139,8 @@ def business_edit(request, business_id: int):
         {
             "form": form,
             "business": business,
-            "heading": f"Edit {business.name}",
-            "submit": "Save",
+            "heading": _("Edit %(business)s") % {"business": business.name},
+            "submit": _("Save"),
             "cancel": reverse("businesses:business_detail", args=[business.pk]),
         },
     )
@@ -149,7 +153,7 @@ def _stored_report(association, report: imports.ImportReport) -> dict:
     """What the report page shows, small enough for the session (POST/redirect/GET)."""
     return {
         "association": association.name,
-        "summary": report.summary or "The file has no rows.",
+        "summary": report.summary or _("The file has no rows."),
         "warnings": list(report.warnings),
         "created": report.count(imports.RowStatus.CREATED),
         "rows": [
@@ -160,11 +164,11 @@ def _stored_report(association, report: imports.ImportReport) -> dict:
 
 
 STATUS_LABELS = {
-    imports.RowStatus.CREATED: ("Created", "success"),
-    imports.RowStatus.EXISTS: ("Already registered", "secondary"),
-    imports.RowStatus.DUPLICATE: ("Repeated in the file", "warning"),
-    imports.RowStatus.REFUSED: ("Refused", "danger"),
-    imports.RowStatus.SKIPPED: ("Empty line", "light"),
+    imports.RowStatus.CREATED: (_l("Created"), "success"),
+    imports.RowStatus.EXISTS: (_l("Already registered"), "secondary"),
+    imports.RowStatus.DUPLICATE: (_l("Repeated in the file"), "warning"),
+    imports.RowStatus.REFUSED: (_l("Refused"), "danger"),
+    imports.RowStatus.SKIPPED: (_l("Empty line"), "light"),
 }
 
 
@@ -202,7 +206,11 @@ def business_import(request):
         else:
             request.session[REPORT_KEY] = _stored_report(association, report)
             level = messages.success if not report.not_imported else messages.warning
-            level(request, f"Import into {association.name}: {report.summary or 'no rows'}.")
+            level(
+                request,
+                _("Import into %(association)s: %(summary)s.")
+                % {"association": association.name, "summary": report.summary or _("no rows")},
+            )
             return redirect("businesses:business_import")
     report = request.session.pop(REPORT_KEY, None) if request.method == "GET" else None
     rows = _report_rows(report) if report else []

@@ -14,6 +14,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from businesses import permissions as perms
@@ -37,7 +39,7 @@ from partnerships.selectors import (
     with_members,
 )
 
-NO_BUSINESSES = (
+NO_BUSINESSES = _l(
     "Your chamber has no member businesses yet: add the businesses that want to take part "
     "first, then register their interest."
 )
@@ -116,8 +118,8 @@ def interest_register(request):
         else:
             messages.success(
                 request,
-                f"Interest registered in “{registration.partnership.title}”: its officers "
-                "will answer here.",
+                _("Interest registered in “%(partnership)s”: its officers will answer here.")
+                % {"partnership": registration.partnership.title},
             )
             return redirect("businesses:my_registrations")
     return render(
@@ -144,7 +146,9 @@ def interest_withdraw(request, registration_id: int):
         report_refusal(request, exc)
     else:
         messages.success(
-            request, f"Your interest in “{registration.partnership.title}” is withdrawn."
+            request,
+            _("Your interest in “%(partnership)s” is withdrawn.")
+            % {"partnership": registration.partnership.title},
         )
     return redirect("businesses:my_registrations")
 
@@ -185,7 +189,8 @@ def lead_propose(request):
         else:
             messages.success(
                 request,
-                f"Your proposal of {lead.target.name} is sent to the officers of {lead.home.name}.",
+                _("Your proposal of %(target)s is sent to the officers of %(home)s.")
+                % {"target": lead.target.name, "home": lead.home.name},
             )
             return redirect("businesses:my_registrations")
     return render(
@@ -200,7 +205,12 @@ def lead_propose(request):
 
 def _decision_form(data=None, auto_id="id_%s") -> DecisionForm:
     return DecisionForm(
-        data, yes="Accept", no="Decline", note_label="Message to the chamber", auto_id=auto_id
+        data,
+        yes=_("Accept"),
+        no=_("Decline"),
+        note_label=_("Message to the chamber"),
+        no_reason=_("Say why: the message is required to decline."),
+        auto_id=auto_id,
     )
 
 
@@ -240,7 +250,7 @@ def interest_decide(request, registration_id: int):
     inbox = reverse("businesses:interest_inbox", args=[registration.partnership_id])
     pending = registration.status == InterestRegistration.Status.PENDING
     if request.method == "POST" and not pending:
-        messages.info(request, "This registration was decided already.")
+        messages.info(request, _("This registration was decided already."))
         return redirect(inbox)
     form = _decision_form(posted(request))
     if request.method == "POST" and form.is_valid():
@@ -256,8 +266,14 @@ def interest_decide(request, registration_id: int):
         except DomainError as exc:
             _refuse(form, exc)
         else:
-            verb = "accepted" if form.approve else "declined"
-            messages.success(request, f"The interest of {registration.association.name} is {verb}.")
+            if form.approve:
+                text = _("The interest of %(association)s is accepted.")
+            else:
+                text = _("The interest of %(association)s is declined.")
+            messages.success(
+                request,
+                text % {"association": registration.association.name},
+            )
             return redirect(inbox)
     businesses = list(
         registration.businesses.select_related("organisation").order_by("organisation__name")
@@ -299,7 +315,7 @@ def lead_list(request):
             form = LeadDecisionForm(auto_id=f"lead-{lead.pk}-%s")
             # Choices from the list read above: no query per lead.
             form.fields["partnership"].choices = [
-                ("", "Choose the partnership"),
+                ("", _("Choose the partnership")),
                 *((p.pk, p.title) for p in by_home[lead.home_id]),
             ]
         rows.append({"lead": lead, "form": form})
@@ -318,7 +334,7 @@ def lead_decide(request, lead_id: int):
     require(perms.can_decide_lead(request.user, lead))
     is_new = lead.status == PartnershipLead.Status.NEW
     if request.method == "POST" and not is_new:
-        messages.info(request, "This proposal was decided already.")
+        messages.info(request, _("This proposal was decided already."))
         return redirect("businesses:lead_list")
     partnerships = (
         _search_step_partnerships(request.user)
@@ -331,10 +347,13 @@ def lead_decide(request, lead_id: int):
         try:
             if data["decision"] == LeadDecisionForm.TAKE_UP:
                 services.lead_take_up(lead=lead, partnership=data["partnership"], user=request.user)
-                done = f"{lead.target.name} is now a candidate of “{data['partnership'].title}”."
+                done = _("%(city)s is now a candidate of “%(partnership)s”.") % {
+                    "city": lead.target.name,
+                    "partnership": data["partnership"].title,
+                }
             else:
                 services.lead_decline(lead=lead, user=request.user, message=data["message"])
-                done = f"The proposal of {lead.target.name} is declined."
+                done = _("The proposal of %(city)s is declined.") % {"city": lead.target.name}
         except ValidationError as exc:
             apply_errors(form, exc)
         except DomainError as exc:

@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from alliances.models import SubAlliance
@@ -144,8 +145,11 @@ def match_propose(request, pk: int):
         else:
             messages.success(
                 request,
-                f"The match of {proposal.first.name} and {proposal.second.name} is proposed to "
-                "the officers: their answer will be on this page.",
+                _(
+                    "The match of %(first)s and %(second)s is proposed to the officers: "
+                    "their answer will be on this page."
+                )
+                % {"first": proposal.first.name, "second": proposal.second.name},
             )
             return redirect("businesses:my_match_proposals")
     return render(
@@ -212,7 +216,8 @@ def match_withdraw(request, proposal_id: int):
     else:
         messages.success(
             request,
-            f"Your proposal of {proposal.first.name} and {proposal.second.name} is withdrawn.",
+            _("Your proposal of %(first)s and %(second)s is withdrawn.")
+            % {"first": proposal.first.name, "second": proposal.second.name},
         )
     return redirect("businesses:my_match_proposals")
 
@@ -229,7 +234,7 @@ def match_decide(request, proposal_id: int):
     back = reverse("businesses:matchmaking", args=[proposal.partnership_id])
     pending = proposal.status == MatchProposal.Status.PENDING
     if request.method == "POST" and not pending:
-        messages.info(request, "This proposal was decided already.")
+        messages.info(request, _("This proposal was decided already."))
         return redirect(back)
     form = MatchDecisionForm(posted(request))
     if request.method == "POST" and form.is_valid():
@@ -249,13 +254,23 @@ def match_decide(request, proposal_id: int):
             if decided.sub_alliance_id:
                 messages.success(
                     request,
-                    f"Sub-alliance “{decided.sub_alliance.name}” formed from the match "
-                    f"{decided.association.name} proposed.",
+                    _(
+                        "Sub-alliance “%(sub_alliance)s” formed from the match "
+                        "%(association)s proposed."
+                    )
+                    % {
+                        "sub_alliance": decided.sub_alliance.name,
+                        "association": decided.association.name,
+                    },
                 )
                 return redirect(
                     "alliances:sub_alliance_detail", sub_alliance_id=decided.sub_alliance_id
                 )
-            messages.success(request, f"The match {decided.association.name} proposed is declined.")
+            messages.success(
+                request,
+                _("The match %(association)s proposed is declined.")
+                % {"association": decided.association.name},
+            )
             return redirect(back)
     return render(
         request,

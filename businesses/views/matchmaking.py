@@ -11,6 +11,8 @@ from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, prefetch_related_objects
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from alliances import permissions as alliance_perms
@@ -102,7 +104,7 @@ def matchmaking_form(request, pk: int):
     back = reverse("businesses:matchmaking", args=[partnership.pk])
     form = PairForm(request.POST)
     if not form.is_valid():
-        report_refusal(request, DomainError("Choose one of the suggested pairs."))
+        report_refusal(request, DomainError(_("Choose one of the suggested pairs.")))
         return redirect(back)
     data = form.cleaned_data
     try:
@@ -118,7 +120,8 @@ def matchmaking_form(request, pk: int):
         return redirect(back)
     messages.success(
         request,
-        f"Sub-alliance “{sub_alliance.name}” formed, with its five start-up tasks to work through.",
+        _("Sub-alliance “%(sub_alliance)s” formed, with its five start-up tasks to work through.")
+        % {"sub_alliance": sub_alliance.name},
     )
     return redirect("alliances:sub_alliance_detail", sub_alliance_id=sub_alliance.pk)
 
@@ -155,12 +158,18 @@ def outcome_record(request, sub_alliance_id: int):
         except DomainError as exc:
             form.add_error(None, exc.message)
         else:
-            amount = (
-                f"{outcome.amount:,.2f} {outcome.currency}"
-                if outcome.is_money
-                else f"{outcome.amount:,.0f}"
+            if outcome.is_money:
+                amount = _("%(amount)s %(currency)s") % {
+                    "amount": number_format(outcome.amount, 2, force_grouping=True),
+                    "currency": outcome.currency,
+                }
+            else:
+                amount = number_format(outcome.amount, 0, force_grouping=True)
+            messages.success(
+                request,
+                _("Outcome recorded: %(kind)s, %(amount)s.")
+                % {"kind": outcome.get_kind_display(), "amount": amount},
             )
-            messages.success(request, f"Outcome recorded: {outcome.get_kind_display()}, {amount}.")
             return redirect(f"{detail}#outcomes")
     return render(
         request,

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from django.db.models import CharField, Count, OuterRef, Subquery, Value
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from alliances.models import SubAlliance
 from businesses import permissions as perms
@@ -87,8 +89,14 @@ def partnership_panel(request, partnership: Partnership, sub_alliances, can_mana
     ]
     links = [
         {
-            "label": "Interest registered by chambers"
-            + (f" ({pending} waiting)" if pending else ""),
+            "label": ngettext(
+                "Interest registered by chambers (%(n)s waiting)",
+                "Interest registered by chambers (%(n)s waiting)",
+                pending,
+            )
+            % {"n": pending}
+            if pending
+            else _("Interest registered by chambers"),
             "url": reverse("businesses:interest_inbox", args=[partnership.pk]),
             "icon": "briefcase",
         }
@@ -97,7 +105,7 @@ def partnership_panel(request, partnership: Partnership, sub_alliances, can_mana
         links.insert(
             0,
             {
-                "label": "Matchmaking: suggested business pairs",
+                "label": _("Matchmaking: suggested business pairs"),
                 "url": reverse("businesses:matchmaking", args=[partnership.pk]),
                 "icon": "people",
             },
@@ -132,7 +140,7 @@ def detail_links(request, partnership: Partnership, can_edit: bool) -> list[dict
     if core.is_admin(user) or core.city_ids(user) & core.member_city_ids(partnership):
         links.append(
             {
-                "label": "Sub-alliances and business interest",
+                "label": _("Sub-alliances and business interest"),
                 "url": reverse("alliances:partnership_sub_alliances", args=[partnership.pk]),
                 "icon": "diagram-3",
             }
@@ -140,7 +148,7 @@ def detail_links(request, partnership: Partnership, can_edit: bool) -> list[dict
         if can_edit:
             links.append(
                 {
-                    "label": "Matchmaking",
+                    "label": _("Matchmaking"),
                     "url": reverse("businesses:matchmaking", args=[partnership.pk]),
                     "icon": "people",
                 }
@@ -148,7 +156,7 @@ def detail_links(request, partnership: Partnership, can_edit: bool) -> list[dict
     elif perms.is_chamber_staff(user):
         links.append(
             {
-                "label": "Register interest",
+                "label": _("Register interest"),
                 "url": f"{reverse('businesses:interest_register')}?partnership={partnership.pk}",
                 "icon": "hand-index",
             }

@@ -40,8 +40,8 @@ def home(request):
     )
     sub_alliances, more_sub_alliances = _first(selectors.chamber_sub_alliances_for_home(user), 20)
     outcomes, more_outcomes = _first(selectors.chamber_outcomes(user), 5)
-    worth_a_look, _ = _first(selectors.partnerships_worth_a_look(user), 6)
-    proposals, _ = _first(selectors.match_proposals_of(user), 5)
+    worth_a_look, _more = _first(selectors.partnerships_worth_a_look(user), 6)
+    proposals, _more_proposals = _first(selectors.match_proposals_of(user), 5)
     return render(
         request,
         "businesses/workspace/home.html",
