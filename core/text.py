@@ -16,6 +16,7 @@ import re
 
 from django.core.exceptions import ValidationError
 from django.utils.deconstruct import deconstructible
+from django.utils.functional import Promise
 from django.utils.translation import gettext
 
 # C0 controls but tab, line feed and carriage return; DEL; the C1 controls.
@@ -25,7 +26,10 @@ CONTROL_OR_BREAK = re.compile(f"[{_CONTROL}\t\n\r]")
 
 
 def printable(value):
-    """`value` without its control characters (tab and line breaks kept); not text: as is."""
+    """`value` without its control characters (tab and line breaks kept); a lazy translation
+    as the text of the active language; not text: as is."""
+    if isinstance(value, Promise):
+        value = str(value)
     return CONTROL.sub("", value) if isinstance(value, str) else value
 
 
