@@ -3,8 +3,10 @@ invited officer, a request to join a city)."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from core.services import model_update
 
@@ -14,6 +16,9 @@ def account_save_new(user, password: str, errors: dict[str, list[str]] | None = 
     model's own checks; every problem (with `errors` the caller found already) is raised
     together as one ValidationError per field, and nothing is saved then."""
     errors = {field: list(messages) for field, messages in (errors or {}).items()}
+    # A new account keeps the language its person signed up in (the page they read).
+    if not user.language:
+        user.language = active_language()
     try:
         validate_password(password, user)
     except ValidationError as exc:
@@ -39,3 +44,9 @@ def account_update(user, **values):
     if unknown:
         raise TypeError(f"not an account field: {sorted(unknown)}")
     return model_update(user, values)
+
+
+def active_language() -> str:
+    """The active language if it is one of the portal's, else "" (the default)."""
+    active = translation.get_language() or ""
+    return active if active in {code for code, _name in settings.LANGUAGES} else ""

@@ -10,12 +10,11 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy
 
 from accounts.services import account_save_new
@@ -220,15 +219,10 @@ def _new_account(*, email: str, password: str, first_name: str, last_name: str, 
         email=email,
         first_name=(first_name or "").strip(),
         last_name=(last_name or "").strip(),
-        # The language they were invited in, else the one they read the sign-up page in.
-        language=language or _active_language(),
+        # The language they were invited in (else account_save_new: the page's).
+        language=language,
     )
     return account_save_new(user, password, errors)
-
-
-def _active_language() -> str:
-    active = translation.get_language() or ""
-    return active if active in {code for code, _name in settings.LANGUAGES} else ""
 
 
 def _make_officer(user, city_id: int) -> CityMembership:

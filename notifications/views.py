@@ -8,12 +8,14 @@ and answers 404 for anything but a current address.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext, ngettext
@@ -280,7 +282,9 @@ def calendar_feed(request, token: str):
     if feed is None:
         raise Http404
     calendar.calendar_feed_fetched(feed)
-    body = calendar.to_ical(feed.user, calendar.events_for(feed.user))
+    # A calendar program sends no language and no session: the feed's owner's language.
+    with translation.override(feed.user.language or settings.LANGUAGE_CODE):
+        body = calendar.to_ical(feed.user, calendar.events_for(feed.user))
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="twinning-portal.ics"'
     response["Cache-Control"] = "private, no-cache"

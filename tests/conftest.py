@@ -1,10 +1,23 @@
 import contextlib
+from pathlib import Path
 
 import pytest
 
 # The worlds built once per module (the permission matrix's, the query budgets', the demo
 # data), and the order and checks that keep them apart from the tests not asking for them.
 pytest_plugins = ["tests.worlds"]
+
+
+def pytest_configure(config):
+    """The catalogs compiled before any test reads a translation (as `make messages` does), so
+    that `pytest` alone tests the translations on disk; once, in the controlling process."""
+    if hasattr(config, "workerinput"):
+        return
+    from babel.messages.frontend import CommandLineInterface
+
+    locale = Path(__file__).resolve().parents[1] / "locale"
+    if locale.is_dir():
+        CommandLineInterface().run(["pybabel", "-q", "compile", "-d", str(locale), "-D", "django"])
 
 
 @pytest.fixture(autouse=True)

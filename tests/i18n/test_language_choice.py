@@ -167,3 +167,23 @@ def test_cached_pages_are_kept_apart_by_language(settings):
     again, served = visit("sv")
     assert again == swedish and served < computed
     cache.clear()
+
+
+def test_a_new_account_keeps_the_language_of_the_page_it_signed_up_on(client):
+    from invitations.models import JoinRequest
+
+    city = PartnerFactory(name="Rosario", country="AR")
+    client.cookies[COOKIE] = "es"
+    response = client.post(
+        reverse("invitations:join"),
+        {
+            "city": city.pk,
+            "first_name": "Ana",
+            "last_name": "Ruiz",
+            "email": "ana@rosario.example",
+            "password": "a long pass phrase 42",
+            "password2": "a long pass phrase 42",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:500]
+    assert JoinRequest.objects.get().user.language == "es"
