@@ -7,6 +7,7 @@ from collections import defaultdict
 from django.contrib import admin, messages
 from django.db.models import Count
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django_countries.filters import CountryFilter
 
 from core.admin import (
@@ -55,8 +56,8 @@ class CityMembershipInline(TabularInline):
     fields = ("user", "role")
     autocomplete_fields = ("user",)
     related = ("user",)
-    verbose_name = "staff member"
-    verbose_name_plural = "staff working for this city"
+    verbose_name = _("staff member")
+    verbose_name_plural = _("staff working for this city")
 
 
 @admin.register(Partner)
@@ -162,11 +163,11 @@ class TwinningStrategyAdmin(PortalHistoryAdmin):
         fixed = ("version_label", "status", "created_by", "created_at", "updated_at")
         return ("partner", *fixed) if obj is not None and obj.pk else fixed
 
-    @admin.display(description="version", ordering="version")
+    @admin.display(description=_("version"), ordering="version")
     def version_label(self, obj):
         return f"v{obj.version}" if obj.pk else "The next free version, given on save"
 
-    @admin.display(description="criteria", ordering="n_criteria")
+    @admin.display(description=_("criteria"), ordering="n_criteria")
     def n_criteria(self, obj):
         return obj.n_criteria
 
@@ -189,7 +190,7 @@ class TwinningStrategyAdmin(PortalHistoryAdmin):
         )
         obj._state.adding = False
 
-    @admin.action(description="Put in force", permissions=["change"])
+    @admin.action(description=_("Put in force"), permissions=["change"])
     def put_in_force(self, request, queryset):
         by_city: dict[int, list[TwinningStrategy]] = defaultdict(list)
         for strategy in queryset:

@@ -6,6 +6,7 @@ error."""
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from core.admin import AdminInlineFormSet, AdminModelForm, constraint_message
 from core.forms import PlainForm
@@ -160,7 +161,7 @@ class LessonForm(AdminModelForm):
         cleaned = super().clean()
         partnership, review = cleaned.get("partnership"), cleaned.get("review")
         if review and partnership and partnership.pk and review.partnership_id != partnership.pk:
-            self.add_error("review", "Choose a review of this partnership.")
+            self.add_error("review", _("Choose a review of this partnership."))
         return cleaned
 
 
@@ -170,10 +171,10 @@ class LessonForm(AdminModelForm):
 class ReturnToStepForm(PlainForm):
     """The intermediate page of the return action: where to, and why (the why is recorded)."""
 
-    to_step = forms.TypedChoiceField(label="Return to", coerce=int, choices=())
+    to_step = forms.TypedChoiceField(label=_("Return to"), coerce=int, choices=())
     reason = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 4, "cols": 60}),
-        help_text="Recorded with the move, in the partnership's record of moves.",
+        help_text=_("Recorded with the move, in the partnership's record of moves."),
         error_messages={"required": "Say why the partnership returns to an earlier step."},
     )
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.db.models import Count, Q
+from django.utils.translation import gettext_lazy as _
 
 from core.admin import (
     PortalAdmin,
@@ -60,11 +61,11 @@ class BusinessPlanAdmin(PortalAdmin):
             )
         )
 
-    @admin.display(description="actions", ordering="n_actions")
+    @admin.display(description=_("actions"), ordering="n_actions")
     def n_actions(self, obj):
         return obj.n_actions
 
-    @admin.display(description="open", ordering="n_open_actions")
+    @admin.display(description=_("open"), ordering="n_open_actions")
     def n_open_actions(self, obj):
         return obj.n_open_actions
 
@@ -79,7 +80,7 @@ class PlanActionAdmin(PortalAdmin):
     date_hierarchy = "due_on"
     ordering = ("due_on", "id")
 
-    @admin.display(description="partnership", ordering="plan__partnership__title")
+    @admin.display(description=_("partnership"), ordering="plan__partnership__title")
     def partnership(self, obj):
         return obj.plan.partnership
 

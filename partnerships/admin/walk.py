@@ -7,6 +7,7 @@ from django.db.models import Exists, OuterRef, Subquery
 from django.template.response import TemplateResponse
 from django.templatetags.static import static
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
 
 from core.admin import (
     COMPACT_TEXT,
@@ -57,8 +58,8 @@ class PartnershipMemberInline(TabularInline):
     autocomplete_fields = ("partner",)
     related = ("partner",)
     extra = 1
-    verbose_name = "member city"
-    verbose_name_plural = "member cities"
+    verbose_name = _("member city")
+    verbose_name_plural = _("member cities")
 
 
 class ChampionInline(TabularInline):
@@ -151,8 +152,8 @@ class StepTransitionInline(RecordInline):
     fields = ("at", "from_step", "to_step", "kind", "reason", "by")
     related = ("by",)
     ordering = ("-at", "-id")
-    verbose_name = "move"
-    verbose_name_plural = "record of moves"
+    verbose_name = _("move")
+    verbose_name_plural = _("record of moves")
 
 
 class MoveConfirmationInline(RecordInline):
@@ -162,7 +163,7 @@ class MoveConfirmationInline(RecordInline):
     fields = ("at", "step", "partner", "user")
     related = ("partner", "user")
     ordering = ("-at",)
-    verbose_name_plural = "joint sign-off confirmations"
+    verbose_name_plural = _("joint sign-off confirmations")
 
 
 class OfflineConfirmationInline(RecordInline):
@@ -182,7 +183,7 @@ class OfflineConfirmationInline(RecordInline):
     )
     related = ("partner",)
     ordering = ("-recorded_at",)
-    verbose_name_plural = "confirmations given outside the portal"
+    verbose_name_plural = _("confirmations given outside the portal")
 
 
 class MemberCountryFilter(admin.SimpleListFilter):
@@ -310,15 +311,15 @@ class PartnershipAdmin(PortalHistoryAdmin):
         ).values("partner__name")[:1]
         return super().get_queryset(request).annotate(home_city=Subquery(home))
 
-    @admin.display(description="home city", ordering="home_city")
+    @admin.display(description=_("home city"), ordering="home_city")
     def home_city(self, obj):
         return getattr(obj, "home_city", None) or "—"
 
-    @admin.display(description="step", ordering="step")
+    @admin.display(description=_("step"), ordering="step")
     def step_label(self, obj):
         return f"{obj.step}. {obj.get_step_display()}"
 
-    @admin.display(description="Gate to leave this step")
+    @admin.display(description=_("Gate to leave this step"))
     def gate(self, obj):
         if obj is None or obj.pk is None:
             return "Save the partnership to see what its step asks for."
@@ -355,7 +356,7 @@ class PartnershipAdmin(PortalHistoryAdmin):
 
     # --- Moving partnerships between steps --------------------------------------------------
 
-    @admin.action(description="Advance to the next step", permissions=["change"])
+    @admin.action(description=_("Advance to the next step"), permissions=["change"])
     def advance_to_next_step(self, request, queryset):
         for partnership in queryset:
             try:
@@ -369,7 +370,7 @@ class PartnershipAdmin(PortalHistoryAdmin):
                     messages.SUCCESS,
                 )
 
-    @admin.action(description="Return to an earlier step…", permissions=["change"])
+    @admin.action(description=_("Return to an earlier step…"), permissions=["change"])
     def return_to_earlier_step(self, request, queryset):
         partnerships = list(queryset)
         latest = max(p.step for p in partnerships)
