@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.db import models, transaction
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from core import hooks
@@ -72,6 +73,13 @@ class Event:
     user_ids: tuple[int, ...] = ()
     # Short texts for the message (a reason, a step's name), already in plain words.
     data: dict = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        # A translatable text (a step's name is lazy) is made a plain str here, in the
+        # language active when the event is emitted: listeners keep only plain values.
+        for key, value in self.data.items():
+            if isinstance(value, Promise):
+                self.data[key] = str(value)
 
 
 def emit(event: Event) -> None:

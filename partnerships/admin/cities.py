@@ -7,6 +7,7 @@ from collections import defaultdict
 from django.contrib import admin, messages
 from django.db.models import Count
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_countries.filters import CountryFilter
 
@@ -72,11 +73,11 @@ class PartnerAdmin(PortalAdmin):
     fieldsets = (
         (None, {"fields": ("name", "province", "country", "kind", "global_region")}),
         (
-            "Figures",
+            _("Figures"),
             {"fields": ("geonameid", "population", "latitude", "longitude", "website")},
         ),
-        ("Profile", {"fields": ("community_profile", "development_plan", "sectors")}),
-        ("Record", {"classes": ("collapse",), "fields": ("created_at", "updated_at")}),
+        (_("Profile"), {"fields": ("community_profile", "development_plan", "sectors")}),
+        (_("Record"), {"classes": ("collapse",), "fields": ("created_at", "updated_at")}),
     )
     inlines = (CityMembershipInline,)
 
@@ -142,14 +143,14 @@ class TwinningStrategyAdmin(PortalHistoryAdmin):
     protected_fields = frozenset({"status", "partner", "version", "created_by", "created_at"})
     fieldsets = (
         (None, {"fields": ("partner", "version_label", "status", "approved_on")}),
-        ("Why the city partners", {"fields": ("vision", "goals")}),
+        (_("Why the city partners"), {"fields": ("vision", "goals")}),
         (
-            "Leadership and learning",
+            _("Leadership and learning"),
             {"fields": ("champion", "senior_management_involvement", "learning_capture")},
         ),
-        ("Context", {"fields": ("development_plan_context", "national_policy_context")}),
+        (_("Context"), {"fields": ("development_plan_context", "national_policy_context")}),
         (
-            "Record",
+            _("Record"),
             {"classes": ("collapse",), "fields": ("created_by", "created_at", "updated_at")},
         ),
     )
@@ -165,7 +166,7 @@ class TwinningStrategyAdmin(PortalHistoryAdmin):
 
     @admin.display(description=_("version"), ordering="version")
     def version_label(self, obj):
-        return f"v{obj.version}" if obj.pk else "The next free version, given on save"
+        return f"v{obj.version}" if obj.pk else _("The next free version, given on save")
 
     @admin.display(description=_("criteria"), ordering="n_criteria")
     def n_criteria(self, obj):
@@ -201,7 +202,10 @@ class TwinningStrategyAdmin(PortalHistoryAdmin):
                 versions = ", ".join(f"v{s.version}" for s in strategies)
                 self.message_user(
                     request,
-                    f"{city}: choose one version to put in force (selected: {versions}).",
+                    gettext(
+                        "%(city)s: choose one version to put in force (selected: %(versions)s)."
+                    )
+                    % {"city": city, "versions": versions},
                     messages.ERROR,
                 )
                 continue
@@ -209,7 +213,8 @@ class TwinningStrategyAdmin(PortalHistoryAdmin):
             if strategy.status == TwinningStrategy.Status.IN_FORCE:
                 self.message_user(
                     request,
-                    f"{city} strategy v{strategy.version} is already in force.",
+                    gettext("%(city)s strategy v%(version)s is already in force.")
+                    % {"city": city, "version": strategy.version},
                     messages.WARNING,
                 )
                 continue
@@ -222,12 +227,23 @@ class TwinningStrategyAdmin(PortalHistoryAdmin):
                     approved_on=strategy.approved_on or timezone.localdate(),
                 )
             except DomainError as exc:
-                self.message_user(request, f"{city}: {exc}", messages.ERROR)
+                self.message_user(
+                    request,
+                    gettext("%(city)s: %(error)s") % {"city": city, "error": exc},
+                    messages.ERROR,
+                )
                 continue
             self.message_user(
                 request,
-                f"{city} strategy v{strategy.version} is in force (approved on "
-                f"{long_day(strategy.approved_on)}); any version before it is superseded.",
+                gettext(
+                    "%(city)s strategy v%(version)s is in force (approved on %(date)s); any "
+                    "version before it is superseded."
+                )
+                % {
+                    "city": city,
+                    "version": strategy.version,
+                    "date": long_day(strategy.approved_on),
+                },
                 messages.SUCCESS,
             )
 

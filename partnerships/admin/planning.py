@@ -65,6 +65,7 @@ class BusinessPlanAdmin(PortalAdmin):
     def n_actions(self, obj):
         return obj.n_actions
 
+    # Translators: column header, the number of actions still open (not done).
     @admin.display(description=_("open"), ordering="n_open_actions")
     def n_open_actions(self, obj):
         return obj.n_open_actions
@@ -129,14 +130,14 @@ class MOUAdmin(PortalHistoryAdmin):
     history_list_display = ("status", "effective_on", "expires_on")
     fieldsets = (
         (None, {"fields": ("partnership", "status", "areas", "document")}),
-        ("When it runs", {"fields": (("effective_on", "expires_on"), "signed_on")}),
-        ("Ceremony", {"fields": (("ceremony_on", "ceremony_place"),)}),
-        ("Terms", {"fields": ("termination_conditions", "other_terms")}),
+        (_("When it runs"), {"fields": (("effective_on", "expires_on"), "signed_on")}),
+        (_("Ceremony"), {"fields": (("ceremony_on", "ceremony_place"),)}),
+        (_("Terms"), {"fields": ("termination_conditions", "other_terms")}),
         (
-            "Termination",
+            _("Termination"),
             {"classes": ("collapse",), "fields": ("terminated_on", "termination_reason")},
         ),
-        ("Record", {"classes": ("collapse",), "fields": ("created_at", "updated_at")}),
+        (_("Record"), {"classes": ("collapse",), "fields": ("created_at", "updated_at")}),
     )
     inlines = (MOUSignatoryInline,)
 

@@ -7,8 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.utils.translation import gettext
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext, gettext_noop
 
 from core.formatting import day
 from partnerships.models import Partnership, Step
@@ -86,6 +85,7 @@ def mou_not_renewed_reason(expired_on: dt.date | None) -> str:
     return gettext("The MOU expired and no new one is signed.")
 
 
-# Lazy: `str()` them where a reason is given (the reader's language at that moment).
-NO_CHAMPION_REASON = _("No active champion.")
-NO_KPIS_REASON = _("No KPIs agreed: there is nothing to review it against.")
+# In English, marked for the catalogues: `gettext()` them where a reason is given (the
+# reader's language at that moment).
+NO_CHAMPION_REASON = gettext_noop("No active champion.")
+NO_KPIS_REASON = gettext_noop("No KPIs agreed: there is nothing to review it against.")

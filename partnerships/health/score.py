@@ -8,8 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from django.utils import timezone
-from django.utils.translation import gettext, ngettext
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext, gettext_noop, ngettext
 
 from partnerships.health.rules import (
     AT_RISK_FROM,
@@ -35,8 +34,10 @@ from partnerships.health.rules import (
 )
 from partnerships.models import Step
 
-# Lazy: `str()` it where it is given (the reader's language at that moment).
-BUSINESS_NOT_ASSESSED = _("Business involvement was not assessed: no business data is connected.")
+# In English, marked for the catalogues: `gettext()` it where it is given.
+BUSINESS_NOT_ASSESSED = gettext_noop(
+    "Business involvement was not assessed: no business data is connected."
+)
 
 
 class Deduction(NamedTuple):
@@ -145,7 +146,7 @@ def score(facts: dict[str, Any], today: dt.date) -> Health:
 
     involved = facts.get("business_involved")
     if involved is None:
-        not_assessed.append(str(BUSINESS_NOT_ASSESSED))
+        not_assessed.append(gettext(BUSINESS_NOT_ASSESSED))
     elif running and not involved:
         found.append(
             Deduction(
@@ -173,7 +174,7 @@ def score(facts: dict[str, Any], today: dt.date) -> Health:
         found.append(Deduction(MOU_EXPIRED_POINTS, mou_not_renewed_reason(expired_on)))
 
     if not facts.get("has_champion"):
-        found.append(Deduction(NO_CHAMPION_POINTS, str(NO_CHAMPION_REASON)))
+        found.append(Deduction(NO_CHAMPION_POINTS, gettext(NO_CHAMPION_REASON)))
 
     entered = _date(facts.get("step_entered_at"))
     if not running and entered and (today - entered).days > STALLED_DAYS:

@@ -77,7 +77,7 @@ class Partner(models.Model):
         help_text=_("The city's place in the GeoNames gazetteer (geonames.org/<id>)."),
     )
     global_region = models.CharField(
-        "North/South", max_length=8, choices=GlobalRegion.choices, default=GlobalRegion.NORTH
+        _("North/South"), max_length=8, choices=GlobalRegion.choices, default=GlobalRegion.NORTH
     )
     website = models.URLField(blank=True)
     community_profile = models.TextField(blank=True)

@@ -27,10 +27,14 @@ class TwinningStrategy(models.Model):
     )
     senior_management_involvement = models.TextField(blank=True)
     learning_capture = models.TextField(
-        "how learning is captured", blank=True, help_text=_("How lessons feed back into strategy.")
+        _("how learning is captured"),
+        blank=True,
+        help_text=_("How lessons feed back into strategy."),
     )
     development_plan_context = models.TextField(
-        "development plan context", blank=True, help_text=_("Links to the local development plan.")
+        _("development plan context"),
+        blank=True,
+        help_text=_("Links to the local development plan."),
     )
     national_policy_context = models.TextField(_("national / provincial policy"), blank=True)
     approved_on = models.DateField(null=True, blank=True)
