@@ -50,10 +50,10 @@ class PartnershipFilter(django_filters.FilterSet):
         choices=Step.choices, label=_("Step"), empty_label=_("Any step")
     )
     category = django_filters.ChoiceFilter(
-        choices=Partnership.Category.choices, empty_label=_("Any category")
+        label=_("Category"), choices=Partnership.Category.choices, empty_label=_("Any category")
     )
     status = django_filters.ChoiceFilter(
-        choices=Partnership.Status.choices, empty_label=_("Any status")
+        label=_("Status"), choices=Partnership.Status.choices, empty_label=_("Any status")
     )
     country = django_filters.ChoiceFilter(
         label=_("Country of a member city"),

@@ -7,7 +7,7 @@ from collections import defaultdict
 from django.contrib import admin, messages
 from django.db.models import Count
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from django_countries.filters import CountryFilter
 
@@ -77,7 +77,10 @@ class PartnerAdmin(PortalAdmin):
             {"fields": ("geonameid", "population", "latitude", "longitude", "website")},
         ),
         (_("Profile"), {"fields": ("community_profile", "development_plan", "sectors")}),
-        (_("Record"), {"classes": ("collapse",), "fields": ("created_at", "updated_at")}),
+        (
+            pgettext_lazy("noun: who created it and when", "Record"),
+            {"classes": ("collapse",), "fields": ("created_at", "updated_at")},
+        ),
     )
     inlines = (CityMembershipInline,)
 
@@ -150,7 +153,7 @@ class TwinningStrategyAdmin(PortalHistoryAdmin):
         ),
         (_("Context"), {"fields": ("development_plan_context", "national_policy_context")}),
         (
-            _("Record"),
+            pgettext_lazy("noun: who created it and when", "Record"),
             {"classes": ("collapse",), "fields": ("created_by", "created_at", "updated_at")},
         ),
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.admin import (
     PortalAdmin,
@@ -137,7 +138,10 @@ class MOUAdmin(PortalHistoryAdmin):
             _("Termination"),
             {"classes": ("collapse",), "fields": ("terminated_on", "termination_reason")},
         ),
-        (_("Record"), {"classes": ("collapse",), "fields": ("created_at", "updated_at")}),
+        (
+            pgettext_lazy("noun: who created it and when", "Record"),
+            {"classes": ("collapse",), "fields": ("created_at", "updated_at")},
+        ),
     )
     inlines = (MOUSignatoryInline,)
 

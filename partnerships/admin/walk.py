@@ -7,7 +7,7 @@ from django.db.models import Exists, OuterRef, Subquery
 from django.template.response import TemplateResponse
 from django.templatetags.static import static
 from django.utils.html import format_html, format_html_join
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from core.admin import (
@@ -285,7 +285,7 @@ class PartnershipAdmin(PortalHistoryAdmin):
             {"fields": ("strategy", "review_cadence_months", "next_review_on")},
         ),
         (
-            _("Record"),
+            pgettext_lazy("noun: who created it and when", "Record"),
             {"classes": ("collapse",), "fields": ("created_by", "created_at", "updated_at")},
         ),
     )

@@ -62,7 +62,9 @@ class CityFilter(django_filters.FilterSet):
         widget=forms.TextInput(attrs={"type": "search", "placeholder": _("e.g. Cape Town")}),
     )
     country = django_filters.ChoiceFilter(label=_("Country"), empty_label=_("Any country"))
-    kind = django_filters.ChoiceFilter(choices=Partner.Kind.choices, empty_label=_("Any kind"))
+    kind = django_filters.ChoiceFilter(
+        label=_("Kind"), choices=Partner.Kind.choices, empty_label=_("Any kind")
+    )
     global_region = django_filters.ChoiceFilter(
         label=_("North/South"),
         choices=Partner.GlobalRegion.choices,
@@ -131,6 +133,12 @@ class StrategyForm(PlainModelForm):
             "development_plan_context",
             "national_policy_context",
         ]
+        labels = {
+            "vision": _("Vision"),
+            "goals": _("Goals"),
+            "champion": _("Champion"),
+            "senior_management_involvement": _("Senior management involvement"),
+        }
         widgets = {name: forms.Textarea(attrs={"rows": 3}) for name in fields if name != "champion"}
 
 
@@ -138,12 +146,19 @@ class CriterionForm(PlainForm):
     """One weighted criterion for choosing partners. `id` is empty for a new one."""
 
     id = forms.IntegerField(required=False, widget=forms.HiddenInput)
-    name = forms.CharField(max_length=120)
+    name = forms.CharField(label=_("Name"), max_length=120)
     description = forms.CharField(
-        required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
+        label=_("Description"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
     )
     weight = forms.IntegerField(
-        min_value=1, max_value=10, initial=1, help_text=_("1 (minor) to 10 (decisive).")
+        label=_("Weight"),
+        min_value=1,
+        max_value=10,
+        initial=1,
+        help_text=_("1 (minor) to 10 (decisive)."),
     )
     max_score = forms.IntegerField(
         label=_("Max score"),
@@ -244,7 +259,7 @@ class OfficerAddForm(PlainForm):
         help_text=_("They need a portal account already."),
     )
     role = forms.ChoiceField(
-        choices=CityMembership.Role.choices, initial=CityMembership.Role.OFFICER
+        label=_("Role"), choices=CityMembership.Role.choices, initial=CityMembership.Role.OFFICER
     )
 
     def __init__(self, *args, partner: Partner, **kwargs):
@@ -278,4 +293,4 @@ class OfficerAddForm(PlainForm):
 
 
 class OfficerRoleForm(PlainForm):
-    role = forms.ChoiceField(choices=CityMembership.Role.choices)
+    role = forms.ChoiceField(label=_("Role"), choices=CityMembership.Role.choices)

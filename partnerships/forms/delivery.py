@@ -78,7 +78,12 @@ class LetterOfIntentForm(DocumentFormMixin, PortalModelForm):
         model = LetterOfIntent
         fields = ["signed_on", "signed_by", "summary", "document"]
         widgets = {"signed_by": text_area(2), "summary": text_area(4)}
-        labels = {"document": _("Signed letter (PDF)")}
+        labels = {
+            "document": _("Signed letter (PDF)"),
+            "signed_on": _("Signed on"),
+            "signed_by": _("Signed by"),
+            "summary": _("Summary"),
+        }
         help_texts = {
             "document": _("A PDF of at most 10 MB. Stored privately under a random name.")
         }
@@ -94,6 +99,12 @@ class BusinessPlanForm(PortalModelForm):
     class Meta:
         model = BusinessPlan
         fields = ["vision", "goals", "objectives", "scope"]
+        labels = {
+            "vision": _("Vision"),
+            "goals": _("Goals"),
+            "objectives": _("Objectives"),
+            "scope": _("Scope"),
+        }
         widgets = {name: text_area(3) for name in fields}
         help_texts = {
             "vision": _("The common vision both cities agreed."),
@@ -132,7 +143,12 @@ class PlanActionForm(PortalModelForm):
     class Meta:
         model = PlanAction
         fields = ["description", "owner", "owner_partner", "due_on"]
-        labels = {"owner": _("Owner"), "owner_partner": _("Side"), "due_on": _("Due on")}
+        labels = {
+            "owner": _("Owner"),
+            "owner_partner": _("Side"),
+            "due_on": _("Due on"),
+            "description": _("Description"),
+        }
         help_texts = {"owner": _("The person or department responsible.")}
 
     def __init__(self, *args, partners: list[Partner], **kwargs):
@@ -147,14 +163,20 @@ class PlanActionForm(PortalModelForm):
 
 
 class ActionStatusForm(PlainForm):
-    status = forms.ChoiceField(choices=PlanAction.Status.choices)
+    status = forms.ChoiceField(label=_("Status"), choices=PlanAction.Status.choices)
 
 
 class KPIForm(PortalModelForm):
     class Meta:
         model = KPI
         fields = ["name", "unit", "baseline", "target", "area"]
-        labels = {"area": _("Area of cooperation")}
+        labels = {
+            "area": _("Area of cooperation"),
+            "name": _("Name"),
+            "unit": _("Unit"),
+            "baseline": _("Baseline"),
+            "target": _("Target"),
+        }
 
     def __init__(self, *args, partnership, areas: QuerySet[CooperationArea], **kwargs):
         super().__init__(*args, **kwargs)
@@ -199,6 +221,7 @@ class MOUForm(DocumentFormMixin, PortalModelForm):
             "ceremony_on": _("Signing ceremony on"),
             "ceremony_place": _("Signing ceremony place"),
             "document": _("The agreement (PDF)"),
+            "other_terms": _("Other terms"),
         }
         help_texts = {
             "termination_conditions": _("How either side may end it (the “divorce” clause)."),
@@ -218,8 +241,8 @@ class MOUForm(DocumentFormMixin, PortalModelForm):
 class SignatoryForm(PlainForm):
     """One person signing the MOU for one of the member cities. A row left empty is skipped."""
 
-    name = forms.CharField(max_length=120, required=False)
-    title = forms.CharField(max_length=160, required=False)
+    name = forms.CharField(label=_("Name"), max_length=120, required=False)
+    title = forms.CharField(label=_("Title"), max_length=160, required=False)
 
     def __init__(self, *args, partners: list[Partner], **kwargs):
         super().__init__(*args, **kwargs)
@@ -302,6 +325,7 @@ class MOUSignForm(PlainForm):
 
 class ActivityForm(PortalModelForm):
     participants = forms.IntegerField(
+        label=_("Participants"),
         min_value=0,
         max_value=MAX_PARTICIPANTS,
         required=False,
@@ -312,7 +336,12 @@ class ActivityForm(PortalModelForm):
         model = Activity
         fields = ["kind", "title", "occurred_on", "description", "participants"]
         widgets = {"description": text_area(3)}
-        labels = {"occurred_on": _("Date")}
+        labels = {
+            "occurred_on": _("Date"),
+            "kind": _("Kind"),
+            "title": _("Title"),
+            "description": _("Description"),
+        }
         help_texts = {
             "occurred_on": _(
                 "When it happened; a firmly scheduled activity may be logged up to a year ahead."

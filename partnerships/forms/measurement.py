@@ -115,6 +115,7 @@ class ReviewForm(PortalModelForm):
             "decision_reason": _("Reason for the decision"),
             "new_expiry_on": _("New expiry of the MOU"),
             "end_on": _("The partnership ends on"),
+            "narrative": _("Narrative"),
         }
         help_texts = {
             "narrative": _("How the partnership did in this period, in a few paragraphs."),
@@ -281,7 +282,11 @@ class LessonForm(PortalModelForm):
         model = Lesson
         fields = ["step", "theme", "text", "shared"]
         widgets = {"text": text_area(4)}
-        labels = {"step": _("Step it concerns")}
+        labels = {
+            "step": _("Step it concerns"),
+            "theme": _("Theme"),
+            "text": _("Text"),
+        }
         help_texts = {
             "theme": _("A short tag others will search by: continuity, funding, marketing…"),
         }

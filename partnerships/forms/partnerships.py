@@ -57,6 +57,12 @@ class PartnershipCreateForm(ChoicesModelForm):
     class Meta:
         model = Partnership
         fields = ["title", "category", "phase", "areas", "summary"]
+        labels = {
+            "title": _("Title"),
+            "category": _("Category"),
+            "phase": _("Phase"),
+            "summary": _("Summary"),
+        }
         field_classes = {"areas": ModelMultipleChoiceField}  # a huge id is a field error
         widgets = {
             "areas": forms.CheckboxSelectMultiple,
@@ -110,6 +116,12 @@ class PartnershipEditForm(ChoicesModelForm):
             "next_review_on": _("Next review on"),
             "established_on": _("Established on"),
             "orientation_overridden": _("Keep the orientation as set here"),
+            "title": _("Title"),
+            "summary": _("Summary"),
+            "category": _("Category"),
+            "phase": _("Phase"),
+            "status": _("Status"),
+            "orientation": _("Orientation"),
         }
         help_texts = {
             "orientation": _(
@@ -147,7 +159,13 @@ class ChampionForm(ChoicesModelForm):
     class Meta:
         model = Champion
         fields = ["name", "title", "email", "partner", "is_active"]
-        labels = {"partner": _("Side"), "is_active": _("Active")}
+        labels = {
+            "partner": _("Side"),
+            "is_active": _("Active"),
+            "name": _("Name"),
+            "title": _("Title"),
+            "email": _("Email"),
+        }
         help_texts = {
             "partner": _("The member city this champion works for."),
             "is_active": _("Reminders go to active champions."),
@@ -201,4 +219,4 @@ class PublishContactsForm(PlainForm):
     """One side's choice: show its champions in the registry, or not."""
 
     partner = forms.IntegerField(min_value=1, max_value=2**63 - 1, widget=forms.HiddenInput)
-    publish = forms.BooleanField(required=False)
+    publish = forms.BooleanField(label=_("Publish"), required=False)

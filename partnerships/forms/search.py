@@ -131,7 +131,14 @@ class ContactForm(PlainModelForm):
     class Meta:
         model = ApproachContact
         fields = ["contacted_on", "channel", "contact_name", "contact_role", "summary", "response"]
-        labels = {"contacted_on": _("Date"), "contact_role": _("Role")}
+        labels = {
+            "contacted_on": _("Date"),
+            "contact_role": _("Role"),
+            "channel": _("Channel"),
+            "contact_name": _("Contact name"),
+            "summary": _("Summary"),
+            "response": _("Response"),
+        }
         widgets = {"contacted_on": DATE_INPUT, "summary": forms.Textarea(attrs={"rows": 3})}
 
 
@@ -149,6 +156,10 @@ class DueDiligenceForm(PlainModelForm):
         labels = {
             "existing_partnerships": _("Existing partnerships"),
             "failed_partnerships": _("Failed or ended partnerships"),
+            "alliance_history": _("Alliance history"),
+            "capability_gaps": _("Capability gaps"),
+            "risks": _("Risks"),
+            "completed_on": _("Completed on"),
         }
         widgets = {
             "alliance_history": forms.Textarea(attrs={"rows": 4}),
@@ -162,6 +173,12 @@ class FeasibilityForm(PlainModelForm):
     class Meta:
         model = FeasibilityStudy
         fields = ["summary", "resources_required", "conclusion", "completed_on"]
+        labels = {
+            "summary": _("Summary"),
+            "resources_required": _("Resources required"),
+            "conclusion": _("Conclusion"),
+            "completed_on": _("Completed on"),
+        }
         widgets = {
             "summary": forms.Textarea(attrs={"rows": 4}),
             "resources_required": forms.Textarea(attrs={"rows": 3}),

@@ -58,6 +58,7 @@ class Review(models.Model):
         COMPLETED = "completed", _("Completed")
 
     class Decision(models.TextChoices):
+        # Translators: what a review decides for the partnership (verbs).
         CONTINUE = "continue", _("Continue")
         ADJUST = "adjust", _("Adjust the plan")
         RENEW = "renew", _("Renew the MOU")

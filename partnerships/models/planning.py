@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from partnerships.models.partners import CooperationArea, Partner
 from partnerships.models.partnership import Partnership
@@ -50,7 +51,7 @@ class PlanAction(models.Model):
     """An action of the business plan, with its owner and due date."""
 
     class Status(models.TextChoices):
-        OPEN = "open", _("Open")
+        OPEN = "open", pgettext_lazy("action status", "Open")
         DONE = "done", _("Done")
         DROPPED = "dropped", _("Dropped")
 
