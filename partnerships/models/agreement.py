@@ -2,6 +2,7 @@
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -62,7 +63,10 @@ class MOU(models.Model):
         indexes = [models.Index(fields=["status", "expires_on"])]
 
     def __str__(self) -> str:
-        return f"MOU of {self.partnership} ({self.get_status_display()})"
+        return gettext("MOU of %(partnership)s (%(status)s)") % {
+            "partnership": self.partnership,
+            "status": self.get_status_display(),
+        }
 
     def clean(self) -> None:
         errors = {}
@@ -88,4 +92,4 @@ class MOUSignatory(models.Model):
         verbose_name_plural = _("MOU signatories")
 
     def __str__(self) -> str:
-        return f"{self.name} for {self.partner.name}"
+        return gettext("%(name)s for %(city)s") % {"name": self.name, "city": self.partner.name}

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -135,7 +136,11 @@ class Review(models.Model):
         indexes = [models.Index(fields=["partnership", "-period_end"])]
 
     def __str__(self) -> str:
-        return f"Review of {self.partnership}, {self.period_start} – {self.period_end}"
+        return gettext("Review of %(partnership)s, %(start)s – %(end)s") % {
+            "partnership": self.partnership,
+            "start": self.period_start,
+            "end": self.period_end,
+        }
 
     def clean(self) -> None:
         if self.period_start and self.period_end and self.period_end < self.period_start:

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
@@ -133,4 +134,8 @@ class CityMembership(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.user} – {self.get_role_display()} of {self.partner.name}"
+        return gettext("%(user)s – %(role)s of %(city)s") % {
+            "user": self.user,
+            "role": self.get_role_display(),
+            "city": self.partner.name,
+        }

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -264,4 +265,7 @@ class MoveConfirmation(models.Model):
         indexes = [models.Index(fields=["partnership", "step", "at"])]
 
     def __str__(self) -> str:
-        return f"{self.partner.name} confirmed leaving {Step(self.step).label}"
+        return gettext("%(city)s confirmed leaving %(step)s") % {
+            "city": self.partner.name,
+            "step": Step(self.step).label,
+        }

@@ -3,8 +3,8 @@
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from partnerships.models.partners import CooperationArea, Partner
 from partnerships.models.partnership import Partnership
@@ -28,7 +28,7 @@ class LetterOfIntent(models.Model):
         verbose_name_plural = _("letters of intent")
 
     def __str__(self) -> str:
-        return f"Letter of intent, {self.signed_on}"
+        return gettext("Letter of intent, %(date)s") % {"date": self.signed_on}
 
 
 class BusinessPlan(models.Model):
@@ -44,7 +44,7 @@ class BusinessPlan(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:
-        return f"Business plan of {self.partnership}"
+        return gettext("Business plan of %(partnership)s") % {"partnership": self.partnership}
 
 
 class PlanAction(models.Model):

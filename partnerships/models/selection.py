@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from partnerships.models.partners import Partner
@@ -49,7 +50,10 @@ class Candidate(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.partner.name} for {self.partnership}"
+        return gettext("%(city)s for %(partnership)s") % {
+            "city": self.partner.name,
+            "partnership": self.partnership,
+        }
 
 
 class ApproachContact(models.Model):
@@ -101,7 +105,7 @@ class DueDiligence(models.Model):
         verbose_name_plural = _("due diligence")
 
     def __str__(self) -> str:
-        return f"Due diligence on {self.candidate.partner.name}"
+        return gettext("Due diligence on %(city)s") % {"city": self.candidate.partner.name}
 
 
 class FeasibilityStudy(models.Model):
@@ -124,7 +128,10 @@ class FeasibilityStudy(models.Model):
         verbose_name_plural = _("feasibility studies")
 
     def __str__(self) -> str:
-        return f"Feasibility of {self.candidate.partner.name}: {self.get_conclusion_display()}"
+        return gettext("Feasibility of %(city)s: %(conclusion)s") % {
+            "city": self.candidate.partner.name,
+            "conclusion": self.get_conclusion_display(),
+        }
 
 
 class CriterionScore(models.Model):
@@ -173,7 +180,7 @@ class SelectionDecision(models.Model):
     )
 
     def __str__(self) -> str:
-        return f"Selected {self.candidate.partner.name}"
+        return gettext("Selected %(city)s") % {"city": self.candidate.partner.name}
 
     def clean(self) -> None:
         if (

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -64,7 +65,11 @@ class TwinningStrategy(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.partner.name} strategy v{self.version} ({self.get_status_display()})"
+        return gettext("%(city)s strategy v%(version)s (%(status)s)") % {
+            "city": self.partner.name,
+            "version": self.version,
+            "status": self.get_status_display(),
+        }
 
 
 class StrategyCriterion(models.Model):
