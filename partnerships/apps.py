@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class PartnershipsConfig(AppConfig):
@@ -18,10 +19,10 @@ class PartnershipsConfig(AppConfig):
         for dataset in exports.DATASETS:
             hooks.register("exports.datasets", dataset)
         for item in (
-            NavItem("Dashboard", "partnerships:dashboard", order=10, shown=officer),
-            NavItem("Partnerships", "partnerships:list", order=20, shown=officer),
-            NavItem("Partner cities", "partnerships:city_list", order=30, shown=officer),
-            NavItem("Lessons", "partnerships:lessons", order=40, shown=officer),
-            NavItem("Reports", "partnerships:reports", order=50, shown=officer),
+            NavItem(_("Dashboard"), "partnerships:dashboard", order=10, shown=officer),
+            NavItem(_("Partnerships"), "partnerships:list", order=20, shown=officer),
+            NavItem(_("Partner cities"), "partnerships:city_list", order=30, shown=officer),
+            NavItem(_("Lessons"), "partnerships:lessons", order=40, shown=officer),
+            NavItem(_("Reports"), "partnerships:reports", order=50, shown=officer),
         ):
             hooks.register("nav.items", item)

@@ -12,6 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.db import models, transaction
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 from core import hooks
 
@@ -19,26 +21,29 @@ from core import hooks
 class Kind(models.TextChoices):
     """Every kind of event; the notifications app names its notification kinds after these."""
 
-    CONFIRMATION_AWAITED = "confirmation_awaited", "A city's confirmation is awaited"
-    CONFIRMED = "confirmed", "A city confirmed the move"
-    ADVANCED = "advanced", "The partnership advanced"
-    RETURNED = "returned", "The partnership returned to an earlier step"
+    CONFIRMATION_AWAITED = "confirmation_awaited", _("A city's confirmation is awaited")
+    CONFIRMED = "confirmed", _("A city confirmed the move")
+    ADVANCED = "advanced", _("The partnership advanced")
+    RETURNED = "returned", _("The partnership returned to an earlier step")
     OFFLINE_CONFIRMATION_DISPUTED = (
         "offline_confirmation_disputed",
-        "A confirmation recorded outside the portal was disputed",
+        _("A confirmation recorded outside the portal was disputed"),
     )
-    INVITATION_ACCEPTED = "invitation_accepted", "An invitation was accepted"
-    CREATED = "created", "A partnership was created"
-    MENTIONED = "mentioned", "Someone mentioned you"
+    INVITATION_ACCEPTED = "invitation_accepted", _("An invitation was accepted")
+    CREATED = "created", _("A partnership was created")
+    MENTIONED = "mentioned", _("Someone mentioned you")
     # The chamber journey (told by businesses.notify, to the people each event names).
-    CHAMBER_SIGNUP_REQUESTED = "chamber_signup_requested", "A chamber sign-up waits for a decision"
-    CHAMBER_SIGNUP_DECIDED = "chamber_signup_decided", "A chamber sign-up was decided"
-    INTEREST_DECIDED = "interest_decided", "A chamber's interest was decided"
-    MATCH_PROPOSED = "match_proposed", "A chamber proposed a match of businesses"
-    MATCH_DECIDED = "match_decided", "A proposed match of businesses was decided"
+    CHAMBER_SIGNUP_REQUESTED = (
+        "chamber_signup_requested",
+        _("A chamber sign-up waits for a decision"),
+    )
+    CHAMBER_SIGNUP_DECIDED = "chamber_signup_decided", _("A chamber sign-up was decided")
+    INTEREST_DECIDED = "interest_decided", _("A chamber's interest was decided")
+    MATCH_PROPOSED = "match_proposed", _("A chamber proposed a match of businesses")
+    MATCH_DECIDED = "match_decided", _("A proposed match of businesses was decided")
     INTEREST_PARTNERSHIP_MOVED = (
         "interest_partnership_moved",
-        "A partnership a chamber registered interest in reached the MOU or implementation",
+        _("A partnership a chamber registered interest in reached the MOU or implementation"),
     )
 
 
@@ -68,6 +73,13 @@ class Event:
     user_ids: tuple[int, ...] = ()
     # Short texts for the message (a reason, a step's name), already in plain words.
     data: dict = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        # A translatable text (a step's name is lazy) is made a plain str here, in the
+        # language active when the event is emitted: listeners keep only plain values.
+        for key, value in self.data.items():
+            if isinstance(value, Promise):
+                self.data[key] = str(value)
 
 
 def emit(event: Event) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import django_filters
 from django.db.models import Exists, F, OuterRef, Q
+from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from core.forms import ChoicesForm
@@ -12,14 +13,14 @@ from partnerships import selectors
 from partnerships.models import CooperationArea, Partner, Partnership, PartnershipMember, Step
 
 SCOPE_MINE = "mine"
-SCOPE_CHOICES = [("", "All visible (incl. published)"), (SCOPE_MINE, "Only my cities")]
+SCOPE_CHOICES = [("", _("All visible (incl. published)")), (SCOPE_MINE, _("Only my cities"))]
 
 SORTS = {
-    "title": ("Title", [F("title").asc(), F("pk").asc()]),
-    "step": ("Step", [F("step").asc(), F("title").asc(), F("pk").asc()]),
-    "updated": ("Recently updated", [F("updated_at").desc(), F("pk").desc()]),
+    "title": (_("Title"), [F("title").asc(), F("pk").asc()]),
+    "step": (_("Step"), [F("step").asc(), F("title").asc(), F("pk").asc()]),
+    "updated": (_("Recently updated"), [F("updated_at").desc(), F("pk").desc()]),
     "next_review": (
-        "Next review",
+        _("Next review"),
         [F("next_review_on").asc(nulls_last=True), F("title").asc(), F("pk").asc()],
     ),
 }
@@ -37,35 +38,37 @@ def country_choices() -> list[tuple[str, str]]:
 
 class PartnershipFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
-        label="Search", method="filter_text", help_text="Title or member city."
+        label=_("Search"), method="filter_text", help_text=_("Title or member city.")
     )
     scope = django_filters.ChoiceFilter(
-        label="Show",
+        label=_("Show"),
         choices=SCOPE_CHOICES[1:],
         empty_label=SCOPE_CHOICES[0][1],
         method="filter_scope",
     )
-    step = django_filters.ChoiceFilter(choices=Step.choices, label="Step", empty_label="Any step")
+    step = django_filters.ChoiceFilter(
+        choices=Step.choices, label=_("Step"), empty_label=_("Any step")
+    )
     category = django_filters.ChoiceFilter(
-        choices=Partnership.Category.choices, empty_label="Any category"
+        label=_("Category"), choices=Partnership.Category.choices, empty_label=_("Any category")
     )
     status = django_filters.ChoiceFilter(
-        choices=Partnership.Status.choices, empty_label="Any status"
+        label=_("Status"), choices=Partnership.Status.choices, empty_label=_("Any status")
     )
     country = django_filters.ChoiceFilter(
-        label="Country of a member city",
+        label=_("Country of a member city"),
         choices=[],
         method="filter_country",
-        empty_label="Any country",
+        empty_label=_("Any country"),
     )
     area = django_filters.ModelChoiceFilter(
-        label="Area of cooperation",
+        label=_("Area of cooperation"),
         queryset=CooperationArea.objects.order_by("name"),
         method="filter_area",
-        empty_label="Any area",
+        empty_label=_("Any area"),
     )
     sort = django_filters.ChoiceFilter(
-        label="Sort by",
+        label=_("Sort by"),
         choices=[(key, label) for key, (label, _) in SORTS.items()],
         empty_label=None,
         method="filter_sort",

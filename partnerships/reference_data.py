@@ -1,42 +1,47 @@
-"""The fixed reference lists, loaded by a data migration so every database has them."""
+"""The fixed reference lists, loaded by a data migration so every database has them.
+
+The names are stored in the database in English; `gettext_noop` only marks them so the
+catalogues hold them (a page may show `gettext(name)`)."""
+
+from django.utils.translation import gettext_noop
 
 # ISIC Rev. 4 sections: one shared sector list for cities, businesses and matchmaking.
 SECTORS = [
-    ("A", "Agriculture, forestry and fishing"),
-    ("B", "Mining and quarrying"),
-    ("C", "Manufacturing"),
-    ("D", "Electricity, gas, steam and air conditioning supply"),
-    ("E", "Water supply, sewerage and waste management"),
-    ("F", "Construction"),
-    ("G", "Wholesale and retail trade"),
-    ("H", "Transportation and storage"),
-    ("I", "Accommodation and food service (tourism)"),
-    ("J", "Information and communication"),
-    ("K", "Financial and insurance activities"),
-    ("L", "Real estate activities"),
-    ("M", "Professional, scientific and technical activities"),
-    ("N", "Administrative and support services"),
-    ("O", "Public administration and defence"),
-    ("P", "Education"),
-    ("Q", "Human health and social work"),
-    ("R", "Arts, entertainment and recreation"),
-    ("S", "Other service activities"),
-    ("T", "Activities of households as employers"),
-    ("U", "Extraterritorial organisations"),
+    ("A", gettext_noop("Agriculture, forestry and fishing")),
+    ("B", gettext_noop("Mining and quarrying")),
+    ("C", gettext_noop("Manufacturing")),
+    ("D", gettext_noop("Electricity, gas, steam and air conditioning supply")),
+    ("E", gettext_noop("Water supply, sewerage and waste management")),
+    ("F", gettext_noop("Construction")),
+    ("G", gettext_noop("Wholesale and retail trade")),
+    ("H", gettext_noop("Transportation and storage")),
+    ("I", gettext_noop("Accommodation and food service (tourism)")),
+    ("J", gettext_noop("Information and communication")),
+    ("K", gettext_noop("Financial and insurance activities")),
+    ("L", gettext_noop("Real estate activities")),
+    ("M", gettext_noop("Professional, scientific and technical activities")),
+    ("N", gettext_noop("Administrative and support services")),
+    ("O", gettext_noop("Public administration and defence")),
+    ("P", gettext_noop("Education")),
+    ("Q", gettext_noop("Human health and social work")),
+    ("R", gettext_noop("Arts, entertainment and recreation")),
+    ("S", gettext_noop("Other service activities")),
+    ("T", gettext_noop("Activities of households as employers")),
+    ("U", gettext_noop("Extraterritorial organisations")),
 ]
 
 COOPERATION_AREAS = [
-    ("trade", "Trade and export promotion"),
-    ("investment", "Investment"),
-    ("tourism", "Tourism"),
-    ("culture", "Culture"),
-    ("education", "Education and youth exchange"),
-    ("capacity", "Municipal capacity building"),
-    ("environment", "Environment"),
-    ("health", "Health"),
-    ("governance", "Governance"),
-    ("migration", "Migration"),
-    ("research", "Research"),
+    ("trade", gettext_noop("Trade and export promotion")),
+    ("investment", gettext_noop("Investment")),
+    ("tourism", gettext_noop("Tourism")),
+    ("culture", gettext_noop("Culture")),
+    ("education", gettext_noop("Education and youth exchange")),
+    ("capacity", gettext_noop("Municipal capacity building")),
+    ("environment", gettext_noop("Environment")),
+    ("health", gettext_noop("Health")),
+    ("governance", gettext_noop("Governance")),
+    ("migration", gettext_noop("Migration")),
+    ("research", gettext_noop("Research")),
 ]
 
 

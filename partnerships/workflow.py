@@ -18,6 +18,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Exists, OuterRef
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from partnerships.models import (
     KPI,
@@ -190,10 +192,13 @@ def joint_sign_off(f: Facts, step: Step) -> list[Requirement]:
         return []
     return [
         Requirement(
-            f"Confirmation from an officer of {name}."
+            gettext("Confirmation from an officer of %(city)s.") % {"city": name}
             if has_officers
-            else f"Confirmation from {name}: it has no officer in the portal yet; invite one, "
-            "or record its confirmation given outside the portal.",
+            else gettext(
+                "Confirmation from %(city)s: it has no officer in the portal yet; invite one, "
+                "or record its confirmation given outside the portal."
+            )
+            % {"city": name},
             pk in f.confirmed_sides,
         )
         for pk, name, has_officers in f.sign_off_sides
@@ -202,51 +207,65 @@ def joint_sign_off(f: Facts, step: Step) -> list[Requirement]:
 
 def leave_strategy(f: Facts) -> list[Requirement]:
     return [
-        Requirement("Name the home city of the partnership.", f.has_home),
+        Requirement(gettext("Name the home city of the partnership."), f.has_home),
         Requirement(
-            "Put a twinning strategy in force for the home city.", f.home_strategy_in_force
+            gettext("Put a twinning strategy in force for the home city."), f.home_strategy_in_force
         ),
     ]
 
 
 def leave_search(f: Facts) -> list[Requirement]:
-    return [Requirement("Draw up at least one candidate city, with its rationale.", f.candidates)]
+    return [
+        Requirement(
+            gettext("Draw up at least one candidate city, with its rationale."), f.candidates
+        )
+    ]
 
 
 def leave_approach(f: Facts) -> list[Requirement]:
     return [
-        Requirement("Record an approach to at least one candidate.", f.approached),
-        Requirement("Complete due diligence on at least one candidate.", f.due_diligence),
-        Requirement("Complete a feasibility study of at least one candidate.", f.feasibility),
+        Requirement(gettext("Record an approach to at least one candidate."), f.approached),
+        Requirement(gettext("Complete due diligence on at least one candidate."), f.due_diligence),
+        Requirement(
+            gettext("Complete a feasibility study of at least one candidate."), f.feasibility
+        ),
     ]
 
 
 def leave_selection(f: Facts) -> list[Requirement]:
     return [
-        Requirement("Record the selection decision with its reasons.", f.decision),
-        Requirement("Have at least two partner cities in the partnership.", f.members >= 2),
+        Requirement(gettext("Record the selection decision with its reasons."), f.decision),
+        Requirement(
+            gettext("Have at least two partner cities in the partnership."), f.members >= 2
+        ),
         *joint_sign_off(f, Step.SELECTION),
     ]
 
 
 def leave_planning(f: Facts) -> list[Requirement]:
     return [
-        Requirement("Record the letter of intent.", f.letter_of_intent),
-        Requirement("Write the business plan (vision, goals, objectives, scope).", f.business_plan),
-        Requirement("Agree at least one KPI with baseline, target and unit.", f.kpis),
+        Requirement(gettext("Record the letter of intent."), f.letter_of_intent),
+        Requirement(
+            gettext("Write the business plan (vision, goals, objectives, scope)."), f.business_plan
+        ),
+        Requirement(gettext("Agree at least one KPI with baseline, target and unit."), f.kpis),
     ]
 
 
 def leave_agreement(f: Facts) -> list[Requirement]:
     # Implementation may only start under a signed agreement that says when it runs.
     return [
-        Requirement("Sign the MOU, with its effective and expiry dates.", f.signed_mou_with_dates),
+        Requirement(
+            gettext("Sign the MOU, with its effective and expiry dates."), f.signed_mou_with_dates
+        ),
         *joint_sign_off(f, Step.AGREEMENT),
     ]
 
 
 def leave_implementation(f: Facts) -> list[Requirement]:
-    return [Requirement("Log at least one activity before measuring results.", f.activities)]
+    return [
+        Requirement(gettext("Log at least one activity before measuring results."), f.activities)
+    ]
 
 
 def leave_measurement(f: Facts) -> list[Requirement]:
@@ -257,7 +276,7 @@ def leave_measurement(f: Facts) -> list[Requirement]:
 @dataclass(frozen=True)
 class StepInfo:
     step: Step
-    purpose: str
+    purpose: str  # lazy: translated when shown
     gate: Callable[[Facts], list[Requirement]]
     # The step's panel on the partnership page: templates/partnerships/steps/_<panel>.html
     panel: str
@@ -271,36 +290,45 @@ STEPS: dict[Step, StepInfo] = {
     info.step: info
     for info in [
         StepInfo(
-            Step.STRATEGY, "Why the city partners and how it chooses.", leave_strategy, "strategy"
+            Step.STRATEGY,
+            _("Why the city partners and how it chooses."),
+            leave_strategy,
+            "strategy",
         ),
         StepInfo(
-            Step.SEARCH, "Draw up candidate cities that fit the strategy.", leave_search, "search"
+            Step.SEARCH,
+            _("Draw up candidate cities that fit the strategy."),
+            leave_search,
+            "search",
         ),
         StepInfo(
             Step.APPROACH,
-            "Approach candidates; due diligence, feasibility.",
+            _("Approach candidates; due diligence, feasibility."),
             leave_approach,
             "approach",
         ),
         StepInfo(
             Step.SELECTION,
-            "Score candidates and choose the partner.",
+            _("Score candidates and choose the partner."),
             leave_selection,
             "selection",
         ),
         StepInfo(
-            Step.PLANNING, "Letter of intent, business plan and KPIs.", leave_planning, "planning"
+            Step.PLANNING,
+            _("Letter of intent, business plan and KPIs."),
+            leave_planning,
+            "planning",
         ),
-        StepInfo(Step.AGREEMENT, "Formalise it in a signed MOU.", leave_agreement, "agreement"),
+        StepInfo(Step.AGREEMENT, _("Formalise it in a signed MOU."), leave_agreement, "agreement"),
         StepInfo(
             Step.IMPLEMENTATION,
-            "Activities, exchanges, sub-alliances.",
+            _("Activities, exchanges, sub-alliances."),
             leave_implementation,
             "implementation",
         ),
         StepInfo(
             Step.MEASUREMENT,
-            "Review against the KPIs, capture lessons.",
+            _("Review against the KPIs, capture lessons."),
             leave_measurement,
             "measurement",
         ),
@@ -325,9 +353,16 @@ def all_requirements(partnership: Partnership) -> dict[Step, list[Requirement]]:
 def missing_to_advance(partnership: Partnership) -> list[str]:
     """What stands between the partnership and the next step, in plain words; empty if none."""
     if partnership.step >= LAST_STEP:
-        return ["This is the last step: review the partnership here, or return to an earlier step."]
+        return [
+            gettext(
+                "This is the last step: review the partnership here, or return to an earlier step."
+            )
+        ]
     if partnership.status != Partnership.Status.ACTIVE:
-        return [f"Reactivate the partnership first (it is {partnership.get_status_display()})."]
+        return [
+            gettext("Reactivate the partnership first (it is %(status)s).")
+            % {"status": partnership.get_status_display()}
+        ]
     return [r.text for r in requirements(partnership) if not r.met]
 
 
@@ -335,9 +370,9 @@ def problems_with_return(partnership: Partnership, to_step: int, reason: str) ->
     """Why a return to `to_step` is not allowed; empty if it is."""
     problems = []
     if to_step not in Step.values or to_step >= partnership.step:
-        problems.append("Choose an earlier step to return to.")
+        problems.append(gettext("Choose an earlier step to return to."))
     if not (reason or "").strip():
-        problems.append("Say why the partnership returns to an earlier step.")
+        problems.append(gettext("Say why the partnership returns to an earlier step."))
     return problems
 
 

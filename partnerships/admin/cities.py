@@ -7,6 +7,8 @@ from collections import defaultdict
 from django.contrib import admin, messages
 from django.db.models import Count
 from django.utils import timezone
+from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 from django_countries.filters import CountryFilter
 
 from core.admin import (
@@ -55,8 +57,8 @@ class CityMembershipInline(TabularInline):
     fields = ("user", "role")
     autocomplete_fields = ("user",)
     related = ("user",)
-    verbose_name = "staff member"
-    verbose_name_plural = "staff working for this city"
+    verbose_name = _("staff member")
+    verbose_name_plural = _("staff working for this city")
 
 
 @admin.register(Partner)
@@ -71,11 +73,14 @@ class PartnerAdmin(PortalAdmin):
     fieldsets = (
         (None, {"fields": ("name", "province", "country", "kind", "global_region")}),
         (
-            "Figures",
+            _("Figures"),
             {"fields": ("geonameid", "population", "latitude", "longitude", "website")},
         ),
-        ("Profile", {"fields": ("community_profile", "development_plan", "sectors")}),
-        ("Record", {"classes": ("collapse",), "fields": ("created_at", "updated_at")}),
+        (_("Profile"), {"fields": ("community_profile", "development_plan", "sectors")}),
+        (
+            pgettext_lazy("noun: who created it and when", "Record"),
+            {"classes": ("collapse",), "fields": ("created_at", "updated_at")},
+        ),
     )
     inlines = (CityMembershipInline,)
 
@@ -141,14 +146,14 @@ class TwinningStrategyAdmin(PortalHistoryAdmin):
     protected_fields = frozenset({"status", "partner", "version", "created_by", "created_at"})
     fieldsets = (
         (None, {"fields": ("partner", "version_label", "status", "approved_on")}),
-        ("Why the city partners", {"fields": ("vision", "goals")}),
+        (_("Why the city partners"), {"fields": ("vision", "goals")}),
         (
-            "Leadership and learning",
+            _("Leadership and learning"),
             {"fields": ("champion", "senior_management_involvement", "learning_capture")},
         ),
-        ("Context", {"fields": ("development_plan_context", "national_policy_context")}),
+        (_("Context"), {"fields": ("development_plan_context", "national_policy_context")}),
         (
-            "Record",
+            pgettext_lazy("noun: who created it and when", "Record"),
             {"classes": ("collapse",), "fields": ("created_by", "created_at", "updated_at")},
         ),
     )
@@ -162,11 +167,11 @@ class TwinningStrategyAdmin(PortalHistoryAdmin):
         fixed = ("version_label", "status", "created_by", "created_at", "updated_at")
         return ("partner", *fixed) if obj is not None and obj.pk else fixed
 
-    @admin.display(description="version", ordering="version")
+    @admin.display(description=_("version"), ordering="version")
     def version_label(self, obj):
-        return f"v{obj.version}" if obj.pk else "The next free version, given on save"
+        return f"v{obj.version}" if obj.pk else _("The next free version, given on save")
 
-    @admin.display(description="criteria", ordering="n_criteria")
+    @admin.display(description=_("criteria"), ordering="n_criteria")
     def n_criteria(self, obj):
         return obj.n_criteria
 
@@ -189,7 +194,7 @@ class TwinningStrategyAdmin(PortalHistoryAdmin):
         )
         obj._state.adding = False
 
-    @admin.action(description="Put in force", permissions=["change"])
+    @admin.action(description=_("Put in force"), permissions=["change"])
     def put_in_force(self, request, queryset):
         by_city: dict[int, list[TwinningStrategy]] = defaultdict(list)
         for strategy in queryset:
@@ -200,7 +205,10 @@ class TwinningStrategyAdmin(PortalHistoryAdmin):
                 versions = ", ".join(f"v{s.version}" for s in strategies)
                 self.message_user(
                     request,
-                    f"{city}: choose one version to put in force (selected: {versions}).",
+                    gettext(
+                        "%(city)s: choose one version to put in force (selected: %(versions)s)."
+                    )
+                    % {"city": city, "versions": versions},
                     messages.ERROR,
                 )
                 continue
@@ -208,7 +216,8 @@ class TwinningStrategyAdmin(PortalHistoryAdmin):
             if strategy.status == TwinningStrategy.Status.IN_FORCE:
                 self.message_user(
                     request,
-                    f"{city} strategy v{strategy.version} is already in force.",
+                    gettext("%(city)s strategy v%(version)s is already in force.")
+                    % {"city": city, "version": strategy.version},
                     messages.WARNING,
                 )
                 continue
@@ -221,12 +230,23 @@ class TwinningStrategyAdmin(PortalHistoryAdmin):
                     approved_on=strategy.approved_on or timezone.localdate(),
                 )
             except DomainError as exc:
-                self.message_user(request, f"{city}: {exc}", messages.ERROR)
+                self.message_user(
+                    request,
+                    gettext("%(city)s: %(error)s") % {"city": city, "error": exc},
+                    messages.ERROR,
+                )
                 continue
             self.message_user(
                 request,
-                f"{city} strategy v{strategy.version} is in force (approved on "
-                f"{long_day(strategy.approved_on)}); any version before it is superseded.",
+                gettext(
+                    "%(city)s strategy v%(version)s is in force (approved on %(date)s); any "
+                    "version before it is superseded."
+                )
+                % {
+                    "city": city,
+                    "version": strategy.version,
+                    "date": long_day(strategy.approved_on),
+                },
                 messages.SUCCESS,
             )
 

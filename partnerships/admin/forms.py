@@ -6,6 +6,7 @@ error."""
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from core.admin import AdminInlineFormSet, AdminModelForm, constraint_message
 from core.forms import PlainForm
@@ -71,8 +72,11 @@ class TwinningStrategyForm(AdminModelForm):
             if draft is not None:
                 self.add_error(
                     "partner",
-                    f"Version {draft.version} of {partner.name}'s strategy is already a draft: "
-                    "edit or discard it before starting another.",
+                    _(
+                        "Version %(version)s of %(city)s's strategy is already a draft: "
+                        "edit or discard it before starting another."
+                    )
+                    % {"version": draft.version, "city": partner.name},
                 )
         in_force = self.instance.status == TwinningStrategy.Status.IN_FORCE
         if in_force and "approved_on" in self.fields and not cleaned.get("approved_on"):
@@ -101,8 +105,11 @@ class StrategyCriterionForm(AdminModelForm):
         ):
             self.add_error(
                 "strategy" if "strategy" in self.fields else None,
-                f"Version {strategy.version} is {strategy.get_status_display().lower()}: only "
-                "a draft's criteria can change. Start a new version instead.",
+                _(
+                    "Version %(version)s is %(status)s: only a draft's criteria can change. "
+                    "Start a new version instead."
+                )
+                % {"version": strategy.version, "status": strategy.get_status_display().lower()},
             )
         return cleaned
 
@@ -125,7 +132,10 @@ class CandidateForm(AdminModelForm):
             and partnership.pk
             and partnership.members.filter(partner=partner).exists()
         ):
-            self.add_error("partner", f"{partner.name} is already a member of this partnership.")
+            self.add_error(
+                "partner",
+                _("%(city)s is already a member of this partnership.") % {"city": partner.name},
+            )
         return cleaned
 
 
@@ -144,7 +154,7 @@ class CriterionScoreForm(AdminModelForm):
             strategy_id = candidate.partnership.strategy_id
             if strategy_id and criterion.strategy_id != strategy_id:
                 self.add_error(
-                    "criterion", "Choose a criterion of the strategy this partnership serves."
+                    "criterion", _("Choose a criterion of the strategy this partnership serves.")
                 )
         return cleaned
 
@@ -160,7 +170,7 @@ class LessonForm(AdminModelForm):
         cleaned = super().clean()
         partnership, review = cleaned.get("partnership"), cleaned.get("review")
         if review and partnership and partnership.pk and review.partnership_id != partnership.pk:
-            self.add_error("review", "Choose a review of this partnership.")
+            self.add_error("review", _("Choose a review of this partnership."))
         return cleaned
 
 
@@ -170,11 +180,11 @@ class LessonForm(AdminModelForm):
 class ReturnToStepForm(PlainForm):
     """The intermediate page of the return action: where to, and why (the why is recorded)."""
 
-    to_step = forms.TypedChoiceField(label="Return to", coerce=int, choices=())
+    to_step = forms.TypedChoiceField(label=_("Return to"), coerce=int, choices=())
     reason = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 4, "cols": 60}),
-        help_text="Recorded with the move, in the partnership's record of moves.",
-        error_messages={"required": "Say why the partnership returns to an earlier step."},
+        help_text=_("Recorded with the move, in the partnership's record of moves."),
+        error_messages={"required": _("Say why the partnership returns to an earlier step.")},
     )
 
     def __init__(self, *args, latest_step: int, **kwargs):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.db.models import Count, Q
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.admin import (
     PortalAdmin,
@@ -60,11 +62,12 @@ class BusinessPlanAdmin(PortalAdmin):
             )
         )
 
-    @admin.display(description="actions", ordering="n_actions")
+    @admin.display(description=_("actions"), ordering="n_actions")
     def n_actions(self, obj):
         return obj.n_actions
 
-    @admin.display(description="open", ordering="n_open_actions")
+    # Translators: column header, the number of actions still open (not done).
+    @admin.display(description=_("open"), ordering="n_open_actions")
     def n_open_actions(self, obj):
         return obj.n_open_actions
 
@@ -79,7 +82,7 @@ class PlanActionAdmin(PortalAdmin):
     date_hierarchy = "due_on"
     ordering = ("due_on", "id")
 
-    @admin.display(description="partnership", ordering="plan__partnership__title")
+    @admin.display(description=_("partnership"), ordering="plan__partnership__title")
     def partnership(self, obj):
         return obj.plan.partnership
 
@@ -128,14 +131,17 @@ class MOUAdmin(PortalHistoryAdmin):
     history_list_display = ("status", "effective_on", "expires_on")
     fieldsets = (
         (None, {"fields": ("partnership", "status", "areas", "document")}),
-        ("When it runs", {"fields": (("effective_on", "expires_on"), "signed_on")}),
-        ("Ceremony", {"fields": (("ceremony_on", "ceremony_place"),)}),
-        ("Terms", {"fields": ("termination_conditions", "other_terms")}),
+        (_("When it runs"), {"fields": (("effective_on", "expires_on"), "signed_on")}),
+        (_("Ceremony"), {"fields": (("ceremony_on", "ceremony_place"),)}),
+        (_("Terms"), {"fields": ("termination_conditions", "other_terms")}),
         (
-            "Termination",
+            _("Termination"),
             {"classes": ("collapse",), "fields": ("terminated_on", "termination_reason")},
         ),
-        ("Record", {"classes": ("collapse",), "fields": ("created_at", "updated_at")}),
+        (
+            pgettext_lazy("noun: who created it and when", "Record"),
+            {"classes": ("collapse",), "fields": ("created_at", "updated_at")},
+        ),
     )
     inlines = (MOUSignatoryInline,)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from core.admin import (
     COMPACT_TEXT,
@@ -105,7 +106,7 @@ class CandidateChildAdmin(PortalAdmin):
     list_select_related = ("candidate__partner", "candidate__partnership")
     search_fields = ("candidate__partner__name", "candidate__partnership__title")
 
-    @admin.display(description="partnership", ordering="candidate__partnership__title")
+    @admin.display(description=_("partnership"), ordering="candidate__partnership__title")
     def partnership(self, obj):
         return obj.candidate.partnership
 

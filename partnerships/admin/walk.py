@@ -7,6 +7,8 @@ from django.db.models import Exists, OuterRef, Subquery
 from django.template.response import TemplateResponse
 from django.templatetags.static import static
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from core.admin import (
     COMPACT_TEXT,
@@ -57,8 +59,8 @@ class PartnershipMemberInline(TabularInline):
     autocomplete_fields = ("partner",)
     related = ("partner",)
     extra = 1
-    verbose_name = "member city"
-    verbose_name_plural = "member cities"
+    verbose_name = _("member city")
+    verbose_name_plural = _("member cities")
 
 
 class ChampionInline(TabularInline):
@@ -151,8 +153,8 @@ class StepTransitionInline(RecordInline):
     fields = ("at", "from_step", "to_step", "kind", "reason", "by")
     related = ("by",)
     ordering = ("-at", "-id")
-    verbose_name = "move"
-    verbose_name_plural = "record of moves"
+    verbose_name = _("move")
+    verbose_name_plural = _("record of moves")
 
 
 class MoveConfirmationInline(RecordInline):
@@ -162,7 +164,7 @@ class MoveConfirmationInline(RecordInline):
     fields = ("at", "step", "partner", "user")
     related = ("partner", "user")
     ordering = ("-at",)
-    verbose_name_plural = "joint sign-off confirmations"
+    verbose_name_plural = _("joint sign-off confirmations")
 
 
 class OfflineConfirmationInline(RecordInline):
@@ -182,7 +184,7 @@ class OfflineConfirmationInline(RecordInline):
     )
     related = ("partner",)
     ordering = ("-recorded_at",)
-    verbose_name_plural = "confirmations given outside the portal"
+    verbose_name_plural = _("confirmations given outside the portal")
 
 
 class MemberCountryFilter(admin.SimpleListFilter):
@@ -191,7 +193,7 @@ class MemberCountryFilter(admin.SimpleListFilter):
     `members__partner__country`: ~30 ms at 10,000 partnerships); it filters with EXISTS, so a
     partnership is listed once. Same parameter name as before: old links keep working."""
 
-    title = "country of a member city"
+    title = _("country of a member city")
     parameter_name = "members__partner__country"
 
     def lookups(self, request, model_admin):
@@ -255,16 +257,18 @@ class PartnershipAdmin(PortalHistoryAdmin):
     fieldsets = (
         (None, {"fields": ("title", "summary", "category", "phase", "areas")}),
         (
-            "The eight steps",
+            _("The eight steps"),
             {
                 "fields": ("step", "step_entered_at", "gate"),
-                "description": "The step changes only through the “Advance to the next step” "
-                "and “Return to an earlier step…” actions of the partnership list, which check "
-                "the gate and record the move.",
+                "description": _(
+                    "The step changes only through the “Advance to the next step” "
+                    "and “Return to an earlier step…” actions of the partnership list, which "
+                    "check the gate and record the move."
+                ),
             },
         ),
         (
-            "Relationship",
+            _("Relationship"),
             {
                 "fields": (
                     "status",
@@ -277,11 +281,11 @@ class PartnershipAdmin(PortalHistoryAdmin):
             },
         ),
         (
-            "Strategy and reviews",
+            _("Strategy and reviews"),
             {"fields": ("strategy", "review_cadence_months", "next_review_on")},
         ),
         (
-            "Record",
+            pgettext_lazy("noun: who created it and when", "Record"),
             {"classes": ("collapse",), "fields": ("created_by", "created_at", "updated_at")},
         ),
     )
@@ -310,21 +314,21 @@ class PartnershipAdmin(PortalHistoryAdmin):
         ).values("partner__name")[:1]
         return super().get_queryset(request).annotate(home_city=Subquery(home))
 
-    @admin.display(description="home city", ordering="home_city")
+    @admin.display(description=_("home city"), ordering="home_city")
     def home_city(self, obj):
         return getattr(obj, "home_city", None) or "—"
 
-    @admin.display(description="step", ordering="step")
+    @admin.display(description=_("step"), ordering="step")
     def step_label(self, obj):
         return f"{obj.step}. {obj.get_step_display()}"
 
-    @admin.display(description="Gate to leave this step")
+    @admin.display(description=_("Gate to leave this step"))
     def gate(self, obj):
         if obj is None or obj.pk is None:
-            return "Save the partnership to see what its step asks for."
+            return gettext("Save the partnership to see what its step asks for.")
         requirements = workflow.requirements(obj)
         if not requirements:
-            return "This is the last step: nothing to leave it for."
+            return gettext("This is the last step: nothing to leave it for.")
         icon = {True: static("admin/img/icon-yes.svg"), False: static("admin/img/icon-no.svg")}
         return format_html(
             '<ul class="gate" style="margin:0; padding:0; list-style:none">{}</ul>',
@@ -335,7 +339,7 @@ class PartnershipAdmin(PortalHistoryAdmin):
                     (
                         "met" if r.met else "unmet",
                         icon[r.met],
-                        "met" if r.met else "missing",
+                        gettext("met") if r.met else gettext("missing"),
                         r.text,
                     )
                     for r in requirements
@@ -355,28 +359,40 @@ class PartnershipAdmin(PortalHistoryAdmin):
 
     # --- Moving partnerships between steps --------------------------------------------------
 
-    @admin.action(description="Advance to the next step", permissions=["change"])
+    @admin.action(description=_("Advance to the next step"), permissions=["change"])
     def advance_to_next_step(self, request, queryset):
         for partnership in queryset:
             try:
                 move = services.partnership_advance(partnership=partnership, user=request.user)
             except DomainError as exc:
-                self.message_user(request, f"“{partnership}”: {exc}", messages.ERROR)
+                self.message_user(
+                    request,
+                    gettext("“%(partnership)s”: %(error)s")
+                    % {"partnership": partnership, "error": exc},
+                    messages.ERROR,
+                )
             else:
                 self.message_user(
                     request,
-                    f"“{partnership}” advanced to step {move.to_step}: {Step(move.to_step).label}.",
+                    gettext("“%(partnership)s” advanced to step %(step)s: %(label)s.")
+                    % {
+                        "partnership": partnership,
+                        "step": move.to_step,
+                        "label": Step(move.to_step).label,
+                    },
                     messages.SUCCESS,
                 )
 
-    @admin.action(description="Return to an earlier step…", permissions=["change"])
+    @admin.action(description=_("Return to an earlier step…"), permissions=["change"])
     def return_to_earlier_step(self, request, queryset):
         partnerships = list(queryset)
         latest = max(p.step for p in partnerships)
         if latest <= workflow.FIRST_STEP:
             self.message_user(
                 request,
-                "The selected partnerships are all at the first step; there is no earlier step.",
+                gettext(
+                    "The selected partnerships are all at the first step; there is no earlier step."
+                ),
                 messages.WARNING,
             )
             return None
@@ -391,17 +407,27 @@ class PartnershipAdmin(PortalHistoryAdmin):
                         partnership=partnership, to_step=to_step, reason=reason, user=request.user
                     )
                 except DomainError as exc:
-                    self.message_user(request, f"“{partnership}”: {exc}", messages.ERROR)
+                    self.message_user(
+                        request,
+                        gettext("“%(partnership)s”: %(error)s")
+                        % {"partnership": partnership, "error": exc},
+                        messages.ERROR,
+                    )
                 else:
                     self.message_user(
                         request,
-                        f"“{partnership}” returned to step {to_step}: {Step(to_step).label}.",
+                        gettext("“%(partnership)s” returned to step %(step)s: %(label)s.")
+                        % {
+                            "partnership": partnership,
+                            "step": to_step,
+                            "label": Step(to_step).label,
+                        },
                         messages.SUCCESS,
                     )
             return None
         context = {
             **self.admin_site.each_context(request),
-            "title": "Return to an earlier step",
+            "title": gettext("Return to an earlier step"),
             "opts": self.model._meta,
             "partnerships": partnerships,
             "form": form,

@@ -11,6 +11,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from core.forms import ChoicesForm, PlainForm, PlainModelForm
@@ -26,11 +27,11 @@ from partnerships.models import (
 
 # (value, label, lowest, highest): the bands a population filter offers, upper bound exclusive.
 POPULATION_BANDS = [
-    ("lt100k", "Under 100,000", None, 100_000),
-    ("100k-500k", "100,000 – 500,000", 100_000, 500_000),
-    ("500k-1m", "500,000 – 1 million", 500_000, 1_000_000),
-    ("1m-5m", "1 – 5 million", 1_000_000, 5_000_000),
-    ("5m+", "5 million and more", 5_000_000, None),
+    ("lt100k", _("Under 100,000"), None, 100_000),
+    ("100k-500k", _("100,000 – 500,000"), 100_000, 500_000),
+    ("500k-1m", _("500,000 – 1 million"), 500_000, 1_000_000),
+    ("1m-5m", _("1 – 5 million"), 1_000_000, 5_000_000),
+    ("5m+", _("5 million and more"), 5_000_000, None),
 ]
 
 
@@ -57,25 +58,29 @@ class CityFilter(django_filters.FilterSet):
 
     q = django_filters.CharFilter(
         method="search",
-        label="Name",
-        widget=forms.TextInput(attrs={"type": "search", "placeholder": "e.g. Cape Town"}),
+        label=_("Name"),
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("e.g. Cape Town")}),
     )
-    country = django_filters.ChoiceFilter(label="Country", empty_label="Any country")
-    kind = django_filters.ChoiceFilter(choices=Partner.Kind.choices, empty_label="Any kind")
+    country = django_filters.ChoiceFilter(label=_("Country"), empty_label=_("Any country"))
+    kind = django_filters.ChoiceFilter(
+        label=_("Kind"), choices=Partner.Kind.choices, empty_label=_("Any kind")
+    )
     global_region = django_filters.ChoiceFilter(
-        label="North/South", choices=Partner.GlobalRegion.choices, empty_label="North and South"
+        label=_("North/South"),
+        choices=Partner.GlobalRegion.choices,
+        empty_label=_("North and South"),
     )
     sector = django_filters.ModelChoiceFilter(
         field_name="sectors",
-        label="Sector",
+        label=_("Sector"),
         queryset=Sector.objects.all(),
-        empty_label="Any sector",
+        empty_label=_("Any sector"),
     )
     population = django_filters.ChoiceFilter(
-        label="Population",
+        label=_("Population"),
         choices=[(value, label) for value, label, _, _ in POPULATION_BANDS],
         method="population_band",
-        empty_label="Any size",
+        empty_label=_("Any size"),
     )
 
     class Meta:
@@ -98,7 +103,7 @@ class CityFilter(django_filters.FilterSet):
         return queryset.filter(name__icontains=value) if value else queryset
 
     def population_band(self, queryset, name, value):
-        for band, _, lowest, highest in POPULATION_BANDS:
+        for band, _label, lowest, highest in POPULATION_BANDS:
             if band == value:
                 if lowest is not None:
                     queryset = queryset.filter(population__gte=lowest)
@@ -128,6 +133,12 @@ class StrategyForm(PlainModelForm):
             "development_plan_context",
             "national_policy_context",
         ]
+        labels = {
+            "vision": _("Vision"),
+            "goals": _("Goals"),
+            "champion": _("Champion"),
+            "senior_management_involvement": _("Senior management involvement"),
+        }
         widgets = {name: forms.Textarea(attrs={"rows": 3}) for name in fields if name != "champion"}
 
 
@@ -135,19 +146,26 @@ class CriterionForm(PlainForm):
     """One weighted criterion for choosing partners. `id` is empty for a new one."""
 
     id = forms.IntegerField(required=False, widget=forms.HiddenInput)
-    name = forms.CharField(max_length=120)
+    name = forms.CharField(label=_("Name"), max_length=120)
     description = forms.CharField(
-        required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
+        label=_("Description"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
     )
     weight = forms.IntegerField(
-        min_value=1, max_value=10, initial=1, help_text="1 (minor) to 10 (decisive)."
+        label=_("Weight"),
+        min_value=1,
+        max_value=10,
+        initial=1,
+        help_text=_("1 (minor) to 10 (decisive)."),
     )
     max_score = forms.IntegerField(
-        label="Max score",
+        label=_("Max score"),
         min_value=1,
         max_value=100,
         initial=5,
-        help_text="Candidates are scored from 0 to this.",
+        help_text=_("Candidates are scored from 0 to this."),
     )
 
     def clean_name(self):
@@ -164,10 +182,13 @@ class BaseCriterionFormSet(forms.BaseFormSet):
                 continue
             name = form.cleaned_data["name"]
             if name.casefold() in seen:
-                form.add_error("name", "Another criterion has this name.")
+                form.add_error("name", _("Another criterion has this name."))
                 raise forms.ValidationError(
-                    f"Criteria {seen[name.casefold()] + 1} and {index + 1} are both called "
-                    f"“{name}”: each criterion needs its own name."
+                    _(
+                        "Criteria %(first)s and %(second)s are both called “%(name)s”: each "
+                        "criterion needs its own name."
+                    )
+                    % {"first": seen[name.casefold()] + 1, "second": index + 1, "name": name}
                 )
             seen[name.casefold()] = index
 
@@ -213,16 +234,16 @@ def criteria_initial(strategy: TwinningStrategy | None) -> list[dict]:
 
 class ApproveStrategyForm(PlainForm):
     approved_on = forms.DateField(
-        label="Approved on",
+        label=_("Approved on"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
-        help_text="The date council (or the delegated authority) approved it. Empty: today.",
+        help_text=_("The date council (or the delegated authority) approved it. Empty: today."),
     )
 
     def clean_approved_on(self) -> dt.date | None:
         value = self.cleaned_data["approved_on"]
         if value and value > timezone.localdate():
-            raise forms.ValidationError("The approval date cannot be in the future.")
+            raise forms.ValidationError(_("The approval date cannot be in the future."))
         return value
 
 
@@ -233,12 +254,12 @@ class OfficerAddForm(PlainForm):
     """Add an existing portal user to a city by username or email address."""
 
     user = forms.CharField(
-        label="Username or email",
+        label=_("Username or email"),
         max_length=254,
-        help_text="They need a portal account already.",
+        help_text=_("They need a portal account already."),
     )
     role = forms.ChoiceField(
-        choices=CityMembership.Role.choices, initial=CityMembership.Role.OFFICER
+        label=_("Role"), choices=CityMembership.Role.choices, initial=CityMembership.Role.OFFICER
     )
 
     def __init__(self, *args, partner: Partner, **kwargs):
@@ -254,17 +275,22 @@ class OfficerAddForm(PlainForm):
             matches = list(users.filter(Q(username__iexact=wanted) | Q(email__iexact=wanted))[:2])
             if len(matches) > 1:
                 raise forms.ValidationError(
-                    "Several accounts match this; enter the exact username instead."
+                    _("Several accounts match this; enter the exact username instead.")
                 )
             user = matches[0] if matches else None
         if user is None:
-            raise forms.ValidationError(f"No portal user has the username or email “{wanted}”.")
+            raise forms.ValidationError(
+                _("No portal user has the username or email “%(wanted)s”.") % {"wanted": wanted}
+            )
         if not user.is_active:
-            raise forms.ValidationError(f"{user}'s account is deactivated.")
+            raise forms.ValidationError(_("%(user)s's account is deactivated.") % {"user": user})
         if CityMembership.objects.filter(partner=self.partner, user=user).exists():
-            raise forms.ValidationError(f"{user} already works for {self.partner.name}.")
+            raise forms.ValidationError(
+                _("%(user)s already works for %(city)s.")
+                % {"user": user, "city": self.partner.name}
+            )
         return user
 
 
 class OfficerRoleForm(PlainForm):
-    role = forms.ChoiceField(choices=CityMembership.Role.choices)
+    role = forms.ChoiceField(label=_("Role"), choices=CityMembership.Role.choices)

@@ -12,6 +12,7 @@ import datetime as dt
 from django import forms
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from core.forms import (
     EARLIEST_DATE,
@@ -51,7 +52,7 @@ class DocumentFormMixin:
         self.fields["document"].widget = forms.FileInput(attrs={"accept": "application/pdf,.pdf"})
         if self.instance.document:
             self.fields["remove_document"] = forms.BooleanField(
-                required=False, label="Remove the stored document"
+                required=False, label=_("Remove the stored document")
             )
 
     def _get_validation_exclusions(self):
@@ -77,13 +78,20 @@ class LetterOfIntentForm(DocumentFormMixin, PortalModelForm):
         model = LetterOfIntent
         fields = ["signed_on", "signed_by", "summary", "document"]
         widgets = {"signed_by": text_area(2), "summary": text_area(4)}
-        labels = {"document": "Signed letter (PDF)"}
-        help_texts = {"document": "A PDF of at most 10 MB. Stored privately under a random name."}
+        labels = {
+            "document": _("Signed letter (PDF)"),
+            "signed_on": _("Signed on"),
+            "signed_by": _("Signed by"),
+            "summary": _("Summary"),
+        }
+        help_texts = {
+            "document": _("A PDF of at most 10 MB. Stored privately under a random name.")
+        }
 
     def clean_signed_on(self):
         signed_on = self.cleaned_data["signed_on"]
         if signed_on and signed_on > timezone.localdate() + dt.timedelta(days=1):
-            raise forms.ValidationError("A letter cannot be signed in the future.")
+            raise forms.ValidationError(_("A letter cannot be signed in the future."))
         return signed_on
 
 
@@ -91,11 +99,17 @@ class BusinessPlanForm(PortalModelForm):
     class Meta:
         model = BusinessPlan
         fields = ["vision", "goals", "objectives", "scope"]
+        labels = {
+            "vision": _("Vision"),
+            "goals": _("Goals"),
+            "objectives": _("Objectives"),
+            "scope": _("Scope"),
+        }
         widgets = {name: text_area(3) for name in fields}
         help_texts = {
-            "vision": "The common vision both cities agreed.",
-            "objectives": "Measurable where possible: the KPIs below measure them.",
-            "scope": "The areas, groups and places the partnership covers.",
+            "vision": _("The common vision both cities agreed."),
+            "objectives": _("Measurable where possible: the KPIs below measure them."),
+            "scope": _("The areas, groups and places the partnership covers."),
         }
 
 
@@ -109,7 +123,7 @@ class MemberChoiceField(forms.TypedChoiceField):
             choices=choices,
             coerce=self.partner_of,
             empty_value=None,
-            error_messages={"invalid_choice": "Choose one of the partnership's cities."},
+            error_messages={"invalid_choice": _("Choose one of the partnership's cities.")},
             **kwargs,
         )
 
@@ -129,42 +143,53 @@ class PlanActionForm(PortalModelForm):
     class Meta:
         model = PlanAction
         fields = ["description", "owner", "owner_partner", "due_on"]
-        labels = {"owner": "Owner", "owner_partner": "Side", "due_on": "Due on"}
-        help_texts = {"owner": "The person or department responsible."}
+        labels = {
+            "owner": _("Owner"),
+            "owner_partner": _("Side"),
+            "due_on": _("Due on"),
+            "description": _("Description"),
+        }
+        help_texts = {"owner": _("The person or department responsible.")}
 
     def __init__(self, *args, partners: list[Partner], **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["owner_partner"] = MemberChoiceField(
             partners=partners,
-            empty_label="Both sides (joint)",
+            empty_label=_("Both sides (joint)"),
             required=False,
-            label="Side",
-            help_text="The member city responsible.",
+            label=_("Side"),
+            help_text=_("The member city responsible."),
         )
 
 
 class ActionStatusForm(PlainForm):
-    status = forms.ChoiceField(choices=PlanAction.Status.choices)
+    status = forms.ChoiceField(label=_("Status"), choices=PlanAction.Status.choices)
 
 
 class KPIForm(PortalModelForm):
     class Meta:
         model = KPI
         fields = ["name", "unit", "baseline", "target", "area"]
-        labels = {"area": "Area of cooperation"}
+        labels = {
+            "area": _("Area of cooperation"),
+            "name": _("Name"),
+            "unit": _("Unit"),
+            "baseline": _("Baseline"),
+            "target": _("Target"),
+        }
 
     def __init__(self, *args, partnership, areas: QuerySet[CooperationArea], **kwargs):
         super().__init__(*args, **kwargs)
         self.partnership = partnership
         self.fields["area"].queryset = areas
-        self.fields["area"].empty_label = "Not tied to one area"
+        self.fields["area"].empty_label = _("Not tied to one area")
         self.fields["unit"].required = True
-        self.fields["unit"].error_messages["required"] = "Give the unit the KPI is measured in."
+        self.fields["unit"].error_messages["required"] = _("Give the unit the KPI is measured in.")
 
     def clean_name(self):
         name = self.cleaned_data["name"].strip()
         if KPI.objects.filter(partnership=self.partnership, name__iexact=name).exists():
-            raise forms.ValidationError("This partnership already has a KPI with that name.")
+            raise forms.ValidationError(_("This partnership already has a KPI with that name."))
         return name
 
 
@@ -190,16 +215,17 @@ class MOUForm(DocumentFormMixin, PortalModelForm):
             "other_terms": text_area(3),
         }
         labels = {
-            "effective_on": "Effective from",
-            "expires_on": "Expires on",
-            "termination_conditions": "Termination conditions",
-            "ceremony_on": "Signing ceremony on",
-            "ceremony_place": "Signing ceremony place",
-            "document": "The agreement (PDF)",
+            "effective_on": _("Effective from"),
+            "expires_on": _("Expires on"),
+            "termination_conditions": _("Termination conditions"),
+            "ceremony_on": _("Signing ceremony on"),
+            "ceremony_place": _("Signing ceremony place"),
+            "document": _("The agreement (PDF)"),
+            "other_terms": _("Other terms"),
         }
         help_texts = {
-            "termination_conditions": "How either side may end it (the “divorce” clause).",
-            "document": "A PDF of at most 10 MB. Stored privately under a random name.",
+            "termination_conditions": _("How either side may end it (the “divorce” clause)."),
+            "document": _("A PDF of at most 10 MB. Stored privately under a random name."),
         }
 
     def __init__(self, *args, **kwargs):
@@ -208,28 +234,28 @@ class MOUForm(DocumentFormMixin, PortalModelForm):
             queryset=CooperationArea.objects.order_by("name"),
             required=False,
             widget=forms.CheckboxSelectMultiple,
-            label="Areas of cooperation",
+            label=_("Areas of cooperation"),
         )
 
 
 class SignatoryForm(PlainForm):
     """One person signing the MOU for one of the member cities. A row left empty is skipped."""
 
-    name = forms.CharField(max_length=120, required=False)
-    title = forms.CharField(max_length=160, required=False)
+    name = forms.CharField(label=_("Name"), max_length=120, required=False)
+    title = forms.CharField(label=_("Title"), max_length=160, required=False)
 
     def __init__(self, *args, partners: list[Partner], **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["partner"] = MemberChoiceField(
-            partners=partners, empty_label="Choose the side", required=False, label="Side"
+            partners=partners, empty_label=_("Choose the side"), required=False, label=_("Side")
         )
 
     def clean(self):
         cleaned = super().clean()
         if cleaned.get("partner") and not cleaned.get("name"):
-            self.add_error("name", "Give the signatory's name.")
+            self.add_error("name", _("Give the signatory's name."))
         if cleaned.get("name") and not cleaned.get("partner") and "partner" not in self.errors:
-            self.add_error("partner", "Choose the side this person signs for.")
+            self.add_error("partner", _("Choose the side this person signs for."))
         return cleaned
 
     def signatory(self) -> dict | None:
@@ -277,18 +303,20 @@ SignatoryFormSet = forms.formset_factory(
 
 class MOUSignForm(PlainForm):
     signed_on = forms.DateField(
-        label="Signed on",
+        label=_("Signed on"),
         required=False,
         widget=DateInput(),
-        help_text="Leave empty for today.",
+        help_text=_("Leave empty for today."),
     )
 
     def clean_signed_on(self):
         signed_on = self.cleaned_data["signed_on"]
         if signed_on and signed_on > timezone.localdate() + dt.timedelta(days=1):
-            raise forms.ValidationError("An MOU cannot be signed in the future.")
+            raise forms.ValidationError(_("An MOU cannot be signed in the future."))
         if signed_on and signed_on < EARLIEST_DATE:
-            raise forms.ValidationError(f"Give a date after {EARLIEST_DATE.year}.")
+            raise forms.ValidationError(
+                _("Give a date after %(year)s.") % {"year": EARLIEST_DATE.year}
+            )
         return signed_on
 
 
@@ -297,20 +325,27 @@ class MOUSignForm(PlainForm):
 
 class ActivityForm(PortalModelForm):
     participants = forms.IntegerField(
+        label=_("Participants"),
         min_value=0,
         max_value=MAX_PARTICIPANTS,
         required=False,
-        help_text="How many people took part, if known.",
+        help_text=_("How many people took part, if known."),
     )
 
     class Meta:
         model = Activity
         fields = ["kind", "title", "occurred_on", "description", "participants"]
         widgets = {"description": text_area(3)}
-        labels = {"occurred_on": "Date"}
+        labels = {
+            "occurred_on": _("Date"),
+            "kind": _("Kind"),
+            "title": _("Title"),
+            "description": _("Description"),
+        }
         help_texts = {
-            "occurred_on": "When it happened; a firmly scheduled activity may be logged up to "
-            "a year ahead.",
+            "occurred_on": _(
+                "When it happened; a firmly scheduled activity may be logged up to a year ahead."
+            ),
         }
 
     def clean_occurred_on(self):

@@ -11,6 +11,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from core.formatting import day
 from core.forms import PlainForm, PortalModelForm, text_area
@@ -18,20 +19,20 @@ from partnerships.models import KPI, KPIResult, Lesson, Review, Step, SuccessFac
 from partnerships.services import factor_field, kpi_field
 
 RATINGS = [
-    ("", "Not rated"),
-    (1, "1 – poor"),
-    (2, "2 – weak"),
-    (3, "3 – fair"),
-    (4, "4 – good"),
-    (5, "5 – strong"),
+    ("", _("Not rated")),
+    (1, _("1 – poor")),
+    (2, _("2 – weak")),
+    (3, _("3 – fair")),
+    (4, _("4 – good")),
+    (5, _("5 – strong")),
 ]
 SCORECARD = [
-    ("", "Not scored"),
-    (1, "1 – not at all"),
-    (2, "2 – a little"),
-    (3, "3 – partly"),
-    (4, "4 – largely"),
-    (5, "5 – fully"),
+    ("", _("Not scored")),
+    (1, _("1 – not at all")),
+    (2, _("2 – a little")),
+    (3, _("3 – partly")),
+    (4, _("4 – largely")),
+    (5, _("5 – fully")),
 ]
 NOTE_LENGTH = 240
 # The inputs shown in the page's tables (not rendered by crispy) carry Bootstrap's classes.
@@ -66,7 +67,7 @@ class ReviewStartForm(PortalModelForm):
     class Meta:
         model = Review
         fields = ["period_start", "period_end"]
-        labels = {"period_start": "Period from", "period_end": "Period to"}
+        labels = {"period_start": _("Period from"), "period_end": _("Period to")}
 
 
 def _score_field(label: str, choices, help_text: str = "") -> forms.TypedChoiceField:
@@ -107,19 +108,20 @@ class ReviewForm(PortalModelForm):
             "decision_reason": text_area(3),
         }
         labels = {
-            "period_start": "Period from",
-            "period_end": "Period to",
-            "effectiveness_note": "Why",
-            "efficiency_note": "Why",
-            "decision_reason": "Reason for the decision",
-            "new_expiry_on": "New expiry of the MOU",
-            "end_on": "The partnership ends on",
+            "period_start": _("Period from"),
+            "period_end": _("Period to"),
+            "effectiveness_note": _("Why"),
+            "efficiency_note": _("Why"),
+            "decision_reason": _("Reason for the decision"),
+            "new_expiry_on": _("New expiry of the MOU"),
+            "end_on": _("The partnership ends on"),
+            "narrative": _("Narrative"),
         }
         help_texts = {
-            "narrative": "How the partnership did in this period, in a few paragraphs.",
-            "decision_reason": "Required to end the partnership; it is kept with the record.",
-            "new_expiry_on": "Only with “Renew the MOU”: after the signed MOU's current expiry.",
-            "end_on": "Only with “End the partnership”: its MOU is terminated on this date.",
+            "narrative": _("How the partnership did in this period, in a few paragraphs."),
+            "decision_reason": _("Required to end the partnership; it is kept with the record."),
+            "new_expiry_on": _("Only with “Renew the MOU”: after the signed MOU's current expiry."),
+            "end_on": _("Only with “End the partnership”: its MOU is terminated on this date."),
         }
 
     def __init__(
@@ -132,17 +134,19 @@ class ReviewForm(PortalModelForm):
         super().__init__(*args, **kwargs)
         self.kpis = kpis
         self.fields["effectiveness"] = _score_field(
-            "Effectiveness", SCORECARD, "Is it achieving its objectives?"
+            _("Effectiveness"), SCORECARD, _("Is it achieving its objectives?")
         )
         self.fields["efficiency"] = _score_field(
-            "Efficiency", SCORECARD, "Is it well managed for what it costs both cities?"
+            _("Efficiency"), SCORECARD, _("Is it well managed for what it costs both cities?")
         )
         self.fields["decision"] = forms.ChoiceField(
-            label="Decision",
-            choices=[("", "Not decided yet"), *Review.Decision.choices],
+            label=_("Decision"),
+            choices=[("", _("Not decided yet")), *Review.Decision.choices],
             required=False,
-            help_text="Completing the review applies it: a pause pauses the partnership; an "
-            "end ends it and terminates its MOU; a renewal extends the MOU.",
+            help_text=_(
+                "Completing the review applies it: a pause pauses the partnership; an "
+                "end ends it and terminates its MOU; a renewal extends the MOU."
+            ),
         )
         for kpi in kpis:
             name = kpi_field(kpi.pk)
@@ -153,10 +157,11 @@ class ReviewForm(PortalModelForm):
                 required=False,
                 initial=kpi.r_actual,
                 widget=forms.NumberInput(attrs={**SMALL_INPUT, "step": "0.01"}),
-                help_text=f"Target {number(kpi.target)} (baseline {number(kpi.baseline)}).",
+                help_text=_("Target %(target)s (baseline %(baseline)s).")
+                % {"target": number(kpi.target), "baseline": number(kpi.baseline)},
             )
             self.fields[note_field(name)] = forms.CharField(
-                label=f"Note on {kpi.name}",
+                label=_("Note on %(kpi)s") % {"kpi": kpi.name},
                 max_length=NOTE_LENGTH,
                 required=False,
                 initial=kpi.r_note,
@@ -169,7 +174,7 @@ class ReviewForm(PortalModelForm):
             self.fields[name].widget.attrs.update(SMALL_SELECT)
             self.fields[name].initial = current.rating if current else None
             self.fields[note_field(name)] = forms.CharField(
-                label=f"Note on {factor.label.lower()}",
+                label=_("Note on %(factor)s") % {"factor": factor.label.lower()},
                 max_length=NOTE_LENGTH,
                 required=False,
                 initial=current.note if current else "",
@@ -243,7 +248,7 @@ class ReviewChoiceField(forms.TypedChoiceField):
     def __init__(self, *, reviews: list[Review], **kwargs):
         self.reviews = {r.pk: r for r in reviews}
         choices = [
-            ("", "Not from a review"),
+            ("", _("Not from a review")),
             *(
                 (r.pk, f"{_day(r.period_start)} – {_day(r.period_end)} ({r.status})")
                 for r in reviews
@@ -253,7 +258,7 @@ class ReviewChoiceField(forms.TypedChoiceField):
             choices=choices,
             coerce=self.review_of,
             empty_value=None,
-            error_messages={"invalid_choice": "Choose a review of this partnership."},
+            error_messages={"invalid_choice": _("Choose a review of this partnership.")},
             **kwargs,
         )
 
@@ -277,15 +282,19 @@ class LessonForm(PortalModelForm):
         model = Lesson
         fields = ["step", "theme", "text", "shared"]
         widgets = {"text": text_area(4)}
-        labels = {"step": "Step it concerns"}
+        labels = {
+            "step": _("Step it concerns"),
+            "theme": _("Theme"),
+            "text": _("Text"),
+        }
         help_texts = {
-            "theme": "A short tag others will search by: continuity, funding, marketing…",
+            "theme": _("A short tag others will search by: continuity, funding, marketing…"),
         }
 
     def __init__(self, *args, reviews: list[Review], **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["review"] = ReviewChoiceField(
-            reviews=reviews, required=False, label="Drawn from review"
+            reviews=reviews, required=False, label=_("Drawn from review")
         )
 
     def clean_theme(self):
@@ -296,36 +305,39 @@ class LessonSearchForm(PlainForm):
     """The knowledge base's filters; an invalid one is ignored (and says why)."""
 
     q = forms.CharField(
-        label="Search", required=False, max_length=200, help_text="Theme, text or partnership."
+        label=_("Search"),
+        required=False,
+        max_length=200,
+        help_text=_("Theme, text or partnership."),
     )
     step = forms.TypedChoiceField(
-        label="Step",
-        choices=[("", "Any step"), *Step.choices],
+        label=_("Step"),
+        choices=[("", _("Any step")), *Step.choices],
         coerce=int,
         empty_value=None,
         required=False,
     )
-    theme = forms.ChoiceField(label="Theme", required=False)
-    city = forms.TypedChoiceField(label="City", coerce=int, empty_value=None, required=False)
+    theme = forms.ChoiceField(label=_("Theme"), required=False)
+    city = forms.TypedChoiceField(label=_("City"), coerce=int, empty_value=None, required=False)
     adopted = forms.ChoiceField(
-        label="Adopted",
+        label=_("Adopted"),
         required=False,
         choices=[
-            ("", "Adopted or not"),
-            ("yes", "Adopted into a strategy"),
-            ("no", "Not adopted yet"),
+            ("", _("Adopted or not")),
+            ("yes", _("Adopted into a strategy")),
+            ("no", _("Not adopted yet")),
         ],
     )
     scope = forms.ChoiceField(
-        label="Show",
+        label=_("Show"),
         required=False,
-        choices=[("", "All I may see (incl. published)"), ("mine", "Only my cities")],
+        choices=[("", _("All I may see (incl. published)")), ("mine", _("Only my cities"))],
     )
 
     def __init__(self, *args, themes: list[str], cities: list[tuple[int, str]], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["theme"].choices = [("", "Any theme"), *((t, t) for t in themes)]
-        self.fields["city"].choices = [("", "Any city"), *cities]
+        self.fields["theme"].choices = [("", _("Any theme")), *((t, t) for t in themes)]
+        self.fields["city"].choices = [("", _("Any city")), *cities]
 
     def filters(self) -> dict:
         """The valid filters (is_valid() is asked first; invalid ones are left out)."""

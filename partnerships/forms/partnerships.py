@@ -7,6 +7,7 @@ They expose only what an officer may set: never the step (that moves only throug
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from core.forms import (
     ChoicesModelForm,
@@ -20,19 +21,19 @@ from partnerships.models import Champion, CooperationArea, Partner, Partnership,
 
 # Lendrum's relationship scale, the words officers see next to each number.
 LENDRUM_SCALE = [
-    (0, "0 – None (by choice)"),
-    (1, "1 – Vendor: combative"),
-    (2, "2 – Vendor: tribal"),
-    (3, "3 – Vendor: trading"),
-    (4, "4 – Vendor: transactional"),
-    (5, "5 – Supplier: basic"),
-    (6, "6 – Supplier: major"),
-    (7, "7 – Supplier: key"),
-    (8, "8 – Partner: partnering"),
-    (9, "9 – Partner: pioneering"),
-    (10, "10 – Partner: community"),
+    (0, _("0 – None (by choice)")),
+    (1, _("1 – Vendor: combative")),
+    (2, _("2 – Vendor: tribal")),
+    (3, _("3 – Vendor: trading")),
+    (4, _("4 – Vendor: transactional")),
+    (5, _("5 – Supplier: basic")),
+    (6, _("6 – Supplier: major")),
+    (7, _("7 – Supplier: key")),
+    (8, _("8 – Partner: partnering")),
+    (9, _("9 – Partner: pioneering")),
+    (10, _("10 – Partner: community")),
 ]
-LENDRUM_HELP = (
+LENDRUM_HELP = _(
     "Lendrum's scale of how close the relationship is: 0 none by choice; 1–4 a vendor "
     "relationship (combative to transactional); 5–7 a supplier relationship (basic, major, "
     "key); 8–10 a partner relationship (partnering, pioneering, community). City partnerships "
@@ -41,21 +42,27 @@ LENDRUM_HELP = (
 
 
 def lendrum_label(value: int) -> str:
-    return dict(LENDRUM_SCALE).get(value, str(value))
+    return str(dict(LENDRUM_SCALE).get(value, value))
 
 
 class PartnershipCreateForm(ChoicesModelForm):
     """A new partnership: the home city that runs it, and what it is about."""
 
     home = forms.ModelChoiceField(
-        label="Home city",
+        label=_("Home city"),
         queryset=Partner.objects.none(),
-        help_text="The city that runs the partnership; partner cities join it later.",
+        help_text=_("The city that runs the partnership; partner cities join it later."),
     )
 
     class Meta:
         model = Partnership
         fields = ["title", "category", "phase", "areas", "summary"]
+        labels = {
+            "title": _("Title"),
+            "category": _("Category"),
+            "phase": _("Phase"),
+            "summary": _("Summary"),
+        }
         field_classes = {"areas": ModelMultipleChoiceField}  # a huge id is a field error
         widgets = {
             "areas": forms.CheckboxSelectMultiple,
@@ -79,7 +86,7 @@ class PartnershipCreateForm(ChoicesModelForm):
 
 class PartnershipEditForm(ChoicesModelForm):
     relationship_strength = forms.TypedChoiceField(
-        label="Relationship strength",
+        label=_("Relationship strength"),
         choices=LENDRUM_SCALE,
         coerce=int,
         help_text=LENDRUM_HELP,
@@ -105,14 +112,22 @@ class PartnershipEditForm(ChoicesModelForm):
         ]
         field_classes = {"areas": ModelMultipleChoiceField}  # a huge id is a field error
         labels = {
-            "review_cadence_months": "Review cadence",
-            "next_review_on": "Next review on",
-            "established_on": "Established on",
-            "orientation_overridden": "Keep the orientation as set here",
+            "review_cadence_months": _("Review cadence"),
+            "next_review_on": _("Next review on"),
+            "established_on": _("Established on"),
+            "orientation_overridden": _("Keep the orientation as set here"),
+            "title": _("Title"),
+            "summary": _("Summary"),
+            "category": _("Category"),
+            "phase": _("Phase"),
+            "status": _("Status"),
+            "orientation": _("Orientation"),
         }
         help_texts = {
-            "orientation": "Derived from the member cities (North/South) unless you keep it "
-            "as set here; East–West can only be set by hand.",
+            "orientation": _(
+                "Derived from the member cities (North/South) unless you keep it "
+                "as set here; East–West can only be set by hand."
+            ),
         }
         widgets = {
             "areas": forms.CheckboxSelectMultiple,
@@ -132,8 +147,10 @@ class PartnershipEditForm(ChoicesModelForm):
         if "orientation" in self.changed_data and not cleaned.get("orientation_overridden"):
             self.add_error(
                 "orientation_overridden",
-                "Tick this to keep an orientation you set by hand (otherwise it is derived "
-                "from the member cities).",
+                _(
+                    "Tick this to keep an orientation you set by hand (otherwise it is derived "
+                    "from the member cities)."
+                ),
             )
         return cleaned
 
@@ -142,10 +159,16 @@ class ChampionForm(ChoicesModelForm):
     class Meta:
         model = Champion
         fields = ["name", "title", "email", "partner", "is_active"]
-        labels = {"partner": "Side", "is_active": "Active"}
+        labels = {
+            "partner": _("Side"),
+            "is_active": _("Active"),
+            "name": _("Name"),
+            "title": _("Title"),
+            "email": _("Email"),
+        }
         help_texts = {
-            "partner": "The member city this champion works for.",
-            "is_active": "Reminders go to active champions.",
+            "partner": _("The member city this champion works for."),
+            "is_active": _("Reminders go to active champions."),
         }
 
     def __init__(self, *args, partnership: Partnership, **kwargs):
@@ -166,16 +189,16 @@ class MoveForm(PlainForm):
 
 class ReturnForm(MoveForm):
     to_step = forms.TypedChoiceField(
-        label="Return to step",
+        label=_("Return to step"),
         coerce=int,
         choices=[],
         widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
     )
     reason = forms.CharField(
-        label="Reason",
+        label=_("Reason"),
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3, "class": "form-control form-control-sm"}),
-        help_text="Why the partnership goes back: both sides and the record will see it.",
+        help_text=_("Why the partnership goes back: both sides and the record will see it."),
     )
 
     def __init__(self, *args, partnership: Partnership, **kwargs):
@@ -188,7 +211,7 @@ class ReturnForm(MoveForm):
     def clean_reason(self):
         reason = self.cleaned_data["reason"].strip()
         if not reason:
-            raise forms.ValidationError("Say why the partnership returns to an earlier step.")
+            raise forms.ValidationError(_("Say why the partnership returns to an earlier step."))
         return reason
 
 
@@ -196,4 +219,4 @@ class PublishContactsForm(PlainForm):
     """One side's choice: show its champions in the registry, or not."""
 
     partner = forms.IntegerField(min_value=1, max_value=2**63 - 1, widget=forms.HiddenInput)
-    publish = forms.BooleanField(required=False)
+    publish = forms.BooleanField(label=_("Publish"), required=False)

@@ -7,13 +7,16 @@ import io
 
 from django import forms
 from django.core.validators import URLValidator
+from django.utils.text import format_lazy
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from core.forms import PlainForm
 from core.uploads import too_large_message
 from partnerships.models import Partner
 
-FORMATS = [("csv", "CSV"), ("xlsx", "Excel (xlsx)")]
+FORMATS = [("csv", _("CSV")), ("xlsx", _("Excel (xlsx)"))]
 MAX_IMPORT_BYTES = 2 * 1024 * 1024
 MAX_IMPORT_ROWS = 5000
 IMPORT_COLUMNS = (
@@ -34,13 +37,13 @@ REQUIRED_COLUMNS = {"name", "country"}
 class PortfolioForm(PlainForm):
     """Which city's portfolio (admins may also choose every city: an empty choice)."""
 
-    city = forms.TypedChoiceField(label="City", coerce=int, required=False, empty_value=None)
+    city = forms.TypedChoiceField(label=_("City"), coerce=int, required=False, empty_value=None)
 
     def __init__(self, *args, cities: list[tuple[int, str]], allow_all: bool, **kwargs):
         super().__init__(*args, **kwargs)
         choices = list(cities)
         if allow_all:
-            choices = [("", "All cities"), *choices]
+            choices = [("", _("All cities")), *choices]
         self.fields["city"].choices = choices
 
 
@@ -56,12 +59,13 @@ class CitiesImportForm(PlainForm):
     """A CSV file of partner cities: one row per city, with a header row."""
 
     file = forms.FileField(
-        label="CSV file",
-        help_text=(
-            "UTF-8, comma-separated, with a header row: "
-            + ", ".join(IMPORT_COLUMNS)
-            + ". Only name and country are required; sectors are ISIC section codes separated "
-            "by ';'."
+        label=_("CSV file"),
+        help_text=format_lazy(
+            _(
+                "UTF-8, comma-separated, with a header row: {columns}. Only name and country are "
+                "required; sectors are ISIC section codes separated by ';'."
+            ),
+            columns=", ".join(IMPORT_COLUMNS),
         ),
     )
 
@@ -69,12 +73,13 @@ class CitiesImportForm(PlainForm):
         upload = self.cleaned_data["file"]
         if upload.size > MAX_IMPORT_BYTES:
             raise forms.ValidationError(
-                too_large_message(upload.size, MAX_IMPORT_BYTES) + " Split it into several."
+                gettext("%(too_large)s Split it into several.")
+                % {"too_large": too_large_message(upload.size, MAX_IMPORT_BYTES)}
             )
         try:
             text = upload.read().decode("utf-8-sig")
         except UnicodeDecodeError:
-            raise forms.ValidationError("Save the file as UTF-8 text (CSV UTF-8).") from None
+            raise forms.ValidationError(_("Save the file as UTF-8 text (CSV UTF-8).")) from None
         try:
             reader = csv.DictReader(io.StringIO(text, newline=""))
             headers = [(h or "").strip().lower() for h in (reader.fieldnames or [])]
@@ -82,7 +87,8 @@ class CitiesImportForm(PlainForm):
             for raw in reader:
                 if len(rows) >= MAX_IMPORT_ROWS:
                     raise forms.ValidationError(
-                        f"The file has more than {MAX_IMPORT_ROWS} rows; split it."
+                        gettext("The file has more than %(n)s rows; split it.")
+                        % {"n": MAX_IMPORT_ROWS}
                     )
                 rows.append(
                     {
@@ -92,23 +98,23 @@ class CitiesImportForm(PlainForm):
                     }
                 )
         except csv.Error as exc:
-            raise forms.ValidationError(f"This is not a readable CSV file ({exc}).") from None
+            raise forms.ValidationError(
+                gettext("This is not a readable CSV file (%(error)s).") % {"error": exc}
+            ) from None
         missing = REQUIRED_COLUMNS - set(headers)
         if missing:
             raise forms.ValidationError(
-                "The header row lacks the column(s): " + ", ".join(sorted(missing)) + "."
+                gettext("The header row lacks the column(s): %(columns)s.")
+                % {"columns": ", ".join(sorted(missing))}
             )
         unknown = set(headers) - set(IMPORT_COLUMNS)
         if unknown:
             raise forms.ValidationError(
-                "Unknown column(s): "
-                + ", ".join(sorted(unknown))
-                + ". Expected: "
-                + ", ".join(IMPORT_COLUMNS)
-                + "."
+                gettext("Unknown column(s): %(unknown)s. Expected: %(expected)s.")
+                % {"unknown": ", ".join(sorted(unknown)), "expected": ", ".join(IMPORT_COLUMNS)}
             )
         if not rows:
-            raise forms.ValidationError("The file has a header row but no cities.")
+            raise forms.ValidationError(_("The file has a header row but no cities."))
         return rows
 
 
@@ -139,7 +145,9 @@ class PartnerRowForm(PlainForm):
     def clean_country(self):
         code = self.cleaned_data["country"].strip().upper()
         if code not in countries:
-            raise forms.ValidationError(f"“{code}” is not an ISO 3166 country code (e.g. ZA).")
+            raise forms.ValidationError(
+                gettext("“%(code)s” is not an ISO 3166 country code (e.g. ZA).") % {"code": code}
+            )
         return code
 
     def clean_kind(self):
@@ -151,7 +159,7 @@ class PartnerRowForm(PlainForm):
             return Partner.GlobalRegion.NORTH
         aliases = {"north": "north", "n": "north", "south": "south", "s": "south"}
         if value not in aliases:
-            raise forms.ValidationError("Give North or South.")
+            raise forms.ValidationError(_("Give North or South."))
         return aliases[value]
 
     def clean_sectors(self):
@@ -161,7 +169,9 @@ class PartnerRowForm(PlainForm):
         codes = [c for c in codes if c]
         unknown = [c for c in codes if c not in self.sector_ids]
         if unknown:
-            raise forms.ValidationError("Unknown sector code(s): " + ", ".join(unknown) + ".")
+            raise forms.ValidationError(
+                gettext("Unknown sector code(s): %(codes)s.") % {"codes": ", ".join(unknown)}
+            )
         return sorted({self.sector_ids[c] for c in codes})
 
     def clean_website(self):
@@ -173,5 +183,5 @@ class PartnerRowForm(PlainForm):
     def clean(self):
         data = super().clean()
         if (data.get("latitude") is None) != (data.get("longitude") is None):
-            raise forms.ValidationError("Give both latitude and longitude, or neither.")
+            raise forms.ValidationError(_("Give both latitude and longitude, or neither."))
         return data

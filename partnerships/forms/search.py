@@ -7,6 +7,7 @@ from collections.abc import Iterable, Sequence
 
 from django import forms
 from django.db.models import Exists, OuterRef, QuerySet
+from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from core.forms import PlainForm, PlainModelForm
@@ -23,11 +24,11 @@ from partnerships.services import CANDIDATE_STATUSES_BY_HAND
 
 # Population bands: lower bound inclusive, upper bound exclusive.
 POPULATION_BANDS: dict[str, tuple[str, int | None, int | None]] = {
-    "lt50k": ("Under 50,000", None, 50_000),
-    "50k-250k": ("50,000 – 250,000", 50_000, 250_000),
-    "250k-1m": ("250,000 – 1 million", 250_000, 1_000_000),
-    "1m-5m": ("1 – 5 million", 1_000_000, 5_000_000),
-    "gt5m": ("Over 5 million", 5_000_000, None),
+    "lt50k": (_("Under 50,000"), None, 50_000),
+    "50k-250k": (_("50,000 – 250,000"), 50_000, 250_000),
+    "250k-1m": (_("250,000 – 1 million"), 250_000, 1_000_000),
+    "1m-5m": (_("1 – 5 million"), 1_000_000, 5_000_000),
+    "gt5m": (_("Over 5 million"), 5_000_000, None),
 }
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -36,33 +37,33 @@ DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 class CitySearchForm(PlainForm):
     """Find cities (a GET form): every field optional; sectors match any of those chosen."""
 
-    name = forms.CharField(label="Name contains", required=False, max_length=120)
-    country = forms.ChoiceField(label="Country", required=False)
-    province = forms.CharField(label="Province / region", required=False, max_length=120)
+    name = forms.CharField(label=_("Name contains"), required=False, max_length=120)
+    country = forms.ChoiceField(label=_("Country"), required=False)
+    province = forms.CharField(label=_("Province / region"), required=False, max_length=120)
     population = forms.ChoiceField(
-        label="Population",
+        label=_("Population"),
         required=False,
-        choices=[("", "Any size"), *((k, v[0]) for k, v in POPULATION_BANDS.items())],
+        choices=[("", _("Any size")), *((k, v[0]) for k, v in POPULATION_BANDS.items())],
     )
     sectors = forms.TypedMultipleChoiceField(
-        label="Sectors",
+        label=_("Sectors"),
         required=False,
         coerce=int,
-        help_text="Cities active in any of the chosen sectors (ISIC sections).",
+        help_text=_("Cities active in any of the chosen sectors (ISIC sections)."),
         widget=forms.SelectMultiple(attrs={"size": 6}),
     )
     kind = forms.ChoiceField(
-        label="Kind", required=False, choices=[("", "Any kind"), *Partner.Kind.choices]
+        label=_("Kind"), required=False, choices=[("", _("Any kind")), *Partner.Kind.choices]
     )
     global_region = forms.ChoiceField(
-        label="North/South",
+        label=_("North/South"),
         required=False,
-        choices=[("", "Either"), *Partner.GlobalRegion.choices],
+        choices=[("", _("Either")), *Partner.GlobalRegion.choices],
     )
 
     def __init__(self, *args, sectors: Iterable[Sector] = (), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["country"].choices = [("", "Any country"), *countries]
+        self.fields["country"].choices = [("", _("Any country")), *countries]
         self.fields["sectors"].choices = [(s.pk, str(s)) for s in sectors]
 
     def filter(self, qs: QuerySet[Partner]) -> QuerySet[Partner]:
@@ -102,15 +103,15 @@ class CandidateAddForm(PlainForm):
         queryset=Partner.objects.all(),
         widget=forms.HiddenInput,
         error_messages={
-            "invalid_choice": "That city is not in the portal (it may have been removed).",
-            "required": "Choose a city to add.",
+            "invalid_choice": _("That city is not in the portal (it may have been removed)."),
+            "required": _("Choose a city to add."),
         },
     )
     rationale = forms.CharField(
-        label="Why it fits the strategy",
+        label=_("Why it fits the strategy"),
         max_length=4000,
         widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={"required": "Say why this city fits the strategy."},
+        error_messages={"required": _("Say why this city fits the strategy.")},
     )
     source = forms.ChoiceField(
         choices=[
@@ -130,7 +131,14 @@ class ContactForm(PlainModelForm):
     class Meta:
         model = ApproachContact
         fields = ["contacted_on", "channel", "contact_name", "contact_role", "summary", "response"]
-        labels = {"contacted_on": "Date", "contact_role": "Role"}
+        labels = {
+            "contacted_on": _("Date"),
+            "contact_role": _("Role"),
+            "channel": _("Channel"),
+            "contact_name": _("Contact name"),
+            "summary": _("Summary"),
+            "response": _("Response"),
+        }
         widgets = {"contacted_on": DATE_INPUT, "summary": forms.Textarea(attrs={"rows": 3})}
 
 
@@ -146,8 +154,12 @@ class DueDiligenceForm(PlainModelForm):
             "completed_on",
         ]
         labels = {
-            "existing_partnerships": "Existing partnerships",
-            "failed_partnerships": "Failed or ended partnerships",
+            "existing_partnerships": _("Existing partnerships"),
+            "failed_partnerships": _("Failed or ended partnerships"),
+            "alliance_history": _("Alliance history"),
+            "capability_gaps": _("Capability gaps"),
+            "risks": _("Risks"),
+            "completed_on": _("Completed on"),
         }
         widgets = {
             "alliance_history": forms.Textarea(attrs={"rows": 4}),
@@ -161,6 +173,12 @@ class FeasibilityForm(PlainModelForm):
     class Meta:
         model = FeasibilityStudy
         fields = ["summary", "resources_required", "conclusion", "completed_on"]
+        labels = {
+            "summary": _("Summary"),
+            "resources_required": _("Resources required"),
+            "conclusion": _("Conclusion"),
+            "completed_on": _("Completed on"),
+        }
         widgets = {
             "summary": forms.Textarea(attrs={"rows": 4}),
             "resources_required": forms.Textarea(attrs={"rows": 3}),
@@ -170,7 +188,7 @@ class FeasibilityForm(PlainModelForm):
 
 class CandidateStatusForm(PlainForm):
     status = forms.ChoiceField(
-        label="Status",
+        label=_("Status"),
         choices=[(s.value, s.label) for s in CANDIDATE_STATUSES_BY_HAND],
     )
 
@@ -200,7 +218,8 @@ class ScoreGridForm(PlainForm):
             for criterion in self.criteria:
                 name = score_field_name(candidate.pk, criterion.pk)
                 self.fields[name] = forms.IntegerField(
-                    label=f"Score of {candidate.partner.name} on {criterion.name}",
+                    label=_("Score of %(city)s on %(criterion)s")
+                    % {"city": candidate.partner.name, "criterion": criterion.name},
                     required=False,
                     min_value=0,
                     max_value=criterion.max_score,
@@ -236,26 +255,26 @@ class ScoreGridForm(PlainForm):
 
 
 class SelectionDecisionForm(PlainForm):
-    candidate = forms.TypedChoiceField(label="Selected partner city", coerce=int)
+    candidate = forms.TypedChoiceField(label=_("Selected partner city"), coerce=int)
     reasons = forms.CharField(
-        label="Reasons for the selection",
+        label=_("Reasons for the selection"),
         max_length=4000,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Refer to the evaluation and to the fit with the strategy's criteria.",
-        error_messages={"required": "Give the reasons for the selection."},
+        help_text=_("Refer to the evaluation and to the fit with the strategy's criteria."),
+        error_messages={"required": _("Give the reasons for the selection.")},
     )
 
     def __init__(self, *args, candidates: Sequence[Candidate], **kwargs):
         super().__init__(*args, **kwargs)
         self.by_id = {c.pk: c for c in candidates}
-        self.fields["candidate"].choices = [("", "Choose a candidate")] + [
+        self.fields["candidate"].choices = [("", _("Choose a candidate"))] + [
             (c.pk, str(c.partner)) for c in candidates
         ]
 
     def clean_reasons(self) -> str:
         reasons = self.cleaned_data["reasons"].strip()
         if not reasons:
-            raise forms.ValidationError("Give the reasons for the selection.")
+            raise forms.ValidationError(_("Give the reasons for the selection."))
         return reasons
 
     @property

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django import forms
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from core.forms import PortalForm, PortalModelForm, text_area
 from partnerships.models import OfflineConfirmation
@@ -26,25 +27,27 @@ class OfflineConfirmationForm(PortalModelForm):
             "document",
         ]
         labels = {
-            "partner": "The city that confirmed",
-            "confirmed_by_name": "Who confirmed for it",
-            "confirmed_by_role": "Their role",
-            "confirmed_on": "When they confirmed",
-            "evidence": "Evidence",
-            "document": "The signed letter or MOU (PDF)",
+            "partner": _("The city that confirmed"),
+            "confirmed_by_name": _("Who confirmed for it"),
+            "confirmed_by_role": _("Their role"),
+            "confirmed_on": _("When they confirmed"),
+            "evidence": _("Evidence"),
+            "document": _("The signed letter or MOU (PDF)"),
         }
         help_texts = {
-            "confirmed_by_role": "E.g. Executive Mayor, or Director of International Relations.",
-            "confirmed_on": "The date on the signed paper; not in the future.",
-            "document": "A PDF of at most 10 MB, stored privately: the partnership's cities' "
-            "officers and admins can open it.",
+            "confirmed_by_role": _("E.g. Executive Mayor, or Director of International Relations."),
+            "confirmed_on": _("The date on the signed paper; not in the future."),
+            "document": _(
+                "A PDF of at most 10 MB, stored privately: the partnership's cities' "
+                "officers and admins can open it."
+            ),
         }
 
     def __init__(self, *args, cities: QuerySet, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["partner"].queryset = cities
         self.fields["partner"].empty_label = None
-        self.fields["partner"].error_messages["invalid_choice"] = (
+        self.fields["partner"].error_messages["invalid_choice"] = _(
             "Choose a city of this partnership whose confirmation is awaited and that has no "
             "officer in the portal."
         )
@@ -56,19 +59,19 @@ class OfflineConfirmationForm(PortalModelForm):
     def clean_confirmed_on(self):
         value = self.cleaned_data.get("confirmed_on")
         if value and value > timezone.localdate():
-            raise forms.ValidationError("The date cannot be in the future.")
+            raise forms.ValidationError(_("The date cannot be in the future."))
         return value
 
 
 class DisputeForm(PortalForm):
     reason = forms.CharField(
-        label="Why is it disputed?",
+        label=_("Why is it disputed?"),
         widget=text_area(4),
-        help_text="Both cities see the reason on the partnership's timeline.",
+        help_text=_("Both cities see the reason on the partnership's timeline."),
     )
 
     def clean_reason(self):
         reason = self.cleaned_data["reason"].strip()
         if not reason:
-            raise forms.ValidationError("Say why the confirmation is disputed.")
+            raise forms.ValidationError(_("Say why the confirmation is disputed."))
         return reason

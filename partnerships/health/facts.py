@@ -25,6 +25,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from core import hooks
 from partnerships.health.rules import (
@@ -172,13 +173,13 @@ def warning_reasons(p: Partnership, today: dt.date) -> list[str]:
     if p.step >= IMPLEMENTATION_FROM and is_quiet(p.h_last_activity_on, today):
         reasons.append(quiet_reason(p.h_last_activity_on))
     if p.step >= KPIS_EXPECTED_FROM and not p.h_has_kpis:
-        reasons.append(NO_KPIS_REASON)
+        reasons.append(gettext(NO_KPIS_REASON))
     if p.h_signed_mou_expires_on and p.h_signed_mou_expires_on < today:
         reasons.append(mou_lapsed_reason(p.h_signed_mou_expires_on))
     elif p.step >= IMPLEMENTATION_FROM and p.h_expired_mou_on and not p.h_has_signed_mou:
         reasons.append(mou_not_renewed_reason(p.h_expired_mou_on))
     if not p.h_has_champion:
-        reasons.append(NO_CHAMPION_REASON)
+        reasons.append(gettext(NO_CHAMPION_REASON))
     return reasons
 
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.utils.translation import gettext, gettext_noop
+
 from core.formatting import day
 from partnerships.models import Partnership, Step
 
@@ -64,18 +66,26 @@ def is_quiet(last_activity_on: dt.date | None, today: dt.date) -> bool:
 
 def quiet_reason(last_activity_on: dt.date | None) -> str:
     if last_activity_on:
-        return f"No activity in the last {QUIET_DAYS} days (the last on {day(last_activity_on)})."
-    return "No activity logged since implementation began."
+        return gettext("No activity in the last %(days)s days (the last on %(date)s).") % {
+            "days": QUIET_DAYS,
+            "date": day(last_activity_on),
+        }
+    return gettext("No activity logged since implementation began.")
 
 
 def mou_lapsed_reason(expires_on: dt.date) -> str:
-    return f"The signed MOU expired on {day(expires_on)}."
+    return gettext("The signed MOU expired on %(date)s.") % {"date": day(expires_on)}
 
 
 def mou_not_renewed_reason(expired_on: dt.date | None) -> str:
-    when = f" on {day(expired_on)}" if expired_on else ""
-    return f"The MOU expired{when} and no new one is signed."
+    if expired_on:
+        return gettext("The MOU expired on %(date)s and no new one is signed.") % {
+            "date": day(expired_on)
+        }
+    return gettext("The MOU expired and no new one is signed.")
 
 
-NO_CHAMPION_REASON = "No active champion."
-NO_KPIS_REASON = "No KPIs agreed: there is nothing to review it against."
+# In English, marked for the catalogues: `gettext()` them where a reason is given (the
+# reader's language at that moment).
+NO_CHAMPION_REASON = gettext_noop("No active champion.")
+NO_KPIS_REASON = gettext_noop("No KPIs agreed: there is nothing to review it against.")

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop, ngettext
 
 from partnerships.health.rules import (
     AT_RISK_FROM,
@@ -33,7 +34,10 @@ from partnerships.health.rules import (
 )
 from partnerships.models import Step
 
-BUSINESS_NOT_ASSESSED = "Business involvement was not assessed: no business data is connected."
+# In English, marked for the catalogues: `gettext()` it where it is given.
+BUSINESS_NOT_ASSESSED = gettext_noop(
+    "Business involvement was not assessed: no business data is connected."
+)
 
 
 class Deduction(NamedTuple):
@@ -68,10 +72,10 @@ class Health:
     @property
     def label(self) -> str:
         return {
-            "healthy": "Healthy",
-            "at_risk": "At risk",
-            "weak": "Weak",
-            "finished": "Not scored",
+            "healthy": gettext("Healthy"),
+            "at_risk": gettext("At risk"),
+            "weak": gettext("Weak"),
+            "finished": gettext("Not scored"),
         }[self.band]
 
     @property
@@ -88,10 +92,10 @@ class Health:
     def summary(self) -> str:
         """One line for a tooltip: the reasons, or that nothing is wrong."""
         if self.score is None:
-            return "Ended or archived partnerships are not scored."
+            return gettext("Ended or archived partnerships are not scored.")
         if not self.deductions:
-            return "No warning signs."
-        return " ".join(d.reason for d in self.deductions)
+            return gettext("No warning signs.")
+        return " ".join(str(d.reason) for d in self.deductions)
 
 
 def _date(value: dt.date | dt.datetime | None) -> dt.date | None:
@@ -123,20 +127,18 @@ def score(facts: dict[str, Any], today: dt.date) -> Health:
 
     next_review_on = facts.get("next_review_on")
     if next_review_on and next_review_on < today:
-        reason = f"Review overdue: it was due on {day(next_review_on)}."
+        reason = gettext("Review overdue: it was due on %(date)s.") % {"date": day(next_review_on)}
         found.append(Deduction(REVIEW_OVERDUE_POINTS, reason))
 
     measured, off = facts.get("kpis_measured") or 0, facts.get("kpis_off_target") or 0
     if measured and off:
         points = math.ceil(KPIS_OFF_TARGET_POINTS * off / measured)
-        kpis = "KPI" if measured == 1 else "KPIs"
-        found.append(
-            Deduction(
-                points,
-                f"{off} of {measured} {kpis} off target in the last review "
-                f"(to {day(facts['last_review_end'])}).",
-            )
-        )
+        reason = ngettext(
+            "%(off)s of %(measured)s KPI off target in the last review (to %(date)s).",
+            "%(off)s of %(measured)s KPIs off target in the last review (to %(date)s).",
+            measured,
+        ) % {"off": off, "measured": measured, "date": day(facts["last_review_end"])}
+        found.append(Deduction(points, reason))
 
     last = facts.get("last_activity_on")
     if running and is_quiet(last, today):
@@ -144,13 +146,15 @@ def score(facts: dict[str, Any], today: dt.date) -> Health:
 
     involved = facts.get("business_involved")
     if involved is None:
-        not_assessed.append(BUSINESS_NOT_ASSESSED)
+        not_assessed.append(gettext(BUSINESS_NOT_ASSESSED))
     elif running and not involved:
         found.append(
             Deduction(
                 NO_BUSINESS_POINTS,
-                "No business involvement: no business sub-alliance and no accepted interest "
-                "from business.",
+                gettext(
+                    "No business involvement: no business sub-alliance and no accepted interest "
+                    "from business."
+                ),
             )
         )
 
@@ -162,22 +166,23 @@ def score(facts: dict[str, Any], today: dt.date) -> Health:
         found.append(
             Deduction(
                 MOU_EXPIRING_POINTS,
-                f"The MOU expires on {day(expires_on)}, within {MOU_EXPIRING_DAYS} days: "
-                "decide on its renewal.",
+                gettext("The MOU expires on %(date)s, within %(days)s days: decide on its renewal.")
+                % {"date": day(expires_on), "days": MOU_EXPIRING_DAYS},
             )
         )
     elif running and expired_on and not facts.get("has_signed_mou"):
         found.append(Deduction(MOU_EXPIRED_POINTS, mou_not_renewed_reason(expired_on)))
 
     if not facts.get("has_champion"):
-        found.append(Deduction(NO_CHAMPION_POINTS, NO_CHAMPION_REASON))
+        found.append(Deduction(NO_CHAMPION_POINTS, gettext(NO_CHAMPION_REASON)))
 
     entered = _date(facts.get("step_entered_at"))
     if not running and entered and (today - entered).days > STALLED_DAYS:
         found.append(
             Deduction(
                 STALLED_POINTS,
-                f"Stalled: in step {step} ({Step(step).label}) for {(today - entered).days} days.",
+                gettext("Stalled: in step %(step)s (%(label)s) for %(days)s days.")
+                % {"step": step, "label": Step(step).label, "days": (today - entered).days},
             )
         )
 

@@ -2,6 +2,8 @@
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from partnerships.models.partners import CooperationArea, Partner
@@ -13,15 +15,15 @@ class MOU(models.Model):
     """A memorandum of understanding. A partnership has at most one signed MOU at a time."""
 
     class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        SIGNED = "signed", "Signed"
-        EXPIRED = "expired", "Expired"
-        TERMINATED = "terminated", "Terminated"
+        DRAFT = "draft", _("Draft")
+        SIGNED = "signed", _("Signed")
+        EXPIRED = "expired", _("Expired")
+        TERMINATED = "terminated", _("Terminated")
 
     partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="mous")
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT)
     areas = models.ManyToManyField(
-        CooperationArea, blank=True, related_name="+", verbose_name="areas of cooperation"
+        CooperationArea, blank=True, related_name="+", verbose_name=_("areas of cooperation")
     )
     effective_on = models.DateField(null=True, blank=True)
     expires_on = models.DateField(null=True, blank=True)
@@ -40,8 +42,8 @@ class MOU(models.Model):
     history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:
-        verbose_name = "MOU"
-        verbose_name_plural = "MOUs"
+        verbose_name = _("MOU")
+        verbose_name_plural = _("MOUs")
         ordering = ["-effective_on", "-id"]
         constraints = [
             models.CheckConstraint(
@@ -49,28 +51,31 @@ class MOU(models.Model):
                 | models.Q(effective_on__isnull=True)
                 | models.Q(expires_on__gt=models.F("effective_on")),
                 name="mou_expiry_after_effective",
-                violation_error_message="The expiry date must be after the effective date.",
+                violation_error_message=_("The expiry date must be after the effective date."),
             ),
             models.UniqueConstraint(
                 fields=["partnership"],
                 condition=models.Q(status="signed"),
                 name="mou_one_signed_per_partnership",
-                violation_error_message="This partnership already has a signed MOU.",
+                violation_error_message=_("This partnership already has a signed MOU."),
             ),
         ]
         indexes = [models.Index(fields=["status", "expires_on"])]
 
     def __str__(self) -> str:
-        return f"MOU of {self.partnership} ({self.get_status_display()})"
+        return gettext("MOU of %(partnership)s (%(status)s)") % {
+            "partnership": self.partnership,
+            "status": self.get_status_display(),
+        }
 
     def clean(self) -> None:
         errors = {}
         if self.effective_on and self.expires_on and self.expires_on <= self.effective_on:
-            errors["expires_on"] = "The expiry date must be after the effective date."
+            errors["expires_on"] = _("The expiry date must be after the effective date.")
         if self.status == self.Status.SIGNED:
             for field in ("signed_on", "effective_on", "expires_on"):
                 if not getattr(self, field):
-                    errors.setdefault(field, "A signed MOU needs this date.")
+                    errors.setdefault(field, _("A signed MOU needs this date."))
         if errors:
             raise ValidationError(errors)
 
@@ -84,7 +89,7 @@ class MOUSignatory(models.Model):
     title = models.CharField(max_length=160, blank=True)
 
     class Meta:
-        verbose_name_plural = "MOU signatories"
+        verbose_name_plural = _("MOU signatories")
 
     def __str__(self) -> str:
-        return f"{self.name} for {self.partner.name}"
+        return gettext("%(name)s for %(city)s") % {"name": self.name, "city": self.partner.name}

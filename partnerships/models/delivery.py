@@ -5,6 +5,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from partnerships.models.choices import Step
@@ -15,14 +17,14 @@ class Activity(models.Model):
     """Something the partnership did during implementation."""
 
     class Kind(models.TextChoices):
-        EXCHANGE_VISIT = "exchange_visit", "Exchange visit"
-        TRADE_MISSION = "trade_mission", "Trade mission"
-        CULTURAL_EVENT = "cultural_event", "Cultural event"
-        COMMUNICATION = "communication", "Communication"
-        COMMUNITY_EVENT = "community_event", "Community event"
-        MARKETING = "marketing", "Marketing"
-        CONFLICT_RESOLUTION = "conflict_resolution", "Conflict resolution"
-        SUB_ALLIANCE_FORMED = "sub_alliance_formed", "Sub-alliance formed"
+        EXCHANGE_VISIT = "exchange_visit", _("Exchange visit")
+        TRADE_MISSION = "trade_mission", _("Trade mission")
+        CULTURAL_EVENT = "cultural_event", _("Cultural event")
+        COMMUNICATION = "communication", _("Communication")
+        COMMUNITY_EVENT = "community_event", _("Community event")
+        MARKETING = "marketing", _("Marketing")
+        CONFLICT_RESOLUTION = "conflict_resolution", _("Conflict resolution")
+        SUB_ALLIANCE_FORMED = "sub_alliance_formed", _("Sub-alliance formed")
 
     partnership = models.ForeignKey(
         Partnership, on_delete=models.CASCADE, related_name="activities"
@@ -38,7 +40,7 @@ class Activity(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        verbose_name_plural = "activities"
+        verbose_name_plural = _("activities")
         ordering = ["-occurred_on", "-id"]
         indexes = [
             models.Index(fields=["partnership", "-occurred_on"]),
@@ -53,15 +55,16 @@ class Review(models.Model):
     """A periodic review of the partnership against the measures agreed in planning."""
 
     class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        COMPLETED = "completed", "Completed"
+        DRAFT = "draft", _("Draft")
+        COMPLETED = "completed", _("Completed")
 
     class Decision(models.TextChoices):
-        CONTINUE = "continue", "Continue"
-        ADJUST = "adjust", "Adjust the plan"
-        RENEW = "renew", "Renew the MOU"
-        PAUSE = "pause", "Pause"
-        END = "end", "End the partnership"
+        # Translators: what a review decides for the partnership (verbs).
+        CONTINUE = "continue", _("Continue")
+        ADJUST = "adjust", _("Adjust the plan")
+        RENEW = "renew", _("Renew the MOU")
+        PAUSE = "pause", _("Pause")
+        END = "end", _("End the partnership")
 
     partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="reviews")
     period_start = models.DateField()
@@ -70,13 +73,13 @@ class Review(models.Model):
     narrative = models.TextField(blank=True)
     decision = models.CharField(max_length=16, choices=Decision.choices, blank=True)
     decision_reason = models.TextField(
-        blank=True, help_text="Why; required to end the partnership."
+        blank=True, help_text=_("Why; required to end the partnership.")
     )
     new_expiry_on = models.DateField(
-        null=True, blank=True, help_text="With a renewal: the MOU's new expiry date."
+        null=True, blank=True, help_text=_("With a renewal: the MOU's new expiry date.")
     )
     end_on = models.DateField(
-        null=True, blank=True, help_text="With an end: the date the partnership ends."
+        null=True, blank=True, help_text=_("With an end: the date the partnership ends.")
     )
     # The shared scorecard: is it achieving its objectives, and is it well managed? (1-5)
     effectiveness = models.PositiveSmallIntegerField(
@@ -88,15 +91,19 @@ class Review(models.Model):
     )
     efficiency_note = models.TextField(blank=True)
     # The known causes of failure (seed research), ticked where they showed in the period.
-    cause_management_capacity = models.BooleanField("lack of management capacity", default=False)
+    cause_management_capacity = models.BooleanField(_("lack of management capacity"), default=False)
     cause_community_continuity = models.BooleanField(
-        "lack of community involvement or continuity of leadership", default=False
+        _("lack of community involvement or continuity of leadership"), default=False
     )
-    cause_business_involvement = models.BooleanField("lack of business involvement", default=False)
-    cause_marketing = models.BooleanField("lack of marketing to citizens and media", default=False)
-    cause_planning = models.BooleanField("lack of planning", default=False)
+    cause_business_involvement = models.BooleanField(
+        _("lack of business involvement"), default=False
+    )
+    cause_marketing = models.BooleanField(
+        _("lack of marketing to citizens and media"), default=False
+    )
+    cause_planning = models.BooleanField(_("lack of planning"), default=False)
     cause_support_training = models.BooleanField(
-        "lack of support, coordination and training", default=False
+        _("lack of support, coordination and training"), default=False
     )
     completed_on = models.DateField(null=True, blank=True)
     completed_by = models.ForeignKey(
@@ -123,17 +130,21 @@ class Review(models.Model):
             models.CheckConstraint(
                 condition=models.Q(period_end__gte=models.F("period_start")),
                 name="review_period_ordered",
-                violation_error_message="The period must end on or after its start.",
+                violation_error_message=_("The period must end on or after its start."),
             )
         ]
         indexes = [models.Index(fields=["partnership", "-period_end"])]
 
     def __str__(self) -> str:
-        return f"Review of {self.partnership}, {self.period_start} – {self.period_end}"
+        return gettext("Review of %(partnership)s, %(start)s – %(end)s") % {
+            "partnership": self.partnership,
+            "start": self.period_start,
+            "end": self.period_end,
+        }
 
     def clean(self) -> None:
         if self.period_start and self.period_end and self.period_end < self.period_start:
-            raise ValidationError({"period_end": "The period must end on or after its start."})
+            raise ValidationError({"period_end": _("The period must end on or after its start.")})
 
 
 class KPIResult(models.Model):
@@ -149,7 +160,7 @@ class KPIResult(models.Model):
             models.UniqueConstraint(
                 fields=["review", "kpi"],
                 name="kpiresult_unique",
-                violation_error_message="This review already has a value for that KPI.",
+                violation_error_message=_("This review already has a value for that KPI."),
             )
         ]
 
@@ -168,20 +179,20 @@ class SuccessFactorRating(models.Model):
     """How one of the nine implementation success factors fared in a review's period."""
 
     class Factor(models.TextChoices):
-        TOP_MANAGEMENT = "top_management", "Top-management commitment on both sides"
-        SHARED_CONTROL = "shared_control", "Shared control, risk and rewards"
-        PEOPLE_EXCHANGE = "people_exchange", "Regular exchange of people"
-        COMMUNICATION = "communication", "Active, frequent communication"
-        COMMUNITY = "community", "Community-wide participation"
-        RELATIONSHIPS = "relationships", "Relationship building"
-        CONFLICT_RESOLUTION = "conflict_resolution", "Conflict resolution"
-        MARKETING = "marketing", "Marketing of the alliance"
-        SUB_ALLIANCES = "sub_alliances", "Forming sub-alliances"
+        TOP_MANAGEMENT = "top_management", _("Top-management commitment on both sides")
+        SHARED_CONTROL = "shared_control", _("Shared control, risk and rewards")
+        PEOPLE_EXCHANGE = "people_exchange", _("Regular exchange of people")
+        COMMUNICATION = "communication", _("Active, frequent communication")
+        COMMUNITY = "community", _("Community-wide participation")
+        RELATIONSHIPS = "relationships", _("Relationship building")
+        CONFLICT_RESOLUTION = "conflict_resolution", _("Conflict resolution")
+        MARKETING = "marketing", _("Marketing of the alliance")
+        SUB_ALLIANCES = "sub_alliances", _("Forming sub-alliances")
 
     review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="factor_ratings")
     factor = models.CharField(max_length=24, choices=Factor.choices)
     rating = models.PositiveSmallIntegerField(
-        validators=[MinValueValidator(1), MaxValueValidator(5)], help_text="1 poor – 5 strong"
+        validators=[MinValueValidator(1), MaxValueValidator(5)], help_text=_("1 poor – 5 strong")
     )
     note = models.CharField(max_length=240, blank=True)
 
@@ -208,10 +219,12 @@ class Lesson(models.Model):
     theme = models.CharField(max_length=80, db_index=True)
     text = models.TextField()
     shared = models.BooleanField(
-        "shared in the lesson library",
+        _("shared in the lesson library"),
         default=True,
-        help_text="Officers of every city may read it in the lesson library (not the rest of "
-        "the partnership); unshared, only this partnership's cities' officers may.",
+        help_text=_(
+            "Officers of every city may read it in the lesson library (not the rest of "
+            "the partnership); unshared, only this partnership's cities' officers may."
+        ),
     )
     adopted_in = models.ForeignKey(
         "partnerships.TwinningStrategy",
@@ -219,7 +232,7 @@ class Lesson(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="adopted_lessons",
-        help_text="The strategy version this lesson was adopted into (step 8 feeding step 1).",
+        help_text=_("The strategy version this lesson was adopted into (step 8 feeding step 1)."),
     )
     adopted_at = models.DateTimeField(null=True, blank=True)
     recorded_by = models.ForeignKey(

@@ -3,6 +3,8 @@
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 
@@ -36,19 +38,19 @@ class Partner(models.Model):
     """A city, town, metro or region with its local government: a possible partner."""
 
     class Kind(models.TextChoices):
-        CITY = "city", "City"
-        TOWN = "town", "Town"
-        METRO = "metro", "Metropolitan municipality"
-        DISTRICT = "district", "District municipality"
-        REGION = "region", "Region / province"
+        CITY = "city", _("City")
+        TOWN = "town", _("Town")
+        METRO = "metro", _("Metropolitan municipality")
+        DISTRICT = "district", _("District municipality")
+        REGION = "region", _("Region / province")
 
     class GlobalRegion(models.TextChoices):
         # The North/South classification the partnership's orientation is derived from.
-        NORTH = "north", "Global North"
-        SOUTH = "south", "Global South"
+        NORTH = "north", _("Global North")
+        SOUTH = "south", _("Global South")
 
     name = models.CharField(max_length=120)
-    province = models.CharField("province / state", max_length=120, blank=True)
+    province = models.CharField(_("province / state"), max_length=120, blank=True)
     country = CountryField()
     kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.CITY)
     population = models.PositiveBigIntegerField(null=True, blank=True)
@@ -69,21 +71,21 @@ class Partner(models.Model):
     # The place in the gazetteer (GeoNames) this city is: one city per place. Not a foreign
     # key: the gazetteer's table may be reloaded, or not loaded yet, without touching cities.
     geonameid = models.PositiveIntegerField(
-        "GeoNames id",
+        _("GeoNames id"),
         unique=True,
         null=True,
         blank=True,
-        help_text="The city's place in the GeoNames gazetteer (geonames.org/<id>).",
+        help_text=_("The city's place in the GeoNames gazetteer (geonames.org/<id>)."),
     )
     global_region = models.CharField(
-        "North/South", max_length=8, choices=GlobalRegion.choices, default=GlobalRegion.NORTH
+        _("North/South"), max_length=8, choices=GlobalRegion.choices, default=GlobalRegion.NORTH
     )
     website = models.URLField(blank=True)
     community_profile = models.TextField(blank=True)
     development_plan = models.TextField(
-        "development plan summary",
+        _("development plan summary"),
         blank=True,
-        help_text="The local development plan's priorities (in South Africa, the IDP).",
+        help_text=_("The local development plan's priorities (in South Africa, the IDP)."),
     )
     sectors = models.ManyToManyField(Sector, blank=True, related_name="partners")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -116,8 +118,8 @@ class CityMembership(models.Model):
     """A portal user working for a city: an officer, or a coordinator who also runs its strategy."""
 
     class Role(models.TextChoices):
-        OFFICER = "officer", "International relations officer"
-        COORDINATOR = "coordinator", "Coordinator"
+        OFFICER = "officer", _("International relations officer")
+        COORDINATOR = "coordinator", _("Coordinator")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="city_memberships"
@@ -132,4 +134,8 @@ class CityMembership(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.user} – {self.get_role_display()} of {self.partner.name}"
+        return gettext("%(user)s – %(role)s of %(city)s") % {
+            "user": self.user,
+            "role": self.get_role_display(),
+            "city": self.partner.name,
+        }

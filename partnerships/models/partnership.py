@@ -4,6 +4,8 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from partnerships.models.choices import Step
@@ -19,44 +21,44 @@ class Partnership(models.Model):
     """
 
     class Category(models.TextChoices):
-        MIC = "mic", "Municipal international cooperation"
-        SISTER_CITY = "sister_city", "Sister city / twinning"
-        DECENTRALISED = "decentralised", "Decentralised cooperation"
+        MIC = "mic", _("Municipal international cooperation")
+        SISTER_CITY = "sister_city", _("Sister city / twinning")
+        DECENTRALISED = "decentralised", _("Decentralised cooperation")
 
     class Orientation(models.TextChoices):
-        NORTH_NORTH = "north_north", "North–North"
-        NORTH_SOUTH = "north_south", "North–South"
-        SOUTH_SOUTH = "south_south", "South–South"
+        NORTH_NORTH = "north_north", _("North–North")
+        NORTH_SOUTH = "north_south", _("North–South")
+        SOUTH_SOUTH = "south_south", _("South–South")
         # Not derivable from North/South; set by hand (orientation_overridden).
-        EAST_WEST = "east_west", "East–West"
+        EAST_WEST = "east_west", _("East–West")
 
     class Phase(models.TextChoices):
-        ASSOCIATIVE = "associative", "Associative (friendship, culture)"
-        RECIPROCATIVE = "reciprocative", "Reciprocative (education, exchange)"
-        COMMERCIAL = "commercial", "Commercial (economic development)"
+        ASSOCIATIVE = "associative", _("Associative (friendship, culture)")
+        RECIPROCATIVE = "reciprocative", _("Reciprocative (education, exchange)")
+        COMMERCIAL = "commercial", _("Commercial (economic development)")
 
     class Status(models.TextChoices):
-        ACTIVE = "active", "Active"
-        PAUSED = "paused", "Paused"
-        ENDED = "ended", "Ended"
-        ARCHIVED = "archived", "Archived"
+        ACTIVE = "active", _("Active")
+        PAUSED = "paused", _("Paused")
+        ENDED = "ended", _("Ended")
+        ARCHIVED = "archived", _("Archived")
 
     class Cadence(models.IntegerChoices):
-        QUARTERLY = 3, "Quarterly"
-        HALF_YEARLY = 6, "Every six months"
-        YEARLY = 12, "Yearly"
-        TWO_YEARLY = 24, "Every two years"
+        QUARTERLY = 3, _("Quarterly")
+        HALF_YEARLY = 6, _("Every six months")
+        YEARLY = 12, _("Yearly")
+        TWO_YEARLY = 24, _("Every two years")
 
     title = models.CharField(max_length=200)
     summary = models.TextField(blank=True)
     category = models.CharField(max_length=16, choices=Category.choices)
     orientation = models.CharField(max_length=16, choices=Orientation.choices, blank=True)
     orientation_overridden = models.BooleanField(
-        default=False, help_text="Keep the orientation as set instead of deriving it."
+        default=False, help_text=_("Keep the orientation as set instead of deriving it.")
     )
     phase = models.CharField(max_length=16, choices=Phase.choices, default=Phase.ASSOCIATIVE)
     areas = models.ManyToManyField(
-        CooperationArea, blank=True, related_name="partnerships", verbose_name="areas"
+        CooperationArea, blank=True, related_name="partnerships", verbose_name=_("areas")
     )
     partners = models.ManyToManyField(
         Partner, through="PartnershipMember", related_name="partnerships"
@@ -67,35 +69,39 @@ class Partnership(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="partnerships",
-        help_text="The home city's strategy this partnership serves.",
+        help_text=_("The home city's strategy this partnership serves."),
     )
     step = models.PositiveSmallIntegerField(choices=Step.choices, default=Step.STRATEGY)
     step_entered_at = models.DateTimeField(default=timezone.now)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE)
     established_on = models.DateField(null=True, blank=True)
     ended_on = models.DateField(null=True, blank=True)
-    end_reason = models.TextField(blank=True, help_text="Why the partnership was ended.")
+    end_reason = models.TextField(blank=True, help_text=_("Why the partnership was ended."))
     relationship_strength = models.PositiveSmallIntegerField(
         default=0,
         validators=[MinValueValidator(0), MaxValueValidator(10)],
-        help_text="Lendrum's scale: 0 none, 1–4 vendor, 5–7 supplier, 8–10 partner.",
+        help_text=_("Lendrum's scale: 0 none, 1–4 vendor, 5–7 supplier, 8–10 partner."),
     )
     review_cadence_months = models.PositiveSmallIntegerField(
         choices=Cadence.choices, default=Cadence.YEARLY
     )
     next_review_on = models.DateField(null=True, blank=True)
     published = models.BooleanField(
-        "published in the registry",
+        _("published in the registry"),
         default=False,
-        help_text="Anyone, without signing in, finds it in the public partnership registry: "
-        "its title, cities, areas of cooperation, phase, status and when its MOU was signed. "
-        "Its inside (steps, documents, history, discussion) stays for its cities' officers.",
+        help_text=_(
+            "Anyone, without signing in, finds it in the public partnership registry: "
+            "its title, cities, areas of cooperation, phase, status and when its MOU was signed. "
+            "Its inside (steps, documents, history, discussion) stays for its cities' officers."
+        ),
     )
     publish_mou_document = models.BooleanField(
-        "publish the signed MOU's document",
+        _("publish the signed MOU's document"),
         default=False,
-        help_text="With the partnership in the registry, anyone may also download the signed "
-        "MOU's PDF there. Off, the registry says that and when an MOU was signed, not its text.",
+        help_text=_(
+            "With the partnership in the registry, anyone may also download the signed "
+            "MOU's PDF there. Off, the registry says that and when an MOU was signed, not its text."
+        ),
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -146,8 +152,8 @@ class PartnershipMember(models.Model):
     """A city taking part in a partnership: the home city runs it, counterparts join it."""
 
     class Role(models.TextChoices):
-        HOME = "home", "Home city"
-        COUNTERPART = "counterpart", "Counterpart"
+        HOME = "home", _("Home city")
+        COUNTERPART = "counterpart", _("Counterpart")
 
     partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="members")
     partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="memberships")
@@ -155,11 +161,13 @@ class PartnershipMember(models.Model):
     joined_on = models.DateField(default=timezone.localdate)
     # Each side decides about its own people (the city's officers set it).
     publish_contacts = models.BooleanField(
-        "publish this city's contacts",
+        _("publish this city's contacts"),
         default=False,
-        help_text="The registry page of the (published) partnership shows this city's "
-        "champions: their names and titles to anyone, their e-mail addresses to signed-in "
-        "chamber staff and officers.",
+        help_text=_(
+            "The registry page of the (published) partnership shows this city's "
+            "champions: their names and titles to anyone, their e-mail addresses to signed-in "
+            "chamber staff and officers."
+        ),
     )
 
     class Meta:
@@ -168,13 +176,13 @@ class PartnershipMember(models.Model):
             models.UniqueConstraint(
                 fields=["partnership", "partner"],
                 name="member_unique_partner",
-                violation_error_message="This city is already a member of the partnership.",
+                violation_error_message=_("This city is already a member of the partnership."),
             ),
             models.UniqueConstraint(
                 fields=["partnership"],
                 condition=models.Q(role="home"),
                 name="member_one_home",
-                violation_error_message="A partnership has exactly one home city.",
+                violation_error_message=_("A partnership has exactly one home city."),
             ),
         ]
 
@@ -192,7 +200,7 @@ class Champion(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
-        help_text="The side this champion is on.",
+        help_text=_("The side this champion is on."),
     )
     name = models.CharField(max_length=120)
     title = models.CharField(max_length=160, blank=True)
@@ -214,8 +222,8 @@ class StepTransition(models.Model):
     """One recorded move of a partnership between steps: who, when, from, to and why."""
 
     class Kind(models.TextChoices):
-        ADVANCE = "advance", "Advanced"
-        RETURN = "return", "Returned"
+        ADVANCE = "advance", _("Advanced")
+        RETURN = "return", _("Returned")
 
     partnership = models.ForeignKey(
         Partnership, on_delete=models.CASCADE, related_name="transitions"
@@ -257,4 +265,7 @@ class MoveConfirmation(models.Model):
         indexes = [models.Index(fields=["partnership", "step", "at"])]
 
     def __str__(self) -> str:
-        return f"{self.partner.name} confirmed leaving {Step(self.step).label}"
+        return gettext("%(city)s confirmed leaving %(step)s") % {
+            "city": self.partner.name,
+            "step": Step(self.step).label,
+        }

@@ -3,6 +3,8 @@
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from partnerships.models.partners import CooperationArea, Partner
 from partnerships.models.partnership import Partnership
@@ -16,17 +18,17 @@ class LetterOfIntent(models.Model):
         Partnership, on_delete=models.CASCADE, related_name="letter_of_intent"
     )
     signed_on = models.DateField()
-    signed_by = models.TextField(help_text="Who signed, on each side.")
+    signed_by = models.TextField(help_text=_("Who signed, on each side."))
     summary = models.TextField(blank=True)
     document = models.FileField(
         upload_to=private_document_path, blank=True, validators=[validate_pdf]
     )
 
     class Meta:
-        verbose_name_plural = "letters of intent"
+        verbose_name_plural = _("letters of intent")
 
     def __str__(self) -> str:
-        return f"Letter of intent, {self.signed_on}"
+        return gettext("Letter of intent, %(date)s") % {"date": self.signed_on}
 
 
 class BusinessPlan(models.Model):
@@ -42,16 +44,16 @@ class BusinessPlan(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:
-        return f"Business plan of {self.partnership}"
+        return gettext("Business plan of %(partnership)s") % {"partnership": self.partnership}
 
 
 class PlanAction(models.Model):
     """An action of the business plan, with its owner and due date."""
 
     class Status(models.TextChoices):
-        OPEN = "open", "Open"
-        DONE = "done", "Done"
-        DROPPED = "dropped", "Dropped"
+        OPEN = "open", pgettext_lazy("action status", "Open")
+        DONE = "done", _("Done")
+        DROPPED = "dropped", _("Dropped")
 
     plan = models.ForeignKey(BusinessPlan, on_delete=models.CASCADE, related_name="actions")
     description = models.CharField(max_length=240)
@@ -62,7 +64,7 @@ class PlanAction(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
-        help_text="The side responsible.",
+        help_text=_("The side responsible."),
     )
     due_on = models.DateField()
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.OPEN)
@@ -81,7 +83,7 @@ class KPI(models.Model):
 
     partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="kpis")
     name = models.CharField(max_length=160)
-    unit = models.CharField(max_length=40, help_text="What is counted: visits, jobs, ZAR…")
+    unit = models.CharField(max_length=40, help_text=_("What is counted: visits, jobs, ZAR…"))
     baseline = models.DecimalField(max_digits=14, decimal_places=2, default=0)
     target = models.DecimalField(max_digits=14, decimal_places=2)
     area = models.ForeignKey(
@@ -90,14 +92,14 @@ class KPI(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        verbose_name = "KPI"
-        verbose_name_plural = "KPIs"
+        verbose_name = _("KPI")
+        verbose_name_plural = _("KPIs")
         ordering = ["name"]
         constraints = [
             models.UniqueConstraint(
                 fields=["partnership", "name"],
                 name="kpi_unique_name",
-                violation_error_message="This partnership already has a KPI with that name.",
+                violation_error_message=_("This partnership already has a KPI with that name."),
             ),
             models.CheckConstraint(condition=~models.Q(unit=""), name="kpi_has_unit"),
         ]
@@ -108,4 +110,4 @@ class KPI(models.Model):
     def clean(self) -> None:
         # An empty unit is already "required"; this catches a unit of only spaces.
         if self.unit and not self.unit.strip():
-            raise ValidationError({"unit": "Give the unit the KPI is measured in."})
+            raise ValidationError({"unit": _("Give the unit the KPI is measured in.")})

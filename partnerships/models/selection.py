@@ -4,6 +4,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from partnerships.models.partners import Partner
 from partnerships.models.partnership import Partnership
@@ -14,22 +16,22 @@ class Candidate(models.Model):
     """A possible partner city drawn up in the search step, with the reason it fits."""
 
     class Source(models.TextChoices):
-        OFFICER = "officer", "Found by an officer"
-        SUGGESTION = "suggestion", "Suggested by the portal"
-        CHAMBER = "chamber", "Proposed by a chamber of commerce"
+        OFFICER = "officer", _("Found by an officer")
+        SUGGESTION = "suggestion", _("Suggested by the portal")
+        CHAMBER = "chamber", _("Proposed by a chamber of commerce")
 
     class Status(models.TextChoices):
-        CONSIDERED = "considered", "Considered"
-        APPROACHED = "approached", "Approached"
-        SHORTLISTED = "shortlisted", "Shortlisted"
-        REJECTED = "rejected", "Rejected"
-        SELECTED = "selected", "Selected"
+        CONSIDERED = "considered", _("Considered")
+        APPROACHED = "approached", _("Approached")
+        SHORTLISTED = "shortlisted", _("Shortlisted")
+        REJECTED = "rejected", _("Rejected")
+        SELECTED = "selected", _("Selected")
 
     partnership = models.ForeignKey(
         Partnership, on_delete=models.CASCADE, related_name="candidates"
     )
     partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="candidacies")
-    rationale = models.TextField(help_text="Why this city fits the strategy.")
+    rationale = models.TextField(help_text=_("Why this city fits the strategy."))
     source = models.CharField(max_length=16, choices=Source.choices, default=Source.OFFICER)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.CONSIDERED)
     added_by = models.ForeignKey(
@@ -43,30 +45,33 @@ class Candidate(models.Model):
             models.UniqueConstraint(
                 fields=["partnership", "partner"],
                 name="candidate_unique_partner",
-                violation_error_message="This city is already a candidate.",
+                violation_error_message=_("This city is already a candidate."),
             )
         ]
 
     def __str__(self) -> str:
-        return f"{self.partner.name} for {self.partnership}"
+        return gettext("%(city)s for %(partnership)s") % {
+            "city": self.partner.name,
+            "partnership": self.partnership,
+        }
 
 
 class ApproachContact(models.Model):
     """A contact made with a candidate city in step 3."""
 
     class Channel(models.TextChoices):
-        EMAIL = "email", "Email"
-        LETTER = "letter", "Letter"
-        CALL = "call", "Call"
-        MEETING = "meeting", "Meeting"
-        VISIT = "visit", "Visit"
-        EMBASSY = "embassy", "Through an embassy or consulate"
-        NETWORK = "network", "Through a city network"
+        EMAIL = "email", _("Email")
+        LETTER = "letter", _("Letter")
+        CALL = "call", _("Call")
+        MEETING = "meeting", _("Meeting")
+        VISIT = "visit", _("Visit")
+        EMBASSY = "embassy", _("Through an embassy or consulate")
+        NETWORK = "network", _("Through a city network")
 
     class Response(models.TextChoices):
-        AWAITING = "awaiting", "Awaiting a reply"
-        POSITIVE = "positive", "Interested"
-        NEGATIVE = "negative", "Not interested"
+        AWAITING = "awaiting", _("Awaiting a reply")
+        POSITIVE = "positive", _("Interested")
+        NEGATIVE = "negative", _("Not interested")
 
     candidate = models.ForeignKey(Candidate, on_delete=models.CASCADE, related_name="contacts")
     contacted_on = models.DateField(default=timezone.localdate)
@@ -89,7 +94,7 @@ class DueDiligence(models.Model):
     candidate = models.OneToOneField(
         Candidate, on_delete=models.CASCADE, related_name="due_diligence"
     )
-    alliance_history = models.TextField(help_text="Existing and failed partnerships.")
+    alliance_history = models.TextField(help_text=_("Existing and failed partnerships."))
     existing_partnerships = models.PositiveSmallIntegerField(default=0)
     failed_partnerships = models.PositiveSmallIntegerField(default=0)
     capability_gaps = models.TextField()
@@ -97,19 +102,19 @@ class DueDiligence(models.Model):
     completed_on = models.DateField(default=timezone.localdate)
 
     class Meta:
-        verbose_name_plural = "due diligence"
+        verbose_name_plural = _("due diligence")
 
     def __str__(self) -> str:
-        return f"Due diligence on {self.candidate.partner.name}"
+        return gettext("Due diligence on %(city)s") % {"city": self.candidate.partner.name}
 
 
 class FeasibilityStudy(models.Model):
     """A realistic look at whether a partnership with the candidate can work."""
 
     class Conclusion(models.TextChoices):
-        FEASIBLE = "feasible", "Feasible"
-        CONDITIONAL = "conditional", "Feasible with conditions"
-        NOT_FEASIBLE = "not_feasible", "Not feasible"
+        FEASIBLE = "feasible", _("Feasible")
+        CONDITIONAL = "conditional", _("Feasible with conditions")
+        NOT_FEASIBLE = "not_feasible", _("Not feasible")
 
     candidate = models.OneToOneField(
         Candidate, on_delete=models.CASCADE, related_name="feasibility"
@@ -120,10 +125,13 @@ class FeasibilityStudy(models.Model):
     completed_on = models.DateField(default=timezone.localdate)
 
     class Meta:
-        verbose_name_plural = "feasibility studies"
+        verbose_name_plural = _("feasibility studies")
 
     def __str__(self) -> str:
-        return f"Feasibility of {self.candidate.partner.name}: {self.get_conclusion_display()}"
+        return gettext("Feasibility of %(city)s: %(conclusion)s") % {
+            "city": self.candidate.partner.name,
+            "conclusion": self.get_conclusion_display(),
+        }
 
 
 class CriterionScore(models.Model):
@@ -141,7 +149,7 @@ class CriterionScore(models.Model):
             models.UniqueConstraint(
                 fields=["candidate", "criterion"],
                 name="score_unique_per_criterion",
-                violation_error_message="This candidate already has a score for this criterion.",
+                violation_error_message=_("This candidate already has a score for this criterion."),
             )
         ]
 
@@ -152,7 +160,9 @@ class CriterionScore(models.Model):
         if self.criterion_id and self.score is not None:
             top = self.criterion.max_score
             if not 0 <= self.score <= top:
-                raise ValidationError({"score": f"Score must be between 0 and {top}."})
+                raise ValidationError(
+                    {"score": _("Score must be between 0 and %(top)s.") % {"top": top}}
+                )
 
 
 class SelectionDecision(models.Model):
@@ -170,7 +180,7 @@ class SelectionDecision(models.Model):
     )
 
     def __str__(self) -> str:
-        return f"Selected {self.candidate.partner.name}"
+        return gettext("Selected %(city)s") % {"city": self.candidate.partner.name}
 
     def clean(self) -> None:
         if (
@@ -178,4 +188,4 @@ class SelectionDecision(models.Model):
             and self.partnership_id
             and self.candidate.partnership_id != self.partnership_id
         ):
-            raise ValidationError({"candidate": "Choose one of this partnership's candidates."})
+            raise ValidationError({"candidate": _("Choose one of this partnership's candidates.")})

@@ -11,7 +11,10 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
+from core.formatting import day
 from partnerships.models.choices import Step
 from partnerships.models.partners import Partner
 from partnerships.models.partnership import Partnership
@@ -26,24 +29,24 @@ class OfflineConfirmation(models.Model):
     since the partnership entered the step), and only while it is not disputed."""
 
     class Evidence(models.TextChoices):
-        LETTER = "letter", "A signed letter"
-        MOU = "mou", "The signed MOU"
+        LETTER = "letter", _("A signed letter")
+        MOU = "mou", _("The signed MOU")
 
     class Status(models.TextChoices):
         # The city's own officers have not said anything about it (it still counts).
-        RECORDED = "recorded", "Awaiting the city's own word"
-        ENDORSED = "endorsed", "Endorsed by the city's officers"
+        RECORDED = "recorded", _("Awaiting the city's own word")
+        ENDORSED = "endorsed", _("Endorsed by the city's officers")
         # It no longer counts: the gate reopens.
-        DISPUTED = "disputed", "Disputed by the city's officers"
+        DISPUTED = "disputed", _("Disputed by the city's officers")
 
     partnership = models.ForeignKey(
         Partnership, on_delete=models.CASCADE, related_name="offline_confirmations"
     )
     step = models.PositiveSmallIntegerField(choices=Step.choices)
     partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="+")
-    confirmed_by_name = models.CharField("who confirmed", max_length=120)
-    confirmed_by_role = models.CharField("their role", max_length=160)
-    confirmed_on = models.DateField("confirmed on")
+    confirmed_by_name = models.CharField(_("who confirmed"), max_length=120)
+    confirmed_by_role = models.CharField(_("their role"), max_length=160)
+    confirmed_on = models.DateField(_("confirmed on"))
     evidence = models.CharField(max_length=8, choices=Evidence.choices)
     document = models.FileField(
         upload_to=private_document_path, validators=[validate_pdf, validate_pdf_document]
@@ -71,12 +74,12 @@ class OfflineConfirmation(models.Model):
             models.CheckConstraint(
                 condition=~models.Q(status="disputed") | ~models.Q(dispute_reason=""),
                 name="offline_conf_dispute_has_reason",
-                violation_error_message="Say why the confirmation is disputed.",
+                violation_error_message=_("Say why the confirmation is disputed."),
             ),
             models.CheckConstraint(
                 condition=models.Q(step__in=[Step.SELECTION, Step.AGREEMENT]),
                 name="offline_conf_joint_step",
-                violation_error_message="Only selection and the MOU need a joint confirmation.",
+                violation_error_message=_("Only selection and the MOU need a joint confirmation."),
             ),
         ]
 
@@ -86,11 +89,12 @@ class OfflineConfirmation(models.Model):
     @property
     def shown(self) -> str:
         """How it reads everywhere: never as the city's own confirmation."""
-        on = f"{self.confirmed_on:%-d %b %Y}" if self.confirmed_on else "?"
-        return (
-            f"confirmed outside the portal by {self.confirmed_by_name}, "
-            f"{self.confirmed_by_role}, on {on}"
-        )
+        on = day(self.confirmed_on, "?")
+        return gettext("confirmed outside the portal by %(name)s, %(role)s, on %(date)s") % {
+            "name": self.confirmed_by_name,
+            "role": self.confirmed_by_role,
+            "date": on,
+        }
 
     @property
     def counts(self) -> bool:
@@ -98,4 +102,4 @@ class OfflineConfirmation(models.Model):
 
     def clean(self) -> None:
         if self.confirmed_on and self.confirmed_on > timezone.localdate():
-            raise ValidationError({"confirmed_on": "The date cannot be in the future."})
+            raise ValidationError({"confirmed_on": _("The date cannot be in the future.")})

@@ -3,6 +3,8 @@
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from partnerships.models.partners import Partner
@@ -12,9 +14,9 @@ class TwinningStrategy(models.Model):
     """Why a city partners, and how it chooses partners. Serves many partnerships."""
 
     class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        IN_FORCE = "in_force", "In force"
-        SUPERSEDED = "superseded", "Superseded"
+        DRAFT = "draft", _("Draft")
+        IN_FORCE = "in_force", _("In force")
+        SUPERSEDED = "superseded", _("Superseded")
 
     partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="strategies")
     version = models.PositiveIntegerField(default=1)
@@ -22,16 +24,20 @@ class TwinningStrategy(models.Model):
     vision = models.TextField()
     goals = models.TextField()
     champion = models.CharField(
-        max_length=160, blank=True, help_text="The political or senior champion of the strategy."
+        max_length=160, blank=True, help_text=_("The political or senior champion of the strategy.")
     )
     senior_management_involvement = models.TextField(blank=True)
     learning_capture = models.TextField(
-        "how learning is captured", blank=True, help_text="How lessons feed back into strategy."
+        _("how learning is captured"),
+        blank=True,
+        help_text=_("How lessons feed back into strategy."),
     )
     development_plan_context = models.TextField(
-        "development plan context", blank=True, help_text="Links to the local development plan."
+        _("development plan context"),
+        blank=True,
+        help_text=_("Links to the local development plan."),
     )
-    national_policy_context = models.TextField("national / provincial policy", blank=True)
+    national_policy_context = models.TextField(_("national / provincial policy"), blank=True)
     approved_on = models.DateField(null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -41,7 +47,7 @@ class TwinningStrategy(models.Model):
     history = HistoricalRecords()
 
     class Meta:
-        verbose_name_plural = "twinning strategies"
+        verbose_name_plural = _("twinning strategies")
         ordering = ["partner__name", "-version"]
         constraints = [
             models.UniqueConstraint(fields=["partner", "version"], name="strategy_unique_version"),
@@ -49,17 +55,21 @@ class TwinningStrategy(models.Model):
                 fields=["partner"],
                 condition=models.Q(status="in_force"),
                 name="strategy_one_in_force_per_partner",
-                violation_error_message="This city already has a strategy in force.",
+                violation_error_message=_("This city already has a strategy in force."),
             ),
             models.CheckConstraint(
                 condition=~models.Q(status="in_force") | models.Q(approved_on__isnull=False),
                 name="strategy_in_force_has_approval_date",
-                violation_error_message="A strategy in force needs its approval date.",
+                violation_error_message=_("A strategy in force needs its approval date."),
             ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.partner.name} strategy v{self.version} ({self.get_status_display()})"
+        return gettext("%(city)s strategy v%(version)s (%(status)s)") % {
+            "city": self.partner.name,
+            "version": self.version,
+            "status": self.get_status_display(),
+        }
 
 
 class StrategyCriterion(models.Model):
@@ -76,12 +86,12 @@ class StrategyCriterion(models.Model):
     max_score = models.PositiveSmallIntegerField(
         default=5,
         validators=[MinValueValidator(1), MaxValueValidator(100)],
-        help_text="Scores run from 0 to this value.",
+        help_text=_("Scores run from 0 to this value."),
     )
 
     class Meta:
         ordering = ["-weight", "name"]
-        verbose_name_plural = "strategy criteria"
+        verbose_name_plural = _("strategy criteria")
         constraints = [
             models.UniqueConstraint(fields=["strategy", "name"], name="criterion_unique_name"),
             models.CheckConstraint(

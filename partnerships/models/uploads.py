@@ -17,6 +17,7 @@ from pathlib import PurePosixPath
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 from core.uploads import too_large_message
 
@@ -110,12 +111,14 @@ def validate_pdf(file) -> None:
         raise ValidationError(too_large_message(file.size, limit), code="too_large")
     data = _read_all(file)
     if not data.startswith(b"%PDF-"):
-        raise ValidationError("Upload a PDF document (this file is not a PDF).", code="not_pdf")
+        raise ValidationError(_("Upload a PDF document (this file is not a PDF)."), code="not_pdf")
     reader, pages = _open_pdf(data, strict=False)
     if reader is None or pages < 1:
         raise ValidationError(
-            "This file is not a readable PDF document (it may be damaged): "
-            "save or export it as PDF again and upload that.",
+            _(
+                "This file is not a readable PDF document (it may be damaged): "
+                "save or export it as PDF again and upload that."
+            ),
             code="not_readable_pdf",
         )
     try:
@@ -124,8 +127,10 @@ def validate_pdf(file) -> None:
         active = True
     if active:
         raise ValidationError(
-            "This PDF contains scripts, launch actions or embedded files, which the portal "
-            "does not accept: print it to PDF (or scan it) and upload that.",
+            _(
+                "This PDF contains scripts, launch actions or embedded files, which the portal "
+                "does not accept: print it to PDF (or scan it) and upload that."
+            ),
             code="active_pdf",
         )
 
@@ -137,7 +142,9 @@ def validate_pdf_document(file) -> None:
     _reader, pages = _open_pdf(_read_all(file), strict=True)
     if pages < 1:
         raise ValidationError(
-            "This file is not a readable PDF document (it may be damaged or forged): "
-            "upload the scanned or signed PDF itself.",
+            _(
+                "This file is not a readable PDF document (it may be damaged or forged): "
+                "upload the scanned or signed PDF itself."
+            ),
             code="not_readable_pdf",
         )
