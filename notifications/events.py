@@ -145,9 +145,10 @@ def _texts(event: Event) -> dict:
         actor = get_user_model().objects.filter(pk=event.actor_id).first()
         if actor is not None:
             data["actor_name"] = actor.get_full_name() or actor.get_username()
-    if event.partner_ids and "city" not in data:
+    if event.partner_ids and "city" not in data and "cities" not in data:
         names = Partner.objects.filter(pk__in=event.partner_ids).order_by("name")
-        data["city"] = " and ".join(names.values_list("name", flat=True))
+        # The names, joined when read, as the reader's language joins a list.
+        data["cities"] = list(names.values_list("name", flat=True))
     return data
 
 

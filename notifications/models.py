@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from babel.lists import format_list
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
@@ -365,12 +366,22 @@ def _step_label(text: str) -> str:
     return str(step.label) if step is not None else text
 
 
+def _cities(data: dict) -> str:
+    """The event's cities as the active language lists them (rows written before the list
+    was kept hold one text, "A and B")."""
+    names = data.get("cities")
+    if isinstance(names, list) and names:
+        locale = translation.to_locale(translation.get_language() or "en")
+        return format_list([str(n) for n in names], locale=locale)
+    return str(data.get("city") or "")
+
+
 def event_headline(kind: str, data: dict) -> str:
     """What happened, in a line (in the active language), from the event's short texts (see
     notifications.events)."""
     k = Reminder.Kind
     who = str(data.get("actor_name") or gettext("Someone"))
-    city = str(data.get("city") or "")
+    city = _cities(data)
     step = _step_label(str(data.get("step") or ""))
     values = {"who": who, "city": city, "step": step}
     if kind == k.CONFIRMATION_AWAITED:

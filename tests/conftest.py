@@ -21,6 +21,18 @@ def pytest_configure(config):
 
 
 @pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the default language: a request of an earlier test (the test
+    client runs in this thread) leaves its language active, where a server's next request
+    would choose its own."""
+    from django.utils import translation
+
+    translation.activate("en")
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
     """Uploaded files go to a throwaway folder per test."""
     settings.MEDIA_ROOT = tmp_path / "media"
