@@ -54,19 +54,26 @@ class Organisation(models.Model):
         # Channels development aid in decentralised cooperation; fits any grouping.
         DONOR = "donor", _("Donor agency")
 
-    kind = models.CharField(max_length=16, choices=Kind.choices)
-    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=16, choices=Kind.choices, verbose_name=_("kind"))
+    name = models.CharField(max_length=200, verbose_name=_("name"))
     partner = models.ForeignKey(
         Partner, on_delete=models.PROTECT, related_name="organisations", verbose_name=_("city")
     )
-    sectors = models.ManyToManyField(Sector, blank=True, related_name="organisations")
-    website = models.URLField(blank=True)
-    description = models.TextField(blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    sectors = models.ManyToManyField(
+        Sector, blank=True, related_name="organisations", verbose_name=_("sectors")
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    website = models.URLField(blank=True, verbose_name=_("website"))
+    description = models.TextField(blank=True, verbose_name=_("description"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     class Meta:
         ordering = ["name"]
@@ -86,6 +93,8 @@ class Organisation(models.Model):
             models.Index(fields=["partner", "kind"]),
             models.Index(fields=["kind", "name"]),
         ]
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
 
     def __str__(self) -> str:
         return self.name
@@ -139,16 +148,28 @@ class SubAlliance(models.Model):
         ENDED = "ended", _("Ended")
 
     partnership = models.ForeignKey(
-        Partnership, on_delete=models.CASCADE, related_name="sub_alliances"
+        Partnership,
+        on_delete=models.CASCADE,
+        related_name="sub_alliances",
+        verbose_name=_("partnership"),
     )
-    name = models.CharField(max_length=200)
-    purpose = models.TextField()
-    grouping = models.CharField(max_length=16, choices=Grouping.choices)
-    form = models.CharField(max_length=20, choices=Form.choices)
-    linkage_scope = models.CharField(max_length=16, choices=LinkageScope.choices, blank=True)
-    linkage_locus = models.CharField(max_length=16, choices=LinkageLocus.choices, blank=True)
+    name = models.CharField(max_length=200, verbose_name=_("name"))
+    purpose = models.TextField(
+        verbose_name=_("purpose"),
+    )
+    grouping = models.CharField(max_length=16, choices=Grouping.choices, verbose_name=_("grouping"))
+    form = models.CharField(max_length=20, choices=Form.choices, verbose_name=_("form"))
+    linkage_scope = models.CharField(
+        max_length=16, choices=LinkageScope.choices, blank=True, verbose_name=_("linkage scope")
+    )
+    linkage_locus = models.CharField(
+        max_length=16, choices=LinkageLocus.choices, blank=True, verbose_name=_("linkage locus")
+    )
     linkage_direction = models.CharField(
-        max_length=16, choices=LinkageDirection.choices, blank=True
+        max_length=16,
+        choices=LinkageDirection.choices,
+        blank=True,
+        verbose_name=_("linkage direction"),
     )
     strength = models.PositiveSmallIntegerField(
         _("relationship strength"),
@@ -156,17 +177,27 @@ class SubAlliance(models.Model):
         validators=STRENGTH_VALIDATORS,
         help_text=_("Lendrum's scale: 0 none, 1–4 vendor, 5–7 supplier, 8–10 partner."),
     )
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.FORMING)
-    started_on = models.DateField(null=True, blank=True)
-    ended_on = models.DateField(null=True, blank=True)
+    status = models.CharField(
+        max_length=16, choices=Status.choices, default=Status.FORMING, verbose_name=_("status")
+    )
+    started_on = models.DateField(null=True, blank=True, verbose_name=_("started on"))
+    ended_on = models.DateField(null=True, blank=True, verbose_name=_("ended on"))
     organisations = models.ManyToManyField(
-        Organisation, through="SubAllianceParty", related_name="sub_alliances"
+        Organisation,
+        through="SubAllianceParty",
+        related_name="sub_alliances",
+        verbose_name=_("organisations"),
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("created by"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     LINKAGE_FIELDS = ("linkage_scope", "linkage_locus", "linkage_direction")
 
@@ -205,6 +236,8 @@ class SubAlliance(models.Model):
             models.Index(fields=["partnership", "status"]),
             models.Index(fields=["grouping", "status"]),
         ]
+        verbose_name = _("sub alliance")
+        verbose_name_plural = _("sub alliances")
 
     def __str__(self) -> str:
         return self.name
@@ -248,15 +281,28 @@ class SubAllianceParty(models.Model):
     scorecard can group by side without a join, and a side stays as it was when it joined.
     """
 
-    sub_alliance = models.ForeignKey(SubAlliance, on_delete=models.CASCADE, related_name="parties")
-    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="parties")
+    sub_alliance = models.ForeignKey(
+        SubAlliance,
+        on_delete=models.CASCADE,
+        related_name="parties",
+        verbose_name=_("sub alliance"),
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="parties",
+        verbose_name=_("organisation"),
+    )
     partner = models.ForeignKey(
         Partner, on_delete=models.PROTECT, related_name="+", verbose_name=_("side")
     )
     role = models.CharField(
-        max_length=80, blank=True, help_text=_("What it brings, e.g. “buyer”, “supplier”, “lead”.")
+        max_length=80,
+        blank=True,
+        help_text=_("What it brings, e.g. “buyer”, “supplier”, “lead”."),
+        verbose_name=_("role"),
     )
-    joined_on = models.DateField(default=timezone.localdate)
+    joined_on = models.DateField(default=timezone.localdate, verbose_name=_("joined on"))
 
     class Meta:
         verbose_name = _("party")
@@ -287,17 +333,31 @@ class StrengthRecord(models.Model):
     """One change of a sub-alliance's relationship strength: its history over time."""
 
     sub_alliance = models.ForeignKey(
-        SubAlliance, on_delete=models.CASCADE, related_name="strength_records"
+        SubAlliance,
+        on_delete=models.CASCADE,
+        related_name="strength_records",
+        verbose_name=_("sub alliance"),
     )
-    strength = models.PositiveSmallIntegerField(validators=STRENGTH_VALIDATORS)
+    strength = models.PositiveSmallIntegerField(
+        validators=STRENGTH_VALIDATORS, verbose_name=_("strength")
+    )
     previous = models.PositiveSmallIntegerField(
-        null=True, blank=True, validators=STRENGTH_VALIDATORS, help_text=_("Empty for the first.")
+        null=True,
+        blank=True,
+        validators=STRENGTH_VALIDATORS,
+        help_text=_("Empty for the first."),
+        verbose_name=_("previous"),
     )
-    note = models.TextField(blank=True)
+    note = models.TextField(blank=True, verbose_name=_("note"))
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("recorded by"),
     )
-    recorded_at = models.DateTimeField(default=timezone.now)
+    recorded_at = models.DateTimeField(default=timezone.now, verbose_name=_("recorded at"))
 
     class Meta:
         ordering = ["-recorded_at", "-id"]
@@ -314,6 +374,8 @@ class StrengthRecord(models.Model):
             ),
         ]
         indexes = [models.Index(fields=["sub_alliance", "-recorded_at"])]
+        verbose_name = _("strength record")
+        verbose_name_plural = _("strength records")
 
     def __str__(self) -> str:
         return f"{self.sub_alliance}: {self.previous} → {self.strength}"
@@ -333,13 +395,16 @@ class StartUpTask(models.Model):
         MONITORING_FRAMEWORK = "monitoring_framework", _("Set up monitoring and the scorecard")
 
     sub_alliance = models.ForeignKey(
-        SubAlliance, on_delete=models.CASCADE, related_name="startup_tasks"
+        SubAlliance,
+        on_delete=models.CASCADE,
+        related_name="startup_tasks",
+        verbose_name=_("sub alliance"),
     )
-    kind = models.CharField(max_length=24, choices=Kind.choices)
-    position = models.PositiveSmallIntegerField(default=0)
-    done = models.BooleanField(default=False)
-    notes = models.TextField(blank=True)
-    done_on = models.DateField(null=True, blank=True)
+    kind = models.CharField(max_length=24, choices=Kind.choices, verbose_name=_("kind"))
+    position = models.PositiveSmallIntegerField(default=0, verbose_name=_("position"))
+    done = models.BooleanField(default=False, verbose_name=_("done"))
+    notes = models.TextField(blank=True, verbose_name=_("notes"))
+    done_on = models.DateField(null=True, blank=True, verbose_name=_("done on"))
 
     class Meta:
         verbose_name = _("start-up task")
@@ -376,21 +441,37 @@ class ScorecardMeasure(models.Model):
         EFFICIENCY = "efficiency", _("Efficiency")  # is it well managed?
 
     sub_alliance = models.ForeignKey(
-        SubAlliance, on_delete=models.CASCADE, related_name="scorecard"
+        SubAlliance,
+        on_delete=models.CASCADE,
+        related_name="scorecard",
+        verbose_name=_("sub alliance"),
     )
-    dimension = models.CharField(max_length=16, choices=Dimension.choices)
-    name = models.CharField(max_length=160)
-    unit = models.CharField(max_length=40, help_text=_("What is counted: meetings, %, ZAR…"))
-    target = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
-    actual = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    dimension = models.CharField(
+        max_length=16, choices=Dimension.choices, verbose_name=_("dimension")
+    )
+    name = models.CharField(max_length=160, verbose_name=_("name"))
+    unit = models.CharField(
+        max_length=40, help_text=_("What is counted: meetings, %, ZAR…"), verbose_name=_("unit")
+    )
+    target = models.DecimalField(
+        max_digits=14, decimal_places=2, null=True, blank=True, verbose_name=_("target")
+    )
+    actual = models.DecimalField(
+        max_digits=14, decimal_places=2, null=True, blank=True, verbose_name=_("actual")
+    )
     added_by_partner = models.ForeignKey(
         Partner, on_delete=models.PROTECT, related_name="+", verbose_name=_("added by side")
     )
     added_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("added by"),
     )
-    created_at = models.DateTimeField(default=timezone.now)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     class Meta:
         verbose_name = _("scorecard measure")

@@ -9,8 +9,9 @@ from decimal import Decimal
 
 from django.utils.formats import date_format, number_format
 
-SHORT_DATE = "j M Y"  # 3 Sep 2026
-LONG_DATE = "j F Y"  # 3 September 2026
+# The active language's named formats (English: config/formats/en/formats.py).
+SHORT_DATE = "SHORT_DATE_FORMAT"  # 3 Sep 2026, 2026年9月3日, 03.09.2026
+LONG_DATE = "DATE_FORMAT"  # 3 September 2026, 2026年9月3日, 3. September 2026
 
 
 def day(value: dt.date | dt.datetime | None, default: str = "") -> str:

@@ -80,24 +80,39 @@ def mentioned_names(text: str) -> list[str]:
 
 
 class Comment(models.Model):
-    partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="comments")
+    partnership = models.ForeignKey(
+        Partnership,
+        on_delete=models.CASCADE,
+        related_name="comments",
+        verbose_name=_("partnership"),
+    )
     # Set in a sub-alliance's thread; empty in the partnership's own.
     sub_alliance = models.ForeignKey(
-        SubAlliance, null=True, blank=True, on_delete=models.CASCADE, related_name="comments"
+        SubAlliance,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="comments",
+        verbose_name=_("sub alliance"),
     )
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("author"),
     )
-    body = models.TextField(blank=True, validators=[validate_body])
-    created_at = models.DateTimeField(default=timezone.now)
-    edited_at = models.DateTimeField(null=True, blank=True)
-    removed_at = models.DateTimeField(null=True, blank=True)
+    body = models.TextField(blank=True, validators=[validate_body], verbose_name=_("body"))
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created at"))
+    edited_at = models.DateTimeField(null=True, blank=True, verbose_name=_("edited at"))
+    removed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("removed at"))
     removed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        verbose_name=_("removed by"),
     )
 
     class Meta:
@@ -119,6 +134,8 @@ class Comment(models.Model):
             models.Index(fields=["partnership", "sub_alliance", "created_at"]),
             models.Index(fields=["sub_alliance", "created_at"]),
         ]
+        verbose_name = _("comment")
+        verbose_name_plural = _("comments")
 
     def __str__(self) -> str:
         if self.sub_alliance_id:

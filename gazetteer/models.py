@@ -13,20 +13,28 @@ from django.utils.translation import gettext_lazy as _
 class Place(models.Model):
     """A populated place of GeoNames (500 inhabitants or more)."""
 
-    geonameid = models.PositiveIntegerField(primary_key=True)
-    name = models.CharField(max_length=200)
-    country = models.CharField(max_length=2, help_text=_("ISO 3166-1 alpha-2 code."))
-    admin1_code = models.CharField(max_length=20, blank=True)
+    geonameid = models.PositiveIntegerField(primary_key=True, verbose_name=_("geonameid"))
+    name = models.CharField(max_length=200, verbose_name=_("name"))
+    country = models.CharField(
+        max_length=2, help_text=_("ISO 3166-1 alpha-2 code."), verbose_name=_("country")
+    )
+    admin1_code = models.CharField(max_length=20, blank=True, verbose_name=_("admin1 code"))
     # The first-level division's name (state, province, region), read from GeoNames'
     # admin1 codes when the place is loaded: it tells two Springfields apart.
-    region = models.CharField(max_length=200, blank=True)
-    latitude = models.FloatField()
-    longitude = models.FloatField()
-    population = models.PositiveBigIntegerField(default=0)
-    timezone = models.CharField(max_length=40, blank=True)
+    region = models.CharField(max_length=200, blank=True, verbose_name=_("region"))
+    latitude = models.FloatField(
+        verbose_name=_("latitude"),
+    )
+    longitude = models.FloatField(
+        verbose_name=_("longitude"),
+    )
+    population = models.PositiveBigIntegerField(default=0, verbose_name=_("population"))
+    timezone = models.CharField(max_length=40, blank=True, verbose_name=_("timezone"))
 
     class Meta:
         ordering = ["-population", "name"]
+        verbose_name = _("place")
+        verbose_name_plural = _("places")
 
     def __str__(self) -> str:
         return ", ".join(part for part in (self.name, self.region, self.country) if part)
@@ -36,9 +44,11 @@ class PlaceName(models.Model):
     """One name of a place (its main name or an alternate, in any script) with its search key:
     casefolded, accents stripped, punctuation as spaces (gazetteer.names.search_key)."""
 
-    place = models.ForeignKey(Place, on_delete=models.CASCADE, related_name="names")
-    name = models.CharField(max_length=400)
-    key = models.CharField(max_length=400)
+    place = models.ForeignKey(
+        Place, on_delete=models.CASCADE, related_name="names", verbose_name=_("place")
+    )
+    name = models.CharField(max_length=400, verbose_name=_("name"))
+    key = models.CharField(max_length=400, verbose_name=_("key"))
 
     class Meta:
         constraints = [
@@ -51,6 +61,8 @@ class PlaceName(models.Model):
                 fields=["key"], name="placename_key_prefix", opclasses=["varchar_pattern_ops"]
             ),
         ]
+        verbose_name = _("place name")
+        verbose_name_plural = _("place names")
 
     def __str__(self) -> str:
         return self.name

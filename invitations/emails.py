@@ -48,7 +48,7 @@ def send_invitation(invitation: Invitation) -> None:
 
 def _invitation_message(invitation: Invitation):
     inviter = _name(invitation.invited_by) or gettext("An officer")
-    expires = date_format(localtime(invitation.expires_at), "j F Y")
+    expires = date_format(localtime(invitation.expires_at), "DATE_FORMAT")
     values = {"inviter": inviter, "city": invitation.city.name}
     if invitation.partnership_id:
         values["title"] = invitation.partnership.title

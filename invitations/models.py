@@ -25,7 +25,9 @@ VALID_FOR = dt.timedelta(days=7)
 class Invitation(models.Model):
     """An e-mail address invited to work for `city` (landing on `partnership` when given)."""
 
-    city = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="invitations")
+    city = models.ForeignKey(
+        Partner, on_delete=models.CASCADE, related_name="invitations", verbose_name=_("city")
+    )
     email = models.EmailField(_("email address"))
     # The invited person's language: the invitation e-mail is written in it and their new
     # account starts with it (empty: the portal's default).
@@ -37,6 +39,7 @@ class Invitation(models.Model):
         on_delete=models.SET_NULL,
         null=True,
         related_name="invitations_sent",
+        verbose_name=_("invited by"),
     )
     partnership = models.ForeignKey(
         Partnership,
@@ -45,26 +48,31 @@ class Invitation(models.Model):
         blank=True,
         related_name="invitations",
         help_text=_("Where the invitee lands once they accept."),
+        verbose_name=_("partnership"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    expires_at = models.DateTimeField()
-    sent_count = models.PositiveIntegerField(default=0)
-    last_sent_at = models.DateTimeField(null=True, blank=True)
-    accepted_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    expires_at = models.DateTimeField(
+        verbose_name=_("expires at"),
+    )
+    sent_count = models.PositiveIntegerField(default=0, verbose_name=_("sent count"))
+    last_sent_at = models.DateTimeField(null=True, blank=True, verbose_name=_("last sent at"))
+    accepted_at = models.DateTimeField(null=True, blank=True, verbose_name=_("accepted at"))
     accepted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="invitations_accepted",
+        verbose_name=_("accepted by"),
     )
-    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True, verbose_name=_("revoked at"))
     revoked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="invitations_revoked",
+        verbose_name=_("revoked by"),
     )
 
     class Meta:
@@ -81,6 +89,8 @@ class Invitation(models.Model):
                 ),
             ),
         ]
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
 
     def __str__(self) -> str:
         return f"{self.email} → {self.city.name}"
@@ -102,14 +112,21 @@ class Invitation(models.Model):
 class InvitationSending(models.Model):
     """One e-mail of an invitation (the first or a resend): what the hourly limit counts."""
 
-    invitation = models.ForeignKey(Invitation, on_delete=models.CASCADE, related_name="sendings")
-    sent_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="invitation_sendings"
+    invitation = models.ForeignKey(
+        Invitation, on_delete=models.CASCADE, related_name="sendings", verbose_name=_("invitation")
     )
-    sent_at = models.DateTimeField(default=timezone.now)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="invitation_sendings",
+        verbose_name=_("sent by"),
+    )
+    sent_at = models.DateTimeField(default=timezone.now, verbose_name=_("sent at"))
 
     class Meta:
         indexes = [models.Index(fields=["sent_by", "sent_at"], name="invitation_sending_by_time")]
+        verbose_name = _("invitation sending")
+        verbose_name_plural = _("invitation sendings")
 
     def __str__(self) -> str:
         return gettext("%(invitation)s at %(time)s") % {
@@ -127,21 +144,29 @@ class JoinRequest(models.Model):
         REJECTED = "rejected", _("Rejected")
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="city_join_requests"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="city_join_requests",
+        verbose_name=_("user"),
     )
-    city = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="join_requests")
-    message = models.TextField(blank=True, max_length=2000)
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
-    created_at = models.DateTimeField(auto_now_add=True)
+    city = models.ForeignKey(
+        Partner, on_delete=models.CASCADE, related_name="join_requests", verbose_name=_("city")
+    )
+    message = models.TextField(blank=True, max_length=2000, verbose_name=_("message"))
+    status = models.CharField(
+        max_length=16, choices=Status.choices, default=Status.PENDING, verbose_name=_("status")
+    )
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="city_join_requests_decided",
+        verbose_name=_("decided by"),
     )
-    decided_at = models.DateTimeField(null=True, blank=True)
-    reason = models.TextField(blank=True, max_length=2000)
+    decided_at = models.DateTimeField(null=True, blank=True, verbose_name=_("decided at"))
+    reason = models.TextField(blank=True, max_length=2000, verbose_name=_("reason"))
 
     class Meta:
         ordering = ["-created_at"]
@@ -153,6 +178,8 @@ class JoinRequest(models.Model):
                 violation_error_message=_("You have already asked to join this city."),
             ),
         ]
+        verbose_name = _("join request")
+        verbose_name_plural = _("join requests")
 
     def __str__(self) -> str:
         return gettext("%(user)s asks to join %(city)s") % {

@@ -169,24 +169,28 @@ class Reminder(models.Model):
         on_delete=models.CASCADE,
         related_name="reminders",
         help_text=_("Empty only for an event about no partnership (an invitation to a city)."),
+        verbose_name=_("partnership"),
     )
-    kind = models.CharField(max_length=32, choices=Kind.choices)
+    kind = models.CharField(max_length=32, choices=Kind.choices, verbose_name=_("kind"))
     object_id = models.PositiveBigIntegerField(
         help_text=_(
             "What it is about: the partnership (reviews, stalled), the MOU or the action; "
             "for an event, the record the event names (a move, a confirmation, a comment...)."
-        )
+        ),
+        verbose_name=_("object id"),
     )
     occurrence = models.DateField(
         help_text=_(
             "The date that identifies this occurrence: the review date, the MOU's "
             "expiry, the action's due date, or the day the partnership entered its step."
-        )
+        ),
+        verbose_name=_("occurrence"),
     )
     about = models.CharField(
         max_length=240,
         blank=True,
         help_text=_("The action's description, or the number of the step stalled in."),
+        verbose_name=_("about"),
     )
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -195,23 +199,31 @@ class Reminder(models.Model):
         on_delete=models.CASCADE,
         related_name="reminders",
         help_text=_("Empty for a champion without a portal account: then email only."),
+        verbose_name=_("recipient"),
     )
     recipient_email = models.EmailField(
-        blank=True, help_text=_("The address written to (lower case), when there is one.")
+        blank=True,
+        help_text=_("The address written to (lower case), when there is one."),
+        verbose_name=_("recipient email"),
     )
-    role = models.CharField(max_length=16, choices=Role.choices)
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    last_error = models.TextField(blank=True)
+    role = models.CharField(max_length=16, choices=Role.choices, verbose_name=_("role"))
+    status = models.CharField(
+        max_length=16, choices=Status.choices, default=Status.PENDING, verbose_name=_("status")
+    )
+    attempts = models.PositiveSmallIntegerField(default=0, verbose_name=_("attempts"))
+    last_error = models.TextField(blank=True, verbose_name=_("last error"))
     batch = models.UUIDField(
-        null=True, blank=True, help_text=_("The scan or digest run that last took this row.")
+        null=True,
+        blank=True,
+        help_text=_("The scan or digest run that last took this row."),
+        verbose_name=_("batch"),
     )
-    created_at = models.DateTimeField(default=timezone.now)
-    claimed_at = models.DateTimeField(null=True, blank=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    read_at = models.DateTimeField(null=True, blank=True)
-    snoozed_until = models.DateField(null=True, blank=True)
-    snooze_reason = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created at"))
+    claimed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("claimed at"))
+    sent_at = models.DateTimeField(null=True, blank=True, verbose_name=_("sent at"))
+    read_at = models.DateTimeField(null=True, blank=True, verbose_name=_("read at"))
+    snoozed_until = models.DateField(null=True, blank=True, verbose_name=_("snoozed until"))
+    snooze_reason = models.TextField(blank=True, verbose_name=_("snooze reason"))
     # Events only: who did it, and the event's short texts (`actor_name`, `step`, `reason`...).
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -219,8 +231,9 @@ class Reminder(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        verbose_name=_("actor"),
     )
-    data = models.JSONField(default=dict, blank=True)
+    data = models.JSONField(default=dict, blank=True, verbose_name=_("data"))
 
     REVIEW_KINDS = (Kind.REVIEW_DUE, Kind.REVIEW_OVERDUE, Kind.REVIEW_ESCALATION)
     MOU_KINDS = (Kind.MOU_EXPIRING_90, Kind.MOU_EXPIRING_30, Kind.MOU_EXPIRING_7, Kind.MOU_EXPIRED)
@@ -272,6 +285,8 @@ class Reminder(models.Model):
             models.Index(fields=["partnership", "status"], name="reminder_partnership"),
             models.Index(fields=["batch"], name="reminder_batch"),
         ]
+        verbose_name = _("reminder")
+        verbose_name_plural = _("reminders")
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.partnership_id} → {self.recipient_label}"
@@ -487,17 +502,29 @@ class NotificationPreference(models.Model):
         DIGEST = "digest", _("One email a week listing them (the weekly digest)")
 
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preference"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notification_preference",
+        verbose_name=_("user"),
     )
-    delivery = models.CharField(max_length=16, choices=Delivery.choices, default=Delivery.IMMEDIATE)
+    delivery = models.CharField(
+        max_length=16,
+        choices=Delivery.choices,
+        default=Delivery.IMMEDIATE,
+        verbose_name=_("delivery"),
+    )
     # {event kind: an EventChoice}, only the kinds the person changed from EVENT_DEFAULTS.
-    events = models.JSONField(default=dict, blank=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    events = models.JSONField(default=dict, blank=True, verbose_name=_("events"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     class EventChoice(models.TextChoices):
         IMMEDIATE = "immediate", _("At once")
         DAILY = "daily", _("In a daily digest")
         OFF = "off", _("Off (in the portal only)")
+
+    class Meta:
+        verbose_name = _("notification preference")
+        verbose_name_plural = _("notification preferences")
 
     def __str__(self) -> str:
         return f"{self.user}: {self.get_delivery_display()}"
@@ -530,12 +557,19 @@ class Follow(models.Model):
     link): they hear of its moves. Written by `notifications.services.follow`/`unfollow`."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="follows"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="follows",
+        verbose_name=_("user"),
     )
-    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
-    object_id = models.PositiveBigIntegerField()
+    content_type = models.ForeignKey(
+        ContentType, on_delete=models.CASCADE, related_name="+", verbose_name=_("content type")
+    )
+    object_id = models.PositiveBigIntegerField(
+        verbose_name=_("object id"),
+    )
     target = GenericForeignKey("content_type", "object_id")
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created at"))
 
     class Meta:
         constraints = [
@@ -544,6 +578,8 @@ class Follow(models.Model):
             )
         ]
         indexes = [models.Index(fields=["content_type", "object_id"], name="follow_target")]
+        verbose_name = _("follow")
+        verbose_name_plural = _("follows")
 
     def __str__(self) -> str:
         return gettext("%(user)s follows %(model)s %(id)s") % {
@@ -559,11 +595,18 @@ class CalendarFeed(models.Model):
     nowhere, and a new secret revokes every address given out before."""
 
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="calendar_feed",
+        verbose_name=_("user"),
     )
-    secret = models.CharField(max_length=64)
-    created_at = models.DateTimeField(default=timezone.now)
-    last_fetched_at = models.DateTimeField(null=True, blank=True)
+    secret = models.CharField(max_length=64, verbose_name=_("secret"))
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created at"))
+    last_fetched_at = models.DateTimeField(null=True, blank=True, verbose_name=_("last fetched at"))
+
+    class Meta:
+        verbose_name = _("calendar feed")
+        verbose_name_plural = _("calendar feeds")
 
     def __str__(self) -> str:
         return gettext("Calendar feed of %(user)s") % {"user": self.user}

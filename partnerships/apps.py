@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class PartnershipsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "partnerships"
+    verbose_name = _("Partnerships")
 
     def ready(self) -> None:
         from core import hooks

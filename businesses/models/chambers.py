@@ -19,13 +19,19 @@ class Need(models.Model):
     plain SQL on SQLite and PostgreSQL alike: `BusinessProfile.objects.filter(seeks__code=…)`.
     """
 
-    code = models.SlugField(max_length=24, unique=True)
-    name = models.CharField(max_length=80, help_text=_("How it reads when sought."))
-    offer_name = models.CharField(max_length=80, help_text=_("How it reads when offered."))
-    position = models.PositiveSmallIntegerField(default=0)
+    code = models.SlugField(max_length=24, unique=True, verbose_name=_("code"))
+    name = models.CharField(
+        max_length=80, help_text=_("How it reads when sought."), verbose_name=_("name")
+    )
+    offer_name = models.CharField(
+        max_length=80, help_text=_("How it reads when offered."), verbose_name=_("offer name")
+    )
+    position = models.PositiveSmallIntegerField(default=0, verbose_name=_("position"))
 
     class Meta:
         ordering = ["position", "code"]
+        verbose_name = _("need")
+        verbose_name_plural = _("needs")
 
     def __str__(self) -> str:
         return self.name
@@ -52,19 +58,29 @@ class BusinessAssociation(models.Model):
         Organisation,
         on_delete=models.PROTECT,
         related_name="association",
+        verbose_name=_("organisation"),
     )
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.LISTED)
-    email = models.EmailField(blank=True)
-    phone = models.CharField(max_length=40, blank=True)
+    status = models.CharField(
+        max_length=16, choices=Status.choices, default=Status.LISTED, verbose_name=_("status")
+    )
+    email = models.EmailField(blank=True, verbose_name=_("email"))
+    phone = models.CharField(max_length=40, blank=True, verbose_name=_("phone"))
     contact_name = models.CharField(_("contact person"), max_length=120, blank=True)
     proposed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("proposed by"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
         ordering = ["organisation__name"]
         indexes = [models.Index(fields=["status"])]
+        verbose_name = _("business association")
+        verbose_name_plural = _("business associations")
 
     def __str__(self) -> str:
         return self.organisation.name
@@ -99,18 +115,31 @@ class ChamberMembership(models.Model):
         REJECTED = "rejected", _("Rejected")
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="chamber_memberships"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="chamber_memberships",
+        verbose_name=_("user"),
     )
     association = models.ForeignKey(
-        BusinessAssociation, on_delete=models.CASCADE, related_name="staff"
+        BusinessAssociation,
+        on_delete=models.CASCADE,
+        related_name="staff",
+        verbose_name=_("association"),
     )
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    status = models.CharField(
+        max_length=16, choices=Status.choices, default=Status.PENDING, verbose_name=_("status")
+    )
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("decided by"),
     )
-    decided_at = models.DateTimeField(null=True, blank=True)
-    decision_note = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    decided_at = models.DateTimeField(null=True, blank=True, verbose_name=_("decided at"))
+    decision_note = models.TextField(blank=True, verbose_name=_("decision note"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
         ordering = ["-created_at"]
@@ -130,6 +159,8 @@ class ChamberMembership(models.Model):
             ),
         ]
         indexes = [models.Index(fields=["association", "status"])]
+        verbose_name = _("chamber membership")
+        verbose_name_plural = _("chamber memberships")
 
     def __str__(self) -> str:
         return f"{self.user} – {self.association} ({self.get_status_display()})"
@@ -165,11 +196,17 @@ class BusinessProfile(models.Model):
         Organisation,
         on_delete=models.CASCADE,
         related_name="business",
+        verbose_name=_("organisation"),
     )
     association = models.ForeignKey(
-        BusinessAssociation, on_delete=models.PROTECT, related_name="businesses"
+        BusinessAssociation,
+        on_delete=models.PROTECT,
+        related_name="businesses",
+        verbose_name=_("association"),
     )
-    size_band = models.CharField(max_length=8, choices=SizeBand.choices)
+    size_band = models.CharField(
+        max_length=8, choices=SizeBand.choices, verbose_name=_("size band")
+    )
     products_services = models.TextField(
         _("products and services"), blank=True, help_text=_("What the business makes or sells.")
     )
@@ -183,18 +220,30 @@ class BusinessProfile(models.Model):
     )
     markets_sought = CountryField(_("export markets sought"), multiple=True, blank=True)
     export_readiness = models.CharField(
-        max_length=16, choices=ExportReadiness.choices, default=ExportReadiness.NONE
+        max_length=16,
+        choices=ExportReadiness.choices,
+        default=ExportReadiness.NONE,
+        verbose_name=_("export readiness"),
     )
-    seeks = models.ManyToManyField(Need, blank=True, related_name="sought_by")
-    offers = models.ManyToManyField(Need, blank=True, related_name="offered_by")
-    contact_name = models.CharField(max_length=120, blank=True)
-    contact_email = models.EmailField(blank=True)
-    contact_phone = models.CharField(max_length=40, blank=True)
+    seeks = models.ManyToManyField(
+        Need, blank=True, related_name="sought_by", verbose_name=_("seeks")
+    )
+    offers = models.ManyToManyField(
+        Need, blank=True, related_name="offered_by", verbose_name=_("offers")
+    )
+    contact_name = models.CharField(max_length=120, blank=True, verbose_name=_("contact name"))
+    contact_email = models.EmailField(blank=True, verbose_name=_("contact email"))
+    contact_phone = models.CharField(max_length=40, blank=True, verbose_name=_("contact phone"))
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("created by"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     class Meta:
         verbose_name = _("business")

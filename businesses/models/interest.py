@@ -30,29 +30,56 @@ class InterestRegistration(models.Model):
         WITHDRAWN = "withdrawn", _("Withdrawn by the chamber")
 
     association = models.ForeignKey(
-        BusinessAssociation, on_delete=models.PROTECT, related_name="registrations"
+        BusinessAssociation,
+        on_delete=models.PROTECT,
+        related_name="registrations",
+        verbose_name=_("association"),
     )
     partnership = models.ForeignKey(
-        Partnership, on_delete=models.CASCADE, related_name="interest_registrations"
+        Partnership,
+        on_delete=models.CASCADE,
+        related_name="interest_registrations",
+        verbose_name=_("partnership"),
     )
     businesses = models.ManyToManyField(
-        BusinessProfile, through="InterestedBusiness", related_name="registrations"
+        BusinessProfile,
+        through="InterestedBusiness",
+        related_name="registrations",
+        verbose_name=_("businesses"),
     )
-    objectives = models.TextField(help_text=_("What the businesses want from the partnership."))
-    sectors = models.ManyToManyField(Sector, blank=True, related_name="+")
+    objectives = models.TextField(
+        help_text=_("What the businesses want from the partnership."), verbose_name=_("objectives")
+    )
+    sectors = models.ManyToManyField(
+        Sector, blank=True, related_name="+", verbose_name=_("sectors")
+    )
     offers = models.TextField(_("what they offer"), blank=True)
     seeks = models.TextField(_("what they seek"), blank=True)
-    timeframe = models.CharField(max_length=8, choices=Timeframe.choices, default=Timeframe.OPEN)
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
-    officer_message = models.TextField(blank=True)
+    timeframe = models.CharField(
+        max_length=8, choices=Timeframe.choices, default=Timeframe.OPEN, verbose_name=_("timeframe")
+    )
+    status = models.CharField(
+        max_length=16, choices=Status.choices, default=Status.PENDING, verbose_name=_("status")
+    )
+    officer_message = models.TextField(blank=True, verbose_name=_("officer message"))
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("decided by"),
     )
-    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True, verbose_name=_("decided at"))
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("created by"),
     )
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created at"))
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -72,6 +99,8 @@ class InterestRegistration(models.Model):
             models.Index(fields=["partnership", "status", "-created_at"]),
             models.Index(fields=["association", "-created_at"]),
         ]
+        verbose_name = _("interest registration")
+        verbose_name_plural = _("interest registrations")
 
     def __str__(self) -> str:
         return f"{self.association} → {self.partnership} ({self.get_status_display()})"
@@ -94,11 +123,18 @@ class InterestedBusiness(models.Model):
     """
 
     registration = models.ForeignKey(
-        InterestRegistration, on_delete=models.CASCADE, related_name="entries"
+        InterestRegistration,
+        on_delete=models.CASCADE,
+        related_name="entries",
+        verbose_name=_("registration"),
     )
-    business = models.ForeignKey(BusinessProfile, on_delete=models.CASCADE, related_name="+")
-    partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="+")
-    withdrawn = models.BooleanField(default=False)
+    business = models.ForeignKey(
+        BusinessProfile, on_delete=models.CASCADE, related_name="+", verbose_name=_("business")
+    )
+    partnership = models.ForeignKey(
+        Partnership, on_delete=models.CASCADE, related_name="+", verbose_name=_("partnership")
+    )
+    withdrawn = models.BooleanField(default=False, verbose_name=_("withdrawn"))
 
     class Meta:
         verbose_name = _("interested business")
@@ -143,7 +179,10 @@ class PartnershipLead(models.Model):
         DECLINED = "declined", _("Declined")
 
     association = models.ForeignKey(
-        BusinessAssociation, on_delete=models.PROTECT, related_name="leads"
+        BusinessAssociation,
+        on_delete=models.PROTECT,
+        related_name="leads",
+        verbose_name=_("association"),
     )
     home = models.ForeignKey(
         Partner,
@@ -155,7 +194,9 @@ class PartnershipLead(models.Model):
     target = models.ForeignKey(
         Partner, on_delete=models.PROTECT, related_name="+", verbose_name=_("proposed partner city")
     )
-    rationale = models.TextField(help_text=_("Why this city: markets, sectors, existing ties."))
+    rationale = models.TextField(
+        help_text=_("Why this city: markets, sectors, existing ties."), verbose_name=_("rationale")
+    )
     trade = models.TextField(
         _("trade in view"), blank=True, help_text=_("What would be bought, sold or made together.")
     )
@@ -164,8 +205,11 @@ class PartnershipLead(models.Model):
         blank=True,
         related_name="+",
         help_text=_("The member businesses behind the proposal."),
+        verbose_name=_("businesses"),
     )
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.NEW)
+    status = models.CharField(
+        max_length=16, choices=Status.choices, default=Status.NEW, verbose_name=_("status")
+    )
     candidate = models.ForeignKey(
         Candidate,
         null=True,
@@ -173,16 +217,27 @@ class PartnershipLead(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
         help_text=_("The candidate it became."),
+        verbose_name=_("candidate"),
     )
-    officer_message = models.TextField(blank=True)
+    officer_message = models.TextField(blank=True, verbose_name=_("officer message"))
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("decided by"),
     )
-    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True, verbose_name=_("decided at"))
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("created by"),
     )
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created at"))
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -205,6 +260,8 @@ class PartnershipLead(models.Model):
             models.Index(fields=["home", "status"]),
             models.Index(fields=["association", "-created_at"]),
         ]
+        verbose_name = _("partnership lead")
+        verbose_name_plural = _("partnership leads")
 
     def __str__(self) -> str:
         return str(

@@ -23,32 +23,59 @@ class MatchProposal(models.Model):
         WITHDRAWN = "withdrawn", _("Withdrawn")
 
     partnership = models.ForeignKey(
-        Partnership, on_delete=models.CASCADE, related_name="match_proposals"
+        Partnership,
+        on_delete=models.CASCADE,
+        related_name="match_proposals",
+        verbose_name=_("partnership"),
     )
     # The proposing chamber's own business is `first`; `second` is in another member city.
-    first = models.ForeignKey(BusinessProfile, on_delete=models.CASCADE, related_name="+")
-    second = models.ForeignKey(BusinessProfile, on_delete=models.CASCADE, related_name="+")
+    first = models.ForeignKey(
+        BusinessProfile, on_delete=models.CASCADE, related_name="+", verbose_name=_("first")
+    )
+    second = models.ForeignKey(
+        BusinessProfile, on_delete=models.CASCADE, related_name="+", verbose_name=_("second")
+    )
     association = models.ForeignKey(
-        BusinessAssociation, on_delete=models.PROTECT, related_name="match_proposals"
+        BusinessAssociation,
+        on_delete=models.PROTECT,
+        related_name="match_proposals",
+        verbose_name=_("association"),
     )
     # The pair's score and reasons when proposed: the officers judge what the chamber saw.
-    score = models.PositiveIntegerField(default=0)
-    reasons = models.JSONField(default=list, blank=True)
-    direction = models.CharField(max_length=16, blank=True)
+    score = models.PositiveIntegerField(default=0, verbose_name=_("score"))
+    reasons = models.JSONField(default=list, blank=True, verbose_name=_("reasons"))
+    direction = models.CharField(max_length=16, blank=True, verbose_name=_("direction"))
     message = models.TextField(_("message to the officers"), blank=True)
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    status = models.CharField(
+        max_length=16, choices=Status.choices, default=Status.PENDING, verbose_name=_("status")
+    )
     sub_alliance = models.ForeignKey(
-        SubAlliance, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        SubAlliance,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("sub alliance"),
     )
-    officer_message = models.TextField(blank=True)
+    officer_message = models.TextField(blank=True, verbose_name=_("officer message"))
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("decided by"),
     )
-    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True, verbose_name=_("decided at"))
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("created by"),
     )
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created at"))
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -75,6 +102,8 @@ class MatchProposal(models.Model):
             models.Index(fields=["partnership", "status"]),
             models.Index(fields=["association", "-created_at"]),
         ]
+        verbose_name = _("match proposal")
+        verbose_name_plural = _("match proposals")
 
     def __str__(self) -> str:
         return str(

@@ -30,10 +30,18 @@ class Outcome(models.Model):
 
     MONEY_KINDS = frozenset({Kind.EXPORT_VALUE, Kind.INVESTMENT})
 
-    sub_alliance = models.ForeignKey(SubAlliance, on_delete=models.CASCADE, related_name="outcomes")
-    kind = models.CharField(max_length=16, choices=Kind.choices)
+    sub_alliance = models.ForeignKey(
+        SubAlliance,
+        on_delete=models.CASCADE,
+        related_name="outcomes",
+        verbose_name=_("sub alliance"),
+    )
+    kind = models.CharField(max_length=16, choices=Kind.choices, verbose_name=_("kind"))
     amount = models.DecimalField(
-        max_digits=16, decimal_places=2, validators=[MinValueValidator(Decimal(0))]
+        max_digits=16,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal(0))],
+        verbose_name=_("amount"),
     )
     currency = models.CharField(
         max_length=3,
@@ -42,8 +50,9 @@ class Outcome(models.Model):
             RegexValidator(r"^[A-Z]{3}$", _("Give the ISO 4217 currency code, e.g. ZAR, EUR, SEK."))
         ],
         help_text=_("ISO 4217 code, for export value and investment only."),
+        verbose_name=_("currency"),
     )
-    occurred_on = models.DateField(default=timezone.localdate)
+    occurred_on = models.DateField(default=timezone.localdate, verbose_name=_("occurred on"))
     partner = models.ForeignKey(
         Partner,
         null=True,
@@ -53,11 +62,16 @@ class Outcome(models.Model):
         verbose_name=_("city"),
         help_text=_("The side where the result was achieved, if it belongs to one."),
     )
-    note = models.TextField(blank=True)
+    note = models.TextField(blank=True, verbose_name=_("note"))
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("recorded by"),
     )
-    recorded_at = models.DateTimeField(default=timezone.now)
+    recorded_at = models.DateTimeField(default=timezone.now, verbose_name=_("recorded at"))
 
     class Meta:
         ordering = ["-occurred_on", "-id"]
@@ -80,6 +94,8 @@ class Outcome(models.Model):
             models.Index(fields=["sub_alliance", "kind"]),
             models.Index(fields=["occurred_on"]),
         ]
+        verbose_name = _("outcome")
+        verbose_name_plural = _("outcomes")
 
     def __str__(self) -> str:
         values = {"kind": self.get_kind_display(), "amount": self.amount, "currency": self.currency}

@@ -18,7 +18,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from businesses import imports, selectors, services
@@ -164,11 +164,11 @@ def _stored_report(association, report: imports.ImportReport) -> dict:
 
 
 STATUS_LABELS = {
-    imports.RowStatus.CREATED: (_l("Created"), "success"),
-    imports.RowStatus.EXISTS: (_l("Already registered"), "secondary"),
-    imports.RowStatus.DUPLICATE: (_l("Repeated in the file"), "warning"),
-    imports.RowStatus.REFUSED: (_l("Refused"), "danger"),
-    imports.RowStatus.SKIPPED: (_l("Empty line"), "light"),
+    imports.RowStatus.CREATED: (gettext_lazy("Created"), "success"),
+    imports.RowStatus.EXISTS: (gettext_lazy("Already registered"), "secondary"),
+    imports.RowStatus.DUPLICATE: (gettext_lazy("Repeated in the file"), "warning"),
+    imports.RowStatus.REFUSED: (gettext_lazy("Refused"), "danger"),
+    imports.RowStatus.SKIPPED: (gettext_lazy("Empty line"), "light"),
 }
 
 

@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from businesses import permissions as perms
@@ -39,7 +39,7 @@ from partnerships.selectors import (
     with_members,
 )
 
-NO_BUSINESSES = _l(
+NO_BUSINESSES = gettext_lazy(
     "Your chamber has no member businesses yet: add the businesses that want to take part "
     "first, then register their interest."
 )

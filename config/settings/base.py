@@ -227,6 +227,8 @@ LANGUAGES = [
 # The catalogs (locale/<language>/LC_MESSAGES/django.po); the .mo files are compiled from
 # them by `make` and the release step, never committed.
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# English dates day first ("3 Sep 2026"): config/formats/en/formats.py.
+FORMAT_MODULE_PATH = ["config.formats"]
 LANGUAGE_COOKIE_AGE = 365 * 24 * 60 * 60
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 TIME_ZONE = env.str("TIME_ZONE", default="Africa/Johannesburg")

@@ -20,25 +20,32 @@ class MOU(models.Model):
         EXPIRED = "expired", _("Expired")
         TERMINATED = "terminated", _("Terminated")
 
-    partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="mous")
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT)
+    partnership = models.ForeignKey(
+        Partnership, on_delete=models.CASCADE, related_name="mous", verbose_name=_("partnership")
+    )
+    status = models.CharField(
+        max_length=16, choices=Status.choices, default=Status.DRAFT, verbose_name=_("status")
+    )
     areas = models.ManyToManyField(
         CooperationArea, blank=True, related_name="+", verbose_name=_("areas of cooperation")
     )
-    effective_on = models.DateField(null=True, blank=True)
-    expires_on = models.DateField(null=True, blank=True)
-    termination_conditions = models.TextField(blank=True)
-    other_terms = models.TextField(blank=True)
-    signed_on = models.DateField(null=True, blank=True)
-    ceremony_on = models.DateField(null=True, blank=True)
-    ceremony_place = models.CharField(max_length=160, blank=True)
+    effective_on = models.DateField(null=True, blank=True, verbose_name=_("effective on"))
+    expires_on = models.DateField(null=True, blank=True, verbose_name=_("expires on"))
+    termination_conditions = models.TextField(blank=True, verbose_name=_("termination conditions"))
+    other_terms = models.TextField(blank=True, verbose_name=_("other terms"))
+    signed_on = models.DateField(null=True, blank=True, verbose_name=_("signed on"))
+    ceremony_on = models.DateField(null=True, blank=True, verbose_name=_("ceremony on"))
+    ceremony_place = models.CharField(max_length=160, blank=True, verbose_name=_("ceremony place"))
     document = models.FileField(
-        upload_to=private_document_path, blank=True, validators=[validate_pdf]
+        upload_to=private_document_path,
+        blank=True,
+        validators=[validate_pdf],
+        verbose_name=_("document"),
     )
-    terminated_on = models.DateField(null=True, blank=True)
-    termination_reason = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    terminated_on = models.DateField(null=True, blank=True, verbose_name=_("terminated on"))
+    termination_reason = models.TextField(blank=True, verbose_name=_("termination reason"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
     history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:
@@ -83,13 +90,18 @@ class MOU(models.Model):
 class MOUSignatory(models.Model):
     """A person who signed the MOU, on one side."""
 
-    mou = models.ForeignKey(MOU, on_delete=models.CASCADE, related_name="signatories")
-    partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="+")
-    name = models.CharField(max_length=120)
-    title = models.CharField(max_length=160, blank=True)
+    mou = models.ForeignKey(
+        MOU, on_delete=models.CASCADE, related_name="signatories", verbose_name=_("mou")
+    )
+    partner = models.ForeignKey(
+        Partner, on_delete=models.PROTECT, related_name="+", verbose_name=_("partner")
+    )
+    name = models.CharField(max_length=120, verbose_name=_("name"))
+    title = models.CharField(max_length=160, blank=True, verbose_name=_("title"))
 
     class Meta:
         verbose_name_plural = _("MOU signatories")
+        verbose_name = _("mou signatory")
 
     def __str__(self) -> str:
         return gettext("%(name)s for %(city)s") % {"name": self.name, "city": self.partner.name}

@@ -27,17 +27,27 @@ class Activity(models.Model):
         SUB_ALLIANCE_FORMED = "sub_alliance_formed", _("Sub-alliance formed")
 
     partnership = models.ForeignKey(
-        Partnership, on_delete=models.CASCADE, related_name="activities"
+        Partnership,
+        on_delete=models.CASCADE,
+        related_name="activities",
+        verbose_name=_("partnership"),
     )
-    kind = models.CharField(max_length=24, choices=Kind.choices)
-    title = models.CharField(max_length=200)
-    occurred_on = models.DateField(default=timezone.localdate)
-    description = models.TextField(blank=True)
-    participants = models.PositiveIntegerField(null=True, blank=True)
+    kind = models.CharField(max_length=24, choices=Kind.choices, verbose_name=_("kind"))
+    title = models.CharField(max_length=200, verbose_name=_("title"))
+    occurred_on = models.DateField(default=timezone.localdate, verbose_name=_("occurred on"))
+    description = models.TextField(blank=True, verbose_name=_("description"))
+    participants = models.PositiveIntegerField(
+        null=True, blank=True, verbose_name=_("participants")
+    )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("created by"),
     )
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created at"))
 
     class Meta:
         verbose_name_plural = _("activities")
@@ -46,6 +56,7 @@ class Activity(models.Model):
             models.Index(fields=["partnership", "-occurred_on"]),
             models.Index(fields=["occurred_on"]),
         ]
+        verbose_name = _("activity")
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.title}"
@@ -66,30 +77,54 @@ class Review(models.Model):
         PAUSE = "pause", _("Pause")
         END = "end", _("End the partnership")
 
-    partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="reviews")
-    period_start = models.DateField()
-    period_end = models.DateField()
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT)
-    narrative = models.TextField(blank=True)
-    decision = models.CharField(max_length=16, choices=Decision.choices, blank=True)
+    partnership = models.ForeignKey(
+        Partnership, on_delete=models.CASCADE, related_name="reviews", verbose_name=_("partnership")
+    )
+    period_start = models.DateField(
+        verbose_name=_("period start"),
+    )
+    period_end = models.DateField(
+        verbose_name=_("period end"),
+    )
+    status = models.CharField(
+        max_length=16, choices=Status.choices, default=Status.DRAFT, verbose_name=_("status")
+    )
+    narrative = models.TextField(blank=True, verbose_name=_("narrative"))
+    decision = models.CharField(
+        max_length=16, choices=Decision.choices, blank=True, verbose_name=_("decision")
+    )
     decision_reason = models.TextField(
-        blank=True, help_text=_("Why; required to end the partnership.")
+        blank=True,
+        help_text=_("Why; required to end the partnership."),
+        verbose_name=_("decision reason"),
     )
     new_expiry_on = models.DateField(
-        null=True, blank=True, help_text=_("With a renewal: the MOU's new expiry date.")
+        null=True,
+        blank=True,
+        help_text=_("With a renewal: the MOU's new expiry date."),
+        verbose_name=_("new expiry on"),
     )
     end_on = models.DateField(
-        null=True, blank=True, help_text=_("With an end: the date the partnership ends.")
+        null=True,
+        blank=True,
+        help_text=_("With an end: the date the partnership ends."),
+        verbose_name=_("end on"),
     )
     # The shared scorecard: is it achieving its objectives, and is it well managed? (1-5)
     effectiveness = models.PositiveSmallIntegerField(
-        null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)]
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(5)],
+        verbose_name=_("effectiveness"),
     )
-    effectiveness_note = models.TextField(blank=True)
+    effectiveness_note = models.TextField(blank=True, verbose_name=_("effectiveness note"))
     efficiency = models.PositiveSmallIntegerField(
-        null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)]
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(5)],
+        verbose_name=_("efficiency"),
     )
-    efficiency_note = models.TextField(blank=True)
+    efficiency_note = models.TextField(blank=True, verbose_name=_("efficiency note"))
     # The known causes of failure (seed research), ticked where they showed in the period.
     cause_management_capacity = models.BooleanField(_("lack of management capacity"), default=False)
     cause_community_continuity = models.BooleanField(
@@ -105,14 +140,24 @@ class Review(models.Model):
     cause_support_training = models.BooleanField(
         _("lack of support, coordination and training"), default=False
     )
-    completed_on = models.DateField(null=True, blank=True)
+    completed_on = models.DateField(null=True, blank=True, verbose_name=_("completed on"))
     completed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("completed by"),
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("created by"),
     )
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created at"))
     history = HistoricalRecords()
 
     FAILURE_CAUSE_FIELDS = (
@@ -134,6 +179,8 @@ class Review(models.Model):
             )
         ]
         indexes = [models.Index(fields=["partnership", "-period_end"])]
+        verbose_name = _("review")
+        verbose_name_plural = _("reviews")
 
     def __str__(self) -> str:
         return gettext("Review of %(partnership)s, %(start)s – %(end)s") % {
@@ -150,10 +197,14 @@ class Review(models.Model):
 class KPIResult(models.Model):
     """A KPI's actual value over a review's period, read against its target."""
 
-    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="kpi_results")
-    kpi = models.ForeignKey("partnerships.KPI", on_delete=models.CASCADE, related_name="results")
-    actual = models.DecimalField(max_digits=14, decimal_places=2)
-    note = models.CharField(max_length=240, blank=True)
+    review = models.ForeignKey(
+        Review, on_delete=models.CASCADE, related_name="kpi_results", verbose_name=_("review")
+    )
+    kpi = models.ForeignKey(
+        "partnerships.KPI", on_delete=models.CASCADE, related_name="results", verbose_name=_("kpi")
+    )
+    actual = models.DecimalField(max_digits=14, decimal_places=2, verbose_name=_("actual"))
+    note = models.CharField(max_length=240, blank=True, verbose_name=_("note"))
 
     class Meta:
         constraints = [
@@ -163,6 +214,8 @@ class KPIResult(models.Model):
                 violation_error_message=_("This review already has a value for that KPI."),
             )
         ]
+        verbose_name = _("kpi result")
+        verbose_name_plural = _("kpi results")
 
     def __str__(self) -> str:
         return f"{self.kpi.name}: {self.actual}"
@@ -189,12 +242,16 @@ class SuccessFactorRating(models.Model):
         MARKETING = "marketing", _("Marketing of the alliance")
         SUB_ALLIANCES = "sub_alliances", _("Forming sub-alliances")
 
-    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="factor_ratings")
-    factor = models.CharField(max_length=24, choices=Factor.choices)
-    rating = models.PositiveSmallIntegerField(
-        validators=[MinValueValidator(1), MaxValueValidator(5)], help_text=_("1 poor – 5 strong")
+    review = models.ForeignKey(
+        Review, on_delete=models.CASCADE, related_name="factor_ratings", verbose_name=_("review")
     )
-    note = models.CharField(max_length=240, blank=True)
+    factor = models.CharField(max_length=24, choices=Factor.choices, verbose_name=_("factor"))
+    rating = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(5)],
+        help_text=_("1 poor – 5 strong"),
+        verbose_name=_("rating"),
+    )
+    note = models.CharField(max_length=240, blank=True, verbose_name=_("note"))
 
     class Meta:
         constraints = [
@@ -203,6 +260,8 @@ class SuccessFactorRating(models.Model):
                 condition=models.Q(rating__gte=1, rating__lte=5), name="factorrating_1_5"
             ),
         ]
+        verbose_name = _("success factor rating")
+        verbose_name_plural = _("success factor ratings")
 
     def __str__(self) -> str:
         return f"{self.get_factor_display()}: {self.rating}"
@@ -211,13 +270,22 @@ class SuccessFactorRating(models.Model):
 class Lesson(models.Model):
     """Something learnt, kept so that the city's alliance capability grows."""
 
-    partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="lessons")
-    review = models.ForeignKey(
-        Review, null=True, blank=True, on_delete=models.SET_NULL, related_name="lessons"
+    partnership = models.ForeignKey(
+        Partnership, on_delete=models.CASCADE, related_name="lessons", verbose_name=_("partnership")
     )
-    step = models.PositiveSmallIntegerField(choices=Step.choices)
-    theme = models.CharField(max_length=80, db_index=True)
-    text = models.TextField()
+    review = models.ForeignKey(
+        Review,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="lessons",
+        verbose_name=_("review"),
+    )
+    step = models.PositiveSmallIntegerField(choices=Step.choices, verbose_name=_("step"))
+    theme = models.CharField(max_length=80, db_index=True, verbose_name=_("theme"))
+    text = models.TextField(
+        verbose_name=_("text"),
+    )
     shared = models.BooleanField(
         _("shared in the lesson library"),
         default=True,
@@ -233,15 +301,23 @@ class Lesson(models.Model):
         on_delete=models.SET_NULL,
         related_name="adopted_lessons",
         help_text=_("The strategy version this lesson was adopted into (step 8 feeding step 1)."),
+        verbose_name=_("adopted in"),
     )
-    adopted_at = models.DateTimeField(null=True, blank=True)
+    adopted_at = models.DateTimeField(null=True, blank=True, verbose_name=_("adopted at"))
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("recorded by"),
     )
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created at"))
 
     class Meta:
         ordering = ["-created_at"]
+        verbose_name = _("lesson")
+        verbose_name_plural = _("lessons")
 
     def __str__(self) -> str:
         return f"{self.theme}: {self.text[:60]}"

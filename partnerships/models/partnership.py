@@ -49,19 +49,28 @@ class Partnership(models.Model):
         YEARLY = 12, _("Yearly")
         TWO_YEARLY = 24, _("Every two years")
 
-    title = models.CharField(max_length=200)
-    summary = models.TextField(blank=True)
-    category = models.CharField(max_length=16, choices=Category.choices)
-    orientation = models.CharField(max_length=16, choices=Orientation.choices, blank=True)
-    orientation_overridden = models.BooleanField(
-        default=False, help_text=_("Keep the orientation as set instead of deriving it.")
+    title = models.CharField(max_length=200, verbose_name=_("title"))
+    summary = models.TextField(blank=True, verbose_name=_("summary"))
+    category = models.CharField(max_length=16, choices=Category.choices, verbose_name=_("category"))
+    orientation = models.CharField(
+        max_length=16, choices=Orientation.choices, blank=True, verbose_name=_("orientation")
     )
-    phase = models.CharField(max_length=16, choices=Phase.choices, default=Phase.ASSOCIATIVE)
+    orientation_overridden = models.BooleanField(
+        default=False,
+        help_text=_("Keep the orientation as set instead of deriving it."),
+        verbose_name=_("orientation overridden"),
+    )
+    phase = models.CharField(
+        max_length=16, choices=Phase.choices, default=Phase.ASSOCIATIVE, verbose_name=_("phase")
+    )
     areas = models.ManyToManyField(
         CooperationArea, blank=True, related_name="partnerships", verbose_name=_("areas")
     )
     partners = models.ManyToManyField(
-        Partner, through="PartnershipMember", related_name="partnerships"
+        Partner,
+        through="PartnershipMember",
+        related_name="partnerships",
+        verbose_name=_("partners"),
     )
     strategy = models.ForeignKey(
         TwinningStrategy,
@@ -70,22 +79,30 @@ class Partnership(models.Model):
         on_delete=models.PROTECT,
         related_name="partnerships",
         help_text=_("The home city's strategy this partnership serves."),
+        verbose_name=_("strategy"),
     )
-    step = models.PositiveSmallIntegerField(choices=Step.choices, default=Step.STRATEGY)
-    step_entered_at = models.DateTimeField(default=timezone.now)
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE)
-    established_on = models.DateField(null=True, blank=True)
-    ended_on = models.DateField(null=True, blank=True)
-    end_reason = models.TextField(blank=True, help_text=_("Why the partnership was ended."))
+    step = models.PositiveSmallIntegerField(
+        choices=Step.choices, default=Step.STRATEGY, verbose_name=_("step")
+    )
+    step_entered_at = models.DateTimeField(default=timezone.now, verbose_name=_("step entered at"))
+    status = models.CharField(
+        max_length=16, choices=Status.choices, default=Status.ACTIVE, verbose_name=_("status")
+    )
+    established_on = models.DateField(null=True, blank=True, verbose_name=_("established on"))
+    ended_on = models.DateField(null=True, blank=True, verbose_name=_("ended on"))
+    end_reason = models.TextField(
+        blank=True, help_text=_("Why the partnership was ended."), verbose_name=_("end reason")
+    )
     relationship_strength = models.PositiveSmallIntegerField(
         default=0,
         validators=[MinValueValidator(0), MaxValueValidator(10)],
         help_text=_("Lendrum's scale: 0 none, 1–4 vendor, 5–7 supplier, 8–10 partner."),
+        verbose_name=_("relationship strength"),
     )
     review_cadence_months = models.PositiveSmallIntegerField(
-        choices=Cadence.choices, default=Cadence.YEARLY
+        choices=Cadence.choices, default=Cadence.YEARLY, verbose_name=_("review cadence months")
     )
-    next_review_on = models.DateField(null=True, blank=True)
+    next_review_on = models.DateField(null=True, blank=True, verbose_name=_("next review on"))
     published = models.BooleanField(
         _("published in the registry"),
         default=False,
@@ -104,10 +121,15 @@ class Partnership(models.Model):
         ),
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("created by"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
     history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:
@@ -139,6 +161,8 @@ class Partnership(models.Model):
             # The admin's "created" filter.
             models.Index(fields=["created_at"], name="partnership_created_at"),
         ]
+        verbose_name = _("partnership")
+        verbose_name_plural = _("partnerships")
 
     def __str__(self) -> str:
         return self.title
@@ -155,10 +179,16 @@ class PartnershipMember(models.Model):
         HOME = "home", _("Home city")
         COUNTERPART = "counterpart", _("Counterpart")
 
-    partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="members")
-    partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="memberships")
-    role = models.CharField(max_length=16, choices=Role.choices, default=Role.COUNTERPART)
-    joined_on = models.DateField(default=timezone.localdate)
+    partnership = models.ForeignKey(
+        Partnership, on_delete=models.CASCADE, related_name="members", verbose_name=_("partnership")
+    )
+    partner = models.ForeignKey(
+        Partner, on_delete=models.PROTECT, related_name="memberships", verbose_name=_("partner")
+    )
+    role = models.CharField(
+        max_length=16, choices=Role.choices, default=Role.COUNTERPART, verbose_name=_("role")
+    )
+    joined_on = models.DateField(default=timezone.localdate, verbose_name=_("joined on"))
     # Each side decides about its own people (the city's officers set it).
     publish_contacts = models.BooleanField(
         _("publish this city's contacts"),
@@ -185,6 +215,8 @@ class PartnershipMember(models.Model):
                 violation_error_message=_("A partnership has exactly one home city."),
             ),
         ]
+        verbose_name = _("partnership member")
+        verbose_name_plural = _("partnership members")
 
     def __str__(self) -> str:
         return f"{self.partner.name} ({self.get_role_display()})"
@@ -193,7 +225,12 @@ class PartnershipMember(models.Model):
 class Champion(models.Model):
     """A person who champions the partnership on one side; reminders go to active champions."""
 
-    partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="champions")
+    partnership = models.ForeignKey(
+        Partnership,
+        on_delete=models.CASCADE,
+        related_name="champions",
+        verbose_name=_("partnership"),
+    )
     partner = models.ForeignKey(
         Partner,
         null=True,
@@ -201,18 +238,26 @@ class Champion(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
         help_text=_("The side this champion is on."),
+        verbose_name=_("partner"),
     )
-    name = models.CharField(max_length=120)
-    title = models.CharField(max_length=160, blank=True)
-    email = models.EmailField(blank=True)
+    name = models.CharField(max_length=120, verbose_name=_("name"))
+    title = models.CharField(max_length=160, blank=True, verbose_name=_("title"))
+    email = models.EmailField(blank=True, verbose_name=_("email"))
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("user"),
     )
-    is_active = models.BooleanField(default=True)
-    since = models.DateField(null=True, blank=True)
+    is_active = models.BooleanField(default=True, verbose_name=_("is active"))
+    since = models.DateField(null=True, blank=True, verbose_name=_("since"))
 
     class Meta:
         ordering = ["-is_active", "name"]
+        verbose_name = _("champion")
+        verbose_name_plural = _("champions")
 
     def __str__(self) -> str:
         return f"{self.name}, {self.title}" if self.title else self.name
@@ -226,20 +271,30 @@ class StepTransition(models.Model):
         RETURN = "return", _("Returned")
 
     partnership = models.ForeignKey(
-        Partnership, on_delete=models.CASCADE, related_name="transitions"
+        Partnership,
+        on_delete=models.CASCADE,
+        related_name="transitions",
+        verbose_name=_("partnership"),
     )
-    from_step = models.PositiveSmallIntegerField(choices=Step.choices)
-    to_step = models.PositiveSmallIntegerField(choices=Step.choices)
-    kind = models.CharField(max_length=8, choices=Kind.choices)
-    reason = models.TextField(blank=True)
+    from_step = models.PositiveSmallIntegerField(choices=Step.choices, verbose_name=_("from step"))
+    to_step = models.PositiveSmallIntegerField(choices=Step.choices, verbose_name=_("to step"))
+    kind = models.CharField(max_length=8, choices=Kind.choices, verbose_name=_("kind"))
+    reason = models.TextField(blank=True, verbose_name=_("reason"))
     by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("by"),
     )
-    at = models.DateTimeField(default=timezone.now)
+    at = models.DateTimeField(default=timezone.now, verbose_name=_("at"))
 
     class Meta:
         ordering = ["-at", "-id"]
         indexes = [models.Index(fields=["partnership", "-at"])]
+        verbose_name = _("step transition")
+        verbose_name_plural = _("step transitions")
 
     def __str__(self) -> str:
         return f"{self.partnership}: {Step(self.from_step).label} → {Step(self.to_step).label}"
@@ -253,16 +308,25 @@ class MoveConfirmation(models.Model):
     """
 
     partnership = models.ForeignKey(
-        Partnership, on_delete=models.CASCADE, related_name="confirmations"
+        Partnership,
+        on_delete=models.CASCADE,
+        related_name="confirmations",
+        verbose_name=_("partnership"),
     )
-    step = models.PositiveSmallIntegerField(choices=Step.choices)
-    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="+")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    at = models.DateTimeField(default=timezone.now)
+    step = models.PositiveSmallIntegerField(choices=Step.choices, verbose_name=_("step"))
+    partner = models.ForeignKey(
+        Partner, on_delete=models.CASCADE, related_name="+", verbose_name=_("partner")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("user")
+    )
+    at = models.DateTimeField(default=timezone.now, verbose_name=_("at"))
 
     class Meta:
         ordering = ["at"]
         indexes = [models.Index(fields=["partnership", "step", "at"])]
+        verbose_name = _("move confirmation")
+        verbose_name_plural = _("move confirmations")
 
     def __str__(self) -> str:
         return gettext("%(city)s confirmed leaving %(step)s") % {

@@ -15,17 +15,28 @@ class LetterOfIntent(models.Model):
     """Shows both sides' commitment once negotiations start."""
 
     partnership = models.OneToOneField(
-        Partnership, on_delete=models.CASCADE, related_name="letter_of_intent"
+        Partnership,
+        on_delete=models.CASCADE,
+        related_name="letter_of_intent",
+        verbose_name=_("partnership"),
     )
-    signed_on = models.DateField()
-    signed_by = models.TextField(help_text=_("Who signed, on each side."))
-    summary = models.TextField(blank=True)
+    signed_on = models.DateField(
+        verbose_name=_("signed on"),
+    )
+    signed_by = models.TextField(
+        help_text=_("Who signed, on each side."), verbose_name=_("signed by")
+    )
+    summary = models.TextField(blank=True, verbose_name=_("summary"))
     document = models.FileField(
-        upload_to=private_document_path, blank=True, validators=[validate_pdf]
+        upload_to=private_document_path,
+        blank=True,
+        validators=[validate_pdf],
+        verbose_name=_("document"),
     )
 
     class Meta:
         verbose_name_plural = _("letters of intent")
+        verbose_name = _("letter of intent")
 
     def __str__(self) -> str:
         return gettext("Letter of intent, %(date)s") % {"date": self.signed_on}
@@ -35,13 +46,28 @@ class BusinessPlan(models.Model):
     """The common vision, goals, objectives and scope agreed in planning."""
 
     partnership = models.OneToOneField(
-        Partnership, on_delete=models.CASCADE, related_name="business_plan"
+        Partnership,
+        on_delete=models.CASCADE,
+        related_name="business_plan",
+        verbose_name=_("partnership"),
     )
-    vision = models.TextField()
-    goals = models.TextField()
-    objectives = models.TextField()
-    scope = models.TextField()
-    updated_at = models.DateTimeField(auto_now=True)
+    vision = models.TextField(
+        verbose_name=_("vision"),
+    )
+    goals = models.TextField(
+        verbose_name=_("goals"),
+    )
+    objectives = models.TextField(
+        verbose_name=_("objectives"),
+    )
+    scope = models.TextField(
+        verbose_name=_("scope"),
+    )
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
+
+    class Meta:
+        verbose_name = _("business plan")
+        verbose_name_plural = _("business plans")
 
     def __str__(self) -> str:
         return gettext("Business plan of %(partnership)s") % {"partnership": self.partnership}
@@ -55,9 +81,11 @@ class PlanAction(models.Model):
         DONE = "done", _("Done")
         DROPPED = "dropped", _("Dropped")
 
-    plan = models.ForeignKey(BusinessPlan, on_delete=models.CASCADE, related_name="actions")
-    description = models.CharField(max_length=240)
-    owner = models.CharField(max_length=120)
+    plan = models.ForeignKey(
+        BusinessPlan, on_delete=models.CASCADE, related_name="actions", verbose_name=_("plan")
+    )
+    description = models.CharField(max_length=240, verbose_name=_("description"))
+    owner = models.CharField(max_length=120, verbose_name=_("owner"))
     owner_partner = models.ForeignKey(
         Partner,
         null=True,
@@ -65,14 +93,21 @@ class PlanAction(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
         help_text=_("The side responsible."),
+        verbose_name=_("owner partner"),
     )
-    due_on = models.DateField()
-    status = models.CharField(max_length=8, choices=Status.choices, default=Status.OPEN)
-    completed_on = models.DateField(null=True, blank=True)
+    due_on = models.DateField(
+        verbose_name=_("due on"),
+    )
+    status = models.CharField(
+        max_length=8, choices=Status.choices, default=Status.OPEN, verbose_name=_("status")
+    )
+    completed_on = models.DateField(null=True, blank=True, verbose_name=_("completed on"))
 
     class Meta:
         ordering = ["due_on", "id"]
         indexes = [models.Index(fields=["status", "due_on"])]
+        verbose_name = _("plan action")
+        verbose_name_plural = _("plan actions")
 
     def __str__(self) -> str:
         return self.description
@@ -81,15 +116,26 @@ class PlanAction(models.Model):
 class KPI(models.Model):
     """A measure agreed in planning, by which the partnership is reviewed later."""
 
-    partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="kpis")
-    name = models.CharField(max_length=160)
-    unit = models.CharField(max_length=40, help_text=_("What is counted: visits, jobs, ZAR…"))
-    baseline = models.DecimalField(max_digits=14, decimal_places=2, default=0)
-    target = models.DecimalField(max_digits=14, decimal_places=2)
-    area = models.ForeignKey(
-        CooperationArea, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    partnership = models.ForeignKey(
+        Partnership, on_delete=models.CASCADE, related_name="kpis", verbose_name=_("partnership")
     )
-    created_at = models.DateTimeField(default=timezone.now)
+    name = models.CharField(max_length=160, verbose_name=_("name"))
+    unit = models.CharField(
+        max_length=40, help_text=_("What is counted: visits, jobs, ZAR…"), verbose_name=_("unit")
+    )
+    baseline = models.DecimalField(
+        max_digits=14, decimal_places=2, default=0, verbose_name=_("baseline")
+    )
+    target = models.DecimalField(max_digits=14, decimal_places=2, verbose_name=_("target"))
+    area = models.ForeignKey(
+        CooperationArea,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("area"),
+    )
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created at"))
 
     class Meta:
         verbose_name = _("KPI")

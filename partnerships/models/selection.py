@@ -28,16 +28,32 @@ class Candidate(models.Model):
         SELECTED = "selected", _("Selected")
 
     partnership = models.ForeignKey(
-        Partnership, on_delete=models.CASCADE, related_name="candidates"
+        Partnership,
+        on_delete=models.CASCADE,
+        related_name="candidates",
+        verbose_name=_("partnership"),
     )
-    partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="candidacies")
-    rationale = models.TextField(help_text=_("Why this city fits the strategy."))
-    source = models.CharField(max_length=16, choices=Source.choices, default=Source.OFFICER)
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.CONSIDERED)
+    partner = models.ForeignKey(
+        Partner, on_delete=models.PROTECT, related_name="candidacies", verbose_name=_("partner")
+    )
+    rationale = models.TextField(
+        help_text=_("Why this city fits the strategy."), verbose_name=_("rationale")
+    )
+    source = models.CharField(
+        max_length=16, choices=Source.choices, default=Source.OFFICER, verbose_name=_("source")
+    )
+    status = models.CharField(
+        max_length=16, choices=Status.choices, default=Status.CONSIDERED, verbose_name=_("status")
+    )
     added_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("added by"),
     )
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created at"))
 
     class Meta:
         ordering = ["partner__name"]
@@ -48,6 +64,8 @@ class Candidate(models.Model):
                 violation_error_message=_("This city is already a candidate."),
             )
         ]
+        verbose_name = _("candidate")
+        verbose_name_plural = _("candidates")
 
     def __str__(self) -> str:
         return gettext("%(city)s for %(partnership)s") % {
@@ -73,16 +91,27 @@ class ApproachContact(models.Model):
         POSITIVE = "positive", _("Interested")
         NEGATIVE = "negative", _("Not interested")
 
-    candidate = models.ForeignKey(Candidate, on_delete=models.CASCADE, related_name="contacts")
-    contacted_on = models.DateField(default=timezone.localdate)
-    channel = models.CharField(max_length=16, choices=Channel.choices, default=Channel.EMAIL)
-    contact_name = models.CharField(max_length=120)
-    contact_role = models.CharField(max_length=160, blank=True)
-    summary = models.TextField(blank=True)
-    response = models.CharField(max_length=16, choices=Response.choices, default=Response.AWAITING)
+    candidate = models.ForeignKey(
+        Candidate, on_delete=models.CASCADE, related_name="contacts", verbose_name=_("candidate")
+    )
+    contacted_on = models.DateField(default=timezone.localdate, verbose_name=_("contacted on"))
+    channel = models.CharField(
+        max_length=16, choices=Channel.choices, default=Channel.EMAIL, verbose_name=_("channel")
+    )
+    contact_name = models.CharField(max_length=120, verbose_name=_("contact name"))
+    contact_role = models.CharField(max_length=160, blank=True, verbose_name=_("contact role"))
+    summary = models.TextField(blank=True, verbose_name=_("summary"))
+    response = models.CharField(
+        max_length=16,
+        choices=Response.choices,
+        default=Response.AWAITING,
+        verbose_name=_("response"),
+    )
 
     class Meta:
         ordering = ["-contacted_on", "-id"]
+        verbose_name = _("approach contact")
+        verbose_name_plural = _("approach contacts")
 
     def __str__(self) -> str:
         return f"{self.contact_name} ({self.contacted_on})"
@@ -92,17 +121,29 @@ class DueDiligence(models.Model):
     """What was learnt about a candidate: its alliance history and capability gaps."""
 
     candidate = models.OneToOneField(
-        Candidate, on_delete=models.CASCADE, related_name="due_diligence"
+        Candidate,
+        on_delete=models.CASCADE,
+        related_name="due_diligence",
+        verbose_name=_("candidate"),
     )
-    alliance_history = models.TextField(help_text=_("Existing and failed partnerships."))
-    existing_partnerships = models.PositiveSmallIntegerField(default=0)
-    failed_partnerships = models.PositiveSmallIntegerField(default=0)
-    capability_gaps = models.TextField()
-    risks = models.TextField(blank=True)
-    completed_on = models.DateField(default=timezone.localdate)
+    alliance_history = models.TextField(
+        help_text=_("Existing and failed partnerships."), verbose_name=_("alliance history")
+    )
+    existing_partnerships = models.PositiveSmallIntegerField(
+        default=0, verbose_name=_("existing partnerships")
+    )
+    failed_partnerships = models.PositiveSmallIntegerField(
+        default=0, verbose_name=_("failed partnerships")
+    )
+    capability_gaps = models.TextField(
+        verbose_name=_("capability gaps"),
+    )
+    risks = models.TextField(blank=True, verbose_name=_("risks"))
+    completed_on = models.DateField(default=timezone.localdate, verbose_name=_("completed on"))
 
     class Meta:
         verbose_name_plural = _("due diligence")
+        verbose_name = _("due diligence")
 
     def __str__(self) -> str:
         return gettext("Due diligence on %(city)s") % {"city": self.candidate.partner.name}
@@ -117,15 +158,20 @@ class FeasibilityStudy(models.Model):
         NOT_FEASIBLE = "not_feasible", _("Not feasible")
 
     candidate = models.OneToOneField(
-        Candidate, on_delete=models.CASCADE, related_name="feasibility"
+        Candidate, on_delete=models.CASCADE, related_name="feasibility", verbose_name=_("candidate")
     )
-    summary = models.TextField()
-    resources_required = models.TextField(blank=True)
-    conclusion = models.CharField(max_length=16, choices=Conclusion.choices)
-    completed_on = models.DateField(default=timezone.localdate)
+    summary = models.TextField(
+        verbose_name=_("summary"),
+    )
+    resources_required = models.TextField(blank=True, verbose_name=_("resources required"))
+    conclusion = models.CharField(
+        max_length=16, choices=Conclusion.choices, verbose_name=_("conclusion")
+    )
+    completed_on = models.DateField(default=timezone.localdate, verbose_name=_("completed on"))
 
     class Meta:
         verbose_name_plural = _("feasibility studies")
+        verbose_name = _("feasibility study")
 
     def __str__(self) -> str:
         return gettext("Feasibility of %(city)s: %(conclusion)s") % {
@@ -137,12 +183,19 @@ class FeasibilityStudy(models.Model):
 class CriterionScore(models.Model):
     """A candidate's score on one of the strategy's selection criteria."""
 
-    candidate = models.ForeignKey(Candidate, on_delete=models.CASCADE, related_name="scores")
-    criterion = models.ForeignKey(
-        StrategyCriterion, on_delete=models.CASCADE, related_name="scores"
+    candidate = models.ForeignKey(
+        Candidate, on_delete=models.CASCADE, related_name="scores", verbose_name=_("candidate")
     )
-    score = models.PositiveSmallIntegerField()
-    note = models.CharField(max_length=240, blank=True)
+    criterion = models.ForeignKey(
+        StrategyCriterion,
+        on_delete=models.CASCADE,
+        related_name="scores",
+        verbose_name=_("criterion"),
+    )
+    score = models.PositiveSmallIntegerField(
+        verbose_name=_("score"),
+    )
+    note = models.CharField(max_length=240, blank=True, verbose_name=_("note"))
 
     class Meta:
         constraints = [
@@ -152,6 +205,8 @@ class CriterionScore(models.Model):
                 violation_error_message=_("This candidate already has a score for this criterion."),
             )
         ]
+        verbose_name = _("criterion score")
+        verbose_name_plural = _("criterion scores")
 
     def __str__(self) -> str:
         return f"{self.criterion.name}: {self.score}"
@@ -169,15 +224,31 @@ class SelectionDecision(models.Model):
     """The choice made in step 4, with its reasons."""
 
     partnership = models.OneToOneField(
-        Partnership, on_delete=models.CASCADE, related_name="selection_decision"
+        Partnership,
+        on_delete=models.CASCADE,
+        related_name="selection_decision",
+        verbose_name=_("partnership"),
     )
     # RESTRICT: a chosen candidate can't be deleted alone, but goes with its partnership.
-    candidate = models.ForeignKey(Candidate, on_delete=models.RESTRICT, related_name="+")
-    reasons = models.TextField()
-    decided_on = models.DateField(default=timezone.localdate)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    candidate = models.ForeignKey(
+        Candidate, on_delete=models.RESTRICT, related_name="+", verbose_name=_("candidate")
     )
+    reasons = models.TextField(
+        verbose_name=_("reasons"),
+    )
+    decided_on = models.DateField(default=timezone.localdate, verbose_name=_("decided on"))
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+
+    class Meta:
+        verbose_name = _("selection decision")
+        verbose_name_plural = _("selection decisions")
 
     def __str__(self) -> str:
         return gettext("Selected %(city)s") % {"city": self.candidate.partner.name}

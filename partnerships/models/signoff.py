@@ -40,28 +40,47 @@ class OfflineConfirmation(models.Model):
         DISPUTED = "disputed", _("Disputed by the city's officers")
 
     partnership = models.ForeignKey(
-        Partnership, on_delete=models.CASCADE, related_name="offline_confirmations"
+        Partnership,
+        on_delete=models.CASCADE,
+        related_name="offline_confirmations",
+        verbose_name=_("partnership"),
     )
-    step = models.PositiveSmallIntegerField(choices=Step.choices)
-    partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="+")
+    step = models.PositiveSmallIntegerField(choices=Step.choices, verbose_name=_("step"))
+    partner = models.ForeignKey(
+        Partner, on_delete=models.PROTECT, related_name="+", verbose_name=_("partner")
+    )
     confirmed_by_name = models.CharField(_("who confirmed"), max_length=120)
     confirmed_by_role = models.CharField(_("their role"), max_length=160)
     confirmed_on = models.DateField(_("confirmed on"))
-    evidence = models.CharField(max_length=8, choices=Evidence.choices)
+    evidence = models.CharField(max_length=8, choices=Evidence.choices, verbose_name=_("evidence"))
     document = models.FileField(
-        upload_to=private_document_path, validators=[validate_pdf, validate_pdf_document]
+        upload_to=private_document_path,
+        validators=[validate_pdf, validate_pdf_document],
+        verbose_name=_("document"),
     )
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("recorded by"),
     )
-    recorded_at = models.DateTimeField(default=timezone.now)
-    status = models.CharField(max_length=8, choices=Status.choices, default=Status.RECORDED)
+    recorded_at = models.DateTimeField(default=timezone.now, verbose_name=_("recorded at"))
+    status = models.CharField(
+        max_length=8, choices=Status.choices, default=Status.RECORDED, verbose_name=_("status")
+    )
     # The city's officer who endorsed or disputed it, when, and (a dispute) why.
     reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("reviewed by"),
     )
-    reviewed_at = models.DateTimeField(null=True, blank=True)
-    dispute_reason = models.TextField(blank=True)
+    reviewed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("reviewed at"))
+    dispute_reason = models.TextField(blank=True, verbose_name=_("dispute reason"))
 
     class Meta:
         ordering = ["recorded_at", "id"]
@@ -82,6 +101,8 @@ class OfflineConfirmation(models.Model):
                 violation_error_message=_("Only selection and the MOU need a joint confirmation."),
             ),
         ]
+        verbose_name = _("offline confirmation")
+        verbose_name_plural = _("offline confirmations")
 
     def __str__(self) -> str:
         return f"{self.partner.name}: {self.shown}"

@@ -18,15 +18,28 @@ class TwinningStrategy(models.Model):
         IN_FORCE = "in_force", _("In force")
         SUPERSEDED = "superseded", _("Superseded")
 
-    partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="strategies")
-    version = models.PositiveIntegerField(default=1)
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT)
-    vision = models.TextField()
-    goals = models.TextField()
-    champion = models.CharField(
-        max_length=160, blank=True, help_text=_("The political or senior champion of the strategy.")
+    partner = models.ForeignKey(
+        Partner, on_delete=models.PROTECT, related_name="strategies", verbose_name=_("partner")
     )
-    senior_management_involvement = models.TextField(blank=True)
+    version = models.PositiveIntegerField(default=1, verbose_name=_("version"))
+    status = models.CharField(
+        max_length=16, choices=Status.choices, default=Status.DRAFT, verbose_name=_("status")
+    )
+    vision = models.TextField(
+        verbose_name=_("vision"),
+    )
+    goals = models.TextField(
+        verbose_name=_("goals"),
+    )
+    champion = models.CharField(
+        max_length=160,
+        blank=True,
+        help_text=_("The political or senior champion of the strategy."),
+        verbose_name=_("champion"),
+    )
+    senior_management_involvement = models.TextField(
+        blank=True, verbose_name=_("senior management involvement")
+    )
     learning_capture = models.TextField(
         _("how learning is captured"),
         blank=True,
@@ -38,12 +51,17 @@ class TwinningStrategy(models.Model):
         help_text=_("Links to the local development plan."),
     )
     national_policy_context = models.TextField(_("national / provincial policy"), blank=True)
-    approved_on = models.DateField(null=True, blank=True)
+    approved_on = models.DateField(null=True, blank=True, verbose_name=_("approved on"))
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("created by"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
     history = HistoricalRecords()
 
     class Meta:
@@ -63,6 +81,7 @@ class TwinningStrategy(models.Model):
                 violation_error_message=_("A strategy in force needs its approval date."),
             ),
         ]
+        verbose_name = _("twinning strategy")
 
     def __str__(self) -> str:
         return gettext("%(city)s strategy v%(version)s (%(status)s)") % {
@@ -76,17 +95,23 @@ class StrategyCriterion(models.Model):
     """A weighted guideline for choosing partners; candidates are scored against it in step 4."""
 
     strategy = models.ForeignKey(
-        TwinningStrategy, on_delete=models.CASCADE, related_name="criteria"
+        TwinningStrategy,
+        on_delete=models.CASCADE,
+        related_name="criteria",
+        verbose_name=_("strategy"),
     )
-    name = models.CharField(max_length=120)
-    description = models.TextField(blank=True)
+    name = models.CharField(max_length=120, verbose_name=_("name"))
+    description = models.TextField(blank=True, verbose_name=_("description"))
     weight = models.PositiveSmallIntegerField(
-        default=1, validators=[MinValueValidator(1), MaxValueValidator(10)]
+        default=1,
+        validators=[MinValueValidator(1), MaxValueValidator(10)],
+        verbose_name=_("weight"),
     )
     max_score = models.PositiveSmallIntegerField(
         default=5,
         validators=[MinValueValidator(1), MaxValueValidator(100)],
         help_text=_("Scores run from 0 to this value."),
+        verbose_name=_("max score"),
     )
 
     class Meta:
@@ -102,6 +127,7 @@ class StrategyCriterion(models.Model):
                 name="criterion_max_score_range",
             ),
         ]
+        verbose_name = _("strategy criterion")
 
     def __str__(self) -> str:
         return f"{self.name} (×{self.weight})"

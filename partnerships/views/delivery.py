@@ -21,7 +21,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core.errors import DomainError
@@ -58,12 +58,12 @@ RECENT_ROWS = 25
 # The pages of each step, for the small navigation between them.
 STEP_PAGES: dict[Step, list[tuple[str, Promise]]] = {
     Step.PLANNING: [
-        ("letter_of_intent", _l("Letter of intent")),
-        ("business_plan", _l("Business plan and actions")),
-        ("kpi_add", _l("KPIs")),
+        ("letter_of_intent", gettext_lazy("Letter of intent")),
+        ("business_plan", gettext_lazy("Business plan and actions")),
+        ("kpi_add", gettext_lazy("KPIs")),
     ],
-    Step.AGREEMENT: [("mou", _l("Memorandum of understanding"))],
-    Step.IMPLEMENTATION: [("activity_add", _l("Activities"))],
+    Step.AGREEMENT: [("mou", gettext_lazy("Memorandum of understanding"))],
+    Step.IMPLEMENTATION: [("activity_add", gettext_lazy("Activities"))],
 }
 
 

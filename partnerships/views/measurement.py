@@ -30,7 +30,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.errors import DomainError
@@ -62,7 +62,7 @@ from partnerships.views.common import editable_partnership_or_404
 RECENT_ROWS = 25
 LESSONS_PER_PAGE = 25
 
-PAGES = [("review_add", _l("Reviews")), ("lesson_add", _l("Lessons"))]
+PAGES = [("review_add", gettext_lazy("Reviews")), ("lesson_add", gettext_lazy("Lessons"))]
 
 
 # --- Shared plumbing -----------------------------------------------------------------------

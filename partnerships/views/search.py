@@ -30,7 +30,7 @@ from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core import hooks
@@ -266,12 +266,12 @@ def search(request, pk: int):
 
 
 WEIGHT_LABELS = [
-    (suggestions.SIZE, _l("Similar size")),
-    (suggestions.SHARED_SECTORS, _l("Shared sectors")),
-    (suggestions.COMPLEMENTARY_SECTORS, _l("Complementary sectors")),
-    (suggestions.AREAS, _l("Experience in this partnership's areas")),
-    (suggestions.TIES, _l("Ties with cities of the home country")),
-    (suggestions.NORTH_SOUTH, _l("Other side of the North/South divide")),
+    (suggestions.SIZE, gettext_lazy("Similar size")),
+    (suggestions.SHARED_SECTORS, gettext_lazy("Shared sectors")),
+    (suggestions.COMPLEMENTARY_SECTORS, gettext_lazy("Complementary sectors")),
+    (suggestions.AREAS, gettext_lazy("Experience in this partnership's areas")),
+    (suggestions.TIES, gettext_lazy("Ties with cities of the home country")),
+    (suggestions.NORTH_SOUTH, gettext_lazy("Other side of the North/South divide")),
 ]
 
 
@@ -517,7 +517,7 @@ def contact_add(request, pk: int, candidate_id: int):
         prefix="contact",
         attr=None,
         service=services.approach_contact_add,
-        done=_l("Contact with %(city)s recorded."),
+        done=gettext_lazy("Contact with %(city)s recorded."),
     )
 
 
@@ -532,7 +532,7 @@ def due_diligence(request, pk: int, candidate_id: int):
         prefix="dd",
         attr="due_diligence",
         service=services.due_diligence_save,
-        done=_l("Due diligence on %(city)s saved."),
+        done=gettext_lazy("Due diligence on %(city)s saved."),
     )
 
 
@@ -547,7 +547,7 @@ def feasibility(request, pk: int, candidate_id: int):
         prefix="feasibility",
         attr="feasibility",
         service=services.feasibility_save,
-        done=_l("Feasibility study of %(city)s saved."),
+        done=gettext_lazy("Feasibility study of %(city)s saved."),
     )
 
 

@@ -36,6 +36,8 @@ DATA_APPS = {
 ALLOWED = {
     *("KPI", "KPIs", "MOU", "MoU", "PDF", "CSV", "ICS", "XLSX", "xlsx", "ISIC", "IDP", "ID"),
     *("GeoNames", "Lendrum", "iCal", "URL", "Excel", "SME", "km", "Django"),
+    # The login lockout's package (django-axes), named by its app label in the admin.
+    "Axes",
 }
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source"}
 READ_ATTRIBUTES = ("title", "aria-label", "placeholder", "alt")
@@ -111,24 +113,40 @@ def _strings(value):
             yield from _strings(v)
 
 
+# What splits a text into its Latin-letter runs: Chinese and Arabic script and punctuation.
+NOT_LATIN = re.compile(r"[\u0600-\u06ff\u3000-\u9fff\uff00-\uffef…]+")
+
+
 def english_left(html: str, data: dict[str, list[str]]) -> list[str]:
     parser = ReadText(LANGUAGE)
     parser.feed(html)
     left = []
     for text in parser.texts:
-        text = NOT_WORDS.sub(" ", " ".join(text.split()))
-        words = LATIN_WORD.findall(text)
-        if not words:
-            continue
-        for word in {w.lower() for w in words}:
-            for value in data.get(word, ()):
-                flat = " ".join(value.split())
-                if flat in text:
-                    text = text.replace(flat, " ")
-        remaining = [w for w in LATIN_WORD.findall(text) if w not in ALLOWED]
-        if remaining:
-            left.append(text.strip()[:120])
+        for run in NOT_LATIN.split(NOT_WORDS.sub(" ", " ".join(text.split()))):
+            rest = _not_data(run.strip(" :：,，;；()（）·|–-"), data)
+            remaining = [w for w in LATIN_WORD.findall(rest) if w not in ALLOWED]
+            if remaining:
+                left.append(rest[:120])
     return left
+
+
+def _not_data(run: str, data: dict[str, list[str]]) -> str:
+    """What is left of a run of Latin text once the stored data in it is taken out."""
+    words = {w.lower() for w in LATIN_WORD.findall(run)}
+    if not words:
+        return ""
+    # The data this run may hold, longest first (so "Buffalo City – Gävle" goes before
+    # "Buffalo City" cuts it in two).
+    candidates = sorted(
+        {" ".join(v.split()) for w in words for v in data.get(w, ())}, key=len, reverse=True
+    )
+    # A stored text, whole or cut short on the page ("… residents and bus…").
+    if any(run in value for value in candidates):
+        return ""
+    for value in candidates:
+        if value in run:
+            run = run.replace(value, " ")
+    return " ".join(run.split())
 
 
 def pages(users: dict[str, User]) -> list[tuple[str | None, str]]:
