@@ -6,6 +6,7 @@ A fact is a tuple (kind, points, the businesses concerned, what matched), see ma
 
 from __future__ import annotations
 
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from businesses.matching_vocabulary import SERVICES
@@ -18,6 +19,15 @@ SEEKS_BUYERS, OFFERS_SUPPLY = "seeks_buyers", "offers_supply"
 def quote(text: str, limit: int = 60) -> str:
     text = " ".join((text or "").split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def need_text(name: str) -> str:
+    """A need's name (stored in English, in the catalogs: businesses/reference_data.py) inside
+    a sentence of the active language: lower case first, but German keeps its nouns' capital."""
+    text = _(name)
+    if (translation.get_language() or "").startswith("de"):
+        return text
+    return text[:1].lower() + text[1:]
 
 
 def _trade(name: str, code: str) -> str:
@@ -107,7 +117,7 @@ def describe(fact: tuple) -> str:
         return _("Same stage of the value chain: both in %(stage)s.") % {"stage": a.position_label}
     if kind == "common_need":
         _kind, _points, a, b, common = fact
-        wanted = [a.seeks[c].lower() for c in common]
+        wanted = [need_text(a.seeks[c]) for c in common]
         names = {"first": a.name, "second": b.name}
         if len(wanted) == 1:
             return _("Horizontal: %(first)s and %(second)s both seek %(need)s.") % {
@@ -130,9 +140,9 @@ def describe(fact: tuple) -> str:
         _kind, _points, giver, taker, need = fact
         return _("Complement: %(giver)s offers %(offer)s; %(taker)s seeks %(need)s.") % {
             "giver": giver.name,
-            "offer": giver.offers[need].lower(),
+            "offer": need_text(giver.offers[need]),
             "taker": taker.name,
-            "need": taker.seeks[need].lower(),
+            "need": need_text(taker.seeks[need]),
         }
     if kind == "ready":
         x = fact[2]

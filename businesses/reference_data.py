@@ -1,13 +1,18 @@
-"""The fixed list of what businesses seek and offer, loaded by a data migration."""
+"""The fixed list of what businesses seek and offer, loaded by a data migration.
+
+The names are stored in English; `gettext_noop` puts them in the catalogs, and the pages and
+the matchmaking's reasons show them translated (Need.label, matching_reasons.need_text)."""
+
+from django.utils.translation import gettext_noop as _
 
 # (code, as sought, as offered). The codes are what the CSV import and filters use.
 NEEDS = [
-    ("buyers", "Buyers for our products", "A market: we buy"),
-    ("suppliers", "Suppliers of inputs", "Supply: we sell to other firms"),
-    ("investment", "Investment", "Investment capital"),
-    ("technology", "Technology and knowledge", "Technology and know-how"),
-    ("students", "Students and interns", "Student placements and training"),
-    ("tourism", "Tourists and visitors", "Tourism packages and visitors"),
+    ("buyers", _("Buyers for our products"), _("A market: we buy")),
+    ("suppliers", _("Suppliers of inputs"), _("Supply: we sell to other firms")),
+    ("investment", _("Investment"), _("Investment capital")),
+    ("technology", _("Technology and knowledge"), _("Technology and know-how")),
+    ("students", _("Students and interns"), _("Student placements and training")),
+    ("tourism", _("Tourists and visitors"), _("Tourism packages and visitors")),
 ]
 
 

@@ -77,7 +77,8 @@ class BusinessForm(AssociationMixin, ChoicesForm):
     markets_sought = forms.MultipleChoiceField(
         label=_("Export markets sought"),
         required=False,
-        choices=list(countries),
+        # A callable: read per form, in the reader's language and sorted by its names.
+        choices=lambda: list(countries),
         widget=forms.SelectMultiple({"size": 6}),
         help_text=_("Countries where it wants to sell (hold Ctrl or ⌘ to choose several)."),
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
@@ -34,7 +35,16 @@ class Need(models.Model):
         verbose_name_plural = _("needs")
 
     def __str__(self) -> str:
-        return self.name
+        return str(self.label)
+
+    # Stored in English, translated when shown (businesses/reference_data.py marks them).
+    @property
+    def label(self) -> str:
+        return gettext(self.name)
+
+    @property
+    def offer_label(self) -> str:
+        return gettext(self.offer_name)
 
 
 class BusinessAssociation(models.Model):

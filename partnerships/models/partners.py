@@ -20,7 +20,8 @@ class Sector(models.Model):
         verbose_name_plural = _("sectors")
 
     def __str__(self) -> str:
-        return f"{self.code} – {self.name}"
+        # The names are stored in English and in the catalogs (reference_data.py).
+        return f"{self.code} – {gettext(self.name)}"
 
 
 class CooperationArea(models.Model):
@@ -35,7 +36,7 @@ class CooperationArea(models.Model):
         verbose_name_plural = _("cooperation areas")
 
     def __str__(self) -> str:
-        return self.name
+        return gettext(self.name)  # stored in English, in the catalogs (reference_data.py)
 
 
 class Partner(models.Model):
