@@ -581,6 +581,13 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--label", default="", help="Appended to the result file names.")
     parser.add_argument(
+        "--compare-language",
+        metavar="CODE",
+        default="",
+        help="Also measure each page in this language (its cookie), right after the default "
+        "one, and report the ratio: the cost of translation (docs/performance.md).",
+    )
+    parser.add_argument(
         "--redis-url",
         default=DEFAULT_REDIS,
         help=f"The server's REDIS_URL, emptied at the start ({DEFAULT_REDIS}).",
@@ -691,6 +698,16 @@ def main(argv: list[str] | None = None) -> int:
                 f"  {m['rps']} rps, p50 {m['p50_ms']} p95 {m['p95_ms']} p99 {m['p99_ms']} ms, "
                 f"{m['errors']} errors"
             )
+            if args.compare_language:
+                language_cookie = f"django_language={args.compare_language}"
+                other = "; ".join(c for c in (cookie, language_cookie) if c)
+                t = measure(server, page["path"], other, args.users, args.duration)
+                t["ratio_to_default"] = round(t["rps"] / m["rps"], 3) if m["rps"] else None
+                m[f"in_{args.compare_language}"] = t
+                log(
+                    f"  in {args.compare_language}: {t['rps']} rps ({t['ratio_to_default']} of "
+                    f"the default), p95 {t['p95_ms']} ms, {t['errors']} errors"
+                )
         result["worker_peak_mb"] = server.peak_memory_mb()
 
     if args.skip_reminders:
