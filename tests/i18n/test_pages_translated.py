@@ -268,3 +268,29 @@ def test_the_main_pages_in_chinese_leave_no_english(demo_loaded, client):
         f"{page}:\n    " + "\n    ".join(texts[:15]) for page, texts in found.items()
     )
     assert not found, f"English left on {len(found)} pages:\n{report}"
+
+
+def test_translation_costs_no_query(demo_loaded, client):
+    """The same page asks the database the same number of times in English and in Chinese
+    (the catalogs are files, read once per process), so the query budgets hold in every
+    language."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    User.objects.filter(username="bc_officer").update(language="")  # the cookie decides
+    assert client.login(username="bc_officer", password=DEMO_PASSWORD)
+    officer_pages = [url for username, url in pages({}) if username == "bc_officer"]
+    counts = {}
+    for language in ("en", LANGUAGE, "en"):  # English twice: the first visit warms up
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+        for url in officer_pages:
+            with CaptureQueriesContext(connection) as queries:
+                response = client.get(url)
+            assert response.headers["Content-Language"] == language
+            counts[(language, url)] = len(queries)
+    differ = {
+        url: (counts[("en", url)], counts[(LANGUAGE, url)])
+        for url in officer_pages
+        if counts[("en", url)] != counts[(LANGUAGE, url)]
+    }
+    assert not differ, differ
