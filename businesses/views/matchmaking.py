@@ -22,6 +22,7 @@ from businesses import permissions as perms
 from businesses.forms import OutcomeForm, PairForm
 from core.errors import DomainError
 from core.page_cache import cached_page
+from core.templatetags.money import money
 from core.views import apply_errors, posted, report_refusal, require
 from partnerships import permissions as core
 from partnerships.models import CityMembership, Partner, Partnership, PartnershipMember
@@ -159,10 +160,7 @@ def outcome_record(request, sub_alliance_id: int):
             form.add_error(None, exc.message)
         else:
             if outcome.is_money:
-                amount = _("%(amount)s %(currency)s") % {
-                    "amount": number_format(outcome.amount, 2, force_grouping=True),
-                    "currency": outcome.currency,
-                }
+                amount = money(outcome.amount, outcome.currency)
             else:
                 amount = number_format(outcome.amount, 0, force_grouping=True)
             messages.success(

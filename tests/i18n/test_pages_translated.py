@@ -14,6 +14,7 @@ from collections import defaultdict
 from html.parser import HTMLParser
 
 import pytest
+from babel.numbers import list_currencies
 from django.apps import apps
 from django.conf import settings
 from django.db import models
@@ -38,6 +39,8 @@ ALLOWED = {
     *("GeoNames", "Lendrum", "iCal", "URL", "Excel", "SME", "km", "Django"),
     # The login lockout's package (django-axes), named by its app label in the admin.
     "Axes",
+    # Currency codes (ISO 4217), beside sums of money as CLDR writes them.
+    *list_currencies(),
     # Keyboard keys, as Django's own translation of the admin's multiple-select help names them.
     *("Control", "Command", "Mac"),
 }
