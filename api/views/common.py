@@ -1,0 +1,45 @@
+"""What every API view shares: its permissions stated on the server, no page-only work, and
+private answers kept out of shared caches."""
+
+from __future__ import annotations
+
+from django.utils import timezone
+from rest_framework import generics
+
+from api.permissions import SIGNED_IN
+from partnerships import health, selectors
+from partnerships.models import Partnership
+from partnerships.views.common import visible_partnership_or_404
+
+PRIVATE_CACHE_CONTROL = "private, no-store"
+
+
+class ApiView(generics.GenericAPIView):
+    permission_classes = SIGNED_IN
+
+    @classmethod
+    def as_view(cls, **initkwargs):
+        view = super().as_view(**initkwargs)
+        # Not a page: the notifications bell's count is not read for it (core.views.not_a_page).
+        view.not_a_page = True
+        return view
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if "Cache-Control" not in response:
+            response["Cache-Control"] = PRIVATE_CACHE_CONTROL
+        return response
+
+
+class ApiListView(ApiView, generics.ListAPIView):
+    pass
+
+
+def partnership_rows(qs):
+    """The list page's rows (members, areas) with the health facts in the same query."""
+    return selectors.partnership_rows(health.with_health_facts(qs, timezone.localdate()))
+
+
+def visible(request, pk: int) -> Partnership:
+    """The partnership if the person may open it (the pages' own rule), else a 404."""
+    return visible_partnership_or_404(request, pk)
