@@ -141,7 +141,9 @@ class PartnershipGeoJson(ApiView):
     serializer_class = s.LineCollectionSerializer
     pagination_class = None
 
-    @extend_schema(parameters=FILTERS)
+    @extend_schema(
+        parameters=FILTERS, responses={(200, "application/geo+json"): s.LineCollectionSerializer}
+    )
     def get(self, request):
         rows = selectors.with_members(filtered(request)).order_by("title", "pk")
         features = []

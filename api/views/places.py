@@ -62,7 +62,10 @@ class CityGeoJson(ApiView):
     serializer_class = s.CityCollectionSerializer
     pagination_class = None
 
-    @extend_schema(parameters=CITY_FILTERS)
+    @extend_schema(
+        parameters=CITY_FILTERS,
+        responses={(200, "application/geo+json"): s.CityCollectionSerializer},
+    )
     def get(self, request):
         features = [
             {
