@@ -13,15 +13,7 @@ class AccountsConfig(AppConfig):
 
         # The language switcher is open to visitors (it only sets a cookie); an account without a
         # role may still name itself and choose its language.
-        hooks.register(
-            "access.open_views",
-            (
-                "accounts:language",
-                "accounts:account",
-                "accounts:token_create",
-                "accounts:token_revoke",
-            ),
-        )
+        hooks.register("access.open_views", ("accounts:language", "accounts:account"))
         hooks.register(
             "nav.items", NavItem(_("Your account"), "accounts:account", order=5, place=ACCOUNT)
         )

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import services
 from accounts.forms import AccountForm, ApiTokenForm
+from core.access import has_a_role
 from core.errors import DomainError
 from core.views import posted
 
@@ -44,6 +45,8 @@ def _account_page(request, form, token_form=None, new_key: str = "", status: int
         {
             "form": form,
             "token_form": token_form or ApiTokenForm(),
+            # API tokens are for accounts with a role: one without sees what a visitor sees.
+            "uses_api": has_a_role(getattr(request, "roles", frozenset())),
             "tokens": list(services.api_tokens_of(request.user)),
             "new_key": new_key,
         },

@@ -288,15 +288,22 @@ MATRIX.update(
 
 # The REST API (api/, issue 17). It answers for itself: anonymous requests to anything but the
 # registry and the schema are a 401 (no redirect to the login page), and accounts without a
-# role are not sent to their status page (every API route is open to them, api/apps.py): they
-# are signed in and see what such an account may see (an empty list, a 404). The partnership's
-# records follow the partnership (MEMBERS, as JSON: 404 for another city's). A route that only
-# writes answers a GET with 405 once signed in; an empty POST is a form, not JSON: 415 for
-# those who may write there (the writes themselves are tested in tests/api).
+# role are not sent to their status page (every API route is open to them, api/apps.py): the
+# API answers them as it answers a visitor (401; the registry and the schema, 200). The
+# partnership's records follow the partnership (MEMBERS, as JSON: 404 for another city's). A
+# route that only writes answers a GET with 405 once signed in; an empty POST is a form, not
+# JSON: 415 for those who may write there (the writes themselves are tested in tests/api).
 API_PUBLIC = dict.fromkeys(CORE_ROLES, 200)
-API_SIGNED_IN = {**API_PUBLIC, "anonymous": 401}
-API_MEMBERS = {**MEMBERS, "anonymous": 401}
-API_POST_ONLY = {**dict.fromkeys(CORE_ROLES, 405), "anonymous": 401}
+# Chamber staff have a role: signed in, they are answered as the other roles without a city.
+_WITH_A_ROLE = ("chamber", "chamber_other")
+API_SIGNED_IN = {**API_PUBLIC, "anonymous": 401, "plain": 401, **dict.fromkeys(_WITH_A_ROLE, 200)}
+API_MEMBERS = {**MEMBERS, "anonymous": 401, "plain": 401, **dict.fromkeys(_WITH_A_ROLE, 404)}
+API_POST_ONLY = {
+    **dict.fromkeys(CORE_ROLES, 405),
+    "anonymous": 401,
+    "plain": 401,
+    **dict.fromkeys(_WITH_A_ROLE, 405),
+}
 API_POST_MEMBERS = {
     **API_MEMBERS,
     **dict.fromkeys(["officer_a", "officer_b", "coordinator_a", "admin"], 415),
@@ -358,8 +365,6 @@ OPEN = {
     "invitations:join",
     "accounts:account",
     "accounts:language",
-    "accounts:token_create",
-    "accounts:token_revoke",
     # The API: every route (it answers for itself, see above).
     *(name for name in MATRIX if name.startswith("api:")),
 }

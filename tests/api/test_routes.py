@@ -99,6 +99,14 @@ def test_every_route_for_each_role(world, role):
     assert found == expected
 
 
+@pytest.mark.parametrize("role", ["plain", "pending", "rejected"])
+def test_an_account_without_a_role_is_answered_as_a_visitor(world, role):
+    """Its token (made while it had a role, say) opens nothing a visitor cannot open."""
+    client = _client(world, role)
+    found = {name: client.get(url).status_code for name, url in _urls(world).items()}
+    assert found == {name: _expected("anonymous", name) for name in found}
+
+
 def test_an_unauthenticated_request_is_a_json_401_with_the_scheme(world):
     response = Client().get(reverse("api:partnership_list"))
     assert response.status_code == 401
