@@ -8,11 +8,13 @@ nothing was changed. A service's ValidationError is a 400 with its fields."""
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import JsonResponse
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from config.middleware import server_error as portal_server_error
 from core.errors import DomainError
 
 
@@ -63,3 +65,13 @@ def _code(exc) -> str:
 
 def _headers(response) -> dict:
     return {k: v for k, v in response.items() if k in ("WWW-Authenticate", "Retry-After", "Allow")}
+
+
+def server_error(request):
+    """handler500 (config/urls.py): under /api/ a JSON 500 like the API's other errors;
+    everywhere else, and for a database outage, the portal's own (config.middleware)."""
+    response = portal_server_error(request)
+    if response.status_code != 500 or not request.path.startswith("/api/"):
+        return response
+    body = {"detail": str(_("Something went wrong on our side.")), "code": "server_error"}
+    return JsonResponse(body, status=500)

@@ -207,3 +207,18 @@ def test_an_unknown_api_address_is_a_json_404(world):
     response = Client().get("/api/v2/nothing/")
     assert response.status_code == 404
     assert response.json()["code"] == "not_found"
+
+
+def test_a_server_error_under_the_api_is_json(rf):
+    """Django's handler500 (api.errors.server_error), as it is called on an exception."""
+    from django.urls import get_resolver
+
+    handler = get_resolver().resolve_error_handler(500)
+    try:
+        raise RuntimeError("boom")
+    except RuntimeError:
+        api = handler(rf.get("/api/v1/partnerships/"))
+        page = handler(rf.get("/partnerships/"))
+    assert api.status_code == 500 and api["Content-Type"] == "application/json"
+    assert api.json()["code"] == "server_error"
+    assert page.status_code == 500 and "text/html" in page["Content-Type"]
