@@ -44,13 +44,20 @@ class TokenScheme(OpenApiAuthenticationExtension):
 
 
 def add_errors(result, generator, request, public):
-    """Postprocessing hook: the JSON errors every operation may answer."""
-    result.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
+    """Postprocessing hook: the JSON errors every operation may answer; and a list's GeoJSON
+    (`?format=geojson`), which is the whole collection, not a page of them."""
+    schemas = result.setdefault("components", {}).setdefault("schemas", {})
+    schemas["Error"] = ERROR_SCHEMA
     for path in result.get("paths", {}).values():
         for method, operation in path.items():
             if method not in ("get", "post", "put", "patch", "delete"):
                 continue
             responses = operation.setdefault("responses", {})
+            geojson = responses.get("200", {}).get("content", {}).get("application/geo+json")
+            ref = geojson and geojson["schema"].get("$ref", "")
+            if ref and ref.rsplit("/", 1)[-1].startswith("Paginated"):
+                page = schemas.pop(ref.rsplit("/", 1)[-1])
+                geojson["schema"] = page["properties"]["results"]["items"]
             for code, description in ERRORS.items():
                 if code == "400" and method == "get" and "parameters" not in operation:
                     continue

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from django.utils import timezone
 from rest_framework import generics
+from rest_framework.renderers import JSONRenderer
 
 from api.permissions import SIGNED_IN
+from api.renderers import GeoJSONRenderer
 from partnerships import health, selectors
 from partnerships.models import Partnership
 from partnerships.views.common import visible_partnership_or_404
@@ -25,6 +27,12 @@ class ApiView(generics.GenericAPIView):
         return view
 
     def finalize_response(self, request, response, *args, **kwargs):
+        if response.status_code >= 400 and isinstance(
+            getattr(request, "accepted_renderer", None), GeoJSONRenderer
+        ):
+            # An error is JSON, even where GeoJSON was asked for (api/errors.py).
+            request.accepted_renderer = JSONRenderer()
+            request.accepted_media_type = JSONRenderer.media_type
         response = super().finalize_response(request, response, *args, **kwargs)
         if "Cache-Control" not in response:
             response["Cache-Control"] = PRIVATE_CACHE_CONTROL

@@ -14,10 +14,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, status
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from api import serializers as s
 from api.pagination import Cursor
+from api.renderers import GeoJSONRenderer
 from api.views.common import ApiListView, ApiView, partnership_rows, visible
 from partnerships import health, permissions, selectors, services, workflow
 from partnerships.filters import PartnershipFilter
@@ -86,6 +88,9 @@ def filtered(request):
 
 
 FILTERS = [
+    OpenApiParameter(
+        "format", str, enum=["json", "geojson"], description="geojson: GeoJSON (all at once)."
+    ),
     OpenApiParameter("q", str, description="Title or member city."),
     OpenApiParameter("scope", str, enum=["mine"], description="Only my cities' partnerships."),
     OpenApiParameter("step", int, enum=list(Step.values)),
@@ -97,16 +102,27 @@ FILTERS = [
 
 
 class PartnershipList(ApiListView):
-    """The partnerships the person may open (their cities'; all for admins), by title."""
+    """The partnerships the person may open (their cities'; all for admins), by title.
+    `?format=geojson` answers as `partnerships/geojson/` (lines between their cities)."""
 
     serializer_class = s.PartnershipSerializer
     pagination_class = ByTitle
+    renderer_classes = [JSONRenderer, GeoJSONRenderer]
 
     def get_queryset(self):
         return partnership_rows(filtered(self.request))
 
-    @extend_schema(parameters=FILTERS)
+    @extend_schema(
+        parameters=FILTERS,
+        responses={
+            (200, "application/json"): s.PartnershipSerializer(many=True),
+            # Not paginated: the whole collection (api.schema.add_errors unwraps it).
+            (200, "application/geo+json"): s.LineCollectionSerializer,
+        },
+    )
     def get(self, request, *args, **kwargs):
+        if request.accepted_renderer.format == "geojson":
+            return PartnershipGeoJson().get(request)
         page = self.paginate_queryset(self.get_queryset())
         data = self.get_serializer(prepare(page), many=True).data
         return self.get_paginated_response(data)
@@ -140,6 +156,7 @@ class PartnershipGeoJson(ApiView):
 
     serializer_class = s.LineCollectionSerializer
     pagination_class = None
+    renderer_classes = [JSONRenderer, GeoJSONRenderer]
 
     @extend_schema(
         parameters=FILTERS, responses={(200, "application/geo+json"): s.LineCollectionSerializer}

@@ -7,15 +7,20 @@ from __future__ import annotations
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from api import serializers as s
 from api.pagination import Cursor
+from api.renderers import GeoJSONRenderer
 from api.views.common import ApiListView, ApiView
 from partnerships.forms.cities import CityFilter, directory_queryset
 from partnerships.models import Partner
 
 CITY_FILTERS = [
+    OpenApiParameter(
+        "format", str, enum=["json", "geojson"], description="geojson: GeoJSON (all at once)."
+    ),
     OpenApiParameter("q", str, description="Name."),
     OpenApiParameter("country", str, description="ISO 3166 code."),
     OpenApiParameter("kind", str, enum=list(Partner.Kind.values)),
@@ -36,14 +41,26 @@ def filtered(request):
 
 
 class CityList(ApiListView):
+    """The directory; `?format=geojson` answers as `cities/geojson/` (all the cities at once)."""
+
     serializer_class = s.CitySerializer
     pagination_class = ByName
+    renderer_classes = [JSONRenderer, GeoJSONRenderer]
 
     def get_queryset(self):
         return filtered(self.request)
 
-    @extend_schema(parameters=CITY_FILTERS)
+    @extend_schema(
+        parameters=CITY_FILTERS,
+        responses={
+            (200, "application/json"): s.CitySerializer(many=True),
+            # Not paginated: the whole collection (api.schema.add_errors unwraps it).
+            (200, "application/geo+json"): s.CityCollectionSerializer,
+        },
+    )
     def get(self, request, *args, **kwargs):
+        if request.accepted_renderer.format == "geojson":
+            return CityGeoJson().get(request)
         return super().get(request, *args, **kwargs)
 
 
@@ -61,6 +78,7 @@ class CityGeoJson(ApiView):
 
     serializer_class = s.CityCollectionSerializer
     pagination_class = None
+    renderer_classes = [JSONRenderer, GeoJSONRenderer]
 
     @extend_schema(
         parameters=CITY_FILTERS,

@@ -8,6 +8,8 @@ selection step, with a sub-alliance A's chamber takes part in; Q published, with
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -220,5 +222,20 @@ def test_a_server_error_under_the_api_is_json(rf):
         api = handler(rf.get("/api/v1/partnerships/"))
         page = handler(rf.get("/partnerships/"))
     assert api.status_code == 500 and api["Content-Type"] == "application/json"
-    assert api.json()["code"] == "server_error"
+    assert json.loads(api.content)["code"] == "server_error"
     assert page.status_code == 500 and "text/html" in page["Content-Type"]
+
+
+@pytest.mark.parametrize(
+    ("name", "geometry"), [("city_list", "Point"), ("partnership_list", "MultiLineString")]
+)
+def test_a_list_with_a_map_answers_format_geojson(world, name, geometry):
+    client = _client(world, "officer_a")
+    response = client.get(reverse(f"api:{name}"), {"format": "geojson"})
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/geo+json"
+    body = response.json()
+    assert body["type"] == "FeatureCollection"
+    assert {f["geometry"]["type"] for f in body["features"]} == {geometry}
+    same = client.get(reverse(f"api:{name}".replace("_list", "_geojson"))).json()
+    assert body == same
