@@ -4,12 +4,14 @@ private answers kept out of shared caches."""
 from __future__ import annotations
 
 from django.utils import timezone
-from rest_framework import generics
+from django.utils.translation import gettext_lazy as _
+from rest_framework import exceptions, generics
 from rest_framework.renderers import JSONRenderer
 
+from api import serializers as s
 from api.permissions import SIGNED_IN
 from api.renderers import GeoJSONRenderer
-from partnerships import health, selectors
+from partnerships import health, permissions, selectors
 from partnerships.models import Partnership
 from partnerships.views.common import visible_partnership_or_404
 
@@ -51,3 +53,15 @@ def partnership_rows(qs):
 def visible(request, pk: int) -> Partnership:
     """The partnership if the person may open it (the pages' own rule), else a 404."""
     return visible_partnership_or_404(request, pk)
+
+
+def editable(request, pk: int) -> Partnership:
+    """Visible (else 404), and the person may change it (else 403: an archived one)."""
+    partnership = visible(request, pk)
+    if not permissions.can_edit_partnership(request.user, partnership):
+        raise exceptions.PermissionDenied(_("You may not change this partnership."))
+    return partnership
+
+
+# A service's refusal (api/errors.py), for the schema of the writes.
+REFUSED = {409: s.RefusedSerializer}

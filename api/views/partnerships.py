@@ -11,7 +11,6 @@ from __future__ import annotations
 from django.db.models import OuterRef, Subquery
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, status
 from rest_framework.renderers import JSONRenderer
@@ -20,8 +19,8 @@ from rest_framework.response import Response
 from api import serializers as s
 from api.pagination import Cursor
 from api.renderers import GeoJSONRenderer
-from api.views.common import ApiListView, ApiView, partnership_rows, visible
-from partnerships import health, permissions, selectors, services, workflow
+from api.views.common import REFUSED, ApiListView, ApiView, editable, partnership_rows
+from partnerships import health, selectors, services, workflow
 from partnerships.filters import PartnershipFilter
 from partnerships.models import KPI, MOU, KPIResult, Partnership, Step, StepTransition
 
@@ -193,14 +192,6 @@ class PartnershipGeoJson(ApiView):
 # --- Moves ------------------------------------------------------------------------------------
 
 
-def _editable(request, pk: int) -> Partnership:
-    """Visible (else 404) and the person may change it (else 403)."""
-    partnership = visible(request, pk)
-    if not permissions.can_edit_partnership(request.user, partnership):
-        raise exceptions.PermissionDenied(_("You may not change this partnership."))
-    return partnership
-
-
 def _moved(request, partnership: Partnership, move: StepTransition) -> Response:
     body = {
         "transition": {
@@ -216,9 +207,6 @@ def _moved(request, partnership: Partnership, move: StepTransition) -> Response:
     return Response(s.MoveResultSerializer(body).data, status=status.HTTP_200_OK)
 
 
-REFUSED = {409: s.RefusedSerializer}
-
-
 class PartnershipAdvance(ApiView):
     """Advance to the next step. Refused (409, nothing changed) while the gate misses
     something: `missing` lists it; or when someone moved the partnership meanwhile."""
@@ -227,7 +215,7 @@ class PartnershipAdvance(ApiView):
 
     @extend_schema(request=s.MoveSerializer, responses={200: s.MoveResultSerializer, **REFUSED})
     def post(self, request, pk: int):
-        partnership = _editable(request, pk)
+        partnership = editable(request, pk)
         data = self.get_serializer(data=request.data)
         data.is_valid(raise_exception=True)
         from_step = int(data.validated_data["from_step"])
@@ -248,7 +236,7 @@ class PartnershipReturn(ApiView):
 
     @extend_schema(request=s.ReturnSerializer, responses={200: s.MoveResultSerializer, **REFUSED})
     def post(self, request, pk: int):
-        partnership = _editable(request, pk)
+        partnership = editable(request, pk)
         data = self.get_serializer(data=request.data)
         data.is_valid(raise_exception=True)
         move = services.partnership_move(

@@ -17,8 +17,7 @@ from alliances import permissions as alliance_permissions
 from alliances import selectors as alliance_selectors
 from alliances.models import SubAlliance
 from api import serializers as s
-from api.views.common import ApiListView, ApiView, visible
-from api.views.partnerships import REFUSED, _editable
+from api.views.common import REFUSED, ApiListView, ApiView, editable, visible
 from businesses import permissions as business_permissions
 from businesses import services as business_services
 from businesses.models import Outcome
@@ -69,7 +68,7 @@ class ActivityList(PartnershipRecords):
 
     @extend_schema(responses={201: s.ActivitySerializer, **REFUSED})
     def post(self, request, pk: int):
-        partnership = _editable(request, pk)
+        partnership = editable(request, pk)
         data = self.get_serializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = {"occurred_on": timezone.localdate(), **data.validated_data}
@@ -147,7 +146,7 @@ class ReviewKpiActuals(ApiView):
 
     @extend_schema(responses={200: s.ReviewSerializer, **REFUSED})
     def post(self, request, pk: int, review_id: int):
-        partnership = _editable(request, pk)
+        partnership = editable(request, pk)
         review = get_object_or_404(Review, pk=review_id, partnership=partnership)
         data = self.get_serializer(data=request.data)
         data.is_valid(raise_exception=True)
