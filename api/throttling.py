@@ -8,6 +8,7 @@ from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 
 from accounts.models import ApiToken
+from config.middleware import client_ip
 
 
 class TokenRateThrottle(SimpleRateThrottle):
@@ -23,5 +24,7 @@ class TokenRateThrottle(SimpleRateThrottle):
         elif request.user and request.user.is_authenticated:
             ident = f"user-{request.user.pk}"
         else:
-            ident = f"addr-{self.get_ident(request)}"
+            # The client's address as the login lockout and the forms' throttle resolve it
+            # (AXES_PROXY_COUNT): a made-up X-Forwarded-For does not reset the count.
+            ident = f"addr-{client_ip(request)}"
         return self.cache_format % {"scope": self.scope, "ident": ident}

@@ -134,3 +134,16 @@ def test_the_session_works_and_its_writes_need_the_csrf_token(world, officer):
     )
     assert response.status_code == 403
     assert "CSRF" in response.json()["detail"]
+
+
+def test_anonymous_requests_are_throttled_per_address(settings, world):
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {"api_token": "2/minute"},
+    }
+    url = reverse("api:registry_list")
+    client = Client(REMOTE_ADDR="203.0.113.7")
+    assert [client.get(url).status_code for _ in range(2)] == [200, 200]
+    # Another X-Forwarded-For is the same address (no proxy is configured to be trusted).
+    assert client.get(url, HTTP_X_FORWARDED_FOR="198.51.100.1").status_code == 429
+    assert Client(REMOTE_ADDR="203.0.113.8").get(url).status_code == 200
