@@ -6,15 +6,17 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponseRedirect
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import services
-from accounts.forms import AccountForm
+from accounts.forms import AccountForm, ApiTokenForm
+from core.access import has_a_role
+from core.errors import DomainError
 from core.views import posted
 
 LANGUAGE_CODES = {code for code, _name in settings.LANGUAGES}
@@ -33,7 +35,47 @@ def account(request):
         if user.language:
             _set_language_cookie(response, user.language)
         return response
-    return render(request, "accounts/account.html", {"form": form})
+    return _account_page(request, form)
+
+
+def _account_page(request, form, token_form=None, new_key: str = "", status: int = 200):
+    return render(
+        request,
+        "accounts/account.html",
+        {
+            "form": form,
+            "token_form": token_form or ApiTokenForm(),
+            # API tokens are for accounts with a role: one without sees what a visitor sees.
+            "uses_api": has_a_role(getattr(request, "roles", frozenset())),
+            "tokens": list(services.api_tokens_of(request.user)),
+            "new_key": new_key,
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def token_create(request):
+    """A new API token: its key is on this one answer only (never stored, never sent again)."""
+    token_form = ApiTokenForm(request.POST)
+    if token_form.is_valid():
+        try:
+            _token, key = services.api_token_create(user=request.user, **token_form.cleaned_data)
+        except DomainError as exc:
+            token_form.add_error(None, exc.message)
+        else:
+            return _account_page(request, AccountForm(instance=request.user), new_key=key)
+    return _account_page(request, AccountForm(instance=request.user), token_form, status=400)
+
+
+@login_required
+@require_POST
+def token_revoke(request, token_id: int):
+    token = get_object_or_404(services.api_tokens_of(request.user), pk=token_id)
+    services.api_token_revoke(token=token, user=request.user)
+    messages.success(request, _("The token “%(name)s” is revoked.") % {"name": token.name})
+    return redirect("accounts:account")
 
 
 @require_http_methods(["GET", "POST"])

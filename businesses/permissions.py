@@ -63,6 +63,14 @@ def is_staff_of(user, association: BusinessAssociation | int) -> bool:
     return association_id in association_ids(user)
 
 
+def may_see_registry_emails(user) -> bool:
+    """The registry's contacts' e-mail addresses: signed-in chamber staff, officers and admins
+    (not anonymous visitors: see businesses/views/registry.py)."""
+    return user.is_authenticated and (
+        core.is_admin(user) or core.is_officer(user) or is_chamber_staff(user)
+    )
+
+
 def can_manage_association(user, association: BusinessAssociation) -> bool:
     """Maintain the association's businesses (create, edit, import)."""
     return core.is_admin(user) or is_staff_of(user, association)

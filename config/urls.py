@@ -16,8 +16,9 @@ def healthz(request):
 
 admin.site.site_header = _("Twinning portal administration")
 admin.site.site_title = _("Twinning portal admin")
-# A database outage outside a view is a friendly 503 too (config/middleware.py).
-handler500 = "config.middleware.server_error"
+# A database outage outside a view is a friendly 503 too (config/middleware.py); under /api/
+# the error is JSON (api/errors.py), the rest as config.middleware.server_error.
+handler500 = "api.errors.server_error"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -38,6 +39,8 @@ urlpatterns = [
     path("", include("businesses.urls")),
     path("alliances/", include("alliances.urls")),
     path("", include("discussion.urls")),
+    # The REST API (api/, docs/api.md): /api/schema/, its pages, and /api/v1/.
+    path("api/", include("api.urls")),
 ]
 
 if settings.DEBUG:

@@ -14,7 +14,7 @@ row, asks this module, saves and records the move.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Exists, OuterRef
@@ -79,12 +79,12 @@ class Facts:
     confirmed_sides: set[int] = field(default_factory=set)
 
 
-def gather_facts(partnership: Partnership) -> Facts:
-    """Two queries, whatever the partnership holds (one outside a joint sign-off step)."""
+def _fact_annotations() -> dict:
+    """What the gates look at, as annotations of a partnership row (`gather_facts`)."""
     of_it = {"partnership": OuterRef("pk")}
     candidates = Candidate.objects.filter(**of_it)
     home = PartnershipMember.objects.filter(**of_it, role=PartnershipMember.Role.HOME)
-    annotations = dict(
+    return dict(
         f_has_home=Exists(home),
         f_strategy=Exists(
             TwinningStrategy.objects.filter(
@@ -112,24 +112,11 @@ def gather_facts(partnership: Partnership) -> Facts:
         ),
         f_activities=Exists(Activity.objects.filter(**of_it)),
     )
-    row = Partnership.objects.filter(pk=partnership.pk).values(**annotations).get()
-    sides, confirmed = [], set()
-    if partnership.step in JOINT_SIGN_OFF_STEPS:
-        # Every member city, whether it has officers, and whether it confirmed: one query.
-        rows = (
-            Partner.objects.filter(memberships__partnership=partnership)
-            .annotate(
-                officers=Exists(CityMembership.objects.filter(partner=OuterRef("pk"))),
-                confirmed=Exists(_confirmations(partnership, MoveConfirmation, "at"))
-                | Exists(_confirmations(partnership, OfflineConfirmation, "recorded_at")),
-            )
-            .order_by("name")
-            .values_list("pk", "name", "officers", "confirmed")
-        )
-        sides = [(pk, name, officers) for pk, name, officers, _ in rows]
-        confirmed = {pk for pk, _, _, yes in rows if yes}
+
+
+def _facts_of(step: int, row: dict, sides: list, confirmed: set) -> Facts:
     return Facts(
-        step=partnership.step,
+        step=step,
         has_home=row["f_has_home"],
         home_strategy_in_force=row["f_strategy"],
         candidates=row["f_candidates"],
@@ -146,6 +133,75 @@ def gather_facts(partnership: Partnership) -> Facts:
         sign_off_sides=sides,
         confirmed_sides=confirmed,
     )
+
+
+def gather_facts(partnership: Partnership) -> Facts:
+    """Two queries, whatever the partnership holds (one outside a joint sign-off step)."""
+    row = Partnership.objects.filter(pk=partnership.pk).values(**_fact_annotations()).get()
+    sides, confirmed = [], set()
+    if partnership.step in JOINT_SIGN_OFF_STEPS:
+        # Every member city, whether it has officers, and whether it confirmed: one query.
+        rows = (
+            Partner.objects.filter(memberships__partnership=partnership)
+            .annotate(
+                officers=Exists(CityMembership.objects.filter(partner=OuterRef("pk"))),
+                confirmed=Exists(_confirmations(partnership, MoveConfirmation, "at"))
+                | Exists(_confirmations(partnership, OfflineConfirmation, "recorded_at")),
+            )
+            .order_by("name")
+            .values_list("pk", "name", "officers", "confirmed")
+        )
+        sides = [(pk, name, officers) for pk, name, officers, _ in rows]
+        confirmed = {pk for pk, _, _, yes in rows if yes}
+    return _facts_of(partnership.step, row, sides, confirmed)
+
+
+def gather_facts_many(partnerships: Iterable[Partnership]) -> dict[int, Facts]:
+    """`gather_facts` for many partnerships in two queries whatever their number (a list's
+    rows, the API): {partnership id: Facts}."""
+    partnerships = list(partnerships)
+    if not partnerships:
+        return {}
+    rows = {
+        row["pk"]: row
+        for row in Partnership.objects.filter(pk__in=[p.pk for p in partnerships]).values(
+            "pk", **_fact_annotations()
+        )
+    }
+    joint = [p.pk for p in partnerships if p.step in JOINT_SIGN_OFF_STEPS]
+    sides: dict[int, list] = {pk: [] for pk in joint}
+    confirmed: dict[int, set] = {pk: set() for pk in joint}
+    if joint:
+        # Each member city of those partnerships, as `gather_facts` reads them: one query.
+        since = {
+            "partnership": OuterRef("partnership_id"),
+            "step": OuterRef("partnership__step"),
+            "partner": OuterRef("partner_id"),
+        }
+        online = MoveConfirmation.objects.filter(
+            **since, at__gte=OuterRef("partnership__step_entered_at")
+        )
+        offline = OfflineConfirmation.objects.filter(
+            **since, recorded_at__gte=OuterRef("partnership__step_entered_at")
+        ).exclude(status=OfflineConfirmation.Status.DISPUTED)
+        members = (
+            PartnershipMember.objects.filter(partnership_id__in=joint)
+            .annotate(
+                officers=Exists(CityMembership.objects.filter(partner=OuterRef("partner_id"))),
+                confirmed=Exists(online) | Exists(offline),
+            )
+            .order_by("partner__name", "partner_id")
+            .values_list("partnership_id", "partner_id", "partner__name", "officers", "confirmed")
+        )
+        for partnership_id, pk, name, officers, yes in members:
+            sides[partnership_id].append((pk, name, officers))
+            if yes:
+                confirmed[partnership_id].add(pk)
+    return {
+        p.pk: _facts_of(p.step, rows[p.pk], sides.get(p.pk, []), confirmed.get(p.pk, set()))
+        for p in partnerships
+        if p.pk in rows
+    }
 
 
 def _confirmations(partnership: Partnership, model, at: str):
@@ -350,8 +406,9 @@ def all_requirements(partnership: Partnership) -> dict[Step, list[Requirement]]:
     return {step: info.gate(facts) for step, info in STEPS.items()}
 
 
-def missing_to_advance(partnership: Partnership) -> list[str]:
-    """What stands between the partnership and the next step, in plain words; empty if none."""
+def missing_to_advance(partnership: Partnership, facts: Facts | None = None) -> list[str]:
+    """What stands between the partnership and the next step, in plain words; empty if none.
+    `facts` read already (`gather_facts_many`) spare the queries."""
     if partnership.step >= LAST_STEP:
         return [
             gettext(
@@ -363,6 +420,8 @@ def missing_to_advance(partnership: Partnership) -> list[str]:
             gettext("Reactivate the partnership first (it is %(status)s).")
             % {"status": partnership.get_status_display()}
         ]
+    if facts is not None:
+        return [r.text for r in STEPS[Step(partnership.step)].gate(facts) if not r.met]
     return [r.text for r in requirements(partnership) if not r.met]
 
 

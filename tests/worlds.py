@@ -43,6 +43,7 @@ from django.db import connection, transaction
 from django.test.utils import override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from accounts import services as account_services
 from accounts.models import User
 from alliances import services as alliance_services
 from businesses.models import ChamberMembership, MatchProposal
@@ -281,6 +282,11 @@ def build_matrix_world() -> dict:
     }
     notification = ReminderFactory(partnership=partnership, recipient=users["officer_a"])
     kwargs["reminder_id"] = notification.pk
+    # The API: a partner city's page, and a personal token of officer_a's (its revocation).
+    kwargs["city_id"] = city_a.pk
+    kwargs["token_id"] = account_services.api_token_create(
+        user=users["officer_a"], name="Spreadsheet", access="read"
+    )[0].pk
     kwargs["comment_id"] = discussion_services.comment_post(
         user=users["officer_a"], partnership=partnership, body="Shall we meet in March?"
     ).comment.pk

@@ -29,17 +29,10 @@ from businesses.forms import RegistryFilterForm
 from core.documents import pdf_attachment
 from core.page_cache import cached_page
 from core.views import paginate, require
-from partnerships import permissions as core
 from partnerships.models import MOU, MOUSignatory, Partnership
 from partnerships.selectors import partnerships_published
 
 PER_PAGE = 20
-
-
-def _may_see_emails(user) -> bool:
-    return user.is_authenticated and (
-        core.is_admin(user) or core.is_officer(user) or perms.is_chamber_staff(user)
-    )
 
 
 def _mou_in_force(partnership: Partnership) -> MOU | None:
@@ -101,7 +94,7 @@ def registry_detail(request, pk: int):
     )
     user = request.user
     is_chamber = user.is_authenticated and perms.is_chamber_staff(user)
-    signed_in_party = _may_see_emails(user)  # chamber staff, officers, admins
+    signed_in_party = perms.may_see_registry_emails(user)  # chamber staff, officers, admins
     return render(
         request,
         "businesses/registry/registry_detail.html",

@@ -67,6 +67,12 @@ INSTALLED_APPS = [
     "businesses",
     # load_demo and seed_synthetic: imports all of the above, none of them imports it.
     "demo",
+    # The REST API for the cities' own systems (docs/api.md): like demo, it may import every
+    # app above and none imports it.
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -418,3 +424,61 @@ if env.int("CELERY_RESTORE_INTERVAL", default=0):
 # The reverse proxy must refuse larger bodies before Django reads them (docs/deployment.md).
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+
+
+# --- The REST API (api/, docs/api.md) ----------------------------------------------------------
+# Personal API tokens (`Authorization: Token <key>` or `Bearer <key>`, accounts.ApiToken) and
+# the browser's session (CSRF enforced on its writes). Each view states its permissions
+# (api/permissions.py); lists are cursor-paginated; errors are JSON (api/errors.py).
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        # First, so that a request without credentials is a 401 with WWW-Authenticate.
+        "api.authentication.PortalTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.Cursor",
+    "PAGE_SIZE": 50,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "api.errors.exception_handler",
+    # Counted in the default cache (Redis in production, shared by every worker): per token
+    # for token requests, per user for the session, per address for anonymous ones.
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.TokenRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "api_token": env.str("API_THROTTLE_RATE", default="1000/hour"),
+    },
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Twinning portal API",
+    "DESCRIPTION": "Partnerships, partner cities, the public registry, and the writes the "
+    "portal's pages make (docs/api.md).",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    # Swagger UI and ReDoc from our own static files (no CDN; the CSP allows only 'self').
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "StepEnum": "partnerships.models.Step",
+        "PartnershipStatusEnum": "partnerships.models.Partnership.Status",
+        "MouStatusEnum": "partnerships.models.MOU.Status",
+        "ReviewStatusEnum": "partnerships.models.Review.Status",
+        "SubAllianceStatusEnum": "alliances.models.SubAlliance.Status",
+        "OutcomeKindEnum": "businesses.models.Outcome.Kind",
+        "ActivityKindEnum": "partnerships.models.Activity.Kind",
+        "CityKindEnum": "partnerships.models.Partner.Kind",
+        "FeatureTypeEnum": ["Feature"],
+        "FeatureCollectionTypeEnum": ["FeatureCollection"],
+        "PointTypeEnum": ["Point"],
+        "MultiLineStringTypeEnum": ["MultiLineString"],
+    },
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "api.schema.add_errors",
+    ],
+}

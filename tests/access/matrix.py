@@ -271,6 +271,77 @@ MATRIX.update(
     }
 )
 
+# Personal API tokens on the account page: creating (an empty POST: the form's errors, 400) and
+# revoking one's own (the world's token is officer_a's: anyone else's is a 404, admins' too).
+MATRIX.update(
+    {
+        "accounts:token_create": (
+            {**dict.fromkeys(CORE_ROLES, 405), "anonymous": "login"},
+            {**dict.fromkeys(CORE_ROLES, 400), "anonymous": "login"},
+        ),
+        "accounts:token_revoke": (
+            {**dict.fromkeys(CORE_ROLES, 405), "anonymous": "login"},
+            {**dict.fromkeys(CORE_ROLES, 404), "anonymous": "login", "officer_a": 302},
+        ),
+    }
+)
+
+# The REST API (api/, issue 17). It answers for itself: anonymous requests to anything but the
+# registry and the schema are a 401 (no redirect to the login page), and accounts without a
+# role are not sent to their status page (every API route is open to them, api/apps.py): the
+# API answers them as it answers a visitor (401; the registry and the schema, 200). The
+# partnership's records follow the partnership (MEMBERS, as JSON: 404 for another city's). A
+# route that only writes answers a GET with 405 once signed in; an empty POST is a form, not
+# JSON: 415 for those who may write there (the writes themselves are tested in tests/api).
+API_PUBLIC = dict.fromkeys(CORE_ROLES, 200)
+# Chamber staff have a role: signed in, they are answered as the other roles without a city.
+_WITH_A_ROLE = ("chamber", "chamber_other")
+API_SIGNED_IN = {**API_PUBLIC, "anonymous": 401, "plain": 401, **dict.fromkeys(_WITH_A_ROLE, 200)}
+API_MEMBERS = {**MEMBERS, "anonymous": 401, "plain": 401, **dict.fromkeys(_WITH_A_ROLE, 404)}
+API_POST_ONLY = {
+    **dict.fromkeys(CORE_ROLES, 405),
+    "anonymous": 401,
+    "plain": 401,
+    **dict.fromkeys(_WITH_A_ROLE, 405),
+}
+API_POST_MEMBERS = {
+    **API_MEMBERS,
+    **dict.fromkeys(["officer_a", "officer_b", "coordinator_a", "admin"], 415),
+}
+# A's chamber's business is a party to the world's sub-alliance: its staff read and record its
+# outcomes; another city's chamber gets a 404.
+API_SUB_ALLIANCE = {**API_MEMBERS, "chamber": 200}
+MATRIX.update(
+    {
+        "api:schema": (API_PUBLIC, None),
+        "api:docs": (API_PUBLIC, None),
+        "api:redoc": (API_PUBLIC, None),
+        "api:me": (API_SIGNED_IN, None),
+        "api:partnership_list": (API_SIGNED_IN, None),
+        "api:partnership_geojson": (API_SIGNED_IN, None),
+        "api:partnership_detail": (API_MEMBERS, None),
+        "api:partnership_advance": (API_POST_ONLY, API_POST_MEMBERS),
+        "api:partnership_return": (API_POST_ONLY, API_POST_MEMBERS),
+        "api:partnership_mous": (API_MEMBERS, None),
+        "api:partnership_reviews": (API_MEMBERS, None),
+        "api:review_kpi_actuals": (API_POST_ONLY, API_POST_MEMBERS),
+        "api:partnership_activities": (API_MEMBERS, API_POST_MEMBERS),
+        "api:partnership_sub_alliances": (API_MEMBERS, None),
+        "api:partnership_outcomes": (API_MEMBERS, None),
+        "api:partnership_lessons": (API_MEMBERS, None),
+        "api:partnership_comments": (API_MEMBERS, API_POST_MEMBERS),
+        "api:sub_alliance_outcomes": (
+            API_SUB_ALLIANCE,
+            {**API_POST_MEMBERS, "chamber": 415},
+        ),
+        "api:city_list": (API_SIGNED_IN, None),
+        "api:city_geojson": (API_SIGNED_IN, None),
+        "api:city_detail": (API_SIGNED_IN, None),
+        "api:registry_list": (API_PUBLIC, None),
+        "api:registry_detail": (API_PUBLIC, None),
+    }
+)
+
 # What a pending chamber account may reach (everything else redirects it to its status page).
 # What an account without a role may reach (core.access.OPEN_VIEWS and the apps' open views).
 OPEN = {
@@ -294,6 +365,8 @@ OPEN = {
     "invitations:join",
     "accounts:account",
     "accounts:language",
+    # The API: every route (it answers for itself, see above).
+    *(name for name in MATRIX if name.startswith("api:")),
 }
 
 
