@@ -185,19 +185,8 @@ def read(directory: Path) -> Dataset:
 # --- Cities, partnerships, users ---------------------------------------------------------------
 
 CITY_FIELDS = {
-    "name",
-    "province",
-    "country",
-    "geonameid",
-    "kind",
-    "population",
-    "lat",
-    "lon",
-    "global_region",
-    "website",
-    "sectors",
-    "profile",
-    "development_plan",
+    *("name", "province", "country", "geonameid", "kind", "population", "lat", "lon"),
+    *("global_region", "website", "sectors", "profile", "development_plan"),
 }
 
 
