@@ -36,6 +36,7 @@ DATA_APPS = {
 # Written in Latin letters in every language: codes and names that are not data.
 ALLOWED = {
     *("KPI", "KPIs", "MOU", "MoU", "PDF", "CSV", "ICS", "XLSX", "xlsx", "ISIC", "IDP", "ID"),
+    *("API", "JSON", "GeoJSON", "HTTP"),
     *("GeoNames", "Lendrum", "iCal", "URL", "Excel", "SME", "km", "Django"),
     # The login lockout's package (django-axes), named by its app label in the admin.
     "Axes",
@@ -70,7 +71,10 @@ class ReadText(HTMLParser):
             # English in its templates, untranslatable: not ours to fix.
             attrs.pop("alt", None)
         lang = attrs.get("lang")
-        skip = tag in ("script", "style") or (lang is not None and lang != self.language)
+        # Code (a header to type, a CSV column's name) is written as the computer reads it.
+        skip = tag in ("script", "style", "code", "kbd") or (
+            lang is not None and lang != self.language
+        )
         if not (skip or self.skipped()):
             self.texts.extend(attrs[name] for name in READ_ATTRIBUTES if attrs.get(name))
             if tag == "input" and attrs.get("type") in ("submit", "button") and attrs.get("value"):
