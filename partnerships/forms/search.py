@@ -141,6 +141,16 @@ class ContactForm(PlainModelForm):
         }
         widgets = {"contacted_on": DATE_INPUT, "summary": forms.Textarea(attrs={"rows": 3})}
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The channel is chosen, not assumed: an empty first choice, selected on a new contact
+        # (the model's default would otherwise preselect e-mail). Still required.
+        channel = self.fields["channel"]
+        channel.choices = [("", "—"), *ApproachContact.Channel.choices]
+        channel.error_messages["required"] = _("Choose how the contact was made.")
+        if self.instance.pk is None:
+            self.initial["channel"] = ""
+
 
 class DueDiligenceForm(PlainModelForm):
     class Meta:

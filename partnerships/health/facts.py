@@ -31,6 +31,7 @@ from core import hooks
 from partnerships.health.rules import (
     FINISHED,
     IMPLEMENTATION_FROM,
+    IMPLEMENTATION_GRACE_DAYS,
     KPIS_EXPECTED_FROM,
     NO_CHAMPION_REASON,
     NO_KPIS_REASON,
@@ -49,6 +50,7 @@ from partnerships.models import (
     KPIResult,
     Partnership,
     Review,
+    Step,
 )
 
 # Annotation name → fact name.
@@ -156,8 +158,14 @@ def with_warning_signs(qs: QuerySet[Partnership], today: dt.date) -> QuerySet[Pa
         h_has_kpis=_any(KPI.objects.filter(partnership=OuterRef("pk"))),
     )
     quiet_since = today - dt.timedelta(days=QUIET_DAYS)
+    # Entered implementation on or after this day: still in its grace period (rules.in_grace).
+    grace_from = timezone.make_aware(
+        dt.datetime.combine(today - dt.timedelta(days=IMPLEMENTATION_GRACE_DAYS - 1), dt.time())
+    )
+    in_grace = Q(step=Step.IMPLEMENTATION, step_entered_at__gte=grace_from)
     return qs.filter(
         Q(step__gte=IMPLEMENTATION_FROM)
+        & ~in_grace
         & (Q(h_last_activity_on__isnull=True) | Q(h_last_activity_on__lte=quiet_since))
         | Q(step__gte=KPIS_EXPECTED_FROM, h_has_kpis=False)
         | Q(h_signed_mou_expires_on__lt=today)
@@ -170,7 +178,10 @@ def warning_reasons(p: Partnership, today: dt.date) -> list[str]:
     """The warning signs of a partnership read with `with_warning_signs`, in plain words: the
     same words as the health score's deductions."""
     reasons = []
-    if p.step >= IMPLEMENTATION_FROM and is_quiet(p.h_last_activity_on, today):
+    entered_on = timezone.localdate(p.step_entered_at) if p.step_entered_at else None
+    if p.step >= IMPLEMENTATION_FROM and is_quiet(
+        p.h_last_activity_on, today, step=p.step, entered_on=entered_on
+    ):
         reasons.append(quiet_reason(p.h_last_activity_on))
     if p.step >= KPIS_EXPECTED_FROM and not p.h_has_kpis:
         reasons.append(gettext(NO_KPIS_REASON))

@@ -16,6 +16,9 @@ from partnerships.models import Partnership, Step
 
 # Implementation that shows no activity for this long has gone quiet.
 QUIET_DAYS = 90
+# A partnership that has just entered implementation is given this many days before it can
+# be found quiet ("no activity since implementation began"): nothing happens on day one.
+IMPLEMENTATION_GRACE_DAYS = 30
 # A signed MOU expiring within this many days needs a renewal decision now (the health score,
 # the dashboard's list and the first of the reminders' three windows).
 MOU_EXPIRING_DAYS = 90
@@ -56,12 +59,57 @@ STALLED_POINTS = 10
 HEALTHY_FROM = 80
 AT_RISK_FROM = 50
 
+# A sign that lasts grows worse: once it has lasted this many times its threshold (stalled
+# for twice STALLED_DAYS, quiet for twice QUIET_DAYS, a review late by twice
+# REVIEW_ESCALATED_AFTER_DAYS), it takes off at least LONG_STANDING_POINTS on its own, enough
+# that the partnership is no longer "Healthy" whatever else is right.
+LONG_STANDING_TIMES = 2
+LONG_STANDING_POINTS = 100 - HEALTHY_FROM + 1
+
+
+def lasting_points(points: int, days: int, threshold_days: int) -> int:
+    """The points a sign takes off when it has lasted `days` against its threshold."""
+    if days >= LONG_STANDING_TIMES * threshold_days:
+        return max(points, LONG_STANDING_POINTS)
+    return points
+
 
 # --- The words for each sign, shared by the score and the warning signs --------------------
 
 
-def is_quiet(last_activity_on: dt.date | None, today: dt.date) -> bool:
+def in_grace(step: int, entered_on: dt.date | None, today: dt.date) -> bool:
+    """Whether a partnership entered implementation too recently to be found quiet."""
+    return (
+        step == Step.IMPLEMENTATION
+        and entered_on is not None
+        and (today - entered_on).days < IMPLEMENTATION_GRACE_DAYS
+    )
+
+
+def is_quiet(
+    last_activity_on: dt.date | None,
+    today: dt.date,
+    *,
+    step: int = Step.IMPLEMENTATION,
+    entered_on: dt.date | None = None,
+) -> bool:
+    """Whether a running partnership has gone quiet (`step` and `entered_on`, the day it
+    entered its step, give a partnership just in implementation its grace period)."""
+    if in_grace(step, entered_on, today):
+        return False
     return last_activity_on is None or last_activity_on <= today - dt.timedelta(days=QUIET_DAYS)
+
+
+def quiet_days(
+    last_activity_on: dt.date | None, today: dt.date, *, step: int, entered_on: dt.date | None
+) -> int:
+    """How long a quiet partnership has been quiet: since its last activity or, with none,
+    since it entered implementation (0 when that is not known: in step 8 with no activity)."""
+    if last_activity_on is not None:
+        return (today - last_activity_on).days
+    if step == Step.IMPLEMENTATION and entered_on is not None:
+        return (today - entered_on).days
+    return 0
 
 
 def quiet_reason(last_activity_on: dt.date | None) -> str:

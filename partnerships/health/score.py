@@ -23,13 +23,17 @@ from partnerships.health.rules import (
     NO_CHAMPION_POINTS,
     NO_CHAMPION_REASON,
     NO_RECENT_ACTIVITY_POINTS,
+    QUIET_DAYS,
+    REVIEW_ESCALATED_AFTER_DAYS,
     REVIEW_OVERDUE_POINTS,
     STALLED_DAYS,
     STALLED_POINTS,
     day,
     is_quiet,
+    lasting_points,
     mou_lapsed_reason,
     mou_not_renewed_reason,
+    quiet_days,
     quiet_reason,
 )
 from partnerships.models import Step
@@ -122,13 +126,17 @@ def score(facts: dict[str, Any], today: dt.date) -> Health:
         return Health(score=None)
     step = facts["step"]
     running = step >= IMPLEMENTATION_FROM
+    entered = _date(facts.get("step_entered_at"))
     found: list[Deduction] = []
     not_assessed: list[str] = []
 
     next_review_on = facts.get("next_review_on")
     if next_review_on and next_review_on < today:
         reason = gettext("Review overdue: it was due on %(date)s.") % {"date": day(next_review_on)}
-        found.append(Deduction(REVIEW_OVERDUE_POINTS, reason))
+        points = lasting_points(
+            REVIEW_OVERDUE_POINTS, (today - next_review_on).days, REVIEW_ESCALATED_AFTER_DAYS
+        )
+        found.append(Deduction(points, reason))
 
     measured, off = facts.get("kpis_measured") or 0, facts.get("kpis_off_target") or 0
     if measured and off:
@@ -141,8 +149,10 @@ def score(facts: dict[str, Any], today: dt.date) -> Health:
         found.append(Deduction(points, reason))
 
     last = facts.get("last_activity_on")
-    if running and is_quiet(last, today):
-        found.append(Deduction(NO_RECENT_ACTIVITY_POINTS, quiet_reason(last)))
+    if running and is_quiet(last, today, step=step, entered_on=entered):
+        days = quiet_days(last, today, step=step, entered_on=entered)
+        points = lasting_points(NO_RECENT_ACTIVITY_POINTS, days, QUIET_DAYS)
+        found.append(Deduction(points, quiet_reason(last)))
 
     involved = facts.get("business_involved")
     if involved is None:
@@ -176,11 +186,10 @@ def score(facts: dict[str, Any], today: dt.date) -> Health:
     if not facts.get("has_champion"):
         found.append(Deduction(NO_CHAMPION_POINTS, gettext(NO_CHAMPION_REASON)))
 
-    entered = _date(facts.get("step_entered_at"))
     if not running and entered and (today - entered).days > STALLED_DAYS:
         found.append(
             Deduction(
-                STALLED_POINTS,
+                lasting_points(STALLED_POINTS, (today - entered).days, STALLED_DAYS),
                 gettext("Stalled: in step %(step)s (%(label)s) for %(days)s days.")
                 % {"step": step, "label": Step(step).label, "days": (today - entered).days},
             )

@@ -71,7 +71,8 @@ def strategy_create(*, partner: Partner, user=None, criteria: Iterable[dict] = (
 def strategy_put_in_force(
     *, strategy: TwinningStrategy, approved_on: dt.date | None = None
 ) -> TwinningStrategy:
-    """Approve a draft: it comes into force and the one before it is superseded."""
+    """Approve a draft: it comes into force and the one before it is superseded. The
+    returned strategy's `superseded` lists the versions it superseded (none for a first)."""
     lock_city(strategy.partner_id)
     strategy.refresh_from_db()
     if strategy.status != TwinningStrategy.Status.DRAFT:
@@ -79,12 +80,15 @@ def strategy_put_in_force(
             _("Only a draft can be put in force; this one is %(status)s.")
             % {"status": strategy.status}
         )
+    superseded = []
     # Saved one by one (not .update()) so the history records the supersession too.
     for previous in TwinningStrategy.objects.filter(
         partner_id=strategy.partner_id, status=TwinningStrategy.Status.IN_FORCE
     ):
         previous.status = TwinningStrategy.Status.SUPERSEDED
         previous.save(update_fields=["status", "updated_at"])
+        superseded.append(previous)
+    strategy.superseded = superseded
     strategy.status = TwinningStrategy.Status.IN_FORCE
     strategy.approved_on = approved_on or strategy.approved_on or timezone.localdate()
     strategy.save(update_fields=["status", "approved_on", "updated_at"])

@@ -201,6 +201,15 @@ def _strategy_page(
             if new_criteria is None:
                 new_criteria = CriterionFormSet(prefix="criteria")
     next_version = (versions[0].version + 1) if versions else 1
+    coordinators = []
+    if not can_edit:
+        # Who writes it: an officer who may not is told whom to ask.
+        coordinators = [
+            m.user
+            for m in city.staff.filter(role=CityMembership.Role.COORDINATOR)
+            .select_related("user")
+            .order_by("user__last_name", "user__first_name", "user__username")
+        ]
     return render(
         request,
         "partnerships/cities/strategy.html",
@@ -218,6 +227,8 @@ def _strategy_page(
             "new_criteria": new_criteria,
             "can_start": can_edit and draft is None and in_force is not None,
             "next_version": next_version,
+            "coordinators": coordinators,
+            "is_officer_here": not can_edit and city.pk in permissions.city_ids(request.user),
         },
     )
 
@@ -325,17 +336,17 @@ def strategy_approve(request, pk: int, strategy_id: int):
             request, city, approve_form=form, approve_target=version.pk, version_pk=version.pk
         )
     try:
-        services.strategy_approve(
+        approved = services.strategy_approve(
             strategy=version, user=request.user, approved_on=form.cleaned_data["approved_on"]
         )
     except DomainError as exc:
         report_refusal(request, exc)
         return redirect(_strategy_url(city, version))
-    messages.success(
-        request,
-        _("Version %(version)s is now in force; the previous one is superseded.")
-        % {"version": version.version},
-    )
+    if approved.superseded:
+        message = _("Version %(version)s is now in force; the previous one is superseded.")
+    else:
+        message = _("Version %(version)s is now in force.")
+    messages.success(request, message % {"version": version.version})
     return redirect(_strategy_url(city))
 
 

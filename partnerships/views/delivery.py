@@ -133,6 +133,15 @@ def _save(request, form, write: Callable[[], object], *forms_extra) -> bool:
     return True
 
 
+def _done(request, partnership: Partnership, step: Step, again_url: str):
+    """Where a saved form goes: back to the same form, empty, when its "and another" button
+    was pressed (templates/_form.html, `another`); otherwise to the step on the partnership's
+    page."""
+    if request.POST.get("another"):
+        return redirect(again_url)
+    return redirect(_section(partnership, step))
+
+
 def _post(request):
     return (request.POST, request.FILES) if request.method == "POST" else (None, None)
 
@@ -216,7 +225,8 @@ def action_add(request, pk: int):
 
     if _save(request, form, write):
         messages.success(request, _("Action added to the business plan."))
-        return redirect(_section(partnership, Step.PLANNING))
+        again = reverse("partnerships:business_plan", args=[partnership.pk]) + "#add-action"
+        return _done(request, partnership, Step.PLANNING, again)
     return _plan_page(request, partnership, plan=plan, action_form=form, page="business_plan")
 
 
@@ -279,7 +289,8 @@ def kpi_add(request, pk: int):
 
     if _save(request, form, write):
         messages.success(request, _("KPI agreed."))
-        return redirect(_section(partnership, Step.PLANNING))
+        again = reverse("partnerships:kpi_add", args=[partnership.pk]) + "#kpi-add-heading"
+        return _done(request, partnership, Step.PLANNING, again)
     kpis = list(KPI.objects.filter(partnership=partnership).select_related("area"))
     return _render(
         request, "kpis.html", partnership, Step.PLANNING, "kpi_add", form=form, kpis=kpis

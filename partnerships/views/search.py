@@ -447,6 +447,7 @@ def _render_candidate(request, partnership: Partnership, candidate: Candidate, *
                 "feasibility": reverse("partnerships:feasibility", args=args),
             },
             "step_notice": step_notice(partnership, Step.APPROACH),
+            "step": Step.APPROACH,  # the breadcrumb's step
         },
     )
 

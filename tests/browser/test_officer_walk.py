@@ -175,7 +175,10 @@ def test_officer_walks_a_partnership_from_strategy_to_a_signed_mou(
     expect(page.get_by_role("heading", name="Draft version 1")).to_be_visible()
 
     page.get_by_role("button", name="Approve and put in force").click()
-    expect_message(page, "Version 1 is now in force; the previous one is superseded.")
+    # The first version supersedes nothing, and the message does not pretend it does.
+    expect(page.locator(".messages")).to_have_text(
+        re.compile(r"^\s*Version 1 is now in force\.\s*$")
+    )
     assert len(dialogs) == 1 and "Put version 1 in force" in dialogs[0]
     version = page.get_by_role("article")
     expect(version.get_by_text("In force")).to_be_visible()
@@ -214,8 +217,13 @@ def test_officer_walks_a_partnership_from_strategy_to_a_signed_mou(
     page.locator("#step-3").get_by_role("link", name=CANDIDATE, exact=True).click()
     expect(page.get_by_role("heading", name=re.compile(f"^{CANDIDATE}"))).to_be_visible()
 
+    crumbs = page.get_by_role("navigation", name="Breadcrumb")
+    expect(crumbs).to_contain_text("Approach and evaluation")
+    expect(crumbs.get_by_text("Search", exact=True)).to_have_count(0)
     contact = page.locator("#contact")
-    contact.get_by_text("Record a contact", exact=True).click()
+    # No contact yet: the form is open, its channel not yet chosen.
+    expect(contact.locator("details")).to_have_attribute("open", "")
+    expect(contact.get_by_label("Channel")).to_have_value("")
     contact.get_by_label("Date").fill((today - dt.timedelta(days=20)).isoformat())
     contact.get_by_label("Channel").select_option(label="Meeting")
     contact.get_by_label("Contact name").fill("Dr. Anna Schmidt")
@@ -295,7 +303,15 @@ def test_officer_walks_a_partnership_from_strategy_to_a_signed_mou(
     page.get_by_label("Unit").fill("missions")
     page.get_by_label("Baseline").fill("0")
     page.get_by_label("Target").fill("2")
-    page.get_by_role("button", name="Add the KPI").click()
+    page.get_by_role("button", name="Add the KPI and another").click()
+    expect_message(page, "KPI agreed.")
+    expect(page.get_by_role("heading", name="Agree a KPI")).to_be_visible()
+    expect(page.get_by_label("Name")).to_have_value("")
+    page.get_by_label("Name").fill("Engineers trained")
+    page.get_by_label("Unit").fill("engineers")
+    page.get_by_label("Baseline").fill("0")
+    page.get_by_label("Target").fill("10")
+    page.get_by_role("button", name="Add the KPI", exact=True).click()
     expect_message(page, "KPI agreed.")
     planning = page.locator("#step-5")
     expect(planning.get_by_role("cell", name="Trade missions a year")).to_be_visible()
@@ -338,6 +354,8 @@ def test_officer_walks_a_partnership_from_strategy_to_a_signed_mou(
     sign_off(page, "Agreement / MOU", "The signed MOU", today)
     advance(page, 7, "Implementation")
     expect(page.get_by_role("button", name="Advance to step 8: Measurement")).to_be_disabled()
+    # Just entered implementation: in its grace period, not yet "no activity".
+    expect(page.get_by_text("No activity logged since implementation began.")).to_have_count(0)
     screenshot(page, "walk-07-implementation")
 
     # --- What the walk left in the database --------------------------------------------------

@@ -11,6 +11,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django.utils.formats import date_format
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from partnerships import health
 from partnerships.health import Deduction, Health, health_for, score
@@ -108,7 +110,7 @@ def test_a_healthy_partnership_scores_100_with_no_deduction():
             Deduction(15, f"No activity in the last 90 days (the last on {day(ago(90))})."),
         ),
         (
-            {"last_activity_on": None},
+            {"last_activity_on": None, "step_entered_at": timezone.now() - dt.timedelta(days=100)},
             Deduction(15, "No activity logged since implementation began."),
         ),
         (
@@ -174,6 +176,7 @@ def test_every_deduction_at_once_floors_at_zero_and_lists_the_largest_first():
         next_review_on=ago(3),
         kpis_off_target=3,
         last_activity_on=None,
+        step_entered_at=timezone.now() - dt.timedelta(days=100),
         business_involved=False,
         signed_mou_expires_on=ago(2),
         has_champion=False,
@@ -217,6 +220,106 @@ def test_the_points_add_up_to_100():
     )
 
 
+# Each sign that is a matter of time: the facts with that sign lasting `days` (past its
+# threshold), and its threshold.
+def _stalled(days):
+    return {"step": Step.APPROACH, "step_entered_at": timezone.now() - dt.timedelta(days=days)}
+
+
+def _quiet(days):
+    return {"last_activity_on": ago(days)}
+
+
+def _quiet_since_implementation(days):
+    return {"last_activity_on": None, "step_entered_at": timezone.now() - dt.timedelta(days=days)}
+
+
+def _overdue(days):
+    return {"next_review_on": ago(days)}
+
+
+LASTING_SIGNS = [
+    (_stalled, health.STALLED_DAYS + 1),
+    (_quiet, health.QUIET_DAYS),
+    (_quiet_since_implementation, health.QUIET_DAYS),
+    (_overdue, 1),
+]
+LASTING_IDS = ["stalled", "quiet", "quiet since implementation", "review overdue"]
+
+
+@pytest.mark.parametrize("sign, first_day", LASTING_SIGNS, ids=LASTING_IDS)
+@settings(max_examples=40, deadline=None)
+@given(data=st.data())
+def test_a_sign_lasting_long_is_never_healthy_and_never_costs_less(sign, first_day, data):
+    """The class of fault of "stalled 418 days, still Healthy 90": a sign's cost that does not
+    grow with how long it lasts. Once a sign has lasted twice its threshold, it alone takes the
+    partnership out of "Healthy"; and a sign never costs less for lasting longer."""
+    days = data.draw(st.integers(min_value=first_day, max_value=5000), label="days")
+    later = data.draw(st.integers(min_value=days, max_value=6000), label="later")
+    now, then = score(facts(**sign(days)), TODAY), score(facts(**sign(later)), TODAY)
+    assert len(now.deductions) == 1 and now.band != "weak"
+    assert then.score <= now.score
+    threshold = {
+        _stalled: health.STALLED_DAYS,
+        _quiet: health.QUIET_DAYS,
+        _quiet_since_implementation: health.QUIET_DAYS,
+        _overdue: health.REVIEW_ESCALATED_AFTER_DAYS,
+    }[sign]
+    if days >= health.LONG_STANDING_TIMES * threshold:
+        assert now.band != "healthy", (days, now)
+
+
+def test_stalled_418_days_is_not_healthy():
+    result = score(facts(**_stalled(418)), TODAY)
+    assert result.band == "at_risk"
+    assert result.deductions == [
+        Deduction(
+            health.LONG_STANDING_POINTS,
+            "Stalled: in step 3 (Approach and evaluation) for 418 days.",
+        )
+    ]
+
+
+@pytest.mark.parametrize("days_in", range(0, health.IMPLEMENTATION_GRACE_DAYS + 2))
+def test_implementation_has_a_grace_period_before_it_can_be_quiet(days_in):
+    """Whatever the last activity (none, or long before implementation), a partnership that
+    entered implementation fewer than IMPLEMENTATION_GRACE_DAYS ago is not quiet; from then
+    on it is. Measurement (step 8) comes after implementation: no grace there."""
+    entered = timezone.now() - dt.timedelta(days=days_in)
+    for last in (None, ago(400)):
+        result = score(facts(step_entered_at=entered, last_activity_on=last), TODAY)
+        if days_in < health.IMPLEMENTATION_GRACE_DAYS:
+            assert result.score == 100, (last, result)
+        else:
+            assert result.score < 100 and result.band != "weak", (last, result)
+        later = facts(step=Step.MEASUREMENT, step_entered_at=entered, last_activity_on=last)
+        assert score(later, TODAY).score < 100
+
+
+def test_the_warning_signs_give_the_same_grace(involved):
+    just_in = healthy("Just in implementation")
+    just_in.activities.all().delete()
+    Partnership.objects.filter(pk=just_in.pk).update(
+        step_entered_at=timezone.now() - dt.timedelta(days=health.IMPLEMENTATION_GRACE_DAYS - 1)
+    )
+    past_grace = healthy("Past its grace")
+    past_grace.activities.all().delete()
+    Partnership.objects.filter(pk=past_grace.pk).update(
+        step_entered_at=timezone.now() - dt.timedelta(days=health.IMPLEMENTATION_GRACE_DAYS)
+    )
+    KPIFactory(partnership=just_in)
+    KPIFactory(partnership=past_grace)
+    involved["ids"] = {just_in.pk, past_grace.pk}
+    signs = {
+        p.title: health.warning_reasons(p, TODAY)
+        for p in health.with_warning_signs(Partnership.objects.all(), TODAY)
+    }
+    assert signs == {"Past its grace": ["No activity logged since implementation began."]}
+    scores = health_for(Partnership.objects.all())
+    assert scores[just_in.pk].score == 100
+    assert reasons(scores[past_grace.pk]) == ["No activity logged since implementation began."]
+
+
 # --- health_for over designed partnerships -------------------------------------------------
 
 
@@ -224,7 +327,10 @@ def healthy(title: str, step: int = Step.IMPLEMENTATION, **fields) -> Partnershi
     """A running partnership with nothing wrong: champion, recent activity, a signed MOU far
     from expiry, a review planned ahead."""
     p = PartnershipFactory(title=title, next_review_on=ahead(60), **fields)
-    Partnership.objects.filter(pk=p.pk).update(step=step)
+    # In its step for 100 days: past implementation's grace, not yet stalled.
+    Partnership.objects.filter(pk=p.pk).update(
+        step=step, step_entered_at=timezone.now() - dt.timedelta(days=100)
+    )
     ChampionFactory(partnership=p)
     ActivityFactory(partnership=p, occurred_on=ago(10))
     MOUFactory(partnership=p, effective_on=ago(300), signed_on=ago(300), expires_on=ahead(900))
@@ -310,7 +416,7 @@ def test_designed_partnerships_one_deduction_each(involved):
         f"The MOU expired on {day(ago(40))} and no new one is signed."
     ]
     assert reasons(by_title["No champion"]) == ["No active champion."]
-    assert by_title["Stalled"].score == 90
+    assert by_title["Stalled"].score == 90  # 200 days: not yet twice STALLED_DAYS
     assert reasons(by_title["Stalled"]) == [
         "Stalled: in step 3 (Approach and evaluation) for 200 days."
     ]

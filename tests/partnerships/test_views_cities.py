@@ -1202,3 +1202,53 @@ def test_two_coordinators_starting_a_draft_at_once_make_one_draft():
 
     assert _at_once(*(start(u) for u in users)) == ["done", "refused"]
     assert city.strategies.filter(status=TwinningStrategy.Status.DRAFT).count() == 1
+
+
+# --- The strategy for those who do not write it, and the approval's words -------------------
+
+
+@pytest.mark.parametrize("state", ["none", "in_force", "draft"])
+@pytest.mark.parametrize("role", ["officer", "other_officer", "coordinator", "superuser"])
+def test_who_cannot_write_the_strategy_is_told_who_does(client, people, city, role, state):
+    """No dead end: whatever the strategy's state, a reader who may not write it learns that
+    the coordinators do, and who they are (their e-mail for the city's own officers)."""
+    coordinator = people["coordinator"]
+    coordinator.first_name, coordinator.last_name = "Ada", "Okafor"
+    coordinator.email = "ada@example.org"
+    coordinator.save()
+    if state != "none":
+        TwinningStrategyFactory(partner=city, version=1)
+    if state == "draft":
+        TwinningStrategyFactory(
+            partner=city, version=2, status=TwinningStrategy.Status.DRAFT, approved_on=None
+        )
+    html = as_role(client, people, role).get(strategy_url(city)).content.decode()
+    writes = role in ("coordinator", "superuser")
+    assert ("Who writes the strategy" in html) is not writes
+    assert ("written and approved by its coordinators" in html) is not writes
+    if not writes:
+        assert "Ada Okafor" in html.split('id="who-heading"')[1]
+    assert ("mailto:ada@example.org" in html) is (role == "officer")
+
+
+def test_a_city_without_coordinator_says_so(client, people, other_city):
+    html = as_role(client, people, "other_officer").get(strategy_url(other_city)).content
+    assert "has no coordinator yet" in html.decode()
+
+
+@pytest.mark.parametrize("previous", [False, True])
+def test_the_approval_message_speaks_of_a_superseded_version_only_if_there_was_one(
+    client, people, city, previous
+):
+    if previous:
+        TwinningStrategyFactory(partner=city, version=1, approved_on=dt.date(2024, 3, 1))
+    draft = TwinningStrategyFactory(
+        partner=city, version=2, status=TwinningStrategy.Status.DRAFT, approved_on=None
+    )
+    StrategyCriterionFactory(strategy=draft)
+    response = as_role(client, people, "coordinator").post(approve_url(city, draft), follow=True)
+    said = [str(m) for m in response.context["messages"]]
+    if previous:
+        assert said == ["Version 2 is now in force; the previous one is superseded."]
+    else:
+        assert said == ["Version 2 is now in force."]

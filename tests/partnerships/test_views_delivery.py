@@ -468,6 +468,63 @@ def test_an_invalid_status_or_another_partnerships_action_changes_nothing(
     assert set(PlanAction.objects.values_list("status", flat=True)) == {"open"}
 
 
+# --- "Save and add another" ---------------------------------------------------------------
+
+# Each form that adds one of several rows: its page, a valid POST, the form's name in the
+# context, the page it comes back to (without its anchor), its message and the rows saved.
+ADD_ANOTHER = [
+    (
+        "kpi_add",
+        {"name": "Trade missions", "unit": "missions", "baseline": "0", "target": "2"},
+        "form",
+        "kpi_add",
+        "KPI agreed.",
+        lambda p: KPI.objects.filter(partnership=p),
+    ),
+    (
+        "action_add",
+        {"description": "First trade mission", "owner": "LED", "due_on": "2025-10-31"},
+        "action_form",
+        "business_plan",
+        "Action added to the business plan.",
+        lambda p: PlanAction.objects.filter(plan__partnership=p),
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    "page, data, form_name, again, message, rows", ADD_ANOTHER, ids=[a[0] for a in ADD_ANOTHER]
+)
+def test_save_and_add_another_comes_back_to_the_same_form_empty(
+    officer_client, partnership, page, data, form_name, again, message, rows
+):
+    BusinessPlanFactory(partnership=partnership)
+    add_url = url(page, partnership)
+    form_page = url(again, partnership)
+    shown = officer_client.get(form_page).content.decode()
+    assert shown.count('name="another"') == 1
+    # The plain button still goes to the partnership's page.
+    response = officer_client.post(add_url, data)
+    assert response.url == section(partnership, Step.PLANNING)
+    officer_client.get(response.url)  # its message read
+    # The second button comes back, again and again, to the empty form with the message.
+    for n, name in enumerate(["Second", "Third"], start=2):
+        first_field = next(iter(data))
+        response = officer_client.post(add_url, {**data, first_field: name, "another": "1"})
+        assert response.status_code == 302
+        assert response.url.split("#")[0] == form_page
+        assert texts(response) == [message]
+        followed = officer_client.get(response.url)
+        form = followed.context[form_name]
+        assert not form.is_bound and not form.errors
+        assert name not in str(form)
+        assert rows(partnership).count() == n
+    # A refused form with the second button stays on the form with its errors, as ever.
+    response = officer_client.post(add_url, {first_field: "", "another": "1"})
+    assert response.status_code == 200 and response.context[form_name].errors
+    assert rows(partnership).count() == 3
+
+
 # --- Step 5: KPIs --------------------------------------------------------------------------
 
 

@@ -642,6 +642,12 @@ def test_dashboard_warning_signs(client):
     running(Step.IMPLEMENTATION, "Healthy")
     quiet = running(Step.IMPLEMENTATION, "Quiet")
     quiet.activities.update(occurred_on=today - dt.timedelta(days=120))
+    Partnership.objects.filter(pk=quiet.pk).update(
+        step_entered_at=timezone.now() - dt.timedelta(days=60)
+    )
+    # Just entered implementation, its last activity long before: in its grace period.
+    just_in = running(Step.IMPLEMENTATION, "Just in implementation")
+    just_in.activities.update(occurred_on=today - dt.timedelta(days=120))
     no_kpis = running(Step.AGREEMENT, "No KPIs")
     no_kpis.kpis.all().delete()
     lapsed = running(Step.IMPLEMENTATION, "Lapsed MOU")

@@ -1,6 +1,7 @@
 """Steps 2-4 pages: search and candidates, approach and evaluation, scoring and selection."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.contrib.messages import get_messages
@@ -9,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from partnerships import suggestions
+from partnerships.forms.search import ContactForm
 from partnerships.models import (
     ApproachContact,
     Candidate,
@@ -818,3 +820,72 @@ def test_each_city_shows_its_distance_from_the_home_city(client, officer, home, 
     assert suggestions.distance_km(home, kiel) == 9858
     assert "9,858 km from Buffalo City" in page
     assert reverse("partnerships:city_add") in page  # a city not in the portal: add it
+
+
+# --- Step 3's page as a new officer meets it ------------------------------------------------
+
+PAGE_STEPS = {
+    "search": Step.SEARCH,
+    "selection": Step.SELECTION,
+    "candidate": Step.APPROACH,
+    "contact_add": Step.APPROACH,
+    "due_diligence": Step.APPROACH,
+    "feasibility": Step.APPROACH,
+}
+
+
+def _breadcrumb(html: str) -> list[str]:
+    trail = re.search(r'<ol class="breadcrumb">(.*?)</ol>', html, re.S).group(1)
+    items = re.findall(r'<li class="breadcrumb-item[^"]*"[^>]*>(.*?)</li>', trail, re.S)
+    return [re.sub(r"<[^>]+>", "", item).strip() for item in items]
+
+
+@pytest.mark.parametrize("page", list(PAGE_STEPS))
+def test_each_step_page_names_its_own_step_in_the_breadcrumb(client, officer, candidate, page):
+    """Every page of steps 2-4 names, after the partnership, the step it belongs to, and no
+    other step (a candidate's page is step 3's, not "Search")."""
+    client.force_login(officer)
+    partnership = candidate.partnership
+    on_candidate = page not in ("search", "selection")
+    response = client.get(_url(page, partnership, candidate if on_candidate else None))
+    trail = _breadcrumb(response.content.decode())
+    step = PAGE_STEPS[page]
+    assert trail[:2] == ["Partnerships", partnership.title]
+    assert trail[2] == str(step.label)
+    assert trail[3:] == (["Aachen"] if on_candidate else [])
+    others = {str(s.label) for s in Step if s != step}
+    assert not others & set(trail)
+
+
+def test_the_contact_form_opens_when_there_is_no_contact_yet(client, officer, candidate):
+    client.force_login(officer)
+    url = _url("candidate", candidate.partnership, candidate)
+    html = client.get(url).content.decode()
+    assert re.search(r"<details[^>]*\bopen\b[^>]*>\s*<summary[^>]*>Record a contact", html)
+    ApproachContactFactory(candidate=candidate)
+    html = client.get(url).content.decode()
+    assert re.search(r"<details(?![^>]*\bopen\b)[^>]*>\s*<summary[^>]*>Record a contact", html)
+
+
+def test_the_contact_channel_is_chosen_from_an_empty_first_choice(client, officer, candidate):
+    client.force_login(officer)
+    form = client.get(_url("candidate", candidate.partnership, candidate)).context["contact_form"]
+    choices = list(form.fields["channel"].choices)
+    assert choices[0] == ("", "—")
+    assert [c for c, _ in choices[1:]] == list(ApproachContact.Channel.values)
+    assert form["channel"].value() == ""
+    html = str(form["channel"])
+    assert re.search(r'<option value="" selected>—</option>', html)
+    # Still required: left empty, it is a field error and nothing is saved.
+    response = client.post(
+        _url("contact_add", candidate.partnership, candidate),
+        {"contact-contacted_on": "2025-03-04", "contact-channel": "", "contact-contact_name": "X"},
+    )
+    assert response.status_code == 200
+    assert response.context["contact_form"].errors["channel"] == [
+        "Choose how the contact was made."
+    ]
+    assert not ApproachContact.objects.exists()
+    # A recorded contact keeps its channel when its form is shown again.
+    contact = ApproachContactFactory(candidate=candidate, channel="visit")
+    assert ContactForm(instance=contact)["channel"].value() == "visit"
