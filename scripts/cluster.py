@@ -68,8 +68,8 @@ ACTIVITY_FORM = "/partnerships/{pk}/activities/add/"  # partnerships:activity_ad
 DETAIL_PAGE = "/partnerships/{pk}/"  # partnerships:detail (cached per session)
 LOGIN_PAGE = "/accounts/login/"
 LIST_PAGES = ("/", "/partnerships/", "/cities/")
-# Reminder statuses that end a row's journey (notifications/models/reminders.py): sent, waiting for the
-# weekly or the daily digest (event notifications), in the portal only, snoozed.
+# Reminder statuses that end a row's journey (notifications/models/reminders.py): sent,
+# waiting for the weekly or the daily digest (event notifications), in the portal only, snoozed.
 DONE_STATUSES = {"sent", "digest", "daily", "quiet", "snoozed"}
 IN_FLIGHT_STATUSES = {"pending", "sending"}
 # -------------------------------------------------------------------------------------------------
