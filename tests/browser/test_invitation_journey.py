@@ -222,8 +222,7 @@ def _journey(mei: Page, sam: Page, base: str, today: dt.date, screenshot) -> Non
     advance(mei, 3, "Approach and evaluation")
 
     mei.locator("#step-3").get_by_role("link", name=AWAY, exact=True).click()
-    contact = mei.locator("#contact")
-    contact.get_by_text("Record a contact", exact=True).click()
+    contact = mei.locator("#contact")  # open: no contact recorded yet
     contact.get_by_label("Date").fill((today - dt.timedelta(days=20)).isoformat())
     contact.get_by_label("Channel").select_option(label="Meeting")
     contact.get_by_label("Contact name").fill("Sam Rivera")
@@ -327,7 +326,7 @@ def _journey(mei: Page, sam: Page, base: str, today: dt.date, screenshot) -> Non
     mei.get_by_label("Unit").fill("students")
     mei.get_by_label("Baseline").fill("0")
     mei.get_by_label("Target").fill("50")
-    mei.get_by_role("button", name="Add the KPI").click()
+    mei.get_by_role("button", name="Add the KPI", exact=True).click()
     expect_message(mei, "KPI agreed.")
     advance(mei, 6, "Agreement / MOU")
 
