@@ -1,7 +1,8 @@
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseRedirect
+from django.templatetags.static import static
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
@@ -14,6 +15,14 @@ def healthz(request):
     return HttpResponse("ok", content_type="text/plain")
 
 
+def favicon(request):
+    """/favicon.ico, which browsers ask for whatever the page links: the static SVG icon
+    (a temporary redirect, as its static URL changes with its content)."""
+    response = HttpResponseRedirect(static("favicon.svg"))
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
+
+
 admin.site.site_header = _("Twinning portal administration")
 admin.site.site_title = _("Twinning portal admin")
 # A database outage outside a view is a friendly 503 too (config/middleware.py); under /api/
@@ -23,6 +32,7 @@ handler500 = "api.errors.server_error"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
+    path("favicon.ico", favicon, name="favicon"),
     # Readiness: database, Redis, a worker's heartbeat, media storage (core/health.py).
     path("readyz", readyz, name="readyz"),
     # The password reset sends email to any address typed: throttled per client address.

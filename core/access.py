@@ -45,6 +45,7 @@ OPEN_VIEWS = (
     "password_reset_complete",
     "healthz",
     "readyz",
+    "favicon",  # the icon browsers ask for on every page (config/urls.py)
 )
 
 

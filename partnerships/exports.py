@@ -24,15 +24,26 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import CharField, OuterRef, QuerySet, Subquery
+from django.db.models import CharField, F, OuterRef, QuerySet, Subquery, TextField, Value
+from django.db.models.functions import Cast, Concat
 from django.http import HttpResponse, StreamingHttpResponse
-from django.utils.functional import Promise
+from django.utils.functional import Promise, lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core import hooks
+from core.formatting import number
 from core.text import printable
-from partnerships.models import MOU, Activity, Partnership, PartnershipMember, Review, Step
+from partnerships.models import (
+    MOU,
+    Activity,
+    KPIResult,
+    Partnership,
+    PartnershipMember,
+    Review,
+    Step,
+    SuccessFactorRating,
+)
 from partnerships.selectors import GroupConcat, area_names
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -275,11 +286,101 @@ def activity_rows(user, qs: QuerySet[Partnership], city_id=None) -> Iterator[tup
         yield (*r[:4], kind(r[4]), *r[5:])
 
 
+# A review's KPI results travel as one text column of its row (no query per review): the
+# fields of a result are joined by the unit separator, the results by the record separator
+# (control characters, which forms refuse in names and units), and read back in Python.
+_FIELD, _RECORD = "\x1f", "\x1e"
+
+
+class _JoinedResults(GroupConcat):
+    """GroupConcat with the record separator between the items and no ORDER BY (sorted in
+    Python: an ORDER BY repeating the expression would need its parameters twice)."""
+
+    template = "%(function)s(%(expressions)s, '\x1e')"
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return super(GroupConcat, self).as_sql(
+            compiler, connection, function="GROUP_CONCAT", **extra_context
+        )
+
+
+def _kpi_results() -> Subquery:
+    text = Concat(
+        F("kpi__name"),
+        Value(_FIELD),
+        F("kpi__unit"),
+        Value(_FIELD),
+        Cast("kpi__baseline", TextField()),
+        Value(_FIELD),
+        Cast("kpi__target", TextField()),
+        Value(_FIELD),
+        Cast("actual", TextField()),
+        output_field=TextField(),
+    )
+    return Subquery(
+        KPIResult.objects.filter(review=OuterRef("pk"))
+        .order_by()
+        .values("review")
+        .annotate(results=_JoinedResults(text))
+        .values("results"),
+        output_field=CharField(),
+    )
+
+
+def _kpi_results_text(joined: str | None) -> str:
+    """ "Trade missions (visits): 3 of 2, on target; …", numbers in the reader's format."""
+    if not joined:
+        return ""
+    items = []
+    for record in joined.split(_RECORD):
+        parts = record.rsplit(_FIELD, 4)
+        if len(parts) != 5:
+            continue
+        name, unit, baseline, target, actual = parts
+        baseline, target, actual = Decimal(baseline), Decimal(target), Decimal(actual)
+        reached = actual >= target if target >= baseline else actual <= target
+        items.append(
+            (
+                name,
+                gettext("%(kpi)s (%(unit)s): %(actual)s of %(target)s, %(verdict)s")
+                % {
+                    "kpi": name,
+                    "unit": unit,
+                    "actual": number(actual.normalize() if actual % 1 else int(actual)),
+                    "target": number(target.normalize() if target % 1 else int(target)),
+                    "verdict": gettext("on target") if reached else gettext("off target"),
+                },
+            )
+        )
+    return "; ".join(text for _name, text in sorted(items))
+
+
+FACTORS = tuple(SuccessFactorRating.Factor)
+
+
+def _factor_ratings() -> dict[str, Subquery]:
+    """One column per success factor: the review's rating of it (1–5), or empty."""
+    return {
+        f"factor_{factor.value}": Subquery(
+            SuccessFactorRating.objects.filter(review=OuterRef("pk"), factor=factor).values(
+                "rating"
+            )[:1]
+        )
+        for factor in FACTORS
+    }
+
+
+def _factor_header(factor: SuccessFactorRating.Factor) -> Promise:
+    return lazy(lambda: gettext("Rating: %(factor)s (1-5)") % {"factor": factor.label}, str)()
+
+
 def review_rows(user, qs: QuerySet[Partnership], city_id=None) -> Iterator[tuple]:
     status = _label(Review.Status.choices)
     decision = _label(Review.Decision.choices)
+    factors = _factor_ratings()
     rows = (
         Review.objects.filter(partnership__in=qs.values("pk"))
+        .annotate(kpi_results_text=_kpi_results(), **factors)
         .order_by("partnership__title", "-period_end", "-pk")
         .values_list(
             "pk",
@@ -295,10 +396,21 @@ def review_rows(user, qs: QuerySet[Partnership], city_id=None) -> Iterator[tuple
             "decision_reason",
             *Review.FAILURE_CAUSE_FIELDS,
             "narrative",
+            "kpi_results_text",
+            *factors,
         )
     )
+    n = 11 + len(Review.FAILURE_CAUSE_FIELDS) + 1  # up to and with the narrative
     for r in rows.iterator(chunk_size=CHUNK):
-        yield (*r[:5], status(r[5]), *r[6:9], decision(r[9]), *r[10:])
+        yield (
+            *r[:5],
+            status(r[5]),
+            *r[6:9],
+            decision(r[9]),
+            *r[10:n],
+            _kpi_results_text(r[n]),
+            *r[n + 1 :],
+        )
 
 
 # This app's own datasets, registered on the hook by PartnershipsConfig.ready().
@@ -379,6 +491,8 @@ DATASETS = (
             _("Decision reason"),
             *(Review._meta.get_field(f).verbose_name for f in Review.FAILURE_CAUSE_FIELDS),
             _("Narrative"),
+            _("KPI results"),
+            *(_factor_header(factor) for factor in SuccessFactorRating.Factor),
         ),
         rows=review_rows,
         order=40,

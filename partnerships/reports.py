@@ -11,6 +11,7 @@ provider on the hook `reports.outcomes` (core.hooks) from its AppConfig.ready().
 from __future__ import annotations
 
 import json
+import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -322,6 +323,83 @@ def _ring(arcs, indices: list[int]) -> list[tuple[float, float]]:
     return points
 
 
+LonLat = tuple[float, float]
+
+
+def _edge_crossing(a: LonLat, b: LonLat) -> float:
+    """The latitude at which the segment a→b, which crosses the antimeridian (its longitudes
+    jump by more than 180°), meets it, interpolated the short way round."""
+    lon_a, lat_a = a
+    lon_b = b[0] + (360.0 if lon_a > 0 else -360.0)
+    if lon_b == lon_a:
+        return lat_a
+    edge = 180.0 if lon_a > 0 else -180.0
+    return lat_a + (b[1] - lat_a) * (edge - lon_a) / (lon_b - lon_a)
+
+
+def split_at_antimeridian(points: list[LonLat], closed: bool = False) -> list[list[LonLat]]:
+    """`points` cut into pieces that never cross the antimeridian: where two neighbours are
+    more than 180° of longitude apart (the line goes the short way, across ±180°), one piece
+    ends on the map's edge and the next starts on the opposite edge. A closed ring's last and
+    first pieces are one piece (the ring wraps), so each piece closes along the edge."""
+    if not points:
+        return []
+    pieces: list[list[LonLat]] = [[points[0]]]
+    ends = [*points[1:], points[0]] if closed else points[1:]
+    for i, b in enumerate(ends):
+        a = points[i]
+        if abs(b[0] - a[0]) > 180.0:
+            lat = _edge_crossing(a, b)
+            edge = 180.0 if a[0] > 0 else -180.0
+            pieces[-1].append((edge, lat))
+            pieces.append([(-edge, lat)])
+        if i < len(points) - 1:  # a closed ring's way back to its start adds no point
+            pieces[-1].append(b)
+    if closed and len(pieces) > 1:
+        crossings = len(pieces) - 1
+        pieces[0] = pieces.pop() + pieces[0]
+        if crossings % 2:  # a ring around a pole (Antarctica): closed along the pole's edge
+            piece = pieces[0]
+            pole = 90.0 if sum(lat for _, lat in piece) > 0 else -90.0
+            piece.extend([(piece[-1][0], pole), (piece[0][0], pole)])
+    return pieces
+
+
+def _unit(lon: float, lat: float) -> tuple[float, float, float]:
+    lam, phi = math.radians(lon), math.radians(lat)
+    return (math.cos(phi) * math.cos(lam), math.cos(phi) * math.sin(lam), math.sin(phi))
+
+
+def great_circle(a: LonLat, b: LonLat, segments: int = 64) -> list[LonLat]:
+    """Points along the shorter great-circle arc from a to b (longitude, latitude)."""
+    ua, ub = _unit(*a), _unit(*b)
+    dot = max(-1.0, min(1.0, sum(x * y for x, y in zip(ua, ub, strict=True))))
+    omega = math.acos(dot)
+    if omega < 1e-9:
+        return [a, b]
+    sin_omega = math.sin(omega)
+    points = []
+    for i in range(segments + 1):
+        t = i / segments
+        ka, kb = math.sin((1 - t) * omega) / sin_omega, math.sin(t * omega) / sin_omega
+        x, y, z = (ka * p + kb * q for p, q in zip(ua, ub, strict=True))
+        lon = math.degrees(math.atan2(y, x))
+        lat = math.degrees(math.atan2(z, math.hypot(x, y)))
+        points.append((lon, lat))
+    points[0], points[-1] = a, b  # exactly the cities' own positions at the ends
+    return points
+
+
+def arc_path(a: LonLat, b: LonLat) -> str:
+    """SVG path data of the great-circle arc from a to b, a new subpath where it crosses the
+    antimeridian (so that no line runs back across the whole map)."""
+    parts = []
+    for piece in split_at_antimeridian(great_circle(a, b)):
+        xy = [project(lon, lat) for lon, lat in piece]
+        parts.append("M" + "L".join(f"{x:g},{y:g}" for x, y in xy))
+    return "".join(parts)
+
+
 @lru_cache(maxsize=1)
 def world_paths() -> tuple[tuple[str, str], ...]:
     """(country name, SVG path) for every country of the vendored world-atlas, projected once
@@ -339,10 +417,13 @@ def world_paths() -> tuple[tuple[str, str], ...]:
         parts = []
         for polygon in polygons:
             for indices in polygon:
-                ring = [project(lon, lat) for lon, lat in _ring(arcs, indices)]
-                if len(ring) < 3:
-                    continue
-                parts.append("M" + "L".join(f"{x:g},{y:g}" for x, y in ring) + "Z")
+                # A ring across the antimeridian (Russia's east, Fiji) is drawn as its pieces
+                # on either side, each closed along the map's edge: never a band across it.
+                for piece in split_at_antimeridian(_ring(arcs, indices), closed=True):
+                    ring = [project(lon, lat) for lon, lat in piece]
+                    if len(ring) < 3:
+                        continue
+                    parts.append("M" + "L".join(f"{x:g},{y:g}" for x, y in ring) + "Z")
         name = geometry.get("properties", {}).get("name", "")
         paths.append((name, "".join(parts)))
     return tuple(paths)
@@ -362,6 +443,7 @@ class MapLine:
     y1: float | None = None
     x2: float | None = None
     y2: float | None = None
+    path: str = ""  # the great-circle arc as SVG path data (pieces split at the antimeridian)
 
     @property
     def drawn(self) -> bool:
@@ -442,6 +524,10 @@ def partner_map(qs: QuerySet[Partnership], city_id: int | None = None) -> Partne
             ):
                 line.x1, line.y1 = home_xy
                 line.x2, line.y2 = project(other["partner__longitude"], other["partner__latitude"])
+                line.path = arc_path(
+                    (float(home["partner__longitude"]), float(home["partner__latitude"])),
+                    (float(other["partner__longitude"]), float(other["partner__latitude"])),
+                )
             result.lines.append(line)
     result.homes = list(homes.values())
     present = {line.step for line in result.lines}

@@ -1,4 +1,5 @@
-// The partners map is plain server-side SVG and needs no script. This only links a line on the
+// The partners map is plain server-side SVG and needs no script (its links are great-circle
+// arcs computed on the server, cut at the antimeridian). This only links a line on the
 // map with its row in the table beside it: pointing at one highlights the other.
 (function () {
   "use strict";

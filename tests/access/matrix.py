@@ -47,6 +47,8 @@ POST_MEMBERS = {**MEMBERS, "officer_a": 302, "officer_b": 302, "coordinator_a": 
 MATRIX = {
     "healthz": (PUBLIC, None),
     "readyz": (PUBLIC, None),
+    # Browsers ask every page's /favicon.ico: a redirect to the static icon, for everyone.
+    "favicon": ({**dict.fromkeys(ROLES, 302)}, None),
     "login": (PUBLIC, None),
     "logout": ({**dict.fromkeys(ROLES, 405)}, None),
     "password_change": (SIGNED_IN, None),
@@ -356,6 +358,7 @@ OPEN = {
     "password_reset_complete",
     "healthz",
     "readyz",
+    "favicon",
     "businesses:signup",
     "businesses:registry",
     "businesses:registry_detail",

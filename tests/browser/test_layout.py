@@ -30,6 +30,12 @@ OFFENDERS = """() => {
 }"""
 
 
+# Tables wider than their .table-responsive box (scrolling sideways inside it).
+TABLES_SCROLL = """() => [...document.querySelectorAll(".table-responsive")]
+  .filter((box) => box.scrollWidth > box.clientWidth + 0.5)
+  .map((box) => (box.querySelector("table") || box).id || box.className)"""
+
+
 def assert_no_horizontal_overflow(page: Page) -> None:
     fits = page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     assert fits, f"{page.url} scrolls sideways at 375 px: {page.evaluate(OFFENDERS)}"
@@ -73,6 +79,10 @@ def test_pages_fit_a_phone_and_the_navigation_opens_with_the_keyboard(
         phone.goto(f"{live_server.url}{path}")
         expect(phone.get_by_role("heading", level=1, name=heading)).to_be_visible()
         assert_no_horizontal_overflow(phone)
+        if path == "/":
+            # The dashboard's tables wrap their text to the phone's width rather than scroll
+            # sideways (issue 19: the health table did). Lists of many columns may scroll.
+            assert phone.evaluate(TABLES_SCROLL) == [], path
         screenshot(phone, name)
 
     # The main navigation is collapsed behind a toggler, which opens with Enter.
@@ -99,3 +109,64 @@ def test_pages_fit_a_phone_and_the_navigation_opens_with_the_keyboard(
     phone.keyboard.press("Enter")
     expect(phone.get_by_role("heading", name="Dashboard", exact=True)).to_be_visible()
     expect(toggler).to_have_attribute("aria-expanded", "false")
+
+
+# Content a box cuts off with no way to reach it: an element whose right edge lies past its
+# clipping ancestor's, where that ancestor does not scroll sideways (overflow hidden/clip), or
+# a scrolling box (a .table-responsive) on a desktop screen, where a table has room to fit.
+CUT_OFF = """(selector) => {
+  const out = [];
+  for (const el of document.querySelectorAll(selector)) {
+    const right = el.getBoundingClientRect().right;
+    for (let box = el.parentElement; box; box = box.parentElement) {
+      const style = getComputedStyle(box);
+      const edge = box.getBoundingClientRect().right;
+      if (["auto", "scroll"].includes(style.overflowX)) {
+        if (right > edge + 0.5) out.push(`${el.textContent.trim().slice(0, 30)} (scrolled)`);
+        break;
+      }
+      if (["hidden", "clip"].includes(style.overflowX) && right > edge + 0.5) {
+        out.push(`${el.textContent.trim().slice(0, 30)} (clipped)`);
+        break;
+      }
+    }
+    const name = el.textContent.trim().slice(0, 30);
+    if (right > window.innerWidth + 0.5) out.push(`${name} (off screen)`);
+  }
+  return out;
+}"""
+
+
+@pytest.mark.django_db(transaction=True)
+def test_nothing_is_cut_off_on_a_laptop_screen(officer, live_server, browser, screenshot):
+    """Issue 19: at 1,366 px the step board showed seven columns of eight, and the report's
+    funnel table hid its last column behind a scroll bar. Every board column and every table
+    cell on the dashboard and the report is in view, and nothing scrolls sideways."""
+    context = browser.new_context(viewport={"width": 1366, "height": 768})
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    try:
+        page.goto(f"{live_server.url}/accounts/login/")
+        page.get_by_label("Username").fill("sipho")
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_role("button", name="Log in").click()
+        expect(page.get_by_role("heading", name="Dashboard")).to_be_visible()
+        expect(page.locator(".board-column")).to_have_count(8)
+        sticking_out = """() => [...document.querySelectorAll(".board-column *")]
+          .filter((el) => el.getBoundingClientRect().right
+                          > el.closest(".board-column").getBoundingClientRect().right + 0.5)
+          .map((el) => el.textContent.trim().slice(0, 30))"""
+        pages = [("/", ".board-column, table th, table td"), ("/reports/", "th, td")]
+        for width in (1366, 1440, 1920):  # a laptop, and wider (Bootstrap's xxl columns)
+            page.set_viewport_size({"width": width, "height": 768})
+            for path, selector in pages:
+                page.goto(f"{live_server.url}{path}")
+                assert page.evaluate(CUT_OFF, selector) == [], (path, width)
+                if path == "/":  # nothing in a column runs over into the next
+                    assert page.evaluate(sticking_out) == [], width
+                assert page.evaluate("document.documentElement.scrollWidth <= innerWidth")
+        page.set_viewport_size({"width": 1366, "height": 768})
+        page.goto(f"{live_server.url}/")
+        screenshot(page, "laptop-dashboard")
+    finally:
+        context.close()

@@ -9,6 +9,7 @@ import io
 import pytest
 from django.apps import apps
 from django.urls import reverse
+from django.utils import translation
 from pypdf import PdfReader
 
 from partnerships import dossier
@@ -110,3 +111,31 @@ def test_dossier_without_mou_or_review_still_renders(world):
 def test_dossier_queries_are_bounded(django_assert_max_num_queries, world):
     with django_assert_max_num_queries(20):
         dossier.dossier_context(world["p"])
+
+
+def test_dossier_says_nothing_for_missing_values_and_groups_numbers(client, world):
+    """Issue 19: no label followed by a lone dash ("Established —") for a value not recorded,
+    and every number (populations, KPI values) grouped with the language's separators."""
+    p = world["p"]
+    type(p).objects.filter(pk=p.pk).update(established_on=None, next_review_on=None)
+    home = p.members.get(role="home").partner
+    home.population = 4_015_224
+    home.save(update_fields=["population"])
+    p.kpis.filter(name="Trade missions").update(target=12500)
+    client.force_login(world["officer"])
+    html = client.get(reverse("partnerships:dossier", args=[p.pk]), {"format": "html"})
+    text = html.content.decode()
+    assert "4,015,224" in text and "12,500" in text
+    assert "4015224" not in text and "12500" not in text
+    # No <dt> whose <dd> holds only a dash (or nothing).
+    import re
+
+    assert not re.search(r"</dt>\s*<dd[^>]*>\s*(—|-|–)?\s*(/ \w+)?\s*</dd>", text)
+    assert "Established" not in text and "Next review" not in text
+    with translation.override("de"):
+        german = client.get(
+            reverse("partnerships:dossier", args=[p.pk]),
+            {"format": "html"},
+            HTTP_ACCEPT_LANGUAGE="de",
+        ).content.decode()
+    assert "4.015.224" in german or "4 015 224" in german or "4’015’224" in german

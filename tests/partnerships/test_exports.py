@@ -13,7 +13,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from partnerships import exports
-from partnerships.models import Activity, Partnership
+from partnerships.models import Activity, KPIResult, Partnership, Review, SuccessFactorRating
 from tests.factories.businesses import (
     BusinessAssociationFactory,
     BusinessProfileFactory,
@@ -180,3 +180,38 @@ def test_export_queries_are_constant(client, dataset, fmt):
         url = reverse("partnerships:export", args=[dataset]) + f"?format={fmt}"
         counts.append(_queries(client, url))
     assert counts[0] == counts[1] <= 6
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_reviews_export_holds_kpi_actuals_and_factor_ratings(client, world, fmt):
+    """Issue 19: every measurement a review records reaches its row — each KPI's actual read
+    against its target, and a column per success factor (empty when not rated)."""
+    review = Review.objects.get(partnership=world["p1"], period_start__year=2024)
+    SuccessFactorRating.objects.create(
+        review=review, factor=SuccessFactorRating.Factor.COMMUNICATION, rating=4
+    )
+    kpi = world["p1"].kpis.create(name="Jobs", unit="jobs", baseline=0, target=12500)
+    KPIResult.objects.create(review=review, kpi=kpi, actual=13250)
+    client.force_login(world["officer"])
+    rows = get_csv(client, "reviews") if fmt == "csv" else get_xlsx(client, "reviews")
+    headers = [str(h) for h in rows[0]]
+    row = next(r for r in rows[1:] if str(r[0]) == str(review.pk))
+    row = [*row, *[None] * (len(headers) - len(row))]  # a sheet drops trailing empty cells
+    cell = dict(zip(headers, row, strict=True))
+    assert cell["KPI results"] == (
+        "Jobs (jobs): 13,250 of 12,500, on target; KPI 0 (things): 3 of 2, on target; "
+        "KPI 1 (things): 7 of 5, off target"
+    )
+    # Every factor has its column, so a review's ratings line up under the same headers.
+    factor_headers = [h for h in headers if h.startswith("Rating: ")]
+    assert len(factor_headers) == len(SuccessFactorRating.Factor)
+    rated = "Rating: Active, frequent communication (1-5)"
+    assert str(cell[rated]) == "4"
+    assert all(cell[h] in ("", None) for h in factor_headers if h != rated)
+    # Every measurement table that hangs off a review is in the export.
+    measured = {
+        f.related_model
+        for f in Review._meta.related_objects
+        if f.related_model in (KPIResult, SuccessFactorRating)
+    }
+    assert measured == {KPIResult, SuccessFactorRating}

@@ -4,6 +4,7 @@ the map; who may see what; the query budget."""
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 from decimal import Decimal
 
@@ -337,3 +338,78 @@ def test_report_queries_are_few_and_constant(client):
         counts.append(_queries(client, reverse("partnerships:reports")))
     assert counts[0] == counts[1]
     assert counts[0] <= 12
+
+
+def _subpaths(d: str) -> list[list[tuple[float, float]]]:
+    """The points of each subpath of SVG path data made of M, L and Z."""
+    result = []
+    for sub in d.split("M")[1:]:
+        points = sub.rstrip("Z").split("L")
+        result.append([tuple(float(v) for v in p.split(",")) for p in points])
+    return result
+
+
+def _no_band(d: str) -> bool:
+    """No segment (nor a subpath's closing line) runs across half the map or more: that is a
+    line meant to cross the antimeridian, drawn back across the whole world instead."""
+    poles = {reports.project(0, 90)[1], reports.project(0, -90)[1]}
+    for points in _subpaths(d):
+        closing = [(points[-1], points[0])] if len(points) > 2 else []
+        for a, b in [*itertools.pairwise(points), *closing]:
+            along_a_pole = a[1] == b[1] and a[1] in poles  # a polar cap's edge (Antarctica)
+            if abs(a[0] - b[0]) >= reports.MAP_WIDTH / 2 and not along_a_pole:
+                return False
+    return True
+
+
+def test_no_country_is_drawn_as_a_band_across_the_map():
+    """Issue 19: Russia's east and Fiji cross the antimeridian; every country's rings are cut
+    there, each piece closed along the map's edge."""
+    paths = dict(reports.world_paths())
+    assert all(_no_band(d) for d in paths.values())
+    # Chukotka is still drawn, on the map's western edge (not dropped).
+    russia = [p for points in _subpaths(paths["Russia"]) for p in points]
+    assert min(x for x, _ in russia) == 0 and max(x for x, _ in russia) > 950
+
+
+@pytest.mark.parametrize(
+    "a, b",
+    [
+        ((-118.24, 34.05), (113.26, 23.13)),  # Los Angeles – Guangzhou, across the Pacific
+        ((174.76, -36.85), (-149.57, -17.53)),  # Auckland – Papeete
+        ((13.4, 52.52), (-74.0, 40.71)),  # Berlin – New York, no crossing
+        ((139.69, 35.69), (-122.42, 37.77)),  # Tokyo – San Francisco
+        ((179.9, 0.0), (-179.9, 0.0)),
+    ],
+)
+def test_partner_links_are_great_circles_split_at_the_antimeridian(a, b):
+    d = reports.arc_path(a, b)
+    assert _no_band(d)
+    points = [p for sub in _subpaths(d) for p in sub]
+    assert points[0] == reports.project(*a) and points[-1] == reports.project(*b)
+    crosses = abs(a[0] - b[0]) > 180
+    assert len(_subpaths(d)) == (2 if crosses else 1)
+    if crosses:  # each piece ends on the map's edge, at the same latitude
+        first, second = _subpaths(d)
+        assert {first[-1][0], second[0][0]} == {0, reports.MAP_WIDTH}
+        assert first[-1][1] == second[0][1]
+
+
+def test_a_great_circle_bends_towards_the_pole():
+    # Berlin – New York: the great circle passes north of both ends (over the Atlantic's north).
+    mid = reports.great_circle((13.4, 52.52), (-74.0, 40.71))[32]
+    assert mid[1] > 52.52
+    # Along the equator it stays on it.
+    assert all(abs(lat) < 1e-9 for _, lat in reports.great_circle((0, 0), (90, 0)))
+
+
+def test_the_map_draws_each_link_as_its_arc(client, world):
+    client.force_login(world["officer"])
+    html = client.get(reverse("partnerships:reports")).content.decode()
+    assert "<line " not in html
+    berlin = next(
+        line
+        for line in reports.partner_map(reports.portfolio(world["officer"], world["a"].pk)).lines
+        if line.partner == "Berlin"
+    )
+    assert berlin.path and f'd="{berlin.path}"' in html

@@ -846,3 +846,16 @@ def test_detail_queries_do_not_grow(client, at_step):
     large = {s: count_queries(client, url("detail", p.pk), {"step": s}) for s in Step}
     assert small == large
     assert max(large.values()) <= QUERY_BUDGET, large
+
+
+@pytest.mark.parametrize("who", ["home_officer", "away_officer", "coordinator", "admin"])
+def test_the_partnership_page_links_every_document_its_viewer_may_fetch(client, twinned, who):
+    """Issue 19: the dossier existed but nothing linked to it. Whoever may open the
+    partnership (either side, editor or not) finds the dossier on its page, and the link works."""
+    p = twinned["p"]
+    client.force_login(twinned[who])
+    html = client.get(url("detail", p.pk)).content.decode()
+    dossier = url("dossier", p.pk)
+    assert f'href="{dossier}"' in html
+    response = client.get(dossier)
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
