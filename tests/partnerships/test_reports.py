@@ -14,7 +14,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from partnerships import reports
+from partnerships import reports, world_map
 from partnerships.models import (
     Activity,
     CityMembership,
@@ -261,13 +261,16 @@ def test_the_map_draws_a_line_per_partner(world):
     assert lines[("Alpha", "Bonn")].drawn is False  # no coordinates: listed, not drawn
     berlin = lines[("Alpha", "Berlin")]
     assert berlin.colour == reports.STEP_COLOURS[Step.IMPLEMENTATION]
-    assert (berlin.x2, berlin.y2) == reports.project(13.4, 52.52)
+    assert (berlin.x2, berlin.y2) == world_map.project(13.4, 52.52)
     assert len(result.countries) == 177
 
 
 def test_project_is_equirectangular():
-    assert reports.project(-180, reports.MAP_NORTH) == (0, 0)
-    assert reports.project(180, reports.MAP_SOUTH) == (reports.MAP_WIDTH, reports.MAP_HEIGHT)
+    assert world_map.project(-180, world_map.MAP_NORTH) == (0, 0)
+    assert world_map.project(180, world_map.MAP_SOUTH) == (
+        world_map.MAP_WIDTH,
+        world_map.MAP_HEIGHT,
+    )
 
 
 def test_page_shows_tables_map_and_data_block(client, world):
@@ -352,12 +355,12 @@ def _subpaths(d: str) -> list[list[tuple[float, float]]]:
 def _no_band(d: str) -> bool:
     """No segment (nor a subpath's closing line) runs across half the map or more: that is a
     line meant to cross the antimeridian, drawn back across the whole world instead."""
-    poles = {reports.project(0, 90)[1], reports.project(0, -90)[1]}
+    poles = {world_map.project(0, 90)[1], world_map.project(0, -90)[1]}
     for points in _subpaths(d):
         closing = [(points[-1], points[0])] if len(points) > 2 else []
         for a, b in [*itertools.pairwise(points), *closing]:
             along_a_pole = a[1] == b[1] and a[1] in poles  # a polar cap's edge (Antarctica)
-            if abs(a[0] - b[0]) >= reports.MAP_WIDTH / 2 and not along_a_pole:
+            if abs(a[0] - b[0]) >= world_map.MAP_WIDTH / 2 and not along_a_pole:
                 return False
     return True
 
@@ -365,7 +368,7 @@ def _no_band(d: str) -> bool:
 def test_no_country_is_drawn_as_a_band_across_the_map():
     """Issue 19: Russia's east and Fiji cross the antimeridian; every country's rings are cut
     there, each piece closed along the map's edge."""
-    paths = dict(reports.world_paths())
+    paths = dict(world_map.world_paths())
     assert all(_no_band(d) for d in paths.values())
     # Chukotka is still drawn, on the map's western edge (not dropped).
     russia = [p for points in _subpaths(paths["Russia"]) for p in points]
@@ -383,24 +386,24 @@ def test_no_country_is_drawn_as_a_band_across_the_map():
     ],
 )
 def test_partner_links_are_great_circles_split_at_the_antimeridian(a, b):
-    d = reports.arc_path(a, b)
+    d = world_map.arc_path(a, b)
     assert _no_band(d)
     points = [p for sub in _subpaths(d) for p in sub]
-    assert points[0] == reports.project(*a) and points[-1] == reports.project(*b)
+    assert points[0] == world_map.project(*a) and points[-1] == world_map.project(*b)
     crosses = abs(a[0] - b[0]) > 180
     assert len(_subpaths(d)) == (2 if crosses else 1)
     if crosses:  # each piece ends on the map's edge, at the same latitude
         first, second = _subpaths(d)
-        assert {first[-1][0], second[0][0]} == {0, reports.MAP_WIDTH}
+        assert {first[-1][0], second[0][0]} == {0, world_map.MAP_WIDTH}
         assert first[-1][1] == second[0][1]
 
 
 def test_a_great_circle_bends_towards_the_pole():
     # Berlin – New York: the great circle passes north of both ends (over the Atlantic's north).
-    mid = reports.great_circle((13.4, 52.52), (-74.0, 40.71))[32]
+    mid = world_map.great_circle((13.4, 52.52), (-74.0, 40.71))[32]
     assert mid[1] > 52.52
     # Along the equator it stays on it.
-    assert all(abs(lat) < 1e-9 for _, lat in reports.great_circle((0, 0), (90, 0)))
+    assert all(abs(lat) < 1e-9 for _, lat in world_map.great_circle((0, 0), (90, 0)))
 
 
 def test_the_map_draws_each_link_as_its_arc(client, world):
