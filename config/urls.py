@@ -5,6 +5,7 @@ from django.http import HttpResponse, HttpResponseRedirect
 from django.templatetags.static import static
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_safe
 
 from config.middleware import throttle_posts
 from core.health import readyz
@@ -15,6 +16,7 @@ def healthz(request):
     return HttpResponse("ok", content_type="text/plain")
 
 
+@require_safe
 def favicon(request):
     """/favicon.ico, which browsers ask for whatever the page links: the static SVG icon
     (a temporary redirect, as its static URL changes with its content)."""
