@@ -10,7 +10,10 @@ from django.db.models import (
     OuterRef,
     Subquery,
 )
+from django.utils import timezone
+from django.utils.translation import gettext
 
+from core.formatting import day
 from partnerships.models import (
     MOU,
     Partnership,
@@ -36,7 +39,14 @@ class MouRow:
 
     @property
     def status_label(self) -> str:
+        # A signed MOU that takes effect later says so: signed is not yet in force.
+        if self.status == MOU.Status.SIGNED and self.not_yet_in_effect:
+            return gettext("Signed, in effect from %(date)s") % {"date": day(self.effective_on)}
         return MOU.Status(self.status).label
+
+    @property
+    def not_yet_in_effect(self) -> bool:
+        return self.effective_on is not None and self.effective_on > timezone.localdate()
 
 
 def mous_for_page(partnership: Partnership) -> list[MouRow]:
