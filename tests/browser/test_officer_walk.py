@@ -346,7 +346,9 @@ def test_officer_walks_a_partnership_from_strategy_to_a_signed_mou(
     expect_message(page, "The MOU is signed.")
     assert len(dialogs) == 2 and "Mark this MOU as signed" in dialogs[1]
     agreement = page.locator("#step-6")
-    expect(agreement.get_by_text("A signed MOU runs from")).to_be_visible()
+    # It takes effect in 30 days: the record says so rather than "runs from" (issue 19).
+    expect(agreement).to_contain_text("A signed MOU takes effect on")
+    expect(agreement).to_contain_text("it is not in force yet")
     expect(agreement).to_contain_text("Gary van Niekerk, Mayor")
     expect(agreement).to_contain_text("Sibylle Keupen, Mayor")
     screenshot(page, "walk-06-mou-signed")
