@@ -6,6 +6,8 @@ import django.utils.timezone
 from django.conf import settings
 from django.db import migrations, models
 
+from core.migration_operations import LabelsOnly
+
 
 class Migration(migrations.Migration):
 
@@ -15,257 +17,262 @@ class Migration(migrations.Migration):
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
+    # Labels only: no SQL (core/migration_operations.py says why this is not plain AlterField).
     operations = [
-        migrations.AlterModelOptions(
-            name='organisation',
-            options={'ordering': ['name'], 'verbose_name': 'organisation', 'verbose_name_plural': 'organisations'},
-        ),
-        migrations.AlterModelOptions(
-            name='strengthrecord',
-            options={'ordering': ['-recorded_at', '-id'], 'verbose_name': 'strength record', 'verbose_name_plural': 'strength records'},
-        ),
-        migrations.AlterModelOptions(
-            name='suballiance',
-            options={'ordering': ['name'], 'verbose_name': 'sub alliance', 'verbose_name_plural': 'sub alliances'},
-        ),
-        migrations.AlterField(
-            model_name='organisation',
-            name='created_at',
-            field=models.DateTimeField(auto_now_add=True, verbose_name='created at'),
-        ),
-        migrations.AlterField(
-            model_name='organisation',
-            name='created_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='created by'),
-        ),
-        migrations.AlterField(
-            model_name='organisation',
-            name='description',
-            field=models.TextField(blank=True, verbose_name='description'),
-        ),
-        migrations.AlterField(
-            model_name='organisation',
-            name='kind',
-            field=models.CharField(choices=[('municipal', 'Municipal department'), ('civil_society', 'Civil society organisation'), ('business', 'Business'), ('chamber', 'Business association or chamber'), ('education', 'University or school'), ('donor', 'Donor agency')], max_length=16, verbose_name='kind'),
-        ),
-        migrations.AlterField(
-            model_name='organisation',
-            name='name',
-            field=models.CharField(max_length=200, verbose_name='name'),
-        ),
-        migrations.AlterField(
-            model_name='organisation',
-            name='sectors',
-            field=models.ManyToManyField(blank=True, related_name='organisations', to='partnerships.sector', verbose_name='sectors'),
-        ),
-        migrations.AlterField(
-            model_name='organisation',
-            name='updated_at',
-            field=models.DateTimeField(auto_now=True, verbose_name='updated at'),
-        ),
-        migrations.AlterField(
-            model_name='organisation',
-            name='website',
-            field=models.URLField(blank=True, verbose_name='website'),
-        ),
-        migrations.AlterField(
-            model_name='scorecardmeasure',
-            name='actual',
-            field=models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True, verbose_name='actual'),
-        ),
-        migrations.AlterField(
-            model_name='scorecardmeasure',
-            name='added_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='added by'),
-        ),
-        migrations.AlterField(
-            model_name='scorecardmeasure',
-            name='created_at',
-            field=models.DateTimeField(default=django.utils.timezone.now, verbose_name='created at'),
-        ),
-        migrations.AlterField(
-            model_name='scorecardmeasure',
-            name='dimension',
-            field=models.CharField(choices=[('effectiveness', 'Effectiveness'), ('efficiency', 'Efficiency')], max_length=16, verbose_name='dimension'),
-        ),
-        migrations.AlterField(
-            model_name='scorecardmeasure',
-            name='name',
-            field=models.CharField(max_length=160, verbose_name='name'),
-        ),
-        migrations.AlterField(
-            model_name='scorecardmeasure',
-            name='sub_alliance',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='scorecard', to='alliances.suballiance', verbose_name='sub alliance'),
-        ),
-        migrations.AlterField(
-            model_name='scorecardmeasure',
-            name='target',
-            field=models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True, verbose_name='target'),
-        ),
-        migrations.AlterField(
-            model_name='scorecardmeasure',
-            name='unit',
-            field=models.CharField(help_text='What is counted: meetings, %, ZAR…', max_length=40, verbose_name='unit'),
-        ),
-        migrations.AlterField(
-            model_name='scorecardmeasure',
-            name='updated_at',
-            field=models.DateTimeField(auto_now=True, verbose_name='updated at'),
-        ),
-        migrations.AlterField(
-            model_name='startuptask',
-            name='done',
-            field=models.BooleanField(default=False, verbose_name='done'),
-        ),
-        migrations.AlterField(
-            model_name='startuptask',
-            name='done_on',
-            field=models.DateField(blank=True, null=True, verbose_name='done on'),
-        ),
-        migrations.AlterField(
-            model_name='startuptask',
-            name='kind',
-            field=models.CharField(choices=[('relationship_history', 'Analyse the history of the relationship'), ('mandates_cultures', "Review each party's mandate and culture"), ('roles', 'Define roles inside each organisation'), ('operational_challenges', 'Address operational challenges'), ('monitoring_framework', 'Set up monitoring and the scorecard')], max_length=24, verbose_name='kind'),
-        ),
-        migrations.AlterField(
-            model_name='startuptask',
-            name='notes',
-            field=models.TextField(blank=True, verbose_name='notes'),
-        ),
-        migrations.AlterField(
-            model_name='startuptask',
-            name='position',
-            field=models.PositiveSmallIntegerField(default=0, verbose_name='position'),
-        ),
-        migrations.AlterField(
-            model_name='startuptask',
-            name='sub_alliance',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='startup_tasks', to='alliances.suballiance', verbose_name='sub alliance'),
-        ),
-        migrations.AlterField(
-            model_name='strengthrecord',
-            name='note',
-            field=models.TextField(blank=True, verbose_name='note'),
-        ),
-        migrations.AlterField(
-            model_name='strengthrecord',
-            name='previous',
-            field=models.PositiveSmallIntegerField(blank=True, help_text='Empty for the first.', null=True, validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(10)], verbose_name='previous'),
-        ),
-        migrations.AlterField(
-            model_name='strengthrecord',
-            name='recorded_at',
-            field=models.DateTimeField(default=django.utils.timezone.now, verbose_name='recorded at'),
-        ),
-        migrations.AlterField(
-            model_name='strengthrecord',
-            name='recorded_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='recorded by'),
-        ),
-        migrations.AlterField(
-            model_name='strengthrecord',
-            name='strength',
-            field=models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(10)], verbose_name='strength'),
-        ),
-        migrations.AlterField(
-            model_name='strengthrecord',
-            name='sub_alliance',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='strength_records', to='alliances.suballiance', verbose_name='sub alliance'),
-        ),
-        migrations.AlterField(
-            model_name='suballiance',
-            name='created_at',
-            field=models.DateTimeField(auto_now_add=True, verbose_name='created at'),
-        ),
-        migrations.AlterField(
-            model_name='suballiance',
-            name='created_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='created by'),
-        ),
-        migrations.AlterField(
-            model_name='suballiance',
-            name='ended_on',
-            field=models.DateField(blank=True, null=True, verbose_name='ended on'),
-        ),
-        migrations.AlterField(
-            model_name='suballiance',
-            name='form',
-            field=models.CharField(choices=[('alliance', 'Alliance'), ('coalition', 'Coalition'), ('knowledge_network', 'Formal knowledge network'), ('partnership', 'Partnership')], max_length=20, verbose_name='form'),
-        ),
-        migrations.AlterField(
-            model_name='suballiance',
-            name='grouping',
-            field=models.CharField(choices=[('government', 'Local government'), ('civil_society', 'Civil society'), ('business', 'Business'), ('mixed', 'Mixed')], max_length=16, verbose_name='grouping'),
-        ),
-        migrations.AlterField(
-            model_name='suballiance',
-            name='linkage_direction',
-            field=models.CharField(blank=True, choices=[('vertical', 'Vertical (buyer–supplier)'), ('horizontal', 'Horizontal (same stage of the value chain)')], max_length=16, verbose_name='linkage direction'),
-        ),
-        migrations.AlterField(
-            model_name='suballiance',
-            name='linkage_locus',
-            field=models.CharField(blank=True, choices=[('local', 'Local'), ('external', 'External')], max_length=16, verbose_name='linkage locus'),
-        ),
-        migrations.AlterField(
-            model_name='suballiance',
-            name='linkage_scope',
-            field=models.CharField(blank=True, choices=[('bilateral', 'Bilateral'), ('multilateral', 'Multilateral')], max_length=16, verbose_name='linkage scope'),
-        ),
-        migrations.AlterField(
-            model_name='suballiance',
-            name='name',
-            field=models.CharField(max_length=200, verbose_name='name'),
-        ),
-        migrations.AlterField(
-            model_name='suballiance',
-            name='organisations',
-            field=models.ManyToManyField(related_name='sub_alliances', through='alliances.SubAllianceParty', to='alliances.organisation', verbose_name='organisations'),
-        ),
-        migrations.AlterField(
-            model_name='suballiance',
-            name='partnership',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='sub_alliances', to='partnerships.partnership', verbose_name='partnership'),
-        ),
-        migrations.AlterField(
-            model_name='suballiance',
-            name='purpose',
-            field=models.TextField(verbose_name='purpose'),
-        ),
-        migrations.AlterField(
-            model_name='suballiance',
-            name='started_on',
-            field=models.DateField(blank=True, null=True, verbose_name='started on'),
-        ),
-        migrations.AlterField(
-            model_name='suballiance',
-            name='status',
-            field=models.CharField(choices=[('forming', 'Forming'), ('active', 'Active'), ('dormant', 'Dormant'), ('ended', 'Ended')], default='forming', max_length=16, verbose_name='status'),
-        ),
-        migrations.AlterField(
-            model_name='suballiance',
-            name='updated_at',
-            field=models.DateTimeField(auto_now=True, verbose_name='updated at'),
-        ),
-        migrations.AlterField(
-            model_name='suballianceparty',
-            name='joined_on',
-            field=models.DateField(default=django.utils.timezone.localdate, verbose_name='joined on'),
-        ),
-        migrations.AlterField(
-            model_name='suballianceparty',
-            name='organisation',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='parties', to='alliances.organisation', verbose_name='organisation'),
-        ),
-        migrations.AlterField(
-            model_name='suballianceparty',
-            name='role',
-            field=models.CharField(blank=True, help_text='What it brings, e.g. “buyer”, “supplier”, “lead”.', max_length=80, verbose_name='role'),
-        ),
-        migrations.AlterField(
-            model_name='suballianceparty',
-            name='sub_alliance',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='parties', to='alliances.suballiance', verbose_name='sub alliance'),
+        LabelsOnly(
+            state_operations=[
+                migrations.AlterModelOptions(
+                    name='organisation',
+                    options={'ordering': ['name'], 'verbose_name': 'organisation', 'verbose_name_plural': 'organisations'},
+                ),
+                migrations.AlterModelOptions(
+                    name='strengthrecord',
+                    options={'ordering': ['-recorded_at', '-id'], 'verbose_name': 'strength record', 'verbose_name_plural': 'strength records'},
+                ),
+                migrations.AlterModelOptions(
+                    name='suballiance',
+                    options={'ordering': ['name'], 'verbose_name': 'sub alliance', 'verbose_name_plural': 'sub alliances'},
+                ),
+                migrations.AlterField(
+                    model_name='organisation',
+                    name='created_at',
+                    field=models.DateTimeField(auto_now_add=True, verbose_name='created at'),
+                ),
+                migrations.AlterField(
+                    model_name='organisation',
+                    name='created_by',
+                    field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='created by'),
+                ),
+                migrations.AlterField(
+                    model_name='organisation',
+                    name='description',
+                    field=models.TextField(blank=True, verbose_name='description'),
+                ),
+                migrations.AlterField(
+                    model_name='organisation',
+                    name='kind',
+                    field=models.CharField(choices=[('municipal', 'Municipal department'), ('civil_society', 'Civil society organisation'), ('business', 'Business'), ('chamber', 'Business association or chamber'), ('education', 'University or school'), ('donor', 'Donor agency')], max_length=16, verbose_name='kind'),
+                ),
+                migrations.AlterField(
+                    model_name='organisation',
+                    name='name',
+                    field=models.CharField(max_length=200, verbose_name='name'),
+                ),
+                migrations.AlterField(
+                    model_name='organisation',
+                    name='sectors',
+                    field=models.ManyToManyField(blank=True, related_name='organisations', to='partnerships.sector', verbose_name='sectors'),
+                ),
+                migrations.AlterField(
+                    model_name='organisation',
+                    name='updated_at',
+                    field=models.DateTimeField(auto_now=True, verbose_name='updated at'),
+                ),
+                migrations.AlterField(
+                    model_name='organisation',
+                    name='website',
+                    field=models.URLField(blank=True, verbose_name='website'),
+                ),
+                migrations.AlterField(
+                    model_name='scorecardmeasure',
+                    name='actual',
+                    field=models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True, verbose_name='actual'),
+                ),
+                migrations.AlterField(
+                    model_name='scorecardmeasure',
+                    name='added_by',
+                    field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='added by'),
+                ),
+                migrations.AlterField(
+                    model_name='scorecardmeasure',
+                    name='created_at',
+                    field=models.DateTimeField(default=django.utils.timezone.now, verbose_name='created at'),
+                ),
+                migrations.AlterField(
+                    model_name='scorecardmeasure',
+                    name='dimension',
+                    field=models.CharField(choices=[('effectiveness', 'Effectiveness'), ('efficiency', 'Efficiency')], max_length=16, verbose_name='dimension'),
+                ),
+                migrations.AlterField(
+                    model_name='scorecardmeasure',
+                    name='name',
+                    field=models.CharField(max_length=160, verbose_name='name'),
+                ),
+                migrations.AlterField(
+                    model_name='scorecardmeasure',
+                    name='sub_alliance',
+                    field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='scorecard', to='alliances.suballiance', verbose_name='sub alliance'),
+                ),
+                migrations.AlterField(
+                    model_name='scorecardmeasure',
+                    name='target',
+                    field=models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True, verbose_name='target'),
+                ),
+                migrations.AlterField(
+                    model_name='scorecardmeasure',
+                    name='unit',
+                    field=models.CharField(help_text='What is counted: meetings, %, ZAR…', max_length=40, verbose_name='unit'),
+                ),
+                migrations.AlterField(
+                    model_name='scorecardmeasure',
+                    name='updated_at',
+                    field=models.DateTimeField(auto_now=True, verbose_name='updated at'),
+                ),
+                migrations.AlterField(
+                    model_name='startuptask',
+                    name='done',
+                    field=models.BooleanField(default=False, verbose_name='done'),
+                ),
+                migrations.AlterField(
+                    model_name='startuptask',
+                    name='done_on',
+                    field=models.DateField(blank=True, null=True, verbose_name='done on'),
+                ),
+                migrations.AlterField(
+                    model_name='startuptask',
+                    name='kind',
+                    field=models.CharField(choices=[('relationship_history', 'Analyse the history of the relationship'), ('mandates_cultures', "Review each party's mandate and culture"), ('roles', 'Define roles inside each organisation'), ('operational_challenges', 'Address operational challenges'), ('monitoring_framework', 'Set up monitoring and the scorecard')], max_length=24, verbose_name='kind'),
+                ),
+                migrations.AlterField(
+                    model_name='startuptask',
+                    name='notes',
+                    field=models.TextField(blank=True, verbose_name='notes'),
+                ),
+                migrations.AlterField(
+                    model_name='startuptask',
+                    name='position',
+                    field=models.PositiveSmallIntegerField(default=0, verbose_name='position'),
+                ),
+                migrations.AlterField(
+                    model_name='startuptask',
+                    name='sub_alliance',
+                    field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='startup_tasks', to='alliances.suballiance', verbose_name='sub alliance'),
+                ),
+                migrations.AlterField(
+                    model_name='strengthrecord',
+                    name='note',
+                    field=models.TextField(blank=True, verbose_name='note'),
+                ),
+                migrations.AlterField(
+                    model_name='strengthrecord',
+                    name='previous',
+                    field=models.PositiveSmallIntegerField(blank=True, help_text='Empty for the first.', null=True, validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(10)], verbose_name='previous'),
+                ),
+                migrations.AlterField(
+                    model_name='strengthrecord',
+                    name='recorded_at',
+                    field=models.DateTimeField(default=django.utils.timezone.now, verbose_name='recorded at'),
+                ),
+                migrations.AlterField(
+                    model_name='strengthrecord',
+                    name='recorded_by',
+                    field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='recorded by'),
+                ),
+                migrations.AlterField(
+                    model_name='strengthrecord',
+                    name='strength',
+                    field=models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(10)], verbose_name='strength'),
+                ),
+                migrations.AlterField(
+                    model_name='strengthrecord',
+                    name='sub_alliance',
+                    field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='strength_records', to='alliances.suballiance', verbose_name='sub alliance'),
+                ),
+                migrations.AlterField(
+                    model_name='suballiance',
+                    name='created_at',
+                    field=models.DateTimeField(auto_now_add=True, verbose_name='created at'),
+                ),
+                migrations.AlterField(
+                    model_name='suballiance',
+                    name='created_by',
+                    field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='created by'),
+                ),
+                migrations.AlterField(
+                    model_name='suballiance',
+                    name='ended_on',
+                    field=models.DateField(blank=True, null=True, verbose_name='ended on'),
+                ),
+                migrations.AlterField(
+                    model_name='suballiance',
+                    name='form',
+                    field=models.CharField(choices=[('alliance', 'Alliance'), ('coalition', 'Coalition'), ('knowledge_network', 'Formal knowledge network'), ('partnership', 'Partnership')], max_length=20, verbose_name='form'),
+                ),
+                migrations.AlterField(
+                    model_name='suballiance',
+                    name='grouping',
+                    field=models.CharField(choices=[('government', 'Local government'), ('civil_society', 'Civil society'), ('business', 'Business'), ('mixed', 'Mixed')], max_length=16, verbose_name='grouping'),
+                ),
+                migrations.AlterField(
+                    model_name='suballiance',
+                    name='linkage_direction',
+                    field=models.CharField(blank=True, choices=[('vertical', 'Vertical (buyer–supplier)'), ('horizontal', 'Horizontal (same stage of the value chain)')], max_length=16, verbose_name='linkage direction'),
+                ),
+                migrations.AlterField(
+                    model_name='suballiance',
+                    name='linkage_locus',
+                    field=models.CharField(blank=True, choices=[('local', 'Local'), ('external', 'External')], max_length=16, verbose_name='linkage locus'),
+                ),
+                migrations.AlterField(
+                    model_name='suballiance',
+                    name='linkage_scope',
+                    field=models.CharField(blank=True, choices=[('bilateral', 'Bilateral'), ('multilateral', 'Multilateral')], max_length=16, verbose_name='linkage scope'),
+                ),
+                migrations.AlterField(
+                    model_name='suballiance',
+                    name='name',
+                    field=models.CharField(max_length=200, verbose_name='name'),
+                ),
+                migrations.AlterField(
+                    model_name='suballiance',
+                    name='organisations',
+                    field=models.ManyToManyField(related_name='sub_alliances', through='alliances.SubAllianceParty', to='alliances.organisation', verbose_name='organisations'),
+                ),
+                migrations.AlterField(
+                    model_name='suballiance',
+                    name='partnership',
+                    field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='sub_alliances', to='partnerships.partnership', verbose_name='partnership'),
+                ),
+                migrations.AlterField(
+                    model_name='suballiance',
+                    name='purpose',
+                    field=models.TextField(verbose_name='purpose'),
+                ),
+                migrations.AlterField(
+                    model_name='suballiance',
+                    name='started_on',
+                    field=models.DateField(blank=True, null=True, verbose_name='started on'),
+                ),
+                migrations.AlterField(
+                    model_name='suballiance',
+                    name='status',
+                    field=models.CharField(choices=[('forming', 'Forming'), ('active', 'Active'), ('dormant', 'Dormant'), ('ended', 'Ended')], default='forming', max_length=16, verbose_name='status'),
+                ),
+                migrations.AlterField(
+                    model_name='suballiance',
+                    name='updated_at',
+                    field=models.DateTimeField(auto_now=True, verbose_name='updated at'),
+                ),
+                migrations.AlterField(
+                    model_name='suballianceparty',
+                    name='joined_on',
+                    field=models.DateField(default=django.utils.timezone.localdate, verbose_name='joined on'),
+                ),
+                migrations.AlterField(
+                    model_name='suballianceparty',
+                    name='organisation',
+                    field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='parties', to='alliances.organisation', verbose_name='organisation'),
+                ),
+                migrations.AlterField(
+                    model_name='suballianceparty',
+                    name='role',
+                    field=models.CharField(blank=True, help_text='What it brings, e.g. “buyer”, “supplier”, “lead”.', max_length=80, verbose_name='role'),
+                ),
+                migrations.AlterField(
+                    model_name='suballianceparty',
+                    name='sub_alliance',
+                    field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='parties', to='alliances.suballiance', verbose_name='sub alliance'),
+                ),
+            ],
         ),
     ]

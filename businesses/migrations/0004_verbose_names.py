@@ -7,6 +7,8 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import migrations, models
 
+from core.migration_operations import LabelsOnly
+
 
 class Migration(migrations.Migration):
 
@@ -17,418 +19,423 @@ class Migration(migrations.Migration):
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
+    # Labels only: no SQL (core/migration_operations.py says why this is not plain AlterField).
     operations = [
-        migrations.AlterModelOptions(
-            name='businessassociation',
-            options={'ordering': ['organisation__name'], 'verbose_name': 'business association', 'verbose_name_plural': 'business associations'},
-        ),
-        migrations.AlterModelOptions(
-            name='chambermembership',
-            options={'ordering': ['-created_at'], 'verbose_name': 'chamber membership', 'verbose_name_plural': 'chamber memberships'},
-        ),
-        migrations.AlterModelOptions(
-            name='interestregistration',
-            options={'ordering': ['-created_at', '-id'], 'verbose_name': 'interest registration', 'verbose_name_plural': 'interest registrations'},
-        ),
-        migrations.AlterModelOptions(
-            name='matchproposal',
-            options={'ordering': ['-created_at', '-id'], 'verbose_name': 'match proposal', 'verbose_name_plural': 'match proposals'},
-        ),
-        migrations.AlterModelOptions(
-            name='need',
-            options={'ordering': ['position', 'code'], 'verbose_name': 'need', 'verbose_name_plural': 'needs'},
-        ),
-        migrations.AlterModelOptions(
-            name='outcome',
-            options={'ordering': ['-occurred_on', '-id'], 'verbose_name': 'outcome', 'verbose_name_plural': 'outcomes'},
-        ),
-        migrations.AlterModelOptions(
-            name='partnershiplead',
-            options={'ordering': ['-created_at', '-id'], 'verbose_name': 'partnership lead', 'verbose_name_plural': 'partnership leads'},
-        ),
-        migrations.AlterField(
-            model_name='businessassociation',
-            name='created_at',
-            field=models.DateTimeField(auto_now_add=True, verbose_name='created at'),
-        ),
-        migrations.AlterField(
-            model_name='businessassociation',
-            name='email',
-            field=models.EmailField(blank=True, max_length=254, verbose_name='email'),
-        ),
-        migrations.AlterField(
-            model_name='businessassociation',
-            name='organisation',
-            field=models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='association', to='alliances.organisation', verbose_name='organisation'),
-        ),
-        migrations.AlterField(
-            model_name='businessassociation',
-            name='phone',
-            field=models.CharField(blank=True, max_length=40, verbose_name='phone'),
-        ),
-        migrations.AlterField(
-            model_name='businessassociation',
-            name='proposed_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='proposed by'),
-        ),
-        migrations.AlterField(
-            model_name='businessassociation',
-            name='status',
-            field=models.CharField(choices=[('listed', 'Listed'), ('proposed', 'Proposed at sign-up'), ('rejected', 'Not accepted')], default='listed', max_length=16, verbose_name='status'),
-        ),
-        migrations.AlterField(
-            model_name='businessprofile',
-            name='association',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='businesses', to='businesses.businessassociation', verbose_name='association'),
-        ),
-        migrations.AlterField(
-            model_name='businessprofile',
-            name='contact_email',
-            field=models.EmailField(blank=True, max_length=254, verbose_name='contact email'),
-        ),
-        migrations.AlterField(
-            model_name='businessprofile',
-            name='contact_name',
-            field=models.CharField(blank=True, max_length=120, verbose_name='contact name'),
-        ),
-        migrations.AlterField(
-            model_name='businessprofile',
-            name='contact_phone',
-            field=models.CharField(blank=True, max_length=40, verbose_name='contact phone'),
-        ),
-        migrations.AlterField(
-            model_name='businessprofile',
-            name='created_at',
-            field=models.DateTimeField(auto_now_add=True, verbose_name='created at'),
-        ),
-        migrations.AlterField(
-            model_name='businessprofile',
-            name='created_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='created by'),
-        ),
-        migrations.AlterField(
-            model_name='businessprofile',
-            name='export_readiness',
-            field=models.CharField(choices=[('none', 'Not exporting'), ('exploring', 'Exploring export'), ('ready', 'Export-ready'), ('exporting', 'Already exporting')], default='none', max_length=16, verbose_name='export readiness'),
-        ),
-        migrations.AlterField(
-            model_name='businessprofile',
-            name='offers',
-            field=models.ManyToManyField(blank=True, related_name='offered_by', to='businesses.need', verbose_name='offers'),
-        ),
-        migrations.AlterField(
-            model_name='businessprofile',
-            name='organisation',
-            field=models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='business', to='alliances.organisation', verbose_name='organisation'),
-        ),
-        migrations.AlterField(
-            model_name='businessprofile',
-            name='seeks',
-            field=models.ManyToManyField(blank=True, related_name='sought_by', to='businesses.need', verbose_name='seeks'),
-        ),
-        migrations.AlterField(
-            model_name='businessprofile',
-            name='size_band',
-            field=models.CharField(choices=[('micro', 'Micro (fewer than 10 people)'), ('small', 'Small (10–49)'), ('medium', 'Medium (50–249)'), ('large', 'Large (250 or more)')], max_length=8, verbose_name='size band'),
-        ),
-        migrations.AlterField(
-            model_name='businessprofile',
-            name='updated_at',
-            field=models.DateTimeField(auto_now=True, verbose_name='updated at'),
-        ),
-        migrations.AlterField(
-            model_name='chambermembership',
-            name='association',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='staff', to='businesses.businessassociation', verbose_name='association'),
-        ),
-        migrations.AlterField(
-            model_name='chambermembership',
-            name='created_at',
-            field=models.DateTimeField(auto_now_add=True, verbose_name='created at'),
-        ),
-        migrations.AlterField(
-            model_name='chambermembership',
-            name='decided_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='decided at'),
-        ),
-        migrations.AlterField(
-            model_name='chambermembership',
-            name='decided_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='decided by'),
-        ),
-        migrations.AlterField(
-            model_name='chambermembership',
-            name='decision_note',
-            field=models.TextField(blank=True, verbose_name='decision note'),
-        ),
-        migrations.AlterField(
-            model_name='chambermembership',
-            name='status',
-            field=models.CharField(choices=[('pending', 'Waiting for approval'), ('approved', 'Approved'), ('rejected', 'Rejected')], default='pending', max_length=16, verbose_name='status'),
-        ),
-        migrations.AlterField(
-            model_name='chambermembership',
-            name='user',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='chamber_memberships', to=settings.AUTH_USER_MODEL, verbose_name='user'),
-        ),
-        migrations.AlterField(
-            model_name='interestedbusiness',
-            name='business',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='businesses.businessprofile', verbose_name='business'),
-        ),
-        migrations.AlterField(
-            model_name='interestedbusiness',
-            name='partnership',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='partnerships.partnership', verbose_name='partnership'),
-        ),
-        migrations.AlterField(
-            model_name='interestedbusiness',
-            name='registration',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='entries', to='businesses.interestregistration', verbose_name='registration'),
-        ),
-        migrations.AlterField(
-            model_name='interestedbusiness',
-            name='withdrawn',
-            field=models.BooleanField(default=False, verbose_name='withdrawn'),
-        ),
-        migrations.AlterField(
-            model_name='interestregistration',
-            name='association',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='registrations', to='businesses.businessassociation', verbose_name='association'),
-        ),
-        migrations.AlterField(
-            model_name='interestregistration',
-            name='businesses',
-            field=models.ManyToManyField(related_name='registrations', through='businesses.InterestedBusiness', to='businesses.businessprofile', verbose_name='businesses'),
-        ),
-        migrations.AlterField(
-            model_name='interestregistration',
-            name='created_at',
-            field=models.DateTimeField(default=django.utils.timezone.now, verbose_name='created at'),
-        ),
-        migrations.AlterField(
-            model_name='interestregistration',
-            name='created_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='created by'),
-        ),
-        migrations.AlterField(
-            model_name='interestregistration',
-            name='decided_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='decided at'),
-        ),
-        migrations.AlterField(
-            model_name='interestregistration',
-            name='decided_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='decided by'),
-        ),
-        migrations.AlterField(
-            model_name='interestregistration',
-            name='objectives',
-            field=models.TextField(help_text='What the businesses want from the partnership.', verbose_name='objectives'),
-        ),
-        migrations.AlterField(
-            model_name='interestregistration',
-            name='officer_message',
-            field=models.TextField(blank=True, verbose_name='officer message'),
-        ),
-        migrations.AlterField(
-            model_name='interestregistration',
-            name='partnership',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='interest_registrations', to='partnerships.partnership', verbose_name='partnership'),
-        ),
-        migrations.AlterField(
-            model_name='interestregistration',
-            name='sectors',
-            field=models.ManyToManyField(blank=True, related_name='+', to='partnerships.sector', verbose_name='sectors'),
-        ),
-        migrations.AlterField(
-            model_name='interestregistration',
-            name='status',
-            field=models.CharField(choices=[('pending', 'Waiting for the officers'), ('accepted', 'Accepted'), ('declined', 'Declined'), ('withdrawn', 'Withdrawn by the chamber')], default='pending', max_length=16, verbose_name='status'),
-        ),
-        migrations.AlterField(
-            model_name='interestregistration',
-            name='timeframe',
-            field=models.CharField(choices=[('0_6', 'Within 6 months'), ('6_12', 'Within a year'), ('12_24', 'In one to two years'), ('open', 'No fixed timeframe')], default='open', max_length=8, verbose_name='timeframe'),
-        ),
-        migrations.AlterField(
-            model_name='matchproposal',
-            name='association',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='match_proposals', to='businesses.businessassociation', verbose_name='association'),
-        ),
-        migrations.AlterField(
-            model_name='matchproposal',
-            name='created_at',
-            field=models.DateTimeField(default=django.utils.timezone.now, verbose_name='created at'),
-        ),
-        migrations.AlterField(
-            model_name='matchproposal',
-            name='created_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='created by'),
-        ),
-        migrations.AlterField(
-            model_name='matchproposal',
-            name='decided_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='decided at'),
-        ),
-        migrations.AlterField(
-            model_name='matchproposal',
-            name='decided_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='decided by'),
-        ),
-        migrations.AlterField(
-            model_name='matchproposal',
-            name='direction',
-            field=models.CharField(blank=True, max_length=16, verbose_name='direction'),
-        ),
-        migrations.AlterField(
-            model_name='matchproposal',
-            name='first',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='businesses.businessprofile', verbose_name='first'),
-        ),
-        migrations.AlterField(
-            model_name='matchproposal',
-            name='officer_message',
-            field=models.TextField(blank=True, verbose_name='officer message'),
-        ),
-        migrations.AlterField(
-            model_name='matchproposal',
-            name='partnership',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='match_proposals', to='partnerships.partnership', verbose_name='partnership'),
-        ),
-        migrations.AlterField(
-            model_name='matchproposal',
-            name='reasons',
-            field=models.JSONField(blank=True, default=list, verbose_name='reasons'),
-        ),
-        migrations.AlterField(
-            model_name='matchproposal',
-            name='score',
-            field=models.PositiveIntegerField(default=0, verbose_name='score'),
-        ),
-        migrations.AlterField(
-            model_name='matchproposal',
-            name='second',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='businesses.businessprofile', verbose_name='second'),
-        ),
-        migrations.AlterField(
-            model_name='matchproposal',
-            name='status',
-            field=models.CharField(choices=[('pending', 'Waiting for the officers'), ('accepted', 'Accepted into a sub-alliance'), ('declined', 'Declined'), ('withdrawn', 'Withdrawn')], default='pending', max_length=16, verbose_name='status'),
-        ),
-        migrations.AlterField(
-            model_name='matchproposal',
-            name='sub_alliance',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='alliances.suballiance', verbose_name='sub alliance'),
-        ),
-        migrations.AlterField(
-            model_name='need',
-            name='code',
-            field=models.SlugField(max_length=24, unique=True, verbose_name='code'),
-        ),
-        migrations.AlterField(
-            model_name='need',
-            name='name',
-            field=models.CharField(help_text='How it reads when sought.', max_length=80, verbose_name='name'),
-        ),
-        migrations.AlterField(
-            model_name='need',
-            name='offer_name',
-            field=models.CharField(help_text='How it reads when offered.', max_length=80, verbose_name='offer name'),
-        ),
-        migrations.AlterField(
-            model_name='need',
-            name='position',
-            field=models.PositiveSmallIntegerField(default=0, verbose_name='position'),
-        ),
-        migrations.AlterField(
-            model_name='outcome',
-            name='amount',
-            field=models.DecimalField(decimal_places=2, max_digits=16, validators=[django.core.validators.MinValueValidator(Decimal('0'))], verbose_name='amount'),
-        ),
-        migrations.AlterField(
-            model_name='outcome',
-            name='currency',
-            field=models.CharField(blank=True, help_text='ISO 4217 code, for export value and investment only.', max_length=3, validators=[django.core.validators.RegexValidator('^[A-Z]{3}$', 'Give the ISO 4217 currency code, e.g. ZAR, EUR, SEK.')], verbose_name='currency'),
-        ),
-        migrations.AlterField(
-            model_name='outcome',
-            name='kind',
-            field=models.CharField(choices=[('contacts', 'Business contacts made'), ('deals', 'Deals concluded'), ('export_value', 'Export value'), ('investment', 'Investment'), ('jobs', 'Jobs created'), ('students', 'Students placed or exchanged'), ('visitors', 'Visitors (tourism)')], max_length=16, verbose_name='kind'),
-        ),
-        migrations.AlterField(
-            model_name='outcome',
-            name='note',
-            field=models.TextField(blank=True, verbose_name='note'),
-        ),
-        migrations.AlterField(
-            model_name='outcome',
-            name='occurred_on',
-            field=models.DateField(default=django.utils.timezone.localdate, verbose_name='occurred on'),
-        ),
-        migrations.AlterField(
-            model_name='outcome',
-            name='recorded_at',
-            field=models.DateTimeField(default=django.utils.timezone.now, verbose_name='recorded at'),
-        ),
-        migrations.AlterField(
-            model_name='outcome',
-            name='recorded_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='recorded by'),
-        ),
-        migrations.AlterField(
-            model_name='outcome',
-            name='sub_alliance',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='outcomes', to='alliances.suballiance', verbose_name='sub alliance'),
-        ),
-        migrations.AlterField(
-            model_name='partnershiplead',
-            name='association',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='leads', to='businesses.businessassociation', verbose_name='association'),
-        ),
-        migrations.AlterField(
-            model_name='partnershiplead',
-            name='businesses',
-            field=models.ManyToManyField(blank=True, help_text='The member businesses behind the proposal.', related_name='+', to='businesses.businessprofile', verbose_name='businesses'),
-        ),
-        migrations.AlterField(
-            model_name='partnershiplead',
-            name='candidate',
-            field=models.ForeignKey(blank=True, help_text='The candidate it became.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='partnerships.candidate', verbose_name='candidate'),
-        ),
-        migrations.AlterField(
-            model_name='partnershiplead',
-            name='created_at',
-            field=models.DateTimeField(default=django.utils.timezone.now, verbose_name='created at'),
-        ),
-        migrations.AlterField(
-            model_name='partnershiplead',
-            name='created_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='created by'),
-        ),
-        migrations.AlterField(
-            model_name='partnershiplead',
-            name='decided_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='decided at'),
-        ),
-        migrations.AlterField(
-            model_name='partnershiplead',
-            name='decided_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='decided by'),
-        ),
-        migrations.AlterField(
-            model_name='partnershiplead',
-            name='officer_message',
-            field=models.TextField(blank=True, verbose_name='officer message'),
-        ),
-        migrations.AlterField(
-            model_name='partnershiplead',
-            name='rationale',
-            field=models.TextField(help_text='Why this city: markets, sectors, existing ties.', verbose_name='rationale'),
-        ),
-        migrations.AlterField(
-            model_name='partnershiplead',
-            name='status',
-            field=models.CharField(choices=[('new', 'New'), ('taken_up', 'Taken up as a candidate'), ('declined', 'Declined')], default='new', max_length=16, verbose_name='status'),
+        LabelsOnly(
+            state_operations=[
+                migrations.AlterModelOptions(
+                    name='businessassociation',
+                    options={'ordering': ['organisation__name'], 'verbose_name': 'business association', 'verbose_name_plural': 'business associations'},
+                ),
+                migrations.AlterModelOptions(
+                    name='chambermembership',
+                    options={'ordering': ['-created_at'], 'verbose_name': 'chamber membership', 'verbose_name_plural': 'chamber memberships'},
+                ),
+                migrations.AlterModelOptions(
+                    name='interestregistration',
+                    options={'ordering': ['-created_at', '-id'], 'verbose_name': 'interest registration', 'verbose_name_plural': 'interest registrations'},
+                ),
+                migrations.AlterModelOptions(
+                    name='matchproposal',
+                    options={'ordering': ['-created_at', '-id'], 'verbose_name': 'match proposal', 'verbose_name_plural': 'match proposals'},
+                ),
+                migrations.AlterModelOptions(
+                    name='need',
+                    options={'ordering': ['position', 'code'], 'verbose_name': 'need', 'verbose_name_plural': 'needs'},
+                ),
+                migrations.AlterModelOptions(
+                    name='outcome',
+                    options={'ordering': ['-occurred_on', '-id'], 'verbose_name': 'outcome', 'verbose_name_plural': 'outcomes'},
+                ),
+                migrations.AlterModelOptions(
+                    name='partnershiplead',
+                    options={'ordering': ['-created_at', '-id'], 'verbose_name': 'partnership lead', 'verbose_name_plural': 'partnership leads'},
+                ),
+                migrations.AlterField(
+                    model_name='businessassociation',
+                    name='created_at',
+                    field=models.DateTimeField(auto_now_add=True, verbose_name='created at'),
+                ),
+                migrations.AlterField(
+                    model_name='businessassociation',
+                    name='email',
+                    field=models.EmailField(blank=True, max_length=254, verbose_name='email'),
+                ),
+                migrations.AlterField(
+                    model_name='businessassociation',
+                    name='organisation',
+                    field=models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='association', to='alliances.organisation', verbose_name='organisation'),
+                ),
+                migrations.AlterField(
+                    model_name='businessassociation',
+                    name='phone',
+                    field=models.CharField(blank=True, max_length=40, verbose_name='phone'),
+                ),
+                migrations.AlterField(
+                    model_name='businessassociation',
+                    name='proposed_by',
+                    field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='proposed by'),
+                ),
+                migrations.AlterField(
+                    model_name='businessassociation',
+                    name='status',
+                    field=models.CharField(choices=[('listed', 'Listed'), ('proposed', 'Proposed at sign-up'), ('rejected', 'Not accepted')], default='listed', max_length=16, verbose_name='status'),
+                ),
+                migrations.AlterField(
+                    model_name='businessprofile',
+                    name='association',
+                    field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='businesses', to='businesses.businessassociation', verbose_name='association'),
+                ),
+                migrations.AlterField(
+                    model_name='businessprofile',
+                    name='contact_email',
+                    field=models.EmailField(blank=True, max_length=254, verbose_name='contact email'),
+                ),
+                migrations.AlterField(
+                    model_name='businessprofile',
+                    name='contact_name',
+                    field=models.CharField(blank=True, max_length=120, verbose_name='contact name'),
+                ),
+                migrations.AlterField(
+                    model_name='businessprofile',
+                    name='contact_phone',
+                    field=models.CharField(blank=True, max_length=40, verbose_name='contact phone'),
+                ),
+                migrations.AlterField(
+                    model_name='businessprofile',
+                    name='created_at',
+                    field=models.DateTimeField(auto_now_add=True, verbose_name='created at'),
+                ),
+                migrations.AlterField(
+                    model_name='businessprofile',
+                    name='created_by',
+                    field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='created by'),
+                ),
+                migrations.AlterField(
+                    model_name='businessprofile',
+                    name='export_readiness',
+                    field=models.CharField(choices=[('none', 'Not exporting'), ('exploring', 'Exploring export'), ('ready', 'Export-ready'), ('exporting', 'Already exporting')], default='none', max_length=16, verbose_name='export readiness'),
+                ),
+                migrations.AlterField(
+                    model_name='businessprofile',
+                    name='offers',
+                    field=models.ManyToManyField(blank=True, related_name='offered_by', to='businesses.need', verbose_name='offers'),
+                ),
+                migrations.AlterField(
+                    model_name='businessprofile',
+                    name='organisation',
+                    field=models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='business', to='alliances.organisation', verbose_name='organisation'),
+                ),
+                migrations.AlterField(
+                    model_name='businessprofile',
+                    name='seeks',
+                    field=models.ManyToManyField(blank=True, related_name='sought_by', to='businesses.need', verbose_name='seeks'),
+                ),
+                migrations.AlterField(
+                    model_name='businessprofile',
+                    name='size_band',
+                    field=models.CharField(choices=[('micro', 'Micro (fewer than 10 people)'), ('small', 'Small (10–49)'), ('medium', 'Medium (50–249)'), ('large', 'Large (250 or more)')], max_length=8, verbose_name='size band'),
+                ),
+                migrations.AlterField(
+                    model_name='businessprofile',
+                    name='updated_at',
+                    field=models.DateTimeField(auto_now=True, verbose_name='updated at'),
+                ),
+                migrations.AlterField(
+                    model_name='chambermembership',
+                    name='association',
+                    field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='staff', to='businesses.businessassociation', verbose_name='association'),
+                ),
+                migrations.AlterField(
+                    model_name='chambermembership',
+                    name='created_at',
+                    field=models.DateTimeField(auto_now_add=True, verbose_name='created at'),
+                ),
+                migrations.AlterField(
+                    model_name='chambermembership',
+                    name='decided_at',
+                    field=models.DateTimeField(blank=True, null=True, verbose_name='decided at'),
+                ),
+                migrations.AlterField(
+                    model_name='chambermembership',
+                    name='decided_by',
+                    field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='decided by'),
+                ),
+                migrations.AlterField(
+                    model_name='chambermembership',
+                    name='decision_note',
+                    field=models.TextField(blank=True, verbose_name='decision note'),
+                ),
+                migrations.AlterField(
+                    model_name='chambermembership',
+                    name='status',
+                    field=models.CharField(choices=[('pending', 'Waiting for approval'), ('approved', 'Approved'), ('rejected', 'Rejected')], default='pending', max_length=16, verbose_name='status'),
+                ),
+                migrations.AlterField(
+                    model_name='chambermembership',
+                    name='user',
+                    field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='chamber_memberships', to=settings.AUTH_USER_MODEL, verbose_name='user'),
+                ),
+                migrations.AlterField(
+                    model_name='interestedbusiness',
+                    name='business',
+                    field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='businesses.businessprofile', verbose_name='business'),
+                ),
+                migrations.AlterField(
+                    model_name='interestedbusiness',
+                    name='partnership',
+                    field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='partnerships.partnership', verbose_name='partnership'),
+                ),
+                migrations.AlterField(
+                    model_name='interestedbusiness',
+                    name='registration',
+                    field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='entries', to='businesses.interestregistration', verbose_name='registration'),
+                ),
+                migrations.AlterField(
+                    model_name='interestedbusiness',
+                    name='withdrawn',
+                    field=models.BooleanField(default=False, verbose_name='withdrawn'),
+                ),
+                migrations.AlterField(
+                    model_name='interestregistration',
+                    name='association',
+                    field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='registrations', to='businesses.businessassociation', verbose_name='association'),
+                ),
+                migrations.AlterField(
+                    model_name='interestregistration',
+                    name='businesses',
+                    field=models.ManyToManyField(related_name='registrations', through='businesses.InterestedBusiness', to='businesses.businessprofile', verbose_name='businesses'),
+                ),
+                migrations.AlterField(
+                    model_name='interestregistration',
+                    name='created_at',
+                    field=models.DateTimeField(default=django.utils.timezone.now, verbose_name='created at'),
+                ),
+                migrations.AlterField(
+                    model_name='interestregistration',
+                    name='created_by',
+                    field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='created by'),
+                ),
+                migrations.AlterField(
+                    model_name='interestregistration',
+                    name='decided_at',
+                    field=models.DateTimeField(blank=True, null=True, verbose_name='decided at'),
+                ),
+                migrations.AlterField(
+                    model_name='interestregistration',
+                    name='decided_by',
+                    field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='decided by'),
+                ),
+                migrations.AlterField(
+                    model_name='interestregistration',
+                    name='objectives',
+                    field=models.TextField(help_text='What the businesses want from the partnership.', verbose_name='objectives'),
+                ),
+                migrations.AlterField(
+                    model_name='interestregistration',
+                    name='officer_message',
+                    field=models.TextField(blank=True, verbose_name='officer message'),
+                ),
+                migrations.AlterField(
+                    model_name='interestregistration',
+                    name='partnership',
+                    field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='interest_registrations', to='partnerships.partnership', verbose_name='partnership'),
+                ),
+                migrations.AlterField(
+                    model_name='interestregistration',
+                    name='sectors',
+                    field=models.ManyToManyField(blank=True, related_name='+', to='partnerships.sector', verbose_name='sectors'),
+                ),
+                migrations.AlterField(
+                    model_name='interestregistration',
+                    name='status',
+                    field=models.CharField(choices=[('pending', 'Waiting for the officers'), ('accepted', 'Accepted'), ('declined', 'Declined'), ('withdrawn', 'Withdrawn by the chamber')], default='pending', max_length=16, verbose_name='status'),
+                ),
+                migrations.AlterField(
+                    model_name='interestregistration',
+                    name='timeframe',
+                    field=models.CharField(choices=[('0_6', 'Within 6 months'), ('6_12', 'Within a year'), ('12_24', 'In one to two years'), ('open', 'No fixed timeframe')], default='open', max_length=8, verbose_name='timeframe'),
+                ),
+                migrations.AlterField(
+                    model_name='matchproposal',
+                    name='association',
+                    field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='match_proposals', to='businesses.businessassociation', verbose_name='association'),
+                ),
+                migrations.AlterField(
+                    model_name='matchproposal',
+                    name='created_at',
+                    field=models.DateTimeField(default=django.utils.timezone.now, verbose_name='created at'),
+                ),
+                migrations.AlterField(
+                    model_name='matchproposal',
+                    name='created_by',
+                    field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='created by'),
+                ),
+                migrations.AlterField(
+                    model_name='matchproposal',
+                    name='decided_at',
+                    field=models.DateTimeField(blank=True, null=True, verbose_name='decided at'),
+                ),
+                migrations.AlterField(
+                    model_name='matchproposal',
+                    name='decided_by',
+                    field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='decided by'),
+                ),
+                migrations.AlterField(
+                    model_name='matchproposal',
+                    name='direction',
+                    field=models.CharField(blank=True, max_length=16, verbose_name='direction'),
+                ),
+                migrations.AlterField(
+                    model_name='matchproposal',
+                    name='first',
+                    field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='businesses.businessprofile', verbose_name='first'),
+                ),
+                migrations.AlterField(
+                    model_name='matchproposal',
+                    name='officer_message',
+                    field=models.TextField(blank=True, verbose_name='officer message'),
+                ),
+                migrations.AlterField(
+                    model_name='matchproposal',
+                    name='partnership',
+                    field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='match_proposals', to='partnerships.partnership', verbose_name='partnership'),
+                ),
+                migrations.AlterField(
+                    model_name='matchproposal',
+                    name='reasons',
+                    field=models.JSONField(blank=True, default=list, verbose_name='reasons'),
+                ),
+                migrations.AlterField(
+                    model_name='matchproposal',
+                    name='score',
+                    field=models.PositiveIntegerField(default=0, verbose_name='score'),
+                ),
+                migrations.AlterField(
+                    model_name='matchproposal',
+                    name='second',
+                    field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='businesses.businessprofile', verbose_name='second'),
+                ),
+                migrations.AlterField(
+                    model_name='matchproposal',
+                    name='status',
+                    field=models.CharField(choices=[('pending', 'Waiting for the officers'), ('accepted', 'Accepted into a sub-alliance'), ('declined', 'Declined'), ('withdrawn', 'Withdrawn')], default='pending', max_length=16, verbose_name='status'),
+                ),
+                migrations.AlterField(
+                    model_name='matchproposal',
+                    name='sub_alliance',
+                    field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='alliances.suballiance', verbose_name='sub alliance'),
+                ),
+                migrations.AlterField(
+                    model_name='need',
+                    name='code',
+                    field=models.SlugField(max_length=24, unique=True, verbose_name='code'),
+                ),
+                migrations.AlterField(
+                    model_name='need',
+                    name='name',
+                    field=models.CharField(help_text='How it reads when sought.', max_length=80, verbose_name='name'),
+                ),
+                migrations.AlterField(
+                    model_name='need',
+                    name='offer_name',
+                    field=models.CharField(help_text='How it reads when offered.', max_length=80, verbose_name='offer name'),
+                ),
+                migrations.AlterField(
+                    model_name='need',
+                    name='position',
+                    field=models.PositiveSmallIntegerField(default=0, verbose_name='position'),
+                ),
+                migrations.AlterField(
+                    model_name='outcome',
+                    name='amount',
+                    field=models.DecimalField(decimal_places=2, max_digits=16, validators=[django.core.validators.MinValueValidator(Decimal('0'))], verbose_name='amount'),
+                ),
+                migrations.AlterField(
+                    model_name='outcome',
+                    name='currency',
+                    field=models.CharField(blank=True, help_text='ISO 4217 code, for export value and investment only.', max_length=3, validators=[django.core.validators.RegexValidator('^[A-Z]{3}$', 'Give the ISO 4217 currency code, e.g. ZAR, EUR, SEK.')], verbose_name='currency'),
+                ),
+                migrations.AlterField(
+                    model_name='outcome',
+                    name='kind',
+                    field=models.CharField(choices=[('contacts', 'Business contacts made'), ('deals', 'Deals concluded'), ('export_value', 'Export value'), ('investment', 'Investment'), ('jobs', 'Jobs created'), ('students', 'Students placed or exchanged'), ('visitors', 'Visitors (tourism)')], max_length=16, verbose_name='kind'),
+                ),
+                migrations.AlterField(
+                    model_name='outcome',
+                    name='note',
+                    field=models.TextField(blank=True, verbose_name='note'),
+                ),
+                migrations.AlterField(
+                    model_name='outcome',
+                    name='occurred_on',
+                    field=models.DateField(default=django.utils.timezone.localdate, verbose_name='occurred on'),
+                ),
+                migrations.AlterField(
+                    model_name='outcome',
+                    name='recorded_at',
+                    field=models.DateTimeField(default=django.utils.timezone.now, verbose_name='recorded at'),
+                ),
+                migrations.AlterField(
+                    model_name='outcome',
+                    name='recorded_by',
+                    field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='recorded by'),
+                ),
+                migrations.AlterField(
+                    model_name='outcome',
+                    name='sub_alliance',
+                    field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='outcomes', to='alliances.suballiance', verbose_name='sub alliance'),
+                ),
+                migrations.AlterField(
+                    model_name='partnershiplead',
+                    name='association',
+                    field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='leads', to='businesses.businessassociation', verbose_name='association'),
+                ),
+                migrations.AlterField(
+                    model_name='partnershiplead',
+                    name='businesses',
+                    field=models.ManyToManyField(blank=True, help_text='The member businesses behind the proposal.', related_name='+', to='businesses.businessprofile', verbose_name='businesses'),
+                ),
+                migrations.AlterField(
+                    model_name='partnershiplead',
+                    name='candidate',
+                    field=models.ForeignKey(blank=True, help_text='The candidate it became.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='partnerships.candidate', verbose_name='candidate'),
+                ),
+                migrations.AlterField(
+                    model_name='partnershiplead',
+                    name='created_at',
+                    field=models.DateTimeField(default=django.utils.timezone.now, verbose_name='created at'),
+                ),
+                migrations.AlterField(
+                    model_name='partnershiplead',
+                    name='created_by',
+                    field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='created by'),
+                ),
+                migrations.AlterField(
+                    model_name='partnershiplead',
+                    name='decided_at',
+                    field=models.DateTimeField(blank=True, null=True, verbose_name='decided at'),
+                ),
+                migrations.AlterField(
+                    model_name='partnershiplead',
+                    name='decided_by',
+                    field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='decided by'),
+                ),
+                migrations.AlterField(
+                    model_name='partnershiplead',
+                    name='officer_message',
+                    field=models.TextField(blank=True, verbose_name='officer message'),
+                ),
+                migrations.AlterField(
+                    model_name='partnershiplead',
+                    name='rationale',
+                    field=models.TextField(help_text='Why this city: markets, sectors, existing ties.', verbose_name='rationale'),
+                ),
+                migrations.AlterField(
+                    model_name='partnershiplead',
+                    name='status',
+                    field=models.CharField(choices=[('new', 'New'), ('taken_up', 'Taken up as a candidate'), ('declined', 'Declined')], default='new', max_length=16, verbose_name='status'),
+                ),
+            ],
         ),
     ]

@@ -6,6 +6,8 @@ import django.utils.timezone
 from django.conf import settings
 from django.db import migrations, models
 
+from core.migration_operations import LabelsOnly
+
 
 class Migration(migrations.Migration):
 
@@ -16,49 +18,54 @@ class Migration(migrations.Migration):
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
+    # Labels only: no SQL (core/migration_operations.py says why this is not plain AlterField).
     operations = [
-        migrations.AlterModelOptions(
-            name='comment',
-            options={'ordering': ['created_at', 'id'], 'verbose_name': 'comment', 'verbose_name_plural': 'comments'},
-        ),
-        migrations.AlterField(
-            model_name='comment',
-            name='author',
-            field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='author'),
-        ),
-        migrations.AlterField(
-            model_name='comment',
-            name='body',
-            field=models.TextField(blank=True, validators=[discussion.models.validate_body], verbose_name='body'),
-        ),
-        migrations.AlterField(
-            model_name='comment',
-            name='created_at',
-            field=models.DateTimeField(default=django.utils.timezone.now, verbose_name='created at'),
-        ),
-        migrations.AlterField(
-            model_name='comment',
-            name='edited_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='edited at'),
-        ),
-        migrations.AlterField(
-            model_name='comment',
-            name='partnership',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='comments', to='partnerships.partnership', verbose_name='partnership'),
-        ),
-        migrations.AlterField(
-            model_name='comment',
-            name='removed_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='removed at'),
-        ),
-        migrations.AlterField(
-            model_name='comment',
-            name='removed_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='removed by'),
-        ),
-        migrations.AlterField(
-            model_name='comment',
-            name='sub_alliance',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='comments', to='alliances.suballiance', verbose_name='sub alliance'),
+        LabelsOnly(
+            state_operations=[
+                migrations.AlterModelOptions(
+                    name='comment',
+                    options={'ordering': ['created_at', 'id'], 'verbose_name': 'comment', 'verbose_name_plural': 'comments'},
+                ),
+                migrations.AlterField(
+                    model_name='comment',
+                    name='author',
+                    field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='author'),
+                ),
+                migrations.AlterField(
+                    model_name='comment',
+                    name='body',
+                    field=models.TextField(blank=True, validators=[discussion.models.validate_body], verbose_name='body'),
+                ),
+                migrations.AlterField(
+                    model_name='comment',
+                    name='created_at',
+                    field=models.DateTimeField(default=django.utils.timezone.now, verbose_name='created at'),
+                ),
+                migrations.AlterField(
+                    model_name='comment',
+                    name='edited_at',
+                    field=models.DateTimeField(blank=True, null=True, verbose_name='edited at'),
+                ),
+                migrations.AlterField(
+                    model_name='comment',
+                    name='partnership',
+                    field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='comments', to='partnerships.partnership', verbose_name='partnership'),
+                ),
+                migrations.AlterField(
+                    model_name='comment',
+                    name='removed_at',
+                    field=models.DateTimeField(blank=True, null=True, verbose_name='removed at'),
+                ),
+                migrations.AlterField(
+                    model_name='comment',
+                    name='removed_by',
+                    field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='removed by'),
+                ),
+                migrations.AlterField(
+                    model_name='comment',
+                    name='sub_alliance',
+                    field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='comments', to='alliances.suballiance', verbose_name='sub alliance'),
+                ),
+            ],
         ),
     ]

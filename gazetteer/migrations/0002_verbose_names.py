@@ -3,6 +3,8 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
+from core.migration_operations import LabelsOnly
+
 
 class Migration(migrations.Migration):
 
@@ -10,73 +12,78 @@ class Migration(migrations.Migration):
         ('gazetteer', '0001_places'),
     ]
 
+    # Labels only: no SQL (core/migration_operations.py says why this is not plain AlterField).
     operations = [
-        migrations.AlterModelOptions(
-            name='place',
-            options={'ordering': ['-population', 'name'], 'verbose_name': 'place', 'verbose_name_plural': 'places'},
-        ),
-        migrations.AlterModelOptions(
-            name='placename',
-            options={'verbose_name': 'place name', 'verbose_name_plural': 'place names'},
-        ),
-        migrations.AlterField(
-            model_name='place',
-            name='admin1_code',
-            field=models.CharField(blank=True, max_length=20, verbose_name='admin1 code'),
-        ),
-        migrations.AlterField(
-            model_name='place',
-            name='country',
-            field=models.CharField(help_text='ISO 3166-1 alpha-2 code.', max_length=2, verbose_name='country'),
-        ),
-        migrations.AlterField(
-            model_name='place',
-            name='geonameid',
-            field=models.PositiveIntegerField(primary_key=True, serialize=False, verbose_name='geonameid'),
-        ),
-        migrations.AlterField(
-            model_name='place',
-            name='latitude',
-            field=models.FloatField(verbose_name='latitude'),
-        ),
-        migrations.AlterField(
-            model_name='place',
-            name='longitude',
-            field=models.FloatField(verbose_name='longitude'),
-        ),
-        migrations.AlterField(
-            model_name='place',
-            name='name',
-            field=models.CharField(max_length=200, verbose_name='name'),
-        ),
-        migrations.AlterField(
-            model_name='place',
-            name='population',
-            field=models.PositiveBigIntegerField(default=0, verbose_name='population'),
-        ),
-        migrations.AlterField(
-            model_name='place',
-            name='region',
-            field=models.CharField(blank=True, max_length=200, verbose_name='region'),
-        ),
-        migrations.AlterField(
-            model_name='place',
-            name='timezone',
-            field=models.CharField(blank=True, max_length=40, verbose_name='timezone'),
-        ),
-        migrations.AlterField(
-            model_name='placename',
-            name='key',
-            field=models.CharField(max_length=400, verbose_name='key'),
-        ),
-        migrations.AlterField(
-            model_name='placename',
-            name='name',
-            field=models.CharField(max_length=400, verbose_name='name'),
-        ),
-        migrations.AlterField(
-            model_name='placename',
-            name='place',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='names', to='gazetteer.place', verbose_name='place'),
+        LabelsOnly(
+            state_operations=[
+                migrations.AlterModelOptions(
+                    name='place',
+                    options={'ordering': ['-population', 'name'], 'verbose_name': 'place', 'verbose_name_plural': 'places'},
+                ),
+                migrations.AlterModelOptions(
+                    name='placename',
+                    options={'verbose_name': 'place name', 'verbose_name_plural': 'place names'},
+                ),
+                migrations.AlterField(
+                    model_name='place',
+                    name='admin1_code',
+                    field=models.CharField(blank=True, max_length=20, verbose_name='admin1 code'),
+                ),
+                migrations.AlterField(
+                    model_name='place',
+                    name='country',
+                    field=models.CharField(help_text='ISO 3166-1 alpha-2 code.', max_length=2, verbose_name='country'),
+                ),
+                migrations.AlterField(
+                    model_name='place',
+                    name='geonameid',
+                    field=models.PositiveIntegerField(primary_key=True, serialize=False, verbose_name='geonameid'),
+                ),
+                migrations.AlterField(
+                    model_name='place',
+                    name='latitude',
+                    field=models.FloatField(verbose_name='latitude'),
+                ),
+                migrations.AlterField(
+                    model_name='place',
+                    name='longitude',
+                    field=models.FloatField(verbose_name='longitude'),
+                ),
+                migrations.AlterField(
+                    model_name='place',
+                    name='name',
+                    field=models.CharField(max_length=200, verbose_name='name'),
+                ),
+                migrations.AlterField(
+                    model_name='place',
+                    name='population',
+                    field=models.PositiveBigIntegerField(default=0, verbose_name='population'),
+                ),
+                migrations.AlterField(
+                    model_name='place',
+                    name='region',
+                    field=models.CharField(blank=True, max_length=200, verbose_name='region'),
+                ),
+                migrations.AlterField(
+                    model_name='place',
+                    name='timezone',
+                    field=models.CharField(blank=True, max_length=40, verbose_name='timezone'),
+                ),
+                migrations.AlterField(
+                    model_name='placename',
+                    name='key',
+                    field=models.CharField(max_length=400, verbose_name='key'),
+                ),
+                migrations.AlterField(
+                    model_name='placename',
+                    name='name',
+                    field=models.CharField(max_length=400, verbose_name='name'),
+                ),
+                migrations.AlterField(
+                    model_name='placename',
+                    name='place',
+                    field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='names', to='gazetteer.place', verbose_name='place'),
+                ),
+            ],
         ),
     ]

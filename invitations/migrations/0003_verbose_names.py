@@ -5,6 +5,8 @@ import django.utils.timezone
 from django.conf import settings
 from django.db import migrations, models
 
+from core.migration_operations import LabelsOnly
+
 
 class Migration(migrations.Migration):
 
@@ -14,127 +16,132 @@ class Migration(migrations.Migration):
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
+    # Labels only: no SQL (core/migration_operations.py says why this is not plain AlterField).
     operations = [
-        migrations.AlterModelOptions(
-            name='invitation',
-            options={'ordering': ['-created_at'], 'verbose_name': 'invitation', 'verbose_name_plural': 'invitations'},
-        ),
-        migrations.AlterModelOptions(
-            name='invitationsending',
-            options={'verbose_name': 'invitation sending', 'verbose_name_plural': 'invitation sendings'},
-        ),
-        migrations.AlterModelOptions(
-            name='joinrequest',
-            options={'ordering': ['-created_at'], 'verbose_name': 'join request', 'verbose_name_plural': 'join requests'},
-        ),
-        migrations.AlterField(
-            model_name='invitation',
-            name='accepted_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='accepted at'),
-        ),
-        migrations.AlterField(
-            model_name='invitation',
-            name='accepted_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='invitations_accepted', to=settings.AUTH_USER_MODEL, verbose_name='accepted by'),
-        ),
-        migrations.AlterField(
-            model_name='invitation',
-            name='city',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='invitations', to='partnerships.partner', verbose_name='city'),
-        ),
-        migrations.AlterField(
-            model_name='invitation',
-            name='created_at',
-            field=models.DateTimeField(auto_now_add=True, verbose_name='created at'),
-        ),
-        migrations.AlterField(
-            model_name='invitation',
-            name='expires_at',
-            field=models.DateTimeField(verbose_name='expires at'),
-        ),
-        migrations.AlterField(
-            model_name='invitation',
-            name='invited_by',
-            field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='invitations_sent', to=settings.AUTH_USER_MODEL, verbose_name='invited by'),
-        ),
-        migrations.AlterField(
-            model_name='invitation',
-            name='last_sent_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='last sent at'),
-        ),
-        migrations.AlterField(
-            model_name='invitation',
-            name='partnership',
-            field=models.ForeignKey(blank=True, help_text='Where the invitee lands once they accept.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='invitations', to='partnerships.partnership', verbose_name='partnership'),
-        ),
-        migrations.AlterField(
-            model_name='invitation',
-            name='revoked_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='revoked at'),
-        ),
-        migrations.AlterField(
-            model_name='invitation',
-            name='revoked_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='invitations_revoked', to=settings.AUTH_USER_MODEL, verbose_name='revoked by'),
-        ),
-        migrations.AlterField(
-            model_name='invitation',
-            name='sent_count',
-            field=models.PositiveIntegerField(default=0, verbose_name='sent count'),
-        ),
-        migrations.AlterField(
-            model_name='invitationsending',
-            name='invitation',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='sendings', to='invitations.invitation', verbose_name='invitation'),
-        ),
-        migrations.AlterField(
-            model_name='invitationsending',
-            name='sent_at',
-            field=models.DateTimeField(default=django.utils.timezone.now, verbose_name='sent at'),
-        ),
-        migrations.AlterField(
-            model_name='invitationsending',
-            name='sent_by',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='invitation_sendings', to=settings.AUTH_USER_MODEL, verbose_name='sent by'),
-        ),
-        migrations.AlterField(
-            model_name='joinrequest',
-            name='city',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='join_requests', to='partnerships.partner', verbose_name='city'),
-        ),
-        migrations.AlterField(
-            model_name='joinrequest',
-            name='created_at',
-            field=models.DateTimeField(auto_now_add=True, verbose_name='created at'),
-        ),
-        migrations.AlterField(
-            model_name='joinrequest',
-            name='decided_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='decided at'),
-        ),
-        migrations.AlterField(
-            model_name='joinrequest',
-            name='decided_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='city_join_requests_decided', to=settings.AUTH_USER_MODEL, verbose_name='decided by'),
-        ),
-        migrations.AlterField(
-            model_name='joinrequest',
-            name='message',
-            field=models.TextField(blank=True, max_length=2000, verbose_name='message'),
-        ),
-        migrations.AlterField(
-            model_name='joinrequest',
-            name='reason',
-            field=models.TextField(blank=True, max_length=2000, verbose_name='reason'),
-        ),
-        migrations.AlterField(
-            model_name='joinrequest',
-            name='status',
-            field=models.CharField(choices=[('pending', 'Waiting for a decision'), ('approved', 'Approved'), ('rejected', 'Rejected')], default='pending', max_length=16, verbose_name='status'),
-        ),
-        migrations.AlterField(
-            model_name='joinrequest',
-            name='user',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='city_join_requests', to=settings.AUTH_USER_MODEL, verbose_name='user'),
+        LabelsOnly(
+            state_operations=[
+                migrations.AlterModelOptions(
+                    name='invitation',
+                    options={'ordering': ['-created_at'], 'verbose_name': 'invitation', 'verbose_name_plural': 'invitations'},
+                ),
+                migrations.AlterModelOptions(
+                    name='invitationsending',
+                    options={'verbose_name': 'invitation sending', 'verbose_name_plural': 'invitation sendings'},
+                ),
+                migrations.AlterModelOptions(
+                    name='joinrequest',
+                    options={'ordering': ['-created_at'], 'verbose_name': 'join request', 'verbose_name_plural': 'join requests'},
+                ),
+                migrations.AlterField(
+                    model_name='invitation',
+                    name='accepted_at',
+                    field=models.DateTimeField(blank=True, null=True, verbose_name='accepted at'),
+                ),
+                migrations.AlterField(
+                    model_name='invitation',
+                    name='accepted_by',
+                    field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='invitations_accepted', to=settings.AUTH_USER_MODEL, verbose_name='accepted by'),
+                ),
+                migrations.AlterField(
+                    model_name='invitation',
+                    name='city',
+                    field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='invitations', to='partnerships.partner', verbose_name='city'),
+                ),
+                migrations.AlterField(
+                    model_name='invitation',
+                    name='created_at',
+                    field=models.DateTimeField(auto_now_add=True, verbose_name='created at'),
+                ),
+                migrations.AlterField(
+                    model_name='invitation',
+                    name='expires_at',
+                    field=models.DateTimeField(verbose_name='expires at'),
+                ),
+                migrations.AlterField(
+                    model_name='invitation',
+                    name='invited_by',
+                    field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='invitations_sent', to=settings.AUTH_USER_MODEL, verbose_name='invited by'),
+                ),
+                migrations.AlterField(
+                    model_name='invitation',
+                    name='last_sent_at',
+                    field=models.DateTimeField(blank=True, null=True, verbose_name='last sent at'),
+                ),
+                migrations.AlterField(
+                    model_name='invitation',
+                    name='partnership',
+                    field=models.ForeignKey(blank=True, help_text='Where the invitee lands once they accept.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='invitations', to='partnerships.partnership', verbose_name='partnership'),
+                ),
+                migrations.AlterField(
+                    model_name='invitation',
+                    name='revoked_at',
+                    field=models.DateTimeField(blank=True, null=True, verbose_name='revoked at'),
+                ),
+                migrations.AlterField(
+                    model_name='invitation',
+                    name='revoked_by',
+                    field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='invitations_revoked', to=settings.AUTH_USER_MODEL, verbose_name='revoked by'),
+                ),
+                migrations.AlterField(
+                    model_name='invitation',
+                    name='sent_count',
+                    field=models.PositiveIntegerField(default=0, verbose_name='sent count'),
+                ),
+                migrations.AlterField(
+                    model_name='invitationsending',
+                    name='invitation',
+                    field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='sendings', to='invitations.invitation', verbose_name='invitation'),
+                ),
+                migrations.AlterField(
+                    model_name='invitationsending',
+                    name='sent_at',
+                    field=models.DateTimeField(default=django.utils.timezone.now, verbose_name='sent at'),
+                ),
+                migrations.AlterField(
+                    model_name='invitationsending',
+                    name='sent_by',
+                    field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='invitation_sendings', to=settings.AUTH_USER_MODEL, verbose_name='sent by'),
+                ),
+                migrations.AlterField(
+                    model_name='joinrequest',
+                    name='city',
+                    field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='join_requests', to='partnerships.partner', verbose_name='city'),
+                ),
+                migrations.AlterField(
+                    model_name='joinrequest',
+                    name='created_at',
+                    field=models.DateTimeField(auto_now_add=True, verbose_name='created at'),
+                ),
+                migrations.AlterField(
+                    model_name='joinrequest',
+                    name='decided_at',
+                    field=models.DateTimeField(blank=True, null=True, verbose_name='decided at'),
+                ),
+                migrations.AlterField(
+                    model_name='joinrequest',
+                    name='decided_by',
+                    field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='city_join_requests_decided', to=settings.AUTH_USER_MODEL, verbose_name='decided by'),
+                ),
+                migrations.AlterField(
+                    model_name='joinrequest',
+                    name='message',
+                    field=models.TextField(blank=True, max_length=2000, verbose_name='message'),
+                ),
+                migrations.AlterField(
+                    model_name='joinrequest',
+                    name='reason',
+                    field=models.TextField(blank=True, max_length=2000, verbose_name='reason'),
+                ),
+                migrations.AlterField(
+                    model_name='joinrequest',
+                    name='status',
+                    field=models.CharField(choices=[('pending', 'Waiting for a decision'), ('approved', 'Approved'), ('rejected', 'Rejected')], default='pending', max_length=16, verbose_name='status'),
+                ),
+                migrations.AlterField(
+                    model_name='joinrequest',
+                    name='user',
+                    field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='city_join_requests', to=settings.AUTH_USER_MODEL, verbose_name='user'),
+                ),
+            ],
         ),
     ]

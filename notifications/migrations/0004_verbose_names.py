@@ -5,6 +5,8 @@ import django.utils.timezone
 from django.conf import settings
 from django.db import migrations, models
 
+from core.migration_operations import LabelsOnly
+
 
 class Migration(migrations.Migration):
 
@@ -15,181 +17,186 @@ class Migration(migrations.Migration):
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
+    # Labels only: no SQL (core/migration_operations.py says why this is not plain AlterField).
     operations = [
-        migrations.AlterModelOptions(
-            name='calendarfeed',
-            options={'verbose_name': 'calendar feed', 'verbose_name_plural': 'calendar feeds'},
-        ),
-        migrations.AlterModelOptions(
-            name='follow',
-            options={'verbose_name': 'follow', 'verbose_name_plural': 'follows'},
-        ),
-        migrations.AlterModelOptions(
-            name='notificationpreference',
-            options={'verbose_name': 'notification preference', 'verbose_name_plural': 'notification preferences'},
-        ),
-        migrations.AlterModelOptions(
-            name='reminder',
-            options={'ordering': ['-created_at', '-id'], 'verbose_name': 'reminder', 'verbose_name_plural': 'reminders'},
-        ),
-        migrations.AlterField(
-            model_name='calendarfeed',
-            name='created_at',
-            field=models.DateTimeField(default=django.utils.timezone.now, verbose_name='created at'),
-        ),
-        migrations.AlterField(
-            model_name='calendarfeed',
-            name='last_fetched_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='last fetched at'),
-        ),
-        migrations.AlterField(
-            model_name='calendarfeed',
-            name='secret',
-            field=models.CharField(max_length=64, verbose_name='secret'),
-        ),
-        migrations.AlterField(
-            model_name='calendarfeed',
-            name='user',
-            field=models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='calendar_feed', to=settings.AUTH_USER_MODEL, verbose_name='user'),
-        ),
-        migrations.AlterField(
-            model_name='follow',
-            name='content_type',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='contenttypes.contenttype', verbose_name='content type'),
-        ),
-        migrations.AlterField(
-            model_name='follow',
-            name='created_at',
-            field=models.DateTimeField(default=django.utils.timezone.now, verbose_name='created at'),
-        ),
-        migrations.AlterField(
-            model_name='follow',
-            name='object_id',
-            field=models.PositiveBigIntegerField(verbose_name='object id'),
-        ),
-        migrations.AlterField(
-            model_name='follow',
-            name='user',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='follows', to=settings.AUTH_USER_MODEL, verbose_name='user'),
-        ),
-        migrations.AlterField(
-            model_name='notificationpreference',
-            name='delivery',
-            field=models.CharField(choices=[('immediate', 'An email for each reminder, as it comes'), ('digest', 'One email a week listing them (the weekly digest)')], default='immediate', max_length=16, verbose_name='delivery'),
-        ),
-        migrations.AlterField(
-            model_name='notificationpreference',
-            name='events',
-            field=models.JSONField(blank=True, default=dict, verbose_name='events'),
-        ),
-        migrations.AlterField(
-            model_name='notificationpreference',
-            name='updated_at',
-            field=models.DateTimeField(auto_now=True, verbose_name='updated at'),
-        ),
-        migrations.AlterField(
-            model_name='notificationpreference',
-            name='user',
-            field=models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='notification_preference', to=settings.AUTH_USER_MODEL, verbose_name='user'),
-        ),
-        migrations.AlterField(
-            model_name='reminder',
-            name='about',
-            field=models.CharField(blank=True, help_text="The action's description, or the number of the step stalled in.", max_length=240, verbose_name='about'),
-        ),
-        migrations.AlterField(
-            model_name='reminder',
-            name='actor',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='actor'),
-        ),
-        migrations.AlterField(
-            model_name='reminder',
-            name='attempts',
-            field=models.PositiveSmallIntegerField(default=0, verbose_name='attempts'),
-        ),
-        migrations.AlterField(
-            model_name='reminder',
-            name='batch',
-            field=models.UUIDField(blank=True, help_text='The scan or digest run that last took this row.', null=True, verbose_name='batch'),
-        ),
-        migrations.AlterField(
-            model_name='reminder',
-            name='claimed_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='claimed at'),
-        ),
-        migrations.AlterField(
-            model_name='reminder',
-            name='created_at',
-            field=models.DateTimeField(default=django.utils.timezone.now, verbose_name='created at'),
-        ),
-        migrations.AlterField(
-            model_name='reminder',
-            name='data',
-            field=models.JSONField(blank=True, default=dict, verbose_name='data'),
-        ),
-        migrations.AlterField(
-            model_name='reminder',
-            name='kind',
-            field=models.CharField(choices=[('review_due', 'Review due within 14 days'), ('review_overdue', 'Review overdue'), ('review_escalation', 'Review overdue by more than 30 days'), ('mou_expiring_90', 'MOU expires within 90 days'), ('mou_expiring_30', 'MOU expires within 30 days'), ('mou_expiring_7', 'MOU expires within 7 days'), ('mou_expired', 'MOU expired'), ('stalled', 'Partnership stalled in its step'), ('action_overdue', 'Plan action overdue'), ('confirmation_awaited', 'Confirmation awaited'), ('confirmed', 'The other city confirmed'), ('advanced', 'Moved to the next step'), ('returned', 'Returned to an earlier step'), ('offline_confirmation_disputed', 'Confirmation outside the portal disputed'), ('invitation_accepted', 'Invitation accepted'), ('mentioned', 'You were mentioned'), ('chamber_signup_requested', 'Chamber sign-up to decide'), ('chamber_signup_decided', 'Chamber sign-up decided'), ('interest_decided', 'Interest decided'), ('match_proposed', 'Match of businesses proposed'), ('match_decided', 'Proposed match decided'), ('interest_partnership_moved', 'Partnership of interest reached the MOU or implementation')], max_length=32, verbose_name='kind'),
-        ),
-        migrations.AlterField(
-            model_name='reminder',
-            name='last_error',
-            field=models.TextField(blank=True, verbose_name='last error'),
-        ),
-        migrations.AlterField(
-            model_name='reminder',
-            name='object_id',
-            field=models.PositiveBigIntegerField(help_text='What it is about: the partnership (reviews, stalled), the MOU or the action; for an event, the record the event names (a move, a confirmation, a comment...).', verbose_name='object id'),
-        ),
-        migrations.AlterField(
-            model_name='reminder',
-            name='occurrence',
-            field=models.DateField(help_text="The date that identifies this occurrence: the review date, the MOU's expiry, the action's due date, or the day the partnership entered its step.", verbose_name='occurrence'),
-        ),
-        migrations.AlterField(
-            model_name='reminder',
-            name='partnership',
-            field=models.ForeignKey(blank=True, help_text='Empty only for an event about no partnership (an invitation to a city).', null=True, on_delete=django.db.models.deletion.CASCADE, related_name='reminders', to='partnerships.partnership', verbose_name='partnership'),
-        ),
-        migrations.AlterField(
-            model_name='reminder',
-            name='read_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='read at'),
-        ),
-        migrations.AlterField(
-            model_name='reminder',
-            name='recipient',
-            field=models.ForeignKey(blank=True, help_text='Empty for a champion without a portal account: then email only.', null=True, on_delete=django.db.models.deletion.CASCADE, related_name='reminders', to=settings.AUTH_USER_MODEL, verbose_name='recipient'),
-        ),
-        migrations.AlterField(
-            model_name='reminder',
-            name='recipient_email',
-            field=models.EmailField(blank=True, help_text='The address written to (lower case), when there is one.', max_length=254, verbose_name='recipient email'),
-        ),
-        migrations.AlterField(
-            model_name='reminder',
-            name='role',
-            field=models.CharField(choices=[('champion', 'Champion'), ('officer', 'Officer of a member city'), ('coordinator', 'Coordinator of a member city'), ('follower', 'Follower of the partnership'), ('concerned', 'Person concerned')], max_length=16, verbose_name='role'),
-        ),
-        migrations.AlterField(
-            model_name='reminder',
-            name='sent_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='sent at'),
-        ),
-        migrations.AlterField(
-            model_name='reminder',
-            name='snooze_reason',
-            field=models.TextField(blank=True, verbose_name='snooze reason'),
-        ),
-        migrations.AlterField(
-            model_name='reminder',
-            name='snoozed_until',
-            field=models.DateField(blank=True, null=True, verbose_name='snoozed until'),
-        ),
-        migrations.AlterField(
-            model_name='reminder',
-            name='status',
-            field=models.CharField(choices=[('pending', 'Waiting to be sent'), ('sending', 'Being sent'), ('sent', 'Sent'), ('digest', 'Waiting for the weekly digest'), ('daily', 'Waiting for the daily digest'), ('quiet', 'In the portal only (email off)'), ('failed', 'Failed'), ('snoozed', 'Snoozed')], default='pending', max_length=16, verbose_name='status'),
+        LabelsOnly(
+            state_operations=[
+                migrations.AlterModelOptions(
+                    name='calendarfeed',
+                    options={'verbose_name': 'calendar feed', 'verbose_name_plural': 'calendar feeds'},
+                ),
+                migrations.AlterModelOptions(
+                    name='follow',
+                    options={'verbose_name': 'follow', 'verbose_name_plural': 'follows'},
+                ),
+                migrations.AlterModelOptions(
+                    name='notificationpreference',
+                    options={'verbose_name': 'notification preference', 'verbose_name_plural': 'notification preferences'},
+                ),
+                migrations.AlterModelOptions(
+                    name='reminder',
+                    options={'ordering': ['-created_at', '-id'], 'verbose_name': 'reminder', 'verbose_name_plural': 'reminders'},
+                ),
+                migrations.AlterField(
+                    model_name='calendarfeed',
+                    name='created_at',
+                    field=models.DateTimeField(default=django.utils.timezone.now, verbose_name='created at'),
+                ),
+                migrations.AlterField(
+                    model_name='calendarfeed',
+                    name='last_fetched_at',
+                    field=models.DateTimeField(blank=True, null=True, verbose_name='last fetched at'),
+                ),
+                migrations.AlterField(
+                    model_name='calendarfeed',
+                    name='secret',
+                    field=models.CharField(max_length=64, verbose_name='secret'),
+                ),
+                migrations.AlterField(
+                    model_name='calendarfeed',
+                    name='user',
+                    field=models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='calendar_feed', to=settings.AUTH_USER_MODEL, verbose_name='user'),
+                ),
+                migrations.AlterField(
+                    model_name='follow',
+                    name='content_type',
+                    field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='contenttypes.contenttype', verbose_name='content type'),
+                ),
+                migrations.AlterField(
+                    model_name='follow',
+                    name='created_at',
+                    field=models.DateTimeField(default=django.utils.timezone.now, verbose_name='created at'),
+                ),
+                migrations.AlterField(
+                    model_name='follow',
+                    name='object_id',
+                    field=models.PositiveBigIntegerField(verbose_name='object id'),
+                ),
+                migrations.AlterField(
+                    model_name='follow',
+                    name='user',
+                    field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='follows', to=settings.AUTH_USER_MODEL, verbose_name='user'),
+                ),
+                migrations.AlterField(
+                    model_name='notificationpreference',
+                    name='delivery',
+                    field=models.CharField(choices=[('immediate', 'An email for each reminder, as it comes'), ('digest', 'One email a week listing them (the weekly digest)')], default='immediate', max_length=16, verbose_name='delivery'),
+                ),
+                migrations.AlterField(
+                    model_name='notificationpreference',
+                    name='events',
+                    field=models.JSONField(blank=True, default=dict, verbose_name='events'),
+                ),
+                migrations.AlterField(
+                    model_name='notificationpreference',
+                    name='updated_at',
+                    field=models.DateTimeField(auto_now=True, verbose_name='updated at'),
+                ),
+                migrations.AlterField(
+                    model_name='notificationpreference',
+                    name='user',
+                    field=models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='notification_preference', to=settings.AUTH_USER_MODEL, verbose_name='user'),
+                ),
+                migrations.AlterField(
+                    model_name='reminder',
+                    name='about',
+                    field=models.CharField(blank=True, help_text="The action's description, or the number of the step stalled in.", max_length=240, verbose_name='about'),
+                ),
+                migrations.AlterField(
+                    model_name='reminder',
+                    name='actor',
+                    field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='actor'),
+                ),
+                migrations.AlterField(
+                    model_name='reminder',
+                    name='attempts',
+                    field=models.PositiveSmallIntegerField(default=0, verbose_name='attempts'),
+                ),
+                migrations.AlterField(
+                    model_name='reminder',
+                    name='batch',
+                    field=models.UUIDField(blank=True, help_text='The scan or digest run that last took this row.', null=True, verbose_name='batch'),
+                ),
+                migrations.AlterField(
+                    model_name='reminder',
+                    name='claimed_at',
+                    field=models.DateTimeField(blank=True, null=True, verbose_name='claimed at'),
+                ),
+                migrations.AlterField(
+                    model_name='reminder',
+                    name='created_at',
+                    field=models.DateTimeField(default=django.utils.timezone.now, verbose_name='created at'),
+                ),
+                migrations.AlterField(
+                    model_name='reminder',
+                    name='data',
+                    field=models.JSONField(blank=True, default=dict, verbose_name='data'),
+                ),
+                migrations.AlterField(
+                    model_name='reminder',
+                    name='kind',
+                    field=models.CharField(choices=[('review_due', 'Review due within 14 days'), ('review_overdue', 'Review overdue'), ('review_escalation', 'Review overdue by more than 30 days'), ('mou_expiring_90', 'MOU expires within 90 days'), ('mou_expiring_30', 'MOU expires within 30 days'), ('mou_expiring_7', 'MOU expires within 7 days'), ('mou_expired', 'MOU expired'), ('stalled', 'Partnership stalled in its step'), ('action_overdue', 'Plan action overdue'), ('confirmation_awaited', 'Confirmation awaited'), ('confirmed', 'The other city confirmed'), ('advanced', 'Moved to the next step'), ('returned', 'Returned to an earlier step'), ('offline_confirmation_disputed', 'Confirmation outside the portal disputed'), ('invitation_accepted', 'Invitation accepted'), ('mentioned', 'You were mentioned'), ('chamber_signup_requested', 'Chamber sign-up to decide'), ('chamber_signup_decided', 'Chamber sign-up decided'), ('interest_decided', 'Interest decided'), ('match_proposed', 'Match of businesses proposed'), ('match_decided', 'Proposed match decided'), ('interest_partnership_moved', 'Partnership of interest reached the MOU or implementation')], max_length=32, verbose_name='kind'),
+                ),
+                migrations.AlterField(
+                    model_name='reminder',
+                    name='last_error',
+                    field=models.TextField(blank=True, verbose_name='last error'),
+                ),
+                migrations.AlterField(
+                    model_name='reminder',
+                    name='object_id',
+                    field=models.PositiveBigIntegerField(help_text='What it is about: the partnership (reviews, stalled), the MOU or the action; for an event, the record the event names (a move, a confirmation, a comment...).', verbose_name='object id'),
+                ),
+                migrations.AlterField(
+                    model_name='reminder',
+                    name='occurrence',
+                    field=models.DateField(help_text="The date that identifies this occurrence: the review date, the MOU's expiry, the action's due date, or the day the partnership entered its step.", verbose_name='occurrence'),
+                ),
+                migrations.AlterField(
+                    model_name='reminder',
+                    name='partnership',
+                    field=models.ForeignKey(blank=True, help_text='Empty only for an event about no partnership (an invitation to a city).', null=True, on_delete=django.db.models.deletion.CASCADE, related_name='reminders', to='partnerships.partnership', verbose_name='partnership'),
+                ),
+                migrations.AlterField(
+                    model_name='reminder',
+                    name='read_at',
+                    field=models.DateTimeField(blank=True, null=True, verbose_name='read at'),
+                ),
+                migrations.AlterField(
+                    model_name='reminder',
+                    name='recipient',
+                    field=models.ForeignKey(blank=True, help_text='Empty for a champion without a portal account: then email only.', null=True, on_delete=django.db.models.deletion.CASCADE, related_name='reminders', to=settings.AUTH_USER_MODEL, verbose_name='recipient'),
+                ),
+                migrations.AlterField(
+                    model_name='reminder',
+                    name='recipient_email',
+                    field=models.EmailField(blank=True, help_text='The address written to (lower case), when there is one.', max_length=254, verbose_name='recipient email'),
+                ),
+                migrations.AlterField(
+                    model_name='reminder',
+                    name='role',
+                    field=models.CharField(choices=[('champion', 'Champion'), ('officer', 'Officer of a member city'), ('coordinator', 'Coordinator of a member city'), ('follower', 'Follower of the partnership'), ('concerned', 'Person concerned')], max_length=16, verbose_name='role'),
+                ),
+                migrations.AlterField(
+                    model_name='reminder',
+                    name='sent_at',
+                    field=models.DateTimeField(blank=True, null=True, verbose_name='sent at'),
+                ),
+                migrations.AlterField(
+                    model_name='reminder',
+                    name='snooze_reason',
+                    field=models.TextField(blank=True, verbose_name='snooze reason'),
+                ),
+                migrations.AlterField(
+                    model_name='reminder',
+                    name='snoozed_until',
+                    field=models.DateField(blank=True, null=True, verbose_name='snoozed until'),
+                ),
+                migrations.AlterField(
+                    model_name='reminder',
+                    name='status',
+                    field=models.CharField(choices=[('pending', 'Waiting to be sent'), ('sending', 'Being sent'), ('sent', 'Sent'), ('digest', 'Waiting for the weekly digest'), ('daily', 'Waiting for the daily digest'), ('quiet', 'In the portal only (email off)'), ('failed', 'Failed'), ('snoozed', 'Snoozed')], default='pending', max_length=16, verbose_name='status'),
+                ),
+            ],
         ),
     ]

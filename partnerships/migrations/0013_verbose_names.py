@@ -8,6 +8,8 @@ import partnerships.models.uploads
 from django.conf import settings
 from django.db import migrations, models
 
+from core.migration_operations import LabelsOnly
+
 
 class Migration(migrations.Migration):
 
@@ -16,1458 +18,1463 @@ class Migration(migrations.Migration):
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
+    # Labels only: no SQL (core/migration_operations.py says why this is not plain AlterField).
     operations = [
-        migrations.AlterModelOptions(
-            name='activity',
-            options={'ordering': ['-occurred_on', '-id'], 'verbose_name': 'activity', 'verbose_name_plural': 'activities'},
-        ),
-        migrations.AlterModelOptions(
-            name='approachcontact',
-            options={'ordering': ['-contacted_on', '-id'], 'verbose_name': 'approach contact', 'verbose_name_plural': 'approach contacts'},
-        ),
-        migrations.AlterModelOptions(
-            name='businessplan',
-            options={'verbose_name': 'business plan', 'verbose_name_plural': 'business plans'},
-        ),
-        migrations.AlterModelOptions(
-            name='candidate',
-            options={'ordering': ['partner__name'], 'verbose_name': 'candidate', 'verbose_name_plural': 'candidates'},
-        ),
-        migrations.AlterModelOptions(
-            name='champion',
-            options={'ordering': ['-is_active', 'name'], 'verbose_name': 'champion', 'verbose_name_plural': 'champions'},
-        ),
-        migrations.AlterModelOptions(
-            name='citymembership',
-            options={'verbose_name': 'city membership', 'verbose_name_plural': 'city memberships'},
-        ),
-        migrations.AlterModelOptions(
-            name='cooperationarea',
-            options={'ordering': ['name'], 'verbose_name': 'cooperation area', 'verbose_name_plural': 'cooperation areas'},
-        ),
-        migrations.AlterModelOptions(
-            name='criterionscore',
-            options={'verbose_name': 'criterion score', 'verbose_name_plural': 'criterion scores'},
-        ),
-        migrations.AlterModelOptions(
-            name='duediligence',
-            options={'verbose_name': 'due diligence', 'verbose_name_plural': 'due diligence'},
-        ),
-        migrations.AlterModelOptions(
-            name='feasibilitystudy',
-            options={'verbose_name': 'feasibility study', 'verbose_name_plural': 'feasibility studies'},
-        ),
-        migrations.AlterModelOptions(
-            name='kpiresult',
-            options={'verbose_name': 'kpi result', 'verbose_name_plural': 'kpi results'},
-        ),
-        migrations.AlterModelOptions(
-            name='lesson',
-            options={'ordering': ['-created_at'], 'verbose_name': 'lesson', 'verbose_name_plural': 'lessons'},
-        ),
-        migrations.AlterModelOptions(
-            name='letterofintent',
-            options={'verbose_name': 'letter of intent', 'verbose_name_plural': 'letters of intent'},
-        ),
-        migrations.AlterModelOptions(
-            name='mousignatory',
-            options={'verbose_name': 'mou signatory', 'verbose_name_plural': 'MOU signatories'},
-        ),
-        migrations.AlterModelOptions(
-            name='moveconfirmation',
-            options={'ordering': ['at'], 'verbose_name': 'move confirmation', 'verbose_name_plural': 'move confirmations'},
-        ),
-        migrations.AlterModelOptions(
-            name='offlineconfirmation',
-            options={'ordering': ['recorded_at', 'id'], 'verbose_name': 'offline confirmation', 'verbose_name_plural': 'offline confirmations'},
-        ),
-        migrations.AlterModelOptions(
-            name='partner',
-            options={'ordering': ['name'], 'verbose_name': 'partner', 'verbose_name_plural': 'partners'},
-        ),
-        migrations.AlterModelOptions(
-            name='partnership',
-            options={'ordering': ['title'], 'verbose_name': 'partnership', 'verbose_name_plural': 'partnerships'},
-        ),
-        migrations.AlterModelOptions(
-            name='partnershipmember',
-            options={'ordering': ['role', 'partner__name'], 'verbose_name': 'partnership member', 'verbose_name_plural': 'partnership members'},
-        ),
-        migrations.AlterModelOptions(
-            name='planaction',
-            options={'ordering': ['due_on', 'id'], 'verbose_name': 'plan action', 'verbose_name_plural': 'plan actions'},
-        ),
-        migrations.AlterModelOptions(
-            name='review',
-            options={'ordering': ['-period_end', '-id'], 'verbose_name': 'review', 'verbose_name_plural': 'reviews'},
-        ),
-        migrations.AlterModelOptions(
-            name='sector',
-            options={'ordering': ['code'], 'verbose_name': 'sector', 'verbose_name_plural': 'sectors'},
-        ),
-        migrations.AlterModelOptions(
-            name='selectiondecision',
-            options={'verbose_name': 'selection decision', 'verbose_name_plural': 'selection decisions'},
-        ),
-        migrations.AlterModelOptions(
-            name='steptransition',
-            options={'ordering': ['-at', '-id'], 'verbose_name': 'step transition', 'verbose_name_plural': 'step transitions'},
-        ),
-        migrations.AlterModelOptions(
-            name='strategycriterion',
-            options={'ordering': ['-weight', 'name'], 'verbose_name': 'strategy criterion', 'verbose_name_plural': 'strategy criteria'},
-        ),
-        migrations.AlterModelOptions(
-            name='successfactorrating',
-            options={'verbose_name': 'success factor rating', 'verbose_name_plural': 'success factor ratings'},
-        ),
-        migrations.AlterModelOptions(
-            name='twinningstrategy',
-            options={'ordering': ['partner__name', '-version'], 'verbose_name': 'twinning strategy', 'verbose_name_plural': 'twinning strategies'},
-        ),
-        migrations.AlterField(
-            model_name='activity',
-            name='created_at',
-            field=models.DateTimeField(default=django.utils.timezone.now, verbose_name='created at'),
-        ),
-        migrations.AlterField(
-            model_name='activity',
-            name='created_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='created by'),
-        ),
-        migrations.AlterField(
-            model_name='activity',
-            name='description',
-            field=models.TextField(blank=True, verbose_name='description'),
-        ),
-        migrations.AlterField(
-            model_name='activity',
-            name='kind',
-            field=models.CharField(choices=[('exchange_visit', 'Exchange visit'), ('trade_mission', 'Trade mission'), ('cultural_event', 'Cultural event'), ('communication', 'Communication'), ('community_event', 'Community event'), ('marketing', 'Marketing'), ('conflict_resolution', 'Conflict resolution'), ('sub_alliance_formed', 'Sub-alliance formed')], max_length=24, verbose_name='kind'),
-        ),
-        migrations.AlterField(
-            model_name='activity',
-            name='occurred_on',
-            field=models.DateField(default=django.utils.timezone.localdate, verbose_name='occurred on'),
-        ),
-        migrations.AlterField(
-            model_name='activity',
-            name='participants',
-            field=models.PositiveIntegerField(blank=True, null=True, verbose_name='participants'),
-        ),
-        migrations.AlterField(
-            model_name='activity',
-            name='partnership',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='activities', to='partnerships.partnership', verbose_name='partnership'),
-        ),
-        migrations.AlterField(
-            model_name='activity',
-            name='title',
-            field=models.CharField(max_length=200, verbose_name='title'),
-        ),
-        migrations.AlterField(
-            model_name='approachcontact',
-            name='candidate',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='contacts', to='partnerships.candidate', verbose_name='candidate'),
-        ),
-        migrations.AlterField(
-            model_name='approachcontact',
-            name='channel',
-            field=models.CharField(choices=[('email', 'Email'), ('letter', 'Letter'), ('call', 'Call'), ('meeting', 'Meeting'), ('visit', 'Visit'), ('embassy', 'Through an embassy or consulate'), ('network', 'Through a city network')], default='email', max_length=16, verbose_name='channel'),
-        ),
-        migrations.AlterField(
-            model_name='approachcontact',
-            name='contact_name',
-            field=models.CharField(max_length=120, verbose_name='contact name'),
-        ),
-        migrations.AlterField(
-            model_name='approachcontact',
-            name='contact_role',
-            field=models.CharField(blank=True, max_length=160, verbose_name='contact role'),
-        ),
-        migrations.AlterField(
-            model_name='approachcontact',
-            name='contacted_on',
-            field=models.DateField(default=django.utils.timezone.localdate, verbose_name='contacted on'),
-        ),
-        migrations.AlterField(
-            model_name='approachcontact',
-            name='response',
-            field=models.CharField(choices=[('awaiting', 'Awaiting a reply'), ('positive', 'Interested'), ('negative', 'Not interested')], default='awaiting', max_length=16, verbose_name='response'),
-        ),
-        migrations.AlterField(
-            model_name='approachcontact',
-            name='summary',
-            field=models.TextField(blank=True, verbose_name='summary'),
-        ),
-        migrations.AlterField(
-            model_name='businessplan',
-            name='goals',
-            field=models.TextField(verbose_name='goals'),
-        ),
-        migrations.AlterField(
-            model_name='businessplan',
-            name='objectives',
-            field=models.TextField(verbose_name='objectives'),
-        ),
-        migrations.AlterField(
-            model_name='businessplan',
-            name='partnership',
-            field=models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='business_plan', to='partnerships.partnership', verbose_name='partnership'),
-        ),
-        migrations.AlterField(
-            model_name='businessplan',
-            name='scope',
-            field=models.TextField(verbose_name='scope'),
-        ),
-        migrations.AlterField(
-            model_name='businessplan',
-            name='updated_at',
-            field=models.DateTimeField(auto_now=True, verbose_name='updated at'),
-        ),
-        migrations.AlterField(
-            model_name='businessplan',
-            name='vision',
-            field=models.TextField(verbose_name='vision'),
-        ),
-        migrations.AlterField(
-            model_name='candidate',
-            name='added_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='added by'),
-        ),
-        migrations.AlterField(
-            model_name='candidate',
-            name='created_at',
-            field=models.DateTimeField(default=django.utils.timezone.now, verbose_name='created at'),
-        ),
-        migrations.AlterField(
-            model_name='candidate',
-            name='partner',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='candidacies', to='partnerships.partner', verbose_name='partner'),
-        ),
-        migrations.AlterField(
-            model_name='candidate',
-            name='partnership',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='candidates', to='partnerships.partnership', verbose_name='partnership'),
-        ),
-        migrations.AlterField(
-            model_name='candidate',
-            name='rationale',
-            field=models.TextField(help_text='Why this city fits the strategy.', verbose_name='rationale'),
-        ),
-        migrations.AlterField(
-            model_name='candidate',
-            name='source',
-            field=models.CharField(choices=[('officer', 'Found by an officer'), ('suggestion', 'Suggested by the portal'), ('chamber', 'Proposed by a chamber of commerce')], default='officer', max_length=16, verbose_name='source'),
-        ),
-        migrations.AlterField(
-            model_name='candidate',
-            name='status',
-            field=models.CharField(choices=[('considered', 'Considered'), ('approached', 'Approached'), ('shortlisted', 'Shortlisted'), ('rejected', 'Rejected'), ('selected', 'Selected')], default='considered', max_length=16, verbose_name='status'),
-        ),
-        migrations.AlterField(
-            model_name='champion',
-            name='email',
-            field=models.EmailField(blank=True, max_length=254, verbose_name='email'),
-        ),
-        migrations.AlterField(
-            model_name='champion',
-            name='is_active',
-            field=models.BooleanField(default=True, verbose_name='is active'),
-        ),
-        migrations.AlterField(
-            model_name='champion',
-            name='name',
-            field=models.CharField(max_length=120, verbose_name='name'),
-        ),
-        migrations.AlterField(
-            model_name='champion',
-            name='partner',
-            field=models.ForeignKey(blank=True, help_text='The side this champion is on.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='partnerships.partner', verbose_name='partner'),
-        ),
-        migrations.AlterField(
-            model_name='champion',
-            name='partnership',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='champions', to='partnerships.partnership', verbose_name='partnership'),
-        ),
-        migrations.AlterField(
-            model_name='champion',
-            name='since',
-            field=models.DateField(blank=True, null=True, verbose_name='since'),
-        ),
-        migrations.AlterField(
-            model_name='champion',
-            name='title',
-            field=models.CharField(blank=True, max_length=160, verbose_name='title'),
-        ),
-        migrations.AlterField(
-            model_name='champion',
-            name='user',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='user'),
-        ),
-        migrations.AlterField(
-            model_name='citymembership',
-            name='created_at',
-            field=models.DateTimeField(auto_now_add=True, verbose_name='created at'),
-        ),
-        migrations.AlterField(
-            model_name='citymembership',
-            name='partner',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='staff', to='partnerships.partner', verbose_name='partner'),
-        ),
-        migrations.AlterField(
-            model_name='citymembership',
-            name='role',
-            field=models.CharField(choices=[('officer', 'International relations officer'), ('coordinator', 'Coordinator')], default='officer', max_length=16, verbose_name='role'),
-        ),
-        migrations.AlterField(
-            model_name='citymembership',
-            name='user',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='city_memberships', to=settings.AUTH_USER_MODEL, verbose_name='user'),
-        ),
-        migrations.AlterField(
-            model_name='cooperationarea',
-            name='code',
-            field=models.SlugField(max_length=32, unique=True, verbose_name='code'),
-        ),
-        migrations.AlterField(
-            model_name='cooperationarea',
-            name='name',
-            field=models.CharField(max_length=80, verbose_name='name'),
-        ),
-        migrations.AlterField(
-            model_name='criterionscore',
-            name='candidate',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='scores', to='partnerships.candidate', verbose_name='candidate'),
-        ),
-        migrations.AlterField(
-            model_name='criterionscore',
-            name='criterion',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='scores', to='partnerships.strategycriterion', verbose_name='criterion'),
-        ),
-        migrations.AlterField(
-            model_name='criterionscore',
-            name='note',
-            field=models.CharField(blank=True, max_length=240, verbose_name='note'),
-        ),
-        migrations.AlterField(
-            model_name='criterionscore',
-            name='score',
-            field=models.PositiveSmallIntegerField(verbose_name='score'),
-        ),
-        migrations.AlterField(
-            model_name='duediligence',
-            name='alliance_history',
-            field=models.TextField(help_text='Existing and failed partnerships.', verbose_name='alliance history'),
-        ),
-        migrations.AlterField(
-            model_name='duediligence',
-            name='candidate',
-            field=models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='due_diligence', to='partnerships.candidate', verbose_name='candidate'),
-        ),
-        migrations.AlterField(
-            model_name='duediligence',
-            name='capability_gaps',
-            field=models.TextField(verbose_name='capability gaps'),
-        ),
-        migrations.AlterField(
-            model_name='duediligence',
-            name='completed_on',
-            field=models.DateField(default=django.utils.timezone.localdate, verbose_name='completed on'),
-        ),
-        migrations.AlterField(
-            model_name='duediligence',
-            name='existing_partnerships',
-            field=models.PositiveSmallIntegerField(default=0, verbose_name='existing partnerships'),
-        ),
-        migrations.AlterField(
-            model_name='duediligence',
-            name='failed_partnerships',
-            field=models.PositiveSmallIntegerField(default=0, verbose_name='failed partnerships'),
-        ),
-        migrations.AlterField(
-            model_name='duediligence',
-            name='risks',
-            field=models.TextField(blank=True, verbose_name='risks'),
-        ),
-        migrations.AlterField(
-            model_name='feasibilitystudy',
-            name='candidate',
-            field=models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='feasibility', to='partnerships.candidate', verbose_name='candidate'),
-        ),
-        migrations.AlterField(
-            model_name='feasibilitystudy',
-            name='completed_on',
-            field=models.DateField(default=django.utils.timezone.localdate, verbose_name='completed on'),
-        ),
-        migrations.AlterField(
-            model_name='feasibilitystudy',
-            name='conclusion',
-            field=models.CharField(choices=[('feasible', 'Feasible'), ('conditional', 'Feasible with conditions'), ('not_feasible', 'Not feasible')], max_length=16, verbose_name='conclusion'),
-        ),
-        migrations.AlterField(
-            model_name='feasibilitystudy',
-            name='resources_required',
-            field=models.TextField(blank=True, verbose_name='resources required'),
-        ),
-        migrations.AlterField(
-            model_name='feasibilitystudy',
-            name='summary',
-            field=models.TextField(verbose_name='summary'),
-        ),
-        migrations.AlterField(
-            model_name='historicalmou',
-            name='ceremony_on',
-            field=models.DateField(blank=True, null=True, verbose_name='ceremony on'),
-        ),
-        migrations.AlterField(
-            model_name='historicalmou',
-            name='ceremony_place',
-            field=models.CharField(blank=True, max_length=160, verbose_name='ceremony place'),
-        ),
-        migrations.AlterField(
-            model_name='historicalmou',
-            name='created_at',
-            field=models.DateTimeField(blank=True, editable=False, verbose_name='created at'),
-        ),
-        migrations.AlterField(
-            model_name='historicalmou',
-            name='document',
-            field=models.TextField(blank=True, max_length=100, validators=[partnerships.models.uploads.validate_pdf], verbose_name='document'),
-        ),
-        migrations.AlterField(
-            model_name='historicalmou',
-            name='effective_on',
-            field=models.DateField(blank=True, null=True, verbose_name='effective on'),
-        ),
-        migrations.AlterField(
-            model_name='historicalmou',
-            name='expires_on',
-            field=models.DateField(blank=True, null=True, verbose_name='expires on'),
-        ),
-        migrations.AlterField(
-            model_name='historicalmou',
-            name='other_terms',
-            field=models.TextField(blank=True, verbose_name='other terms'),
-        ),
-        migrations.AlterField(
-            model_name='historicalmou',
-            name='partnership',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='partnerships.partnership', verbose_name='partnership'),
-        ),
-        migrations.AlterField(
-            model_name='historicalmou',
-            name='signed_on',
-            field=models.DateField(blank=True, null=True, verbose_name='signed on'),
-        ),
-        migrations.AlterField(
-            model_name='historicalmou',
-            name='status',
-            field=models.CharField(choices=[('draft', 'Draft'), ('signed', 'Signed'), ('expired', 'Expired'), ('terminated', 'Terminated')], default='draft', max_length=16, verbose_name='status'),
-        ),
-        migrations.AlterField(
-            model_name='historicalmou',
-            name='terminated_on',
-            field=models.DateField(blank=True, null=True, verbose_name='terminated on'),
-        ),
-        migrations.AlterField(
-            model_name='historicalmou',
-            name='termination_conditions',
-            field=models.TextField(blank=True, verbose_name='termination conditions'),
-        ),
-        migrations.AlterField(
-            model_name='historicalmou',
-            name='termination_reason',
-            field=models.TextField(blank=True, verbose_name='termination reason'),
-        ),
-        migrations.AlterField(
-            model_name='historicalpartnership',
-            name='category',
-            field=models.CharField(choices=[('mic', 'Municipal international cooperation'), ('sister_city', 'Sister city / twinning'), ('decentralised', 'Decentralised cooperation')], max_length=16, verbose_name='category'),
-        ),
-        migrations.AlterField(
-            model_name='historicalpartnership',
-            name='created_at',
-            field=models.DateTimeField(blank=True, editable=False, verbose_name='created at'),
-        ),
-        migrations.AlterField(
-            model_name='historicalpartnership',
-            name='created_by',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='created by'),
-        ),
-        migrations.AlterField(
-            model_name='historicalpartnership',
-            name='end_reason',
-            field=models.TextField(blank=True, help_text='Why the partnership was ended.', verbose_name='end reason'),
-        ),
-        migrations.AlterField(
-            model_name='historicalpartnership',
-            name='ended_on',
-            field=models.DateField(blank=True, null=True, verbose_name='ended on'),
-        ),
-        migrations.AlterField(
-            model_name='historicalpartnership',
-            name='established_on',
-            field=models.DateField(blank=True, null=True, verbose_name='established on'),
-        ),
-        migrations.AlterField(
-            model_name='historicalpartnership',
-            name='next_review_on',
-            field=models.DateField(blank=True, null=True, verbose_name='next review on'),
-        ),
-        migrations.AlterField(
-            model_name='historicalpartnership',
-            name='orientation',
-            field=models.CharField(blank=True, choices=[('north_north', 'North–North'), ('north_south', 'North–South'), ('south_south', 'South–South'), ('east_west', 'East–West')], max_length=16, verbose_name='orientation'),
-        ),
-        migrations.AlterField(
-            model_name='historicalpartnership',
-            name='orientation_overridden',
-            field=models.BooleanField(default=False, help_text='Keep the orientation as set instead of deriving it.', verbose_name='orientation overridden'),
-        ),
-        migrations.AlterField(
-            model_name='historicalpartnership',
-            name='phase',
-            field=models.CharField(choices=[('associative', 'Associative (friendship, culture)'), ('reciprocative', 'Reciprocative (education, exchange)'), ('commercial', 'Commercial (economic development)')], default='associative', max_length=16, verbose_name='phase'),
-        ),
-        migrations.AlterField(
-            model_name='historicalpartnership',
-            name='relationship_strength',
-            field=models.PositiveSmallIntegerField(default=0, help_text="Lendrum's scale: 0 none, 1–4 vendor, 5–7 supplier, 8–10 partner.", validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(10)], verbose_name='relationship strength'),
-        ),
-        migrations.AlterField(
-            model_name='historicalpartnership',
-            name='review_cadence_months',
-            field=models.PositiveSmallIntegerField(choices=[(3, 'Quarterly'), (6, 'Every six months'), (12, 'Yearly'), (24, 'Every two years')], default=12, verbose_name='review cadence months'),
-        ),
-        migrations.AlterField(
-            model_name='historicalpartnership',
-            name='status',
-            field=models.CharField(choices=[('active', 'Active'), ('paused', 'Paused'), ('ended', 'Ended'), ('archived', 'Archived')], default='active', max_length=16, verbose_name='status'),
-        ),
-        migrations.AlterField(
-            model_name='historicalpartnership',
-            name='step',
-            field=models.PositiveSmallIntegerField(choices=[(1, 'Strategy'), (2, 'Search'), (3, 'Approach and evaluation'), (4, 'Selection'), (5, 'Planning'), (6, 'Agreement / MOU'), (7, 'Implementation'), (8, 'Measurement and learning')], default=1, verbose_name='step'),
-        ),
-        migrations.AlterField(
-            model_name='historicalpartnership',
-            name='step_entered_at',
-            field=models.DateTimeField(default=django.utils.timezone.now, verbose_name='step entered at'),
-        ),
-        migrations.AlterField(
-            model_name='historicalpartnership',
-            name='strategy',
-            field=models.ForeignKey(blank=True, db_constraint=False, help_text="The home city's strategy this partnership serves.", null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='partnerships.twinningstrategy', verbose_name='strategy'),
-        ),
-        migrations.AlterField(
-            model_name='historicalpartnership',
-            name='summary',
-            field=models.TextField(blank=True, verbose_name='summary'),
-        ),
-        migrations.AlterField(
-            model_name='historicalpartnership',
-            name='title',
-            field=models.CharField(max_length=200, verbose_name='title'),
-        ),
-        migrations.AlterField(
-            model_name='historicalreview',
-            name='completed_by',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='completed by'),
-        ),
-        migrations.AlterField(
-            model_name='historicalreview',
-            name='completed_on',
-            field=models.DateField(blank=True, null=True, verbose_name='completed on'),
-        ),
-        migrations.AlterField(
-            model_name='historicalreview',
-            name='created_at',
-            field=models.DateTimeField(default=django.utils.timezone.now, verbose_name='created at'),
-        ),
-        migrations.AlterField(
-            model_name='historicalreview',
-            name='created_by',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='created by'),
-        ),
-        migrations.AlterField(
-            model_name='historicalreview',
-            name='decision',
-            field=models.CharField(blank=True, choices=[('continue', 'Continue'), ('adjust', 'Adjust the plan'), ('renew', 'Renew the MOU'), ('pause', 'Pause'), ('end', 'End the partnership')], max_length=16, verbose_name='decision'),
-        ),
-        migrations.AlterField(
-            model_name='historicalreview',
-            name='decision_reason',
-            field=models.TextField(blank=True, help_text='Why; required to end the partnership.', verbose_name='decision reason'),
-        ),
-        migrations.AlterField(
-            model_name='historicalreview',
-            name='effectiveness',
-            field=models.PositiveSmallIntegerField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(5)], verbose_name='effectiveness'),
-        ),
-        migrations.AlterField(
-            model_name='historicalreview',
-            name='effectiveness_note',
-            field=models.TextField(blank=True, verbose_name='effectiveness note'),
-        ),
-        migrations.AlterField(
-            model_name='historicalreview',
-            name='efficiency',
-            field=models.PositiveSmallIntegerField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(5)], verbose_name='efficiency'),
-        ),
-        migrations.AlterField(
-            model_name='historicalreview',
-            name='efficiency_note',
-            field=models.TextField(blank=True, verbose_name='efficiency note'),
-        ),
-        migrations.AlterField(
-            model_name='historicalreview',
-            name='end_on',
-            field=models.DateField(blank=True, help_text='With an end: the date the partnership ends.', null=True, verbose_name='end on'),
-        ),
-        migrations.AlterField(
-            model_name='historicalreview',
-            name='narrative',
-            field=models.TextField(blank=True, verbose_name='narrative'),
-        ),
-        migrations.AlterField(
-            model_name='historicalreview',
-            name='new_expiry_on',
-            field=models.DateField(blank=True, help_text="With a renewal: the MOU's new expiry date.", null=True, verbose_name='new expiry on'),
-        ),
-        migrations.AlterField(
-            model_name='historicalreview',
-            name='partnership',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='partnerships.partnership', verbose_name='partnership'),
-        ),
-        migrations.AlterField(
-            model_name='historicalreview',
-            name='period_end',
-            field=models.DateField(verbose_name='period end'),
-        ),
-        migrations.AlterField(
-            model_name='historicalreview',
-            name='period_start',
-            field=models.DateField(verbose_name='period start'),
-        ),
-        migrations.AlterField(
-            model_name='historicalreview',
-            name='status',
-            field=models.CharField(choices=[('draft', 'Draft'), ('completed', 'Completed')], default='draft', max_length=16, verbose_name='status'),
-        ),
-        migrations.AlterField(
-            model_name='historicaltwinningstrategy',
-            name='approved_on',
-            field=models.DateField(blank=True, null=True, verbose_name='approved on'),
-        ),
-        migrations.AlterField(
-            model_name='historicaltwinningstrategy',
-            name='champion',
-            field=models.CharField(blank=True, help_text='The political or senior champion of the strategy.', max_length=160, verbose_name='champion'),
-        ),
-        migrations.AlterField(
-            model_name='historicaltwinningstrategy',
-            name='created_at',
-            field=models.DateTimeField(blank=True, editable=False, verbose_name='created at'),
-        ),
-        migrations.AlterField(
-            model_name='historicaltwinningstrategy',
-            name='created_by',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='created by'),
-        ),
-        migrations.AlterField(
-            model_name='historicaltwinningstrategy',
-            name='goals',
-            field=models.TextField(verbose_name='goals'),
-        ),
-        migrations.AlterField(
-            model_name='historicaltwinningstrategy',
-            name='partner',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='partnerships.partner', verbose_name='partner'),
-        ),
-        migrations.AlterField(
-            model_name='historicaltwinningstrategy',
-            name='senior_management_involvement',
-            field=models.TextField(blank=True, verbose_name='senior management involvement'),
-        ),
-        migrations.AlterField(
-            model_name='historicaltwinningstrategy',
-            name='status',
-            field=models.CharField(choices=[('draft', 'Draft'), ('in_force', 'In force'), ('superseded', 'Superseded')], default='draft', max_length=16, verbose_name='status'),
-        ),
-        migrations.AlterField(
-            model_name='historicaltwinningstrategy',
-            name='updated_at',
-            field=models.DateTimeField(blank=True, editable=False, verbose_name='updated at'),
-        ),
-        migrations.AlterField(
-            model_name='historicaltwinningstrategy',
-            name='version',
-            field=models.PositiveIntegerField(default=1, verbose_name='version'),
-        ),
-        migrations.AlterField(
-            model_name='historicaltwinningstrategy',
-            name='vision',
-            field=models.TextField(verbose_name='vision'),
-        ),
-        migrations.AlterField(
-            model_name='kpi',
-            name='area',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='partnerships.cooperationarea', verbose_name='area'),
-        ),
-        migrations.AlterField(
-            model_name='kpi',
-            name='baseline',
-            field=models.DecimalField(decimal_places=2, default=0, max_digits=14, verbose_name='baseline'),
-        ),
-        migrations.AlterField(
-            model_name='kpi',
-            name='created_at',
-            field=models.DateTimeField(default=django.utils.timezone.now, verbose_name='created at'),
-        ),
-        migrations.AlterField(
-            model_name='kpi',
-            name='name',
-            field=models.CharField(max_length=160, verbose_name='name'),
-        ),
-        migrations.AlterField(
-            model_name='kpi',
-            name='partnership',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='kpis', to='partnerships.partnership', verbose_name='partnership'),
-        ),
-        migrations.AlterField(
-            model_name='kpi',
-            name='target',
-            field=models.DecimalField(decimal_places=2, max_digits=14, verbose_name='target'),
-        ),
-        migrations.AlterField(
-            model_name='kpi',
-            name='unit',
-            field=models.CharField(help_text='What is counted: visits, jobs, ZAR…', max_length=40, verbose_name='unit'),
-        ),
-        migrations.AlterField(
-            model_name='kpiresult',
-            name='actual',
-            field=models.DecimalField(decimal_places=2, max_digits=14, verbose_name='actual'),
-        ),
-        migrations.AlterField(
-            model_name='kpiresult',
-            name='kpi',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='results', to='partnerships.kpi', verbose_name='kpi'),
-        ),
-        migrations.AlterField(
-            model_name='kpiresult',
-            name='note',
-            field=models.CharField(blank=True, max_length=240, verbose_name='note'),
-        ),
-        migrations.AlterField(
-            model_name='kpiresult',
-            name='review',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='kpi_results', to='partnerships.review', verbose_name='review'),
-        ),
-        migrations.AlterField(
-            model_name='lesson',
-            name='adopted_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='adopted at'),
-        ),
-        migrations.AlterField(
-            model_name='lesson',
-            name='adopted_in',
-            field=models.ForeignKey(blank=True, help_text='The strategy version this lesson was adopted into (step 8 feeding step 1).', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='adopted_lessons', to='partnerships.twinningstrategy', verbose_name='adopted in'),
-        ),
-        migrations.AlterField(
-            model_name='lesson',
-            name='created_at',
-            field=models.DateTimeField(default=django.utils.timezone.now, verbose_name='created at'),
-        ),
-        migrations.AlterField(
-            model_name='lesson',
-            name='partnership',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='lessons', to='partnerships.partnership', verbose_name='partnership'),
-        ),
-        migrations.AlterField(
-            model_name='lesson',
-            name='recorded_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='recorded by'),
-        ),
-        migrations.AlterField(
-            model_name='lesson',
-            name='review',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='lessons', to='partnerships.review', verbose_name='review'),
-        ),
-        migrations.AlterField(
-            model_name='lesson',
-            name='step',
-            field=models.PositiveSmallIntegerField(choices=[(1, 'Strategy'), (2, 'Search'), (3, 'Approach and evaluation'), (4, 'Selection'), (5, 'Planning'), (6, 'Agreement / MOU'), (7, 'Implementation'), (8, 'Measurement and learning')], verbose_name='step'),
-        ),
-        migrations.AlterField(
-            model_name='lesson',
-            name='text',
-            field=models.TextField(verbose_name='text'),
-        ),
-        migrations.AlterField(
-            model_name='lesson',
-            name='theme',
-            field=models.CharField(db_index=True, max_length=80, verbose_name='theme'),
-        ),
-        migrations.AlterField(
-            model_name='letterofintent',
-            name='document',
-            field=models.FileField(blank=True, upload_to=partnerships.models.uploads.private_document_path, validators=[partnerships.models.uploads.validate_pdf], verbose_name='document'),
-        ),
-        migrations.AlterField(
-            model_name='letterofintent',
-            name='partnership',
-            field=models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='letter_of_intent', to='partnerships.partnership', verbose_name='partnership'),
-        ),
-        migrations.AlterField(
-            model_name='letterofintent',
-            name='signed_by',
-            field=models.TextField(help_text='Who signed, on each side.', verbose_name='signed by'),
-        ),
-        migrations.AlterField(
-            model_name='letterofintent',
-            name='signed_on',
-            field=models.DateField(verbose_name='signed on'),
-        ),
-        migrations.AlterField(
-            model_name='letterofintent',
-            name='summary',
-            field=models.TextField(blank=True, verbose_name='summary'),
-        ),
-        migrations.AlterField(
-            model_name='mou',
-            name='ceremony_on',
-            field=models.DateField(blank=True, null=True, verbose_name='ceremony on'),
-        ),
-        migrations.AlterField(
-            model_name='mou',
-            name='ceremony_place',
-            field=models.CharField(blank=True, max_length=160, verbose_name='ceremony place'),
-        ),
-        migrations.AlterField(
-            model_name='mou',
-            name='created_at',
-            field=models.DateTimeField(auto_now_add=True, verbose_name='created at'),
-        ),
-        migrations.AlterField(
-            model_name='mou',
-            name='document',
-            field=models.FileField(blank=True, upload_to=partnerships.models.uploads.private_document_path, validators=[partnerships.models.uploads.validate_pdf], verbose_name='document'),
-        ),
-        migrations.AlterField(
-            model_name='mou',
-            name='effective_on',
-            field=models.DateField(blank=True, null=True, verbose_name='effective on'),
-        ),
-        migrations.AlterField(
-            model_name='mou',
-            name='expires_on',
-            field=models.DateField(blank=True, null=True, verbose_name='expires on'),
-        ),
-        migrations.AlterField(
-            model_name='mou',
-            name='other_terms',
-            field=models.TextField(blank=True, verbose_name='other terms'),
-        ),
-        migrations.AlterField(
-            model_name='mou',
-            name='partnership',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='mous', to='partnerships.partnership', verbose_name='partnership'),
-        ),
-        migrations.AlterField(
-            model_name='mou',
-            name='signed_on',
-            field=models.DateField(blank=True, null=True, verbose_name='signed on'),
-        ),
-        migrations.AlterField(
-            model_name='mou',
-            name='status',
-            field=models.CharField(choices=[('draft', 'Draft'), ('signed', 'Signed'), ('expired', 'Expired'), ('terminated', 'Terminated')], default='draft', max_length=16, verbose_name='status'),
-        ),
-        migrations.AlterField(
-            model_name='mou',
-            name='terminated_on',
-            field=models.DateField(blank=True, null=True, verbose_name='terminated on'),
-        ),
-        migrations.AlterField(
-            model_name='mou',
-            name='termination_conditions',
-            field=models.TextField(blank=True, verbose_name='termination conditions'),
-        ),
-        migrations.AlterField(
-            model_name='mou',
-            name='termination_reason',
-            field=models.TextField(blank=True, verbose_name='termination reason'),
-        ),
-        migrations.AlterField(
-            model_name='mou',
-            name='updated_at',
-            field=models.DateTimeField(auto_now=True, verbose_name='updated at'),
-        ),
-        migrations.AlterField(
-            model_name='mousignatory',
-            name='mou',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='signatories', to='partnerships.mou', verbose_name='mou'),
-        ),
-        migrations.AlterField(
-            model_name='mousignatory',
-            name='name',
-            field=models.CharField(max_length=120, verbose_name='name'),
-        ),
-        migrations.AlterField(
-            model_name='mousignatory',
-            name='partner',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='partnerships.partner', verbose_name='partner'),
-        ),
-        migrations.AlterField(
-            model_name='mousignatory',
-            name='title',
-            field=models.CharField(blank=True, max_length=160, verbose_name='title'),
-        ),
-        migrations.AlterField(
-            model_name='moveconfirmation',
-            name='at',
-            field=models.DateTimeField(default=django.utils.timezone.now, verbose_name='at'),
-        ),
-        migrations.AlterField(
-            model_name='moveconfirmation',
-            name='partner',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='partnerships.partner', verbose_name='partner'),
-        ),
-        migrations.AlterField(
-            model_name='moveconfirmation',
-            name='partnership',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='confirmations', to='partnerships.partnership', verbose_name='partnership'),
-        ),
-        migrations.AlterField(
-            model_name='moveconfirmation',
-            name='step',
-            field=models.PositiveSmallIntegerField(choices=[(1, 'Strategy'), (2, 'Search'), (3, 'Approach and evaluation'), (4, 'Selection'), (5, 'Planning'), (6, 'Agreement / MOU'), (7, 'Implementation'), (8, 'Measurement and learning')], verbose_name='step'),
-        ),
-        migrations.AlterField(
-            model_name='moveconfirmation',
-            name='user',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='user'),
-        ),
-        migrations.AlterField(
-            model_name='offlineconfirmation',
-            name='dispute_reason',
-            field=models.TextField(blank=True, verbose_name='dispute reason'),
-        ),
-        migrations.AlterField(
-            model_name='offlineconfirmation',
-            name='document',
-            field=models.FileField(upload_to=partnerships.models.uploads.private_document_path, validators=[partnerships.models.uploads.validate_pdf, partnerships.models.uploads.validate_pdf_document], verbose_name='document'),
-        ),
-        migrations.AlterField(
-            model_name='offlineconfirmation',
-            name='evidence',
-            field=models.CharField(choices=[('letter', 'A signed letter'), ('mou', 'The signed MOU')], max_length=8, verbose_name='evidence'),
-        ),
-        migrations.AlterField(
-            model_name='offlineconfirmation',
-            name='partner',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='partnerships.partner', verbose_name='partner'),
-        ),
-        migrations.AlterField(
-            model_name='offlineconfirmation',
-            name='partnership',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='offline_confirmations', to='partnerships.partnership', verbose_name='partnership'),
-        ),
-        migrations.AlterField(
-            model_name='offlineconfirmation',
-            name='recorded_at',
-            field=models.DateTimeField(default=django.utils.timezone.now, verbose_name='recorded at'),
-        ),
-        migrations.AlterField(
-            model_name='offlineconfirmation',
-            name='recorded_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='recorded by'),
-        ),
-        migrations.AlterField(
-            model_name='offlineconfirmation',
-            name='reviewed_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='reviewed at'),
-        ),
-        migrations.AlterField(
-            model_name='offlineconfirmation',
-            name='reviewed_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='reviewed by'),
-        ),
-        migrations.AlterField(
-            model_name='offlineconfirmation',
-            name='status',
-            field=models.CharField(choices=[('recorded', "Awaiting the city's own word"), ('endorsed', "Endorsed by the city's officers"), ('disputed', "Disputed by the city's officers")], default='recorded', max_length=8, verbose_name='status'),
-        ),
-        migrations.AlterField(
-            model_name='offlineconfirmation',
-            name='step',
-            field=models.PositiveSmallIntegerField(choices=[(1, 'Strategy'), (2, 'Search'), (3, 'Approach and evaluation'), (4, 'Selection'), (5, 'Planning'), (6, 'Agreement / MOU'), (7, 'Implementation'), (8, 'Measurement and learning')], verbose_name='step'),
-        ),
-        migrations.AlterField(
-            model_name='partner',
-            name='community_profile',
-            field=models.TextField(blank=True, verbose_name='community profile'),
-        ),
-        migrations.AlterField(
-            model_name='partner',
-            name='country',
-            field=django_countries.fields.CountryField(max_length=2, verbose_name='country'),
-        ),
-        migrations.AlterField(
-            model_name='partner',
-            name='created_at',
-            field=models.DateTimeField(auto_now_add=True, verbose_name='created at'),
-        ),
-        migrations.AlterField(
-            model_name='partner',
-            name='kind',
-            field=models.CharField(choices=[('city', 'City'), ('town', 'Town'), ('metro', 'Metropolitan municipality'), ('district', 'District municipality'), ('region', 'Region / province')], default='city', max_length=16, verbose_name='kind'),
-        ),
-        migrations.AlterField(
-            model_name='partner',
-            name='latitude',
-            field=models.DecimalField(blank=True, decimal_places=5, max_digits=8, null=True, validators=[django.core.validators.MinValueValidator(-90), django.core.validators.MaxValueValidator(90)], verbose_name='latitude'),
-        ),
-        migrations.AlterField(
-            model_name='partner',
-            name='longitude',
-            field=models.DecimalField(blank=True, decimal_places=5, max_digits=8, null=True, validators=[django.core.validators.MinValueValidator(-180), django.core.validators.MaxValueValidator(180)], verbose_name='longitude'),
-        ),
-        migrations.AlterField(
-            model_name='partner',
-            name='name',
-            field=models.CharField(max_length=120, verbose_name='name'),
-        ),
-        migrations.AlterField(
-            model_name='partner',
-            name='population',
-            field=models.PositiveBigIntegerField(blank=True, null=True, verbose_name='population'),
-        ),
-        migrations.AlterField(
-            model_name='partner',
-            name='sectors',
-            field=models.ManyToManyField(blank=True, related_name='partners', to='partnerships.sector', verbose_name='sectors'),
-        ),
-        migrations.AlterField(
-            model_name='partner',
-            name='updated_at',
-            field=models.DateTimeField(auto_now=True, verbose_name='updated at'),
-        ),
-        migrations.AlterField(
-            model_name='partner',
-            name='website',
-            field=models.URLField(blank=True, verbose_name='website'),
-        ),
-        migrations.AlterField(
-            model_name='partnership',
-            name='category',
-            field=models.CharField(choices=[('mic', 'Municipal international cooperation'), ('sister_city', 'Sister city / twinning'), ('decentralised', 'Decentralised cooperation')], max_length=16, verbose_name='category'),
-        ),
-        migrations.AlterField(
-            model_name='partnership',
-            name='created_at',
-            field=models.DateTimeField(auto_now_add=True, verbose_name='created at'),
-        ),
-        migrations.AlterField(
-            model_name='partnership',
-            name='created_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='created by'),
-        ),
-        migrations.AlterField(
-            model_name='partnership',
-            name='end_reason',
-            field=models.TextField(blank=True, help_text='Why the partnership was ended.', verbose_name='end reason'),
-        ),
-        migrations.AlterField(
-            model_name='partnership',
-            name='ended_on',
-            field=models.DateField(blank=True, null=True, verbose_name='ended on'),
-        ),
-        migrations.AlterField(
-            model_name='partnership',
-            name='established_on',
-            field=models.DateField(blank=True, null=True, verbose_name='established on'),
-        ),
-        migrations.AlterField(
-            model_name='partnership',
-            name='next_review_on',
-            field=models.DateField(blank=True, null=True, verbose_name='next review on'),
-        ),
-        migrations.AlterField(
-            model_name='partnership',
-            name='orientation',
-            field=models.CharField(blank=True, choices=[('north_north', 'North–North'), ('north_south', 'North–South'), ('south_south', 'South–South'), ('east_west', 'East–West')], max_length=16, verbose_name='orientation'),
-        ),
-        migrations.AlterField(
-            model_name='partnership',
-            name='orientation_overridden',
-            field=models.BooleanField(default=False, help_text='Keep the orientation as set instead of deriving it.', verbose_name='orientation overridden'),
-        ),
-        migrations.AlterField(
-            model_name='partnership',
-            name='partners',
-            field=models.ManyToManyField(related_name='partnerships', through='partnerships.PartnershipMember', to='partnerships.partner', verbose_name='partners'),
-        ),
-        migrations.AlterField(
-            model_name='partnership',
-            name='phase',
-            field=models.CharField(choices=[('associative', 'Associative (friendship, culture)'), ('reciprocative', 'Reciprocative (education, exchange)'), ('commercial', 'Commercial (economic development)')], default='associative', max_length=16, verbose_name='phase'),
-        ),
-        migrations.AlterField(
-            model_name='partnership',
-            name='relationship_strength',
-            field=models.PositiveSmallIntegerField(default=0, help_text="Lendrum's scale: 0 none, 1–4 vendor, 5–7 supplier, 8–10 partner.", validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(10)], verbose_name='relationship strength'),
-        ),
-        migrations.AlterField(
-            model_name='partnership',
-            name='review_cadence_months',
-            field=models.PositiveSmallIntegerField(choices=[(3, 'Quarterly'), (6, 'Every six months'), (12, 'Yearly'), (24, 'Every two years')], default=12, verbose_name='review cadence months'),
-        ),
-        migrations.AlterField(
-            model_name='partnership',
-            name='status',
-            field=models.CharField(choices=[('active', 'Active'), ('paused', 'Paused'), ('ended', 'Ended'), ('archived', 'Archived')], default='active', max_length=16, verbose_name='status'),
-        ),
-        migrations.AlterField(
-            model_name='partnership',
-            name='step',
-            field=models.PositiveSmallIntegerField(choices=[(1, 'Strategy'), (2, 'Search'), (3, 'Approach and evaluation'), (4, 'Selection'), (5, 'Planning'), (6, 'Agreement / MOU'), (7, 'Implementation'), (8, 'Measurement and learning')], default=1, verbose_name='step'),
-        ),
-        migrations.AlterField(
-            model_name='partnership',
-            name='step_entered_at',
-            field=models.DateTimeField(default=django.utils.timezone.now, verbose_name='step entered at'),
-        ),
-        migrations.AlterField(
-            model_name='partnership',
-            name='strategy',
-            field=models.ForeignKey(blank=True, help_text="The home city's strategy this partnership serves.", null=True, on_delete=django.db.models.deletion.PROTECT, related_name='partnerships', to='partnerships.twinningstrategy', verbose_name='strategy'),
-        ),
-        migrations.AlterField(
-            model_name='partnership',
-            name='summary',
-            field=models.TextField(blank=True, verbose_name='summary'),
-        ),
-        migrations.AlterField(
-            model_name='partnership',
-            name='title',
-            field=models.CharField(max_length=200, verbose_name='title'),
-        ),
-        migrations.AlterField(
-            model_name='partnership',
-            name='updated_at',
-            field=models.DateTimeField(auto_now=True, verbose_name='updated at'),
-        ),
-        migrations.AlterField(
-            model_name='partnershipmember',
-            name='joined_on',
-            field=models.DateField(default=django.utils.timezone.localdate, verbose_name='joined on'),
-        ),
-        migrations.AlterField(
-            model_name='partnershipmember',
-            name='partner',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='memberships', to='partnerships.partner', verbose_name='partner'),
-        ),
-        migrations.AlterField(
-            model_name='partnershipmember',
-            name='partnership',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='members', to='partnerships.partnership', verbose_name='partnership'),
-        ),
-        migrations.AlterField(
-            model_name='partnershipmember',
-            name='role',
-            field=models.CharField(choices=[('home', 'Home city'), ('counterpart', 'Counterpart')], default='counterpart', max_length=16, verbose_name='role'),
-        ),
-        migrations.AlterField(
-            model_name='planaction',
-            name='completed_on',
-            field=models.DateField(blank=True, null=True, verbose_name='completed on'),
-        ),
-        migrations.AlterField(
-            model_name='planaction',
-            name='description',
-            field=models.CharField(max_length=240, verbose_name='description'),
-        ),
-        migrations.AlterField(
-            model_name='planaction',
-            name='due_on',
-            field=models.DateField(verbose_name='due on'),
-        ),
-        migrations.AlterField(
-            model_name='planaction',
-            name='owner',
-            field=models.CharField(max_length=120, verbose_name='owner'),
-        ),
-        migrations.AlterField(
-            model_name='planaction',
-            name='owner_partner',
-            field=models.ForeignKey(blank=True, help_text='The side responsible.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='partnerships.partner', verbose_name='owner partner'),
-        ),
-        migrations.AlterField(
-            model_name='planaction',
-            name='plan',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='actions', to='partnerships.businessplan', verbose_name='plan'),
-        ),
-        migrations.AlterField(
-            model_name='planaction',
-            name='status',
-            field=models.CharField(choices=[('open', 'Open'), ('done', 'Done'), ('dropped', 'Dropped')], default='open', max_length=8, verbose_name='status'),
-        ),
-        migrations.AlterField(
-            model_name='review',
-            name='completed_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='completed by'),
-        ),
-        migrations.AlterField(
-            model_name='review',
-            name='completed_on',
-            field=models.DateField(blank=True, null=True, verbose_name='completed on'),
-        ),
-        migrations.AlterField(
-            model_name='review',
-            name='created_at',
-            field=models.DateTimeField(default=django.utils.timezone.now, verbose_name='created at'),
-        ),
-        migrations.AlterField(
-            model_name='review',
-            name='created_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='created by'),
-        ),
-        migrations.AlterField(
-            model_name='review',
-            name='decision',
-            field=models.CharField(blank=True, choices=[('continue', 'Continue'), ('adjust', 'Adjust the plan'), ('renew', 'Renew the MOU'), ('pause', 'Pause'), ('end', 'End the partnership')], max_length=16, verbose_name='decision'),
-        ),
-        migrations.AlterField(
-            model_name='review',
-            name='decision_reason',
-            field=models.TextField(blank=True, help_text='Why; required to end the partnership.', verbose_name='decision reason'),
-        ),
-        migrations.AlterField(
-            model_name='review',
-            name='effectiveness',
-            field=models.PositiveSmallIntegerField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(5)], verbose_name='effectiveness'),
-        ),
-        migrations.AlterField(
-            model_name='review',
-            name='effectiveness_note',
-            field=models.TextField(blank=True, verbose_name='effectiveness note'),
-        ),
-        migrations.AlterField(
-            model_name='review',
-            name='efficiency',
-            field=models.PositiveSmallIntegerField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(5)], verbose_name='efficiency'),
-        ),
-        migrations.AlterField(
-            model_name='review',
-            name='efficiency_note',
-            field=models.TextField(blank=True, verbose_name='efficiency note'),
-        ),
-        migrations.AlterField(
-            model_name='review',
-            name='end_on',
-            field=models.DateField(blank=True, help_text='With an end: the date the partnership ends.', null=True, verbose_name='end on'),
-        ),
-        migrations.AlterField(
-            model_name='review',
-            name='narrative',
-            field=models.TextField(blank=True, verbose_name='narrative'),
-        ),
-        migrations.AlterField(
-            model_name='review',
-            name='new_expiry_on',
-            field=models.DateField(blank=True, help_text="With a renewal: the MOU's new expiry date.", null=True, verbose_name='new expiry on'),
-        ),
-        migrations.AlterField(
-            model_name='review',
-            name='partnership',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='reviews', to='partnerships.partnership', verbose_name='partnership'),
-        ),
-        migrations.AlterField(
-            model_name='review',
-            name='period_end',
-            field=models.DateField(verbose_name='period end'),
-        ),
-        migrations.AlterField(
-            model_name='review',
-            name='period_start',
-            field=models.DateField(verbose_name='period start'),
-        ),
-        migrations.AlterField(
-            model_name='review',
-            name='status',
-            field=models.CharField(choices=[('draft', 'Draft'), ('completed', 'Completed')], default='draft', max_length=16, verbose_name='status'),
-        ),
-        migrations.AlterField(
-            model_name='sector',
-            name='code',
-            field=models.CharField(max_length=8, unique=True, verbose_name='code'),
-        ),
-        migrations.AlterField(
-            model_name='sector',
-            name='name',
-            field=models.CharField(max_length=120, verbose_name='name'),
-        ),
-        migrations.AlterField(
-            model_name='selectiondecision',
-            name='candidate',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.RESTRICT, related_name='+', to='partnerships.candidate', verbose_name='candidate'),
-        ),
-        migrations.AlterField(
-            model_name='selectiondecision',
-            name='decided_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='decided by'),
-        ),
-        migrations.AlterField(
-            model_name='selectiondecision',
-            name='decided_on',
-            field=models.DateField(default=django.utils.timezone.localdate, verbose_name='decided on'),
-        ),
-        migrations.AlterField(
-            model_name='selectiondecision',
-            name='partnership',
-            field=models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='selection_decision', to='partnerships.partnership', verbose_name='partnership'),
-        ),
-        migrations.AlterField(
-            model_name='selectiondecision',
-            name='reasons',
-            field=models.TextField(verbose_name='reasons'),
-        ),
-        migrations.AlterField(
-            model_name='steptransition',
-            name='at',
-            field=models.DateTimeField(default=django.utils.timezone.now, verbose_name='at'),
-        ),
-        migrations.AlterField(
-            model_name='steptransition',
-            name='by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='by'),
-        ),
-        migrations.AlterField(
-            model_name='steptransition',
-            name='from_step',
-            field=models.PositiveSmallIntegerField(choices=[(1, 'Strategy'), (2, 'Search'), (3, 'Approach and evaluation'), (4, 'Selection'), (5, 'Planning'), (6, 'Agreement / MOU'), (7, 'Implementation'), (8, 'Measurement and learning')], verbose_name='from step'),
-        ),
-        migrations.AlterField(
-            model_name='steptransition',
-            name='kind',
-            field=models.CharField(choices=[('advance', 'Advanced'), ('return', 'Returned')], max_length=8, verbose_name='kind'),
-        ),
-        migrations.AlterField(
-            model_name='steptransition',
-            name='partnership',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='transitions', to='partnerships.partnership', verbose_name='partnership'),
-        ),
-        migrations.AlterField(
-            model_name='steptransition',
-            name='reason',
-            field=models.TextField(blank=True, verbose_name='reason'),
-        ),
-        migrations.AlterField(
-            model_name='steptransition',
-            name='to_step',
-            field=models.PositiveSmallIntegerField(choices=[(1, 'Strategy'), (2, 'Search'), (3, 'Approach and evaluation'), (4, 'Selection'), (5, 'Planning'), (6, 'Agreement / MOU'), (7, 'Implementation'), (8, 'Measurement and learning')], verbose_name='to step'),
-        ),
-        migrations.AlterField(
-            model_name='strategycriterion',
-            name='description',
-            field=models.TextField(blank=True, verbose_name='description'),
-        ),
-        migrations.AlterField(
-            model_name='strategycriterion',
-            name='max_score',
-            field=models.PositiveSmallIntegerField(default=5, help_text='Scores run from 0 to this value.', validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(100)], verbose_name='max score'),
-        ),
-        migrations.AlterField(
-            model_name='strategycriterion',
-            name='name',
-            field=models.CharField(max_length=120, verbose_name='name'),
-        ),
-        migrations.AlterField(
-            model_name='strategycriterion',
-            name='strategy',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='criteria', to='partnerships.twinningstrategy', verbose_name='strategy'),
-        ),
-        migrations.AlterField(
-            model_name='strategycriterion',
-            name='weight',
-            field=models.PositiveSmallIntegerField(default=1, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(10)], verbose_name='weight'),
-        ),
-        migrations.AlterField(
-            model_name='successfactorrating',
-            name='factor',
-            field=models.CharField(choices=[('top_management', 'Top-management commitment on both sides'), ('shared_control', 'Shared control, risk and rewards'), ('people_exchange', 'Regular exchange of people'), ('communication', 'Active, frequent communication'), ('community', 'Community-wide participation'), ('relationships', 'Relationship building'), ('conflict_resolution', 'Conflict resolution'), ('marketing', 'Marketing of the alliance'), ('sub_alliances', 'Forming sub-alliances')], max_length=24, verbose_name='factor'),
-        ),
-        migrations.AlterField(
-            model_name='successfactorrating',
-            name='note',
-            field=models.CharField(blank=True, max_length=240, verbose_name='note'),
-        ),
-        migrations.AlterField(
-            model_name='successfactorrating',
-            name='rating',
-            field=models.PositiveSmallIntegerField(help_text='1 poor – 5 strong', validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(5)], verbose_name='rating'),
-        ),
-        migrations.AlterField(
-            model_name='successfactorrating',
-            name='review',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='factor_ratings', to='partnerships.review', verbose_name='review'),
-        ),
-        migrations.AlterField(
-            model_name='twinningstrategy',
-            name='approved_on',
-            field=models.DateField(blank=True, null=True, verbose_name='approved on'),
-        ),
-        migrations.AlterField(
-            model_name='twinningstrategy',
-            name='champion',
-            field=models.CharField(blank=True, help_text='The political or senior champion of the strategy.', max_length=160, verbose_name='champion'),
-        ),
-        migrations.AlterField(
-            model_name='twinningstrategy',
-            name='created_at',
-            field=models.DateTimeField(auto_now_add=True, verbose_name='created at'),
-        ),
-        migrations.AlterField(
-            model_name='twinningstrategy',
-            name='created_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='created by'),
-        ),
-        migrations.AlterField(
-            model_name='twinningstrategy',
-            name='goals',
-            field=models.TextField(verbose_name='goals'),
-        ),
-        migrations.AlterField(
-            model_name='twinningstrategy',
-            name='partner',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='strategies', to='partnerships.partner', verbose_name='partner'),
-        ),
-        migrations.AlterField(
-            model_name='twinningstrategy',
-            name='senior_management_involvement',
-            field=models.TextField(blank=True, verbose_name='senior management involvement'),
-        ),
-        migrations.AlterField(
-            model_name='twinningstrategy',
-            name='status',
-            field=models.CharField(choices=[('draft', 'Draft'), ('in_force', 'In force'), ('superseded', 'Superseded')], default='draft', max_length=16, verbose_name='status'),
-        ),
-        migrations.AlterField(
-            model_name='twinningstrategy',
-            name='updated_at',
-            field=models.DateTimeField(auto_now=True, verbose_name='updated at'),
-        ),
-        migrations.AlterField(
-            model_name='twinningstrategy',
-            name='version',
-            field=models.PositiveIntegerField(default=1, verbose_name='version'),
-        ),
-        migrations.AlterField(
-            model_name='twinningstrategy',
-            name='vision',
-            field=models.TextField(verbose_name='vision'),
+        LabelsOnly(
+            state_operations=[
+                migrations.AlterModelOptions(
+                    name='activity',
+                    options={'ordering': ['-occurred_on', '-id'], 'verbose_name': 'activity', 'verbose_name_plural': 'activities'},
+                ),
+                migrations.AlterModelOptions(
+                    name='approachcontact',
+                    options={'ordering': ['-contacted_on', '-id'], 'verbose_name': 'approach contact', 'verbose_name_plural': 'approach contacts'},
+                ),
+                migrations.AlterModelOptions(
+                    name='businessplan',
+                    options={'verbose_name': 'business plan', 'verbose_name_plural': 'business plans'},
+                ),
+                migrations.AlterModelOptions(
+                    name='candidate',
+                    options={'ordering': ['partner__name'], 'verbose_name': 'candidate', 'verbose_name_plural': 'candidates'},
+                ),
+                migrations.AlterModelOptions(
+                    name='champion',
+                    options={'ordering': ['-is_active', 'name'], 'verbose_name': 'champion', 'verbose_name_plural': 'champions'},
+                ),
+                migrations.AlterModelOptions(
+                    name='citymembership',
+                    options={'verbose_name': 'city membership', 'verbose_name_plural': 'city memberships'},
+                ),
+                migrations.AlterModelOptions(
+                    name='cooperationarea',
+                    options={'ordering': ['name'], 'verbose_name': 'cooperation area', 'verbose_name_plural': 'cooperation areas'},
+                ),
+                migrations.AlterModelOptions(
+                    name='criterionscore',
+                    options={'verbose_name': 'criterion score', 'verbose_name_plural': 'criterion scores'},
+                ),
+                migrations.AlterModelOptions(
+                    name='duediligence',
+                    options={'verbose_name': 'due diligence', 'verbose_name_plural': 'due diligence'},
+                ),
+                migrations.AlterModelOptions(
+                    name='feasibilitystudy',
+                    options={'verbose_name': 'feasibility study', 'verbose_name_plural': 'feasibility studies'},
+                ),
+                migrations.AlterModelOptions(
+                    name='kpiresult',
+                    options={'verbose_name': 'kpi result', 'verbose_name_plural': 'kpi results'},
+                ),
+                migrations.AlterModelOptions(
+                    name='lesson',
+                    options={'ordering': ['-created_at'], 'verbose_name': 'lesson', 'verbose_name_plural': 'lessons'},
+                ),
+                migrations.AlterModelOptions(
+                    name='letterofintent',
+                    options={'verbose_name': 'letter of intent', 'verbose_name_plural': 'letters of intent'},
+                ),
+                migrations.AlterModelOptions(
+                    name='mousignatory',
+                    options={'verbose_name': 'mou signatory', 'verbose_name_plural': 'MOU signatories'},
+                ),
+                migrations.AlterModelOptions(
+                    name='moveconfirmation',
+                    options={'ordering': ['at'], 'verbose_name': 'move confirmation', 'verbose_name_plural': 'move confirmations'},
+                ),
+                migrations.AlterModelOptions(
+                    name='offlineconfirmation',
+                    options={'ordering': ['recorded_at', 'id'], 'verbose_name': 'offline confirmation', 'verbose_name_plural': 'offline confirmations'},
+                ),
+                migrations.AlterModelOptions(
+                    name='partner',
+                    options={'ordering': ['name'], 'verbose_name': 'partner', 'verbose_name_plural': 'partners'},
+                ),
+                migrations.AlterModelOptions(
+                    name='partnership',
+                    options={'ordering': ['title'], 'verbose_name': 'partnership', 'verbose_name_plural': 'partnerships'},
+                ),
+                migrations.AlterModelOptions(
+                    name='partnershipmember',
+                    options={'ordering': ['role', 'partner__name'], 'verbose_name': 'partnership member', 'verbose_name_plural': 'partnership members'},
+                ),
+                migrations.AlterModelOptions(
+                    name='planaction',
+                    options={'ordering': ['due_on', 'id'], 'verbose_name': 'plan action', 'verbose_name_plural': 'plan actions'},
+                ),
+                migrations.AlterModelOptions(
+                    name='review',
+                    options={'ordering': ['-period_end', '-id'], 'verbose_name': 'review', 'verbose_name_plural': 'reviews'},
+                ),
+                migrations.AlterModelOptions(
+                    name='sector',
+                    options={'ordering': ['code'], 'verbose_name': 'sector', 'verbose_name_plural': 'sectors'},
+                ),
+                migrations.AlterModelOptions(
+                    name='selectiondecision',
+                    options={'verbose_name': 'selection decision', 'verbose_name_plural': 'selection decisions'},
+                ),
+                migrations.AlterModelOptions(
+                    name='steptransition',
+                    options={'ordering': ['-at', '-id'], 'verbose_name': 'step transition', 'verbose_name_plural': 'step transitions'},
+                ),
+                migrations.AlterModelOptions(
+                    name='strategycriterion',
+                    options={'ordering': ['-weight', 'name'], 'verbose_name': 'strategy criterion', 'verbose_name_plural': 'strategy criteria'},
+                ),
+                migrations.AlterModelOptions(
+                    name='successfactorrating',
+                    options={'verbose_name': 'success factor rating', 'verbose_name_plural': 'success factor ratings'},
+                ),
+                migrations.AlterModelOptions(
+                    name='twinningstrategy',
+                    options={'ordering': ['partner__name', '-version'], 'verbose_name': 'twinning strategy', 'verbose_name_plural': 'twinning strategies'},
+                ),
+                migrations.AlterField(
+                    model_name='activity',
+                    name='created_at',
+                    field=models.DateTimeField(default=django.utils.timezone.now, verbose_name='created at'),
+                ),
+                migrations.AlterField(
+                    model_name='activity',
+                    name='created_by',
+                    field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='created by'),
+                ),
+                migrations.AlterField(
+                    model_name='activity',
+                    name='description',
+                    field=models.TextField(blank=True, verbose_name='description'),
+                ),
+                migrations.AlterField(
+                    model_name='activity',
+                    name='kind',
+                    field=models.CharField(choices=[('exchange_visit', 'Exchange visit'), ('trade_mission', 'Trade mission'), ('cultural_event', 'Cultural event'), ('communication', 'Communication'), ('community_event', 'Community event'), ('marketing', 'Marketing'), ('conflict_resolution', 'Conflict resolution'), ('sub_alliance_formed', 'Sub-alliance formed')], max_length=24, verbose_name='kind'),
+                ),
+                migrations.AlterField(
+                    model_name='activity',
+                    name='occurred_on',
+                    field=models.DateField(default=django.utils.timezone.localdate, verbose_name='occurred on'),
+                ),
+                migrations.AlterField(
+                    model_name='activity',
+                    name='participants',
+                    field=models.PositiveIntegerField(blank=True, null=True, verbose_name='participants'),
+                ),
+                migrations.AlterField(
+                    model_name='activity',
+                    name='partnership',
+                    field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='activities', to='partnerships.partnership', verbose_name='partnership'),
+                ),
+                migrations.AlterField(
+                    model_name='activity',
+                    name='title',
+                    field=models.CharField(max_length=200, verbose_name='title'),
+                ),
+                migrations.AlterField(
+                    model_name='approachcontact',
+                    name='candidate',
+                    field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='contacts', to='partnerships.candidate', verbose_name='candidate'),
+                ),
+                migrations.AlterField(
+                    model_name='approachcontact',
+                    name='channel',
+                    field=models.CharField(choices=[('email', 'Email'), ('letter', 'Letter'), ('call', 'Call'), ('meeting', 'Meeting'), ('visit', 'Visit'), ('embassy', 'Through an embassy or consulate'), ('network', 'Through a city network')], default='email', max_length=16, verbose_name='channel'),
+                ),
+                migrations.AlterField(
+                    model_name='approachcontact',
+                    name='contact_name',
+                    field=models.CharField(max_length=120, verbose_name='contact name'),
+                ),
+                migrations.AlterField(
+                    model_name='approachcontact',
+                    name='contact_role',
+                    field=models.CharField(blank=True, max_length=160, verbose_name='contact role'),
+                ),
+                migrations.AlterField(
+                    model_name='approachcontact',
+                    name='contacted_on',
+                    field=models.DateField(default=django.utils.timezone.localdate, verbose_name='contacted on'),
+                ),
+                migrations.AlterField(
+                    model_name='approachcontact',
+                    name='response',
+                    field=models.CharField(choices=[('awaiting', 'Awaiting a reply'), ('positive', 'Interested'), ('negative', 'Not interested')], default='awaiting', max_length=16, verbose_name='response'),
+                ),
+                migrations.AlterField(
+                    model_name='approachcontact',
+                    name='summary',
+                    field=models.TextField(blank=True, verbose_name='summary'),
+                ),
+                migrations.AlterField(
+                    model_name='businessplan',
+                    name='goals',
+                    field=models.TextField(verbose_name='goals'),
+                ),
+                migrations.AlterField(
+                    model_name='businessplan',
+                    name='objectives',
+                    field=models.TextField(verbose_name='objectives'),
+                ),
+                migrations.AlterField(
+                    model_name='businessplan',
+                    name='partnership',
+                    field=models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='business_plan', to='partnerships.partnership', verbose_name='partnership'),
+                ),
+                migrations.AlterField(
+                    model_name='businessplan',
+                    name='scope',
+                    field=models.TextField(verbose_name='scope'),
+                ),
+                migrations.AlterField(
+                    model_name='businessplan',
+                    name='updated_at',
+                    field=models.DateTimeField(auto_now=True, verbose_name='updated at'),
+                ),
+                migrations.AlterField(
+                    model_name='businessplan',
+                    name='vision',
+                    field=models.TextField(verbose_name='vision'),
+                ),
+                migrations.AlterField(
+                    model_name='candidate',
+                    name='added_by',
+                    field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='added by'),
+                ),
+                migrations.AlterField(
+                    model_name='candidate',
+                    name='created_at',
+                    field=models.DateTimeField(default=django.utils.timezone.now, verbose_name='created at'),
+                ),
+                migrations.AlterField(
+                    model_name='candidate',
+                    name='partner',
+                    field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='candidacies', to='partnerships.partner', verbose_name='partner'),
+                ),
+                migrations.AlterField(
+                    model_name='candidate',
+                    name='partnership',
+                    field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='candidates', to='partnerships.partnership', verbose_name='partnership'),
+                ),
+                migrations.AlterField(
+                    model_name='candidate',
+                    name='rationale',
+                    field=models.TextField(help_text='Why this city fits the strategy.', verbose_name='rationale'),
+                ),
+                migrations.AlterField(
+                    model_name='candidate',
+                    name='source',
+                    field=models.CharField(choices=[('officer', 'Found by an officer'), ('suggestion', 'Suggested by the portal'), ('chamber', 'Proposed by a chamber of commerce')], default='officer', max_length=16, verbose_name='source'),
+                ),
+                migrations.AlterField(
+                    model_name='candidate',
+                    name='status',
+                    field=models.CharField(choices=[('considered', 'Considered'), ('approached', 'Approached'), ('shortlisted', 'Shortlisted'), ('rejected', 'Rejected'), ('selected', 'Selected')], default='considered', max_length=16, verbose_name='status'),
+                ),
+                migrations.AlterField(
+                    model_name='champion',
+                    name='email',
+                    field=models.EmailField(blank=True, max_length=254, verbose_name='email'),
+                ),
+                migrations.AlterField(
+                    model_name='champion',
+                    name='is_active',
+                    field=models.BooleanField(default=True, verbose_name='is active'),
+                ),
+                migrations.AlterField(
+                    model_name='champion',
+                    name='name',
+                    field=models.CharField(max_length=120, verbose_name='name'),
+                ),
+                migrations.AlterField(
+                    model_name='champion',
+                    name='partner',
+                    field=models.ForeignKey(blank=True, help_text='The side this champion is on.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='partnerships.partner', verbose_name='partner'),
+                ),
+                migrations.AlterField(
+                    model_name='champion',
+                    name='partnership',
+                    field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='champions', to='partnerships.partnership', verbose_name='partnership'),
+                ),
+                migrations.AlterField(
+                    model_name='champion',
+                    name='since',
+                    field=models.DateField(blank=True, null=True, verbose_name='since'),
+                ),
+                migrations.AlterField(
+                    model_name='champion',
+                    name='title',
+                    field=models.CharField(blank=True, max_length=160, verbose_name='title'),
+                ),
+                migrations.AlterField(
+                    model_name='champion',
+                    name='user',
+                    field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='user'),
+                ),
+                migrations.AlterField(
+                    model_name='citymembership',
+                    name='created_at',
+                    field=models.DateTimeField(auto_now_add=True, verbose_name='created at'),
+                ),
+                migrations.AlterField(
+                    model_name='citymembership',
+                    name='partner',
+                    field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='staff', to='partnerships.partner', verbose_name='partner'),
+                ),
+                migrations.AlterField(
+                    model_name='citymembership',
+                    name='role',
+                    field=models.CharField(choices=[('officer', 'International relations officer'), ('coordinator', 'Coordinator')], default='officer', max_length=16, verbose_name='role'),
+                ),
+                migrations.AlterField(
+                    model_name='citymembership',
+                    name='user',
+                    field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='city_memberships', to=settings.AUTH_USER_MODEL, verbose_name='user'),
+                ),
+                migrations.AlterField(
+                    model_name='cooperationarea',
+                    name='code',
+                    field=models.SlugField(max_length=32, unique=True, verbose_name='code'),
+                ),
+                migrations.AlterField(
+                    model_name='cooperationarea',
+                    name='name',
+                    field=models.CharField(max_length=80, verbose_name='name'),
+                ),
+                migrations.AlterField(
+                    model_name='criterionscore',
+                    name='candidate',
+                    field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='scores', to='partnerships.candidate', verbose_name='candidate'),
+                ),
+                migrations.AlterField(
+                    model_name='criterionscore',
+                    name='criterion',
+                    field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='scores', to='partnerships.strategycriterion', verbose_name='criterion'),
+                ),
+                migrations.AlterField(
+                    model_name='criterionscore',
+                    name='note',
+                    field=models.CharField(blank=True, max_length=240, verbose_name='note'),
+                ),
+                migrations.AlterField(
+                    model_name='criterionscore',
+                    name='score',
+                    field=models.PositiveSmallIntegerField(verbose_name='score'),
+                ),
+                migrations.AlterField(
+                    model_name='duediligence',
+                    name='alliance_history',
+                    field=models.TextField(help_text='Existing and failed partnerships.', verbose_name='alliance history'),
+                ),
+                migrations.AlterField(
+                    model_name='duediligence',
+                    name='candidate',
+                    field=models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='due_diligence', to='partnerships.candidate', verbose_name='candidate'),
+                ),
+                migrations.AlterField(
+                    model_name='duediligence',
+                    name='capability_gaps',
+                    field=models.TextField(verbose_name='capability gaps'),
+                ),
+                migrations.AlterField(
+                    model_name='duediligence',
+                    name='completed_on',
+                    field=models.DateField(default=django.utils.timezone.localdate, verbose_name='completed on'),
+                ),
+                migrations.AlterField(
+                    model_name='duediligence',
+                    name='existing_partnerships',
+                    field=models.PositiveSmallIntegerField(default=0, verbose_name='existing partnerships'),
+                ),
+                migrations.AlterField(
+                    model_name='duediligence',
+                    name='failed_partnerships',
+                    field=models.PositiveSmallIntegerField(default=0, verbose_name='failed partnerships'),
+                ),
+                migrations.AlterField(
+                    model_name='duediligence',
+                    name='risks',
+                    field=models.TextField(blank=True, verbose_name='risks'),
+                ),
+                migrations.AlterField(
+                    model_name='feasibilitystudy',
+                    name='candidate',
+                    field=models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='feasibility', to='partnerships.candidate', verbose_name='candidate'),
+                ),
+                migrations.AlterField(
+                    model_name='feasibilitystudy',
+                    name='completed_on',
+                    field=models.DateField(default=django.utils.timezone.localdate, verbose_name='completed on'),
+                ),
+                migrations.AlterField(
+                    model_name='feasibilitystudy',
+                    name='conclusion',
+                    field=models.CharField(choices=[('feasible', 'Feasible'), ('conditional', 'Feasible with conditions'), ('not_feasible', 'Not feasible')], max_length=16, verbose_name='conclusion'),
+                ),
+                migrations.AlterField(
+                    model_name='feasibilitystudy',
+                    name='resources_required',
+                    field=models.TextField(blank=True, verbose_name='resources required'),
+                ),
+                migrations.AlterField(
+                    model_name='feasibilitystudy',
+                    name='summary',
+                    field=models.TextField(verbose_name='summary'),
+                ),
+                migrations.AlterField(
+                    model_name='historicalmou',
+                    name='ceremony_on',
+                    field=models.DateField(blank=True, null=True, verbose_name='ceremony on'),
+                ),
+                migrations.AlterField(
+                    model_name='historicalmou',
+                    name='ceremony_place',
+                    field=models.CharField(blank=True, max_length=160, verbose_name='ceremony place'),
+                ),
+                migrations.AlterField(
+                    model_name='historicalmou',
+                    name='created_at',
+                    field=models.DateTimeField(blank=True, editable=False, verbose_name='created at'),
+                ),
+                migrations.AlterField(
+                    model_name='historicalmou',
+                    name='document',
+                    field=models.TextField(blank=True, max_length=100, validators=[partnerships.models.uploads.validate_pdf], verbose_name='document'),
+                ),
+                migrations.AlterField(
+                    model_name='historicalmou',
+                    name='effective_on',
+                    field=models.DateField(blank=True, null=True, verbose_name='effective on'),
+                ),
+                migrations.AlterField(
+                    model_name='historicalmou',
+                    name='expires_on',
+                    field=models.DateField(blank=True, null=True, verbose_name='expires on'),
+                ),
+                migrations.AlterField(
+                    model_name='historicalmou',
+                    name='other_terms',
+                    field=models.TextField(blank=True, verbose_name='other terms'),
+                ),
+                migrations.AlterField(
+                    model_name='historicalmou',
+                    name='partnership',
+                    field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='partnerships.partnership', verbose_name='partnership'),
+                ),
+                migrations.AlterField(
+                    model_name='historicalmou',
+                    name='signed_on',
+                    field=models.DateField(blank=True, null=True, verbose_name='signed on'),
+                ),
+                migrations.AlterField(
+                    model_name='historicalmou',
+                    name='status',
+                    field=models.CharField(choices=[('draft', 'Draft'), ('signed', 'Signed'), ('expired', 'Expired'), ('terminated', 'Terminated')], default='draft', max_length=16, verbose_name='status'),
+                ),
+                migrations.AlterField(
+                    model_name='historicalmou',
+                    name='terminated_on',
+                    field=models.DateField(blank=True, null=True, verbose_name='terminated on'),
+                ),
+                migrations.AlterField(
+                    model_name='historicalmou',
+                    name='termination_conditions',
+                    field=models.TextField(blank=True, verbose_name='termination conditions'),
+                ),
+                migrations.AlterField(
+                    model_name='historicalmou',
+                    name='termination_reason',
+                    field=models.TextField(blank=True, verbose_name='termination reason'),
+                ),
+                migrations.AlterField(
+                    model_name='historicalpartnership',
+                    name='category',
+                    field=models.CharField(choices=[('mic', 'Municipal international cooperation'), ('sister_city', 'Sister city / twinning'), ('decentralised', 'Decentralised cooperation')], max_length=16, verbose_name='category'),
+                ),
+                migrations.AlterField(
+                    model_name='historicalpartnership',
+                    name='created_at',
+                    field=models.DateTimeField(blank=True, editable=False, verbose_name='created at'),
+                ),
+                migrations.AlterField(
+                    model_name='historicalpartnership',
+                    name='created_by',
+                    field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='created by'),
+                ),
+                migrations.AlterField(
+                    model_name='historicalpartnership',
+                    name='end_reason',
+                    field=models.TextField(blank=True, help_text='Why the partnership was ended.', verbose_name='end reason'),
+                ),
+                migrations.AlterField(
+                    model_name='historicalpartnership',
+                    name='ended_on',
+                    field=models.DateField(blank=True, null=True, verbose_name='ended on'),
+                ),
+                migrations.AlterField(
+                    model_name='historicalpartnership',
+                    name='established_on',
+                    field=models.DateField(blank=True, null=True, verbose_name='established on'),
+                ),
+                migrations.AlterField(
+                    model_name='historicalpartnership',
+                    name='next_review_on',
+                    field=models.DateField(blank=True, null=True, verbose_name='next review on'),
+                ),
+                migrations.AlterField(
+                    model_name='historicalpartnership',
+                    name='orientation',
+                    field=models.CharField(blank=True, choices=[('north_north', 'North–North'), ('north_south', 'North–South'), ('south_south', 'South–South'), ('east_west', 'East–West')], max_length=16, verbose_name='orientation'),
+                ),
+                migrations.AlterField(
+                    model_name='historicalpartnership',
+                    name='orientation_overridden',
+                    field=models.BooleanField(default=False, help_text='Keep the orientation as set instead of deriving it.', verbose_name='orientation overridden'),
+                ),
+                migrations.AlterField(
+                    model_name='historicalpartnership',
+                    name='phase',
+                    field=models.CharField(choices=[('associative', 'Associative (friendship, culture)'), ('reciprocative', 'Reciprocative (education, exchange)'), ('commercial', 'Commercial (economic development)')], default='associative', max_length=16, verbose_name='phase'),
+                ),
+                migrations.AlterField(
+                    model_name='historicalpartnership',
+                    name='relationship_strength',
+                    field=models.PositiveSmallIntegerField(default=0, help_text="Lendrum's scale: 0 none, 1–4 vendor, 5–7 supplier, 8–10 partner.", validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(10)], verbose_name='relationship strength'),
+                ),
+                migrations.AlterField(
+                    model_name='historicalpartnership',
+                    name='review_cadence_months',
+                    field=models.PositiveSmallIntegerField(choices=[(3, 'Quarterly'), (6, 'Every six months'), (12, 'Yearly'), (24, 'Every two years')], default=12, verbose_name='review cadence months'),
+                ),
+                migrations.AlterField(
+                    model_name='historicalpartnership',
+                    name='status',
+                    field=models.CharField(choices=[('active', 'Active'), ('paused', 'Paused'), ('ended', 'Ended'), ('archived', 'Archived')], default='active', max_length=16, verbose_name='status'),
+                ),
+                migrations.AlterField(
+                    model_name='historicalpartnership',
+                    name='step',
+                    field=models.PositiveSmallIntegerField(choices=[(1, 'Strategy'), (2, 'Search'), (3, 'Approach and evaluation'), (4, 'Selection'), (5, 'Planning'), (6, 'Agreement / MOU'), (7, 'Implementation'), (8, 'Measurement and learning')], default=1, verbose_name='step'),
+                ),
+                migrations.AlterField(
+                    model_name='historicalpartnership',
+                    name='step_entered_at',
+                    field=models.DateTimeField(default=django.utils.timezone.now, verbose_name='step entered at'),
+                ),
+                migrations.AlterField(
+                    model_name='historicalpartnership',
+                    name='strategy',
+                    field=models.ForeignKey(blank=True, db_constraint=False, help_text="The home city's strategy this partnership serves.", null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='partnerships.twinningstrategy', verbose_name='strategy'),
+                ),
+                migrations.AlterField(
+                    model_name='historicalpartnership',
+                    name='summary',
+                    field=models.TextField(blank=True, verbose_name='summary'),
+                ),
+                migrations.AlterField(
+                    model_name='historicalpartnership',
+                    name='title',
+                    field=models.CharField(max_length=200, verbose_name='title'),
+                ),
+                migrations.AlterField(
+                    model_name='historicalreview',
+                    name='completed_by',
+                    field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='completed by'),
+                ),
+                migrations.AlterField(
+                    model_name='historicalreview',
+                    name='completed_on',
+                    field=models.DateField(blank=True, null=True, verbose_name='completed on'),
+                ),
+                migrations.AlterField(
+                    model_name='historicalreview',
+                    name='created_at',
+                    field=models.DateTimeField(default=django.utils.timezone.now, verbose_name='created at'),
+                ),
+                migrations.AlterField(
+                    model_name='historicalreview',
+                    name='created_by',
+                    field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='created by'),
+                ),
+                migrations.AlterField(
+                    model_name='historicalreview',
+                    name='decision',
+                    field=models.CharField(blank=True, choices=[('continue', 'Continue'), ('adjust', 'Adjust the plan'), ('renew', 'Renew the MOU'), ('pause', 'Pause'), ('end', 'End the partnership')], max_length=16, verbose_name='decision'),
+                ),
+                migrations.AlterField(
+                    model_name='historicalreview',
+                    name='decision_reason',
+                    field=models.TextField(blank=True, help_text='Why; required to end the partnership.', verbose_name='decision reason'),
+                ),
+                migrations.AlterField(
+                    model_name='historicalreview',
+                    name='effectiveness',
+                    field=models.PositiveSmallIntegerField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(5)], verbose_name='effectiveness'),
+                ),
+                migrations.AlterField(
+                    model_name='historicalreview',
+                    name='effectiveness_note',
+                    field=models.TextField(blank=True, verbose_name='effectiveness note'),
+                ),
+                migrations.AlterField(
+                    model_name='historicalreview',
+                    name='efficiency',
+                    field=models.PositiveSmallIntegerField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(5)], verbose_name='efficiency'),
+                ),
+                migrations.AlterField(
+                    model_name='historicalreview',
+                    name='efficiency_note',
+                    field=models.TextField(blank=True, verbose_name='efficiency note'),
+                ),
+                migrations.AlterField(
+                    model_name='historicalreview',
+                    name='end_on',
+                    field=models.DateField(blank=True, help_text='With an end: the date the partnership ends.', null=True, verbose_name='end on'),
+                ),
+                migrations.AlterField(
+                    model_name='historicalreview',
+                    name='narrative',
+                    field=models.TextField(blank=True, verbose_name='narrative'),
+                ),
+                migrations.AlterField(
+                    model_name='historicalreview',
+                    name='new_expiry_on',
+                    field=models.DateField(blank=True, help_text="With a renewal: the MOU's new expiry date.", null=True, verbose_name='new expiry on'),
+                ),
+                migrations.AlterField(
+                    model_name='historicalreview',
+                    name='partnership',
+                    field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='partnerships.partnership', verbose_name='partnership'),
+                ),
+                migrations.AlterField(
+                    model_name='historicalreview',
+                    name='period_end',
+                    field=models.DateField(verbose_name='period end'),
+                ),
+                migrations.AlterField(
+                    model_name='historicalreview',
+                    name='period_start',
+                    field=models.DateField(verbose_name='period start'),
+                ),
+                migrations.AlterField(
+                    model_name='historicalreview',
+                    name='status',
+                    field=models.CharField(choices=[('draft', 'Draft'), ('completed', 'Completed')], default='draft', max_length=16, verbose_name='status'),
+                ),
+                migrations.AlterField(
+                    model_name='historicaltwinningstrategy',
+                    name='approved_on',
+                    field=models.DateField(blank=True, null=True, verbose_name='approved on'),
+                ),
+                migrations.AlterField(
+                    model_name='historicaltwinningstrategy',
+                    name='champion',
+                    field=models.CharField(blank=True, help_text='The political or senior champion of the strategy.', max_length=160, verbose_name='champion'),
+                ),
+                migrations.AlterField(
+                    model_name='historicaltwinningstrategy',
+                    name='created_at',
+                    field=models.DateTimeField(blank=True, editable=False, verbose_name='created at'),
+                ),
+                migrations.AlterField(
+                    model_name='historicaltwinningstrategy',
+                    name='created_by',
+                    field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='created by'),
+                ),
+                migrations.AlterField(
+                    model_name='historicaltwinningstrategy',
+                    name='goals',
+                    field=models.TextField(verbose_name='goals'),
+                ),
+                migrations.AlterField(
+                    model_name='historicaltwinningstrategy',
+                    name='partner',
+                    field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='partnerships.partner', verbose_name='partner'),
+                ),
+                migrations.AlterField(
+                    model_name='historicaltwinningstrategy',
+                    name='senior_management_involvement',
+                    field=models.TextField(blank=True, verbose_name='senior management involvement'),
+                ),
+                migrations.AlterField(
+                    model_name='historicaltwinningstrategy',
+                    name='status',
+                    field=models.CharField(choices=[('draft', 'Draft'), ('in_force', 'In force'), ('superseded', 'Superseded')], default='draft', max_length=16, verbose_name='status'),
+                ),
+                migrations.AlterField(
+                    model_name='historicaltwinningstrategy',
+                    name='updated_at',
+                    field=models.DateTimeField(blank=True, editable=False, verbose_name='updated at'),
+                ),
+                migrations.AlterField(
+                    model_name='historicaltwinningstrategy',
+                    name='version',
+                    field=models.PositiveIntegerField(default=1, verbose_name='version'),
+                ),
+                migrations.AlterField(
+                    model_name='historicaltwinningstrategy',
+                    name='vision',
+                    field=models.TextField(verbose_name='vision'),
+                ),
+                migrations.AlterField(
+                    model_name='kpi',
+                    name='area',
+                    field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='partnerships.cooperationarea', verbose_name='area'),
+                ),
+                migrations.AlterField(
+                    model_name='kpi',
+                    name='baseline',
+                    field=models.DecimalField(decimal_places=2, default=0, max_digits=14, verbose_name='baseline'),
+                ),
+                migrations.AlterField(
+                    model_name='kpi',
+                    name='created_at',
+                    field=models.DateTimeField(default=django.utils.timezone.now, verbose_name='created at'),
+                ),
+                migrations.AlterField(
+                    model_name='kpi',
+                    name='name',
+                    field=models.CharField(max_length=160, verbose_name='name'),
+                ),
+                migrations.AlterField(
+                    model_name='kpi',
+                    name='partnership',
+                    field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='kpis', to='partnerships.partnership', verbose_name='partnership'),
+                ),
+                migrations.AlterField(
+                    model_name='kpi',
+                    name='target',
+                    field=models.DecimalField(decimal_places=2, max_digits=14, verbose_name='target'),
+                ),
+                migrations.AlterField(
+                    model_name='kpi',
+                    name='unit',
+                    field=models.CharField(help_text='What is counted: visits, jobs, ZAR…', max_length=40, verbose_name='unit'),
+                ),
+                migrations.AlterField(
+                    model_name='kpiresult',
+                    name='actual',
+                    field=models.DecimalField(decimal_places=2, max_digits=14, verbose_name='actual'),
+                ),
+                migrations.AlterField(
+                    model_name='kpiresult',
+                    name='kpi',
+                    field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='results', to='partnerships.kpi', verbose_name='kpi'),
+                ),
+                migrations.AlterField(
+                    model_name='kpiresult',
+                    name='note',
+                    field=models.CharField(blank=True, max_length=240, verbose_name='note'),
+                ),
+                migrations.AlterField(
+                    model_name='kpiresult',
+                    name='review',
+                    field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='kpi_results', to='partnerships.review', verbose_name='review'),
+                ),
+                migrations.AlterField(
+                    model_name='lesson',
+                    name='adopted_at',
+                    field=models.DateTimeField(blank=True, null=True, verbose_name='adopted at'),
+                ),
+                migrations.AlterField(
+                    model_name='lesson',
+                    name='adopted_in',
+                    field=models.ForeignKey(blank=True, help_text='The strategy version this lesson was adopted into (step 8 feeding step 1).', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='adopted_lessons', to='partnerships.twinningstrategy', verbose_name='adopted in'),
+                ),
+                migrations.AlterField(
+                    model_name='lesson',
+                    name='created_at',
+                    field=models.DateTimeField(default=django.utils.timezone.now, verbose_name='created at'),
+                ),
+                migrations.AlterField(
+                    model_name='lesson',
+                    name='partnership',
+                    field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='lessons', to='partnerships.partnership', verbose_name='partnership'),
+                ),
+                migrations.AlterField(
+                    model_name='lesson',
+                    name='recorded_by',
+                    field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='recorded by'),
+                ),
+                migrations.AlterField(
+                    model_name='lesson',
+                    name='review',
+                    field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='lessons', to='partnerships.review', verbose_name='review'),
+                ),
+                migrations.AlterField(
+                    model_name='lesson',
+                    name='step',
+                    field=models.PositiveSmallIntegerField(choices=[(1, 'Strategy'), (2, 'Search'), (3, 'Approach and evaluation'), (4, 'Selection'), (5, 'Planning'), (6, 'Agreement / MOU'), (7, 'Implementation'), (8, 'Measurement and learning')], verbose_name='step'),
+                ),
+                migrations.AlterField(
+                    model_name='lesson',
+                    name='text',
+                    field=models.TextField(verbose_name='text'),
+                ),
+                migrations.AlterField(
+                    model_name='lesson',
+                    name='theme',
+                    field=models.CharField(db_index=True, max_length=80, verbose_name='theme'),
+                ),
+                migrations.AlterField(
+                    model_name='letterofintent',
+                    name='document',
+                    field=models.FileField(blank=True, upload_to=partnerships.models.uploads.private_document_path, validators=[partnerships.models.uploads.validate_pdf], verbose_name='document'),
+                ),
+                migrations.AlterField(
+                    model_name='letterofintent',
+                    name='partnership',
+                    field=models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='letter_of_intent', to='partnerships.partnership', verbose_name='partnership'),
+                ),
+                migrations.AlterField(
+                    model_name='letterofintent',
+                    name='signed_by',
+                    field=models.TextField(help_text='Who signed, on each side.', verbose_name='signed by'),
+                ),
+                migrations.AlterField(
+                    model_name='letterofintent',
+                    name='signed_on',
+                    field=models.DateField(verbose_name='signed on'),
+                ),
+                migrations.AlterField(
+                    model_name='letterofintent',
+                    name='summary',
+                    field=models.TextField(blank=True, verbose_name='summary'),
+                ),
+                migrations.AlterField(
+                    model_name='mou',
+                    name='ceremony_on',
+                    field=models.DateField(blank=True, null=True, verbose_name='ceremony on'),
+                ),
+                migrations.AlterField(
+                    model_name='mou',
+                    name='ceremony_place',
+                    field=models.CharField(blank=True, max_length=160, verbose_name='ceremony place'),
+                ),
+                migrations.AlterField(
+                    model_name='mou',
+                    name='created_at',
+                    field=models.DateTimeField(auto_now_add=True, verbose_name='created at'),
+                ),
+                migrations.AlterField(
+                    model_name='mou',
+                    name='document',
+                    field=models.FileField(blank=True, upload_to=partnerships.models.uploads.private_document_path, validators=[partnerships.models.uploads.validate_pdf], verbose_name='document'),
+                ),
+                migrations.AlterField(
+                    model_name='mou',
+                    name='effective_on',
+                    field=models.DateField(blank=True, null=True, verbose_name='effective on'),
+                ),
+                migrations.AlterField(
+                    model_name='mou',
+                    name='expires_on',
+                    field=models.DateField(blank=True, null=True, verbose_name='expires on'),
+                ),
+                migrations.AlterField(
+                    model_name='mou',
+                    name='other_terms',
+                    field=models.TextField(blank=True, verbose_name='other terms'),
+                ),
+                migrations.AlterField(
+                    model_name='mou',
+                    name='partnership',
+                    field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='mous', to='partnerships.partnership', verbose_name='partnership'),
+                ),
+                migrations.AlterField(
+                    model_name='mou',
+                    name='signed_on',
+                    field=models.DateField(blank=True, null=True, verbose_name='signed on'),
+                ),
+                migrations.AlterField(
+                    model_name='mou',
+                    name='status',
+                    field=models.CharField(choices=[('draft', 'Draft'), ('signed', 'Signed'), ('expired', 'Expired'), ('terminated', 'Terminated')], default='draft', max_length=16, verbose_name='status'),
+                ),
+                migrations.AlterField(
+                    model_name='mou',
+                    name='terminated_on',
+                    field=models.DateField(blank=True, null=True, verbose_name='terminated on'),
+                ),
+                migrations.AlterField(
+                    model_name='mou',
+                    name='termination_conditions',
+                    field=models.TextField(blank=True, verbose_name='termination conditions'),
+                ),
+                migrations.AlterField(
+                    model_name='mou',
+                    name='termination_reason',
+                    field=models.TextField(blank=True, verbose_name='termination reason'),
+                ),
+                migrations.AlterField(
+                    model_name='mou',
+                    name='updated_at',
+                    field=models.DateTimeField(auto_now=True, verbose_name='updated at'),
+                ),
+                migrations.AlterField(
+                    model_name='mousignatory',
+                    name='mou',
+                    field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='signatories', to='partnerships.mou', verbose_name='mou'),
+                ),
+                migrations.AlterField(
+                    model_name='mousignatory',
+                    name='name',
+                    field=models.CharField(max_length=120, verbose_name='name'),
+                ),
+                migrations.AlterField(
+                    model_name='mousignatory',
+                    name='partner',
+                    field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='partnerships.partner', verbose_name='partner'),
+                ),
+                migrations.AlterField(
+                    model_name='mousignatory',
+                    name='title',
+                    field=models.CharField(blank=True, max_length=160, verbose_name='title'),
+                ),
+                migrations.AlterField(
+                    model_name='moveconfirmation',
+                    name='at',
+                    field=models.DateTimeField(default=django.utils.timezone.now, verbose_name='at'),
+                ),
+                migrations.AlterField(
+                    model_name='moveconfirmation',
+                    name='partner',
+                    field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='partnerships.partner', verbose_name='partner'),
+                ),
+                migrations.AlterField(
+                    model_name='moveconfirmation',
+                    name='partnership',
+                    field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='confirmations', to='partnerships.partnership', verbose_name='partnership'),
+                ),
+                migrations.AlterField(
+                    model_name='moveconfirmation',
+                    name='step',
+                    field=models.PositiveSmallIntegerField(choices=[(1, 'Strategy'), (2, 'Search'), (3, 'Approach and evaluation'), (4, 'Selection'), (5, 'Planning'), (6, 'Agreement / MOU'), (7, 'Implementation'), (8, 'Measurement and learning')], verbose_name='step'),
+                ),
+                migrations.AlterField(
+                    model_name='moveconfirmation',
+                    name='user',
+                    field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='user'),
+                ),
+                migrations.AlterField(
+                    model_name='offlineconfirmation',
+                    name='dispute_reason',
+                    field=models.TextField(blank=True, verbose_name='dispute reason'),
+                ),
+                migrations.AlterField(
+                    model_name='offlineconfirmation',
+                    name='document',
+                    field=models.FileField(upload_to=partnerships.models.uploads.private_document_path, validators=[partnerships.models.uploads.validate_pdf, partnerships.models.uploads.validate_pdf_document], verbose_name='document'),
+                ),
+                migrations.AlterField(
+                    model_name='offlineconfirmation',
+                    name='evidence',
+                    field=models.CharField(choices=[('letter', 'A signed letter'), ('mou', 'The signed MOU')], max_length=8, verbose_name='evidence'),
+                ),
+                migrations.AlterField(
+                    model_name='offlineconfirmation',
+                    name='partner',
+                    field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='partnerships.partner', verbose_name='partner'),
+                ),
+                migrations.AlterField(
+                    model_name='offlineconfirmation',
+                    name='partnership',
+                    field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='offline_confirmations', to='partnerships.partnership', verbose_name='partnership'),
+                ),
+                migrations.AlterField(
+                    model_name='offlineconfirmation',
+                    name='recorded_at',
+                    field=models.DateTimeField(default=django.utils.timezone.now, verbose_name='recorded at'),
+                ),
+                migrations.AlterField(
+                    model_name='offlineconfirmation',
+                    name='recorded_by',
+                    field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='recorded by'),
+                ),
+                migrations.AlterField(
+                    model_name='offlineconfirmation',
+                    name='reviewed_at',
+                    field=models.DateTimeField(blank=True, null=True, verbose_name='reviewed at'),
+                ),
+                migrations.AlterField(
+                    model_name='offlineconfirmation',
+                    name='reviewed_by',
+                    field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='reviewed by'),
+                ),
+                migrations.AlterField(
+                    model_name='offlineconfirmation',
+                    name='status',
+                    field=models.CharField(choices=[('recorded', "Awaiting the city's own word"), ('endorsed', "Endorsed by the city's officers"), ('disputed', "Disputed by the city's officers")], default='recorded', max_length=8, verbose_name='status'),
+                ),
+                migrations.AlterField(
+                    model_name='offlineconfirmation',
+                    name='step',
+                    field=models.PositiveSmallIntegerField(choices=[(1, 'Strategy'), (2, 'Search'), (3, 'Approach and evaluation'), (4, 'Selection'), (5, 'Planning'), (6, 'Agreement / MOU'), (7, 'Implementation'), (8, 'Measurement and learning')], verbose_name='step'),
+                ),
+                migrations.AlterField(
+                    model_name='partner',
+                    name='community_profile',
+                    field=models.TextField(blank=True, verbose_name='community profile'),
+                ),
+                migrations.AlterField(
+                    model_name='partner',
+                    name='country',
+                    field=django_countries.fields.CountryField(max_length=2, verbose_name='country'),
+                ),
+                migrations.AlterField(
+                    model_name='partner',
+                    name='created_at',
+                    field=models.DateTimeField(auto_now_add=True, verbose_name='created at'),
+                ),
+                migrations.AlterField(
+                    model_name='partner',
+                    name='kind',
+                    field=models.CharField(choices=[('city', 'City'), ('town', 'Town'), ('metro', 'Metropolitan municipality'), ('district', 'District municipality'), ('region', 'Region / province')], default='city', max_length=16, verbose_name='kind'),
+                ),
+                migrations.AlterField(
+                    model_name='partner',
+                    name='latitude',
+                    field=models.DecimalField(blank=True, decimal_places=5, max_digits=8, null=True, validators=[django.core.validators.MinValueValidator(-90), django.core.validators.MaxValueValidator(90)], verbose_name='latitude'),
+                ),
+                migrations.AlterField(
+                    model_name='partner',
+                    name='longitude',
+                    field=models.DecimalField(blank=True, decimal_places=5, max_digits=8, null=True, validators=[django.core.validators.MinValueValidator(-180), django.core.validators.MaxValueValidator(180)], verbose_name='longitude'),
+                ),
+                migrations.AlterField(
+                    model_name='partner',
+                    name='name',
+                    field=models.CharField(max_length=120, verbose_name='name'),
+                ),
+                migrations.AlterField(
+                    model_name='partner',
+                    name='population',
+                    field=models.PositiveBigIntegerField(blank=True, null=True, verbose_name='population'),
+                ),
+                migrations.AlterField(
+                    model_name='partner',
+                    name='sectors',
+                    field=models.ManyToManyField(blank=True, related_name='partners', to='partnerships.sector', verbose_name='sectors'),
+                ),
+                migrations.AlterField(
+                    model_name='partner',
+                    name='updated_at',
+                    field=models.DateTimeField(auto_now=True, verbose_name='updated at'),
+                ),
+                migrations.AlterField(
+                    model_name='partner',
+                    name='website',
+                    field=models.URLField(blank=True, verbose_name='website'),
+                ),
+                migrations.AlterField(
+                    model_name='partnership',
+                    name='category',
+                    field=models.CharField(choices=[('mic', 'Municipal international cooperation'), ('sister_city', 'Sister city / twinning'), ('decentralised', 'Decentralised cooperation')], max_length=16, verbose_name='category'),
+                ),
+                migrations.AlterField(
+                    model_name='partnership',
+                    name='created_at',
+                    field=models.DateTimeField(auto_now_add=True, verbose_name='created at'),
+                ),
+                migrations.AlterField(
+                    model_name='partnership',
+                    name='created_by',
+                    field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='created by'),
+                ),
+                migrations.AlterField(
+                    model_name='partnership',
+                    name='end_reason',
+                    field=models.TextField(blank=True, help_text='Why the partnership was ended.', verbose_name='end reason'),
+                ),
+                migrations.AlterField(
+                    model_name='partnership',
+                    name='ended_on',
+                    field=models.DateField(blank=True, null=True, verbose_name='ended on'),
+                ),
+                migrations.AlterField(
+                    model_name='partnership',
+                    name='established_on',
+                    field=models.DateField(blank=True, null=True, verbose_name='established on'),
+                ),
+                migrations.AlterField(
+                    model_name='partnership',
+                    name='next_review_on',
+                    field=models.DateField(blank=True, null=True, verbose_name='next review on'),
+                ),
+                migrations.AlterField(
+                    model_name='partnership',
+                    name='orientation',
+                    field=models.CharField(blank=True, choices=[('north_north', 'North–North'), ('north_south', 'North–South'), ('south_south', 'South–South'), ('east_west', 'East–West')], max_length=16, verbose_name='orientation'),
+                ),
+                migrations.AlterField(
+                    model_name='partnership',
+                    name='orientation_overridden',
+                    field=models.BooleanField(default=False, help_text='Keep the orientation as set instead of deriving it.', verbose_name='orientation overridden'),
+                ),
+                migrations.AlterField(
+                    model_name='partnership',
+                    name='partners',
+                    field=models.ManyToManyField(related_name='partnerships', through='partnerships.PartnershipMember', to='partnerships.partner', verbose_name='partners'),
+                ),
+                migrations.AlterField(
+                    model_name='partnership',
+                    name='phase',
+                    field=models.CharField(choices=[('associative', 'Associative (friendship, culture)'), ('reciprocative', 'Reciprocative (education, exchange)'), ('commercial', 'Commercial (economic development)')], default='associative', max_length=16, verbose_name='phase'),
+                ),
+                migrations.AlterField(
+                    model_name='partnership',
+                    name='relationship_strength',
+                    field=models.PositiveSmallIntegerField(default=0, help_text="Lendrum's scale: 0 none, 1–4 vendor, 5–7 supplier, 8–10 partner.", validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(10)], verbose_name='relationship strength'),
+                ),
+                migrations.AlterField(
+                    model_name='partnership',
+                    name='review_cadence_months',
+                    field=models.PositiveSmallIntegerField(choices=[(3, 'Quarterly'), (6, 'Every six months'), (12, 'Yearly'), (24, 'Every two years')], default=12, verbose_name='review cadence months'),
+                ),
+                migrations.AlterField(
+                    model_name='partnership',
+                    name='status',
+                    field=models.CharField(choices=[('active', 'Active'), ('paused', 'Paused'), ('ended', 'Ended'), ('archived', 'Archived')], default='active', max_length=16, verbose_name='status'),
+                ),
+                migrations.AlterField(
+                    model_name='partnership',
+                    name='step',
+                    field=models.PositiveSmallIntegerField(choices=[(1, 'Strategy'), (2, 'Search'), (3, 'Approach and evaluation'), (4, 'Selection'), (5, 'Planning'), (6, 'Agreement / MOU'), (7, 'Implementation'), (8, 'Measurement and learning')], default=1, verbose_name='step'),
+                ),
+                migrations.AlterField(
+                    model_name='partnership',
+                    name='step_entered_at',
+                    field=models.DateTimeField(default=django.utils.timezone.now, verbose_name='step entered at'),
+                ),
+                migrations.AlterField(
+                    model_name='partnership',
+                    name='strategy',
+                    field=models.ForeignKey(blank=True, help_text="The home city's strategy this partnership serves.", null=True, on_delete=django.db.models.deletion.PROTECT, related_name='partnerships', to='partnerships.twinningstrategy', verbose_name='strategy'),
+                ),
+                migrations.AlterField(
+                    model_name='partnership',
+                    name='summary',
+                    field=models.TextField(blank=True, verbose_name='summary'),
+                ),
+                migrations.AlterField(
+                    model_name='partnership',
+                    name='title',
+                    field=models.CharField(max_length=200, verbose_name='title'),
+                ),
+                migrations.AlterField(
+                    model_name='partnership',
+                    name='updated_at',
+                    field=models.DateTimeField(auto_now=True, verbose_name='updated at'),
+                ),
+                migrations.AlterField(
+                    model_name='partnershipmember',
+                    name='joined_on',
+                    field=models.DateField(default=django.utils.timezone.localdate, verbose_name='joined on'),
+                ),
+                migrations.AlterField(
+                    model_name='partnershipmember',
+                    name='partner',
+                    field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='memberships', to='partnerships.partner', verbose_name='partner'),
+                ),
+                migrations.AlterField(
+                    model_name='partnershipmember',
+                    name='partnership',
+                    field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='members', to='partnerships.partnership', verbose_name='partnership'),
+                ),
+                migrations.AlterField(
+                    model_name='partnershipmember',
+                    name='role',
+                    field=models.CharField(choices=[('home', 'Home city'), ('counterpart', 'Counterpart')], default='counterpart', max_length=16, verbose_name='role'),
+                ),
+                migrations.AlterField(
+                    model_name='planaction',
+                    name='completed_on',
+                    field=models.DateField(blank=True, null=True, verbose_name='completed on'),
+                ),
+                migrations.AlterField(
+                    model_name='planaction',
+                    name='description',
+                    field=models.CharField(max_length=240, verbose_name='description'),
+                ),
+                migrations.AlterField(
+                    model_name='planaction',
+                    name='due_on',
+                    field=models.DateField(verbose_name='due on'),
+                ),
+                migrations.AlterField(
+                    model_name='planaction',
+                    name='owner',
+                    field=models.CharField(max_length=120, verbose_name='owner'),
+                ),
+                migrations.AlterField(
+                    model_name='planaction',
+                    name='owner_partner',
+                    field=models.ForeignKey(blank=True, help_text='The side responsible.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='partnerships.partner', verbose_name='owner partner'),
+                ),
+                migrations.AlterField(
+                    model_name='planaction',
+                    name='plan',
+                    field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='actions', to='partnerships.businessplan', verbose_name='plan'),
+                ),
+                migrations.AlterField(
+                    model_name='planaction',
+                    name='status',
+                    field=models.CharField(choices=[('open', 'Open'), ('done', 'Done'), ('dropped', 'Dropped')], default='open', max_length=8, verbose_name='status'),
+                ),
+                migrations.AlterField(
+                    model_name='review',
+                    name='completed_by',
+                    field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='completed by'),
+                ),
+                migrations.AlterField(
+                    model_name='review',
+                    name='completed_on',
+                    field=models.DateField(blank=True, null=True, verbose_name='completed on'),
+                ),
+                migrations.AlterField(
+                    model_name='review',
+                    name='created_at',
+                    field=models.DateTimeField(default=django.utils.timezone.now, verbose_name='created at'),
+                ),
+                migrations.AlterField(
+                    model_name='review',
+                    name='created_by',
+                    field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='created by'),
+                ),
+                migrations.AlterField(
+                    model_name='review',
+                    name='decision',
+                    field=models.CharField(blank=True, choices=[('continue', 'Continue'), ('adjust', 'Adjust the plan'), ('renew', 'Renew the MOU'), ('pause', 'Pause'), ('end', 'End the partnership')], max_length=16, verbose_name='decision'),
+                ),
+                migrations.AlterField(
+                    model_name='review',
+                    name='decision_reason',
+                    field=models.TextField(blank=True, help_text='Why; required to end the partnership.', verbose_name='decision reason'),
+                ),
+                migrations.AlterField(
+                    model_name='review',
+                    name='effectiveness',
+                    field=models.PositiveSmallIntegerField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(5)], verbose_name='effectiveness'),
+                ),
+                migrations.AlterField(
+                    model_name='review',
+                    name='effectiveness_note',
+                    field=models.TextField(blank=True, verbose_name='effectiveness note'),
+                ),
+                migrations.AlterField(
+                    model_name='review',
+                    name='efficiency',
+                    field=models.PositiveSmallIntegerField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(5)], verbose_name='efficiency'),
+                ),
+                migrations.AlterField(
+                    model_name='review',
+                    name='efficiency_note',
+                    field=models.TextField(blank=True, verbose_name='efficiency note'),
+                ),
+                migrations.AlterField(
+                    model_name='review',
+                    name='end_on',
+                    field=models.DateField(blank=True, help_text='With an end: the date the partnership ends.', null=True, verbose_name='end on'),
+                ),
+                migrations.AlterField(
+                    model_name='review',
+                    name='narrative',
+                    field=models.TextField(blank=True, verbose_name='narrative'),
+                ),
+                migrations.AlterField(
+                    model_name='review',
+                    name='new_expiry_on',
+                    field=models.DateField(blank=True, help_text="With a renewal: the MOU's new expiry date.", null=True, verbose_name='new expiry on'),
+                ),
+                migrations.AlterField(
+                    model_name='review',
+                    name='partnership',
+                    field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='reviews', to='partnerships.partnership', verbose_name='partnership'),
+                ),
+                migrations.AlterField(
+                    model_name='review',
+                    name='period_end',
+                    field=models.DateField(verbose_name='period end'),
+                ),
+                migrations.AlterField(
+                    model_name='review',
+                    name='period_start',
+                    field=models.DateField(verbose_name='period start'),
+                ),
+                migrations.AlterField(
+                    model_name='review',
+                    name='status',
+                    field=models.CharField(choices=[('draft', 'Draft'), ('completed', 'Completed')], default='draft', max_length=16, verbose_name='status'),
+                ),
+                migrations.AlterField(
+                    model_name='sector',
+                    name='code',
+                    field=models.CharField(max_length=8, unique=True, verbose_name='code'),
+                ),
+                migrations.AlterField(
+                    model_name='sector',
+                    name='name',
+                    field=models.CharField(max_length=120, verbose_name='name'),
+                ),
+                migrations.AlterField(
+                    model_name='selectiondecision',
+                    name='candidate',
+                    field=models.ForeignKey(on_delete=django.db.models.deletion.RESTRICT, related_name='+', to='partnerships.candidate', verbose_name='candidate'),
+                ),
+                migrations.AlterField(
+                    model_name='selectiondecision',
+                    name='decided_by',
+                    field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='decided by'),
+                ),
+                migrations.AlterField(
+                    model_name='selectiondecision',
+                    name='decided_on',
+                    field=models.DateField(default=django.utils.timezone.localdate, verbose_name='decided on'),
+                ),
+                migrations.AlterField(
+                    model_name='selectiondecision',
+                    name='partnership',
+                    field=models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='selection_decision', to='partnerships.partnership', verbose_name='partnership'),
+                ),
+                migrations.AlterField(
+                    model_name='selectiondecision',
+                    name='reasons',
+                    field=models.TextField(verbose_name='reasons'),
+                ),
+                migrations.AlterField(
+                    model_name='steptransition',
+                    name='at',
+                    field=models.DateTimeField(default=django.utils.timezone.now, verbose_name='at'),
+                ),
+                migrations.AlterField(
+                    model_name='steptransition',
+                    name='by',
+                    field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='by'),
+                ),
+                migrations.AlterField(
+                    model_name='steptransition',
+                    name='from_step',
+                    field=models.PositiveSmallIntegerField(choices=[(1, 'Strategy'), (2, 'Search'), (3, 'Approach and evaluation'), (4, 'Selection'), (5, 'Planning'), (6, 'Agreement / MOU'), (7, 'Implementation'), (8, 'Measurement and learning')], verbose_name='from step'),
+                ),
+                migrations.AlterField(
+                    model_name='steptransition',
+                    name='kind',
+                    field=models.CharField(choices=[('advance', 'Advanced'), ('return', 'Returned')], max_length=8, verbose_name='kind'),
+                ),
+                migrations.AlterField(
+                    model_name='steptransition',
+                    name='partnership',
+                    field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='transitions', to='partnerships.partnership', verbose_name='partnership'),
+                ),
+                migrations.AlterField(
+                    model_name='steptransition',
+                    name='reason',
+                    field=models.TextField(blank=True, verbose_name='reason'),
+                ),
+                migrations.AlterField(
+                    model_name='steptransition',
+                    name='to_step',
+                    field=models.PositiveSmallIntegerField(choices=[(1, 'Strategy'), (2, 'Search'), (3, 'Approach and evaluation'), (4, 'Selection'), (5, 'Planning'), (6, 'Agreement / MOU'), (7, 'Implementation'), (8, 'Measurement and learning')], verbose_name='to step'),
+                ),
+                migrations.AlterField(
+                    model_name='strategycriterion',
+                    name='description',
+                    field=models.TextField(blank=True, verbose_name='description'),
+                ),
+                migrations.AlterField(
+                    model_name='strategycriterion',
+                    name='max_score',
+                    field=models.PositiveSmallIntegerField(default=5, help_text='Scores run from 0 to this value.', validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(100)], verbose_name='max score'),
+                ),
+                migrations.AlterField(
+                    model_name='strategycriterion',
+                    name='name',
+                    field=models.CharField(max_length=120, verbose_name='name'),
+                ),
+                migrations.AlterField(
+                    model_name='strategycriterion',
+                    name='strategy',
+                    field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='criteria', to='partnerships.twinningstrategy', verbose_name='strategy'),
+                ),
+                migrations.AlterField(
+                    model_name='strategycriterion',
+                    name='weight',
+                    field=models.PositiveSmallIntegerField(default=1, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(10)], verbose_name='weight'),
+                ),
+                migrations.AlterField(
+                    model_name='successfactorrating',
+                    name='factor',
+                    field=models.CharField(choices=[('top_management', 'Top-management commitment on both sides'), ('shared_control', 'Shared control, risk and rewards'), ('people_exchange', 'Regular exchange of people'), ('communication', 'Active, frequent communication'), ('community', 'Community-wide participation'), ('relationships', 'Relationship building'), ('conflict_resolution', 'Conflict resolution'), ('marketing', 'Marketing of the alliance'), ('sub_alliances', 'Forming sub-alliances')], max_length=24, verbose_name='factor'),
+                ),
+                migrations.AlterField(
+                    model_name='successfactorrating',
+                    name='note',
+                    field=models.CharField(blank=True, max_length=240, verbose_name='note'),
+                ),
+                migrations.AlterField(
+                    model_name='successfactorrating',
+                    name='rating',
+                    field=models.PositiveSmallIntegerField(help_text='1 poor – 5 strong', validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(5)], verbose_name='rating'),
+                ),
+                migrations.AlterField(
+                    model_name='successfactorrating',
+                    name='review',
+                    field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='factor_ratings', to='partnerships.review', verbose_name='review'),
+                ),
+                migrations.AlterField(
+                    model_name='twinningstrategy',
+                    name='approved_on',
+                    field=models.DateField(blank=True, null=True, verbose_name='approved on'),
+                ),
+                migrations.AlterField(
+                    model_name='twinningstrategy',
+                    name='champion',
+                    field=models.CharField(blank=True, help_text='The political or senior champion of the strategy.', max_length=160, verbose_name='champion'),
+                ),
+                migrations.AlterField(
+                    model_name='twinningstrategy',
+                    name='created_at',
+                    field=models.DateTimeField(auto_now_add=True, verbose_name='created at'),
+                ),
+                migrations.AlterField(
+                    model_name='twinningstrategy',
+                    name='created_by',
+                    field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='created by'),
+                ),
+                migrations.AlterField(
+                    model_name='twinningstrategy',
+                    name='goals',
+                    field=models.TextField(verbose_name='goals'),
+                ),
+                migrations.AlterField(
+                    model_name='twinningstrategy',
+                    name='partner',
+                    field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='strategies', to='partnerships.partner', verbose_name='partner'),
+                ),
+                migrations.AlterField(
+                    model_name='twinningstrategy',
+                    name='senior_management_involvement',
+                    field=models.TextField(blank=True, verbose_name='senior management involvement'),
+                ),
+                migrations.AlterField(
+                    model_name='twinningstrategy',
+                    name='status',
+                    field=models.CharField(choices=[('draft', 'Draft'), ('in_force', 'In force'), ('superseded', 'Superseded')], default='draft', max_length=16, verbose_name='status'),
+                ),
+                migrations.AlterField(
+                    model_name='twinningstrategy',
+                    name='updated_at',
+                    field=models.DateTimeField(auto_now=True, verbose_name='updated at'),
+                ),
+                migrations.AlterField(
+                    model_name='twinningstrategy',
+                    name='version',
+                    field=models.PositiveIntegerField(default=1, verbose_name='version'),
+                ),
+                migrations.AlterField(
+                    model_name='twinningstrategy',
+                    name='vision',
+                    field=models.TextField(verbose_name='vision'),
+                ),
+            ],
         ),
     ]

@@ -16,7 +16,7 @@ from django.test import Client
 from django.urls import reverse
 
 from tests.access.matrix import MATRIX, ROLES
-from tests.worlds import named_urls
+from tests.worlds import named_urls, sign_in
 from tests.worlds import url_for as _url
 
 pytestmark = pytest.mark.django_db
@@ -36,9 +36,7 @@ def world(matrix_world):
 
 
 def _client_for(role, client, world):
-    if role != "anonymous":
-        client.force_login(world["users"][role])
-    return client
+    return client if role == "anonymous" else sign_in(client, world, role)
 
 
 def _outcome(response, expected):

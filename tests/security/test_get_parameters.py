@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 from tests.access.matrix import MATRIX
 from tests.security.test_admin_filters import OUR_ADMINS, changelist, filter_parameters
 from tests.security.test_bad_input import BOOLS, DATES, IDS, NUMBERS, TEXT
-from tests.worlds import url_for
+from tests.worlds import sign_in, url_for
 
 pytestmark = pytest.mark.django_db
 
@@ -91,9 +91,9 @@ _PARAMS: dict = {}
 
 def _login(client, world, role):
     if role == "anonymous":
-        client.logout()
+        client.cookies.pop(django_settings.SESSION_COOKIE_NAME, None)
     else:
-        client.force_login(world["users"][role])
+        sign_in(client, world, role)
 
 
 def test_the_source_scan_finds_the_parameters_views_read():
