@@ -184,7 +184,10 @@ def unfollow(user, target: models.Model) -> bool:
 
 def follow_if_visible(user_id: int, partnership_id: int) -> bool:
     """The actor of an event follows its partnership, if they may see it (an event's listener
-    has ids, not instances)."""
+    has ids, not instances). True when they follow it, already or now. Most events are by
+    someone already following: one query then, not the visibility check and a write."""
+    if follows.follows_of(Partnership, partnership_id).filter(user_id=user_id).exists():
+        return True
     user = get_user_model().objects.filter(pk=user_id, is_active=True).first()
     partnership = Partnership.objects.filter(pk=partnership_id).first()
     if user is None or partnership is None or not _may_follow(user, partnership):
