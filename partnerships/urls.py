@@ -8,6 +8,7 @@ from partnerships.views import (
     partnerships,
     places,
     reports,
+    saved_views,
     search,
     selection,
     signoff,
@@ -18,6 +19,7 @@ app_name = "partnerships"
 urlpatterns = [
     *dashboard.urlpatterns,
     *partnerships.urlpatterns,
+    *saved_views.urlpatterns,
     *signoff.urlpatterns,
     *search.urlpatterns,
     *selection.urlpatterns,

@@ -300,6 +300,9 @@ def build_matrix_world() -> dict:
         "token": "set-password",
         "dataset": "partnerships",
     }
+    kwargs["view_id"] = services.saved_view_save(
+        user=users["officer_a"], name="At the MOU", query="step=6", shared_with=city_a
+    ).pk
     notification = ReminderFactory(partnership=partnership, recipient=users["officer_a"])
     kwargs["reminder_id"] = notification.pk
     # The API: a partner city's page, and a personal token of officer_a's (its revocation).

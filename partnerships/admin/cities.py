@@ -1,4 +1,5 @@
-"""The admin of the reference lists, partner cities, their staff and their strategies (step 1)."""
+"""The admin of the reference lists, partner cities, their staff and their strategies (step 1),
+and the partnership list's saved views."""
 
 from __future__ import annotations
 
@@ -24,7 +25,9 @@ from partnerships.admin.forms import StrategyCriterionForm, TwinningStrategyForm
 from partnerships.models import (
     CityMembership,
     CooperationArea,
+    DefaultView,
     Partner,
+    SavedView,
     Sector,
     StrategyCriterion,
     TwinningStrategy,
@@ -100,6 +103,27 @@ class CityMembershipAdmin(PortalAdmin):
     list_select_related = ("user", "partner")
     date_hierarchy = "created_at"
     ordering = ("partner__name", "user__username")
+
+
+@admin.register(SavedView)
+class SavedViewAdmin(PortalAdmin):
+    """Kept by their owners on the list page; here to see what is shared, and to tidy up."""
+
+    list_display = ("name", "owner", "shared_with", "query", "updated_at")
+    search_fields = ("name", "owner__username", "owner__email", "shared_with__name")
+    autocomplete_fields = ("owner", "shared_with")
+    list_select_related = ("owner", "shared_with")
+    readonly_fields = ("created_at", "updated_at")
+    ordering = ("owner__username", "name")
+
+
+@admin.register(DefaultView)
+class DefaultViewAdmin(PortalAdmin):
+    list_display = ("user", "view")
+    search_fields = ("user__username", "user__email", "view__name")
+    autocomplete_fields = ("user", "view")
+    list_select_related = ("user", "view")
+    ordering = ("user__username",)
 
 
 # --- Step 1: strategies ---------------------------------------------------------------------

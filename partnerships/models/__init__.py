@@ -18,6 +18,7 @@ from partnerships.models.partnership import (
     StepTransition,
 )
 from partnerships.models.planning import KPI, BusinessPlan, LetterOfIntent, PlanAction
+from partnerships.models.saved_views import DefaultView, SavedView
 from partnerships.models.selection import (
     ApproachContact,
     Candidate,
@@ -40,6 +41,7 @@ __all__ = [
     "CityMembership",
     "CooperationArea",
     "CriterionScore",
+    "DefaultView",
     "DueDiligence",
     "FeasibilityStudy",
     "KPIResult",
@@ -53,6 +55,7 @@ __all__ = [
     "PartnershipMember",
     "PlanAction",
     "Review",
+    "SavedView",
     "Sector",
     "SelectionDecision",
     "Step",

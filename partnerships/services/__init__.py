@@ -17,6 +17,7 @@ package's whole public surface, so callers may write `services.partnership_move`
   dispute)
 - imports: partner cities from a spreadsheet
 - places: a partner city added from the gazetteer
+- saved_views: the partnership list's saved views and each person's default
 """
 
 from partnerships.services.cities import (
@@ -60,6 +61,11 @@ from partnerships.services.planning import (
     mou_sign,
     plan_action_add,
     plan_action_set_status,
+)
+from partnerships.services.saved_views import (
+    default_view_set,
+    saved_view_delete,
+    saved_view_save,
 )
 from partnerships.services.search import (
     CANDIDATE_STATUSES_BY_HAND,
@@ -108,6 +114,7 @@ __all__ = [
     "candidate_set_status",
     "champion_add",
     "criterion_scores_save",
+    "default_view_set",
     "derive_orientation",
     "due_diligence_save",
     "factor_field",
@@ -144,6 +151,8 @@ __all__ = [
     "review_complete",
     "review_create_draft",
     "review_update_draft",
+    "saved_view_delete",
+    "saved_view_save",
     "selection_criteria",
     "selection_decide",
     "strategy_approve",

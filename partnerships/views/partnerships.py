@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db.models import CharField, DateField, DecimalField, F, Value
-from django.http import Http404
+from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
@@ -36,6 +36,7 @@ from partnerships.forms.partnerships import (
     ReturnForm,
     lendrum_label,
 )
+from partnerships.forms.saved_views import SavedViewForm
 from partnerships.models import (
     KPI,
     MOU,
@@ -45,9 +46,11 @@ from partnerships.models import (
     Partner,
     Partnership,
     PlanAction,
+    SavedView,
     Step,
     StepTransition,
 )
+from partnerships.selectors import saved_views
 from partnerships.selectors.signoff import offline_confirmations_for_page, sign_off_box
 from partnerships.views.common import editable_partnership_or_404, visible_partnership_or_404
 from partnerships.views.measurement import step_records
@@ -71,8 +74,10 @@ def _detail_url(partnership: Partnership, step: int | None = None) -> str:
 @require_GET
 @cached_page
 def partnership_list(request):
+    views, default = saved_views.views_and_default(request.user)
+    data, view = _list_filters(request, views, default)
     filters = PartnershipFilter(
-        request.GET, queryset=selectors.partnerships_visible_to(request.user), request=request
+        data, queryset=selectors.partnerships_visible_to(request.user), request=request
     )
     today = timezone.localdate()
     rows = selectors.partnership_rows(health.with_health_facts(filters.qs, today))
@@ -85,11 +90,52 @@ def partnership_list(request):
             "filters": filters,
             **paged,
             "partnerships": paged["page"].object_list,
-            "scope_mine": request.GET.get("scope") == SCOPE_MINE,
+            "scope_mine": data.get("scope") == SCOPE_MINE,
             "can_create": permissions.is_admin(request.user)
             or permissions.is_officer(request.user),
+            **_saved_views_context(request, data, view, views, default),
         },
     )
+
+
+def _list_filters(request, views: list[SavedView], default: SavedView | None):
+    """The filters the list shows, and the saved view they come from: the view `?view=<id>`,
+    else the person's default view when the list is asked for with nothing, else the page's
+    own. `?view=` (empty) is the list with no filter, default or not; a view the person may
+    not use is ignored."""
+    params = request.GET
+    view = None
+    if "view" in params:
+        view = next((v for v in views if str(v.pk) == params.get("view")), None)
+    elif not params:
+        view = default
+    return (QueryDict(view.query), view) if view else (params, None)
+
+
+def _with_scope(query: str, scope: str | None) -> str:
+    params = QueryDict(query, mutable=True)
+    params.pop("scope", None)
+    if scope:
+        params["scope"] = scope
+    return params.urlencode() or "view="
+
+
+def _saved_views_context(request, data, view, views, default) -> dict:
+    query = saved_views.query_of(data)
+    return {
+        # The pills keep the filters shown (a view's too); "?view=" when none is left, so
+        # that the person's default view does not come back in their place.
+        "scope_all_query": _with_scope(query, None),
+        "scope_mine_query": _with_scope(query, SCOPE_MINE),
+        "saved_views": views,
+        "active_view": view,
+        "default_view": default,
+        "view_form": SavedViewForm(
+            user=request.user,
+            initial={"query": query, "name": view.name if view else ""},
+        ),
+        "view_query": query,
+    }
 
 
 # --- Create and edit -----------------------------------------------------------------------

@@ -62,6 +62,27 @@ MATRIX = {
     "partnerships:list": (SIGNED_IN, None),
     # Only someone working for a city has a home city to start a partnership from.
     "partnerships:create": ({**SIGNED_IN, "plain": 404}, None),
+    # Saved views of the list (the world's is officer_a's, shared with A): anyone who has the
+    # list saves views and picks a default; an empty POST is refused with a message (302).
+    "partnerships:saved_view_save": (
+        POST_ONLY,
+        {**dict.fromkeys(CORE_ROLES, 302), "anonymous": "login"},
+    ),
+    "partnerships:saved_view_default": (
+        POST_ONLY,
+        {**dict.fromkeys(CORE_ROLES, 302), "anonymous": "login"},
+    ),
+    # Only its owner deletes it; A's other officers, who use it, are told so (302); for
+    # everyone else it does not exist.
+    "partnerships:saved_view_delete": (
+        POST_ONLY,
+        {
+            **dict.fromkeys(CORE_ROLES, 404),
+            "anonymous": "login",
+            "officer_a": 302,
+            "coordinator_a": 302,
+        },
+    ),
     "partnerships:detail": (MEMBERS, None),
     "partnerships:edit": (MEMBERS, {**MEMBERS}),
     "partnerships:advance": (POST_ONLY, POST_MEMBERS),

@@ -275,6 +275,9 @@ def _walked_world() -> dict:
     # A confirmation given outside the portal, as if recorded before Gdańsk's officer joined.
     other = walked.members.get(role="counterpart").partner
     OfflineConfirmationFactory(partnership=walked, partner=other)
+    # A saved view of the list, the admin's default.
+    view = services.saved_view_save(user=admin_user, name="At the MOU", query="step=6")
+    services.default_view_set(user=admin_user, view_id=view.pk)
     return {"admin": admin_user.pk, "walked": walked.pk}
 
 

@@ -49,6 +49,7 @@ from businesses.models import (
 )
 from discussion.models import Comment
 from invitations.models import Invitation, JoinRequest
+from partnerships import services
 from partnerships.models import (
     KPI,
     MOU,
@@ -167,6 +168,8 @@ def _address(page_id: str, world) -> str:
         kwargs["review_id"] = world["p"].reviews.order_by("pk").first().pk
     if "<int:lesson_id>" in route:
         kwargs["lesson_id"] = world["p"].lessons.order_by("pk").first().pk
+    if "<int:view_id>" in route:
+        kwargs["view_id"] = services.saved_view_save(user=world["user"], name="V", query="").pk
     unknown = set(re.findall(r"<(?:\w+:)?(\w+)>", route)) - set(kwargs)
     if unknown:
         pytest.skip(f"{name}: no value for {sorted(unknown)}; teach _address() about it")

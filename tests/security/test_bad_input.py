@@ -51,6 +51,7 @@ from partnerships.forms import measurement as measurement_forms
 from partnerships.forms import partnerships as partnership_forms
 from partnerships.forms import places as place_forms
 from partnerships.forms import reports as report_forms
+from partnerships.forms import saved_views as saved_view_forms
 from partnerships.forms import search as search_forms
 from partnerships.forms import signoff as signoff_forms
 from tests.worlds import named_urls, sign_in
@@ -99,6 +100,16 @@ ENDPOINTS: dict[str, Post] = {
     "partnerships:edit": Post("officer_a", _f(partnership_forms.PartnershipEditForm)),
     "partnerships:publish_contacts": Post("officer_a", _f(partnership_forms.PublishContactsForm)),
     "partnerships:advance": Post("officer_a", _f(partnership_forms.MoveForm)),
+    # The list's saved views (the world's is officer_a's, shared with A).
+    "partnerships:saved_view_save": Post(
+        "officer_a",
+        _f(saved_view_forms.SavedViewForm),
+        {"query": ["step=6&sort=title", "step=99", "q=%00", "page=2&view=1"]},
+    ),
+    "partnerships:saved_view_default": Post(
+        "officer_a", extra={"view": ["", "1", "x", "99999999999999999999", "-1"]}
+    ),
+    "partnerships:saved_view_delete": Post("officer_a"),
     "partnerships:return": Post("officer_a", _f(partnership_forms.ReturnForm)),
     "partnerships:confirm": Post("officer_b", _f(partnership_forms.MoveForm)),
     "partnerships:champion_add": Post("officer_a", _f(partnership_forms.ChampionForm)),
