@@ -33,6 +33,7 @@ from partnerships.models import (
     Partner,
     Partnership,
     Step,
+    StrategyCriterion,
 )
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -158,11 +159,12 @@ def read(directory: Path) -> Dataset:
         # StrategyCriterion: weight 1-10 (its check constraint).
         {
             "name": r.text("name"),
+            "measure": r.choice("measure", StrategyCriterion.Measure),
             "description": r.text("description"),
             "weight": r.integer("weight", 1, 10),
         }
         for r in templates.records(
-            "strategy_criteria", "name", keys={"name", "description", "weight"}
+            "strategy_criteria", "name", keys={"name", "measure", "description", "weight"}
         )
     ]
 
