@@ -4,7 +4,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from partnerships import suggestions
+from partnerships import measures, suggestions
 from partnerships.models import CooperationArea, Partner, Partnership, Sector, StrategyCriterion
 from partnerships.suggestions import City, Criterion, Evidence
 from tests.factories.partnerships import (
@@ -322,7 +322,7 @@ def test_a_criterion_named_port_that_measures_distance_scores_distance_not_secto
     ("km", "value"), [(0, 1.0), (1000, 0.5), (3000, 0.25), (9000, 0.1), (None, 0.0)]
 )
 def test_nearness_halves_at_a_thousand_kilometres(km, value):
-    assert suggestions.nearness(km) == pytest.approx(value)
+    assert measures.nearness(km) == pytest.approx(value)
 
 
 def test_a_city_without_coordinates_scores_zero_on_distance_and_says_why():
