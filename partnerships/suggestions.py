@@ -6,7 +6,8 @@ partner with the candidate, distance, a language in common. The portal does the 
 arithmetic over its own data, and shows it.
 
 Each criterion of the strategy says what it measures (`StrategyCriterion.measure`); the
-suggestions score exactly that, a number from 0 to 1 per criterion:
+suggestions score exactly that, a number from 0 to 1 per criterion (worked out, with the
+fact behind it, in partnerships/measures.py):
 
 ===================== ==================================================================
 measure               value
