@@ -4,7 +4,10 @@ can change their account's later)."""
 
 from __future__ import annotations
 
+from babel import Locale, UnknownLocaleError
+from babel.languages import get_official_languages
 from django.conf import settings
+from django.utils.translation import get_language, to_locale
 
 _BY_LANGUAGE = {
     "fr": "FR BE LU MC CH SN CI CM ML BF NE TD GA CG CD BJ TG GN MG HT RW BI DJ KM",
@@ -25,3 +28,22 @@ COUNTRY_LANGUAGE = {
 def language_for_country(country_code: str) -> str:
     """The portal's language for a country (an ISO 3166 code), else the portal's default."""
     return COUNTRY_LANGUAGE.get(str(country_code or "").upper(), settings.LANGUAGE_CODE)
+
+
+def spoken_languages(country_code: str) -> tuple[str, ...]:
+    """The languages a country's people speak, official or de facto (CLDR, through Babel), as
+    language codes ("es", "fr"…): the languages of all the world's countries, not only the
+    portal's. Empty for an unknown country."""
+    code = str(country_code or "").upper()
+    if not code:
+        return ()
+    return tuple(get_official_languages(code, de_facto=True))
+
+
+def language_name(code: str) -> str:
+    """A language code's name in the active language ("es" → "Spanish"); the code if unknown."""
+    try:
+        locale = Locale.parse(to_locale(get_language() or settings.LANGUAGE_CODE))
+    except (ValueError, UnknownLocaleError):
+        locale = Locale("en")
+    return locale.languages.get(code) or Locale("en").languages.get(code) or code

@@ -33,6 +33,7 @@ from partnerships.models import (
     Partner,
     Partnership,
     Step,
+    StrategyCriterion,
 )
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -155,14 +156,14 @@ def read(directory: Path) -> Dataset:
     ]
     templates.unique(kpi_templates, "name", "kpi")
     strategy_criteria = [
-        # StrategyCriterion: weight 1-10 (its check constraint).
         {
             "name": r.text("name"),
+            "measure": r.choice("measure", StrategyCriterion.Measure),
             "description": r.text("description"),
-            "weight": r.integer("weight", 1, 10),
+            "weight": r.integer("weight", 1, 10),  # StrategyCriterion's check constraint
         }
         for r in templates.records(
-            "strategy_criteria", "name", keys={"name", "description", "weight"}
+            "strategy_criteria", "name", keys={"name", "measure", "description", "weight"}
         )
     ]
 

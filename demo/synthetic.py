@@ -216,6 +216,7 @@ def seed(
                 StrategyCriterion(
                     strategy_id=s.pk,
                     name=c["name"],
+                    measure=c["measure"],
                     description=c["description"],
                     weight=c["weight"],
                 )

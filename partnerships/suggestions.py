@@ -1,15 +1,19 @@
 """Suggested candidate cities for a partnership, ranked by fit with the home city's strategy.
 
 Twinning associations match cities by hand: similar size, sectors in common, sectors one side
-lacks, experience in the same areas of cooperation, and cities of the same country that
-already partner with the candidate. The portal does the same arithmetic over its own data.
+lacks, experience in the same areas of cooperation, cities of the same country that already
+partner with the candidate, distance, a language in common. The portal does the same
+arithmetic over its own data, and shows it.
 
-How a city is scored (each component is a number from 0 to 1):
+Each criterion of the strategy says what it measures (`StrategyCriterion.measure`); the
+suggestions score exactly that, a number from 0 to 1 per criterion (worked out, with the
+fact behind it, in partnerships/measures.py):
 
 ===================== ==================================================================
-component             value
+measure               value
 ===================== ==================================================================
-size                  smaller population / larger population (1 = same size)
+size                  smaller population / larger population (1 = same size; 0 when
+                      either is unknown)
 shared_sectors        share of the home city's sectors the candidate also has
 complementary_sectors sectors the home city lacks that the candidate has, capped at 3, / 3
 areas                 areas of this partnership the candidate already cooperates on in its
@@ -18,26 +22,21 @@ ties                  other cities of the home city's country in partnership wit
                       candidate, capped at 3, / 3
 north_south           1 when the candidate is on the other side of the North/South divide;
                       counted only for decentralised cooperation
+distance              1 / (1 + km / 1,000): 1 next door, 0.5 at 1,000 km, 0.1 at 9,000 km
+                      (great circle between the cities' coordinates; 0 when either has none)
+language              1 when the two countries share a spoken language (official or de
+                      facto, from CLDR: core.languages.spoken_languages), else 0
+judgement             not computed: scored by hand in step 4, left out of this fit
 ===================== ==================================================================
 
-The fit is the weighted mean of the components, as a percentage. The weights come from the
-strategy's criteria: a criterion whose name contains one of the words below (whole words,
-case-insensitive, tested in this order; the first hit wins) gives its weight to that
-component, summed when several criteria map to the same one:
-
-- complementary_sectors: complement, complementary, complementarity
-- size: size, population, scale, similar
-- ties: tie(s), link(s), connection(s), diaspora, friendship, relationship(s)
-- areas: area(s), cooperation, experience, track record
-- north_south: north, south, development aid, donor
-- shared_sectors: sector(s), economy, economic, industry, industries, business, trade, port,
-  logistics
-
-Components no criterion maps to keep weight 1 (the smallest weight a criterion can have), so
-they still count a little. With no strategy, or no criterion matching, every component weighs 1.
-E.g. the demo strategy's "Complementary economy" (5) → complementary_sectors,
-"Similar size and challenges" (3) → size, "Existing community ties" (4) → ties,
-"Shared port and logistics interests" (3) → shared_sectors, "Commitment of leadership" → none.
+The fit is the weighted mean of the lines, as a percentage: 100 × Σ(weight × value) / Σ weight.
+Every criterion is a line with its own weight. The first six measures are also the portal's
+baseline: one no criterion measures is still a line of weight 1 (the smallest weight a
+criterion can have), so it counts a little; with no strategy, or no criteria, all six weigh 1.
+Distance and language count only when a criterion measures them. (So the strategies whose
+criteria the migration 0014 gave measures from their names rank exactly as they did.)
+Every line (the raw fact, value, weight and points) is kept on the suggestion: the search
+page shows the working.
 
 Queries: the pool (the 500 cities with the most signal, every count annotated in SQL) is one
 query, their sectors one more and the areas they cooperate on one more, however many cities
@@ -46,10 +45,8 @@ the portal holds. Scoring is pure Python over that bounded pool.
 
 from __future__ import annotations
 
-import math
-import re
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from django.db.models import (
@@ -67,74 +64,101 @@ from django.db.models import (
 from django.db.models.functions import Abs, Coalesce
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django_countries import countries
 
 from core.formatting import number
+from core.languages import spoken_languages
+from partnerships.measures import (
+    AREAS,
+    COMPLEMENTARY_SECTORS,
+    COMPONENTS,
+    COMPUTED,
+    DISTANCE,
+    LANGUAGE,
+    NORTH_SOUTH,
+    SHARED_SECTORS,
+    SIZE,
+    TIES,
+    City,
+    Evidence,
+    Measure,
+    country_name,
+    distance_km,
+    human_population,
+    language_names,
+    measure_city,
+    sector_list,
+)
 from partnerships.models import Partner, Partnership, PartnershipMember
 
 POOL_SIZE = 500
 TOP = 10
 
-SIZE = "size"
-SHARED_SECTORS = "shared_sectors"
-COMPLEMENTARY_SECTORS = "complementary_sectors"
-AREAS = "areas"
-TIES = "ties"
-NORTH_SOUTH = "north_south"
-COMPONENTS = (SIZE, SHARED_SECTORS, COMPLEMENTARY_SECTORS, AREAS, TIES, NORTH_SOUTH)
-
-# Criterion name words → component. Order matters: "Complementary economy" is about
-# complementary sectors, not shared ones.
-CRITERION_KEYWORDS: list[tuple[str, re.Pattern[str]]] = [
-    (COMPLEMENTARY_SECTORS, re.compile(r"\bcomplement(ary|arity|s)?\b", re.I)),
-    (SIZE, re.compile(r"\b(size|population|scale|similar)\b", re.I)),
-    (
-        TIES,
-        re.compile(r"\b(ties|tie|links?|connections?|diaspora|friendship|relationships?)\b", re.I),
-    ),
-    (AREAS, re.compile(r"\b(areas?|cooperation|experience|track record)\b", re.I)),
-    (NORTH_SOUTH, re.compile(r"\b(north|south|development aid|donors?)\b", re.I)),
-    (
-        SHARED_SECTORS,
-        re.compile(
-            r"\b(sectors?|economy|economic|industry|industries|business|trade|port|logistics)\b",
-            re.I,
-        ),
-    ),
-]
-
 
 @dataclass(frozen=True)
-class City:
-    """What the score looks at in a city."""
+class Criterion:
+    """A strategy criterion as the ranking reads it."""
 
-    pk: int
     name: str
-    country: str  # ISO 3166 code
-    population: int | None
-    global_region: str
-    sectors: frozenset[int] = frozenset()
+    measure: str
+    weight: int
 
 
 @dataclass(frozen=True)
-class Evidence:
-    """What the portal's partnerships say about a candidate, beyond its own profile."""
+class Aspect:
+    """One line of the fit: a strategy criterion, or a baseline measure no criterion measures
+    (then `name` is empty and the weight 1)."""
 
-    shared_areas: tuple[str, ...] = ()  # names of this partnership's areas it works on elsewhere
-    ties: int = 0  # other cities of the home country in partnership with it
+    measure: str
+    weight: float
+    name: str = ""
+    counted: bool = True  # False: a judgement, or North/South outside decentralised cooperation
+
+    @property
+    def measure_label(self) -> str:
+        return Measure(self.measure).label
+
+    @property
+    def why_not_counted(self) -> str:
+        if self.counted:
+            return ""
+        if self.measure == NORTH_SOUTH:
+            return _("Counts only in decentralised cooperation.")
+        return _("Scored by hand in step 4; not part of this fit.")
+
+
+@dataclass(frozen=True)
+class Line:
+    """An aspect's working for one city: the raw fact, its value and the points it gives."""
+
+    aspect: Aspect
+    fact: str
+    value: float | None  # 0..1; None when the aspect is not counted
+
+    @property
+    def points(self) -> float:
+        return self.aspect.weight * self.value if self.value is not None else 0.0
 
 
 @dataclass
 class Suggestion:
     city: City
     score: float  # 0..100
-    components: dict[str, float]
+    components: dict[str, float]  # measure → value, for the counted measures
     reasons: list[str] = field(default_factory=list)
     partner: Partner | None = None  # the model instance, when ranked from the database
+    lines: list[Line] = field(default_factory=list)
 
     @property
     def rounded(self) -> int:
         return round(self.score)
+
+    @property
+    def points(self) -> float:
+        return sum(line.points for line in self.lines)
+
+    @property
+    def total_weight(self) -> float:
+        return sum(line.aspect.weight for line in self.lines if line.aspect.counted)
 
     @property
     def rationale(self) -> str:
@@ -148,69 +172,32 @@ class Suggestion:
 # --- Pure functions --------------------------------------------------------------------------
 
 
-def criterion_component(name: str) -> str | None:
-    """The component a strategy criterion speaks about, judged by its name; None if unknown."""
-    for component, pattern in CRITERION_KEYWORDS:
-        if pattern.search(name or ""):
-            return component
-    return None
+def plan(criteria: Iterable[Criterion], *, north_south: bool) -> list[Aspect]:
+    """The lines of the fit: one per criterion (in the strategy's order), then a line of
+    weight 1 for each baseline measure no criterion measures.
 
-
-def component_weights(
-    criteria: Iterable[tuple[str, int]], *, north_south: bool
-) -> dict[str, float]:
-    """Weight of each applicable component from (criterion name, weight) pairs.
-
-    `north_south` says whether the North/South component applies (decentralised cooperation).
+    `north_south` says whether the North/South measure applies (decentralised cooperation).
     """
-    weights = {c: 1.0 for c in COMPONENTS if north_south or c != NORTH_SOUTH}
-    mapped: dict[str, float] = defaultdict(float)
-    for name, weight in criteria:
-        component = criterion_component(name)
-        if component in weights:
-            mapped[component] += weight
-    weights.update(mapped)
-    return weights
+    aspects, measured = [], set()
+    for c in criteria:
+        applies = c.measure in COMPUTED and (north_south or c.measure != NORTH_SOUTH)
+        aspects.append(Aspect(measure=c.measure, weight=c.weight, name=c.name, counted=applies))
+        measured.add(c.measure)
+    aspects += [
+        Aspect(measure=m, weight=1.0)
+        for m in COMPONENTS
+        if m not in measured and (north_south or m != NORTH_SOUTH)
+    ]
+    return aspects
 
 
-def human_population(n: int) -> str:
-    """1_100_000 → '1.1 M', 900_000 → '0.9 M', 45_000 → '45 k'."""
-    if n >= 100_000:
-        # Translators: a population in millions, e.g. 1.1 M
-        return _("%(n)s M") % {"n": number(round(n / 1_000_000, 1), 1)}
-    if n >= 1_000:
-        # Translators: a population in thousands, e.g. 45 k
-        return _("%(n)s k") % {"n": number(round(n / 1_000))}
-    return str(n)
-
-
-EARTH_RADIUS_KM = 6371.0
-
-
-def distance_km(a: Partner, b: Partner) -> int | None:
-    """The great-circle distance between two cities' coordinates (from the gazetteer), in
-    whole kilometres; None when either has none. Shown beside a candidate, not scored: near
-    and far partners both have their reasons."""
-    if None in (a.latitude, a.longitude, b.latitude, b.longitude):
-        return None
-    lat1, lon1, lat2, lon2 = map(
-        math.radians, (float(a.latitude), float(a.longitude), float(b.latitude), float(b.longitude))
-    )
-    h = (
-        math.sin((lat2 - lat1) / 2) ** 2
-        + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
-    )
-    return round(2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h))))
-
-
-def size_similarity(a: int | None, b: int | None) -> float:
-    if not a or not b:
-        return 0.0
-    return min(a, b) / max(a, b)
-
-
-def _names(ids: Iterable[int], sector_names: Mapping[int, str]) -> str:
-    return ", ".join(sector_names[i] for i in sorted(ids, key=lambda i: sector_names.get(i, "")))
+def component_weights(aspects: Iterable[Aspect]) -> dict[str, float]:
+    """The weight each counted measure carries, summed over its lines."""
+    weights: dict[str, float] = defaultdict(float)
+    for aspect in aspects:
+        if aspect.counted:
+            weights[aspect.measure] += aspect.weight
+    return dict(weights)
 
 
 def score_city(
@@ -218,24 +205,25 @@ def score_city(
     city: City,
     evidence: Evidence,
     *,
-    weights: Mapping[str, float],
+    aspects: Sequence[Aspect],
     sector_names: Mapping[int, str],
 ) -> Suggestion:
-    """How well `city` fits `home`, with the reasons a person can check."""
+    """How well `city` fits `home`: the working line by line, and the reasons a person can
+    check."""
+    lines, components = [], {}
+    for aspect in aspects:
+        if not aspect.counted:
+            lines.append(Line(aspect=aspect, fact="", value=None))
+            continue
+        value, fact = measure_city(aspect.measure, home, city, evidence, sector_names)
+        lines.append(Line(aspect=aspect, fact=fact, value=value))
+        components[aspect.measure] = value
+    counted_weight = sum(a.weight for a in aspects if a.counted)
+    points = sum(line.points for line in lines)
+    score = 100 * points / counted_weight if counted_weight else 0.0
+
     shared = city.sectors & home.sectors
     complementary = city.sectors - home.sectors
-    values = {
-        SIZE: size_similarity(home.population, city.population),
-        SHARED_SECTORS: len(shared) / len(home.sectors) if home.sectors else 0.0,
-        COMPLEMENTARY_SECTORS: min(len(complementary), 3) / 3,
-        AREAS: min(len(evidence.shared_areas), 2) / 2,
-        TIES: min(evidence.ties, 3) / 3,
-        NORTH_SOUTH: 1.0 if city.global_region != home.global_region else 0.0,
-    }
-    components = {c: values[c] for c in weights}
-    total_weight = sum(weights.values()) or 1.0
-    score = 100 * sum(weights[c] * components[c] for c in components) / total_weight
-
     reasons = []
     if components.get(SIZE, 0) >= 0.5:
         reasons.append(
@@ -246,11 +234,13 @@ def score_city(
             }
         )
     if shared and SHARED_SECTORS in components:
-        reasons.append(_("Shares sectors: %(sectors)s") % {"sectors": _names(shared, sector_names)})
+        reasons.append(
+            _("Shares sectors: %(sectors)s") % {"sectors": sector_list(shared, sector_names)}
+        )
     if complementary and COMPLEMENTARY_SECTORS in components:
         reasons.append(
             _("Complementary sectors: %(sectors)s")
-            % {"sectors": _names(complementary, sector_names)}
+            % {"sectors": sector_list(complementary, sector_names)}
         )
     if evidence.shared_areas and AREAS in components:
         reasons.append(
@@ -258,19 +248,25 @@ def score_city(
             % {"areas": ", ".join(evidence.shared_areas)}
         )
     if evidence.ties and TIES in components:
-        country = countries.name(home.country) or home.country
         reasons.append(
             ngettext(
                 "%(n)s other city in %(country)s partners with it",
                 "%(n)s other cities in %(country)s partner with it",
                 evidence.ties,
             )
-            % {"n": evidence.ties, "country": country}
+            % {"n": evidence.ties, "country": country_name(home.country)}
         )
     if components.get(NORTH_SOUTH):
         side = Partner.GlobalRegion(city.global_region).label
         reasons.append(_("%(side)s partner, for North–South cooperation") % {"side": side})
-    return Suggestion(city=city, score=score, components=components, reasons=reasons)
+    if DISTANCE in components and (km := distance_km(home, city)) is not None:
+        reasons.append(_("%(km)s km from %(city)s") % {"km": number(km), "city": home.name})
+    if components.get(LANGUAGE):
+        common = [c for c in spoken_languages(city.country) if c in spoken_languages(home.country)]
+        reasons.append(
+            _("A language in common: %(languages)s") % {"languages": language_names(common)}
+        )
+    return Suggestion(city=city, score=score, components=components, reasons=reasons, lines=lines)
 
 
 def rank(
@@ -278,14 +274,14 @@ def rank(
     cities: Iterable[City],
     evidence: Mapping[int, Evidence],
     *,
-    weights: Mapping[str, float],
+    aspects: Sequence[Aspect],
     sector_names: Mapping[int, str],
     top: int = TOP,
 ) -> list[Suggestion]:
     """The `top` best-fitting cities, best first; cities with no fit at all are left out."""
     scored = [
         score_city(
-            home, c, evidence.get(c.pk, Evidence()), weights=weights, sector_names=sector_names
+            home, c, evidence.get(c.pk, Evidence()), aspects=aspects, sector_names=sector_names
         )
         for c in cities
         if c.pk != home.pk
@@ -425,14 +421,20 @@ def as_city(partner: Partner, sector_ids: Iterable[int]) -> City:
         population=partner.population,
         global_region=partner.global_region,
         sectors=frozenset(sector_ids),
+        latitude=partner.latitude,
+        longitude=partner.longitude,
     )
 
 
 @dataclass
 class Ranking:
     suggestions: list[Suggestion]
-    weights: dict[str, float]
+    aspects: list[Aspect]  # the lines every suggestion's fit is made of
     sectors: dict[int, set[int]]  # sector ids of every city looked at (and of `also_sectors_for`)
+
+    @property
+    def weights(self) -> dict[str, float]:
+        return component_weights(self.aspects)
 
 
 def suggest(
@@ -441,7 +443,7 @@ def suggest(
     home: Partner,
     home_sector_ids: Iterable[int],
     exclude_ids: Iterable[int],
-    criteria: Iterable[tuple[str, int]],
+    criteria: Iterable[Criterion],
     sector_names: Mapping[int, str],
     also_sectors_for: Iterable[int] = (),
     top: int = TOP,
@@ -449,9 +451,7 @@ def suggest(
 ) -> Ranking:
     """Three queries: the pool, its sectors (and those of `also_sectors_for`), its areas."""
     home_sector_ids = frozenset(home_sector_ids)
-    weights = component_weights(
-        criteria, north_south=partnership.category == Partnership.Category.DECENTRALISED
-    )
+    aspects = plan(criteria, north_south=partnership.category == Partnership.Category.DECENTRALISED)
     pool = candidate_pool(
         partnership,
         home=home,
@@ -473,10 +473,10 @@ def suggest(
         as_city(home, home_sector_ids),
         [as_city(p, sectors.get(p.pk, ())) for p in pool],
         evidence,
-        weights=weights,
+        aspects=aspects,
         sector_names=sector_names,
         top=top,
     )
     for suggestion in ranked:
         suggestion.partner = by_pk[suggestion.city.pk]
-    return Ranking(suggestions=ranked, weights=weights, sectors=sectors)
+    return Ranking(suggestions=ranked, aspects=aspects, sectors=sectors)

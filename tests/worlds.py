@@ -274,7 +274,10 @@ def build_matrix_world() -> dict:
     mou = MOUFactory(partnership=partnership, status="draft", signed_on=None, document=pdf)
     loi = LetterOfIntentFactory(partnership=partnership, document=pdf)
     draft = services.strategy_create(
-        partner=city_a, vision="v", goals="g", criteria=[{"name": "Port", "weight": 2}]
+        partner=city_a,
+        vision="v",
+        goals="g",
+        criteria=[{"name": "Port", "measure": "shared_sectors", "weight": 2}],
     )
     review = services.review_create_draft(
         partnership=partnership, period_start=dt.date(2025, 1, 1), period_end=dt.date(2025, 6, 30)

@@ -138,7 +138,7 @@ def criteria_editable(strategy: TwinningStrategy | None) -> bool:
 class StrategyCriterionInline(TabularInline):
     model = StrategyCriterion
     form = StrategyCriterionForm
-    fields = ("name", "weight", "max_score", "description")
+    fields = ("name", "measure", "weight", "max_score", "description")
 
     def has_add_permission(self, request, obj=None):
         return criteria_editable(obj) and super().has_add_permission(request, obj)
@@ -278,7 +278,7 @@ class TwinningStrategyAdmin(PortalHistoryAdmin):
 @admin.register(StrategyCriterion)
 class StrategyCriterionAdmin(PortalAdmin):
     form = StrategyCriterionForm
-    list_display = ("name", "strategy", "weight", "max_score")
+    list_display = ("name", "strategy", "measure", "weight", "max_score")
     search_fields = ("name", "strategy__partner__name")
     autocomplete_fields = ("strategy",)
     list_select_related = ("strategy__partner",)

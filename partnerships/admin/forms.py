@@ -92,7 +92,7 @@ class StrategyCriterionForm(AdminModelForm):
 
     class Meta:
         model = StrategyCriterion
-        fields = ("strategy", "name", "description", "weight", "max_score")
+        fields = ("strategy", "name", "measure", "description", "weight", "max_score")
 
     def clean(self):
         cleaned = super().clean()

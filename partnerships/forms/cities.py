@@ -20,6 +20,7 @@ from partnerships.models import (
     Partner,
     PartnershipMember,
     Sector,
+    StrategyCriterion,
     TwinningStrategy,
 )
 
@@ -147,6 +148,12 @@ class CriterionForm(PlainForm):
 
     id = forms.IntegerField(required=False, widget=forms.HiddenInput)
     name = forms.CharField(label=_("Name"), max_length=120)
+    measure = forms.ChoiceField(
+        label=_("What it measures"),
+        choices=[("", _("Choose what it measures")), *StrategyCriterion.Measure.choices],
+        help_text=StrategyCriterion._meta.get_field("measure").help_text,
+        error_messages={"required": _("Say what this criterion measures.")},
+    )
     description = forms.CharField(
         label=_("Description"),
         required=False,
@@ -198,7 +205,10 @@ class BaseCriterionFormSet(forms.BaseFormSet):
         for form in self.forms:
             if self._should_delete_form(form) or not form.cleaned_data:
                 continue
-            item = {k: form.cleaned_data[k] for k in ("name", "description", "weight", "max_score")}
+            item = {
+                k: form.cleaned_data[k]
+                for k in ("name", "measure", "description", "weight", "max_score")
+            }
             if form.cleaned_data.get("id"):
                 item["id"] = form.cleaned_data["id"]
             kept.append(item)
@@ -224,6 +234,7 @@ def criteria_initial(strategy: TwinningStrategy | None) -> list[dict]:
         {
             "id": c.pk,
             "name": c.name,
+            "measure": c.measure,
             "description": c.description,
             "weight": c.weight,
             "max_score": c.max_score,

@@ -91,8 +91,33 @@ class TwinningStrategy(models.Model):
         }
 
 
+class CriterionMeasure(models.TextChoices):
+    """What a strategy criterion measures: the parts of step 2's fit, and a judgement."""
+
+    SIZE = "size", _("Similar size (population)")
+    SHARED_SECTORS = "shared_sectors", _("Sectors in common")
+    # Sectors the home city lacks and the partner has.
+    COMPLEMENTARY_SECTORS = "complementary_sectors", _("Complementary sectors")
+    # The partner's other partnerships on this partnership's areas of cooperation.
+    AREAS = "areas", _("Experience in the partnership's areas of cooperation")
+    # Other cities of the home city's country already in partnership with it.
+    TIES = "ties", _("Existing ties with cities of our country")
+    # Counted only for decentralised cooperation.
+    NORTH_SOUTH = "north_south", _("Other side of the North/South divide")
+    DISTANCE = "distance", _("Nearness (distance between the cities)")
+    LANGUAGE = "language", _("A language in common")
+    # Not computed: the officers score it by hand in step 4.
+    JUDGEMENT = "judgement", _("Judgement, scored by hand")
+
+
 class StrategyCriterion(models.Model):
-    """A weighted guideline for choosing partners; candidates are scored against it in step 4."""
+    """A weighted guideline for choosing partners; candidates are scored against it in step 4.
+
+    `measure` says what it looks at, so that step 2's suggestions score exactly that
+    (partnerships/suggestions.py); a judgement is left to the officers' scores in step 4.
+    """
+
+    Measure = CriterionMeasure
 
     strategy = models.ForeignKey(
         TwinningStrategy,
@@ -101,6 +126,16 @@ class StrategyCriterion(models.Model):
         verbose_name=_("strategy"),
     )
     name = models.CharField(max_length=120, verbose_name=_("name"))
+    measure = models.CharField(
+        max_length=24,
+        choices=Measure.choices,
+        verbose_name=_("what it measures"),
+        help_text=_(
+            "What the portal's suggestions score for this criterion in step 2. Choose "
+            "“Judgement” for what only people can weigh (commitment, trust): it is scored "
+            "by hand in step 4 only."
+        ),
+    )
     description = models.TextField(blank=True, verbose_name=_("description"))
     weight = models.PositiveSmallIntegerField(
         default=1,
@@ -125,6 +160,10 @@ class StrategyCriterion(models.Model):
             models.CheckConstraint(
                 condition=models.Q(max_score__gte=1, max_score__lte=100),
                 name="criterion_max_score_range",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(measure__in=CriterionMeasure.values),
+                name="criterion_measure_known",
             ),
         ]
         verbose_name = _("strategy criterion")

@@ -41,7 +41,7 @@ STRATEGY_TEXT_FIELDS = (
 )
 
 
-CRITERION_FIELDS = ("name", "description", "weight", "max_score")
+CRITERION_FIELDS = ("name", "measure", "description", "weight", "max_score")
 
 
 def strategy_in_force(partner_id: int) -> TwinningStrategy | None:

@@ -58,7 +58,8 @@ from partnerships.models import (
 )
 from partnerships.views.common import editable_partnership_or_404
 
-PAGE_SIZE = 20
+# Ten rows a page: with the suggestions above them, twenty made a page ~5,000 px tall.
+PAGE_SIZE = 10
 # The highest ?page= taken as asked (its OFFSET fits a bigint); a higher one is this one.
 LAST_PAGE_ASKED = MAX_ID // PAGE_SIZE
 
@@ -172,19 +173,26 @@ def _results_page(qs, page: str | None) -> ResultsPage:
     return ResultsPage(rows=rows, number=number, total=rows[0].total_found if rows else 0)
 
 
-def _home_criteria(home: Partner | None) -> tuple[TwinningStrategy | None, list[tuple[str, int]]]:
-    """The home city's strategy in force and its (criterion name, weight) pairs: one query."""
+def _home_criteria(
+    home: Partner | None,
+) -> tuple[TwinningStrategy | None, list[suggestions.Criterion]]:
+    """The home city's strategy in force and its criteria, in the strategy's order: one
+    query."""
     if home is None:
         return None, []
     rows = list(
-        TwinningStrategy.objects.filter(
-            partner=home, status=TwinningStrategy.Status.IN_FORCE
-        ).values_list("pk", "version", "criteria__name", "criteria__weight")
+        TwinningStrategy.objects.filter(partner=home, status=TwinningStrategy.Status.IN_FORCE)
+        .order_by("-criteria__weight", "criteria__name")
+        .values_list("pk", "version", "criteria__name", "criteria__measure", "criteria__weight")
     )
     if not rows:
         return None, []
     strategy = TwinningStrategy(pk=rows[0][0], version=rows[0][1], partner=home)
-    return strategy, [(name, weight) for _pk, _version, name, weight in rows if name]
+    return strategy, [
+        suggestions.Criterion(name=name, measure=measure, weight=weight)
+        for _pk, _version, name, measure, weight in rows
+        if name
+    ]
 
 
 @login_required
@@ -238,10 +246,6 @@ def search(request, pk: int):
             else ""
         )
 
-    weights = []
-    if ranking is not None:
-        labels = dict(WEIGHT_LABELS)
-        weights = [(labels[c], w) for c, w in ranking.weights.items()]
     return render(
         request,
         "partnerships/search/search.html",
@@ -254,7 +258,7 @@ def search(request, pk: int):
             "suggestions": ranking.suggestions if ranking else [],
             "strategy": strategy,
             "criteria": criteria,
-            "weights": weights,
+            "aspects": ranking.aspects if ranking else [],
             "next": request.get_full_path() + "#find",
             "next_suggestions": reverse("partnerships:search", args=[partnership.pk])
             + "#suggestions",
@@ -263,16 +267,6 @@ def search(request, pk: int):
             "panels": hooks.collect("search.panels", request, partnership, home),
         },
     )
-
-
-WEIGHT_LABELS = [
-    (suggestions.SIZE, gettext_lazy("Similar size")),
-    (suggestions.SHARED_SECTORS, gettext_lazy("Shared sectors")),
-    (suggestions.COMPLEMENTARY_SECTORS, gettext_lazy("Complementary sectors")),
-    (suggestions.AREAS, gettext_lazy("Experience in this partnership's areas")),
-    (suggestions.TIES, gettext_lazy("Ties with cities of the home country")),
-    (suggestions.NORTH_SOUTH, gettext_lazy("Other side of the North/South divide")),
-]
 
 
 def _safe_next(request, fallback: str) -> str:

@@ -109,6 +109,14 @@ def test_the_dataset_is_varied_and_shows_the_warning_signs(loaded):
         strategy = TwinningStrategy.objects.get(partner__name=home, status="in_force")
         assert home in strategy.vision
         assert strategy.criteria.count() == len(demo_data.strategy_criteria)
+    # Each says what it measures: step 2's suggestions score exactly that.
+    assert dict(strategy.criteria.values_list("name", "measure")) == {
+        "Complementary economy": "complementary_sectors",
+        "Similar size and challenges": "size",
+        "Existing community ties": "ties",
+        "Shared port and logistics interests": "shared_sectors",
+        "Commitment of leadership": "judgement",
+    }
 
     today = timezone.localdate()
     signed = MOU.objects.filter(status=MOU.Status.SIGNED)

@@ -109,6 +109,7 @@ class StrategyCriterionFactory(factory.django.DjangoModelFactory):
 
     strategy = factory.SubFactory(TwinningStrategyFactory)
     name = factory.Sequence(lambda n: f"Criterion {n}")
+    measure = StrategyCriterion.Measure.JUDGEMENT
     weight = 2
     max_score = 5
 

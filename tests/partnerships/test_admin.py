@@ -77,8 +77,13 @@ def city_with_strategy(name: str, user=None) -> tuple[Partner, TwinningStrategy]
         vision="A city open to the world's ports and markets.",
         goals="Trade, tourism and skills for the metro's young people.",
         criteria=[
-            {"name": "Port and trade fit", "weight": 3, "max_score": 5},
-            {"name": "Tourism", "weight": 1, "max_score": 10},
+            {
+                "name": "Port and trade fit",
+                "measure": "shared_sectors",
+                "weight": 3,
+                "max_score": 5,
+            },
+            {"name": "Tourism", "measure": "complementary_sectors", "weight": 1, "max_score": 10},
         ],
     )
     services.strategy_put_in_force(strategy=strategy, approved_on=dt.date(2024, 6, 1))
@@ -251,7 +256,9 @@ def add_more_rows(p: Partnership, n: int, suffix: str) -> None:
             owner_partner=city,
             due_on=dt.date.today(),
         )
-        StrategyCriterion.objects.create(strategy=strategy, name=f"Criterion {i}")
+        StrategyCriterion.objects.create(
+            strategy=strategy, name=f"Criterion {i}", measure="judgement"
+        )
         CityMembership.objects.create(user=user, partner=home)
         ApproachContact.objects.create(candidate=other, contact_name="x")
     CriterionScore.objects.create(
@@ -799,7 +806,10 @@ def test_selection_recorded_in_the_admin_adds_the_chosen_city(admin_client, admi
 def test_put_in_force_action(admin_client, admin_user):
     city, v1 = city_with_strategy("Johannesburg")
     v2 = services.strategy_create(
-        partner=city, vision="v", goals="g", criteria=[{"name": "Port", "weight": 2}]
+        partner=city,
+        vision="v",
+        goals="g",
+        criteria=[{"name": "Port", "measure": "shared_sectors", "weight": 2}],
     )
     other_city, w1 = city_with_strategy("Tshwane")
     w2 = services.strategy_create(partner=other_city, vision="v", goals="g")
@@ -841,7 +851,7 @@ def test_put_in_force_keeps_the_portals_rules(admin_client, admin_user):
     v1.refresh_from_db()
     assert (bare.status, v1.status) == ("draft", "in_force")
 
-    StrategyCriterion.objects.create(strategy=bare, name="Port", weight=2)
+    StrategyCriterion.objects.create(strategy=bare, name="Port", measure="distance", weight=2)
     TwinningStrategy.objects.filter(pk=bare.pk).update(
         approved_on=dt.date.today() + dt.timedelta(days=30)
     )
@@ -870,21 +880,21 @@ def test_strategy_added_through_the_admin_gets_the_next_version(admin_client, ad
     address = url(TwinningStrategy, "add")
     data = changeform_data(admin_client, address)
     data.update(partner=city.pk, vision="Sharper", goals="Fewer, deeper links.")
-    add_row(data, "criteria", name="Airport links", weight="2", max_score="5")
+    add_row(data, "criteria", name="Airport links", measure="distance", weight="2", max_score="5")
 
     response = admin_client.post(address, data)
 
     assert response.status_code == 302, all_errors(response)
     new = TwinningStrategy.objects.get(partner=city, version=2)
     assert (new.status, new.created_by) == ("draft", admin_user)
-    assert new.criteria.get().name == "Airport links"
+    assert (new.criteria.get().name, new.criteria.get().measure) == ("Airport links", "distance")
 
 
 def test_criteria_of_a_strategy_in_force_are_read_only(walked, admin_client):
     strategy = walked.strategy
     address = url(TwinningStrategy, "change", strategy.pk)
     data = changeform_data(admin_client, address)
-    add_row(data, "criteria", name="Sneaked in", weight="9", max_score="5")
+    add_row(data, "criteria", name="Sneaked in", measure="size", weight="9", max_score="5")
     data["criteria-0-weight"] = "10"
 
     response = admin_client.post(address, data)
@@ -899,7 +909,9 @@ def test_criteria_of_a_strategy_in_force_are_read_only(walked, admin_client):
 def test_criterion_added_to_a_strategy_in_force(walked, admin_client):
     address = url(StrategyCriterion, "add")
     data = changeform_data(admin_client, address)
-    data.update(strategy=walked.strategy_id, name="Sneaked in", weight="9", max_score="5")
+    data.update(
+        strategy=walked.strategy_id, name="Sneaked in", measure="size", weight="9", max_score="5"
+    )
 
     response = admin_client.post(address, data)
 

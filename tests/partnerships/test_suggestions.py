@@ -4,9 +4,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from partnerships import suggestions
-from partnerships.models import CooperationArea, Partner, Partnership, Sector
-from partnerships.suggestions import City, Evidence
+from partnerships import measures, suggestions
+from partnerships.models import CooperationArea, Partner, Partnership, Sector, StrategyCriterion
+from partnerships.suggestions import City, Criterion, Evidence
 from tests.factories.partnerships import (
     CandidateFactory,
     NorthPartnerFactory,
@@ -18,38 +18,50 @@ from tests.factories.partnerships import (
 # --- Pure functions ------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("name", "component"),
-    [
-        ("Complementary economy", suggestions.COMPLEMENTARY_SECTORS),
-        ("Similar size and challenges", suggestions.SIZE),
-        ("Population", suggestions.SIZE),
-        ("Existing community ties", suggestions.TIES),
-        ("Shared port and logistics interests", suggestions.SHARED_SECTORS),
-        ("Experience in our areas of cooperation", suggestions.AREAS),
-        ("North–South development aid", suggestions.NORTH_SOUTH),
-        ("Commitment of leadership", None),
-        ("Support of the council", None),  # "port" only as a whole word
-    ],
-)
-def test_a_criterion_maps_to_a_component_by_its_name(name, component):
-    assert suggestions.criterion_component(name) == component
+M = StrategyCriterion.Measure
 
 
-def test_weights_come_from_matching_criteria_and_default_to_one():
-    weights = suggestions.component_weights(
-        [("Similar size", 3), ("Population", 2), ("Existing ties", 4), ("Leadership", 5)],
+def test_each_criterion_is_a_line_and_unmeasured_basics_weigh_one():
+    aspects = suggestions.plan(
+        [
+            Criterion("Similar size", M.SIZE, 3),
+            Criterion("Population", M.SIZE, 2),
+            Criterion("Existing ties", M.TIES, 4),
+            Criterion("Leadership", M.JUDGEMENT, 5),
+            Criterion("Near us", M.DISTANCE, 2),
+        ],
         north_south=False,
     )
-    assert weights == {
+    assert [(a.name, a.measure, a.weight, a.counted) for a in aspects] == [
+        ("Similar size", "size", 3, True),
+        ("Population", "size", 2, True),
+        ("Existing ties", "ties", 4, True),
+        ("Leadership", "judgement", 5, False),
+        ("Near us", "distance", 2, True),
+        ("", "shared_sectors", 1, True),
+        ("", "complementary_sectors", 1, True),
+        ("", "areas", 1, True),
+    ]
+    assert suggestions.component_weights(aspects) == {
         "size": 5,
         "shared_sectors": 1,
         "complementary_sectors": 1,
         "areas": 1,
         "ties": 4,
+        "distance": 2,
     }
-    equal = suggestions.component_weights([], north_south=True)
-    assert set(equal.values()) == {1} and len(equal) == 6
+    equal = suggestions.component_weights(suggestions.plan([], north_south=True))
+    assert set(equal.values()) == {1} and set(equal) == set(suggestions.COMPONENTS)
+
+
+def test_a_north_south_criterion_counts_only_in_decentralised_cooperation():
+    criteria = [Criterion("Donor and recipient", M.NORTH_SOUTH, 4)]
+    outside = suggestions.plan(criteria, north_south=False)
+    assert outside[0].counted is False
+    assert outside[0].why_not_counted == "Counts only in decentralised cooperation."
+    assert "north_south" not in suggestions.component_weights(outside)
+    inside = suggestions.plan(criteria, north_south=True)
+    assert suggestions.component_weights(inside)["north_south"] == 4
 
 
 @pytest.mark.parametrize(
@@ -65,13 +77,13 @@ SECTORS = {1: "Manufacturing", 2: "Transport", 3: "Tourism", 4: "Finance"}
 def test_score_and_reasons_of_one_city():
     home = City(1, "Buffalo City", "ZA", 800_000, "south", frozenset({1, 2}))
     city = City(2, "Kiel", "DE", 1_100_000, "north", frozenset({1, 3}))
-    weights = suggestions.component_weights([], north_south=True)
+    aspects = suggestions.plan([], north_south=True)
 
     s = suggestions.score_city(
         home,
         city,
         Evidence(shared_areas=("Trade",), ties=3),
-        weights=weights,
+        aspects=aspects,
         sector_names=SECTORS,
     )
 
@@ -103,9 +115,9 @@ def test_rank_keeps_the_best_and_drops_cities_with_no_fit():
         City(4, "Fair", "DE", 250_000, "north", frozenset()),
         home,
     ]
-    weights = suggestions.component_weights([], north_south=False)
+    aspects = suggestions.plan([], north_south=False)
 
-    ranked = suggestions.rank(home, cities, {}, weights=weights, sector_names=SECTORS, top=5)
+    ranked = suggestions.rank(home, cities, {}, aspects=aspects, sector_names=SECTORS, top=5)
 
     assert [s.city.name for s in ranked] == ["Good", "Fair"]
 
@@ -200,7 +212,11 @@ def test_the_strategys_weights_change_the_order(home, designed):
     _, _, c = designed
     partnership = PartnershipFactory(home=home)
 
-    by_complement = _suggest(partnership, home, criteria=[("Complementary economy", 10)])
+    by_complement = _suggest(
+        partnership,
+        home,
+        criteria=[Criterion("Complementary economy", M.COMPLEMENTARY_SECTORS, 10)],
+    )
 
     assert by_complement.suggestions[0].partner == c
     assert by_complement.weights["complementary_sectors"] == 10
@@ -264,3 +280,112 @@ def test_distance_is_the_great_circle_between_the_coordinates():
     apia = Partner(latitude=-13.83, longitude=-171.77)
     assert suggestions.distance_km(suva, apia) < 1200
     assert suggestions.distance_km(london, Partner(latitude=None, longitude=None)) is None
+
+
+# --- Measures: each criterion scores what it says it measures -------------------------------
+
+BUFFALO = City(1, "Buffalo City", "ZA", 800_000, "south", frozenset({1, 2}), -33.0, 27.9)
+
+
+NO_EVIDENCE = Evidence()
+
+
+def _score(city, criteria, *, home=BUFFALO, evidence=NO_EVIDENCE, north_south=False):
+    aspects = suggestions.plan(criteria, north_south=north_south)
+    return suggestions.score_city(home, city, evidence, aspects=aspects, sector_names=SECTORS)
+
+
+def _line(suggestion, name):
+    return next(line for line in suggestion.lines if line.aspect.name == name)
+
+
+def test_a_criterion_named_port_that_measures_distance_scores_distance_not_sectors():
+    # Same sectors as the home city, 9,858 km away (Kiel).
+    kiel = City(2, "Kiel", "DE", 250_000, "north", frozenset({1, 2}), 54.32133, 10.13489)
+    port = Criterion("Port", M.DISTANCE, 5)
+
+    s = _score(kiel, [port])
+
+    line = _line(s, "Port")
+    assert line.aspect.measure_label == "Nearness (distance between the cities)"
+    assert line.fact == "9,858 km"
+    assert line.value == pytest.approx(1 / (1 + 9.858))
+    assert line.points == pytest.approx(5 / (1 + 9.858))
+    # The sectors still count, but only as the baseline line of weight 1.
+    sectors = next(x for x in s.lines if x.aspect.measure == "shared_sectors")
+    assert (sectors.aspect.name, sectors.aspect.weight, sectors.value) == ("", 1.0, 1.0)
+    assert s.components["distance"] == pytest.approx(line.value)
+    assert "9,858 km from Buffalo City" in s.reasons
+
+
+@pytest.mark.parametrize(
+    ("km", "value"), [(0, 1.0), (1000, 0.5), (3000, 0.25), (9000, 0.1), (None, 0.0)]
+)
+def test_nearness_halves_at_a_thousand_kilometres(km, value):
+    assert measures.nearness(km) == pytest.approx(value)
+
+
+def test_a_city_without_coordinates_scores_zero_on_distance_and_says_why():
+    nowhere = City(2, "Nowhere", "DE", 800_000, "north", frozenset({1, 2}))
+
+    line = _line(_score(nowhere, [Criterion("Close by", M.DISTANCE, 3)]), "Close by")
+
+    assert (line.value, line.fact) == (0.0, "no coordinates for Nowhere")
+
+
+@pytest.mark.parametrize(
+    ("home_country", "city_country", "value", "fact"),
+    [
+        ("ES", "AR", 1.0, "both Spanish"),
+        ("CH", "DE", 1.0, "both German"),  # Switzerland speaks German, French and Italian
+        ("DE", "FR", 0.0, "French vs German"),
+    ],
+)
+def test_a_language_in_common_from_the_countries(home_country, city_country, value, fact):
+    home = City(1, "Home", home_country, 500_000, "north")
+    city = City(2, "City", city_country, 500_000, "north")
+
+    s = _score(city, [Criterion("Language", M.LANGUAGE, 2)], home=home)
+
+    line = _line(s, "Language")
+    assert (line.value, line.fact) == (value, fact)
+    assert ("A language in common" in "; ".join(s.reasons)) == bool(value)
+
+
+def test_judgement_criteria_stay_out_of_the_automatic_fit():
+    kiel = City(2, "Kiel", "DE", 1_100_000, "north", frozenset({1, 3}))
+    without = _score(kiel, [Criterion("Size", M.SIZE, 3)])
+    judged = _score(
+        kiel, [Criterion("Size", M.SIZE, 3), Criterion("Commitment of leadership", M.JUDGEMENT, 9)]
+    )
+
+    assert judged.score == pytest.approx(without.score)
+    assert judged.total_weight == without.total_weight == 3 + 4  # size ×3, four baselines ×1
+    line = _line(judged, "Commitment of leadership")
+    assert (line.value, line.points) == (None, 0.0)
+    assert line.aspect.why_not_counted == "Scored by hand in step 4; not part of this fit."
+
+
+def test_the_working_adds_up_to_the_fit():
+    kiel = City(2, "Kiel", "DE", 1_100_000, "north", frozenset({1, 3}), 54.32133, 10.13489)
+    criteria = [
+        Criterion("Complementary economy", M.COMPLEMENTARY_SECTORS, 5),
+        Criterion("Similar size and challenges", M.SIZE, 3),
+        Criterion("Shared port and logistics interests", M.SHARED_SECTORS, 3),
+        Criterion("Commitment of leadership", M.JUDGEMENT, 5),
+    ]
+
+    s = _score(kiel, criteria, evidence=Evidence(shared_areas=("Trade",), ties=0))
+
+    facts = [(line.aspect.name, line.fact, line.value) for line in s.lines]
+    assert facts == [
+        ("Complementary economy", "1 sector Buffalo City lacks: Tourism", pytest.approx(1 / 3)),
+        ("Similar size and challenges", "population 1.1 M vs 0.8 M", pytest.approx(8 / 11)),
+        ("Shared port and logistics interests", "1 of 2 sectors in common: Manufacturing", 0.5),
+        ("Commitment of leadership", "", None),
+        ("", "cooperates elsewhere on: Trade", 0.5),
+        ("", "no other city in South Africa partners with it", 0.0),
+    ]
+    assert s.total_weight == 5 + 3 + 3 + 1 + 1
+    assert s.points == pytest.approx(5 / 3 + 3 * 8 / 11 + 1.5 + 0.5)
+    assert s.score == pytest.approx(100 * s.points / s.total_weight)

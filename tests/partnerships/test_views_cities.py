@@ -126,9 +126,10 @@ def strategy_post(draft=None, *, action="save", criteria=(), **fields):
     return data
 
 
-def criterion(name, weight=2, max_score=5, description="", **extra):
+def criterion(name, weight=2, max_score=5, description="", measure="judgement", **extra):
     return {
         "name": name,
+        "measure": measure,
         "weight": weight,
         "max_score": max_score,
         "description": description,
@@ -672,7 +673,10 @@ def test_coordinator_starts_a_draft_copied_from_the_version_in_force(
 def test_coordinator_writes_the_first_strategy(client, people, city):
     data = strategy_post(
         action="create",
-        criteria=[criterion("Port city", 5, 10), criterion("Tourism", 1, 5)],
+        criteria=[
+            criterion("Port city", 5, 10, measure="shared_sectors"),
+            criterion("Tourism", 1, 5, measure="complementary_sectors"),
+        ],
     )
     response = as_role(client, people, "coordinator").post(strategy_url(city), data)
 
@@ -681,9 +685,9 @@ def test_coordinator_writes_the_first_strategy(client, people, city):
     assert draft.version == 1
     assert draft.status == TwinningStrategy.Status.DRAFT
     assert draft.vision == "Trade and learn with port cities."
-    assert sorted(draft.criteria.values_list("name", "weight", "max_score")) == [
-        ("Port city", 5, 10),
-        ("Tourism", 1, 5),
+    assert sorted(draft.criteria.values_list("name", "measure", "weight", "max_score")) == [
+        ("Port city", "shared_sectors", 5, 10),
+        ("Tourism", "complementary_sectors", 1, 5),
     ]
 
 
@@ -721,7 +725,7 @@ def test_coordinator_edits_the_draft_and_its_criteria(client, people, city, draf
         vision="A sharper vision.",
         champion="Deputy Mayor",
         criteria=[
-            criterion("Port city", 8, 20, "Deep-water port", id=rows["Port city"].pk),
+            criterion("Port city", 8, 20, "Deep-water port", "distance", id=rows["Port city"].pk),
             criterion("Automotive", 3, 5, id=rows["Automotive cluster"].pk),  # renamed
             criterion("Direct flights", id=rows["Direct flights"].pk, DELETE=True),
             criterion("Universities", 2, 5),  # new
@@ -738,6 +742,7 @@ def test_coordinator_edits_the_draft_and_its_criteria(client, people, city, draf
     assert set(after) == {"Port city", "Automotive", "Universities"}
     assert after["Port city"].pk == rows["Port city"].pk
     assert (after["Port city"].weight, after["Port city"].max_score) == (8, 20)
+    assert after["Port city"].measure == "distance"  # what it measures changes too
     assert after["Port city"].description == "Deep-water port"
     assert after["Automotive"].pk == rows["Automotive cluster"].pk
 
@@ -766,6 +771,8 @@ def test_two_criteria_may_swap_names(client, people, city, draft):
         ({"max_score": 0}, "max_score"),
         ({"max_score": 101}, "max_score"),
         ({"name": "   "}, "name"),
+        ({"measure": ""}, "measure"),  # the officer must say what it measures
+        ({"measure": "port"}, "measure"),
     ],
 )
 def test_criteria_out_of_range_are_refused_and_nothing_is_saved(

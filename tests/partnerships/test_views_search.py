@@ -25,6 +25,7 @@ from partnerships.models import (
     Sector,
     SelectionDecision,
     Step,
+    StrategyCriterion,
 )
 from tests.factories.accounts import UserFactory
 from tests.factories.partnerships import (
@@ -46,6 +47,7 @@ from tests.factories.partnerships import (
 pytestmark = pytest.mark.django_db
 
 QUERY_BUDGET = 12
+M = StrategyCriterion.Measure
 
 
 # --- Fixtures --------------------------------------------------------------------------------
@@ -82,8 +84,15 @@ def candidate(partnership):
 @pytest.fixture
 def criteria(strategy):
     return [
-        StrategyCriterionFactory(strategy=strategy, name="Complementary economy", weight=3),
-        StrategyCriterionFactory(strategy=strategy, name="Commitment", weight=1, max_score=10),
+        StrategyCriterionFactory(
+            strategy=strategy,
+            name="Complementary economy",
+            measure=M.COMPLEMENTARY_SECTORS,
+            weight=3,
+        ),
+        StrategyCriterionFactory(
+            strategy=strategy, name="Commitment", measure=M.JUDGEMENT, weight=1, max_score=10
+        ),
     ]
 
 
@@ -215,26 +224,27 @@ def test_search_filters_and_leaves_out_members_and_candidates(client, officer, h
     assert {"Kiel", "Hamburg", "Lübeck"} <= names
 
 
-def test_search_pages_by_twenty(client, officer, partnership):
+def test_search_pages_by_ten(client, officer, partnership):
     for i in range(25):
         PartnerFactory(name=f"Town {i:02}")
     client.force_login(officer)
 
     first = client.get(_url("search", partnership), {"name": "Town"})
     second = client.get(_url("search", partnership), {"name": "Town", "page": 2})
+    last = client.get(_url("search", partnership), {"name": "Town", "page": 3})
     beyond = client.get(_url("search", partnership), {"name": "Town", "page": 99})
 
-    assert len(first.context["results"].rows) == 20
+    assert len(first.context["results"].rows) == 10
     assert first.context["results"].total == 25
-    assert second.context["results"].rows[0].name == "Town 20"
-    assert len(second.context["results"].rows) == 5
-    assert beyond.context["results"].number == 2
+    assert second.context["results"].rows[0].name == "Town 10"
+    assert len(last.context["results"].rows) == 5
+    assert beyond.context["results"].number == 3
     assert client.get(_url("search", partnership), {"page": "x"}).status_code == 200
     # Beyond 64 bits the OFFSET overflowed the bigint (a 500, issue 19): the last page too.
-    for page in [str(10**20), str(2**63), str(2**63 // 20), "-" + str(10**20)]:
+    for page in [str(10**20), str(2**63), str(2**63 // 10), "-" + str(10**20)]:
         response = client.get(_url("search", partnership), {"name": "Town", "page": page})
         assert response.status_code == 200
-        assert response.context["results"].number == (1 if page.startswith("-") else 2)
+        assert response.context["results"].number == (1 if page.startswith("-") else 3)
 
 
 def test_invalid_search_input_shows_an_error_not_a_crash(client, officer, partnership):
@@ -364,6 +374,66 @@ def test_the_search_page_lists_candidates_and_suggests_cities(client, officer, h
     # The suggestion's add form carries its reasons as the (editable) rationale.
     assert "Suggested by the portal (fit" in page
     assert reverse("partnerships:candidate", args=[partnership.pk, candidate.pk]) in page
+
+
+def test_each_suggestion_shows_its_working_criterion_by_criterion(
+    client, officer, home, partnership, strategy
+):
+    # Buffalo City (ZA, -33.0, 27.9, 800,000, Manufacturing and Transport) looks for a city:
+    # "Port" measures distance, whatever its name says.
+    StrategyCriterionFactory(strategy=strategy, name="Port", measure=M.DISTANCE, weight=5)
+    StrategyCriterionFactory(strategy=strategy, name="Same tongue", measure=M.LANGUAGE, weight=2)
+    StrategyCriterionFactory(strategy=strategy, name="Trust", measure=M.JUDGEMENT, weight=4)
+    kiel = NorthPartnerFactory(
+        name="Kiel", country="DE", population=250_000, latitude=54.32133, longitude=10.13489
+    )
+    kiel.sectors.set(Sector.objects.filter(code__in=["C", "H"]))
+    client.force_login(officer)
+
+    response = client.get(_url("search", partnership))
+
+    top = response.context["suggestions"][0]
+    assert top.partner == kiel
+    working = {line.aspect.name: line for line in top.lines}
+    assert (working["Port"].fact, working["Port"].aspect.weight) == ("9,858 km", 5)
+    assert working["Same tongue"].fact == "German vs English"
+    assert working["Trust"].value is None
+    # Five baselines weigh 1 each (no North–South outside decentralised cooperation); the
+    # judgement is left out: nearness ×5, no language in common ×2, size and sectors ×1.
+    assert top.total_weight == 5 + 2 + 5
+    assert top.score == pytest.approx(100 * (5 / (1 + 9.858) + 250 / 800 + 1) / 12)
+    page = response.content.decode()
+    assert f"How the fit of {top.rounded} follows" in page
+    for text in (
+        "Nearness (distance between the cities)",
+        "9,858 km",
+        "A language in common",
+        "German vs English",
+        "Trust",
+        "Scored by hand in step 4; not part of this fit.",
+        "population 0.2 M vs 0.8 M",
+        "2 of 2 sectors in common: Manufacturing, Transportation and storage",
+        f"Fit = 100 × {top.points:.2f} points ÷ 12 total weight = {top.rounded}.",
+    ):
+        assert text in page, text
+    # The working is there to open, not open: the page stays short.
+    assert "<details open" not in page
+
+
+def test_suggestions_beyond_the_fifth_are_folded_away(client, officer, home, partnership):
+    for i in range(7):
+        NorthPartnerFactory(name=f"City {i}", population=800_000 + i)
+    client.force_login(officer)
+
+    response = client.get(_url("search", partnership))
+
+    assert len(response.context["suggestions"]) == 7
+    page = response.content.decode()
+    folded = page[page.index('id="more-suggestions"') : page.index('id="find-heading"')]
+    assert "2 more suggestions" in folded
+    names = [s.partner.name for s in response.context["suggestions"]]
+    assert all(name not in folded for name in names[:5])
+    assert all(name in folded for name in names[5:])
 
 
 def test_search_shows_a_notice_when_the_partnership_is_elsewhere(client, officer, home, strategy):
@@ -739,7 +809,7 @@ def test_selection_uses_the_home_strategy_in_force_before_the_partnership_is_tie
 ):
     partnership = PartnershipFactory(home=home)  # step 1, no strategy tied yet
     CandidateFactory(partnership=partnership)
-    criterion = StrategyCriterionFactory(strategy=strategy, name="Similar size")
+    criterion = StrategyCriterionFactory(strategy=strategy, name="Similar size", measure=M.SIZE)
     client.force_login(officer)
 
     response = client.get(_url("selection", partnership))

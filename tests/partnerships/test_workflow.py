@@ -3,6 +3,7 @@
 import threading
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import connection, connections
 
 from core.errors import DomainError
@@ -226,7 +227,10 @@ def test_a_new_strategy_version_supersedes_the_one_in_force():
         partner=city,
         vision="v1",
         goals="g1",
-        criteria=[{"name": "Similar size", "weight": 3}, {"name": "Port", "weight": 1}],
+        criteria=[
+            {"name": "Similar size", "measure": "size", "weight": 3},
+            {"name": "Port", "measure": "distance", "weight": 1},
+        ],
     )
     services.strategy_put_in_force(strategy=first)
     second = services.strategy_create(partner=city, vision="v2", goals="g2")
@@ -238,6 +242,20 @@ def test_a_new_strategy_version_supersedes_the_one_in_force():
     assert services.strategy_in_force(city.pk) == second
     assert first.criteria.count() == 2
     assert first.history.count() >= 2
+
+
+@pytest.mark.parametrize("measure", [None, "", "port"])
+def test_a_criterion_must_say_what_it_measures(measure):
+    """The services refuse a criterion without a known measure: the suggestions would not
+    know what to score."""
+    city = PartnerFactory()
+    criterion = {"name": "Port", "weight": 2}
+    if measure is not None:
+        criterion["measure"] = measure
+    with pytest.raises(ValidationError) as refused:
+        services.strategy_create(partner=city, vision="v", goals="g", criteria=[criterion])
+    assert "measure" in refused.value.message_dict
+    assert not TwinningStrategy.objects.filter(partner=city).exists()
 
 
 def test_the_same_city_cannot_join_twice():
