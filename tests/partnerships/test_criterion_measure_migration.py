@@ -1,7 +1,7 @@
-"""Migration 0014: every existing criterion gets the measure the old keyword guess gave it.
+"""Migration 0015: every existing criterion gets the measure the old keyword guess gave it.
 
 Run through the migration executor on historical models: the rows are written as the schema
-stood at 0013 (no measure), then migrated forward; every row is kept.
+stood at 0014 (no measure), then migrated forward; every row is kept.
 """
 
 import importlib
@@ -10,8 +10,8 @@ import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-BEFORE = [("partnerships", "0013_verbose_names")]
-AFTER = [("partnerships", "0014_criterion_measure")]
+BEFORE = [("partnerships", "0014_saved_views")]
+AFTER = [("partnerships", "0015_criterion_measure")]
 
 # (criterion name, the measure the names' keywords gave it)
 NAMES = [
@@ -30,7 +30,7 @@ NAMES = [
 
 @pytest.mark.parametrize(("name", "measure"), NAMES)
 def test_the_frozen_rules_guess_as_the_names_did(name, measure):
-    migration = importlib.import_module("partnerships.migrations.0014_criterion_measure")
+    migration = importlib.import_module("partnerships.migrations.0015_criterion_measure")
     assert migration.guessed_measure(name) == measure
 
 
@@ -55,7 +55,8 @@ def test_existing_criteria_get_the_measure_their_names_gave_them():
         executor = MigrationExecutor(connection)
         executor.migrate(AFTER)
     finally:
-        MigrationExecutor(connection).migrate(executor.loader.graph.leaf_nodes("partnerships"))
+        # Every app back at its head (migrating back unapplied those that depend on it too).
+        MigrationExecutor(connection).migrate(executor.loader.graph.leaf_nodes())
 
     new = MigrationExecutor(connection).loader.project_state(AFTER).apps
     Criterion = new.get_model("partnerships", "StrategyCriterion")

@@ -63,7 +63,7 @@ def fill_measures(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("partnerships", "0013_verbose_names"),
+        ("partnerships", "0014_saved_views"),
     ]
 
     operations = [
