@@ -28,6 +28,7 @@ from partnerships.models.selection import (
 )
 from partnerships.models.signoff import OfflineConfirmation
 from partnerships.models.strategy import StrategyCriterion, TwinningStrategy
+from partnerships.models.uploads import HeldUpload
 
 __all__ = [
     "KPI",
@@ -42,6 +43,7 @@ __all__ = [
     "CriterionScore",
     "DueDiligence",
     "FeasibilityStudy",
+    "HeldUpload",
     "KPIResult",
     "Lesson",
     "LetterOfIntent",
