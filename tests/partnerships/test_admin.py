@@ -17,6 +17,7 @@ import pytest
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.messages import get_messages
+from django.core.files.base import ContentFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -55,6 +56,7 @@ from partnerships.models import (
     TwinningStrategy,
 )
 from tests.factories.partnerships import OfflineConfirmationFactory, confirm_each_side
+from tests.pdfs import PDF
 from tests.worlds import SharedWorld, shared_world
 
 pytestmark = pytest.mark.django_db
@@ -275,6 +277,10 @@ def _walked_world() -> dict:
     # A confirmation given outside the portal, as if recorded before Gdańsk's officer joined.
     other = walked.members.get(role="counterpart").partner
     OfflineConfirmationFactory(partnership=walked, partner=other)
+    # A PDF held while its form was corrected (partnerships/services/uploads.py).
+    services.upload_hold(
+        user=admin_user, scope=f"mou:{walked.pk}", file=ContentFile(PDF, name="signed-mou.pdf")
+    )
     return {"admin": admin_user.pk, "walked": walked.pk}
 
 
