@@ -1156,7 +1156,7 @@ def test_relationship_strength_outside_lendrums_scale(walked, admin_client, stre
     assert response.status_code == 200
     assert response.context["adminform"].form.has_error("relationship_strength")
     walked.refresh_from_db()
-    assert (walked.relationship_strength, walked.title) == (0, "Buffalo City – Gdańsk A")
+    assert (walked.relationship_strength, walked.title) == (None, "Buffalo City – Gdańsk A")
 
 
 def test_review_period_ending_before_it_starts(walked, admin_client):
