@@ -40,6 +40,8 @@ EXPECTED = {
     "django_celery_beat_periodictask": {"task"},
     # partnerships 0015: a 0 nobody ever changed becomes "not assessed yet" (NULL).
     "partnerships_partnership": {"relationship_strength"},
+    # alliances 0003: likewise for a sub-alliance whose strength history never left 0.
+    "alliances_suballiance": {"strength"},
 }
 # The schedule grows too: notifications 0002 adds the events' daily digest (none removed).
 GROWING = {
@@ -145,6 +147,13 @@ def test_migrating_an_existing_installation_keeps_every_row(old_installation):
                 "FROM partnerships_partnership p"
             ).fetchall()
         )
+        sub_strengths = dict(
+            conn.execute(
+                "SELECT s.id, CASE WHEN s.strength = 0 AND NOT EXISTS ("
+                "SELECT 1 FROM alliances_strengthrecord r WHERE r.sub_alliance_id = s.id "
+                "AND r.strength <> 0) THEN NULL ELSE s.strength END FROM alliances_suballiance s"
+            ).fetchall()
+        )
     assert len(before["partnerships_reminder"]) > 100  # the baseline holds what it says
 
     server = _server()
@@ -229,3 +238,5 @@ def test_migrating_an_existing_installation_keeps_every_row(old_installation):
         # Strength 0 that nobody ever changed is "not assessed yet"; every other value stays.
         after = dict(conn.execute("SELECT id, relationship_strength FROM partnerships_partnership"))
         assert after == strengths
+        after = dict(conn.execute("SELECT id, strength FROM alliances_suballiance"))
+        assert after == sub_strengths
