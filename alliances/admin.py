@@ -10,6 +10,7 @@ history itself is read-only. Every list and inline reads its related rows with
 from __future__ import annotations
 
 from django.contrib import admin, messages
+from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
 from alliances import services
@@ -23,6 +24,7 @@ from alliances.models import (
 )
 from core.admin import PortalAdmin, RecordAdmin, TabularInline
 from core.errors import DomainError
+from partnerships.forms.partnerships import lendrum_label
 
 
 @admin.register(Organisation)
@@ -76,13 +78,28 @@ class StrengthHistoryInline(TabularInline):
 
 @admin.register(SubAlliance)
 class SubAllianceAdmin(PortalAdmin):
-    list_display = ("name", "partnership", "grouping", "form", "status", "strength", "started_on")
+    list_display = (
+        "name",
+        "partnership",
+        "grouping",
+        "form",
+        "status",
+        "strength_label",
+        "started_on",
+    )
     list_filter = ("grouping", "form", "status", "linkage_direction", "linkage_scope")
     search_fields = ("name", "purpose", "partnership__title", "organisations__name")
     autocomplete_fields = ("partnership",)
     list_select_related = ("partnership",)
     readonly_fields = ("created_by", "created_at", "updated_at")
     inlines = (PartyInline, StartUpTaskInline, ScorecardInline, StrengthHistoryInline)
+
+    @admin.display(
+        description=_("relationship strength"),
+        ordering=F("strength").asc(nulls_first=True),
+    )
+    def strength_label(self, obj):
+        return lendrum_label(obj.strength)
 
     def save_model(self, request, obj, form, change):
         if not change:

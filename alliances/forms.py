@@ -28,7 +28,7 @@ from core.forms import (
     PlainModelForm,
     check_dates,
 )
-from partnerships.forms.partnerships import LENDRUM_HELP, LENDRUM_SCALE
+from partnerships.forms.partnerships import LENDRUM_HELP, LENDRUM_SCALE, NOT_ASSESSED
 from partnerships.models import Partner, Sector
 
 
@@ -37,10 +37,16 @@ def _blank(choices, label="—") -> list:
 
 
 class StrengthField(forms.TypedChoiceField):
+    """Lendrum's scale after an empty "Not assessed yet" choice: a sub-alliance formed without
+    an assessment has none (not 0, which means "none by choice"). Where a strength must be
+    given (setting it), leave `required` on and the empty choice is refused."""
+
     def __init__(self, **kwargs):
         kwargs.setdefault("label", _("Relationship strength"))
         kwargs.setdefault("help_text", LENDRUM_HELP)
-        super().__init__(choices=LENDRUM_SCALE, coerce=int, **kwargs)
+        super().__init__(
+            choices=[("", NOT_ASSESSED), *LENDRUM_SCALE], coerce=int, empty_value=None, **kwargs
+        )
 
 
 class SubAllianceForm(ChoicesForm):
@@ -81,7 +87,7 @@ class SubAllianceForm(ChoicesForm):
         choices=_blank(SubAlliance.LinkageDirection.choices),
         help_text=_("Business sub-alliances only: buyer–supplier, or firms at the same stage."),
     )
-    strength = StrengthField(initial=0)
+    strength = StrengthField(required=False)
     status = forms.ChoiceField(
         label=_("Status"),
         choices=[
@@ -166,7 +172,9 @@ class OrganisationForm(ChoicesForm):
 
 
 class StrengthForm(PlainForm):
-    strength = StrengthField()
+    strength = StrengthField(
+        error_messages={"required": _("Choose a strength on Lendrum's scale (0 to 10).")}
+    )
     note = forms.CharField(
         label=_("What changed"),
         required=False,

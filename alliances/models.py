@@ -17,8 +17,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext
 
 from partnerships.models import Partner, Partnership, Sector
 
@@ -171,11 +171,17 @@ class SubAlliance(models.Model):
         blank=True,
         verbose_name=_("linkage direction"),
     )
+    # Empty until someone assesses it: 0 is an assessment ("none, by choice"), not a default.
     strength = models.PositiveSmallIntegerField(
         _("relationship strength"),
-        default=0,
+        null=True,
+        blank=True,
+        default=None,
         validators=STRENGTH_VALIDATORS,
-        help_text=_("Lendrum's scale: 0 none, 1–4 vendor, 5–7 supplier, 8–10 partner."),
+        help_text=_(
+            "Lendrum's scale: 0 none, 1–4 vendor, 5–7 supplier, 8–10 partner; "
+            "empty: not assessed yet."
+        ),
     )
     status = models.CharField(
         max_length=16, choices=Status.choices, default=Status.FORMING, verbose_name=_("status")
@@ -205,7 +211,8 @@ class SubAlliance(models.Model):
         ordering = ["name"]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(strength__gte=0, strength__lte=10),
+                condition=models.Q(strength__isnull=True)
+                | models.Q(strength__gte=0, strength__lte=10),
                 name="suballiance_strength_0_10",
                 violation_error_message=_("Relationship strength runs from 0 to 10."),
             ),
@@ -244,7 +251,10 @@ class SubAlliance(models.Model):
 
     @property
     def strength_band(self) -> str:
-        """Lendrum's band for the strength: none, vendor, supplier or partner."""
+        """Lendrum's band for the strength: none, vendor, supplier or partner (or not
+        assessed yet)."""
+        if self.strength is None:
+            return gettext("Not assessed yet")
         if self.strength == 0:
             return pgettext("Lendrum's band", "None")
         if self.strength <= 4:
@@ -345,7 +355,7 @@ class StrengthRecord(models.Model):
         null=True,
         blank=True,
         validators=STRENGTH_VALIDATORS,
-        help_text=_("Empty for the first."),
+        help_text=_("Empty when it had not been assessed before."),
         verbose_name=_("previous"),
     )
     note = models.TextField(blank=True, verbose_name=_("note"))

@@ -201,12 +201,13 @@ def sub_alliance_create(
     linkage_scope: str = "",
     linkage_locus: str = "",
     linkage_direction: str = "",
-    strength: int = 0,
+    strength: int | None = None,
     status: str = SubAlliance.Status.FORMING,
     started_on: dt.date | None = None,
 ) -> SubAlliance:
     """Form a sub-alliance between organisations of both sides, with its five start-up tasks,
-    the first entry of its strength history, and a "sub-alliance formed" activity logged on
+    the first entry of its strength history (when a strength is given: None is "not assessed
+    yet"), and a "sub-alliance formed" activity logged on
     the partnership. `roles` maps an organisation's id to what it brings ("buyer"…)."""
     _require_manager(user, partnership)
     if partnership.status in CLOSED_PARTNERSHIP_STATUSES:
@@ -261,9 +262,10 @@ def sub_alliance_record_formation(*, sub_alliance: SubAlliance, user) -> None:
         ],
         ignore_conflicts=True,
     )
-    StrengthRecord.objects.create(
-        sub_alliance=sub_alliance, strength=sub_alliance.strength, recorded_by=user
-    )
+    if sub_alliance.strength is not None:  # not assessed yet: no history until it is
+        StrengthRecord.objects.create(
+            sub_alliance=sub_alliance, strength=sub_alliance.strength, recorded_by=user
+        )
     core_services.activity_log(
         partnership=sub_alliance.partnership,
         user=user,

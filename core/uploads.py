@@ -38,3 +38,11 @@ def too_large_message(size: int, limit: int) -> str:
             % values
         )
     return gettext("The file is %(size)s MB; the limit is %(limit)s MB.") % values
+
+
+def size_label(size: int) -> str:
+    """A file's size as a person reads it next to its name: "120 KB", "2.4 MB"."""
+    if size < MB:
+        kilobytes = max(1, round(size / 1024))
+        return gettext("%(size)s KB") % {"size": number_format(kilobytes, use_l10n=True)}
+    return gettext("%(size)s MB") % {"size": number_format(size / MB, decimal_pos=1, use_l10n=True)}

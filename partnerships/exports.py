@@ -226,7 +226,7 @@ def partnership_rows(user, qs: QuerySet[Partnership], city_id=None) -> Iterator[
             r[10] or "",
             r[11],
             r[12],
-            r[13],
+            r[13],  # None (not assessed yet) is an empty cell: the column stays numbers
             r[14],
         )
 

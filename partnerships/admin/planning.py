@@ -10,12 +10,14 @@ from django.utils.translation import pgettext_lazy
 from core.admin import (
     PortalAdmin,
     PortalHistoryAdmin,
+    RecordAdmin,
     TabularInline,
 )
 from partnerships.models import (
     KPI,
     MOU,
     BusinessPlan,
+    HeldUpload,
     LetterOfIntent,
     MOUSignatory,
     PlanAction,
@@ -153,3 +155,15 @@ class MOUSignatoryAdmin(PortalAdmin):
     autocomplete_fields = ("mou", "partner")
     list_select_related = ("mou__partnership", "partner")
     ordering = ("mou__partnership__title", "name")
+
+
+@admin.register(HeldUpload)
+class HeldUploadAdmin(RecordAdmin):
+    """PDFs held while their form is corrected (partnerships/services/uploads.py): listed so
+    that an admin sees what is kept and for whom; the file itself is never linked."""
+
+    list_display = ("name", "user", "scope", "size", "created_at")
+    list_select_related = ("user",)
+    fields = ("name", "user", "scope", "size", "created_at")
+    readonly_fields = fields
+    ordering = ("-created_at", "-pk")

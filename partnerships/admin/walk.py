@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import admin, messages
-from django.db.models import Exists, OuterRef, Subquery
+from django.db.models import Exists, F, OuterRef, Subquery
 from django.template.response import TemplateResponse
 from django.templatetags.static import static
 from django.utils.html import format_html, format_html_join
@@ -30,6 +30,7 @@ from partnerships.admin.forms import (
 )
 from partnerships.admin.search import record_selection
 from partnerships.filters import country_choices
+from partnerships.forms.partnerships import NOT_ASSESSED, lendrum_label
 from partnerships.models import (
     KPI,
     MOU,
@@ -211,6 +212,30 @@ class MemberCountryFilter(admin.SimpleListFilter):
         )
 
 
+class StrengthFilter(admin.SimpleListFilter):
+    """Lendrum's bands, and the partnerships nobody has assessed yet (an empty strength)."""
+
+    title = _("relationship strength")
+    parameter_name = "strength"
+    BANDS = {"0": (0, 0), "vendor": (1, 4), "supplier": (5, 7), "partner": (8, 10)}
+
+    def lookups(self, request, model_admin):
+        return [
+            ("none", NOT_ASSESSED),
+            ("0", _("0 – None (by choice)")),
+            ("vendor", _("1–4 vendor")),
+            ("supplier", _("5–7 supplier")),
+            ("partner", _("8–10 partner")),
+        ]
+
+    def queryset(self, request, queryset):
+        if self.value() == "none":
+            return queryset.filter(relationship_strength__isnull=True)
+        if self.value() in self.BANDS:
+            return queryset.filter(relationship_strength__range=self.BANDS[self.value()])
+        return queryset
+
+
 @admin.register(Partnership)
 class PartnershipAdmin(PortalHistoryAdmin):
     list_display = (
@@ -221,7 +246,7 @@ class PartnershipAdmin(PortalHistoryAdmin):
         "category",
         "orientation",
         "phase",
-        "relationship_strength",
+        "strength",
         "next_review_on",
         "published",
     )
@@ -233,6 +258,7 @@ class PartnershipAdmin(PortalHistoryAdmin):
         "phase",
         "published",
         "review_cadence_months",
+        StrengthFilter,
         MemberCountryFilter,
         # Not a date_hierarchy: that reads MIN/MAX(created_at) and a DISTINCT DATE_TRUNC over
         # the whole table on every request; this filter's choices cost no query.
@@ -317,6 +343,13 @@ class PartnershipAdmin(PortalHistoryAdmin):
     @admin.display(description=_("home city"), ordering="home_city")
     def home_city(self, obj):
         return getattr(obj, "home_city", None) or "—"
+
+    @admin.display(
+        description=_("relationship strength"),
+        ordering=F("relationship_strength").asc(nulls_first=True),
+    )
+    def strength(self, obj):
+        return lendrum_label(obj.relationship_strength)
 
     @admin.display(description=_("step"), ordering="step")
     def step_label(self, obj):

@@ -23,6 +23,7 @@ from core.forms import (
     text_area,
 )
 from partnerships import services
+from partnerships.forms.uploads import HeldUploadMixin
 from partnerships.models import (
     KPI,
     MOU,
@@ -37,8 +38,9 @@ from partnerships.models import (
 MAX_PARTICIPANTS = 1_000_000
 
 
-class DocumentFormMixin:
-    """The `document` upload of the MOU and the letter of intent.
+class DocumentFormMixin(HeldUploadMixin):
+    """The `document` upload of the MOU and the letter of intent (held while the form is
+    corrected: `forms/uploads.py`).
 
     A plain file input: the stored file is linked by the page through the `document` view,
     never by its storage URL. A new upload is checked by the model's `validate_pdf` (content,

@@ -41,7 +41,13 @@ LENDRUM_HELP = _(
 )
 
 
-def lendrum_label(value: int) -> str:
+# A strength nobody has assessed yet (None): not the same as 0, "none by choice".
+NOT_ASSESSED = _("Not assessed yet")
+
+
+def lendrum_label(value: int | None) -> str:
+    if value is None:
+        return str(NOT_ASSESSED)
     return str(dict(LENDRUM_SCALE).get(value, value))
 
 
@@ -87,8 +93,10 @@ class PartnershipCreateForm(ChoicesModelForm):
 class PartnershipEditForm(ChoicesModelForm):
     relationship_strength = forms.TypedChoiceField(
         label=_("Relationship strength"),
-        choices=LENDRUM_SCALE,
+        choices=[("", NOT_ASSESSED), *LENDRUM_SCALE],
         coerce=int,
+        empty_value=None,
+        required=False,
         help_text=LENDRUM_HELP,
     )
 

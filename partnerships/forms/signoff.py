@@ -9,12 +9,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import PortalForm, PortalModelForm, text_area
+from partnerships.forms.uploads import HeldUploadMixin
 from partnerships.models import OfflineConfirmation
 
 
-class OfflineConfirmationForm(PortalModelForm):
+class OfflineConfirmationForm(HeldUploadMixin, PortalModelForm):
     """Who confirmed for the city, in what role, when, and the signed paper that proves it.
-    The PDF is read by the model's validators (content, size, a document a reader opens)."""
+    The PDF is read by the model's validators (content, size, a document a reader opens),
+    and held while the form is corrected (`forms/uploads.py`)."""
 
     class Meta:
         model = OfflineConfirmation

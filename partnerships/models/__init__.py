@@ -29,6 +29,7 @@ from partnerships.models.selection import (
 )
 from partnerships.models.signoff import OfflineConfirmation
 from partnerships.models.strategy import StrategyCriterion, TwinningStrategy
+from partnerships.models.uploads import HeldUpload
 
 __all__ = [
     "KPI",
@@ -44,6 +45,7 @@ __all__ = [
     "DefaultView",
     "DueDiligence",
     "FeasibilityStudy",
+    "HeldUpload",
     "KPIResult",
     "Lesson",
     "LetterOfIntent",

@@ -93,10 +93,16 @@ class Partnership(models.Model):
     end_reason = models.TextField(
         blank=True, help_text=_("Why the partnership was ended."), verbose_name=_("end reason")
     )
+    # Empty until someone assesses it: 0 is an assessment ("none, by choice"), not a default.
     relationship_strength = models.PositiveSmallIntegerField(
-        default=0,
+        null=True,
+        blank=True,
+        default=None,
         validators=[MinValueValidator(0), MaxValueValidator(10)],
-        help_text=_("Lendrum's scale: 0 none, 1–4 vendor, 5–7 supplier, 8–10 partner."),
+        help_text=_(
+            "Lendrum's scale: 0 none, 1–4 vendor, 5–7 supplier, 8–10 partner; "
+            "empty: not assessed yet."
+        ),
         verbose_name=_("relationship strength"),
     )
     review_cadence_months = models.PositiveSmallIntegerField(
@@ -136,7 +142,8 @@ class Partnership(models.Model):
         ordering = ["title"]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(relationship_strength__lte=10),
+                condition=models.Q(relationship_strength__isnull=True)
+                | models.Q(relationship_strength__lte=10),
                 name="partnership_strength_0_10",
             ),
             models.CheckConstraint(

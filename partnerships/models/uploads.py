@@ -17,6 +17,7 @@ from pathlib import PurePosixPath
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from core.uploads import too_large_message
@@ -148,3 +149,33 @@ def validate_pdf_document(file) -> None:
             ),
             code="not_readable_pdf",
         )
+
+
+class HeldUpload(models.Model):
+    """A checked PDF kept for one person while the form it came with is refused for another
+    field's error: a browser cannot refill a file input, so the corrected form names it by a
+    token instead (`partnerships.services.uploads`). Only the person who uploaded it redeems
+    it, only on the form it came with (`scope`), and only for HELD_UPLOAD_HOURS; it is never
+    served. Only a hash of the token is stored."""
+
+    token_hash = models.CharField(max_length=64, unique=True, verbose_name=_("token hash"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("user"),
+    )
+    scope = models.CharField(max_length=80, verbose_name=_("form"))
+    file = models.FileField(upload_to=private_document_path, verbose_name=_("file"))
+    name = models.CharField(max_length=255, verbose_name=_("file name"))
+    size = models.PositiveIntegerField(verbose_name=_("size"))
+    created_at = models.DateTimeField(
+        auto_now_add=True, db_index=True, verbose_name=_("created at")
+    )
+
+    class Meta:
+        verbose_name = _("held upload")
+        verbose_name_plural = _("held uploads")
+
+    def __str__(self) -> str:
+        return self.name

@@ -18,6 +18,7 @@ package's whole public surface, so callers may write `services.partnership_move`
 - imports: partner cities from a spreadsheet
 - places: a partner city added from the gazetteer
 - saved_views: the partnership list's saved views and each person's default
+- uploads: a checked PDF held while its form is corrected
 """
 
 from partnerships.services.cities import (
@@ -83,6 +84,14 @@ from partnerships.services.signoff import (
     offline_confirmation_endorse,
     offline_confirmation_record,
 )
+from partnerships.services.uploads import (
+    HELD_UPLOAD_HOURS,
+    held_file,
+    held_uploads_purge,
+    upload_held,
+    upload_hold,
+    upload_release,
+)
 from partnerships.services.walk import (
     PARTNERSHIP_EDITABLE_FIELDS,
     champion_add,
@@ -102,6 +111,7 @@ __all__ = [
     "ACTIVITY_MAX_DAYS_AHEAD",
     "CANDIDATE_STATUSES_BY_HAND",
     "CRITERION_FIELDS",
+    "HELD_UPLOAD_HOURS",
     "PARTNERSHIP_EDITABLE_FIELDS",
     "REVIEW_FIELDS",
     "STRATEGY_TEXT_FIELDS",
@@ -120,6 +130,8 @@ __all__ = [
     "factor_field",
     "feasibility_save",
     "global_region_for",
+    "held_file",
+    "held_uploads_purge",
     "kpi_add",
     "kpi_field",
     "lesson_add",
@@ -163,4 +175,7 @@ __all__ = [
     "strategy_in_force",
     "strategy_put_in_force",
     "strategy_update_draft",
+    "upload_held",
+    "upload_hold",
+    "upload_release",
 ]

@@ -113,24 +113,28 @@ def _render(request, template: str, partnership: Partnership, step: Step, page: 
 
 def _save(request, form, write: Callable[[], object], *forms_extra) -> bool:
     """Validate a POSTed form (and any formsets) and call the service; on a refusal or a
-    service's ValidationError, put the messages on the form and report failure."""
+    service's ValidationError, put the messages on the form, hold its checked upload (forms
+    with a document) and report failure."""
     if request.method != "POST":
         return False
     valid = form.is_valid()
     valid = all([valid, *(extra.is_valid() for extra in forms_extra)])
-    if not valid:
-        return False
-    try:
-        write()
-    except ValidationError as exc:
-        apply_errors(form, exc)
-        return False
-    except DomainError as exc:
-        form.add_error(None, exc.message)
-        for item in exc.missing:
-            form.add_error(None, item)
-        return False
-    return True
+    if valid:
+        try:
+            write()
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+            for item in exc.missing:
+                form.add_error(None, item)
+        else:
+            if hasattr(form, "upload_used"):
+                form.upload_used()
+            return True
+    if hasattr(form, "keep_upload"):
+        form.keep_upload()  # a checked PDF is not lost to another field's error
+    return False
 
 
 def _done(request, partnership: Partnership, step: Step, again_url: str):
@@ -154,7 +158,12 @@ def _post(request):
 def letter_of_intent(request, pk: int):
     partnership = _partnership(request, pk)
     letter = LetterOfIntent.objects.filter(partnership=partnership).first()
-    form = LetterOfIntentForm(*_post(request), instance=letter)
+    form = LetterOfIntentForm(
+        *_post(request),
+        instance=letter,
+        holder=request.user,
+        hold_scope=f"letter_of_intent:{partnership.pk}",
+    )
 
     def write():
         data = form.cleaned_data
@@ -368,7 +377,9 @@ def mou(request, pk: int):
             request, partnership, draft=None, signed=signed, mous=mous, form=None, formset=None
         )
 
-    form = MOUForm(*_post(request), instance=draft)
+    form = MOUForm(
+        *_post(request), instance=draft, holder=request.user, hold_scope=f"mou:{partnership.pk}"
+    )
     formset = _signatory_formset(partnership, draft, _post(request)[0])
 
     def write():

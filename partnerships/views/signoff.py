@@ -58,7 +58,13 @@ def offline_record(request, pk: int):
         report_refusal(request, refusal)
         return _back(partnership)
     cities = awaited_without_officers(partnership)
-    form = OfflineConfirmationForm(posted(request), posted(request, files=True), cities=cities)
+    form = OfflineConfirmationForm(
+        posted(request),
+        posted(request, files=True),
+        cities=cities,
+        holder=request.user,
+        hold_scope=f"offline:{partnership.pk}",
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -77,12 +83,15 @@ def offline_record(request, pk: int):
         except DomainError as exc:
             form.add_error(None, exc.message)
         else:
+            form.upload_used()
             messages.success(
                 request,
                 _("%(city)s: %(confirmation)s.")
                 % {"city": confirmation.partner.name, "confirmation": confirmation.shown},
             )
             return _back(partnership)
+    if request.method == "POST":
+        form.keep_upload()  # a checked PDF is not lost to another field's error
     return render(
         request,
         "partnerships/signoff/record.html",

@@ -143,7 +143,8 @@ def test_sub_alliance_names_are_unique_in_a_partnership():
 
 
 @pytest.mark.parametrize(
-    ("strength", "band"), [(0, "None"), (4, "Vendor"), (7, "Supplier"), (8, "Partner")]
+    ("strength", "band"),
+    [(None, "Not assessed yet"), (0, "None"), (4, "Vendor"), (7, "Supplier"), (8, "Partner")],
 )
 def test_strength_bands_follow_lendrums_scale(strength, band):
     assert SubAlliance(strength=strength).strength_band == band

@@ -348,3 +348,43 @@ def test_officers_add_organisations_of_their_own_city_only(world):
         services.organisation_update(
             organisation=organisation, user=world.home_officer, partner=world.away
         )
+
+
+def test_the_migration_empties_only_zeros_never_assessed(world):
+    """alliances 0003 (issue 19): a 0 whose strength history never held another value was the
+    old default, not an assessment; every other value, and every record, is kept."""
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("alliances.migrations.0003_strength_not_assessed")
+    organisations = [
+        world.organisation("home", name="Gqeberha Water"),
+        world.organisation("away", name="Gästrike Vatten"),
+    ]
+
+    def formed(name, strength):
+        return form_network(world, name=name, strength=strength, organisations=organisations)
+
+    never = formed("Never assessed", 0)
+    back = formed("Assessed, then none", 0)
+    services.sub_alliance_set_strength(sub_alliance=back, strength=5, user=world.home_officer)
+    services.sub_alliance_set_strength(sub_alliance=back, strength=0, user=world.home_officer)
+    kept = formed("Assessed 6", 6)
+    records = StrengthRecord.objects.count()
+
+    migration.unassessed_zeros_to_null(apps, None)
+    strengths = dict(SubAlliance.objects.values_list("name", "strength"))
+    assert strengths == {never.name: None, back.name: 0, kept.name: 6}
+    assert StrengthRecord.objects.count() == records
+    migration.null_to_zero(apps, None)
+    assert not SubAlliance.objects.filter(strength__isnull=True).exists()
+
+
+def test_a_sub_alliance_formed_without_a_strength_has_no_history_yet(world):
+    sub_alliance = form_network(world, strength=None)
+    assert sub_alliance.strength is None and not sub_alliance.strength_records.exists()
+    record = services.sub_alliance_set_strength(
+        sub_alliance=sub_alliance, strength=2, user=world.home_officer
+    )
+    assert (record.previous, record.strength) == (None, 2)

@@ -405,3 +405,29 @@ def test_the_detail_queries_do_not_grow(client, world):
     add(5, 45)
     many = count_queries(client, url("sub_alliance_detail", sub_alliance.pk))
     assert few == many <= QUERY_BUDGET
+
+
+def test_a_sub_alliance_formed_without_a_strength_is_not_assessed_yet(client, world):
+    """Issue 19: not "0 – none by choice" by default; 0 stays a choice of its own."""
+    client.force_login(world.home_officer)
+    form = client.get(url("sub_alliance_create", world.partnership.pk)).context["form"]
+    assert form.fields["strength"].choices[0] == ("", "Not assessed yet")
+    response = client.post(
+        url("sub_alliance_create", world.partnership.pk), create_data(world, strength="")
+    )
+    assert response.status_code == 302
+    sub_alliance = SubAlliance.objects.get()
+    assert sub_alliance.strength is None
+    assert not sub_alliance.strength_records.exists()  # no history until it is assessed
+    page = client.get(url("sub_alliance_detail", sub_alliance.pk)).content.decode()
+    assert "Not assessed yet" in page
+    listing = client.get(url("partnership_sub_alliances", world.partnership.pk))
+    assert "Not assessed yet" in listing.content.decode()
+
+    client.post(url("strength", sub_alliance.pk), {"strength": "0", "note": "None, by choice."})
+    sub_alliance.refresh_from_db()
+    assert sub_alliance.strength == 0
+    record = sub_alliance.strength_records.get()
+    assert (record.previous, record.strength) == (None, 0)
+    page = client.get(url("sub_alliance_detail", sub_alliance.pk)).content.decode()
+    assert "0 – None (by choice)" in page

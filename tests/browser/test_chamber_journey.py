@@ -260,7 +260,11 @@ def test_a_chamber_joins_registers_interest_and_a_sub_alliance_records_an_outcom
     strength.get_by_label("What changed").fill("A first trial shipment agreed.")
     strength.get_by_role("button", name="Save strength").click()
     expect_message(page, "Relationship strength set to 5 – Supplier: basic.")
-    expect(page.locator("#strength")).to_contain_text("0 – None (by choice) → 5 – Supplier: basic")
+    # Formed from a match, it was not assessed yet: the first assessment has no "before".
+    history = page.locator("#strength").get_by_role("listitem")
+    expect(history).to_have_count(1)
+    expect(history).to_contain_text("5 – Supplier: basic")
+    expect(history).not_to_contain_text("→")
 
     page.get_by_role("link", name="Record an outcome").click()
     page.get_by_label("Kind").select_option(label="Export value")
@@ -288,7 +292,7 @@ def test_a_chamber_joins_registers_interest_and_a_sub_alliance_records_an_outcom
     assert membership.status == "approved" and membership.decided_by == world["officer"]
     assert BusinessProfile.objects.filter(association=membership.association).count() == 2
     sub_alliance = SubAlliance.objects.get()
-    assert sub_alliance.strength == 5 and sub_alliance.strength_records.count() == 2
+    assert sub_alliance.strength == 5 and sub_alliance.strength_records.count() == 1
     assert Outcome.objects.get().currency == "ZAR"
 
 

@@ -328,7 +328,11 @@ def test_officer_walks_a_partnership_from_strategy_to_a_signed_mou(
     effective = today + dt.timedelta(days=30)
     expires = effective.replace(year=effective.year + 5) - dt.timedelta(days=1)
     page.get_by_label("Effective from").fill(effective.isoformat())
-    page.get_by_label("Expires on").fill(expires.isoformat())
+    # A mistyped expiry, with the PDF chosen: the refused form keeps the PDF (issue 19).
+    page.get_by_label("Expires on").fill((effective - dt.timedelta(days=1)).isoformat())
+    page.get_by_label("The agreement (PDF)").set_input_files(
+        {"name": "signed-mou.pdf", "mimeType": "application/pdf", "buffer": signed_pdf_bytes()}
+    )
     page.get_by_label("Termination conditions").fill(
         "Either side may end it with six months' written notice."
     )
@@ -337,6 +341,10 @@ def test_officer_walks_a_partnership_from_strategy_to_a_signed_mou(
         signatories.get_by_label("Side").nth(row).select_option(label=city)
         signatories.get_by_label("Name", exact=True).nth(row).fill(name)
         signatories.get_by_label("Title", exact=True).nth(row).fill("Mayor")
+    page.get_by_role("button", name="Save the draft").click()
+    expect(page.get_by_text("The expiry date must be after the effective date.")).to_be_visible()
+    expect(page.get_by_text("Kept: signed-mou.pdf")).to_be_visible()
+    page.get_by_label("Expires on").fill(expires.isoformat())  # the file is not chosen again
     page.get_by_role("button", name="Save the draft").click()
     expect_message(page, "Draft MOU saved.")
 
@@ -370,6 +378,8 @@ def test_officer_walks_a_partnership_from_strategy_to_a_signed_mou(
     assert mou.status == MOU.Status.SIGNED
     assert (mou.effective_on, mou.expires_on, mou.signed_on) == (effective, expires, today)
     assert mou.signatories.count() == 2
+    with mou.document.open("rb") as stored:
+        assert stored.read() == signed_pdf_bytes()  # the PDF held across the refusal
     offline = OfflineConfirmation.objects.filter(partnership=partnership).order_by("step")
     assert [(c.step, c.evidence, c.recorded_by) for c in offline] == [
         (Step.SELECTION, "letter", world["user"]),

@@ -38,6 +38,10 @@ RENAMED = {
 EXPECTED = {
     "django_content_type": {"app_label"},
     "django_celery_beat_periodictask": {"task"},
+    # partnerships 0015: a 0 nobody ever changed becomes "not assessed yet" (NULL).
+    "partnerships_partnership": {"relationship_strength"},
+    # alliances 0003: likewise for a sub-alliance whose strength history never left 0.
+    "alliances_suballiance": {"strength"},
 }
 # The schedule grows too: notifications 0002 adds the events' daily digest (none removed).
 GROWING = {
@@ -134,6 +138,22 @@ def test_migrating_an_existing_installation_keeps_every_row(old_installation):
     with _connect(old_installation) as conn:
         columns = _tables(conn)
         before = {t: _rows(conn, t, _compared(t, cols)) for t, cols in columns.items()}
+        # The strength each partnership should have after partnerships 0015.
+        strengths = dict(
+            conn.execute(
+                "SELECT p.id, CASE WHEN p.relationship_strength = 0 AND NOT EXISTS ("
+                "SELECT 1 FROM partnerships_historicalpartnership h WHERE h.id = p.id "
+                "AND h.relationship_strength <> 0) THEN NULL ELSE p.relationship_strength END "
+                "FROM partnerships_partnership p"
+            ).fetchall()
+        )
+        sub_strengths = dict(
+            conn.execute(
+                "SELECT s.id, CASE WHEN s.strength = 0 AND NOT EXISTS ("
+                "SELECT 1 FROM alliances_strengthrecord r WHERE r.sub_alliance_id = s.id "
+                "AND r.strength <> 0) THEN NULL ELSE s.strength END FROM alliances_suballiance s"
+            ).fetchall()
+        )
     assert len(before["partnerships_reminder"]) > 100  # the baseline holds what it says
 
     server = _server()
@@ -214,3 +234,9 @@ def test_migrating_an_existing_installation_keeps_every_row(old_installation):
             "JOIN partnerships_partnership p ON p.id = l.partnership_id "
             "WHERE p.published <> l.shared"
         ).fetchone() == (0,)
+
+        # Strength 0 that nobody ever changed is "not assessed yet"; every other value stays.
+        after = dict(conn.execute("SELECT id, relationship_strength FROM partnerships_partnership"))
+        assert after == strengths
+        after = dict(conn.execute("SELECT id, strength FROM alliances_suballiance"))
+        assert after == sub_strengths
