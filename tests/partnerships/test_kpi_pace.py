@@ -105,9 +105,7 @@ def test_the_health_count_agrees_with_the_property_case_for_case():
                 results.append(KPIResult(review=review, kpi=kpi, actual=actual))
     KPIResult.objects.bulk_create(results)
 
-    read = KPIResult.objects.filter(review__partnership=partnership).select_related(
-        "kpi", "review"
-    )
+    read = KPIResult.objects.filter(review__partnership=partnership).select_related("kpi", "review")
     off_in_python = {r.pk for r in read if not r.on_target}
     off_in_sql = set(read.filter(OFF_TARGET).values_list("pk", flat=True))
     assert off_in_sql == off_in_python
