@@ -70,6 +70,7 @@ FACT_COLUMNS = {
     "h_kpis_off_target": "kpis_off_target",
 }
 
+
 class _DaysBetween(Func):
     """The whole days from the date `start` to the date `end` (negative when `end` is before):
     PostgreSQL subtracts dates into days; SQLite subtracts Julian day numbers."""
