@@ -78,6 +78,14 @@ class LatestActualSerializer(serializers.Serializer):
     review_id = serializers.IntegerField()
     period_end = serializers.DateField()
     review_status = serializers.ChoiceField(choices=Review.Status.choices)
+    due = serializers.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        help_text=_(
+            "The value due by the end of that review's period (the share of the target its "
+            "time allows); on_target compares the actual with it."
+        ),
+    )
     on_target = serializers.BooleanField()
 
 
@@ -87,6 +95,14 @@ class KpiSerializer(serializers.Serializer):
     unit = serializers.CharField()
     baseline = serializers.DecimalField(max_digits=14, decimal_places=2)
     target = serializers.DecimalField(max_digits=14, decimal_places=2)
+    start_date = serializers.DateField(help_text=_("The day the baseline holds."))
+    target_date = serializers.DateField(
+        allow_null=True,
+        help_text=_(
+            "When the target should be reached; null for KPIs agreed before target dates "
+            "(every review expects the whole target)."
+        ),
+    )
     latest = serializers.SerializerMethodField()
 
     @extend_schema_field(LatestActualSerializer(allow_null=True))
@@ -94,13 +110,13 @@ class KpiSerializer(serializers.Serializer):
         if kpi.latest_actual is None:
             return None
         actual = Decimal(kpi.latest_actual)
-        on_target = actual >= kpi.target if kpi.target >= kpi.baseline else actual <= kpi.target
         return {
             "actual": f"{actual:.2f}",
             "review_id": kpi.latest_review_id,
             "period_end": kpi.latest_period_end,
             "review_status": kpi.latest_review_status,
-            "on_target": on_target,
+            "due": f"{kpi.due_by(kpi.latest_period_end):.2f}",
+            "on_target": kpi.reached(actual, on=kpi.latest_period_end),
         }
 
 
@@ -208,6 +224,14 @@ class KpiResultSerializer(serializers.Serializer):
     kpi = serializers.CharField(source="kpi.name")
     actual = serializers.DecimalField(max_digits=14, decimal_places=2)
     note = serializers.CharField()
+    due = serializers.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        help_text=_(
+            "The KPI's value due by the end of the review's period; on_target compares the "
+            "actual with it."
+        ),
+    )
     on_target = serializers.BooleanField()
 
 

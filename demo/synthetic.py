@@ -524,6 +524,9 @@ def _kpis(rng: random.Random, rows: list[_Row], templates, now: dt.datetime) -> 
                 unit=t["unit"],
                 baseline=t["baseline"],
                 target=t["target"],
+                start_date=now.date(),
+                # Not drawn from rng: the rows after these stay as they were.
+                target_date=now.date() + dt.timedelta(days=3 * 365),
                 created_at=now,
             )
 

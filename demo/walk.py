@@ -45,6 +45,9 @@ from partnerships.models import (
     StepTransition,
 )
 
+# The demo's KPIs are due in full this many years after they are agreed.
+KPI_YEARS = 3
+
 
 class Walk:
     """Creates one partnership and walks it, step by step, to its target step."""
@@ -360,7 +363,8 @@ class Walk:
         rest = [n for n in templates if n not in names]
         names = (names + self.r.sample(rest, len(rest)))[:wanted]
         areas = {a.code: a for a in self.areas}
-        created_at = self.at(self.day(Step.PLANNING))
+        agreed_on = self.day(Step.PLANNING)
+        created_at = self.at(agreed_on)
         currency = self.words.currencies.get(self.data.city[self.home.name]["country"], "EUR")
         kpis = []
         for name in names:
@@ -373,6 +377,9 @@ class Walk:
                     baseline=t["baseline"],
                     target=t["target"],
                     area=areas.get(area_of.get(name)),
+                    start_date=agreed_on,
+                    # The business plan's objectives are "within three years".
+                    target_date=add_years(agreed_on, KPI_YEARS),
                     created_at=created_at,
                 )
             )

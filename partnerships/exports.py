@@ -25,16 +25,17 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import CharField, F, OuterRef, QuerySet, Subquery, TextField, Value
-from django.db.models.functions import Cast, Concat
+from django.db.models.functions import Cast, Coalesce, Concat
 from django.http import HttpResponse, StreamingHttpResponse
 from django.utils.functional import Promise, lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core import hooks
-from core.formatting import number
+from core.formatting import day, number
 from core.text import printable
 from partnerships.models import (
+    KPI,
     MOU,
     Activity,
     KPIResult,
@@ -315,6 +316,10 @@ def _kpi_results() -> Subquery:
         Cast("kpi__target", TextField()),
         Value(_FIELD),
         Cast("actual", TextField()),
+        Value(_FIELD),
+        Cast("kpi__start_date", TextField()),
+        Value(_FIELD),
+        Coalesce(Cast("kpi__target_date", TextField()), Value(""), output_field=TextField()),
         output_field=TextField(),
     )
     return Subquery(
@@ -327,31 +332,45 @@ def _kpi_results() -> Subquery:
     )
 
 
-def _kpi_results_text(joined: str | None) -> str:
-    """ "Trade missions (visits): 3 of 2, on target; …", numbers in the reader's format."""
+def _amount(value: Decimal) -> str:
+    return number(value.normalize() if value % 1 else int(value))
+
+
+def _kpi_results_text(joined: str | None, period_end: dt.date) -> str:
+    """ "Trade missions (visits): 3 of 2, on target; …", numbers in the reader's format; a KPI
+    with a target date says what was due by the period's end (KPI.due_by) and its target."""
     if not joined:
         return ""
     items = []
     for record in joined.split(_RECORD):
-        parts = record.rsplit(_FIELD, 4)
-        if len(parts) != 5:
+        parts = record.rsplit(_FIELD, 6)
+        if len(parts) != 7:
             continue
-        name, unit, baseline, target, actual = parts
-        baseline, target, actual = Decimal(baseline), Decimal(target), Decimal(actual)
-        reached = actual >= target if target >= baseline else actual <= target
-        items.append(
-            (
-                name,
-                gettext("%(kpi)s (%(unit)s): %(actual)s of %(target)s, %(verdict)s")
-                % {
-                    "kpi": name,
-                    "unit": unit,
-                    "actual": number(actual.normalize() if actual % 1 else int(actual)),
-                    "target": number(target.normalize() if target % 1 else int(target)),
-                    "verdict": gettext("on target") if reached else gettext("off target"),
-                },
-            )
+        name, unit, baseline, target, actual, start, target_date = parts
+        kpi = KPI(
+            baseline=Decimal(baseline),
+            target=Decimal(target),
+            start_date=dt.date.fromisoformat(start),
+            target_date=dt.date.fromisoformat(target_date) if target_date else None,
         )
+        actual = Decimal(actual)
+        values = {
+            "kpi": name,
+            "unit": unit,
+            "actual": _amount(actual),
+            "target": _amount(kpi.target),
+            "verdict": gettext("on target")
+            if kpi.reached(actual, on=period_end)
+            else gettext("off target"),
+        }
+        if kpi.target_date:
+            text = gettext(
+                "%(kpi)s (%(unit)s): %(actual)s of %(due)s due by the period's end (target "
+                "%(target)s by %(date)s), %(verdict)s"
+            ) % {**values, "due": _amount(kpi.due_by(period_end)), "date": day(kpi.target_date)}
+        else:
+            text = gettext("%(kpi)s (%(unit)s): %(actual)s of %(target)s, %(verdict)s") % values
+        items.append((name, text))
     return "; ".join(text for _name, text in sorted(items))
 
 
@@ -408,7 +427,7 @@ def review_rows(user, qs: QuerySet[Partnership], city_id=None) -> Iterator[tuple
             *r[6:9],
             decision(r[9]),
             *r[10:n],
-            _kpi_results_text(r[n]),
+            _kpi_results_text(r[n], r[4]),
             *r[n + 1 :],
         )
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from core.admin import (
@@ -70,10 +71,18 @@ class SuccessFactorRatingInline(OpenReviewOnlyMixin, TabularInline):
 
 @admin.register(KPIResult)
 class KPIResultAdmin(PortalAdmin):
-    list_display = ("kpi", "review", "actual")
+    list_display = ("kpi", "review", "due", "actual", "on_target")
     search_fields = ("kpi__name", "review__partnership__title")
     autocomplete_fields = ("kpi", "review")
     list_select_related = ("kpi", "review__partnership")
+
+    @admin.display(description=_("due by period end"))
+    def due(self, obj):
+        return obj.due
+
+    @admin.display(description=_("on target"), boolean=True)
+    def on_target(self, obj):
+        return obj.on_target
 
 
 @admin.register(SuccessFactorRating)

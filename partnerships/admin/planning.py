@@ -91,7 +91,16 @@ class PlanActionAdmin(PortalAdmin):
 
 @admin.register(KPI)
 class KPIAdmin(PortalAdmin):
-    list_display = ("name", "partnership", "unit", "baseline", "target", "area")
+    list_display = (
+        "name",
+        "partnership",
+        "unit",
+        "baseline",
+        "target",
+        "start_date",
+        "target_date",
+        "area",
+    )
     list_filter = ("area",)
     search_fields = ("name", "unit", "partnership__title")
     autocomplete_fields = ("partnership",)

@@ -110,7 +110,7 @@ class BusinessPlanInline(StackedInline):
 
 class KPIInline(TabularInline):
     model = KPI
-    fields = ("name", "unit", "baseline", "target", "area")
+    fields = ("name", "unit", "baseline", "target", "start_date", "target_date", "area")
 
 
 class MOUInline(TabularInline):

@@ -171,13 +171,22 @@ class ActionStatusForm(PlainForm):
 class KPIForm(PortalModelForm):
     class Meta:
         model = KPI
-        fields = ["name", "unit", "baseline", "target", "area"]
+        fields = ["name", "unit", "baseline", "target", "start_date", "target_date", "area"]
         labels = {
             "area": _("Area of cooperation"),
             "name": _("Name"),
             "unit": _("Unit"),
             "baseline": _("Baseline"),
             "target": _("Target"),
+            "start_date": _("Measured from"),
+            "target_date": _("Target date"),
+        }
+        help_texts = {
+            "start_date": _("The day the baseline holds; empty: today."),
+            "target_date": _(
+                "When the target should be reached. A review before then expects the share "
+                "of the way from baseline to target that its time allows."
+            ),
         }
 
     def __init__(self, *args, partnership, areas: QuerySet[CooperationArea], **kwargs):
@@ -187,12 +196,22 @@ class KPIForm(PortalModelForm):
         self.fields["area"].empty_label = _("Not tied to one area")
         self.fields["unit"].required = True
         self.fields["unit"].error_messages["required"] = _("Give the unit the KPI is measured in.")
+        # Required of every new KPI; the database allows none only for those agreed before.
+        self.fields["target_date"].required = True
+        self.fields["target_date"].error_messages["required"] = _(
+            "Give the date by which the target should be reached."
+        )
+        self.fields["start_date"].required = False
+        self.fields["start_date"].initial = timezone.localdate
 
     def clean_name(self):
         name = self.cleaned_data["name"].strip()
         if KPI.objects.filter(partnership=self.partnership, name__iexact=name).exists():
             raise forms.ValidationError(_("This partnership already has a KPI with that name."))
         return name
+
+    def clean_start_date(self):
+        return self.cleaned_data.get("start_date") or timezone.localdate()
 
 
 # --- Step 6: the MOU -----------------------------------------------------------------------

@@ -8,6 +8,7 @@ are done by the services of the "measurement and learning" section of `partnersh
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 from django import forms
@@ -15,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.formatting import day
 from core.forms import PlainForm, PortalModelForm, text_area
-from partnerships.models import KPI, KPIResult, Lesson, Review, Step, SuccessFactorRating
+from partnerships.models import KPI, Lesson, Review, Step, SuccessFactorRating
 from partnerships.services import factor_field, kpi_field
 
 RATINGS = [
@@ -54,11 +55,12 @@ def number(value: Decimal | None) -> str:
     return f"{value.normalize():f}"
 
 
-def on_target(kpi: KPI, actual: Decimal | None) -> bool | None:
-    """Whether `actual` reaches the KPI's target (None without a value)."""
+def on_target(kpi: KPI, actual: Decimal | None, on: dt.date) -> bool | None:
+    """Whether `actual` reaches what the KPI has due by `on`, a review's period end (None
+    without a value)."""
     if actual is None:
         return None
-    return KPIResult(kpi=kpi, actual=actual).on_target
+    return kpi.reached(actual, on=on)
 
 
 class ReviewStartForm(PortalModelForm):
@@ -158,7 +160,14 @@ class ReviewForm(PortalModelForm):
                 initial=kpi.r_actual,
                 widget=forms.NumberInput(attrs={**SMALL_INPUT, "step": "0.01"}),
                 help_text=_("Target %(target)s (baseline %(baseline)s).")
-                % {"target": number(kpi.target), "baseline": number(kpi.baseline)},
+                % {"target": number(kpi.target), "baseline": number(kpi.baseline)}
+                if kpi.target_date is None
+                else _("Target %(target)s by %(date)s (baseline %(baseline)s).")
+                % {
+                    "target": number(kpi.target),
+                    "date": _day(kpi.target_date),
+                    "baseline": number(kpi.baseline),
+                },
             )
             self.fields[note_field(name)] = forms.CharField(
                 label=_("Note on %(kpi)s") % {"kpi": kpi.name},
@@ -215,6 +224,8 @@ class ReviewForm(PortalModelForm):
         return self.fields[name].initial
 
     def kpi_rows(self) -> list[dict]:
+        # What is due depends on the period's end: the one typed when it is valid.
+        on = self._value("period_end") or self.instance.period_end
         rows = []
         for kpi in self.kpis:
             name = kpi_field(kpi.pk)
@@ -223,7 +234,8 @@ class ReviewForm(PortalModelForm):
                     "kpi": kpi,
                     "field": self[name],
                     "note": self[note_field(name)],
-                    "on_target": on_target(kpi, self._value(name)),
+                    "due": kpi.due_by(on),
+                    "on_target": on_target(kpi, self._value(name), on),
                 }
             )
         return rows

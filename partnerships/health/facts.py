@@ -24,6 +24,7 @@ from django.db.models import (
     Value,
 )
 from django.db.models.functions import Coalesce
+from django.db.models.lookups import GreaterThan, LessThan
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -69,11 +70,62 @@ FACT_COLUMNS = {
     "h_kpis_off_target": "kpis_off_target",
 }
 
-# A KPI result that missed its target, in whichever direction the target lies from the
-# baseline (as KPIResult.on_target says it).
-OFF_TARGET = Q(kpi__target__gte=F("kpi__baseline"), actual__lt=F("kpi__target")) | Q(
-    kpi__target__lt=F("kpi__baseline"), actual__gt=F("kpi__target")
-)
+
+class _DaysBetween(Func):
+    """The whole days from the date `start` to the date `end` (negative when `end` is before):
+    PostgreSQL subtracts dates into days; SQLite subtracts Julian day numbers."""
+
+    output_field = IntegerField()
+
+    def __init__(self, start, end):
+        super().__init__(end, start)
+
+    def as_sql(self, compiler, connection, **extra_context):
+        return super().as_sql(
+            compiler, connection, template="(%(expressions)s)", arg_joiner=" - ", **extra_context
+        )
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return super().as_sql(
+            compiler,
+            connection,
+            template="CAST(julianday(%(expressions)s) AS INTEGER)",
+            arg_joiner=") - julianday(",
+            **extra_context,
+        )
+
+
+def _off_target() -> Q:
+    """A KPI result that missed what was due by the end of its review's period, in whichever
+    direction the target lies from the baseline: the SQL of `KPI.reached` (models/planning.py),
+    case for case as `due_share` clamps, and compared by cross-multiplying as it does, so
+    that the count and the pages agree to the cent (tests/partnerships/test_kpi_pace.py)."""
+    end = F("review__period_end")
+    rising = Q(kpi__target__gte=F("kpi__baseline"))
+    falling = Q(kpi__target__lt=F("kpi__baseline"))
+    # The whole target: no target date (KPIs from before there were any), or it has come.
+    whole = Q(kpi__target_date__isnull=True) | Q(kpi__target_date__lte=end)
+    before = Q(kpi__target_date__gt=end)
+    # Nothing is due yet: the period ended on or before the KPI's start.
+    nothing = before & Q(kpi__start_date__gte=end)
+    # A share is due: (actual − baseline) × days to the target date against
+    # (target − baseline) × days elapsed, both from the KPI's start.
+    share = before & Q(kpi__start_date__lt=end)
+    gained = (F("actual") - F("kpi__baseline")) * _DaysBetween(
+        F("kpi__start_date"), F("kpi__target_date")
+    )
+    due = (F("kpi__target") - F("kpi__baseline")) * _DaysBetween(F("kpi__start_date"), end)
+    return (
+        whole & rising & Q(actual__lt=F("kpi__target"))
+        | whole & falling & Q(actual__gt=F("kpi__target"))
+        | nothing & rising & Q(actual__lt=F("kpi__baseline"))
+        | nothing & falling & Q(actual__gt=F("kpi__baseline"))
+        | share & rising & Q(LessThan(gained, due))
+        | share & falling & Q(GreaterThan(gained, due))
+    )
+
+
+OFF_TARGET = _off_target()
 
 
 def _count(qs: QuerySet) -> Coalesce:

@@ -46,7 +46,9 @@ FINISHED = frozenset({Partnership.Status.ENDED, Partnership.Status.ARCHIVED})
 # --- Points the health score takes off (they add up to 100) --------------------------------
 
 REVIEW_OVERDUE_POINTS = 20
-# Scaled by the share of KPIs off target in the last completed review, rounded up.
+# Scaled by the share of KPIs off target in the last completed review, rounded up. Off target
+# means short of what was due by the end of the review's period (KPI.due_by), not of the whole
+# target: a first review of a KPI on pace costs nothing.
 KPIS_OFF_TARGET_POINTS = 15
 NO_RECENT_ACTIVITY_POINTS = 15
 NO_BUSINESS_POINTS = 10

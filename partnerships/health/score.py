@@ -119,7 +119,8 @@ def score(facts: dict[str, Any], today: dt.date) -> Health:
     has_signed_mou: whether there is a signed MOU;
     expired_mou_on: the latest expiry of an MOU marked expired (None: none);
     last_review_end: the end of the period of the last completed review (None: none);
-    kpis_measured, kpis_off_target: that review's KPI results, and how many missed target;
+    kpis_measured, kpis_off_target: that review's KPI results, and how many missed what was
+        due by the end of its period (the share of the target its time allows);
     business_involved: True / False, or None when not assessed (no provider registered).
     """
     if facts["status"] in FINISHED:

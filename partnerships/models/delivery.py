@@ -1,5 +1,7 @@
 """Steps 7–8: what the partnership does (activities), and how it is reviewed and learnt from."""
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -221,11 +223,15 @@ class KPIResult(models.Model):
         return f"{self.kpi.name}: {self.actual}"
 
     @property
+    def due(self) -> Decimal:
+        """The KPI's value due by the end of the review's period (KPI.due_by)."""
+        return self.kpi.due_by(self.review.period_end)
+
+    @property
     def on_target(self) -> bool:
-        """Reached the target, in whichever direction the target lies from the baseline."""
-        if self.kpi.target >= self.kpi.baseline:
-            return self.actual >= self.kpi.target
-        return self.actual <= self.kpi.target
+        """Reached what was due by the end of the review's period (the share of the target
+        its time allows), in whichever direction the target lies from the baseline."""
+        return self.kpi.reached(self.actual, on=self.review.period_end)
 
 
 class SuccessFactorRating(models.Model):

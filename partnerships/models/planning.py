@@ -1,11 +1,16 @@
 """Step 5: letter of intent, business plan with actions, and the KPIs reviews measure against."""
 
+import datetime as dt
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
+from fractions import Fraction
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from core.formatting import day
 from partnerships.models.partners import CooperationArea, Partner
 from partnerships.models.partnership import Partnership
 from partnerships.models.uploads import private_document_path, validate_pdf
@@ -135,6 +140,20 @@ class KPI(models.Model):
         related_name="+",
         verbose_name=_("area"),
     )
+    # The day the baseline holds: progress toward the target is expected from then on.
+    start_date = models.DateField(
+        default=timezone.localdate,
+        help_text=_("The day the baseline was measured; progress is expected from then on."),
+        verbose_name=_("measured from"),
+    )
+    # Null only for KPIs agreed before target dates existed: they are judged against the
+    # whole target at every review, as they always were.
+    target_date = models.DateField(
+        null=True,
+        blank=True,
+        help_text=_("When the target should be reached; reviews before then expect a share of it."),
+        verbose_name=_("target date"),
+    )
     created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created at"))
 
     class Meta:
@@ -157,3 +176,55 @@ class KPI(models.Model):
         # An empty unit is already "required"; this catches a unit of only spaces.
         if self.unit and not self.unit.strip():
             raise ValidationError({"unit": _("Give the unit the KPI is measured in.")})
+        if self.target_date and self.start_date and self.target_date < self.start_date:
+            raise ValidationError(
+                {
+                    "target_date": gettext(
+                        "The target date cannot be before the day the KPI is measured from "
+                        "(%(day)s)."
+                    )
+                    % {"day": day(self.start_date)}
+                }
+            )
+
+    # --- The pace: what is due by a review's end (the SQL twin is health.facts.OFF_TARGET) ---
+
+    def due_share(self, on: dt.date) -> Fraction:
+        """The share of the way from baseline to target due by `on`: see `due_share`."""
+        return due_share(self.start_date, self.target_date, on)
+
+    def due_by(self, on: dt.date) -> Decimal:
+        """The value due by `on`, to the cent, rounded away from the baseline: an actual of
+        at least this (at most, for a falling target) is on target (`reached`)."""
+        share = self.due_share(on)
+        baseline, target = _decimal(self.baseline), _decimal(self.target)
+        exact = baseline + (target - baseline) * share.numerator / share.denominator
+        rounding = ROUND_CEILING if target >= baseline else ROUND_FLOOR
+        return exact.quantize(Decimal("0.01"), rounding=rounding)
+
+    def reached(self, actual: Decimal, on: dt.date) -> bool:
+        """Whether `actual` reached what is due by `on`, in whichever direction the target lies
+        from the baseline. Compared by cross-multiplying (no division), as the SQL does."""
+        share = self.due_share(on)
+        baseline, target = _decimal(self.baseline), _decimal(self.target)
+        gained = (_decimal(actual) - baseline) * share.denominator
+        due = (target - baseline) * share.numerator
+        return gained >= due if target >= baseline else gained <= due
+
+
+def _decimal(value) -> Decimal:
+    # A KPI built in memory may hold ints (the field's default, a test's literal).
+    return value if isinstance(value, Decimal) else Decimal(str(value))
+
+
+def due_share(start: dt.date | None, target_date: dt.date | None, on: dt.date) -> Fraction:
+    """The share of a KPI's target due by `on`: the time elapsed from `start` to `on` over the
+    time from `start` to `target_date`, in days, clamped to [0, 1]. The whole target without a
+    target date (the KPIs agreed before there were any) or from the target date on; nothing on
+    or before the start. The checks run in that order, so the division is by a positive number
+    of days even when the dates are wrong."""
+    if target_date is None or on >= target_date:
+        return Fraction(1)
+    if start is None or on <= start:
+        return Fraction(0)
+    return Fraction((on - start).days, (target_date - start).days)

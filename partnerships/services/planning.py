@@ -125,9 +125,13 @@ def kpi_add(
     target,
     baseline=0,
     area: CooperationArea | None = None,
+    target_date: dt.date | None = None,
+    start_date: dt.date | None = None,
 ) -> KPI:
     """Agree a measure the partnership will be reviewed against; names are unique per
-    partnership, regardless of case."""
+    partnership, regardless of case. It is measured from `start_date` (today when not given)
+    and due in full on `target_date`; the pages ask for one, the API and older callers may
+    leave it out (then every review expects the whole target)."""
     check_may_edit(user, partnership)
     lock(Partnership, partnership.pk)
     name = (name or "").strip()
@@ -140,6 +144,8 @@ def kpi_add(
         baseline=baseline if baseline is not None else 0,
         target=target,
         area=area,
+        start_date=start_date or timezone.localdate(),
+        target_date=target_date,
     )
     kpi.full_clean()
     kpi.save()

@@ -243,7 +243,8 @@ def _review_page(request, partnership, review, form=None, *, status=200):
                 "actual": number(k.r_actual),
                 "target": number(k.target),
                 "baseline": number(k.baseline),
-                "on_target": on_target(k, k.r_actual),
+                "due": number(k.due_by(review.period_end)),
+                "on_target": on_target(k, k.r_actual, review.period_end),
             }
             for k in kpis
         ]

@@ -11,7 +11,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
-from django.db.models import CharField, DateField, DecimalField, F, Value
+from django.db.models import CharField, DecimalField, F, Value
 from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
@@ -306,7 +306,7 @@ def _planning_records(partnership: Partnership) -> tuple[list[PlanAction], list[
             r_text=F("name"),
             r_by=F("unit"),
             r_side=F("area__name"),
-            r_due=Value(None, output_field=DateField()),
+            r_due=F("target_date"),
             r_status=Value("", output_field=CharField()),
             r_low=F("baseline"),
             r_high=F("target"),
@@ -333,13 +333,15 @@ def _planning_records(partnership: Partnership) -> tuple[list[PlanAction], list[
     rows = kpis.union(actions, all=True).order_by("r_src", "r_due", "r_text", "r_id")
     for src, pk, text, by, side, due, status, low, high in rows:
         if src == "kpi":
-            kpi = KPI(pk=pk, name=text, unit=by, baseline=low, target=high)
+            kpi = KPI(pk=pk, name=text, unit=by, baseline=low, target=high, target_date=due)
             kpi.area = CooperationArea(name=side) if side else None
             found_kpis.append(kpi)
         else:
             action = PlanAction(pk=pk, description=text, owner=by, due_on=due, status=status)
             action.owner_partner = Partner(name=side) if side else None
             found_actions.append(action)
+    # The query orders by due date first; the KPIs read by name.
+    found_kpis.sort(key=lambda k: (k.name, k.pk))
     return found_actions, found_kpis
 
 

@@ -161,6 +161,31 @@ def test_record_kpi_actuals_in_a_draft_review(world):
     assert KPI.objects.get(pk=kpi.pk).results.get().actual == 12.5
 
 
+def test_a_kpi_with_a_target_date_is_read_against_what_is_due(world):
+    """Issue 19: a result says what was due by the end of its review's period, and the KPI
+    its dates; the verdict is against the value due, not the whole target."""
+    pk, review_id = world["kwargs"]["pk"], world["kwargs"]["review_id"]
+    review = Review.objects.get(pk=review_id)
+    start, end = review.period_start, review.period_end
+    # Due in full twice the period's length after its start: half of 40 is due by its end.
+    kpi = KPIFactory(
+        partnership_id=pk, baseline=0, target=40, start_date=start, target_date=end + (end - start)
+    )
+    client = _writer(world["users"]["officer_a"])
+    url = reverse("api:review_kpi_actuals", args=[pk, review_id])
+    response = _post(client, url, {"results": [{"kpi": kpi.pk, "actual": "21"}]})
+    assert response.status_code == 200, response.content
+    result = next(r for r in response.json()["kpi_results"] if r["kpi_id"] == kpi.pk)
+    assert (result["due"], result["on_target"]) == ("20.00", True)
+    detail = client.get(reverse("api:partnership_detail", args=[pk])).json()
+    row = next(k for k in detail["kpis"] if k["id"] == kpi.pk)
+    assert (row["start_date"], row["target_date"]) == (
+        start.isoformat(),
+        kpi.target_date.isoformat(),
+    )
+    assert (row["latest"]["due"], row["latest"]["on_target"]) == ("20.00", True)
+
+
 def test_comment(world):
     pk = world["kwargs"]["pk"]
     url = reverse("api:partnership_comments", args=[pk])

@@ -13,6 +13,7 @@ from demo import dataset
 from demo import partnerships as demo
 from partnerships import workflow
 from partnerships.models import (
+    KPI,
     MOU,
     Activity,
     CityMembership,
@@ -169,6 +170,13 @@ def test_the_demo_shows_both_kinds_of_confirmation(loaded):
     assert not CityMembership.objects.filter(partner__in=[c.partner for c in offline]).exists()
     for confirmation in offline:
         confirmation.full_clean()  # the evidence is a readable PDF, the date not ahead
+
+
+def test_every_demo_kpi_has_a_target_date_after_its_start(loaded):
+    """Issue 19: the demo's reviews read each KPI against the share of its target due."""
+    kpis = list(KPI.objects.all())
+    assert kpis
+    assert all(k.target_date and k.start_date < k.target_date for k in kpis)
 
 
 def test_the_demo_has_a_pending_invitation_to_a_city_without_officers(loaded):

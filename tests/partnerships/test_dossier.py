@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 
 import pytest
 from django.apps import apps
 from django.urls import reverse
 from django.utils import translation
+from django.utils.formats import date_format
 from pypdf import PdfReader
 
 from partnerships import dossier
@@ -139,3 +141,25 @@ def test_dossier_says_nothing_for_missing_values_and_groups_numbers(client, worl
             HTTP_ACCEPT_LANGUAGE="de",
         ).content.decode()
     assert "4.015.224" in german or "4 015 224" in german or "4’015’224" in german
+
+
+def test_dossier_shows_each_kpis_target_date_and_what_the_review_found_due(client, world):
+    """Issue 19: a KPI with a target date reads "40 by 30 Jun 2027", and the latest review's
+    results say what was due by the end of its period, which the verdict is against."""
+    p = world["p"]
+    review = p.reviews.get()
+    start, end = review.period_start, review.period_end
+    # Due in full twice the period's length after its start: half of 40 is due by its end.
+    visits = KPIFactory(
+        partnership=p, name="Exchange visits", baseline=0, target=40,
+        start_date=start, target_date=end + (end - start),
+    )  # fmt: skip
+    KPIResult.objects.create(review=review, kpi=visits, actual=14)
+    client.force_login(world["officer"])
+    html = client.get(reverse("partnerships:dossier", args=[p.pk]), {"format": "html"})
+    text = html.content.decode()
+    target_on = date_format(visits.target_date, "SHORT_DATE_FORMAT")
+    assert f"40 by {target_on}" in text
+    assert "Due by period end" in text
+    row = re.search(r"<tr><td>Exchange visits \(missions\)</td>.*?</tr>", text, re.S).group(0)
+    assert '<td class="num">20</td><td class="num">14</td>' in row and "off target" in row

@@ -12,6 +12,7 @@ from django.apps import apps
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from core.formatting import day
 from partnerships import exports
 from partnerships.models import Activity, KPIResult, Partnership, Review, SuccessFactorRating
 from tests.factories.businesses import (
@@ -192,6 +193,13 @@ def test_reviews_export_holds_kpi_actuals_and_factor_ratings(client, world, fmt)
     )
     kpi = world["p1"].kpis.create(name="Jobs", unit="jobs", baseline=0, target=12500)
     KPIResult.objects.create(review=review, kpi=kpi, actual=13250)
+    # Due in full twice the period's length after its start: half of it is due by its end.
+    start, end = review.period_start, review.period_end
+    visits = world["p1"].kpis.create(
+        name="Visits", unit="visits", baseline=0, target=40,
+        start_date=start, target_date=end + (end - start),
+    )  # fmt: skip
+    KPIResult.objects.create(review=review, kpi=visits, actual=14)
     client.force_login(world["officer"])
     rows = get_csv(client, "reviews") if fmt == "csv" else get_xlsx(client, "reviews")
     headers = [str(h) for h in rows[0]]
@@ -200,7 +208,8 @@ def test_reviews_export_holds_kpi_actuals_and_factor_ratings(client, world, fmt)
     cell = dict(zip(headers, row, strict=True))
     assert cell["KPI results"] == (
         "Jobs (jobs): 13,250 of 12,500, on target; KPI 0 (things): 3 of 2, on target; "
-        "KPI 1 (things): 7 of 5, off target"
+        "KPI 1 (things): 7 of 5, off target; Visits (visits): 14 of 20 due by the period's "
+        f"end (target 40 by {day(visits.target_date)}), off target"
     )
     # Every factor has its column, so a review's ratings line up under the same headers.
     factor_headers = [h for h in headers if h.startswith("Rating: ")]

@@ -610,6 +610,48 @@ def test_the_draft_page_shows_kpis_against_targets_and_saves(client, partnership
     assert "Off target" in client.get(review_url(review)).content.decode()
 
 
+def test_a_review_reads_a_kpi_against_what_is_due_by_its_period_end(client, partnership, officer):
+    # 40 visits from 0, measured from 1 Jan 2025 and due in full on 1 Jan 2027 (730 days):
+    # by the period's end, 30 Jun 2025 (180 days), 40 × 180/730 = 9.86…, so 9.87 is due.
+    kpi = partnership.kpis.get()
+    KPI.objects.filter(pk=kpi.pk).update(
+        baseline=0, target=40, start_date=dt.date(2025, 1, 1), target_date=dt.date(2027, 1, 1)
+    )
+    review = draft(partnership)
+    services.review_update_draft(review=review, kpi_results={kpi.pk: Decimal("14")})
+    client.force_login(officer)
+    page = client.get(review_url(review)).content.decode()
+    assert "Due by period end" in page and "40 by 1 Jan 2027" in page
+    assert "<td>9.87</td>" in page and "On target" in page
+    services.review_update_draft(review=review, kpi_results={kpi.pk: Decimal("9.86")})
+    assert "Off target" in client.get(review_url(review)).content.decode()
+
+    services.review_update_draft(
+        review=review, kpi_results={kpi.pk: Decimal("12")}, decision=Review.Decision.CONTINUE
+    )
+    services.review_complete(review=review, on=dt.date(2025, 7, 1))
+    page = client.get(review_url(review)).content.decode()
+    assert "form" not in client.get(review_url(review)).context
+    assert "<td>9.87</td><td>12</td>" in page and "On target" in page
+    # The first review of a KPI on pace costs the partnership no health.
+    assert not [
+        d
+        for d in health.health_for([partnership.pk])[partnership.pk].deductions
+        if "off target" in d.reason
+    ]
+
+
+def test_the_partnership_page_lists_each_kpi_with_its_target_date(client, partnership, officer):
+    KPIFactory(
+        partnership=partnership, name="Exchange visits", unit="visits", target=40,
+        target_date=dt.date(2027, 6, 30),
+    )  # fmt: skip
+    client.force_login(officer)
+    page = client.get(reverse("partnerships:detail", args=[partnership.pk]) + "?step=5")
+    body = page.content.decode()
+    assert "Exchange visits" in body and "40 by 30 Jun 2027" in body
+
+
 @pytest.mark.parametrize(
     "overrides, field",
     [

@@ -475,7 +475,13 @@ def test_an_invalid_status_or_another_partnerships_action_changes_nothing(
 ADD_ANOTHER = [
     (
         "kpi_add",
-        {"name": "Trade missions", "unit": "missions", "baseline": "0", "target": "2"},
+        {
+            "name": "Trade missions",
+            "unit": "missions",
+            "baseline": "0",
+            "target": "2",
+            "target_date": "2027-06-30",
+        },
         "form",
         "kpi_add",
         "KPI agreed.",
@@ -534,13 +540,47 @@ def test_a_kpi_is_agreed_and_listed(officer_client, partnership):
     response = officer_client.post(
         url("kpi_add", partnership),
         {"name": "Trade missions", "unit": "missions", "baseline": "0", "target": "2.5",
-         "area": area.pk},
+         "target_date": "2027-06-30", "area": area.pk},
     )  # fmt: skip
     assert response.status_code == 302
     assert response.url == section(partnership, Step.PLANNING)
     kpi = KPI.objects.get(partnership=partnership)
     assert (kpi.unit, str(kpi.target), kpi.area) == ("missions", "2.50", area)
-    assert "Trade missions" in officer_client.get(url("kpi_add", partnership)).content.decode()
+    # Measured from the day it is agreed, unless a day is given.
+    assert (kpi.start_date, kpi.target_date) == (timezone.localdate(), dt.date(2027, 6, 30))
+    page = officer_client.get(url("kpi_add", partnership)).content.decode()
+    assert "Trade missions" in page
+    assert "2.50 by 30 Jun 2027" in page
+
+
+def test_a_kpi_needs_a_target_date_not_before_its_start(officer_client, partnership):
+    data = {"name": "Visits", "unit": "visits", "baseline": "0", "target": "4"}
+    response = officer_client.post(url("kpi_add", partnership), data)
+    assert response.status_code == 200
+    assert response.context["form"].errors["target_date"] == [
+        "Give the date by which the target should be reached."
+    ]
+    response = officer_client.post(
+        url("kpi_add", partnership),
+        {**data, "start_date": "2026-03-01", "target_date": "2026-02-28"},
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors["target_date"] == [
+        "The target date cannot be before the day the KPI is measured from (1 Mar 2026)."
+    ]
+    assert not KPI.objects.exists()
+    response = officer_client.post(
+        url("kpi_add", partnership),
+        {**data, "start_date": "2026-03-01", "target_date": "2026-03-01"},
+    )
+    assert response.status_code == 302
+    assert KPI.objects.get().start_date == dt.date(2026, 3, 1)
+
+
+def test_the_kpi_form_says_what_the_target_date_is_for(officer_client, partnership):
+    page = officer_client.get(url("kpi_add", partnership)).content.decode()
+    assert 'name="target_date"' in page
+    assert "A review before then expects the share" in page
 
 
 def test_a_kpi_without_a_unit_is_a_field_error(officer_client, partnership):
@@ -807,6 +847,12 @@ BAD_INPUTS = [
     ("kpi_add", {"name": "N", "unit": "u", "baseline": "0", "target": "1",
                  "area": "99999999999999999999999"}, "area"),
     ("kpi_add", {"name": HUGE, "unit": "u", "baseline": "0", "target": "1"}, "name"),
+    ("kpi_add", {"name": "N", "unit": "u", "baseline": "0", "target": "1",
+                 "target_date": "2027-02-30"}, "target_date"),
+    ("kpi_add", {"name": "N", "unit": "u", "baseline": "0", "target": "1",
+                 "target_date": "12027-01-01"}, "target_date"),
+    ("kpi_add", {"name": "N", "unit": "u", "baseline": "0", "target": "1",
+                 "target_date": "2027-01-01", "start_date": "yesterday"}, "start_date"),
     ("activity_add", {}, "kind"),
     ("activity_add", {"kind": "party", "title": "t", "occurred_on": "2025-01-01"}, "kind"),
     ("activity_add", {"kind": "marketing", "title": "t", "occurred_on": "2025-02-30"},

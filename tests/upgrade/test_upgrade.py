@@ -240,3 +240,13 @@ def test_migrating_an_existing_installation_keeps_every_row(old_installation):
         assert after == strengths
         after = dict(conn.execute("SELECT id, strength FROM alliances_suballiance"))
         assert after == sub_strengths
+
+        # KPIs agreed before target dates (partnerships 0018): measured from the day each was
+        # agreed, in the portal's time zone, and with no target date (judged as before).
+        kpis = conn.execute("SELECT count(*) FROM partnerships_kpi").fetchone()[0]
+        assert kpis
+        assert conn.execute(
+            "SELECT count(*) FROM partnerships_kpi WHERE target_date IS NULL "
+            "AND start_date = (created_at AT TIME ZONE %s)::date",
+            [settings.TIME_ZONE],
+        ).fetchone() == (kpis,)
