@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.urls import path
+from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET
 
 from core import search
@@ -20,8 +21,12 @@ def search_page(request):
     groups = search.search(request.user, query)
     context = {"query": query, "groups": groups}
     if request.htmx and not request.htmx.history_restore_request:
-        return render(request, "core/_search_options.html", context)
-    return render(request, "core/search.html", context)
+        response = render(request, "core/_search_options.html", context)
+    else:
+        response = render(request, "core/search.html", context)
+    # One address, two answers: a cache must never give the drop-down for the page.
+    patch_vary_headers(response, ["HX-Request"])
+    return response
 
 
 app_name = "core"

@@ -6,15 +6,34 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from django.db.models import Q
+from django.db.models import CharField, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
 from core.search import Group, Hit, Query, first, matching
 from partnerships import selectors
-from partnerships.models import MOU, CityMembership, LetterOfIntent, Partner, Step
+from partnerships.models import (
+    MOU,
+    CityMembership,
+    LetterOfIntent,
+    Partner,
+    PartnershipMember,
+)
 from partnerships.selectors.names import city_named, has_member_named
+
+
+def _names_of(model, ref: str = "partnership") -> Subquery:
+    """The names of the cities of `model`'s rows (members, memberships) pointing at the outer
+    row, as one column: a correlated subquery, evaluated for the rows kept only."""
+    return Subquery(
+        model.objects.filter(**{ref: OuterRef("pk")})
+        .order_by()
+        .values(ref)
+        .annotate(names=selectors.GroupConcat("partner__name"))
+        .values("names"),
+        output_field=CharField(),
+    )
 
 
 def _see_all(view: str, query: Query) -> str:
@@ -23,9 +42,8 @@ def _see_all(view: str, query: Query) -> str:
 
 def partnerships_found(user, query: Query) -> Group:
     """By title, or by a member city's name in any language ("eThekwini" finds Durban's)."""
-    qs = selectors.partnerships_visible_to(user).annotate(
-        cities=selectors.GroupConcat("members__partner__name")
-    )
+    # The member cities as one column, computed for the few rows shown only.
+    qs = selectors.partnerships_visible_to(user).annotate(cities=_names_of(PartnershipMember))
     rows, more = first(matching(qs, ("title",), query, also=has_member_named(query.text)), query)
     return Group(
         kind="partnerships",
@@ -35,7 +53,7 @@ def partnerships_found(user, query: Query) -> Group:
             Hit(
                 row.title,
                 reverse("partnerships:detail", args=[row.pk]),
-                f"{row.cities or ''} · {Step(row.step).label}",
+                " · ".join(part for part in (row.cities, str(row.step_label)) if part),
             )
             for row in rows
         ],
@@ -68,14 +86,18 @@ def cities_found(user, query: Query) -> Group:
 
 def people_found(user, query: Query) -> Group:
     """Colleagues by name or job title (selectors.officers_visible_to): never by e-mail."""
-    qs = selectors.officers_visible_to(user).order_by("last_name", "first_name", "pk")
+    own = CityMembership.objects.filter(user=OuterRef("pk")).order_by("partner__name")
+    qs = (
+        selectors.officers_visible_to(user)
+        .annotate(
+            cities=_names_of(CityMembership, ref="user"),
+            city=Subquery(own.values("partner")[:1]),
+        )
+        .order_by("last_name", "first_name", "pk")
+    )
     rows, more = first(
         matching(qs, ("first_name", "last_name", "username", "job_title"), query), query
     )
-    cities: dict[int, list[CityMembership]] = {}
-    if rows:  # the people's cities: one more query, only when someone was found
-        for membership in CityMembership.objects.filter(user__in=rows).select_related("partner"):
-            cities.setdefault(membership.user_id, []).append(membership)
     return Group(
         kind="people",
         label=_("People"),
@@ -83,18 +105,10 @@ def people_found(user, query: Query) -> Group:
         hits=[
             Hit(
                 row.get_full_name() or row.username,
-                reverse("partnerships:city_detail", args=[cities[row.pk][0].partner_id]),
-                " · ".join(
-                    part
-                    for part in (
-                        row.job_title,
-                        ", ".join(sorted(m.partner.name for m in cities[row.pk])),
-                    )
-                    if part
-                ),
+                reverse("partnerships:city_detail", args=[row.city]),
+                " · ".join(part for part in (row.job_title, row.cities) if part),
             )
             for row in rows
-            if row.pk in cities
         ],
         more=more,
     )

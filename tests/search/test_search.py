@@ -178,7 +178,7 @@ def test_query_budget_is_the_same_at_small_and_larger_sizes(
     counts = []
     for n in (2, 20):
         _grow(home, n)
-        with django_assert_max_num_queries(14) as captured:
+        with django_assert_max_num_queries(13) as captured:
             response = client.get(SEARCH, {"q": "harbour"})
         assert response.status_code == 200
         counts.append(len(captured.captured_queries))
