@@ -104,6 +104,15 @@ def test_another_citys_private_records_never_appear(world):
     assert found(admin, "gordon")["people"] == ["Gordon Harbourmaster"]
 
 
+def test_a_lesson_another_city_shared_is_found_as_in_the_library(world):
+    LessonFactory(partnership=world["theirs"], theme="Harbour dredging", shared=True)
+    assert found(world["officer"], "dredging")["lessons"] == ["Harbour dredging"]
+    # Its partnership stays private: not found, and the hit leads to the library.
+    assert "partnerships" not in found(world["officer"], "secret")
+    (group,) = [g for g in search(world["officer"], Query.parse("dredging"))]
+    assert group.hits[0].url.startswith(reverse("partnerships:lessons"))
+
+
 def test_chamber_staff_find_their_businesses_and_no_partnership_inside(world):
     kinds = found(world["staff"], "harbour")
     assert kinds["businesses"] == ["Harbour Tugs Ltd"]
