@@ -12,6 +12,7 @@ bilateral linkage has exactly two parties) live in `alliances.services`.
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -20,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
+from core.search import vector as search_vector
 from partnerships.models import Partner, Partnership, Sector
 
 STRENGTH_VALIDATORS = [MinValueValidator(0), MaxValueValidator(10)]
@@ -92,6 +94,9 @@ class Organisation(models.Model):
         indexes = [
             models.Index(fields=["partner", "kind"]),
             models.Index(fields=["kind", "name"]),
+            # The portal's search of businesses and chambers by name (core/search.py; built on
+            # PostgreSQL only).
+            GinIndex(search_vector("name"), name="organisation_search"),
         ]
         verbose_name = _("organisation")
         verbose_name_plural = _("organisations")

@@ -10,7 +10,7 @@ class BusinessesConfig(AppConfig):
     def ready(self) -> None:
         """Plug this app into the pages of the apps it depends on, which never import it
         (core.hooks: every hook is declared there, with what its providers receive)."""
-        from businesses import exports, middleware, notify, selectors
+        from businesses import exports, middleware, notify, search, selectors
         from businesses.views import panels
         from core import hooks
         from core.access import has_role
@@ -36,6 +36,9 @@ class BusinessesConfig(AppConfig):
         hooks.register(
             "health.business_involvement", selectors.business_involvement_partnership_ids
         )
+        # The portal's search finds businesses and chambers.
+        for provider in search.PROVIDERS:
+            hooks.register("search.results", provider)
         # Reports, exports and the dossier show businesses, interest and outcomes.
         for dataset in exports.DATASETS:
             hooks.register("exports.datasets", dataset)

@@ -122,6 +122,16 @@ def businesses_visible_to(user) -> QuerySet[BusinessProfile]:
     return _business_rows(qs).order_by("organisation__name")
 
 
+def associations_visible_to(user) -> QuerySet[BusinessAssociation]:
+    """The chambers whose businesses the user sees (`businesses_visible_to`): admins all,
+    staff their own associations, officers their cities'."""
+    qs = BusinessAssociation.objects.all()
+    if not core.is_admin(user):
+        own = Q(pk__in=perms.association_ids(user))
+        qs = qs.filter(own | Q(organisation__partner_id__in=core.city_ids(user)))
+    return qs.select_related("organisation__partner").order_by("organisation__name")
+
+
 def associations_of_cities(city_ids: Iterable[int]) -> QuerySet[BusinessAssociation]:
     """Associations of some cities, with their number of member businesses (in the row)."""
     return (

@@ -51,6 +51,7 @@ urlpatterns = [
     path("", include("businesses.urls")),
     path("alliances/", include("alliances.urls")),
     path("", include("discussion.urls")),
+    path("", include("core.urls")),
     # The REST API (api/, docs/api.md): /api/schema/, its pages, and /api/v1/.
     path("api/", include("api.urls")),
 ]

@@ -24,6 +24,9 @@ HOOKS: dict[str, str] = {
     "access.open_views": "an iterable of view names open to a signed-in person without a role",
     "account.status_panels": "(request) -> dict | None: a panel (its `template` and data) on "
     "the status page of an account (settings.ACCOUNT_STATUS_VIEW)",
+    "search.results": "(user, query: core.search.Query) -> core.search.Group | None: one kind "
+    "of record the user may see matching the query, ranked, at most query.limit hits, in one "
+    "query (core.search.matching and first)",
     # notifications
     "notifications.audience": "(event: partnerships.events.Event, user_ids) -> the set of "
     "those people who may see what the event is about, or None for a kind the provider does "

@@ -23,3 +23,17 @@ class LabelsOnly(migrations.SeparateDatabaseAndState):
         super().state_forwards(app_label, state)
         if rendered is not None:
             state.apps  # noqa: B018 - render once, as the next operation expects
+
+
+class PostgresOnlyAddIndex(migrations.AddIndex):
+    """An index only PostgreSQL can build (a GIN index on a full-text document, core/search.py):
+    the model state holds it everywhere, the SQLite database of the embedded default does not
+    (it searches without one)."""
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor == "postgresql":
+            super().database_forwards(app_label, schema_editor, from_state, to_state)
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor == "postgresql":
+            super().database_backwards(app_label, schema_editor, from_state, to_state)

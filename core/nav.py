@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from core import hooks
-from core.access import has_a_role
+from core.access import has_a_role, holds_a_role
 
 # Where an item goes: the bar, its right end, the person's menu, or the bar of a visitor.
 MAIN, END, ACCOUNT, PUBLIC = "main", "end", "account", "public"
@@ -78,7 +78,8 @@ def navigation(request) -> dict:
                 badge=badge,
             )
         )
-    return {"nav": places, "nav_home": _home(request)}
+    # The search box: for people with a role (an account without one has no page to find).
+    return {"nav": places, "nav_home": _home(request), "nav_search": holds_a_role(request)}
 
 
 def _home(request) -> str:

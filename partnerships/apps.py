@@ -11,12 +11,14 @@ class PartnershipsConfig(AppConfig):
         from core import hooks
         from core.access import has_role
         from core.nav import NavItem
-        from partnerships import exports, permissions
+        from partnerships import exports, permissions, search
 
         # Who works for a city, for core.access (and the officers' items of the nav bar).
         hooks.register("access.roles", permissions.roles)
         officer = has_role("officer")
 
+        for provider in search.PROVIDERS:
+            hooks.register("search.results", provider)
         for dataset in exports.DATASETS:
             hooks.register("exports.datasets", dataset)
         for item in (

@@ -11,6 +11,7 @@ from django_countries import countries
 from core.forms import ChoicesForm
 from partnerships import selectors
 from partnerships.models import CooperationArea, Partner, Partnership, PartnershipMember, Step
+from partnerships.selectors.names import has_member_named
 
 SCOPE_MINE = "mine"
 SCOPE_CHOICES = [("", _("All visible (incl. published)")), (SCOPE_MINE, _("Only my cities"))]
@@ -83,7 +84,8 @@ class PartnershipFilter(django_filters.FilterSet):
         value = value.strip()
         if not value:
             return queryset
-        return queryset.filter(Q(title__icontains=value) | _members(partner__name__icontains=value))
+        # A member city by any of its names: "Durban" finds eThekwini's partnerships.
+        return queryset.filter(Q(title__icontains=value) | has_member_named(value))
 
     def filter_scope(self, queryset, name, value):
         if value != SCOPE_MINE:

@@ -3,17 +3,12 @@
 from __future__ import annotations
 
 from django import forms
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import ChoicesForm
-from gazetteer.models import PlaceName
-from gazetteer.selectors import MIN_QUERY, search_key
-from partnerships.models import (
-    CooperationArea,
-    Partnership,
-    PartnershipMember,
-)
+from partnerships.models import CooperationArea, Partnership
+from partnerships.selectors.names import has_member_named
 
 # --- The public registry -------------------------------------------------------------------------
 
@@ -47,14 +42,8 @@ class RegistryFilterForm(ChoicesForm):
         data = self.cleaned_data
         if data.get("q"):
             text = data["q"].strip()
-            member = PartnershipMember.objects.filter(partnership=OuterRef("pk"))
-            found = Q(title__icontains=text) | Exists(member.filter(partner__name__icontains=text))
-            key = search_key(text)
-            if len(key) >= MIN_QUERY:
-                # A city by any of its names in the gazetteer: "Durban" finds eThekwini.
-                places = PlaceName.objects.filter(key__startswith=key).values("place_id")
-                found |= Exists(member.filter(partner__geonameid__in=places))
-            qs = qs.filter(found)
+            # A city by any of its names in the gazetteer: "Durban" finds eThekwini.
+            qs = qs.filter(Q(title__icontains=text) | has_member_named(text))
         if data.get("category"):
             qs = qs.filter(category=data["category"])
         if data.get("area"):

@@ -23,6 +23,7 @@ from partnerships.models import (
     StrategyCriterion,
     TwinningStrategy,
 )
+from partnerships.selectors.names import city_named
 
 # --- The directory ---------------------------------------------------------------------------
 
@@ -101,7 +102,8 @@ class CityFilter(django_filters.FilterSet):
 
     def search(self, queryset, name, value):
         value = value.strip()
-        return queryset.filter(name__icontains=value) if value else queryset
+        # Any of the city's names: "Canton" finds Guangzhou.
+        return queryset.filter(city_named(value)) if value else queryset
 
     def population_band(self, queryset, name, value):
         for band, _label, lowest, highest in POPULATION_BANDS:

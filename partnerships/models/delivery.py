@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -11,6 +12,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.search import vector as search_vector
 from partnerships.models.choices import Step
 from partnerships.models.partnership import Partnership
 
@@ -322,6 +324,8 @@ class Lesson(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        # The portal's search (core/search.py; built on PostgreSQL only).
+        indexes = [GinIndex(search_vector("theme", "text"), name="lesson_search")]
         verbose_name = _("lesson")
         verbose_name_plural = _("lessons")
 

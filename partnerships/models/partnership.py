@@ -1,6 +1,7 @@
 """The partnership itself, its member cities, champions and the record of its step moves."""
 
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
@@ -8,6 +9,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.search import vector as search_vector
 from partnerships.models.choices import Step
 from partnerships.models.partners import CooperationArea, Partner
 from partnerships.models.strategy import TwinningStrategy
@@ -167,6 +169,8 @@ class Partnership(models.Model):
             ),
             # The admin's "created" filter.
             models.Index(fields=["created_at"], name="partnership_created_at"),
+            # The portal's search by title (core/search.py; built on PostgreSQL only).
+            GinIndex(search_vector("title"), name="partnership_search"),
         ]
         verbose_name = _("partnership")
         verbose_name_plural = _("partnerships")

@@ -14,6 +14,8 @@ from partnerships.selectors.common import GroupConcat, area_names, count_of, per
 from partnerships.selectors.planning import MouRow, mous_for_page
 from partnerships.selectors.search import candidates_for_page, criteria_of
 from partnerships.selectors.visibility import (
+    lessons_visible_to,
+    officers_visible_to,
     partnerships_editable_by,
     partnerships_of_my_cities,
     partnerships_published,
@@ -49,7 +51,9 @@ __all__ = [
     "count_of",
     "criteria_of",
     "history_entries",
+    "lessons_visible_to",
     "mous_for_page",
+    "officers_visible_to",
     "partnership_for_page",
     "partnership_rows",
     "partnerships_editable_by",

@@ -14,6 +14,7 @@ from django.db.models import (
 from partnerships import permissions
 from partnerships.models import (
     CityMembership,
+    Lesson,
     Partnership,
     PartnershipMember,
 )
@@ -73,6 +74,38 @@ def partnerships_of_my_cities(user) -> QuerySet[Partnership]:
     if permissions.is_admin(user):
         return qs
     return qs.filter(_member_of(permissions.city_ids(user)))
+
+
+def lessons_visible_to(user, mine: bool = False) -> QuerySet[Lesson]:
+    """The lessons of the user's cities' partnerships and, unless `mine`, those shared in the
+    library by other cities (for anyone working for a city, and admins)."""
+    own = Lesson.objects.filter(partnership__in=partnerships_of_my_cities(user).values("pk"))
+    if mine or not (permissions.is_officer(user) or permissions.is_admin(user)):
+        return own
+    return own | Lesson.objects.filter(shared=True)
+
+
+def officers_visible_to(user):
+    """The people who work for a city that the user may see as a colleague: the officers of
+    the user's own cities and of the cities they share a partnership with (all officers for
+    admins). Chamber staff and accounts without a city see nobody's: a partnership's public
+    contacts are the registry's, chosen by each side."""
+    people = get_user_model().objects.filter(is_active=True)
+    if permissions.is_admin(user):
+        return people.filter(Exists(CityMembership.objects.filter(user=OuterRef("pk"))))
+    mine = permissions.city_ids(user)
+    if not mine:
+        return people.none()
+    shared = PartnershipMember.objects.filter(
+        partnership__in=partnerships_visible_to(user).values("pk")
+    ).values("partner_id")
+    return people.filter(
+        Exists(
+            CityMembership.objects.filter(user=OuterRef("pk")).filter(
+                Q(partner_id__in=mine) | Q(partner_id__in=shared)
+            )
+        )
+    )
 
 
 def with_members(qs: QuerySet[Partnership]) -> QuerySet[Partnership]:

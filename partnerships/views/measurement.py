@@ -417,23 +417,12 @@ def _home_of(partnership_ref: str) -> dict:
     }
 
 
-def _visible_lessons(user, mine: bool = False):
-    """The lessons of the user's cities' partnerships and, unless `mine`, those shared in the
-    library by other cities (for anyone working for a city, and admins)."""
-    own = Lesson.objects.filter(
-        partnership__in=selectors.partnerships_of_my_cities(user).values("pk")
-    )
-    if mine or not (permissions.is_officer(user) or permissions.is_admin(user)):
-        return own
-    return own | Lesson.objects.filter(shared=True)
-
-
 @login_required
 @require_GET
 def lessons(request):
     """The city's alliance knowledge base: every lesson of the partnerships the user may see,
     searchable by text and filtered by step, theme, city and adoption; paginated."""
-    visible = _visible_lessons(request.user)
+    visible = selectors.lessons_visible_to(request.user)
     themes: dict[str, str] = {}
     for theme in visible.order_by("theme").values_list("theme", flat=True).distinct():
         themes.setdefault(theme.casefold(), theme)
@@ -451,7 +440,7 @@ def lessons(request):
     )
     form = LessonSearchForm(request.GET or None, themes=sorted(themes.values()), cities=cities)
     wanted = form.filters() if form.is_bound else {}
-    qs = _visible_lessons(request.user, mine=wanted.get("scope") == "mine")
+    qs = selectors.lessons_visible_to(request.user, mine=wanted.get("scope") == "mine")
     if wanted.get("q"):
         text = wanted["q"].strip()
         qs = qs.filter(
@@ -505,9 +494,8 @@ def lessons(request):
 def lesson_adopt(request, lesson_id: int):
     """Adopt a lesson into its home city's next strategy version (coordinators of that city and
     admins; anyone else gets a 404)."""
-    lesson = get_object_or_404(
-        _visible_lessons(request.user).annotate(**_home_of("partnership_id")), pk=lesson_id
-    )
+    visible = selectors.lessons_visible_to(request.user)
+    lesson = get_object_or_404(visible.annotate(**_home_of("partnership_id")), pk=lesson_id)
     home_id = lesson.home_id
     require(home_id is not None and permissions.is_coordinator_of(request.user, home_id))
     try:

@@ -60,6 +60,9 @@ MATRIX = {
     # Chamber staff are sent to their own home (businesses:chamber_home).
     "partnerships:dashboard": ({**SIGNED_IN, "chamber": 302, "chamber_other": 302}, None),
     "partnerships:list": (SIGNED_IN, None),
+    # The portal's search: for anyone with a role, each kind of result filtered by who it is
+    # (tests/search/); an account without one is sent to its status page, a visitor to log in.
+    "core:search": (SIGNED_IN, None),
     # Only someone working for a city has a home city to start a partnership from.
     "partnerships:create": ({**SIGNED_IN, "plain": 404}, None),
     # Saved views of the list (the world's is officer_a's, shared with A): anyone who has the
