@@ -11,7 +11,7 @@ from core.migration_operations import PostgresOnlyAddIndex
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('partnerships', '0013_verbose_names'),
+        ('partnerships', '0018_kpi_target_date'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -11,8 +11,8 @@ from core.migration_operations import PostgresOnlyAddIndex
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('alliances', '0002_verbose_names'),
-        ('partnerships', '0014_search_indexes'),
+        ('alliances', '0003_strength_not_assessed'),
+        ('partnerships', '0019_search_indexes'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
