@@ -46,6 +46,9 @@ HOME, AWAY = "Guangzhou", "Los Angeles"
 INVITEE = "sam.rivera@lacity.example"
 CRITERIA = ("Port and trade", "Universities")
 
+# The KPI's target, not its target date.
+TARGET = re.compile(r"\bTarget\b(?! date)")
+
 
 @pytest.fixture
 def world(transactional_db):
@@ -325,7 +328,10 @@ def _journey(mei: Page, sam: Page, base: str, today: dt.date, screenshot) -> Non
     mei.get_by_label("Name").fill("Students exchanged a year")
     mei.get_by_label("Unit").fill("students")
     mei.get_by_label("Baseline").fill("0")
-    mei.get_by_label("Target").fill("50")
+    mei.get_by_label(TARGET).fill("50")
+    mei.get_by_label("Target date").fill(
+        (timezone.localdate() + dt.timedelta(days=1095)).isoformat()
+    )
     mei.get_by_role("button", name="Add the KPI", exact=True).click()
     expect_message(mei, "KPI agreed.")
     advance(mei, 6, "Agreement / MOU")

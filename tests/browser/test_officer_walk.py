@@ -39,6 +39,9 @@ TITLE = "Port cities trading and learning"
 HOME = "Nelson Mandela Bay"
 CANDIDATE = "Aachen"
 
+# The KPI's target, not its target date.
+TARGET = re.compile(r"\bTarget\b(?! date)")
+
 
 @pytest.fixture
 def world(transactional_db):
@@ -165,9 +168,12 @@ def test_officer_walks_a_partnership_from_strategy_to_a_signed_mou(
         ("Complementary economy", "3", "5"),
         ("Port and logistics experience", "2", "5"),
     ]
+    # Each criterion says what it measures (step 2 scores exactly that; issue 19).
+    measures = ["Complementary sectors", "Sectors in common"]
     for number, (name, weight, max_score) in enumerate(criteria, start=1):
         row = page.get_by_role("group", name=f"Criterion {number}")
         row.get_by_label("Name").fill(name)
+        row.get_by_label("What it measures").select_option(label=measures[number - 1])
         row.get_by_label("Weight").fill(weight)
         row.get_by_label("Max score").fill(max_score)
     page.get_by_role("button", name="Save draft").click()
@@ -297,12 +303,14 @@ def test_officer_walks_a_partnership_from_strategy_to_a_signed_mou(
     page.get_by_role("button", name="Save the business plan").click()
     expect_message(page, "Business plan saved.")
 
+    in_three_years = timezone.localdate() + dt.timedelta(days=3 * 365)  # the KPIs' due date
     page.get_by_role("link", name="Add a KPI", exact=True).click()
     expect(page.get_by_role("heading", name="Agree a KPI")).to_be_visible()
     page.get_by_label("Name").fill("Trade missions a year")
     page.get_by_label("Unit").fill("missions")
     page.get_by_label("Baseline").fill("0")
-    page.get_by_label("Target").fill("2")
+    page.get_by_label(TARGET).fill("2")
+    page.get_by_label("Target date").fill(in_three_years.isoformat())
     page.get_by_role("button", name="Add the KPI and another").click()
     expect_message(page, "KPI agreed.")
     expect(page.get_by_role("heading", name="Agree a KPI")).to_be_visible()
@@ -310,7 +318,8 @@ def test_officer_walks_a_partnership_from_strategy_to_a_signed_mou(
     page.get_by_label("Name").fill("Engineers trained")
     page.get_by_label("Unit").fill("engineers")
     page.get_by_label("Baseline").fill("0")
-    page.get_by_label("Target").fill("10")
+    page.get_by_label(TARGET).fill("10")
+    page.get_by_label("Target date").fill(in_three_years.isoformat())
     page.get_by_role("button", name="Add the KPI", exact=True).click()
     expect_message(page, "KPI agreed.")
     planning = page.locator("#step-5")
