@@ -33,6 +33,7 @@ from partnerships.models import (
     PartnershipMember,
     Step,
 )
+from partnerships.selectors.common import FlatConcat
 
 # Between the parts of a timeline row's text column (a confirmation's who, role and date).
 SEPARATOR = "\x1f"
@@ -324,13 +325,13 @@ class _Joined(Aggregate):
         return super().as_sql(compiler, connection, function="GROUP_CONCAT", **extra_context)
 
 
-def sign_off_column() -> Concat:
+def sign_off_column() -> FlatConcat:
     """`timeline_rows` as ONE text column of the partnership's row, for a page that has no
     query to spare (the dossier): each row's source, date (ISO), city, text, step and person,
     joined by UNIT, rows by RECORD. Read it back with `sign_off_from_column`."""
     parts = []
     for qs in timeline_rows(OuterRef("pk")):
-        text = Concat(
+        text = FlatConcat(
             "t_src",
             Value(UNIT),
             # The moment as text (ISO-like on PostgreSQL and SQLite): sorts, and starts with
@@ -346,13 +347,10 @@ def sign_off_column() -> Concat:
             Coalesce(Concat("t_first", Value(" "), "t_last"), Value("")),
             Value(UNIT),
             Coalesce("t_username", Value("")),
-            output_field=CharField(),
         )
         rows = qs.values("partnership").annotate(text=_Joined(text)).values("text")
         parts.append(Coalesce(Subquery(rows, output_field=CharField()), Value("")))
-    return Concat(
-        parts[0], Value(RECORD), parts[1], Value(RECORD), parts[2], output_field=CharField()
-    )
+    return FlatConcat(parts[0], Value(RECORD), parts[1], Value(RECORD), parts[2])
 
 
 def sign_off_from_column(text: str) -> list[tuple]:
