@@ -47,14 +47,6 @@ def view_for(user, view_id) -> SavedView | None:
     return views_for(user).filter(pk=pk).first()
 
 
-def default_view(user) -> SavedView | None:
-    """The person's default view, if they may still use it (a view unshared since is not)."""
-    if not user.is_authenticated:
-        return None
-    chosen = DefaultView.objects.filter(user=user).values_list("view_id", flat=True).first()
-    return view_for(user, chosen) if chosen else None
-
-
 def query_of(params: QueryDict) -> str:
     """The view-worthy part of a list's query string, normalised: known parameters only,
     blanks dropped, in a fixed order (two ways of asking for the same list are one view)."""

@@ -134,7 +134,6 @@ def _saved_views_context(request, data, view, views, default) -> dict:
             user=request.user,
             initial={"query": query, "name": view.name if view else ""},
         ),
-        "view_query": query,
     }
 
 
