@@ -50,6 +50,7 @@ urlpatterns = [
     path("", include("invitations.urls")),
     path("", include("businesses.urls")),
     path("alliances/", include("alliances.urls")),
+    path("", include("agenda.urls")),
     path("", include("discussion.urls")),
     path("", include("core.urls")),
     # The REST API (api/, docs/api.md): /api/schema/, its pages, and /api/v1/.

@@ -1,11 +1,11 @@
 """The one registry of hooks: how an inner app shows or uses what an outer app provides.
 
-Dependencies point one way (demo → businesses → discussion → alliances → invitations →
-notifications → partnerships → gazetteer → accounts → core), so an inner app never imports an
-outer one. Where the inner app's page or process must include the outer app's data, it reads
-a hook here, and the outer app registers its providers from its `AppConfig.ready()`. Every
-hook is named in HOOKS below, with what a provider receives and returns: a misspelt name fails
-at start-up instead of never running.
+Dependencies point one way (demo → businesses → discussion → agenda → alliances →
+invitations → notifications → partnerships → gazetteer → accounts → core), so an inner app
+never imports an outer one. Where the inner app's page or process must include the outer
+app's data, it reads a hook here, and the outer app registers its providers from its
+`AppConfig.ready()`. Every hook is named in HOOKS below, with what a provider receives and
+returns: a misspelt name fails at start-up instead of never running.
 
     hooks.register("dashboard.panels", panels.dashboard_panel)   # outer app, in ready()
     for provider in hooks.providers("dashboard.panels"): ...     # inner app, when it renders
@@ -28,6 +28,10 @@ HOOKS: dict[str, str] = {
     "of record the user may see matching the query, ranked, at most query.limit hits, in one "
     "query (core.search.matching and first)",
     # notifications
+    "reminders.rules": "a notifications.reminders.Rule: a kind of reminder the daily scan finds "
+    "(its kind one of notifications.models.Reminder.Kind)",
+    "calendar.events": "(user, since: date) -> list of notifications.calendar.CalendarEvent: "
+    "dates of the person's own work in their calendar feed, in one query",
     "notifications.audience": "(event: partnerships.events.Event, user_ids) -> the set of "
     "those people who may see what the event is about, or None for a kind the provider does "
     "not know (the events of partnerships.events.CHAMBER_KINDS: nobody is told without one)",

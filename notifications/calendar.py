@@ -27,6 +27,7 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext
 from icalendar import Calendar, Event
 
+from core import hooks
 from core.text import printable
 from notifications.models import CalendarFeed
 from partnerships import permissions
@@ -181,6 +182,9 @@ def events_for(user, today: dt.date | None = None) -> list[CalendarEvent]:
             "due_on",
         )
     ]
+    # The person's own work that outer apps keep (their scheduled activities, from agenda).
+    for provider in hooks.providers("calendar.events"):
+        events += provider(user, since)
     return sorted(events, key=lambda e: (e.day, e.uid))
 
 

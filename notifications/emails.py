@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from core.text import printable
+from notifications import reminders
 from notifications.models import Reminder
 from partnerships.health import rules
 from partnerships.models import Step
@@ -69,6 +70,9 @@ ADVICE = {
         "record why it waits."
     ),
     Kind.ACTION_OVERDUE: gettext_lazy("Mark the action done, or agree a new date with its owner."),
+    Kind.ACTIVITY_OVERDUE: gettext_lazy(
+        "Mark it done with what came of it, or cancel it and schedule it again for a new date."
+    ),
 }
 
 
@@ -136,6 +140,9 @@ KIND_BECAUSE = {
 def partnership_path(reminder: Reminder, partnership_id: int | None = None) -> str:
     if reminder.is_event:
         return event_path(reminder)
+    rule = reminders.rule_of(reminder.kind)
+    if rule is not None and rule.path is not None:
+        return rule.path(reminder)
     path = reverse("partnerships:detail", args=[partnership_id or reminder.partnership_id])
     step = STEP_OF.get(reminder.kind)
     return f"{path}?step={int(step)}#step-{int(step)}" if step else path

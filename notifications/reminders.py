@@ -56,7 +56,7 @@ from django.db.models.constants import OnConflict
 from django.db.models.functions import Cast, Coalesce, Lower, NullIf, TruncDate
 from django.utils import timezone
 
-from core import page_cache
+from core import hooks, page_cache
 from notifications.models import NotificationPreference, Reminder, headline
 from partnerships.health import rules
 from partnerships.models import MOU, Champion, CityMembership, Partnership, PlanAction, Step
@@ -70,7 +70,8 @@ Kind = Reminder.Kind
 STUCK_AFTER = dt.timedelta(hours=1)
 MAX_REQUEUED = 10_000
 
-# Which reminders a snooze covers: all of the same subject, whatever the window.
+# Which reminders a snooze covers: all of the same subject, whatever the window (a kind not
+# named here, such as an outer app's, covers itself).
 TOPICS: dict[str, tuple[str, ...]] = {
     **dict.fromkeys(Reminder.REVIEW_KINDS, Reminder.REVIEW_KINDS),
     **dict.fromkeys(Reminder.MOU_KINDS, Reminder.MOU_KINDS),
@@ -78,8 +79,14 @@ TOPICS: dict[str, tuple[str, ...]] = {
     Kind.ACTION_OVERDUE: (Kind.ACTION_OVERDUE,),
 }
 
+
+def topic(kind: str) -> tuple[str, ...]:
+    return TOPICS.get(kind, (kind,))
+
+
 PEOPLE = "people"  # champions and every member city's officers and coordinators
 COORDINATORS = "coordinators"  # member cities' coordinators only
+ASSIGNEE = "assignee"  # the one person the subject names (`Rule.person`)
 
 
 @dataclass(frozen=True)
@@ -99,6 +106,10 @@ class Rule:
     subjects: Callable[[Context], QuerySet]
     to_partnership: str  # the path from the subject to its partnership ("" for a partnership)
     audience: str = PEOPLE
+    person: str = ""  # ASSIGNEE: the path from the subject to the person told ("assignee__")
+    # Where the reminder's work is done (reminder -> a path of this site), when that is not
+    # the partnership's page.
+    path: Callable | None = None
 
 
 def _partnerships(ctx: Context) -> QuerySet:
@@ -222,7 +233,17 @@ RULES: tuple[Rule, ...] = (
     Rule(Kind.STALLED, _stalled, ""),
     Rule(Kind.ACTION_OVERDUE, _actions, "plan__partnership__"),
 )
-RULES_BY_KIND = {rule.kind: rule for rule in RULES}
+
+
+def all_rules() -> tuple[Rule, ...]:
+    """These, and the rules outer apps add (hook `reminders.rules`: an overdue scheduled
+    activity, from agenda)."""
+    return RULES + tuple(hooks.providers("reminders.rules"))
+
+
+def rule_of(kind: str) -> Rule | None:
+    return next((rule for rule in all_rules() if rule.kind == kind), None)
+
 
 COLUMNS = (
     "r_partnership",
@@ -256,7 +277,7 @@ def _snoozed(rule: Rule, ctx: Context) -> Exists:
     return Exists(
         Reminder.objects.filter(
             recipient=OuterRef("r_user"),
-            kind__in=TOPICS[rule.kind],
+            kind__in=topic(rule.kind),
             partnership=OuterRef("r_partnership"),
             object_id=OuterRef("r_object"),
             status=Reminder.Status.SNOOZED,
@@ -336,8 +357,26 @@ def _champion_branch(rule: Rule, ctx: Context) -> QuerySet:
     )
 
 
+def _assignee_branch(rule: Rule, ctx: Context) -> QuerySet:
+    person = rule.person
+    return (
+        rule.subjects(ctx)
+        .filter(**{f"{person}is_active": True})
+        .annotate(
+            r_user=F(f"{person}id"),
+            r_email=Lower(F(f"{person}email")),
+            r_name=F(f"{person}username"),
+            r_role=Value(Reminder.Role.CONCERNED, CharField()),
+            r_delivery=F(f"{person}notification_preference__delivery"),
+        )
+        .filter(~_recorded(rule, Q(recipient=OuterRef("r_user"))), ~_snoozed(rule, ctx))
+    )
+
+
 def due_query(rule: Rule, ctx: Context) -> QuerySet:
     """The new reminders of one kind: ONE query (a UNION ALL of the two audiences)."""
+    if rule.audience == ASSIGNEE:
+        return _assignee_branch(rule, ctx).order_by().values_list(*COLUMNS)
     staff = _staff_branch(rule, ctx).order_by().values_list(*COLUMNS)
     if rule.audience == COORDINATORS:
         return staff
@@ -375,7 +414,12 @@ class Planned:
         return headline(self.kind, self.occurrence, self.about)
 
 
-ROLE_ORDER = {Reminder.Role.CHAMPION: 0, Reminder.Role.COORDINATOR: 1, Reminder.Role.OFFICER: 2}
+ROLE_ORDER = {
+    Reminder.Role.CHAMPION: 0,
+    Reminder.Role.COORDINATOR: 1,
+    Reminder.Role.OFFICER: 2,
+    Reminder.Role.CONCERNED: 3,
+}
 
 
 def _people(rule: Rule, rows: Iterable[tuple]) -> list[Planned]:
@@ -410,7 +454,7 @@ def _people(rule: Rule, rows: Iterable[tuple]) -> list[Planned]:
 def plan(ctx: Context) -> list[Planned]:
     """Every new reminder due on `ctx.today`: one query per kind, nothing written."""
     planned: list[Planned] = []
-    for rule in RULES:
+    for rule in all_rules():
         planned.extend(_people(rule, due_query(rule, ctx)))
     return planned
 
@@ -474,7 +518,7 @@ def _record(rule: Rule, ctx: Context, batch: uuid.UUID, now: dt.datetime) -> Non
 def _still_due(ctx: Context) -> Q:
     """A snoozed reminder whose occurrence still falls in its own kind's window today."""
     condition = Q(pk__in=[])
-    for rule in RULES:
+    for rule in all_rules():
         subjects = rule.subjects(ctx).filter(
             r_object=OuterRef("object_id"), r_occurrence=OuterRef("occurrence")
         )
@@ -562,7 +606,7 @@ def scan(
     batch = uuid.uuid4()
     now = timezone.now()
     with transaction.atomic():
-        for rule in RULES:
+        for rule in all_rules():
             _record(rule, ctx, batch, now)
         result.woken = _wake(ctx, batch)
         # The rows this run took: those it inserted (created now) and those it woke.

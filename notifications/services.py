@@ -26,7 +26,7 @@ from notifications.models import (
     Reminder,
     event_choice,
 )
-from notifications.reminders import TOPICS
+from notifications.reminders import topic
 from partnerships.models import Partnership
 from partnerships.selectors.visibility import partnerships_visible_to
 
@@ -98,7 +98,7 @@ def reminder_snooze(*, reminder: Reminder, user, until: dt.date, reason: str) ->
         recipient=user,
         partnership_id=reminder.partnership_id,
         object_id=reminder.object_id,
-        kind__in=TOPICS[reminder.kind],
+        kind__in=topic(reminder.kind),
         status__in=[Status.PENDING, Status.DIGEST],
     ).update(**snooze)
     page_cache.bump()

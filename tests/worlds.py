@@ -46,6 +46,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts import services as account_services
 from accounts.models import User
+from agenda import services as agenda_services
 from alliances import services as alliance_services
 from businesses.models import ChamberMembership, MatchProposal
 from discussion import services as discussion_services
@@ -316,6 +317,15 @@ def build_matrix_world() -> dict:
     kwargs["comment_id"] = discussion_services.comment_post(
         user=users["officer_a"], partnership=partnership, body="Shall we meet in March?"
     ).comment.pk
+    # Officer_a's call for officer_b: its assignee or P's editors complete or cancel it.
+    kwargs["activity_id"] = agenda_services.activity_schedule(
+        user=users["officer_a"],
+        partnership=partnership,
+        kind="call",
+        summary="Call B about the MOU",
+        assignee=users["officer_b"],
+        due_on=dt.date.today() + dt.timedelta(days=7),
+    ).pk
     kwargs.update(invitation_world(users, city_a))
     city_kwargs = {"pk": city_a.pk}
     assert loi.pk

@@ -62,6 +62,8 @@ INSTALLED_APPS = [
     "notifications",
     "invitations",
     "alliances",
+    # Scheduled activities of partnerships and sub-alliances (calls, meetings, visits...).
+    "agenda",
     # Comments on partnerships and sub-alliances.
     "discussion",
     "businesses",

@@ -109,6 +109,8 @@ class Reminder(models.Model):
         MOU_EXPIRED = "mou_expired", _("MOU expired")
         STALLED = "stalled", _("Partnership stalled in its step")
         ACTION_OVERDUE = "action_overdue", _("Plan action overdue")
+        # Told to its assignee only (the rule is agenda's: notifications.reminders.all_rules).
+        ACTIVITY_OVERDUE = "activity_overdue", _("Scheduled activity overdue")
         # Events (partnerships.events), told when they happen rather than found by the scan.
         CONFIRMATION_AWAITED = EventKind.CONFIRMATION_AWAITED.value, _("Confirmation awaited")
         CONFIRMED = EventKind.CONFIRMED.value, _("The other city confirmed")
@@ -366,6 +368,8 @@ def headline(kind: str, occurrence: dt.date, about: str = "") -> str:
         return gettext("In the same step since %(when)s") % values
     if kind == k.ACTION_OVERDUE:
         return gettext("Plan action “%(about)s” was due on %(when)s") % values
+    if kind == k.ACTIVITY_OVERDUE:
+        return gettext("Your activity “%(about)s” was due on %(when)s") % values
     return f"{kind} ({when})"
 
 

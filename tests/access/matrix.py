@@ -272,6 +272,20 @@ MATRIX.update(
     }
 )
 
+# Scheduled activities (agenda:*): one's own for anyone signed in; a record's for whoever may
+# see it (an empty POST: the schedule form's errors); the world's activity is officer_a's call
+# for officer_b, which its assignee and P's editors complete (an empty POST: the form's error)
+# or cancel.
+MATRIX.update(
+    {
+        "agenda:mine": (SIGNED_IN, None),
+        "agenda:partnership": (MEMBERS, {**MEMBERS}),
+        "agenda:sub_alliance": (MEMBERS, {**MEMBERS}),
+        "agenda:complete": (MEMBERS, {**MEMBERS}),
+        "agenda:cancel": (POST_ONLY, POST_MEMBERS),
+    }
+)
+
 # Invitations and requests to join a city (invitations:*). The world's invitation is
 # coordinator_a's to A (its sender, A's coordinators and admins resend or revoke it); its key
 # opens the accept page for everyone (signed in with another address: a page saying so; an

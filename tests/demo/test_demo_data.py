@@ -186,3 +186,14 @@ def test_the_demo_has_a_pending_invitation_to_a_city_without_officers(loaded):
     assert invitation.is_pending and invitation.partnership is not None
     assert not CityMembership.objects.filter(partner=invitation.city).exists()
     assert invitation.partnership.members.filter(partner=invitation.city).exists()
+
+
+def test_the_demo_schedules_activities_for_the_pairs_officers_once(loaded):
+    from agenda.models import ScheduledActivity
+
+    assert "Scheduled activities: 4 scheduled" in loaded
+    activities = list(ScheduledActivity.objects.all())
+    assert len(activities) == 4 and sum(a.sub_alliance_id is not None for a in activities) == 1
+    assert all(a.assignee_id for a in activities) and not any(a.is_done for a in activities)
+    assert "Scheduled activities: 0 scheduled" in load()
+    assert ScheduledActivity.objects.count() == 4

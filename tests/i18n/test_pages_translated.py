@@ -31,6 +31,7 @@ pytestmark = pytest.mark.django_db
 LANGUAGE = "zh-hans"
 DATA_APPS = {
     *("accounts", "partnerships", "notifications", "invitations", "alliances", "discussion"),
+    "agenda",
     *("businesses", "gazetteer", "auth"),
 }
 # Written in Latin letters in every language: codes and names that are not data.

@@ -40,6 +40,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from accounts import forms as account_forms
+from agenda import forms as agenda_forms
 from alliances import forms as alliance_forms
 from businesses import forms as business_forms
 from discussion import forms as discussion_forms
@@ -59,7 +60,15 @@ from tests.worlds import url_for as _url
 
 pytestmark = pytest.mark.django_db
 
-OUR_APPS = ("accounts", "partnerships", "alliances", "discussion", "businesses", "invitations")
+OUR_APPS = (
+    "accounts",
+    "partnerships",
+    "alliances",
+    "agenda",
+    "discussion",
+    "businesses",
+    "invitations",
+)
 
 
 @dataclass(frozen=True)
@@ -210,6 +219,11 @@ ENDPOINTS: dict[str, Post] = {
     "discussion:sub_alliance_thread": Post("officer_a", _f(discussion_forms.CommentForm)),
     "discussion:comment_edit": Post("officer_a", _f(discussion_forms.CommentForm)),
     "discussion:comment_remove": Post("officer_a"),
+    # Scheduled activities (the world's is officer_a's call for officer_b).
+    "agenda:partnership": Post("officer_a", _f(agenda_forms.ScheduleForm)),
+    "agenda:sub_alliance": Post("officer_a", _f(agenda_forms.ScheduleForm)),
+    "agenda:complete": Post("officer_b", _f(agenda_forms.CompleteForm), NEXT),
+    "agenda:cancel": Post("officer_a", extra=NEXT),
     # Personal API tokens on the account page (revoking the world's token, officer_a's).
     "accounts:token_create": Post("officer_a", _f((account_forms.ApiTokenForm, "token"))),
     "accounts:token_revoke": Post("officer_a"),

@@ -27,8 +27,8 @@ from tests.worlds import url_for
 pytestmark = pytest.mark.django_db
 
 OURS = (
-    "accounts", "alliances", "businesses", "core", "discussion", "gazetteer", "invitations",
-    "notifications", "partnerships",
+    "accounts", "agenda", "alliances", "businesses", "core", "discussion", "gazetteer",
+    "invitations", "notifications", "partnerships",
 )  # fmt: skip
 STORED = "Flyer\x0b v2\x07"
 

@@ -30,8 +30,8 @@ from tests.worlds import sign_in, url_for
 pytestmark = pytest.mark.django_db
 
 OUR_DIRS = (
-    "accounts", "alliances", "businesses", "core", "discussion", "gazetteer", "invitations",
-    "notifications", "partnerships", "config",
+    "accounts", "agenda", "alliances", "businesses", "core", "discussion", "gazetteer",
+    "invitations", "notifications", "partnerships", "config",
 )  # fmt: skip
 READS = re.compile(r"""request\.GET(?:\.get|\.getlist|\.__getitem__)?[\[(]\s*["']([\w-]+)["']""")
 # Who asks for a page: the first of these the matrix lets GET it.

@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from demo import businesses, discussion, invitations, partnerships
+from demo import agenda, businesses, discussion, invitations, partnerships
 
 
 class Command(BaseCommand):
@@ -19,6 +19,8 @@ class Command(BaseCommand):
         chambers = businesses.load()
         # Comments on the twinned pair's partnership and sub-alliance: after both exist.
         comments = discussion.load()
+        # Calls, meetings and a delegation for the pair's officers ("My activities").
+        activities = agenda.load()
         # A pending invitation to a partner city without officers (its link in the console).
         invitations.load()
         # Counted once both parts are in (the sub-alliance records an activity).
@@ -37,5 +39,6 @@ class Command(BaseCommand):
         for username, association in result.associations.items():
             self.stdout.write(f"{username} is approved staff of the {association}.")
         self.stdout.write(f"Discussion: {comments} comment(s) posted (existing threads kept).")
+        self.stdout.write(f"Scheduled activities: {activities} scheduled (existing agendas kept).")
         for username, role, password in chambers.logins:
             self.stdout.write(f"{username}, {role}, signs in with {password}.")
