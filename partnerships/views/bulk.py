@@ -29,8 +29,7 @@ REPORT_KEY = "partnerships.bulk_report"
 
 def _list_url(query: str) -> str:
     """The list with the filters it was shown with (re-encoded: only a query string)."""
-    params = QueryDict(query or "", mutable=True)
-    params.pop("page", None)
+    params = QueryDict(query or "")
     url = reverse("partnerships:list")
     return f"{url}?{params.urlencode()}" if params else url
 

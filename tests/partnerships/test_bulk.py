@@ -9,6 +9,7 @@ import datetime as dt
 import io
 
 import pytest
+from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
@@ -20,7 +21,8 @@ from core.errors import DomainError
 from notifications.follows import follower_ids
 from notifications.services import follow
 from partnerships import bulk, exports, services
-from partnerships.models import Partnership
+from partnerships.forms.bulk import BulkForm
+from partnerships.models import Partner, Partnership
 from partnerships.views.bulk import REPORT_KEY
 from tests.factories.partnerships import CityMembershipFactory, PartnerFactory, PartnershipFactory
 
@@ -94,7 +96,7 @@ def test_the_list_has_a_box_per_row_an_action_and_a_button(client, officer, mine
     assert '<label class="form-label small mb-1" for="bulk-action">Bulk action</label>' in page
     assert ">Apply to selected</button>" in page
     # "Select all" is there for the script to show; without it, people tick each box.
-    assert "data-select-all hidden" in page
+    assert "<label data-select-all hidden>" in page
     codes = [a.code for a in client.get(LIST).context["bulk_actions"]]
     assert codes == ["export", "follow", "cadence", "pause"]
 
@@ -280,6 +282,39 @@ def test_a_row_refused_by_the_service_is_rolled_back_alone(client, officer, mine
     assert reload(mine["bravo"]).status == Status.PAUSED
 
 
+def test_an_action_form_is_given_the_person_and_the_selection(client, officer, city, mine):
+    """An outer app's action (the agenda's "assign an activity") may offer choices that depend
+    on who asks and on what was selected: its form is given both."""
+
+    class WhoForm(BulkForm):
+        who = forms.ModelChoiceField(queryset=Partner.objects.none())
+
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            seen.append((self.user, [p.title for p in self.partnerships]))
+            self.fields["who"].queryset = Partner.objects.filter(staff__user=self.user)
+
+    def apply(partnership, user, data):
+        return f"{data['who'].name} for {partnership.title}"
+
+    seen = []
+    action = bulk.BulkAction(code="who", label="Who", apply=apply, form=WhoForm)
+    ids = [mine["bravo"].pk, mine["alpha"].pk]
+    with hooks.replaced("partnerships.bulk_actions", [action]):
+        first = client.post(BULK, {"action": "who", "ids": ids})
+        assert [c for c, _label in first.context["form"].fields["who"].choices if c] == [city.pk]
+        other = PartnerFactory()
+        refused = client.post(
+            BULK, {"action": "who", "ids": ids, "confirm": "1", "params-who": other.pk}
+        )
+        assert refused.context["form"].errors["who"]
+        response = client.post(
+            BULK, {"action": "who", "ids": ids, "confirm": "1", "params-who": city.pk}, follow=True
+        )
+    assert seen[0] == (officer, ["Bravo", "Alpha"])
+    assert [r["text"] for r in report(response)["done"]] == ["Gävle for Bravo", "Gävle for Alpha"]
+
+
 def test_pause_service_rules(city, mine):
     user = officer_of(city)
     stranger = officer_of(PartnerFactory())
@@ -347,7 +382,7 @@ def test_the_confirmation_lists_only_what_may_be_seen(client, officer, mine, els
 def test_bad_input_is_said_and_nothing_is_done(client, officer, mine, data, message):
     response = client.post(BULK, {**data, "query": "sort=title&page=2"})
     assert response.status_code == 302
-    assert response["Location"] == f"{LIST}?sort=title"
+    assert response["Location"] == f"{LIST}?sort=title&page=2"
     page = client.get(response["Location"])
     assert any(m.startswith(message) for m in said(page)), said(page)
     assert not Partnership.objects.filter(status=Status.PAUSED).exists()
@@ -399,3 +434,25 @@ def test_queries_per_row_are_constant(client, officer, city, code):
         counts.append(len(ctx.captured_queries))
     assert counts[1] - counts[0] == 4 * PER_ROW[code], counts
     assert counts[0] <= FIXED + 2 * PER_ROW[code], counts
+
+
+def test_the_confirmation_and_the_report_ask_a_constant_number_of_queries(client, officer, city):
+    def confirmation(n: int) -> int:
+        ps = [PartnershipFactory(home=city) for _ in range(n)]
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.post(BULK, {"action": "pause", "ids": [p.pk for p in ps]})
+        assert response.status_code == 200
+        return len(ctx.captured_queries)
+
+    assert confirmation(2) == confirmation(8)
+    # The report is read from the session: the same queries for 1 row as for 200.
+    counts = []
+    for n in (1, 200):
+        session = client.session
+        row = {"id": 1, "title": "T", "message": "No.", "reasons": ["Why"]}
+        session[REPORT_KEY] = {"action": "Pause", "done": [], "refused": [row] * n, "back": LIST}
+        session.save()
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(REPORT).status_code == 200
+        counts.append(len(ctx.captured_queries))
+    assert counts[0] == counts[1] <= 6, counts
