@@ -67,6 +67,8 @@ HOOKS: dict[str, str] = {
     "partnership for the report",
     "dossier.sections": "(partnership) -> dict | None: a section of the dossier PDF",
     "exports.datasets": "a partnerships.exports.Dataset: a downloadable table",
+    "partnerships.bulk_actions": "a partnerships.bulk.BulkAction: an action on several "
+    "partnerships of the list",
     # alliances
     "alliances.partnership_panels": "(request, partnership, sub_alliances, can_manage) -> "
     "dict | None: a panel on a partnership's sub-alliances page",

@@ -11,7 +11,8 @@ class NotificationsConfig(AppConfig):
         from core import hooks
         from core.access import holds_a_role
         from core.nav import ACCOUNT, END, NavItem
-        from notifications import events, follows, middleware, timeline, views
+        from notifications import events, follows, middleware, services, timeline, views
+        from partnerships.bulk import BulkAction
 
         # The reminders sent show on a partnership's timeline (partnerships never imports us).
         hooks.register("partnership.timeline", timeline.TIMELINE)
@@ -19,6 +20,17 @@ class NotificationsConfig(AppConfig):
         hooks.register("partnership.events", events.on_event)
         hooks.register("partnership.links", views.follow_link)
         hooks.register("partnership.page_annotations", follows.following_annotation)
+        # Following several partnerships at once, from the list (seeing each is enough).
+        hooks.register(
+            "partnerships.bulk_actions",
+            BulkAction(
+                code="follow",
+                label=_("Follow"),
+                apply=services.follow_selected,
+                needs_edit=False,
+                order=20,
+            ),
+        )
         # The calendar feed is read by calendar programs: its address is its key, not a session.
         hooks.register("access.open_views", ("notifications:calendar_feed",))
         for item in (

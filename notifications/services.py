@@ -182,6 +182,15 @@ def unfollow(user, target: models.Model) -> bool:
     return bool(deleted)
 
 
+def follow_selected(partnership: Partnership, user, data: dict) -> str:
+    """The partnership list's bulk action "Follow" (partnerships.bulk, one row): through
+    `follow`, which checks that the person may open it."""
+    if follows.follows_of(Partnership, partnership.pk).filter(user=user).exists():
+        return gettext("You follow it already.")
+    follow(user, partnership)
+    return gettext("You follow it now: you hear of its moves.")
+
+
 def follow_if_visible(user_id: int, partnership_id: int) -> bool:
     """The actor of an event follows its partnership, if they may see it (an event's listener
     has ids, not instances). True when they follow it, already or now. Most events are by

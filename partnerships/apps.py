@@ -11,7 +11,7 @@ class PartnershipsConfig(AppConfig):
         from core import hooks
         from core.access import has_role
         from core.nav import NavItem
-        from partnerships import exports, permissions, search
+        from partnerships import bulk, exports, permissions, search
 
         # Who works for a city, for core.access (and the officers' items of the nav bar).
         hooks.register("access.roles", permissions.roles)
@@ -21,6 +21,8 @@ class PartnershipsConfig(AppConfig):
             hooks.register("search.results", provider)
         for dataset in exports.DATASETS:
             hooks.register("exports.datasets", dataset)
+        for action in bulk.ACTIONS:
+            hooks.register("partnerships.bulk_actions", action)
         for item in (
             NavItem(_("Dashboard"), "partnerships:dashboard", order=10, shown=officer),
             NavItem(_("Partnerships"), "partnerships:list", order=20, shown=officer),

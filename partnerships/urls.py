@@ -1,6 +1,7 @@
 """The officers' portal. Each views module owns its routes; names are `partnerships:<name>`."""
 
 from partnerships.views import (
+    bulk,
     cities,
     dashboard,
     delivery,
@@ -20,6 +21,7 @@ urlpatterns = [
     *dashboard.urlpatterns,
     *partnerships.urlpatterns,
     *saved_views.urlpatterns,
+    *bulk.urlpatterns,
     *signoff.urlpatterns,
     *search.urlpatterns,
     *selection.urlpatterns,

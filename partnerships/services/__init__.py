@@ -94,6 +94,7 @@ from partnerships.services.uploads import (
 )
 from partnerships.services.walk import (
     PARTNERSHIP_EDITABLE_FIELDS,
+    PAUSE_REASON_MAX,
     champion_add,
     derive_orientation,
     member_publish_contacts,
@@ -102,6 +103,7 @@ from partnerships.services.walk import (
     partnership_confirm_move,
     partnership_create,
     partnership_move,
+    partnership_pause,
     partnership_refresh_orientation,
     partnership_return,
     partnership_update,
@@ -113,6 +115,7 @@ __all__ = [
     "CRITERION_FIELDS",
     "HELD_UPLOAD_HOURS",
     "PARTNERSHIP_EDITABLE_FIELDS",
+    "PAUSE_REASON_MAX",
     "REVIEW_FIELDS",
     "STRATEGY_TEXT_FIELDS",
     "activity_date_problem",
@@ -155,6 +158,7 @@ __all__ = [
     "partnership_confirm_move",
     "partnership_create",
     "partnership_move",
+    "partnership_pause",
     "partnership_refresh_orientation",
     "partnership_return",
     "partnership_update",

@@ -190,6 +190,30 @@ def partnership_update(
     return current
 
 
+# The history's reason column holds 100 characters: a pause's reason fits in it whole.
+PAUSE_REASON_MAX = 100
+
+
+@transaction.atomic
+def partnership_pause(*, partnership: Partnership, user, reason: str) -> Partnership:
+    """Pause an active partnership, saying why (kept as the reason of its history entry, as a
+    review's "pause" decision does). Reminders skip a paused partnership. Refused for one that
+    is already paused, ended or archived."""
+    reason = (reason or "").strip()
+    current = lock(Partnership, partnership.pk)
+    check_may_edit(user, current)
+    if current.status != Partnership.Status.ACTIVE:
+        raise DomainError(
+            _("Only an active partnership can be paused: this one is “%(status)s”.")
+            % {"status": current.get_status_display()}
+        )
+    if not reason:
+        raise DomainError(_("Say why the partnership is paused."))
+    if len(reason) > PAUSE_REASON_MAX:
+        raise DomainError(_("Say why in at most %(max)d characters.") % {"max": PAUSE_REASON_MAX})
+    return model_update(current, {"status": Partnership.Status.PAUSED}, user=user, reason=reason)
+
+
 @transaction.atomic
 def member_publish_contacts(
     *, partnership: Partnership, partner: Partner, publish: bool, user

@@ -52,6 +52,7 @@ from partnerships.models import (
 )
 from partnerships.selectors import saved_views
 from partnerships.selectors.signoff import offline_confirmations_for_page, sign_off_box
+from partnerships.views.bulk import list_context as bulk_context
 from partnerships.views.common import editable_partnership_or_404, visible_partnership_or_404
 from partnerships.views.measurement import step_records
 
@@ -94,6 +95,7 @@ def partnership_list(request):
             "can_create": permissions.is_admin(request.user)
             or permissions.is_officer(request.user),
             **_saved_views_context(request, data, view, views, default),
+            **bulk_context(request),
         },
     )
 

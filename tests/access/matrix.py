@@ -75,6 +75,11 @@ MATRIX = {
         POST_ONLY,
         {**dict.fromkeys(CORE_ROLES, 302), "anonymous": "login"},
     ),
+    # Bulk actions on the list: anyone who has the list posts them (each row is checked on
+    # its own: what they may not see is reported "not found"); an empty POST is refused with
+    # a message on the list (302). The report of the session's last one is a page of its own.
+    "partnerships:bulk": (POST_ONLY, {**dict.fromkeys(CORE_ROLES, 302), "anonymous": "login"}),
+    "partnerships:bulk_report": (SIGNED_IN, None),
     # Only its owner deletes it; A's other officers, who use it, are told so (302); for
     # everyone else it does not exist.
     "partnerships:saved_view_delete": (

@@ -46,6 +46,7 @@ from businesses import forms as business_forms
 from discussion import forms as discussion_forms
 from invitations import forms as invitation_forms
 from notifications import forms as notification_forms
+from partnerships.forms import bulk as bulk_forms
 from partnerships.forms import cities as city_forms
 from partnerships.forms import delivery as delivery_forms
 from partnerships.forms import measurement as measurement_forms
@@ -119,6 +120,18 @@ ENDPOINTS: dict[str, Post] = {
         "officer_a", extra={"view": ["", "1", "x", "99999999999999999999", "-1"]}
     ),
     "partnerships:saved_view_delete": Post("officer_a"),
+    # Bulk actions on the list (the export, which answers a file, is tested in
+    # tests/partnerships/test_bulk.py): the ids, the action, the confirmation's parameters.
+    "partnerships:bulk": Post(
+        "officer_a",
+        _f((bulk_forms.CadenceForm, "params"), (bulk_forms.PauseForm, "params")),
+        {
+            "action": ["pause", "cadence", "follow", "delete", ""],
+            "ids": ["1", "2", "3", "x", "-1", "99999999999999999999", "1.0", " 2"],
+            "confirm": ["1", ""],
+            "query": ["sort=title", "page=x", "%00", "//evil.example/"],
+        },
+    ),
     "partnerships:return": Post("officer_a", _f(partnership_forms.ReturnForm)),
     "partnerships:confirm": Post("officer_b", _f(partnership_forms.MoveForm)),
     "partnerships:champion_add": Post("officer_a", _f(partnership_forms.ChampionForm)),
