@@ -8,7 +8,7 @@ class AgendaConfig(AppConfig):
     verbose_name = _("Scheduled activities")
 
     def ready(self) -> None:
-        from agenda import calendar, panels, reminders, timeline
+        from agenda import bulk, calendar, panels, reminders, timeline
         from core import hooks
         from core.access import has_role
         from core.nav import NavItem
@@ -21,6 +21,7 @@ class AgendaConfig(AppConfig):
         hooks.register("partnership.timeline", timeline.TIMELINE)
         hooks.register("reminders.rules", reminders.OVERDUE)
         hooks.register("calendar.events", calendar.events)
+        hooks.register("partnerships.bulk_actions", bulk.ASSIGN)
         hooks.register(
             "nav.items",
             NavItem(_("My activities"), "agenda:mine", order=15, shown=has_role("officer")),

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from agenda import selectors
 from agenda.models import ScheduledActivity
 from core.forms import PortalForm, text_area
+from partnerships.forms.bulk import BulkForm
 from partnerships.models import Partnership, PlanAction
 from partnerships.selectors import officers_visible_to
 
@@ -65,12 +66,13 @@ class ScheduleForm(ActivityFields):
             del self.fields["plan_action"]
 
 
-class BulkScheduleForm(ActivityFields):
+class BulkScheduleForm(BulkForm, ActivityFields):
     """The partnership list's bulk action: the same activity on each chosen partnership, for
     one person the user works with (a partnership that person cannot see refuses its row)."""
 
-    def __init__(self, *args, user, partnerships=None, **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        user = self.user
         self.fields["assignee"].queryset = officers_visible_to(user).order_by(
             "first_name", "last_name", "username"
         )

@@ -98,7 +98,8 @@ def test_the_list_has_a_box_per_row_an_action_and_a_button(client, officer, mine
     # "Select all" is there for the script to show; without it, people tick each box.
     assert "<label data-select-all hidden>" in page
     codes = [a.code for a in client.get(LIST).context["bulk_actions"]]
-    assert codes == ["export", "follow", "cadence", "pause"]
+    # "activity" is the agenda app's (tests/agenda/test_bulk.py).
+    assert codes == ["export", "follow", "activity", "cadence", "pause"]
 
 
 def test_the_checkboxes_add_no_query_to_the_list(client, officer, mine):
