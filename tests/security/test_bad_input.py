@@ -124,9 +124,13 @@ ENDPOINTS: dict[str, Post] = {
     # tests/partnerships/test_bulk.py): the ids, the action, the confirmation's parameters.
     "partnerships:bulk": Post(
         "officer_a",
-        _f((bulk_forms.CadenceForm, "params"), (bulk_forms.PauseForm, "params")),
+        _f(
+            (bulk_forms.CadenceForm, "params"),
+            (bulk_forms.PauseForm, "params"),
+            (agenda_forms.BulkScheduleForm, "params"),
+        ),
         {
-            "action": ["pause", "cadence", "follow", "delete", ""],
+            "action": ["pause", "cadence", "follow", "activity", "delete", ""],
             "ids": ["1", "2", "3", "x", "-1", "99999999999999999999", "1.0", " 2"],
             "confirm": ["1", ""],
             "query": ["sort=title", "page=x", "%00", "//evil.example/"],
