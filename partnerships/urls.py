@@ -5,6 +5,7 @@ from partnerships.views import (
     dashboard,
     delivery,
     measurement,
+    moves,
     partnerships,
     places,
     reports,
@@ -19,6 +20,7 @@ app_name = "partnerships"
 urlpatterns = [
     *dashboard.urlpatterns,
     *partnerships.urlpatterns,
+    *moves.urlpatterns,
     *saved_views.urlpatterns,
     *signoff.urlpatterns,
     *search.urlpatterns,
