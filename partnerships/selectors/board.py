@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import heapq
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
@@ -151,7 +152,7 @@ def board(
     filters: BoardFilters = BoardFilters(),
     today: dt.date | None = None,
     per_step: int = BOARD_CARDS_PER_STEP,
-    members_with: list[Partnership] = (),
+    members_with: Sequence[Partnership] = (),
 ) -> list[BoardColumn]:
     """The user's partnerships as eight columns, at most `per_step` cards each (active ones
     first, then the most recently changed), with each column's full count. Two queries; with
