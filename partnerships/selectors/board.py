@@ -53,6 +53,8 @@ HEALTH_BANDS = [
 SCORED_BANDS = {"healthy", "at_risk", "weak"}
 # Active cards first, then paused, then the rest (as the cards are ordered in each column).
 STATUS_RANK = {Partnership.Status.ACTIVE: 0, Partnership.Status.PAUSED: 1}
+# What a card shows of its partnership (templates/partnerships/_board.html), besides members.
+CARD_FIELDS = ("pk", "title", "step", "status")
 
 
 @dataclass(frozen=True)
@@ -155,9 +157,9 @@ def board(
     members_with: Sequence[Partnership] = (),
 ) -> list[BoardColumn]:
     """The user's partnerships as eight columns, at most `per_step` cards each (active ones
-    first, then the most recently changed), with each column's full count. Two queries; with
-    a health band, three (the cards then carry `.health`). The members of the partnerships
-    `members_with` (another list of the page) are read in the same query as the cards'."""
+    first, then the most recently changed), with each column's full count. Two queries: the
+    cards (with a health band, the health query, and the cards then carry `.health`), and
+    their members, with those of `members_with` (another list of the page)."""
     qs = _filtered(user, filters)
     if filters.health in SCORED_BANDS:
         return _board_by_health(user, qs, filters.health, today, per_step, list(members_with))
@@ -182,6 +184,14 @@ def board(
     return _columns(cards, {card.step: card.step_total for card in cards}, user, list(members_with))
 
 
+def _card(row: dict) -> Partnership:
+    """A card from a row of the health query: what the card and `can_edit_partnership` read
+    (its members are prefetched with the others')."""
+    card = Partnership(**{name: row[name] for name in CARD_FIELDS})
+    card._state.adding, card._state.db = False, "default"
+    return card
+
+
 def _board_by_health(
     user,
     qs: QuerySet[Partnership],
@@ -190,27 +200,25 @@ def _board_by_health(
     per_step: int,
     members_with: list[Partnership],
 ) -> list[BoardColumn]:
-    """The board of the running partnerships in `band`: their health read in chunks, the
-    first `per_step` of each step kept (in the board's order), then those cards read."""
-    kept: dict[int, list[tuple[tuple, int, Health]]] = {step: [] for step in Step}
+    """The board of the running partnerships in `band`: their health read in chunks, in one
+    query that reads the cards' own fields too, keeping the first `per_step` of each step (in
+    the board's order) and each step's count."""
+    kept: dict[int, list[tuple[tuple, Health, dict]]] = {step: [] for step in Step}
     totals: Counter[int] = Counter()
     running = qs.exclude(status__in=FINISHED)
-    for rows in health_rows_in_chunks(running, today, fields=("updated_at",)):
+    for rows in health_rows_in_chunks(running, today, fields=("title", "updated_at")):
         for row, health in rows:
             if health.band != band:
                 continue
             step = row["step"]
             totals[step] += 1
             order = (STATUS_RANK.get(row["status"], 2), -row["updated_at"].timestamp(), row["pk"])
-            kept[step].append((order, row["pk"], health))
+            kept[step].append((order, health, row))
         for step, found in kept.items():
-            kept[step] = heapq.nsmallest(per_step, found)
-    health = {pk: h for found in kept.values() for _order, pk, h in found}
-    place = {pk: (order, pk) for found in kept.values() for order, pk, _h in found}
-    cards = sorted(
-        Partnership.objects.filter(pk__in=list(health)),
-        key=lambda card: (card.step, place[card.pk]),
-    )
-    for card in cards:
-        card.health = health[card.pk]
+            kept[step] = heapq.nsmallest(per_step, found, key=lambda k: k[0])
+    cards = []
+    for step in Step:
+        for _order, health, row in kept[step]:
+            cards.append(_card(row))
+            cards[-1].health = health
     return _columns(cards, totals, user, members_with)
