@@ -22,6 +22,7 @@ class AgendaConfig(AppConfig):
         hooks.register("reminders.rules", reminders.OVERDUE)
         hooks.register("calendar.events", calendar.events)
         hooks.register("partnerships.bulk_actions", bulk.ASSIGN)
+        hooks.register("board.assigned", panels.assigned)
         hooks.register(
             "nav.items",
             NavItem(_("My activities"), "agenda:mine", order=15, shown=has_role("officer")),

@@ -71,7 +71,7 @@ def assigned(user_ids) -> Q:
     return Q(
         Exists(
             ScheduledActivity.objects.filter(
-                partnership=OuterRef("pk"), done_at__isnull=True, assignee_id__in=list(user_ids)
+                partnership=OuterRef("pk"), done_at__isnull=True, assignee__in=list(user_ids)
             )
         )
     )

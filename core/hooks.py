@@ -40,6 +40,9 @@ HOOKS: dict[str, str] = {
     "the officers' dashboard (chamber staff have a workspace of their own)",
     "dashboard.panels": "(user) -> dict | None: a panel (its `template` and data) on the "
     "officers' dashboard",
+    "board.assigned": "(user_ids) -> Q on Partnership | None: the partnerships with open work "
+    "assigned to one of these people (the dashboard board's assignee filter, shown only when a "
+    "provider is registered)",
     "partnership.links": "(request, partnership, can_edit) -> list of {label, url, icon}: "
     "links on a partnership's page",
     "partnership.panels": "(request, partnership, can_edit) -> dict | None: a panel (its "

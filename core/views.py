@@ -1,5 +1,6 @@
 """What views of every app share: a 404 for what may not be seen, a refusal shown as messages,
-a service's errors put back on the form, the form data of a POST, and a page of a list."""
+a service's errors put back on the form, the form data of a POST, a page of a list, and where
+to go back to after a form."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from core.errors import DomainError
 
@@ -65,3 +67,20 @@ def paginate(request, rows, per_page: int = PER_PAGE, read=list) -> dict:
         "page_range": page.paginator.get_elided_page_range(page.number),
         "ellipsis": Paginator.ELLIPSIS,
     }
+
+
+def local_next(request, default: str) -> str:
+    """The `next` address the form or link carries when it is a path on this site (an open
+    redirect to another site is the classic phishing aid), else `default`. Control characters
+    are refused too: a header with a line break in it is an error, not a redirect."""
+    candidate = request.POST.get("next") or request.GET.get("next") or ""
+    if (
+        candidate.startswith("/")
+        and len(candidate) <= 2000
+        and not any(ord(c) < 32 or ord(c) == 127 for c in candidate)
+        and url_has_allowed_host_and_scheme(
+            candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
+    ):
+        return candidate
+    return default

@@ -6,6 +6,7 @@ from partnerships.views import (
     dashboard,
     delivery,
     measurement,
+    moves,
     partnerships,
     places,
     reports,
@@ -20,6 +21,7 @@ app_name = "partnerships"
 urlpatterns = [
     *dashboard.urlpatterns,
     *partnerships.urlpatterns,
+    *moves.urlpatterns,
     *saved_views.urlpatterns,
     *bulk.urlpatterns,
     *signoff.urlpatterns,

@@ -195,6 +195,19 @@ class MoveForm(PlainForm):
     from_step = forms.TypedChoiceField(choices=Step.choices, coerce=int, widget=forms.HiddenInput)
 
 
+class AdvanceForm(MoveForm):
+    """A move to the next step. `to_step` is the column a card was dropped on (the board):
+    left out it is the next step; any other is refused by the service, as it would be."""
+
+    to_step = forms.TypedChoiceField(
+        choices=Step.choices,
+        coerce=int,
+        required=False,
+        empty_value=None,
+        widget=forms.HiddenInput,
+    )
+
+
 class ReturnForm(MoveForm):
     to_step = forms.TypedChoiceField(
         label=_("Return to step"),

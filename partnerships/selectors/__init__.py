@@ -5,7 +5,8 @@
 - walk: the list's rows, the partnership page, its timeline and history
 - search: the criteria candidates are scored on, the candidates' panel
 - planning: the MOUs with their signatories
-- dashboard: the board, the warning signs, the portfolio's digest
+- board: the dashboard's board, filtered, each card knowing whether the user may move it
+- dashboard: the warning signs, the portfolio's digest, what the dashboard shows
 
 The names below are the package's public surface (`selectors.partnerships_visible_to`).
 """

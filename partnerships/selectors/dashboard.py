@@ -1,6 +1,6 @@
-"""What an officer's dashboard shows: their partnerships by step, what is due, and the warning
-signs the research names (partnerships that stall after a high-profile signing, lose their
-champion, or were never given measures to be reviewed against).
+"""What an officer's dashboard shows: their partnerships by step (the board: board.py), what is
+due, and the warning signs the research names (partnerships that stall after a high-profile
+signing, lose their champion, or were never given measures to be reviewed against).
 
 Every function here is a fixed number of queries, whatever the portfolio's size: warning signs
 are the health score's facts (partnerships.health), annotations on one query, never a question
@@ -17,16 +17,6 @@ import datetime as dt
 import heapq
 from dataclasses import dataclass
 
-from django.db.models import (
-    Case,
-    Count,
-    F,
-    IntegerField,
-    Value,
-    When,
-    Window,
-)
-from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from core import hooks
@@ -43,63 +33,22 @@ from partnerships.health.rules import (
     REVIEW_DUE_LISTED_DAYS,
 )
 from partnerships.models import Partnership, Step
+from partnerships.selectors.board import BoardFilters, board
 from partnerships.selectors.signoff import awaiting_confirmation
 from partnerships.selectors.visibility import partnerships_of_my_cities, with_members
 
-BOARD_CARDS_PER_STEP = 8
 LIST_CAP = 25
 WEAKEST_COUNT = 10
 
 
-@dataclass
-class BoardColumn:
-    step: Step
-    cards: list[Partnership]
-    total: int
-
-    @property
-    def more(self) -> int:
-        return self.total - len(self.cards)
-
-
-def board(user, per_step: int = BOARD_CARDS_PER_STEP) -> list[BoardColumn]:
-    """The user's partnerships as eight columns, at most `per_step` cards each (active ones
-    first, then the most recently changed), with each column's full count: two queries."""
-    status_order = Case(
-        When(status=Partnership.Status.ACTIVE, then=Value(0)),
-        When(status=Partnership.Status.PAUSED, then=Value(1)),
-        default=Value(2),
-        output_field=IntegerField(),
-    )
-    rows = with_members(
-        partnerships_of_my_cities(user)
-        .annotate(
-            place=Window(
-                RowNumber(),
-                partition_by=[F("step")],
-                order_by=[status_order.asc(), F("updated_at").desc(), F("pk").asc()],
-            ),
-            step_total=Window(Count("pk"), partition_by=[F("step")]),
-        )
-        .filter(place__lte=per_step)
-        .order_by("step", "place")
-    )
-    columns = {step: BoardColumn(step=step, cards=[], total=0) for step in Step}
-    for partnership in rows:
-        column = columns[Step(partnership.step)]
-        column.cards.append(partnership)
-        column.total = partnership.step_total
-    return list(columns.values())
-
-
-def partnerships_with_warnings(user, today: dt.date, cap: int = LIST_CAP) -> list[Partnership]:
-    """The user's partnerships that show warning signs, each with `.warnings`: two queries.
-    Returns up to cap + 1 rows so that the page can say there are more."""
-    rows = list(
-        with_members(with_warning_signs(partnerships_of_my_cities(user), today)).order_by(
-            "-step", "title"
-        )[: cap + 1]
-    )
+def partnerships_with_warnings(
+    user, today: dt.date, cap: int = LIST_CAP, members: bool = True
+) -> list[Partnership]:
+    """The user's partnerships that show warning signs, each with `.warnings`: two queries
+    (one without `members`, when the caller reads them with other rows). Returns up to
+    cap + 1 rows so that the page can say there are more."""
+    qs = with_warning_signs(partnerships_of_my_cities(user), today)
+    rows = list((with_members(qs) if members else qs).order_by("-step", "title")[: cap + 1])
     for p in rows:
         p.warnings = warning_reasons(p, today)
     return rows
@@ -193,14 +142,19 @@ def digest(user, today: dt.date, wanted: set[int] = frozenset(), chunk: int = 20
     return result
 
 
-def dashboard_context(user) -> dict:
+def dashboard_context(user, filters: BoardFilters = BoardFilters()) -> dict:  # noqa: B008
+    """Everything the dashboard shows; `filters` narrow the board only."""
     today = timezone.localdate()
-    warnings = partnerships_with_warnings(user, today)
-    columns = board(user)
-    found = digest(user, today, wanted={card.pk for c in columns for card in c.cards})
+    warnings = partnerships_with_warnings(user, today, members=False)
+    # The warnings' members are read with the board cards' (one query for both).
+    columns = board(user, filters, today, members_with=warnings)
+    # A board filtered by health has its cards' health already.
+    wanted = {card.pk for c in columns for card in c.cards if not hasattr(card, "health")}
+    found = digest(user, today, wanted=wanted)
     for column in columns:
         for card in column.cards:
-            card.health = found.health.get(card.pk)
+            if not hasattr(card, "health"):
+                card.health = found.health.get(card.pk)
     due, expiring = found.due, found.expiring
     return {
         "today": today,

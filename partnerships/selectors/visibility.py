@@ -108,14 +108,18 @@ def officers_visible_to(user):
     )
 
 
+def members_prefetch() -> Prefetch:
+    """The members and their cities, home city first (`prefetch_related_objects` takes it for
+    rows of several lists read in one query)."""
+    return Prefetch(
+        "members",
+        # "home" sorts after "counterpart": descending puts the home city first.
+        queryset=PartnershipMember.objects.select_related("partner").order_by(
+            "-role", "partner__name"
+        ),
+    )
+
+
 def with_members(qs: QuerySet[Partnership]) -> QuerySet[Partnership]:
     """Members and their cities in one extra query, for lists and permission checks."""
-    return qs.prefetch_related(
-        Prefetch(
-            "members",
-            # "home" sorts after "counterpart": descending puts the home city first.
-            queryset=PartnershipMember.objects.select_related("partner").order_by(
-                "-role", "partner__name"
-            ),
-        )
-    )
+    return qs.prefetch_related(members_prefetch())

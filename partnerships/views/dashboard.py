@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET
 from core import hooks
 from core.page_cache import cached_page
 from partnerships import permissions
+from partnerships.forms.board import BoardFilterForm
 from partnerships.selectors.dashboard import dashboard_context
 
 
@@ -23,10 +24,12 @@ def dashboard(request):
     if not (permissions.is_admin(user) or permissions.is_officer(user)):
         for home in hooks.collect("dashboard.home", user):
             return redirect(home)
-    context = dashboard_context(request.user)
-    context["can_create"] = permissions.is_admin(request.user) or permissions.is_officer(
-        request.user
-    )
+    # The board's filters are GET parameters: part of the page cache's key (the full URL).
+    form = BoardFilterForm(request.GET, user=user)
+    filters, notes = form.filters()
+    context = dashboard_context(user, filters)
+    context["can_create"] = permissions.is_admin(user) or permissions.is_officer(user)
+    context.update(board_form=form, board_notes=notes, board_url=request.get_full_path())
     return render(request, "partnerships/dashboard.html", context)
 
 

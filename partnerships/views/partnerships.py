@@ -1,5 +1,5 @@
 """The partnership pages: the list, create and edit, the partnership's own page (its walk
-through the eight steps), the moves between steps, champions and its documents.
+through the eight steps), champions and its documents (the moves between steps: moves.py).
 
 Reading needs a partnership the user may see (`visible_partnership_or_404`); anything that
 writes, the GET of a form included, needs one they may edit (`editable_partnership_or_404`).
@@ -29,7 +29,6 @@ from partnerships import health, permissions, selectors, services, workflow
 from partnerships.filters import SCOPE_MINE, PartnershipFilter
 from partnerships.forms.partnerships import (
     ChampionForm,
-    MoveForm,
     PartnershipCreateForm,
     PartnershipEditForm,
     PublishContactsForm,
@@ -48,7 +47,6 @@ from partnerships.models import (
     PlanAction,
     SavedView,
     Step,
-    StepTransition,
 )
 from partnerships.selectors import saved_views
 from partnerships.selectors.signoff import offline_confirmations_for_page, sign_off_box
@@ -413,125 +411,6 @@ def partnership_detail(request, pk: int):
     return render(request, "partnerships/partnership_detail.html", context)
 
 
-# --- Moves between steps -------------------------------------------------------------------
-
-
-def _stale(request, partnership: Partnership, from_step: int) -> bool:
-    if from_step == partnership.step:
-        return False
-    report_refusal(
-        request,
-        DomainError(
-            _(
-                "Someone else moved this partnership to “%(step)s” meanwhile; here is where it "
-                "stands now."
-            )
-            % {"step": partnership.step_label}
-        ),
-    )
-    return True
-
-
-@login_required
-@require_POST
-def partnership_advance(request, pk: int):
-    partnership = editable_partnership_or_404(request, pk)
-    form = MoveForm(request.POST)
-    if not form.is_valid():
-        report_refusal(request, DomainError(_("The page was out of date; try again.")))
-        return redirect("partnerships:detail", pk=partnership.pk)
-    from_step = form.cleaned_data["from_step"]
-    try:
-        services.partnership_move(
-            partnership_id=partnership.pk,
-            from_step=from_step,
-            to_step=from_step + 1,
-            kind=StepTransition.Kind.ADVANCE,
-            user=request.user,
-        )
-    except DomainError as exc:
-        report_refusal(request, exc)
-        return redirect("partnerships:detail", pk=partnership.pk)
-    step = Step(from_step + 1)
-    messages.success(
-        request,
-        _("The partnership moved on to step %(number)s: %(step)s.")
-        % {"number": step.value, "step": step.label},
-    )
-    return redirect("partnerships:detail", pk=partnership.pk)
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def partnership_return(request, pk: int):
-    partnership = editable_partnership_or_404(request, pk)
-    if partnership.step == Step.STRATEGY:
-        report_refusal(request, DomainError(_("The partnership is at the first step already.")))
-        return redirect("partnerships:detail", pk=partnership.pk)
-    form = ReturnForm(request.POST if request.method == "POST" else None, partnership=partnership)
-    if request.method == "POST":
-        moved = MoveForm(request.POST)
-        if not moved.is_valid():
-            report_refusal(request, DomainError(_("The page was out of date; try again.")))
-            return redirect("partnerships:return", pk=partnership.pk)
-        if _stale(request, partnership, moved.cleaned_data["from_step"]):
-            return redirect("partnerships:detail", pk=partnership.pk)
-        if form.is_valid():
-            to_step = form.cleaned_data["to_step"]
-            try:
-                services.partnership_move(
-                    partnership_id=partnership.pk,
-                    from_step=form.cleaned_data["from_step"],
-                    to_step=to_step,
-                    kind=StepTransition.Kind.RETURN,
-                    user=request.user,
-                    reason=form.cleaned_data["reason"],
-                )
-            except DomainError as exc:
-                report_refusal(request, exc)
-                return redirect("partnerships:detail", pk=partnership.pk)
-            step = Step(to_step)
-            messages.success(
-                request,
-                _("The partnership returned to step %(number)s: %(step)s.")
-                % {"number": step.value, "step": step.label},
-            )
-            return redirect("partnerships:detail", pk=partnership.pk)
-    return render(
-        request,
-        "partnerships/return_form.html",
-        {"partnership": partnership, "form": form},
-    )
-
-
-@login_required
-@require_POST
-def partnership_confirm(request, pk: int):
-    partnership = editable_partnership_or_404(request, pk)
-    form = MoveForm(request.POST)
-    # The page says which step it showed; never confirm a step the officer did not see.
-    if not form.is_valid():
-        report_refusal(request, DomainError(_("The page was out of date; try again.")))
-        return redirect("partnerships:detail", pk=partnership.pk)
-    if _stale(request, partnership, form.cleaned_data["from_step"]):
-        return redirect("partnerships:detail", pk=partnership.pk)
-    try:
-        created = services.partnership_confirm_move(partnership=partnership, user=request.user)
-    except DomainError as exc:
-        report_refusal(request, exc)
-        return redirect("partnerships:detail", pk=partnership.pk)
-    if created:
-        cities = ", ".join(c.partner.name for c in created)
-        messages.success(
-            request,
-            _("You confirmed leaving “%(step)s” for %(cities)s.")
-            % {"step": partnership.step_label, "cities": cities},
-        )
-    else:
-        messages.info(request, _("Your city has confirmed this move already."))
-    return redirect("partnerships:detail", pk=partnership.pk)
-
-
 # --- Documents -----------------------------------------------------------------------------
 
 # The evidence of a confirmation given outside the portal is as private as the agreements.
@@ -587,9 +466,6 @@ urlpatterns = [
     path("partnerships/new/", partnership_create, name="create"),
     path("partnerships/<int:pk>/", partnership_detail, name="detail"),
     path("partnerships/<int:pk>/edit/", partnership_edit, name="edit"),
-    path("partnerships/<int:pk>/advance/", partnership_advance, name="advance"),
-    path("partnerships/<int:pk>/return/", partnership_return, name="return"),
-    path("partnerships/<int:pk>/confirm/", partnership_confirm, name="confirm"),
     path("partnerships/<int:pk>/champions/add/", champion_add, name="champion_add"),
     path("partnerships/<int:pk>/publish-contacts/", publish_contacts, name="publish_contacts"),
     path(

@@ -84,6 +84,10 @@ NOT_PAGES = {
     "offline_endorse",
 }
 
+# The dashboard's board filtered (issue 20; the city and assignee filters, which need ids and
+# a provider of the hook `board.assigned`, are measured in tests/partnerships/test_board.py).
+BOARD_FILTERS = ["category=sister_city&health=healthy", "health=weak", "health=finished"]
+
 # Pages only at a joint sign-off step, for one city's officers (the world's P is at the last
 # step): their budgets are measured in tests/partnerships/test_signoff_views.py.
 MEASURED_ELSEWHERE = {"offline_record", "offline_dispute"}
@@ -129,6 +133,8 @@ def _page_ids() -> list[str]:
         ids.append(name)
         if name == "detail":  # the detail page shows one step's artefacts at a time
             ids += [f"detail?step={s}" for s in Step.values]
+        if name == "dashboard":  # the board filtered (a health band reads the health)
+            ids += [f"dashboard?{query}" for query in BOARD_FILTERS]
     others = [n for n in named_urls() if n.startswith(OTHER_NAMESPACES) or n in ACCOUNT_PAGES]
     return ids + sorted(n for n in others if _role(n) is not None)
 

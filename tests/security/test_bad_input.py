@@ -109,7 +109,8 @@ ENDPOINTS: dict[str, Post] = {
     "partnerships:create": Post("officer_a", _f(partnership_forms.PartnershipCreateForm)),
     "partnerships:edit": Post("officer_a", _f(partnership_forms.PartnershipEditForm)),
     "partnerships:publish_contacts": Post("officer_a", _f(partnership_forms.PublishContactsForm)),
-    "partnerships:advance": Post("officer_a", _f(partnership_forms.MoveForm)),
+    # The board's buttons come back to a local `next` (core.views.local_next).
+    "partnerships:advance": Post("officer_a", _f(partnership_forms.AdvanceForm), NEXT),
     # The list's saved views (the world's is officer_a's, shared with A).
     "partnerships:saved_view_save": Post(
         "officer_a",
@@ -136,7 +137,7 @@ ENDPOINTS: dict[str, Post] = {
             "query": ["sort=title", "page=x", "%00", "//evil.example/"],
         },
     ),
-    "partnerships:return": Post("officer_a", _f(partnership_forms.ReturnForm)),
+    "partnerships:return": Post("officer_a", _f(partnership_forms.ReturnForm), NEXT),
     "partnerships:confirm": Post("officer_b", _f(partnership_forms.MoveForm)),
     "partnerships:champion_add": Post("officer_a", _f(partnership_forms.ChampionForm)),
     # The joint sign-off given outside the portal: recorded by A's side, endorsed or disputed

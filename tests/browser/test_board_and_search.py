@@ -1,0 +1,127 @@
+"""The officer's day in Chromium (issue 20): the dashboard's board worked on by dragging cards
+and with the keyboard only (static/js/board.js, through partnerships/views/moves.py).
+
+The helpers at the top (signing in, a board column, a card) are meant for the other journeys
+of the issue that will join this file."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from partnerships.models import Partnership, Step
+from tests.factories.accounts import UserFactory
+from tests.factories.partnerships import (
+    CandidateFactory,
+    CityMembershipFactory,
+    PartnerFactory,
+    PartnershipFactory,
+    PartnershipMemberFactory,
+)
+
+PASSWORD = "correct horse battery staple"  # the user factory's
+
+
+def sign_in(page: Page, base: str, username: str) -> None:
+    page.goto(f"{base}/accounts/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("heading", name="Dashboard")).to_be_visible()
+
+
+def column(page: Page, step: int):
+    """The board's column of a step."""
+    return page.locator(f'.board-column[data-step="{int(step)}"]')
+
+
+def card(page: Page, title: str, step: int | None = None):
+    """A partnership's card on the board (in the column of `step` when given)."""
+    where = column(page, step) if step else page.locator("[data-board]")
+    return where.locator("[data-card]", has_text=title)
+
+
+def count(page: Page, step: int) -> int:
+    return int(column(page, step).locator("[data-count]").inner_text())
+
+
+def step_of(title: str) -> int:
+    return Partnership.objects.get(title=title).step
+
+
+@pytest.fixture
+def world(transactional_db):
+    home = PartnerFactory(name="Springfield")
+    harbour = PartnershipFactory(title="Harbour twinning", home=home, step=Step.SEARCH)
+    PartnershipMemberFactory(partnership=harbour, partner=PartnerFactory(name="Durban"))
+    ready = PartnershipFactory(title="Port of call", home=home, step=Step.SEARCH)
+    CandidateFactory(partnership=ready)
+    officer = UserFactory(username="olive")
+    CityMembershipFactory(user=officer, partner=home)
+    return {"harbour": harbour, "ready": ready}
+
+
+def test_dragging_a_card_forward_is_refused_then_accepted(world, live_server, page, screenshot):
+    sign_in(page, live_server.url, "olive")
+    title = "Harbour twinning"
+    status = page.locator("#board-status")
+    assert (count(page, Step.SEARCH), count(page, Step.APPROACH)) == (2, 0)
+
+    # Refused by the gate: the card stays in its column, the missing list is said.
+    card(page, title).drag_to(column(page, Step.APPROACH))
+    expect(status).to_contain_text("The partnership cannot leave")
+    expect(status.locator("li")).to_have_text(
+        ["Draw up at least one candidate city, with its rationale."]
+    )
+    expect(card(page, title, Step.SEARCH)).to_have_count(1)
+    assert step_of(title) == Step.SEARCH
+    screenshot(page, "board-refused")
+
+    # Two steps ahead: refused in the browser, nothing sent.
+    card(page, title).drag_to(column(page, Step.SELECTION))
+    expect(status).to_contain_text("one step at a time")
+    expect(card(page, title, Step.SEARCH)).to_have_count(1)
+
+    CandidateFactory(partnership=world["harbour"])  # the gate's artefact
+    card(page, title).drag_to(column(page, Step.APPROACH))
+    expect(card(page, title, Step.APPROACH)).to_have_count(1)
+    expect(status).to_contain_text("moved on to step 3")
+    assert step_of(title) == Step.APPROACH
+    assert (count(page, Step.SEARCH), count(page, Step.APPROACH)) == (1, 1)
+    # Its button now offers the step after.
+    expect(card(page, title).get_by_role("button")).to_have_text(
+        f"Advance to 4. {Step.SELECTION.label}"
+    )
+    screenshot(page, "board-accepted")
+
+
+def test_a_card_moves_with_the_keyboard_and_returns_with_a_reason(world, live_server, page):
+    sign_in(page, live_server.url, "olive")
+    title = "Port of call"
+    advance = card(page, title).get_by_role("button", name=f"Advance to 3. {Step.APPROACH.label}")
+    advance.focus()
+    page.keyboard.press("Enter")
+    expect(card(page, title, Step.APPROACH)).to_have_count(1)
+    expect(page.locator("#board-status")).to_contain_text("moved on to step 3")
+    assert step_of(title) == Step.APPROACH
+    # The focus stays on the card's button, in its new column.
+    expect(card(page, title).get_by_role("button")).to_be_focused()
+    assert page.url.rstrip("/") == live_server.url  # no reload
+
+    # Back to step 1 by dragging: the dialog asks why, and refuses no reason.
+    card(page, title).drag_to(column(page, Step.STRATEGY))
+    dialog = page.get_by_role("dialog", name="Return to an earlier step")
+    expect(dialog).to_be_visible()
+    expect(dialog.get_by_label("Return to step")).to_have_value(str(Step.STRATEGY.value))
+    dialog.get_by_role("button", name="Return").click()
+    expect(dialog.locator("li")).to_have_text(
+        ["Say why the partnership returns to an earlier step."]
+    )
+    assert step_of(title) == Step.APPROACH
+    dialog.get_by_label("Reason").fill("The strategy was rewritten.")
+    dialog.get_by_role("button", name="Return").click()
+    expect(dialog).to_be_hidden()
+    expect(card(page, title, Step.STRATEGY)).to_have_count(1)
+    expect(page.locator("#board-status")).to_contain_text("returned to step 1")
+    assert step_of(title) == Step.STRATEGY
+    expect(card(page, title).get_by_role("link", name="Return…")).to_be_hidden()
