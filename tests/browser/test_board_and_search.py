@@ -1,10 +1,15 @@
 """The officer's day in Chromium (issue 20): the dashboard's board worked on by dragging cards
-and with the keyboard only (static/js/board.js, through partnerships/views/moves.py).
+and with the keyboard only (static/js/board.js, through partnerships/views/moves.py); an
+activity scheduled and completed; a saved view reopened; a partnership found by its partner
+city's other name; a bulk action with one refused row.
 
 The helpers at the top (signing in, a board column, a card) are meant for the other journeys
 of the issue that will join this file."""
 
 from __future__ import annotations
+
+import datetime as dt
+import re
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -125,3 +130,106 @@ def test_a_card_moves_with_the_keyboard_and_returns_with_a_reason(world, live_se
     expect(page.locator("#board-status")).to_contain_text("returned to step 1")
     assert step_of(title) == Step.STRATEGY
     expect(card(page, title).get_by_role("link", name="Return…")).to_be_hidden()
+
+
+# --- Scheduled activities, saved views, the search box, bulk actions ---------------------
+
+
+@pytest.fixture
+def desk(transactional_db):
+    """Springfield's officer Olive and her partnership with Durban (in the gazetteer, also
+    called eThekwini), a second of hers with Gävle, and Gävle's partnership with Porto that she
+    may see in the list (published) but not change."""
+    from tests.factories.gazetteer import DURBAN, load_places
+
+    load_places()
+    home = PartnerFactory(name="Springfield", country="US")
+    durban = PartnerFactory(name="Durban", country="ZA", geonameid=DURBAN["geonameid"])
+    gavle = PartnerFactory(name="Gävle", country="SE")
+    harbour = PartnershipFactory(title="Harbour twinning", home=home)
+    PartnershipMemberFactory(partnership=harbour, partner=durban)
+    timber = PartnershipFactory(title="Timber exchange", home=home)
+    PartnershipMemberFactory(partnership=timber, partner=gavle)
+    olive = UserFactory(username="olive", first_name="Olive", last_name="Ong")
+    CityMembershipFactory(user=olive, partner=home)
+    dumi = UserFactory(username="dumi", first_name="Dumi", last_name="Zulu")
+    CityMembershipFactory(user=dumi, partner=durban)
+    return {"harbour": harbour, "timber": timber, "olive": olive, "dumi": dumi}
+
+
+def test_schedule_an_activity_then_complete_it_from_my_activities(desk, live_server, page: Page):
+    from agenda.models import ScheduledActivity
+
+    base = live_server.url
+    sign_in(page, base, "olive")
+    page.goto(f"{base}/partnerships/{desk['harbour'].pk}/")
+    page.get_by_role("link", name="Scheduled activities").click()
+    page.get_by_label("Type").select_option(label="Meeting")
+    page.get_by_label("Summary").fill("Meet Durban's harbour office")
+    page.get_by_label("Assigned to").select_option(label="Olive Ong")
+    page.get_by_label("Due on").fill(dt.date.today().isoformat())
+    page.get_by_role("button", name="Schedule", exact=True).click()
+    expect(page.locator(".alert-success")).to_contain_text(
+        "Scheduled: Meet Durban's harbour office"
+    )
+
+    # The dashboard's panel (fetched once the page has loaded) and "My activities".
+    page.goto(f"{base}/")
+    panel = page.get_by_role("region", name="My activities")
+    expect(panel).to_contain_text("Meet Durban's harbour office")
+    page.get_by_role("navigation").get_by_role("link", name="My activities").first.click()
+    expect(page.get_by_role("heading", name=re.compile("^Today"))).to_be_visible()
+    page.get_by_label("Outcome of “Meet Durban's harbour office”").fill("Dates agreed for May.")
+    page.get_by_role("button", name=re.compile("^Mark done")).click()
+    expect(page.locator(".alert-success")).to_contain_text("Done: Meet Durban's harbour office")
+    activity = ScheduledActivity.objects.get()
+    assert activity.outcome == "Dates agreed for May." and activity.done_by == desk["olive"]
+    page.goto(f"{base}/partnerships/{desk['harbour'].pk}/")
+    expect(page.get_by_text("Done: Meeting “Meet Durban's harbour office”")).to_be_visible()
+
+
+def test_save_a_view_and_reopen_it(desk, live_server, page: Page):
+    base = live_server.url
+    sign_in(page, base, "olive")
+    page.goto(f"{base}/partnerships/?q=Timber&sort=title")
+    page.get_by_text("Save the filters and sort shown as a view").click()
+    page.get_by_label("Name").fill("Timber only")
+    page.get_by_role("button", name="Save the view").click()
+    page.goto(f"{base}/partnerships/?view=")  # the list unfiltered
+    expect(page.get_by_role("link", name="Harbour twinning")).to_be_visible()
+    page.get_by_role("link", name=re.compile("^Timber only")).click()
+    expect(page.get_by_role("link", name="Timber exchange")).to_be_visible()
+    expect(page.get_by_role("link", name="Harbour twinning")).to_have_count(0)
+
+
+def test_find_a_partnership_by_its_partner_citys_other_name(desk, live_server, page: Page):
+    base = live_server.url
+    sign_in(page, base, "olive")
+    box = page.get_by_role("combobox", name="Search the portal")
+    box.fill("eThekwini")
+    box.press("Enter")
+    expect(page.get_by_role("link", name="Harbour twinning")).to_be_visible()
+    expect(page.get_by_role("link", name="Timber exchange")).to_have_count(0)
+
+
+def test_a_bulk_action_with_one_refused_row(desk, live_server, page: Page):
+    from agenda.models import ScheduledActivity
+
+    base = live_server.url
+    sign_in(page, base, "olive")
+    page.goto(f"{base}/partnerships/?sort=title")
+    page.get_by_label("Select Harbour twinning").check()
+    page.get_by_label("Select Timber exchange").check()
+    page.get_by_label("Bulk action").select_option(label="Assign an activity")
+    page.get_by_role("button", name="Apply to selected").click()
+    # Dumi works for Durban: he may see the harbour partnership, not Gävle's timber one.
+    page.get_by_label("Type").select_option(label="Follow-up")
+    page.get_by_label("Summary").fill("Send the annual report")
+    page.get_by_label("Assigned to").select_option(label="Dumi Zulu")
+    page.get_by_label("Due on").fill((dt.date.today() + dt.timedelta(days=7)).isoformat())
+    page.get_by_role("button", name="Confirm").click()
+    expect(page.get_by_role("heading", name="Done (1)")).to_be_visible()
+    expect(page.get_by_role("heading", name="Refused (1)")).to_be_visible()
+    expect(page.get_by_text("Dumi Zulu cannot see “Timber exchange”")).to_be_visible()
+    activity = ScheduledActivity.objects.get()
+    assert (activity.partnership, activity.assignee) == (desk["harbour"], desk["dumi"])
