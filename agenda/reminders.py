@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from agenda.models import ScheduledActivity
 from notifications.models import Reminder
-from notifications.reminders import ASSIGNEE, Context, Rule
+from notifications.reminder_rules import ASSIGNEE, Context, Rule
 from partnerships.models import Partnership
 
 

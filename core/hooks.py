@@ -28,8 +28,8 @@ HOOKS: dict[str, str] = {
     "of record the user may see matching the query, ranked, at most query.limit hits, in one "
     "query (core.search.matching and first)",
     # notifications
-    "reminders.rules": "a notifications.reminders.Rule: a kind of reminder the daily scan finds "
-    "(its kind one of notifications.models.Reminder.Kind)",
+    "reminders.rules": "a notifications.reminder_rules.Rule: a kind of reminder the daily scan "
+    "finds (its kind one of notifications.models.Reminder.Kind)",
     "calendar.events": "(user, since: date) -> list of notifications.calendar.CalendarEvent: "
     "dates of the person's own work in their calendar feed, in one query",
     "notifications.audience": "(event: partnerships.events.Event, user_ids) -> the set of "

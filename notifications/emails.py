@@ -18,8 +18,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from core.text import printable
-from notifications import reminders
 from notifications.models import Reminder
+from notifications.reminder_rules import rule_of
 from partnerships.health import rules
 from partnerships.models import Step
 
@@ -140,7 +140,7 @@ KIND_BECAUSE = {
 def partnership_path(reminder: Reminder, partnership_id: int | None = None) -> str:
     if reminder.is_event:
         return event_path(reminder)
-    rule = reminders.rule_of(reminder.kind)
+    rule = rule_of(reminder.kind)
     if rule is not None and rule.path is not None:
         return rule.path(reminder)
     path = reverse("partnerships:detail", args=[partnership_id or reminder.partnership_id])

@@ -26,7 +26,7 @@ from notifications.models import (
     Reminder,
     event_choice,
 )
-from notifications.reminders import topic
+from notifications.reminder_rules import topic
 from partnerships.models import Partnership
 from partnerships.selectors.visibility import partnerships_visible_to
 

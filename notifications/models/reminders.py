@@ -109,7 +109,7 @@ class Reminder(models.Model):
         MOU_EXPIRED = "mou_expired", _("MOU expired")
         STALLED = "stalled", _("Partnership stalled in its step")
         ACTION_OVERDUE = "action_overdue", _("Plan action overdue")
-        # Told to its assignee only (the rule is agenda's: notifications.reminders.all_rules).
+        # Told to its assignee only (the rule is agenda's: notifications.reminder_rules.all_rules).
         ACTIVITY_OVERDUE = "activity_overdue", _("Scheduled activity overdue")
         # Events (partnerships.events), told when they happen rather than found by the scan.
         CONFIRMATION_AWAITED = EventKind.CONFIRMATION_AWAITED.value, _("Confirmation awaited")

@@ -29,7 +29,7 @@ from django_celery_beat.models import PeriodicTask
 
 from config.celery import app as celery_app
 from notifications import delivery as notify
-from notifications import reminders, tasks
+from notifications import reminder_rules, reminders, tasks
 from notifications import services as notify_services
 from notifications.models import NotificationPreference, Reminder
 from partnerships import selectors
@@ -650,7 +650,7 @@ def test_the_scan_asks_the_same_queries_for_5_or_50_partnerships(
 
 def test_the_dry_run_asks_one_query_per_kind(people, django_assert_max_num_queries):
     _busy(people, 20, 0)
-    with django_assert_max_num_queries(len(reminders.all_rules()) + 1):
+    with django_assert_max_num_queries(len(reminder_rules.all_rules()) + 1):
         result = scan(today=TODAY, dry_run=True)
     assert len(result.planned) == 20 * (4 * len(PEOPLE) + len(COORDINATORS))
     assert not Reminder.objects.exists()
