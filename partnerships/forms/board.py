@@ -13,8 +13,7 @@ from partnerships.selectors.board import (
     HEALTH_BANDS,
     BoardFilters,
     assignment_hook_registered,
-    board_assignees,
-    board_cities,
+    board_choices,
 )
 
 SELECT = forms.Select(attrs={"class": "form-select form-select-sm"})
@@ -42,10 +41,12 @@ class BoardFilterForm(forms.Form):
 
     def __init__(self, data, *, user):
         super().__init__(data)
-        # The choices are read here, once (one query each), never while the page renders.
-        self.fields["city"].choices = [("", _("Any city")), *board_cities(user)]
-        if assignment_hook_registered():
-            self.fields["assignee"].choices = [("", _("Anyone")), *board_assignees(user)]
+        # The choices are read here, in one query, never while the page renders.
+        people = assignment_hook_registered()
+        cities, assignees = board_choices(user, people)
+        self.fields["city"].choices = [("", _("Any city")), *cities]
+        if people:
+            self.fields["assignee"].choices = [("", _("Anyone")), *assignees]
         else:  # nobody knows who is assigned to what: no filter to offer
             del self.fields["assignee"]
 

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from django.contrib.auth import get_user_model
 from django.db.models import (
     Case,
+    CharField,
     Count,
     Exists,
     F,
@@ -32,7 +33,7 @@ from django.db.models import (
     Window,
     prefetch_related_objects,
 )
-from django.db.models.functions import RowNumber
+from django.db.models.functions import Coalesce, Concat, NullIf, RowNumber, Trim
 from django.utils.translation import gettext_lazy as _
 
 from core import hooks
@@ -85,22 +86,24 @@ def assignment_hook_registered() -> bool:
     return bool(hooks.providers("board.assigned"))
 
 
-def board_cities(user) -> list[tuple[int, str]]:
-    """(id, name) of every city with a partnership on the user's board: one query."""
+CITY, PERSON = "city", "person"  # the kinds of row of the filters' one query
+
+
+def _city_rows(user) -> QuerySet:
     mine = partnerships_of_my_cities(user).values("pk")
-    rows = (
+    return (
         Partner.objects.filter(
             Exists(PartnershipMember.objects.filter(partner=OuterRef("pk"), partnership__in=mine))
         )
-        .order_by("name", "pk")
-        .values_list("pk", "name")
+        .annotate(row_kind=Value(CITY), row_label=F("name"))
+        .values_list("row_kind", "pk", "row_label")
     )
-    return list(rows)
 
 
-def board_assignees(user) -> list[tuple[int, str]]:
-    """(id, name) of the officers of the user's own cities, and the user: one query."""
-    people = (
+def _person_rows(user) -> QuerySet:
+    # The name as get_full_name() gives it, else the username.
+    full = Trim(Concat("first_name", Value(" "), "last_name", output_field=CharField()))
+    return (
         get_user_model()
         .objects.filter(
             Q(pk=user.pk)
@@ -111,9 +114,23 @@ def board_assignees(user) -> list[tuple[int, str]]:
                 ).values("user_id"),
             )
         )
-        .order_by("first_name", "last_name", "username")
+        .annotate(row_kind=Value(PERSON), row_label=Coalesce(NullIf(full, Value("")), "username"))
+        .values_list("row_kind", "pk", "row_label")
     )
-    return [(p.pk, p.get_full_name() or p.username) for p in people]
+
+
+def board_choices(user, people: bool) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
+    """The filters' choices in one query: (id, name) of every city with a partnership on the
+    user's board and, if `people`, of the officers of the user's own cities and the user
+    (the assignee filter), each by name."""
+    rows = _city_rows(user).order_by()
+    if people:
+        rows = rows.union(_person_rows(user).order_by(), all=True)
+    found: dict[str, list[tuple[int, str]]] = {CITY: [], PERSON: []}
+    for kind, pk, label in rows:
+        found[kind].append((pk, label))
+    by_name = lambda choice: (choice[1].casefold(), choice[0])  # noqa: E731
+    return sorted(found[CITY], key=by_name), sorted(found[PERSON], key=by_name)
 
 
 def _filtered(user, filters: BoardFilters) -> QuerySet[Partnership]:

@@ -23,6 +23,7 @@ def test_an_officer_sees_links_to_sub_alliances_interest_and_matchmaking(client,
     assert urls == [
         reverse("notifications:follow", args=[pk]),
         reverse("invitations:partnership_invite", args=[pk]),
+        reverse("agenda:partnership", args=[pk]),
         reverse("alliances:partnership_sub_alliances", args=[pk]),
         reverse("businesses:matchmaking", args=[pk]),
     ]
@@ -42,6 +43,8 @@ def test_an_officer_who_may_not_edit_gets_no_edit_only_link(client, world):
     matchmaking = reverse("businesses:matchmaking", args=[world.partnership.pk])
     assert urls == [
         reverse("notifications:follow", args=[world.partnership.pk]),
+        # Its scheduled activities stay readable (nothing can be scheduled on it any more).
+        reverse("agenda:partnership", args=[world.partnership.pk]),
         reverse("alliances:partnership_sub_alliances", args=[world.partnership.pk]),
     ]
     assert matchmaking not in response.content.decode()
