@@ -55,9 +55,12 @@ logger = logging.getLogger("portal.page_cache")
 GENERATION_KEY = "page_cache:generation"
 # Writes to these apps' tables change what the cached pages show ("auth": groups, permissions).
 WATCHED_APPS = (
-    *("accounts", "partnerships", "notifications", "alliances", "discussion", "businesses"),
-    "auth",
+    *("accounts", "partnerships", "notifications", "invitations", "alliances", "agenda"),
+    *("discussion", "businesses", "auth"),
 )
+# Ours, yet not watched: the world's places, loaded in bulk by `load_gazetteer` (no signal)
+# and read by no cached page except through a partner city, which is watched.
+UNWATCHED_APPS = ("gazetteer",)
 UNCACHEABLE = ("private", "no-cache", "no-store")
 
 

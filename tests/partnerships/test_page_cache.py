@@ -3,7 +3,9 @@ every committed write makes the cached pages stale, and nobody is served another
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
+from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -497,3 +499,43 @@ def test_page_cache_needs_redis_outside_tests():
     )
     assert result.returncode != 0
     assert "PAGE_CACHE needs a cache shared by all processes" in result.stderr
+
+
+def test_every_app_of_ours_with_models_is_watched():
+    """A write to any of our apps' rows empties the cache (an app forgotten here would serve
+    stale pages: the agenda's done activities on the partnership's timeline, say)."""
+    from django.apps import apps
+
+    from core import page_cache
+
+    root = Path(settings.BASE_DIR).resolve()
+    ours = {
+        app.label
+        for app in apps.get_app_configs()
+        if Path(app.path).resolve().is_relative_to(root)
+        and not Path(app.path).resolve().relative_to(root).parts[0].startswith(".")  # .venv
+        and list(app.get_models())
+    }
+    assert {"partnerships", "agenda", "gazetteer"} <= ours
+    assert ours - set(page_cache.UNWATCHED_APPS) <= set(page_cache.WATCHED_APPS)
+
+
+@committing
+def test_completing_an_activity_shows_on_the_cached_partnership_page(client, twinned):
+    from agenda import services as agenda_services
+
+    p, address = twinned["p"], pages(twinned)["detail"]
+    signed_in(client, twinned["officer"], address)
+    assert get(client, address)[0].status_code == 200  # now cached
+    activity = agenda_services.activity_schedule(
+        user=twinned["officer"],
+        partnership=p,
+        kind="call",
+        summary="Call the mayor's office",
+        assignee=twinned["officer"],
+        due_on=dt.date.today() + dt.timedelta(days=1),
+    )
+    agenda_services.activity_complete(
+        user=twinned["officer"], activity=activity, outcome="Agreed on a date."
+    )
+    assert "Call the mayor" in client.get(address).content.decode()
