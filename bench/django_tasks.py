@@ -1,6 +1,8 @@
 """The parts of the benchmark that need Django, run by bench/run.py in a subprocess.
 
     python bench/django_tasks.py prepare     # bench users + the pages to load, as JSON
+    python bench/django_tasks.py mix         # officers of 8 cities, each with their portfolio's
+                                             # pages, and a writer (bench/mix.py), as JSON
     python bench/django_tasks.py reminders   # time the reminder scan, as JSON
 
 Both print one JSON object on their last line of output.
@@ -8,6 +10,7 @@ Both print one JSON object on their last line of output.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import sys
@@ -140,6 +143,84 @@ def prepare() -> dict:
     }
 
 
+# The real mix (bench/mix.py): officers of this many cities, each over their own portfolio.
+MIX_OFFICERS = 8
+MIX_DETAILS = 40  # partnership pages per officer
+MIX_LIST_PAGES = 6  # pages of the list per officer
+
+
+def mix() -> dict:
+    """An officer for each of the MIX_OFFICERS cities with the most partnerships, with the
+    addresses they rotate over: the dashboard, the list (its pages, each step, two sorts,
+    their cities only), their partnerships' pages, the city directory's search and their
+    activities; and a writer, an officer of the first city who schedules activities on one of
+    its running partnerships (agenda:partnership) while the mix runs."""
+    from django.contrib.auth import get_user_model
+    from django.db.models import Count
+    from django.urls import reverse
+    from django.utils import timezone
+    from django.utils.http import urlencode
+
+    from partnerships.models import CityMembership, Partner, Partnership
+
+    User = get_user_model()
+    cities = list(
+        Partner.objects.annotate(n=Count("memberships")).order_by("-n", "pk")[:MIX_OFFICERS]
+    )
+    officers = []
+    listing = reverse("partnerships:list")
+    for i, city in enumerate(cities, start=1):
+        user, _ = User.objects.get_or_create(
+            username=f"bench_mix_{i}", defaults={"email": f"mix{i}@bench.local"}
+        )
+        user.set_password(PASSWORD)
+        user.save()
+        CityMembership.objects.get_or_create(
+            user=user, partner=city, defaults={"role": CityMembership.Role.OFFICER}
+        )
+        own = Partnership.objects.filter(members__partner=city).order_by("pk")
+        paths = [reverse("partnerships:dashboard"), reverse("agenda:mine")]
+        paths += [f"{listing}?page={n}" for n in range(1, MIX_LIST_PAGES + 1)]
+        paths += [f"{listing}?step={n}" for n in range(1, 9)]
+        paths += [f"{listing}?sort=updated", f"{listing}?sort=next_review", f"{listing}?scope=mine"]
+        paths += [
+            reverse("partnerships:detail", args=[pk])
+            for pk in own.values_list("pk", flat=True)[:MIX_DETAILS]
+        ]
+        directory = reverse("partnerships:city_list")
+        paths += [f"{directory}?{urlencode({'q': words})}" for words in (city.name[:6], city.name)]
+        officers.append({"username": user.username, "city": city.name, "paths": paths})
+    writer, _ = User.objects.get_or_create(
+        username="bench_mix_writer", defaults={"email": "writer@bench.local"}
+    )
+    writer.set_password(PASSWORD)
+    writer.save()
+    CityMembership.objects.get_or_create(
+        user=writer, partner=cities[0], defaults={"role": CityMembership.Role.OFFICER}
+    )
+    target = (
+        Partnership.objects.filter(members__partner=cities[0], status=Partnership.Status.ACTIVE)
+        .order_by("pk")
+        .first()
+    )
+    return {
+        "password": PASSWORD,
+        "login": reverse("login"),
+        "officers": officers,
+        "distinct_paths": len({(o["username"], p) for o in officers for p in o["paths"]}),
+        "writer": {
+            "username": writer.username,
+            "path": reverse("agenda:partnership", args=[target.pk]),
+            "form": {
+                "kind": "call",
+                "summary": "Benchmark call",
+                "assignee": str(writer.pk),
+                "due_on": (timezone.localdate() + dt.timedelta(days=7)).isoformat(),
+            },
+        },
+    }
+
+
 def reminders() -> dict:
     """One reminder scan over every partnership, as the daily task runs it (new reminders
     handed to delivery after commit)."""
@@ -163,5 +244,5 @@ def reminders() -> dict:
 
 if __name__ == "__main__":
     _setup()
-    task = {"prepare": prepare, "reminders": reminders}[sys.argv[1]]
+    task = {"prepare": prepare, "mix": mix, "reminders": reminders}[sys.argv[1]]
     print(json.dumps(task()))

@@ -36,7 +36,6 @@ import argparse
 import atexit
 import contextlib
 import datetime as dt
-import http.cookiejar
 import json
 import os
 import re
@@ -52,6 +51,8 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from pathlib import Path
+
+import mix  # bench/mix.py (this script is run as bench/run.py: its folder is on the path)
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
@@ -87,6 +88,11 @@ BUDGET_P95_MS = 100.0
 BUDGET_CEILING_RATIO = 0.10
 BUDGET_REMINDER_S = 10.0
 BUDGET_WORKER_MB = 200.0
+# The real mix (bench/mix.py): its share of /healthz with writes going on, and with the page
+# cache off, which must also be this many times Django admin's changelist.
+BUDGET_MIX_RATIO = 0.10
+BUDGET_MIX_OFF_RATIO = 0.06
+BUDGET_MIX_OFF_ADMIN = 3.0
 CEILING, ADMIN, LIST = "healthz", "admin changelist", "partnership list (step 7)"
 
 
@@ -322,23 +328,8 @@ def login(server: Server, login_path: str, username: str, password: str) -> str:
 
 
 def _login(base: str, login_path: str, username: str, password: str) -> str:
-    jar = http.cookiejar.CookieJar()
-    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
-    with opener.open(base + login_path, timeout=60) as r:
-        page = r.read().decode()
-    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
-    if not token:
-        raise SystemExit("No CSRF token on the login page.")
-    data = urllib.parse.urlencode(
-        {"username": username, "password": password, "csrfmiddlewaretoken": token.group(1)}
-    ).encode()
-    request = urllib.request.Request(base + login_path, data=data, headers={"Referer": base})
-    with opener.open(request, timeout=60) as r:
-        r.read()
-    cookies = {c.name: c.value for c in jar}
-    if "sessionid" not in cookies:
-        raise SystemExit(f"Login as {username} failed (no session cookie).")
-    return "; ".join(f"{k}={v}" for k, v in cookies.items())
+    _, jar = mix.session(base, login_path, username, password)
+    return mix.cookie_header(jar)
 
 
 def fetch(base: str, path: str, cookie: str | None) -> tuple[int, int, str]:
@@ -453,6 +444,7 @@ def evaluate(result: dict) -> list[dict]:
                 "value": f"{pages[LIST]['rps']} vs {pages[ADMIN]['rps']} rps",
             }
         )
+    checks += _mix_checks(result, ceiling, admin)
     rem = result.get("reminders", {})
     target = result["scale"]["reminder_partnerships"]
     if rem.get("measured"):
@@ -485,6 +477,82 @@ def evaluate(result: dict) -> list[dict]:
             }
         )
     return checks
+
+
+def _mix_checks(result: dict, ceiling: float | None, admin: float | None) -> list[dict]:
+    figures = result.get("mix", {}).get("figures", {})
+    checks = []
+    for name, figure in figures.items():
+        figure["ratio_ceiling"] = round(figure["rps"] / ceiling, 3) if ceiling else None
+        figure["ratio_admin"] = round(figure["rps"] / admin, 2) if admin else None
+        checks.append(
+            {
+                "budget": f"{name}: zero errors",
+                "ok": figure["errors"] == 0,
+                "value": figure["errors"],
+            }
+        )
+    writes, off = figures.get(mix.WRITES), figures.get(mix.OFF)
+    if writes and writes["ratio_ceiling"] is not None:
+        checks.append(
+            {
+                "budget": f"{mix.WRITES}: ≥ {100 * BUDGET_MIX_RATIO:.0f} % of /healthz rps",
+                "ok": writes["ratio_ceiling"] >= BUDGET_MIX_RATIO,
+                "value": f"{100 * writes['ratio_ceiling']:.1f} %",
+            }
+        )
+    if writes:
+        checks.append(
+            {
+                "budget": f"{mix.WRITES}: p95 ≤ {BUDGET_P95_MS:.0f} ms",
+                "ok": writes["p95_ms"] <= BUDGET_P95_MS,
+                "value": f"{writes['p95_ms']} ms",
+            }
+        )
+    if off and off["ratio_ceiling"] is not None:
+        checks.append(
+            {
+                "budget": f"{mix.OFF}: ≥ {100 * BUDGET_MIX_OFF_RATIO:.0f} % of /healthz rps",
+                "ok": off["ratio_ceiling"] >= BUDGET_MIX_OFF_RATIO,
+                "value": f"{100 * off['ratio_ceiling']:.1f} %",
+            }
+        )
+    if off and off["ratio_admin"] is not None:
+        checks.append(
+            {
+                "budget": f"{mix.OFF}: ≥ {BUDGET_MIX_OFF_ADMIN:.0f} × the admin changelist",
+                "ok": off["ratio_admin"] >= BUDGET_MIX_OFF_ADMIN,
+                "value": f"{off['ratio_admin']} ×",
+            }
+        )
+    return checks
+
+
+def _mix_lines(result: dict) -> list[str]:
+    m = result.get("mix")
+    if not m:
+        return []
+    lines = [
+        "",
+        f"The real mix (bench/mix.py): {len(m['officers'])} officers of {len(m['officers'])} "
+        f"cities, one connection each, over {m['distinct_paths']} distinct pages of their own "
+        f"portfolios; writes: {m['write_rate']} a second (agenda:partnership, a real POST).",
+        "",
+        "| mix | rps | p50 ms | p95 ms | p99 ms | errors | × healthz | × admin | writes "
+        "saved/refused | gunicorn CPU |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for name, f in m["figures"].items():
+        rc, ra = f.get("ratio_ceiling"), f.get("ratio_admin")
+        writes = f"{f['writes_saved']}/{f['writes_refused']}" if "writes_saved" in f else ""
+        lines.append(
+            f"| {name} | {f['rps']} | {f['p50_ms']} | {f['p95_ms']} | {f['p99_ms']} | "
+            f"{f['errors']} | {'' if rc is None else f'{100 * rc:.1f} %'} | "
+            f"{'' if ra is None else ra} | {writes} | "
+            + ("n/a" if f["gunicorn_cpu_pct"] is None else f"{f['gunicorn_cpu_pct']:.0f} %")
+            + " |"
+        )
+    return lines
 
 
 def page_cache_line(result: dict) -> str:
@@ -527,6 +595,7 @@ def markdown(result: dict) -> str:
             f"{'' if ra is None else ra} | {p['kb_per_response']} | "
             f"{p['gunicorn_cpu_pct']:.0f} % | {p['wrk_cpu_pct']:.0f} % |"
         )
+    lines += _mix_lines(result)
     rem = result.get("reminders", {})
     lines += [
         "",
@@ -559,6 +628,32 @@ def machine() -> dict:
     }
 
 
+def run_mix(env, server: Server, args, writes: bool = True, data: dict | None = None) -> dict:
+    """The real mix on this server: warm with nobody writing, then (if `writes`) with the
+    writer posting `args.mix_writes` times a second; or, with `writes=False`, one figure under
+    the name of the server's page cache state (off)."""
+    data = data or task(env, "mix")
+    officers = len(data["officers"])
+    folder = mix.officer_files(server.base, data)
+    atexit.register(shutil.rmtree, folder, True)
+    figures = {}
+    if writes:
+        log(f"{mix.WARM}: {officers} officers, {data['distinct_paths']} pages")
+        figures[mix.WARM] = mix.measure(server, folder, officers, args.duration, None)
+        log(f"  {figures[mix.WARM]}")
+        writer = mix.Writer(
+            server.base, data["login"], data["writer"], data["password"], args.mix_writes
+        )
+        log(f"{mix.WRITES}: {args.mix_writes} writes a second")
+        figures[mix.WRITES] = mix.measure(server, folder, officers, args.duration, writer)
+        log(f"  {figures[mix.WRITES]}")
+    else:
+        log(f"{mix.OFF}")
+        figures[mix.OFF] = mix.measure(server, folder, officers, args.duration, None)
+        log(f"  {figures[mix.OFF]}")
+    return {**data, "write_rate": args.mix_writes, "figures": figures}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--scale", choices=SCALES, default="full")
@@ -580,6 +675,13 @@ def main(argv: list[str] | None = None) -> int:
         help="Extra environment for the server, e.g. CONN_MAX_AGE=60 (an experiment).",
     )
     parser.add_argument("--label", default="", help="Appended to the result file names.")
+    parser.add_argument(
+        "--mix-writes",
+        type=float,
+        default=1.0,
+        help="Writes a second during the real mix's second figure (1).",
+    )
+    parser.add_argument("--no-mix", action="store_true", help="Skip the real mix.")
     parser.add_argument(
         "--compare-language",
         metavar="CODE",
@@ -708,7 +810,14 @@ def main(argv: list[str] | None = None) -> int:
                     f"  in {args.compare_language}: {t['rps']} rps ({t['ratio_to_default']} of "
                     f"the default), p95 {t['p95_ms']} ms, {t['errors']} errors"
                 )
+        if not args.no_mix and (not wanted or "mix" in wanted):
+            result["mix"] = run_mix(env, server, args)
         result["worker_peak_mb"] = server.peak_memory_mb()
+    if "mix" in result:
+        # The same mix with the page cache off: a server of its own, the same sessions' users.
+        with Server({**server_env, "PAGE_CACHE": "off"}, workers) as server:
+            figure = run_mix(env, server, args, writes=False, data=result["mix"])
+            result["mix"]["figures"].update(figure["figures"])
 
     if args.skip_reminders:
         result["reminders"] = {"measured": False, "note": "skipped (--skip-reminders)"}
