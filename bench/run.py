@@ -481,6 +481,8 @@ def evaluate(result: dict) -> list[dict]:
 
 def _mix_checks(result: dict, ceiling: float | None, admin: float | None) -> list[dict]:
     figures = result.get("mix", {}).get("figures", {})
+    # The peer of the mix: the admin changelist uncached, when measured (else the cached one).
+    admin = result.get("mix", {}).get("admin_uncached", {}).get("rps") or admin
     checks = []
     for name, figure in figures.items():
         figure["ratio_ceiling"] = round(figure["rps"] / ceiling, 3) if ceiling else None
@@ -537,6 +539,13 @@ def _mix_lines(result: dict) -> list[str]:
         f"The real mix (bench/mix.py): {len(m['officers'])} officers of {len(m['officers'])} "
         f"cities, one connection each, over {m['distinct_paths']} distinct pages of their own "
         f"portfolios; writes: {m['write_rate']} a second (agenda:partnership, a real POST).",
+        "",
+        "The peer (× admin): Django admin's changelist with the page cache off, "
+        + (
+            f"{m['admin_uncached']['rps']} rps, p95 {m['admin_uncached']['p95_ms']} ms."
+            if m.get("admin_uncached")
+            else "not measured (the cached one instead)."
+        ),
         "",
         "| mix | rps | p50 ms | p95 ms | p99 ms | errors | × healthz | × admin | writes "
         "saved/refused | gunicorn CPU |",
@@ -815,7 +824,16 @@ def main(argv: list[str] | None = None) -> int:
         result["worker_peak_mb"] = server.peak_memory_mb()
     if "mix" in result:
         # The same mix with the page cache off: a server of its own, the same sessions' users.
+        # The peer, Django admin's changelist, uncached as well (the issue's peer): measured
+        # on that server, by the superuser, before the mix.
         with Server({**server_env, "PAGE_CACHE": "off"}, workers) as server:
+            admin_page = prep["pages"][ADMIN]["path"]
+            admin_cookie = login(server, prep["login"], prep["admin"], prep["password"])
+            log(f"{ADMIN}, page cache off: {admin_page} for {args.duration} s")
+            peer = measure(server, admin_page, admin_cookie, args.users, args.duration)
+            peer["path"] = admin_page
+            result["mix"]["admin_uncached"] = peer
+            log(f"  {peer['rps']} rps, p95 {peer['p95_ms']} ms, {peer['errors']} errors")
             figure = run_mix(env, server, args, writes=False, data=result["mix"])
             result["mix"]["figures"].update(figure["figures"])
 
