@@ -12,7 +12,6 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -23,7 +22,7 @@ from agenda.models import LATER, OVERDUE, THIS_WEEK, TODAY, ScheduledActivity
 from alliances.models import SubAlliance
 from core.errors import DomainError
 from core.formatting import day
-from core.views import apply_errors, posted, report_refusal, require
+from core.views import apply_errors, local_next, posted, report_refusal, require
 from partnerships.models import Partnership, PartnershipMember
 
 GROUPS = (
@@ -32,16 +31,6 @@ GROUPS = (
     (THIS_WEEK, gettext_lazy("This week")),
     (LATER, gettext_lazy("Later")),
 )
-
-
-def _back(request, default: str) -> str:
-    """Back to the page the form was on (a page of this site only), else `default`."""
-    target = request.POST.get("next", "")
-    if target.startswith("/") and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return default
 
 
 def record_url(activity: ScheduledActivity) -> str:
@@ -171,7 +160,7 @@ def complete(request, activity_id: int):
     """Mark done with an outcome: posted from a list (which it returns to), or this page's own
     form, which keeps what was typed when something is wrong."""
     activity = _activity(request, activity_id)
-    back = _back(request, record_url(activity))
+    back = local_next(request, record_url(activity))
     if activity.is_done:
         report_refusal(request, DomainError(_("This activity was marked done already.")))
         return redirect(back)
@@ -205,7 +194,7 @@ def complete(request, activity_id: int):
 @require_POST
 def cancel(request, activity_id: int):
     activity = _activity(request, activity_id)
-    back = _back(request, record_url(activity))
+    back = local_next(request, record_url(activity))
     require(permissions.can_cancel(request.user, activity))
     try:
         services.activity_cancel(user=request.user, activity=activity)

@@ -49,6 +49,15 @@ def _moved(step: Step, message: str) -> JsonResponse:
     )
 
 
+def _done(request, as_json: bool, back: str, step: Step, message: str):
+    """A move made: JSON for the board, else the message and the redirect back."""
+    message = message % {"number": step.value, "step": step.label}
+    if as_json:
+        return _moved(step, message)
+    messages.success(request, message)
+    return redirect(back)
+
+
 def _editable(request, pk: int) -> tuple[Partnership | None, JsonResponse | None]:
     """The partnership the user may change; to a JSON request the 404 is JSON as well."""
     try:
@@ -103,15 +112,8 @@ def partnership_advance(request, pk: int):
             return _refused(409, exc.message, exc.missing, step=partnership.step)
         report_refusal(request, exc)
         return redirect(back)
-    step = Step(to_step)
-    message = _("The partnership moved on to step %(number)s: %(step)s.") % {
-        "number": step.value,
-        "step": step.label,
-    }
-    if as_json:
-        return _moved(step, message)
-    messages.success(request, message)
-    return redirect(back)
+    message = _("The partnership moved on to step %(number)s: %(step)s.")
+    return _done(request, as_json, back, Step(to_step), message)
 
 
 def _return_problems(request, form: ReturnForm, partnership: Partnership) -> list[str]:
@@ -167,15 +169,8 @@ def partnership_return(request, pk: int):
                     return _refused(409, exc.message, exc.missing, step=partnership.step)
                 report_refusal(request, exc)
                 return redirect(back)
-            step = Step(to_step)
-            message = _("The partnership returned to step %(number)s: %(step)s.") % {
-                "number": step.value,
-                "step": step.label,
-            }
-            if as_json:
-                return _moved(step, message)
-            messages.success(request, message)
-            return redirect(back)
+            message = _("The partnership returned to step %(number)s: %(step)s.")
+            return _done(request, as_json, back, Step(to_step), message)
         if as_json:
             return _refused(
                 400,
