@@ -8,9 +8,10 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from agenda import services
-from agenda.forms import BulkScheduleForm, person_label
+from agenda.forms import BulkScheduleForm
 from core.formatting import day
 from partnerships.bulk import BulkAction
+from partnerships.selectors import person
 
 
 def schedule(partnership, user, data: dict) -> str:
@@ -23,7 +24,7 @@ def schedule(partnership, user, data: dict) -> str:
         due_on=data["due_on"],
     )
     return gettext("Scheduled for %(person)s, due %(day)s.") % {
-        "person": person_label(activity.assignee),
+        "person": person(activity.assignee),
         "day": day(activity.due_on),
     }
 

@@ -13,16 +13,12 @@ from agenda.models import ScheduledActivity
 from core.forms import PortalForm, text_area
 from partnerships.forms.bulk import BulkForm
 from partnerships.models import Partnership, PlanAction
-from partnerships.selectors import officers_visible_to
-
-
-def person_label(user) -> str:
-    return user.get_full_name() or user.username
+from partnerships.selectors import officers_visible_to, person
 
 
 class PersonChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj) -> str:
-        return person_label(obj)
+        return person(obj)
 
 
 class ActivityFields(PortalForm):

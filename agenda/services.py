@@ -21,6 +21,7 @@ from core.errors import DomainError
 from core.services import lock, model_update
 from partnerships import services as partnership_services
 from partnerships.models import Partnership, PlanAction
+from partnerships.selectors import person
 from partnerships.selectors.visibility import users_who_may_see
 
 
@@ -30,7 +31,7 @@ def _check_assignee(assignee, partnership: Partnership, sub_alliance) -> None:
     if not users_who_may_see(partnership.pk, [assignee.pk]).exists():
         raise DomainError(
             _("%(person)s cannot see “%(title)s”: choose an officer of one of its cities.")
-            % {"person": assignee.get_full_name() or assignee.username, "title": partnership}
+            % {"person": person(assignee), "title": partnership}
         )
 
 

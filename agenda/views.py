@@ -24,6 +24,7 @@ from core.errors import DomainError
 from core.formatting import day
 from core.views import apply_errors, local_next, posted, report_refusal, require
 from partnerships.models import Partnership, PartnershipMember
+from partnerships.selectors import person
 
 GROUPS = (
     (OVERDUE, gettext_lazy("Overdue")),
@@ -89,7 +90,7 @@ def _record_page(request, partnership: Partnership, sub_alliance=None):
                 _("Scheduled: %(summary)s, for %(person)s by %(day)s.")
                 % {
                     "summary": activity.summary,
-                    "person": activity.assignee.get_full_name() or activity.assignee.username,
+                    "person": person(activity.assignee),
                     "day": day(activity.due_on),
                 },
             )
