@@ -8,8 +8,12 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self) -> None:
+        from accounts.models import ApiToken
         from core import hooks
         from core.nav import ACCOUNT, NavItem
+
+        # A person's API tokens are on their own page only (core.page_cache).
+        hooks.register("page_cache.personal", ApiToken)
 
         # The language switcher is open to visitors (it only sets a cookie); an account without a
         # role may still name itself and choose its language.

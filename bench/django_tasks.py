@@ -144,6 +144,7 @@ def prepare() -> dict:
 
 
 # The real mix (bench/mix.py): officers of this many cities, each over their own portfolio.
+MIX_WRITE_TARGETS = 200
 MIX_OFFICERS = 8
 MIX_DETAILS = 40  # partnership pages per officer
 MIX_LIST_PAGES = 6  # pages of the list per officer
@@ -153,8 +154,9 @@ def mix() -> dict:
     """An officer for each of the MIX_OFFICERS cities with the most partnerships, with the
     addresses they rotate over: the dashboard, the list (its pages, each step, two sorts,
     their cities only), their partnerships' pages, the city directory's search and their
-    activities; and a writer, an officer of the first city who schedules activities on one of
-    its running partnerships (agenda:partnership) while the mix runs."""
+    activities; and a writer, a coordinator (an admin) who schedules activities while the mix
+    runs (agenda:partnership) on MIX_WRITE_TARGETS running partnerships anywhere in the portal,
+    in turn: one save a second somewhere, as people at work in many cities make them."""
     from django.contrib.auth import get_user_model
     from django.db.models import Count
     from django.urls import reverse
@@ -194,15 +196,12 @@ def mix() -> dict:
         username="bench_mix_writer", defaults={"email": "writer@bench.local"}
     )
     writer.set_password(PASSWORD)
+    writer.is_superuser = writer.is_staff = True
     writer.save()
-    CityMembership.objects.get_or_create(
-        user=writer, partner=cities[0], defaults={"role": CityMembership.Role.OFFICER}
-    )
-    target = (
-        Partnership.objects.filter(members__partner=cities[0], status=Partnership.Status.ACTIVE)
-        .order_by("pk")
-        .first()
-    )
+    running = Partnership.objects.filter(status=Partnership.Status.ACTIVE).order_by("pk")
+    every = max(1, running.count() // MIX_WRITE_TARGETS)
+    targets = list(running.values_list("pk", flat=True)[::every][:MIX_WRITE_TARGETS])
+    measured = Partnership.objects.filter(pk__in=targets, members__partner__in=cities)
     return {
         "password": PASSWORD,
         "login": reverse("login"),
@@ -210,7 +209,9 @@ def mix() -> dict:
         "distinct_paths": len({(o["username"], p) for o in officers for p in o["paths"]}),
         "writer": {
             "username": writer.username,
-            "path": reverse("agenda:partnership", args=[target.pk]),
+            "paths": [reverse("agenda:partnership", args=[pk]) for pk in targets],
+            # How many of the targets are in the measured officers' portfolios.
+            "targets_in_measured_cities": measured.distinct().count(),
             "form": {
                 "kind": "call",
                 "summary": "Benchmark call",

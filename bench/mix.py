@@ -15,6 +15,7 @@ addresses and the writer come from `django_tasks.py mix`; wrk drives them with w
 from __future__ import annotations
 
 import http.cookiejar
+import itertools
 import json
 import re
 import resource
@@ -71,10 +72,10 @@ class Writer(threading.Thread):
         self.stop_event = threading.Event()
         self.saved = self.failed = 0
 
-    def _post(self) -> bool:
+    def _post(self, path: str) -> bool:
         token = next((c.value for c in self.jar if c.name == "csrftoken"), "")
         data = urllib.parse.urlencode({**self.writer["form"], "csrfmiddlewaretoken": token})
-        url = self.base + self.writer["path"]
+        url = self.base + path
         request = urllib.request.Request(url, data=data.encode(), headers={"Referer": url})
 
         class NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -92,12 +93,13 @@ class Writer(threading.Thread):
             return error.code == 302
 
     def run(self) -> None:
-        with self.opener.open(self.base + self.writer["path"], timeout=30) as r:
+        paths = itertools.cycle(self.writer["paths"])  # a partnership anywhere, in turn
+        with self.opener.open(self.base + self.writer["paths"][0], timeout=30) as r:
             r.read()  # the CSRF cookie
         period = 1 / self.rate
         next_at = time.monotonic()
         while not self.stop_event.is_set():
-            if self._post():
+            if self._post(next(paths)):
                 self.saved += 1
             else:
                 self.failed += 1

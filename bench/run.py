@@ -653,7 +653,11 @@ def run_mix(env, server: Server, args, writes: bool = True, data: dict | None = 
         writer = mix.Writer(
             server.base, data["login"], data["writer"], data["password"], args.mix_writes
         )
-        log(f"{mix.WRITES}: {args.mix_writes} writes a second")
+        spread = data["writer"]
+        log(
+            f"{mix.WRITES}: {args.mix_writes} writes a second over {len(spread['paths'])} "
+            f"partnerships ({spread['targets_in_measured_cities']} in the measured cities)"
+        )
         figures[mix.WRITES] = mix.measure(server, folder, officers, args.duration, writer)
         log(f"  {figures[mix.WRITES]}")
     else:

@@ -11,12 +11,15 @@ class BusinessesConfig(AppConfig):
         """Plug this app into the pages of the apps it depends on, which never import it
         (core.hooks: every hook is declared there, with what its providers receive)."""
         from businesses import exports, middleware, notify, search, selectors
+        from businesses.models import ChamberMembership
         from businesses.views import panels
         from core import hooks
         from core.access import has_role
         from core.nav import PUBLIC, NavItem, anonymous
 
         chamber_staff = has_role(middleware.STAFF)
+        # Who works for a chamber decides what they see: a change stales every cached page.
+        hooks.register("page_cache.everywhere", ChamberMembership)
 
         # Chamber staff and pending sign-ups, for core.access; the pages open to the latter.
         hooks.register("access.roles", middleware.roles)

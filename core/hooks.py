@@ -27,6 +27,14 @@ HOOKS: dict[str, str] = {
     "search.results": "(user, query: core.search.Query) -> core.search.Group | None: one kind "
     "of record the user may see matching the query, ranked, at most query.limit hits, in one "
     "query (core.search.matching and first)",
+    "page_cache.scopes": "an object naming where rows show (core.page_cache): `anchors` "
+    "{model label: scope prefix}, `through_parent` (labels a row may reach through one parent "
+    "row), `expand(scopes) -> scopes` on commit, `of_reader(user) -> list of scopes | None` "
+    "for a portfolio page (None: the reader may see everything)",
+    "page_cache.everywhere": "a model whose rows change who sees what: a write to it makes "
+    "every cached page stale",
+    "page_cache.personal": "a model whose rows only their own people see (its foreign keys to "
+    "the user): a write stales only their pages",
     # notifications
     "reminders.rules": "a notifications.reminder_rules.Rule: a kind of reminder the daily scan "
     "finds (its kind one of notifications.models.Reminder.Kind)",

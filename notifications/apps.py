@@ -12,7 +12,12 @@ class NotificationsConfig(AppConfig):
         from core.access import holds_a_role
         from core.nav import ACCOUNT, END, NavItem
         from notifications import events, follows, middleware, services, timeline, views
+        from notifications.models import CalendarFeed, Follow, NotificationPreference
         from partnerships.bulk import BulkAction
+
+        # What one person follows and chooses is on their own pages only (core.page_cache).
+        for model in (Follow, NotificationPreference, CalendarFeed):
+            hooks.register("page_cache.personal", model)
 
         # The reminders sent show on a partnership's timeline (partnerships never imports us).
         hooks.register("partnership.timeline", timeline.TIMELINE)

@@ -27,6 +27,7 @@ from django.utils import timezone
 from core import page_cache
 from notifications.emails import daily_digest_email, digest_email, reminder_email
 from notifications.models import Reminder
+from partnerships.page_scopes import partnership_scopes
 
 logger = logging.getLogger(__name__)
 
@@ -77,7 +78,10 @@ def deliver(reminder_id: int) -> bool:
     Reminder.objects.filter(pk=reminder_id, status=Status.SENDING).update(
         status=Status.SENT, sent_at=timezone.now(), last_error=""
     )
-    page_cache.bump()  # .update() sends no signal; a partnership's timeline lists sent ones
+    # .update() sends no signal; a partnership's timeline lists sent ones.
+    page_cache.bump(
+        *partnership_scopes(reminder.partnership_id), page_cache.user_scope(reminder.recipient_id)
+    )
     return True
 
 
@@ -115,7 +119,9 @@ def send_digest(user_id: int, waiting: str = Status.DIGEST) -> int:
         mine.update(status=waiting, last_error=_error_text(exc))
         raise
     mine.update(status=Status.SENT, sent_at=timezone.now(), last_error="")
-    page_cache.bump()
+    page_cache.bump(
+        page_cache.user_scope(user_id), *partnership_scopes(*{r.partnership_id for r in reminders})
+    )
     return len(reminders)
 
 

@@ -48,6 +48,7 @@ from notifications.models import (
 )
 from partnerships.events import CHAMBER_KINDS, Event, Kind
 from partnerships.models import CityMembership, Partner, Partnership, PartnershipMember
+from partnerships.page_scopes import partnership_scopes
 from partnerships.selectors.visibility import users_who_may_see
 
 logger = logging.getLogger(__name__)
@@ -221,7 +222,10 @@ def record(event: Event) -> list[int]:
             for user_id in sorted(visible)  # a fixed order: two runs wait, never deadlock
         ]
         Reminder.objects.bulk_create(rows, ignore_conflicts=True)
-        page_cache.bump()  # the bells of the people told
+        # The bells of the people told, and the partnership's timeline.
+        page_cache.bump(
+            *partnership_scopes(event.partnership_id), *map(page_cache.user_scope, visible)
+        )
         queued = list(
             Reminder.objects.filter(batch=batch, status=Status.PENDING)
             .order_by("pk")

@@ -28,6 +28,7 @@ from notifications.models import (
 )
 from notifications.reminder_rules import topic
 from partnerships.models import Partnership
+from partnerships.page_scopes import partnership_scopes
 from partnerships.selectors.visibility import partnerships_visible_to
 
 Status = Reminder.Status
@@ -50,7 +51,7 @@ def retry_failed(reminders: QuerySet[Reminder]) -> int:
 def notification_mark_read(*, reminder: Reminder, user) -> bool:
     if reminder.recipient_id != user.pk:
         raise DomainError(gettext("This is not one of your notifications."))
-    page_cache.bump()  # the bell's count on every cached page
+    page_cache.bump(page_cache.user_scope(user.pk))  # the bell's count on their cached pages
     return bool(
         Reminder.objects.filter(pk=reminder.pk, read_at__isnull=True).update(read_at=timezone.now())
     )
@@ -58,7 +59,7 @@ def notification_mark_read(*, reminder: Reminder, user) -> bool:
 
 @transaction.atomic
 def notifications_mark_all_read(*, user) -> int:
-    page_cache.bump()
+    page_cache.bump(page_cache.user_scope(user.pk))
     return Reminder.objects.filter(recipient=user, read_at__isnull=True).update(
         read_at=timezone.now()
     )
@@ -101,7 +102,8 @@ def reminder_snooze(*, reminder: Reminder, user, until: dt.date, reason: str) ->
         kind__in=topic(reminder.kind),
         status__in=[Status.PENDING, Status.DIGEST],
     ).update(**snooze)
-    page_cache.bump()
+    # A sent reminder snoozed leaves the partnership's timeline.
+    page_cache.bump(page_cache.user_scope(user.pk), *partnership_scopes(reminder.partnership_id))
     reminder.refresh_from_db()
     return reminder
 
@@ -143,7 +145,7 @@ def notification_preference_set(
             waiting.filter(kind=kind).update(status=Status.QUIET)
     if ids:
         transaction.on_commit(lambda: tasks.enqueue_delivery(ids), robust=True)
-    page_cache.bump()
+    page_cache.bump(page_cache.user_scope(user.pk))  # none of these was sent: their own pages
     return pref
 
 
@@ -170,7 +172,8 @@ def follow(user, target: models.Model) -> Follow:
         [Follow(user=user, content_type=content_type, object_id=target.pk)],
         ignore_conflicts=True,  # two follows at once: one row, no error
     )
-    page_cache.bump()  # bulk_create sends no signal; the partnership's page says "Following"
+    # bulk_create sends no signal; the partnership's page says "Following" to them.
+    page_cache.bump(page_cache.user_scope(user.pk))
     return Follow.objects.get(user=user, content_type=content_type, object_id=target.pk)
 
 
@@ -178,7 +181,7 @@ def follow(user, target: models.Model) -> Follow:
 def unfollow(user, target: models.Model) -> bool:
     """`user` stops following `target`; False when they did not follow it."""
     deleted, _ = follows.follows_of(target, target.pk).filter(user=user).delete()
-    page_cache.bump()
+    page_cache.bump(page_cache.user_scope(user.pk))
     return bool(deleted)
 
 

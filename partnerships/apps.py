@@ -11,12 +11,19 @@ class PartnershipsConfig(AppConfig):
         from core import hooks
         from core.access import has_role
         from core.nav import NavItem
-        from partnerships import bulk, exports, permissions, search
+        from partnerships import bulk, exports, page_scopes, permissions, search
+        from partnerships.models import DefaultView, HeldUpload, SavedView
 
         # Who works for a city, for core.access (and the officers' items of the nav bar).
         hooks.register("access.roles", permissions.roles)
         officer = has_role("officer")
 
+        # Where rows show, for the page cache (core.page_cache).
+        hooks.register("page_cache.scopes", page_scopes.SCOPES)
+        for model in page_scopes.EVERYWHERE:
+            hooks.register("page_cache.everywhere", model)
+        for model in (SavedView, DefaultView, HeldUpload):
+            hooks.register("page_cache.personal", model)
         for provider in search.PROVIDERS:
             hooks.register("search.results", provider)
         for dataset in exports.DATASETS:

@@ -16,7 +16,7 @@ from partnerships.selectors.dashboard import dashboard_context
 
 @login_required
 @require_GET
-@cached_page  # a redirect is never stored
+@cached_page(portfolio=True)  # its cities' partnerships only; a redirect is never stored
 def dashboard(request):
     """The officers' dashboard; people whose work is elsewhere (chamber staff) are sent to
     their own home page, which an outer app names through the hook `dashboard.home`."""

@@ -71,7 +71,7 @@ def _detail_url(partnership: Partnership, step: int | None = None) -> str:
 
 @login_required
 @require_GET
-@cached_page
+@cached_page(portfolio=True)  # the reader's cities' partnerships only
 def partnership_list(request):
     views, default = saved_views.views_and_default(request.user)
     data, view = _list_filters(request, views, default)
@@ -346,7 +346,7 @@ def _planning_records(partnership: Partnership) -> tuple[list[PlanAction], list[
 
 @login_required
 @require_GET
-@cached_page
+@cached_page(portfolio=True)  # visible only to its own cities' officers
 def partnership_detail(request, pk: int):
     partnership = selectors.partnership_for_page(request.user, pk)
     can_edit = permissions.can_edit_partnership(request.user, partnership)

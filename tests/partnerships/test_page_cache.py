@@ -134,26 +134,31 @@ def test_a_write_through_a_service_makes_the_pages_stale(client, twinned):
 
 @committing
 def test_nothing_is_bumped_before_the_commit(twinned):
-    """A write still inside its transaction leaves the generation alone (a page being computed
-    meanwhile could still show the data from before it); the commit bumps it, once however
-    many rows the transaction wrote."""
-    before = page_cache.generation()
+    """A write still inside its transaction leaves the generations alone (a page being
+    computed meanwhile could still show the data from before it); the commit bumps the
+    partnership's cities' (and WIDE), once however many rows the transaction wrote."""
+    keys = [page_cache._scope_key(f"city:{twinned['home'].pk}"), page_cache.WIDE_KEY]
+    before = page_cache._generations(keys)
+    everything = page_cache.generation()
     with transaction.atomic():
         services.partnership_update(partnership=twinned["p"], user=twinned["officer"], title="A")
         services.partnership_update(partnership=twinned["p"], user=twinned["officer"], title="B")
-        assert page_cache.generation() == before
+        assert page_cache._generations(keys) == before
         pending = [e for e in connection.run_on_commit if isinstance(e[1], page_cache._Bump)]
         assert len(pending) == 1
-    assert page_cache.generation() == before + 1
+    assert page_cache._generations(keys) == [n + 1 for n in before]
+    assert page_cache.generation() == everything  # not every page: precise
 
 
 @committing
 def test_a_rolled_back_write_bumps_nothing(twinned):
-    before = page_cache.generation()
+    keys = [page_cache.GENERATION_KEY, page_cache.WIDE_KEY]
+    keys.append(page_cache._scope_key(f"city:{twinned['home'].pk}"))
+    before = page_cache._generations(keys)
     with pytest.raises(RuntimeError), transaction.atomic():
         services.partnership_update(partnership=twinned["p"], user=twinned["officer"], title="C")
         raise RuntimeError
-    assert page_cache.generation() == before
+    assert page_cache._generations(keys) == before
 
 
 @committing
