@@ -10,7 +10,6 @@ Both print one JSON object on their last line of output.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import os
 import sys
@@ -154,16 +153,17 @@ def mix() -> dict:
     """An officer for each of the MIX_OFFICERS cities with the most partnerships, with the
     addresses they rotate over: the dashboard, the list (its pages, each step, two sorts,
     their cities only), their partnerships' pages, the city directory's search and their
-    activities; and a writer, a coordinator (an admin) who schedules activities while the mix
-    runs (agenda:partnership) on MIX_WRITE_TARGETS running partnerships anywhere in the portal,
-    in turn: one save a second somewhere, as people at work in many cities make them."""
+    activities; and a writer, a coordinator (an admin) who logs activities while the mix runs
+    (partnerships:activity_add, step 7) on MIX_WRITE_TARGETS running partnerships anywhere in
+    the portal, in turn: one save a second somewhere, as people at work in many cities make
+    them."""
     from django.contrib.auth import get_user_model
     from django.db.models import Count
     from django.urls import reverse
     from django.utils import timezone
     from django.utils.http import urlencode
 
-    from partnerships.models import CityMembership, Partner, Partnership
+    from partnerships.models import CityMembership, Partner, Partnership, Step
 
     User = get_user_model()
     cities = list(
@@ -198,7 +198,10 @@ def mix() -> dict:
     writer.set_password(PASSWORD)
     writer.is_superuser = writer.is_staff = True
     writer.save()
-    running = Partnership.objects.filter(status=Partnership.Status.ACTIVE).order_by("pk")
+    # Running partnerships spread over the whole portal, every n-th by id.
+    running = Partnership.objects.filter(
+        status=Partnership.Status.ACTIVE, step__gte=Step.IMPLEMENTATION
+    ).order_by("pk")
     every = max(1, running.count() // MIX_WRITE_TARGETS)
     targets = list(running.values_list("pk", flat=True)[::every][:MIX_WRITE_TARGETS])
     measured = Partnership.objects.filter(pk__in=targets, members__partner__in=cities)
@@ -209,14 +212,17 @@ def mix() -> dict:
         "distinct_paths": len({(o["username"], p) for o in officers for p in o["paths"]}),
         "writer": {
             "username": writer.username,
-            "paths": [reverse("agenda:partnership", args=[pk]) for pk in targets],
+            "targets": [
+                {"path": reverse("partnerships:activity_add", args=[pk])} for pk in targets
+            ],
             # How many of the targets are in the measured officers' portfolios.
             "targets_in_measured_cities": measured.distinct().count(),
             "form": {
-                "kind": "call",
-                "summary": "Benchmark call",
-                "assignee": str(writer.pk),
-                "due_on": (timezone.localdate() + dt.timedelta(days=7)).isoformat(),
+                "kind": "communication",
+                "title": "Benchmark call",
+                "occurred_on": timezone.localdate().isoformat(),
+                "description": "",
+                "participants": "",
             },
         },
     }

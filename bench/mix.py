@@ -4,8 +4,9 @@ list's pages and filters, each of their partnerships, the city directory's searc
 activities: hundreds of distinct addresses), at one connection per officer; measured
 
 * with the page cache warm and nobody writing,
-* with the page cache on while someone writes at a stated rate (an officer scheduling an
-  activity through the portal's own form, every write a real POST), and
+* with the page cache on while someone writes at a stated rate (a coordinator logging an
+  activity in a running partnership anywhere in the portal, in turn, through the portal's own
+  form: every write a real POST), and
 * with the page cache off,
 
 each as a share of the same run's /healthz and against its Django admin changelist. The
@@ -72,10 +73,10 @@ class Writer(threading.Thread):
         self.stop_event = threading.Event()
         self.saved = self.failed = 0
 
-    def _post(self, path: str) -> bool:
+    def _post(self, target: dict) -> bool:
         token = next((c.value for c in self.jar if c.name == "csrftoken"), "")
         data = urllib.parse.urlencode({**self.writer["form"], "csrfmiddlewaretoken": token})
-        url = self.base + path
+        url = self.base + target["path"]
         request = urllib.request.Request(url, data=data.encode(), headers={"Referer": url})
 
         class NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -93,13 +94,13 @@ class Writer(threading.Thread):
             return error.code == 302
 
     def run(self) -> None:
-        paths = itertools.cycle(self.writer["paths"])  # a partnership anywhere, in turn
-        with self.opener.open(self.base + self.writer["paths"][0], timeout=30) as r:
+        targets = itertools.cycle(self.writer["targets"])  # a partnership anywhere, in turn
+        with self.opener.open(self.base + self.writer["targets"][0]["path"], timeout=30) as r:
             r.read()  # the CSRF cookie
         period = 1 / self.rate
         next_at = time.monotonic()
         while not self.stop_event.is_set():
-            if self._post(next(paths)):
+            if self._post(next(targets)):
                 self.saved += 1
             else:
                 self.failed += 1

@@ -495,6 +495,14 @@ def _mix_checks(result: dict, ceiling: float | None, admin: float | None) -> lis
             }
         )
     writes, off = figures.get(mix.WRITES), figures.get(mix.OFF)
+    if writes:  # a refused write writes nothing: the figure would not be the one announced
+        checks.append(
+            {
+                "budget": f"{mix.WRITES}: every write saved",
+                "ok": writes["writes_refused"] == 0 and writes["writes_saved"] > 0,
+                "value": f"{writes['writes_saved']} saved, {writes['writes_refused']} refused",
+            }
+        )
     if writes and writes["ratio_ceiling"] is not None:
         checks.append(
             {
@@ -538,7 +546,9 @@ def _mix_lines(result: dict) -> list[str]:
         "",
         f"The real mix (bench/mix.py): {len(m['officers'])} officers of {len(m['officers'])} "
         f"cities, one connection each, over {m['distinct_paths']} distinct pages of their own "
-        f"portfolios; writes: {m['write_rate']} a second (agenda:partnership, a real POST).",
+        f"portfolios; writes: {m['write_rate']} a second, an activity logged (a real POST) in "
+        f"{len(m['writer']['targets'])} running partnerships anywhere in turn, "
+        f"{m['writer']['targets_in_measured_cities']} of them in the measured cities.",
         "",
         "The peer (× admin): Django admin's changelist with the page cache off, "
         + (
@@ -655,7 +665,7 @@ def run_mix(env, server: Server, args, writes: bool = True, data: dict | None = 
         )
         spread = data["writer"]
         log(
-            f"{mix.WRITES}: {args.mix_writes} writes a second over {len(spread['paths'])} "
+            f"{mix.WRITES}: {args.mix_writes} writes a second over {len(spread['targets'])} "
             f"partnerships ({spread['targets_in_measured_cities']} in the measured cities)"
         )
         figures[mix.WRITES] = mix.measure(server, folder, officers, args.duration, writer)
