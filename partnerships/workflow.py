@@ -14,10 +14,11 @@ row, asks this module, saves and records the move.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, OuterRef
+from django.db.models import Count, Exists, OuterRef, QuerySet
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -135,9 +136,16 @@ def _facts_of(step: int, row: dict, sides: list, confirmed: set) -> Facts:
     )
 
 
+@functools.cache
+def _facts_queryset() -> QuerySet:
+    """Every partnership's gate facts, resolved once (the same for every request): each call
+    filters a clone to its partnership. Never evaluated itself."""
+    return Partnership.objects.values(**_fact_annotations())
+
+
 def gather_facts(partnership: Partnership) -> Facts:
     """Two queries, whatever the partnership holds (one outside a joint sign-off step)."""
-    row = Partnership.objects.filter(pk=partnership.pk).values(**_fact_annotations()).get()
+    row = _facts_queryset().filter(pk=partnership.pk).get()
     sides, confirmed = [], set()
     if partnership.step in JOINT_SIGN_OFF_STEPS:
         # Every member city, whether it has officers, and whether it confirmed: one query.

@@ -265,6 +265,33 @@ def with_health_facts(qs: QuerySet[Partnership], today: dt.date) -> QuerySet[Par
     return qs.annotate(**_fact_columns(today))
 
 
+def involvement_providers() -> tuple:
+    """The business-involvement providers, which shape `with_health_facts`'s columns: part of
+    the key of a queryset built once."""
+    return tuple(hooks.providers("health.business_involvement"))
+
+
+@functools.lru_cache(maxsize=4)
+def _all_with_facts(today: dt.date, involvement: tuple) -> QuerySet[Partnership]:
+    return with_health_facts(Partnership.objects.all(), today)
+
+
+def partnerships_with_facts(today: dt.date) -> QuerySet[Partnership]:
+    """Every partnership with its health facts, the annotations resolved once a day rather
+    than on every request (a fifth of a list page's time): filter the clone returned."""
+    return _all_with_facts(today, involvement_providers()).all()
+
+
+@functools.lru_cache(maxsize=4)
+def _all_with_warning_signs(today: dt.date) -> QuerySet[Partnership]:
+    return with_warning_signs(Partnership.objects.all(), today)
+
+
+def partnerships_with_warning_signs(today: dt.date) -> QuerySet[Partnership]:
+    """`with_warning_signs` of every partnership, resolved once a day: filter the clone."""
+    return _all_with_warning_signs(today).all()
+
+
 def _facts(row: dict[str, Any] | Partnership) -> dict[str, Any]:
     if isinstance(row, dict):
         return {fact: row[column] for column, fact in FACT_COLUMNS.items()}
@@ -329,10 +356,10 @@ def health_rows(
     per business-involvement provider."""
     today = today or timezone.localdate()
     if isinstance(partnerships, QuerySet):
-        qs = Partnership.objects.filter(pk__in=partnerships.values("pk"))
+        partnerships = partnerships.values("pk")
     else:
-        qs = Partnership.objects.filter(pk__in=list(partnerships))
-    qs = with_health_facts(qs.order_by(), today)
+        partnerships = list(partnerships)
+    qs = partnerships_with_facts(today).filter(pk__in=partnerships).order_by()
     involved = [INVOLVED_COLUMN] if INVOLVED_COLUMN in qs.query.annotations else []
     rows = list(qs.values("pk", *dict.fromkeys([*FACT_COLUMNS, *involved, *fields])))
     return list(zip(rows, _score_all(rows, today), strict=True))
@@ -349,7 +376,7 @@ def health_rows_in_chunks(
     so that memory follows the chunk, not the portfolio. The providers not read in the query
     are asked once per chunk."""
     today = today or timezone.localdate()
-    qs = with_health_facts(Partnership.objects.filter(pk__in=partnerships.values("pk")), today)
+    qs = partnerships_with_facts(today).filter(pk__in=partnerships.values("pk"))
     involved = [INVOLVED_COLUMN] if INVOLVED_COLUMN in qs.query.annotations else []
     columns = dict.fromkeys([*FACT_COLUMNS, *involved, *fields])
     rows = qs.order_by().values("pk", *columns).iterator(chunk_size=chunk)

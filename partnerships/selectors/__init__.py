@@ -34,6 +34,7 @@ from partnerships.selectors.walk import (
     partnership_for_page,
     partnership_rows,
     recent_activities,
+    rows_visible_to,
     sign_off_entries,
     timeline,
 )
@@ -63,6 +64,7 @@ __all__ = [
     "partnerships_visible_to",
     "person",
     "recent_activities",
+    "rows_visible_to",
     "sign_off_entries",
     "timeline",
     "with_members",

@@ -23,8 +23,8 @@ from core import hooks
 from partnerships.health import (
     Health,
     health_rows_in_chunks,
+    partnerships_with_warning_signs,
     warning_reasons,
-    with_warning_signs,
 )
 from partnerships.health.rules import (
     FINISHED,
@@ -35,7 +35,7 @@ from partnerships.health.rules import (
 from partnerships.models import Partnership, Step
 from partnerships.selectors.board import BoardFilters, board
 from partnerships.selectors.signoff import awaiting_confirmation
-from partnerships.selectors.visibility import partnerships_of_my_cities, with_members
+from partnerships.selectors.visibility import partnerships_of_my_cities, visible_among, with_members
 
 LIST_CAP = 25
 WEAKEST_COUNT = 10
@@ -47,7 +47,7 @@ def partnerships_with_warnings(
     """The user's partnerships that show warning signs, each with `.warnings`: two queries
     (one without `members`, when the caller reads them with other rows). Returns up to
     cap + 1 rows so that the page can say there are more."""
-    qs = with_warning_signs(partnerships_of_my_cities(user), today)
+    qs = visible_among(partnerships_with_warning_signs(today), user)
     rows = list((with_members(qs) if members else qs).order_by("-step", "title")[: cap + 1])
     for p in rows:
         p.warnings = warning_reasons(p, today)

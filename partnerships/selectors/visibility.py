@@ -30,7 +30,12 @@ def partnerships_visible_to(user) -> QuerySet[Partnership]:
     """Partnerships whose inside the user may open (steps, documents, history, discussion,
     the dossier): those of the user's cities, or all for admins. Nobody else's: a published
     partnership's public face is the registry (`partnerships_published`)."""
-    qs = Partnership.objects.all()
+    return visible_among(Partnership.objects.all(), user)
+
+
+def visible_among(qs: QuerySet[Partnership], user) -> QuerySet[Partnership]:
+    """Those of `qs` the user may open: the rule of `partnerships_visible_to`, applied to a
+    queryset built beforehand (the partnership page's, annotated once a day)."""
     if permissions.is_admin(user):
         return qs
     ids = permissions.city_ids(user)

@@ -75,13 +75,13 @@ def _detail_url(partnership: Partnership, step: int | None = None) -> str:
 def partnership_list(request):
     views, default = saved_views.views_and_default(request.user)
     data, view = _list_filters(request, views, default)
-    filters = PartnershipFilter(
-        data, queryset=selectors.partnerships_visible_to(request.user), request=request
-    )
     today = timezone.localdate()
-    rows = selectors.partnership_rows(health.with_health_facts(filters.qs, today))
-    # The health score of each row, from the facts annotated on the page's own query.
-    paged = paginate(request, rows, PER_PAGE, read=lambda page: health.attach_health(page, today))
+    # The rows come with their health facts: the score is read from the page's own query.
+    rows = selectors.rows_visible_to(request.user, today)
+    filters = PartnershipFilter(data, queryset=rows, request=request)
+    paged = paginate(
+        request, filters.qs, PER_PAGE, read=lambda page: health.attach_health(page, today)
+    )
     return render(
         request,
         "partnerships/partnership_list.html",
