@@ -1,0 +1,85 @@
+"""The querysets resolved once a day and cloned per request (selectors.walk, health.facts,
+workflow): one person's request never leaves a filter, an annotation or rows in them for the
+next person's."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from notifications import services as notify_services
+from partnerships import health, selectors, workflow
+from partnerships.health import facts
+from partnerships.models import CityMembership
+from partnerships.selectors import dashboard, walk
+from tests.factories.partnerships import (
+    CityMembershipFactory,
+    NorthPartnerFactory,
+    PartnerFactory,
+    PartnershipFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def two_cities():
+    x, y = PartnerFactory(name="Xalapa"), NorthPartnerFactory(name="York")
+    px = PartnershipFactory(home=x, title="Xalapa's own")
+    py = PartnershipFactory(home=y, title="York's own")
+    ox = CityMembershipFactory(partner=x, role=CityMembership.Role.OFFICER).user
+    oy = CityMembershipFactory(partner=y, role=CityMembership.Role.OFFICER).user
+    return {"px": px, "py": py, "ox": ox, "oy": oy}
+
+
+def test_a_page_opened_by_one_person_is_not_opened_for_the_next(client, two_cities, admin_user):
+    t = two_cities
+    detail = reverse("partnerships:detail", args=[t["py"].pk])
+    client.force_login(admin_user)  # an admin's request sees every partnership
+    assert client.get(detail).status_code == 200
+    client.force_login(t["oy"])
+    assert client.get(detail).status_code == 200
+    client.force_login(t["ox"])  # after both: still not Xalapa's officer's to open
+    assert client.get(detail).status_code == 404
+
+
+def test_each_persons_list_holds_their_own_rows(two_cities):
+    t, today = two_cities, timezone.localdate()
+    assert [p.title for p in selectors.rows_visible_to(t["ox"], today)] == ["Xalapa's own"]
+    assert [p.title for p in selectors.rows_visible_to(t["oy"], today)] == ["York's own"]
+    assert [p.title for p in selectors.rows_visible_to(t["ox"], today)] == ["Xalapa's own"]
+
+
+def test_following_is_read_for_the_person_asking(two_cities):
+    t = two_cities
+    colleague = CityMembershipFactory(
+        partner=t["px"].members.get().partner, role=CityMembership.Role.OFFICER
+    ).user
+    notify_services.follow(t["ox"], t["px"])
+    links = {user: walk.partnership_for_page(user, t["px"].pk) for user in (t["ox"], colleague)}
+    flags = {user: [v for k, v in vars(p).items() if "follow" in k] for user, p in links.items()}
+    assert flags[t["ox"]] and all(flags[t["ox"]])
+    assert flags[colleague] and not any(flags[colleague])
+
+
+def test_the_days_querysets_are_never_evaluated_nor_changed(two_cities):
+    t, today = two_cities, timezone.localdate()
+
+    def cached():
+        return [
+            walk._page_queryset(today, facts.involvement_providers()),
+            walk._members_queryset(),
+            facts._all_with_facts(today, facts.involvement_providers()),
+            facts._all_with_warning_signs(today),
+            workflow._facts_queryset(),
+        ]
+
+    before = [str(qs.query) for qs in cached()]
+    walk.partnership_for_page(t["ox"], t["px"].pk)
+    list(selectors.rows_visible_to(t["ox"], today))
+    health.health_for([t["px"].pk, t["py"].pk], today)
+    dashboard.partnerships_with_warnings(t["oy"], today)
+    workflow.gather_facts(t["px"])
+    assert all(qs._result_cache is None for qs in cached())
+    assert [str(qs.query) for qs in cached()] == before  # no request's filter left in them
