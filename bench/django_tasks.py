@@ -228,24 +228,90 @@ def mix() -> dict:
     }
 
 
-def reminders() -> dict:
-    """One reminder scan over every partnership, as the daily task runs it (new reminders
-    handed to delivery after commit)."""
-    from notifications import reminders as scanner
-    from notifications import tasks
-    from partnerships.models import Partnership
+# Realistic recipients for the reminder scan: most cities have officers with accounts (the
+# synthetic data gives accounts to the bench's own users only, so a scan reminded nobody).
+RECIPIENT_CITY_SHARE = 0.8
+OFFICERS_PER_CITY = 2
 
+
+def _officers_for_most_cities() -> int:
+    """Two officers with accounts (and email addresses) in four cities of five that have
+    none, in bulk; how many accounts were added."""
+    from django.contrib.auth import get_user_model
+    from django.db.models import Exists, OuterRef
+
+    from partnerships.models import CityMembership, Partner
+
+    User = get_user_model()
+    bare = Partner.objects.exclude(Exists(CityMembership.objects.filter(partner=OuterRef("pk"))))
+    cities = list(bare.order_by("pk").values_list("pk", flat=True))
+    # Chosen by id, so that a later run (more cities seeded) gives the same ones and no more.
+    chosen = [pk for pk in cities if pk % 5 < RECIPIENT_CITY_SHARE * 5]
+    users = [
+        User(
+            username=f"bench_officer_{pk}_{n}",
+            email=f"officer{n}.city{pk}@bench.local",
+            password="!",  # no password: never signs in
+        )
+        for pk in chosen
+        for n in range(OFFICERS_PER_CITY)
+    ]
+    User.objects.bulk_create(users, batch_size=2000, ignore_conflicts=True)
+    ids = dict(
+        User.objects.filter(username__startswith="bench_officer_").values_list("username", "pk")
+    )
+    CityMembership.objects.bulk_create(
+        [
+            CityMembership(
+                user_id=ids[u.username],
+                partner_id=int(u.username.split("_")[2]),
+                role=CityMembership.Role.OFFICER,
+            )
+            for u in users
+        ],
+        batch_size=2000,
+        ignore_conflicts=True,
+    )
+    return len(users)
+
+
+DELIVERY_SAMPLE = 2000
+
+
+def reminders() -> dict:
+    """The daily reminder scan over every partnership, with most cities' officers as
+    recipients, timed apart from the delivery it hands its reminders to: the scan creates and
+    queues them; Celery workers send them in production. The delivery is timed here on the
+    first DELIVERY_SAMPLE of them, one after another in this process (each claimed, its email
+    rendered and sent to a dummy backend, marked sent), as one worker would. The bench's earlier
+    reminders are deleted first, so that every run measures the same first scan."""
+    from notifications import delivery
+    from notifications import reminders as scanner
+    from notifications.models import Reminder
+    from partnerships.models import CityMembership, Partnership
+
+    added = _officers_for_most_cities()
+    Reminder.objects.all().delete()
     n = Partnership.objects.count()
+    queued: list[int] = []
     started = time.perf_counter()
-    outcome = scanner.scan(deliver=tasks.enqueue_delivery)
+    outcome = scanner.scan(deliver=queued.extend)
     seconds = time.perf_counter() - started
+    sample = queued[:DELIVERY_SAMPLE]
+    started = time.perf_counter()
+    sent = sum(delivery.deliver(pk) for pk in sample)
+    delivering = time.perf_counter() - started
     return {
         "measured": True,
         "partnerships": n,
         "seconds": round(seconds, 3),
         "callable": "notifications.reminders.scan",
+        "officer_accounts_added": added,
+        "cities_with_officers": CityMembership.objects.values("partner").distinct().count(),
         "returned": f"created {outcome.created}, woken {outcome.woken}, "
         f"queued {len(outcome.queued)}, requeued {len(outcome.requeued)}",
+        "reminders_sent": f"{sent} of a sample of {len(sample)} in {delivering:.1f} s "
+        f"({sent / delivering if delivering else 0:.0f} a second in one process)",
     }
 
 

@@ -453,7 +453,8 @@ def evaluate(result: dict) -> list[dict]:
             {
                 "budget": f"reminder scan over 100,000 partnerships ≤ {BUDGET_REMINDER_S:.0f} s",
                 "ok": ok,
-                "value": f"{rem['seconds']} s over {rem['partnerships']:,}"
+                "value": f"{rem['seconds']} s over {rem['partnerships']:,}, "
+                f"{rem.get('returned', '')}, {rem.get('reminders_sent', '?')} sent"
                 + ("" if ok is not None else f" (quick scale, {target:,}: not the budget's 100k)"),
             }
         )
@@ -620,7 +621,10 @@ def markdown(result: dict) -> str:
         "",
         "Reminder scan: "
         + (
-            f"{rem['seconds']} s over {rem['partnerships']:,} partnerships ({rem['callable']})"
+            f"{rem['seconds']} s over {rem['partnerships']:,} partnerships ({rem['callable']}); "
+            f"{rem.get('cities_with_officers', '?')} cities with officers "
+            f"({rem.get('officer_accounts_added', 0)} accounts added); {rem.get('returned')}; "
+            f"{rem.get('reminders_sent', '?')} sent"
             if rem.get("measured")
             else f"not measured: {rem.get('note')}"
         ),

@@ -62,3 +62,16 @@ def replace_hook():
 
     with contextlib.ExitStack() as stack:
         yield lambda name, providers: stack.enter_context(hooks.replaced(name, providers))
+
+
+@pytest.fixture
+def page_cache_on(settings):
+    """The page cache on (core/page_cache.py), over the test settings' own per-process memory
+    cache, emptied before and after."""
+    from django.core.cache import cache
+
+    settings.PAGE_CACHE = True
+    settings.PAGE_CACHE_TIMEOUT = 60
+    cache.clear()
+    yield
+    cache.clear()

@@ -30,20 +30,10 @@ from tests.factories.partnerships import (
 )
 from tests.factories.reminders import ReminderFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("page_cache_on")]
 # Writes that must make pages stale commit for real: the bump runs on commit, and a test's own
 # surrounding transaction never commits.
 committing = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture(autouse=True)
-def _page_cache_on(settings):
-    """The cache on, over the test settings' own (per-process) memory cache, emptied."""
-    settings.PAGE_CACHE = True
-    settings.PAGE_CACHE_TIMEOUT = 60
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

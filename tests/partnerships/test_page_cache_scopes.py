@@ -42,16 +42,7 @@ from tests.factories.partnerships import (
 from tests.factories.reminders import ReminderFactory
 
 # Writes commit for real: the bump runs on commit.
-pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture(autouse=True)
-def _page_cache_on(settings):
-    settings.PAGE_CACHE = True
-    settings.PAGE_CACHE_TIMEOUT = 60
-    cache.clear()
-    yield
-    cache.clear()
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("page_cache_on")]
 
 
 def _officer(city):
