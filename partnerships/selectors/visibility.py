@@ -75,10 +75,7 @@ def partnerships_editable_by(user) -> QuerySet[Partnership]:
 def partnerships_of_my_cities(user) -> QuerySet[Partnership]:
     """The user's own portfolio (the same as `partnerships_visible_to`, named for what a page
     means by it)."""
-    qs = Partnership.objects.all()
-    if permissions.is_admin(user):
-        return qs
-    return qs.filter(_member_of(permissions.city_ids(user)))
+    return visible_among(Partnership.objects.all(), user)
 
 
 def lessons_visible_to(user, mine: bool = False) -> QuerySet[Lesson]:
