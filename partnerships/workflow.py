@@ -14,7 +14,6 @@ row, asks this module, saves and records the move.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
@@ -22,6 +21,7 @@ from django.db.models import Count, Exists, OuterRef, QuerySet
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from core.querysets import built_once
 from partnerships.models import (
     KPI,
     MOU,
@@ -136,10 +136,10 @@ def _facts_of(step: int, row: dict, sides: list, confirmed: set) -> Facts:
     )
 
 
-@functools.cache
+@built_once(maxsize=1)
 def _facts_queryset() -> QuerySet:
     """Every partnership's gate facts, resolved once (the same for every request): each call
-    filters a clone to its partnership. Never evaluated itself."""
+    filters it to its partnership."""
     return Partnership.objects.values(**_fact_annotations())
 
 

@@ -29,6 +29,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from core import hooks
+from core.querysets import built_once
 from partnerships.health.rules import (
     FINISHED,
     IMPLEMENTATION_FROM,
@@ -271,25 +272,22 @@ def involvement_providers() -> tuple:
     return tuple(hooks.providers("health.business_involvement"))
 
 
-@functools.lru_cache(maxsize=4)
+@built_once()
 def _all_with_facts(today: dt.date, involvement: tuple) -> QuerySet[Partnership]:
     return with_health_facts(Partnership.objects.all(), today)
 
 
 def partnerships_with_facts(today: dt.date) -> QuerySet[Partnership]:
     """Every partnership with its health facts, the annotations resolved once a day rather
-    than on every request (a fifth of a list page's time): filter the clone returned."""
-    return _all_with_facts(today, involvement_providers()).all()
+    than on every request (a fifth of a list page's time), for the caller to filter."""
+    return _all_with_facts(today, involvement_providers())
 
 
-@functools.lru_cache(maxsize=4)
-def _all_with_warning_signs(today: dt.date) -> QuerySet[Partnership]:
-    return with_warning_signs(Partnership.objects.all(), today)
-
-
+@built_once()
 def partnerships_with_warning_signs(today: dt.date) -> QuerySet[Partnership]:
-    """`with_warning_signs` of every partnership, resolved once a day: filter the clone."""
-    return _all_with_warning_signs(today).all()
+    """`with_warning_signs` of every partnership, resolved once a day, for the caller to
+    filter."""
+    return with_warning_signs(Partnership.objects.all(), today)
 
 
 def _facts(row: dict[str, Any] | Partnership) -> dict[str, Any]:

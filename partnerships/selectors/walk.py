@@ -30,6 +30,7 @@ from django.utils.translation import gettext as _
 
 from core import hooks
 from core.formatting import day
+from core.querysets import built_once
 from partnerships.health import (
     involvement_providers,
     partnerships_with_facts,
@@ -126,11 +127,11 @@ def _page_columns() -> dict:
     )
 
 
-@functools.lru_cache(maxsize=4)
+@built_once()
 def _page_queryset(today: dt.date, involvement: tuple) -> QuerySet[Partnership]:
     """The page's query with its ~50 annotations resolved, once a day (and per set of
     business-involvement providers, which shape it): resolving them again on every request
-    was a fifth of the page's time. Never evaluated itself: each request filters a clone."""
+    was a fifth of the page's time."""
     qs = Partnership.objects.select_related(
         "strategy",
         "selection_decision__candidate__partner",
@@ -142,7 +143,7 @@ def _page_queryset(today: dt.date, involvement: tuple) -> QuerySet[Partnership]:
     return with_health_facts(qs, today)
 
 
-@functools.cache
+@built_once(maxsize=1)
 def _members_queryset() -> QuerySet[PartnershipMember]:
     """The members of the page, each with whether its city has officers and its side's
     confirmation of a joint move at the current step (built once, as `_page_queryset`)."""
@@ -170,11 +171,11 @@ def partnership_for_page(user, pk: int) -> Partnership:
     counts every step's summary shows, in one query; its members (each side's confirmation of
     a joint move included) in a second."""
     base = _page_queryset(timezone.localdate(), involvement_providers())
-    qs = visible_among(base.all(), user)  # a clone: the day's queryset is never changed
+    qs = visible_among(base, user)
     for provider in hooks.providers("partnership.page_annotations"):
         qs = qs.annotate(**provider(user))
     partnership = get_object_or_404(qs, pk=pk)
-    members = Prefetch("members", queryset=_members_queryset().all())
+    members = Prefetch("members", queryset=_members_queryset())
     prefetch_related_objects([partnership], members)
     return partnership
 

@@ -68,11 +68,11 @@ def test_the_days_querysets_are_never_evaluated_nor_changed(two_cities):
 
     def cached():
         return [
-            walk._page_queryset(today, facts.involvement_providers()),
-            walk._members_queryset(),
-            facts._all_with_facts(today, facts.involvement_providers()),
-            facts._all_with_warning_signs(today),
-            workflow._facts_queryset(),
+            walk._page_queryset.built(today, facts.involvement_providers()),
+            walk._members_queryset.built(),
+            facts._all_with_facts.built(today, facts.involvement_providers()),
+            facts.partnerships_with_warning_signs.built(today),
+            workflow._facts_queryset.built(),
         ]
 
     before = [str(qs.query) for qs in cached()]
