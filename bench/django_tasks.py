@@ -4,12 +4,14 @@
     python bench/django_tasks.py mix         # officers of 8 cities, each with their portfolio's
                                              # pages, and a writer (bench/mix.py), as JSON
     python bench/django_tasks.py reminders   # time the reminder scan, as JSON
+    python bench/django_tasks.py coordinator # a network coordinator's dashboard, in-process
 
-Both print one JSON object on their last line of output.
+Each prints one JSON object on their last line of output.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import sys
@@ -315,7 +317,81 @@ def reminders() -> dict:
     }
 
 
+COORDINATOR_VISITS = 20
+
+
+def coordinator() -> dict:
+    """A network coordinator's dashboard (an admin's: every partnership), in this process with
+    the page cache off, as the day goes: first the nightly recomputation of every running
+    partnership's stored health (partnerships.tasks.refresh_health, timed), then visits each
+    after a write somewhere in the portal (an activity logged in a running partnership, in
+    turn, committed: its commit recomputes that partnership's stored health), each visit
+    timed."""
+    import statistics
+
+    from django.contrib.auth import get_user_model
+    from django.db import connection, transaction
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from partnerships import tasks
+    from partnerships.models import Activity, HealthSummary, Partnership, Step
+
+    admin, _ = get_user_model().objects.get_or_create(
+        username="bench_coordinator", defaults={"email": "coordinator@bench.local"}
+    )
+    admin.is_superuser = admin.is_staff = True
+    admin.save()
+    client = Client(HTTP_HOST="localhost")
+    client.force_login(admin)
+    today = timezone.localdate()
+    # The state at midnight: every row was scored on an earlier day.
+    HealthSummary.objects.update(scored_on=today - dt.timedelta(days=1))
+    started = time.perf_counter()
+    recomputed = tasks.refresh_health()
+    nightly = time.perf_counter() - started
+    running = Partnership.objects.filter(step__gte=Step.IMPLEMENTATION, status="active")
+    targets = list(
+        running.order_by("pk").values_list("pk", flat=True)[
+            :: max(1, running.count() // COORDINATOR_VISITS)
+        ]
+    )
+    url = reverse("partnerships:dashboard")
+    client.get(url, secure=True)  # this process's first request (imports, template loading)
+    times, queries = [], []
+    for pk in targets[:COORDINATOR_VISITS]:
+        with transaction.atomic():
+            Activity.objects.create(
+                partnership_id=pk,
+                kind=Activity.Kind.COMMUNICATION,
+                title="Bench: a call with the partner city",
+                occurred_on=today,
+            )
+        with CaptureQueriesContext(connection) as ctx:
+            started = time.perf_counter()
+            response = client.get(url, secure=True)
+            times.append(time.perf_counter() - started)
+        assert response.status_code == 200, response.status_code
+        queries.append(len(ctx.captured_queries))
+    times_ms = sorted(round(t * 1000, 1) for t in times)
+    return {
+        "measured": True,
+        "partnerships": Partnership.objects.count(),
+        "nightly_seconds": round(nightly, 2),
+        "nightly_recomputed": recomputed,
+        "visits": len(times),
+        "median_ms": round(statistics.median(times_ms), 1),
+        "max_ms": times_ms[-1],
+        "queries": sorted(set(queries)),
+    }
+
+
 if __name__ == "__main__":
+    if sys.argv[1] == "coordinator":  # every visit computes the page
+        os.environ["PAGE_CACHE"] = "off"
     _setup()
-    task = {"prepare": prepare, "mix": mix, "reminders": reminders}[sys.argv[1]]
+    tasks = {"prepare": prepare, "mix": mix, "reminders": reminders, "coordinator": coordinator}
+    task = tasks[sys.argv[1]]
     print(json.dumps(task()))

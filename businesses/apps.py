@@ -10,12 +10,14 @@ class BusinessesConfig(AppConfig):
     def ready(self) -> None:
         """Plug this app into the pages of the apps it depends on, which never import it
         (core.hooks: every hook is declared there, with what its providers receive)."""
+        from alliances.models import SubAlliance
         from businesses import exports, middleware, notify, search, selectors
-        from businesses.models import ChamberMembership
+        from businesses.models import ChamberMembership, InterestRegistration
         from businesses.views import panels
         from core import hooks
         from core.access import has_role
         from core.nav import PUBLIC, NavItem, anonymous
+        from partnerships.health import stored as stored_health
 
         chamber_staff = has_role(middleware.STAFF)
         # Who works for a chamber decides what they see: a change stales every cached page.
@@ -39,6 +41,8 @@ class BusinessesConfig(AppConfig):
         hooks.register(
             "health.business_involvement", selectors.business_involvement_partnership_ids
         )
+        # ...and the stored health of a partnership goes stale when these rows change.
+        stored_health.watch(SubAlliance, InterestRegistration)
         # The portal's search finds businesses and chambers.
         for provider in search.PROVIDERS:
             hooks.register("search.results", provider)

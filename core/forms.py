@@ -24,9 +24,11 @@ import functools
 from django import forms
 from django.contrib.auth.password_validation import password_validators_help_text_html
 from django.core.validators import MaxLengthValidator
+from django.forms.utils import flatatt
 from django.forms.widgets import ChoiceWidget
 from django.utils.functional import lazy
-from django.utils.safestring import SafeString
+from django.utils.html import escape, format_html
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -48,6 +50,23 @@ class DateInput(forms.DateInput):
 
     def __init__(self, attrs=None):
         super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+class LongSelect(forms.Select):
+    """A <select> of plain options drawn in Python: Django's draws each option through its own
+    template, about 0.1 ms apiece, a second for a network coordinator's filter of 10,000 cities.
+    Only flat (value, label) choices; the markup is the same as `forms.Select`'s."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        chosen = {str(v) for v in self.format_value(value)}
+        options = "".join(
+            f'<option value="{escape(option)}"{" selected" if str(option) in chosen else ""}>'
+            f"{escape(label)}</option>"
+            for option, label in self.choices
+        )
+        final = self.build_attrs(self.attrs, attrs or {})
+        final["name"] = name
+        return format_html("<select{}>{}</select>", flatatt(final), mark_safe(options))
 
 
 def text_area(rows: int = 3) -> forms.Textarea:

@@ -17,6 +17,7 @@ from demo.plan import DAY, PartnershipPlan, add_years, between, days
 from demo.signoff import confirm_each_side
 from demo.texts import email, join, long_date, mayor_title, person, signer
 from partnerships import services, workflow
+from partnerships.health import stored as stored_health
 from partnerships.models import (
     KPI,
     MOU,
@@ -563,6 +564,7 @@ class Walk:
         Partnership.objects.filter(pk=self.p.pk).update(
             step_entered_at=entered[self.p.step], created_at=entered[Step.STRATEGY]
         )
+        stored_health.mark_stale([self.p.pk])  # .update() sends no signal
         PartnershipMember.objects.filter(
             partnership=self.p, role=PartnershipMember.Role.HOME
         ).update(joined_on=self.plan.entered[Step.STRATEGY])

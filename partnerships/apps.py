@@ -12,11 +12,15 @@ class PartnershipsConfig(AppConfig):
         from core.access import has_role
         from core.nav import NavItem
         from partnerships import bulk, exports, page_scopes, permissions, search
+        from partnerships.health import stored as stored_health
         from partnerships.models import DefaultView, HeldUpload, SavedView
 
         # Who works for a city, for core.access (and the officers' items of the nav bar).
         hooks.register("access.roles", permissions.roles)
         officer = has_role("officer")
+
+        # The stored health goes stale when a row its facts are read from changes.
+        stored_health.watch(*stored_health.SOURCES)
 
         # Where rows show, for the page cache (core.page_cache).
         hooks.register("page_cache.scopes", page_scopes.SCOPES)

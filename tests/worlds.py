@@ -43,6 +43,7 @@ from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from accounts import services as account_services
 from accounts.models import User
@@ -53,6 +54,7 @@ from discussion import services as discussion_services
 from invitations import services as invitation_services
 from invitations import tokens as invitation_tokens
 from partnerships import services
+from partnerships.health import stored
 from partnerships.models import Candidate, CityMembership, Partner, Partnership, Review, Step
 from tests.access.matrix import MATRIX, OPEN
 from tests.factories.accounts import UserFactory
@@ -484,6 +486,10 @@ def _grow_function(state):
         state["rows"] = n
         for grower in state["growers"]:
             grower(state, k)
+        # Written in bulk, without the signals that keep the stored health: recomputed as the
+        # services' commits would (a recomputation's queries: tests/partnerships/
+        # test_health_stored.py).
+        stored.refresh_stale(Partnership.objects.all(), timezone.localdate())
 
     return grow
 

@@ -8,6 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -406,7 +407,13 @@ CELERY_BEAT_SCHEDULE = {
         "task": "portal.heartbeat",
         "schedule": 60.0,
         "options": {"expires": 55},
-    }
+    },
+    # Each running partnership's stored health, recomputed for the new day (it depends on it).
+    "partnerships health of the day": {
+        "task": "partnerships.tasks.refresh_health",
+        "schedule": crontab(minute=5, hour=0),
+        "options": {"expires": 6 * 3600},
+    },
 }
 # A task taken by a worker that died (acks_late) goes back to the queue after this many seconds
 # (Redis visibility timeout). It must exceed the longest countdown a task is given (the

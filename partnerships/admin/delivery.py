@@ -1,4 +1,5 @@
-"""The admin of steps 7-8: activities, reviews with their KPI results and ratings, lessons."""
+"""The admin of steps 7-8: activities, reviews with their KPI results and ratings, lessons, and
+the stored health."""
 
 from __future__ import annotations
 
@@ -8,12 +9,14 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from core.admin import (
     PortalAdmin,
+    RecordAdmin,
     TabularInline,
 )
 from partnerships.admin.forms import LessonForm
 from partnerships.models import (
     KPI,
     Activity,
+    HealthSummary,
     KPIResult,
     Lesson,
     Review,
@@ -133,3 +136,15 @@ class LessonAdmin(PortalAdmin):
     readonly_fields = ("recorded_by", "created_at")
     date_hierarchy = "created_at"
     ordering = ("-created_at",)
+
+
+@admin.register(HealthSummary)
+class HealthSummaryAdmin(RecordAdmin):
+    """Each running partnership's stored health (partnerships.health.stored): computed, never
+    typed in; `manage.py refresh_health` recomputes what is stale."""
+
+    list_display = ("partnership", "score", "scored_on", "last_activity_on", "has_champion")
+    list_filter = ("scored_on", "has_champion", "business_involved")
+    search_fields = ("partnership__title",)
+    list_select_related = ("partnership",)
+    ordering = ("score", "partnership__title")

@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import LongSelect
 from partnerships.models import Partnership
 from partnerships.selectors.board import (
     HEALTH_BANDS,
@@ -26,8 +27,13 @@ class BoardFilterForm(forms.Form):
         choices=[("", _("Any category")), *Partnership.Category.choices],
         widget=SELECT,
     )
+    # An admin's board may hold every city of the portal.
     city = forms.TypedChoiceField(
-        label=_("City"), required=False, coerce=int, empty_value=None, widget=SELECT
+        label=_("City"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        widget=LongSelect(attrs=SELECT.attrs),
     )
     health = forms.ChoiceField(
         label=_("Health"),

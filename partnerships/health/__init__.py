@@ -9,8 +9,11 @@ its agreement lapses, nobody champions it, or it never gets past the early steps
 - `score`: `score(facts, today)`, a pure function over a small dict of facts about one
   partnership, and the `Health` it returns;
 - `facts`: the facts for many partnerships at once, as annotations of ONE query
-  (`with_health_facts`, `health_for`, `attach_health`...), and the dashboard's warning signs
-  from the same facts (`with_warning_signs`).
+  (`with_health_facts`, `health_for`, `attach_health`...);
+- `stored`: each running partnership's facts and score kept in a table (HealthSummary), marked
+  stale by every write to a row they are read from and recomputed before they are read, for
+  the pages that rank a whole portfolio (the dashboard: an admin's is every partnership);
+- `warnings`: the dashboard's warning signs, from the stored facts (`with_warning_signs`).
 
 Business involvement lives in outer apps (sub-alliances, chambers) that depend on this one,
 never the other way round. They register a provider on the hook `health.business_involvement`
@@ -30,13 +33,9 @@ from partnerships.health.facts import (
     health_for,
     health_of,
     health_rows,
-    health_rows_in_chunks,
     involvement_providers,
     partnerships_with_facts,
-    partnerships_with_warning_signs,
-    warning_reasons,
     with_health_facts,
-    with_warning_signs,
 )
 from partnerships.health.rules import (
     AT_RISK_FROM,
@@ -60,6 +59,7 @@ from partnerships.health.rules import (
     STALLED_POINTS,
 )
 from partnerships.health.score import BUSINESS_NOT_ASSESSED, Deduction, Health, score
+from partnerships.health.warnings import warning_reasons, with_warning_signs
 
 __all__ = [
     "AT_RISK_FROM",
@@ -91,10 +91,8 @@ __all__ = [
     "health_for",
     "health_of",
     "health_rows",
-    "health_rows_in_chunks",
     "involvement_providers",
     "partnerships_with_facts",
-    "partnerships_with_warning_signs",
     "score",
     "warning_reasons",
     "with_health_facts",

@@ -6,8 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import itertools
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import (
@@ -26,33 +25,21 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.db.models.lookups import GreaterThan, LessThan
 from django.utils import timezone
-from django.utils.translation import gettext
 
 from core import hooks
 from core.querysets import built_once
 from partnerships.health.rules import (
     FINISHED,
     IMPLEMENTATION_FROM,
-    IMPLEMENTATION_GRACE_DAYS,
-    KPIS_EXPECTED_FROM,
-    NO_CHAMPION_REASON,
-    NO_KPIS_REASON,
-    QUIET_DAYS,
-    is_quiet,
-    mou_lapsed_reason,
-    mou_not_renewed_reason,
-    quiet_reason,
 )
 from partnerships.health.score import Health, score
 from partnerships.models import (
-    KPI,
     MOU,
     Activity,
     Champion,
     KPIResult,
     Partnership,
     Review,
-    Step,
 )
 
 # Annotation name → fact name.
@@ -139,7 +126,7 @@ def _count(qs: QuerySet) -> Coalesce:
     )
 
 
-def _any(qs: QuerySet) -> Coalesce:
+def any_row(qs: QuerySet) -> Coalesce:
     """Whether `qs` (filtered on an OuterRef) has a row, as a column of the outer row.
 
     Not `Exists`: in a SELECT list PostgreSQL may plan an EXISTS as a hashed SubPlan that reads
@@ -174,9 +161,9 @@ def _fact_columns(today: dt.date) -> dict[str, Any]:
             .annotate(last=Max("occurred_on"))
             .values("last")
         ),
-        h_has_champion=_any(Champion.objects.filter(**of_it, is_active=True)),
+        h_has_champion=any_row(Champion.objects.filter(**of_it, is_active=True)),
         h_signed_mou_expires_on=Subquery(signed.values("expires_on")[:1]),
-        h_has_signed_mou=_any(signed),
+        h_has_signed_mou=any_row(signed),
         h_expired_mou_on=Subquery(
             mous.filter(status=MOU.Status.EXPIRED)
             .order_by()
@@ -191,66 +178,10 @@ def _fact_columns(today: dt.date) -> dict[str, Any]:
     )
 
 
-WARNING_FACTS = (
-    "h_last_activity_on",
-    "h_has_champion",
-    "h_signed_mou_expires_on",
-    "h_has_signed_mou",
-    "h_expired_mou_on",
-)
-
-
-def with_warning_signs(qs: QuerySet[Partnership], today: dt.date) -> QuerySet[Partnership]:
-    """Only the running partnerships that show one of the warning signs the research names
-    (it went quiet, it has nothing to be reviewed against, its agreement lapsed, nobody
-    champions it), annotated with the facts that say which (see `warning_reasons`). The same
-    facts as the health score's, and one more: whether any KPI was agreed."""
-    columns = _fact_columns(today)
-    qs = qs.exclude(status__in=FINISHED).annotate(
-        **{name: columns[name] for name in WARNING_FACTS},
-        h_has_kpis=_any(KPI.objects.filter(partnership=OuterRef("pk"))),
-    )
-    quiet_since = today - dt.timedelta(days=QUIET_DAYS)
-    # Entered implementation on or after this day: still in its grace period (rules.in_grace).
-    grace_from = timezone.make_aware(
-        dt.datetime.combine(today - dt.timedelta(days=IMPLEMENTATION_GRACE_DAYS - 1), dt.time())
-    )
-    in_grace = Q(step=Step.IMPLEMENTATION, step_entered_at__gte=grace_from)
-    return qs.filter(
-        Q(step__gte=IMPLEMENTATION_FROM)
-        & ~in_grace
-        & (Q(h_last_activity_on__isnull=True) | Q(h_last_activity_on__lte=quiet_since))
-        | Q(step__gte=KPIS_EXPECTED_FROM, h_has_kpis=False)
-        | Q(h_signed_mou_expires_on__lt=today)
-        | Q(step__gte=IMPLEMENTATION_FROM, h_expired_mou_on__isnull=False, h_has_signed_mou=False)
-        | Q(h_has_champion=False)
-    )
-
-
-def warning_reasons(p: Partnership, today: dt.date) -> list[str]:
-    """The warning signs of a partnership read with `with_warning_signs`, in plain words: the
-    same words as the health score's deductions."""
-    reasons = []
-    entered_on = timezone.localdate(p.step_entered_at) if p.step_entered_at else None
-    if p.step >= IMPLEMENTATION_FROM and is_quiet(
-        p.h_last_activity_on, today, step=p.step, entered_on=entered_on
-    ):
-        reasons.append(quiet_reason(p.h_last_activity_on))
-    if p.step >= KPIS_EXPECTED_FROM and not p.h_has_kpis:
-        reasons.append(gettext(NO_KPIS_REASON))
-    if p.h_signed_mou_expires_on and p.h_signed_mou_expires_on < today:
-        reasons.append(mou_lapsed_reason(p.h_signed_mou_expires_on))
-    elif p.step >= IMPLEMENTATION_FROM and p.h_expired_mou_on and not p.h_has_signed_mou:
-        reasons.append(mou_not_renewed_reason(p.h_expired_mou_on))
-    if not p.h_has_champion:
-        reasons.append(gettext(NO_CHAMPION_REASON))
-    return reasons
-
-
 def with_health_facts(qs: QuerySet[Partnership], today: dt.date) -> QuerySet[Partnership]:
     """`qs` with the facts `score` needs as annotations (columns of the same query)."""
     involving = [
-        _any(rows)
+        any_row(rows)
         for provider in hooks.providers("health.business_involvement")
         if _in_query(provider)
         for rows in provider.involving_rows()
@@ -281,13 +212,6 @@ def partnerships_with_facts(today: dt.date) -> QuerySet[Partnership]:
     """Every partnership with its health facts, the annotations resolved once a day rather
     than on every request (a fifth of a list page's time), for the caller to filter."""
     return _all_with_facts(today, involvement_providers())
-
-
-@built_once()
-def partnerships_with_warning_signs(today: dt.date) -> QuerySet[Partnership]:
-    """`with_warning_signs` of every partnership, resolved once a day, for the caller to
-    filter."""
-    return with_warning_signs(Partnership.objects.all(), today)
 
 
 def _facts(row: dict[str, Any] | Partnership) -> dict[str, Any]:
@@ -329,7 +253,9 @@ def business_involvement(ids: Iterable[int], read_in_rows: bool = False) -> set[
     return involved
 
 
-def _score_all(rows: list, today: dt.date) -> list[Health]:
+def facts_of_rows(rows: list) -> list[dict[str, Any]]:
+    """The facts `score` reads, for rows read with `with_health_facts` (as dicts or models),
+    business involvement included: one call per provider not read in the rows."""
     facts = [_facts(row) for row in rows]
     in_rows = [_involved_in_row(row) for row in rows]
     involved = business_involvement(
@@ -338,7 +264,11 @@ def _score_all(rows: list, today: dt.date) -> list[Health]:
     )
     for pk, f, in_row in zip(_pks(rows), facts, in_rows, strict=True):
         f["business_involved"] = None if involved is None else pk in involved or bool(in_row)
-    return [score(f, today) for f in facts]
+    return facts
+
+
+def _score_all(rows: list, today: dt.date) -> list[Health]:
+    return [score(f, today) for f in facts_of_rows(rows)]
 
 
 def _pks(rows: list) -> list[int]:
@@ -361,25 +291,6 @@ def health_rows(
     involved = [INVOLVED_COLUMN] if INVOLVED_COLUMN in qs.query.annotations else []
     rows = list(qs.values("pk", *dict.fromkeys([*FACT_COLUMNS, *involved, *fields])))
     return list(zip(rows, _score_all(rows, today), strict=True))
-
-
-def health_rows_in_chunks(
-    partnerships: QuerySet[Partnership],
-    today: dt.date | None = None,
-    fields: Iterable[str] = (),
-    chunk: int = 2000,
-) -> Iterator[list[tuple[dict[str, Any], Health]]]:
-    """As `health_rows`, one chunk of rows at a time, read from one query with a cursor: for a
-    caller that keeps a few rows of a portfolio that may be every partnership (an admin's),
-    so that memory follows the chunk, not the portfolio. The providers not read in the query
-    are asked once per chunk."""
-    today = today or timezone.localdate()
-    qs = partnerships_with_facts(today).filter(pk__in=partnerships.values("pk"))
-    involved = [INVOLVED_COLUMN] if INVOLVED_COLUMN in qs.query.annotations else []
-    columns = dict.fromkeys([*FACT_COLUMNS, *involved, *fields])
-    rows = qs.order_by().values("pk", *columns).iterator(chunk_size=chunk)
-    while batch := list(itertools.islice(rows, chunk)):
-        yield list(zip(batch, _score_all(batch, today), strict=True))
 
 
 def health_for(

@@ -9,6 +9,7 @@ from partnerships.models.delivery import (
     Review,
     SuccessFactorRating,
 )
+from partnerships.models.health import HealthSummary
 from partnerships.models.partners import CityMembership, CooperationArea, Partner, Sector
 from partnerships.models.partnership import (
     Champion,
@@ -45,6 +46,7 @@ __all__ = [
     "DefaultView",
     "DueDiligence",
     "FeasibilityStudy",
+    "HealthSummary",
     "HeldUpload",
     "KPIResult",
     "Lesson",

@@ -15,6 +15,18 @@ from partnerships.models.partners import CooperationArea, Partner
 from partnerships.models.strategy import TwinningStrategy
 
 
+def status_rank() -> models.Case:
+    """Active partnerships first, then paused ones, then the rest: the order of the board's
+    cards in each step, and of its index (the values of Partnership.Status, which the index
+    is declared before)."""
+    return models.Case(
+        models.When(status="active", then=models.Value(0)),
+        models.When(status="paused", then=models.Value(1)),
+        default=models.Value(2),
+        output_field=models.IntegerField(),
+    )
+
+
 class Partnership(models.Model):
     """A city-to-city partnership walked through the eight steps.
 
@@ -169,6 +181,15 @@ class Partnership(models.Model):
             ),
             # The admin's "created" filter.
             models.Index(fields=["created_at"], name="partnership_created_at"),
+            # The board's first cards of each step (selectors/board.py): read from the index
+            # instead of sorting every partnership of a step.
+            models.Index(
+                "step",
+                status_rank(),
+                models.F("updated_at").desc(),
+                "id",
+                name="partnership_board",
+            ),
             # The portal's search by title (core/search.py; built on PostgreSQL only).
             GinIndex(search_vector("title"), name="partnership_search"),
         ]

@@ -2,45 +2,37 @@
 category, city, health band and assignee (`BoardFilters`), each card knowing whether the user
 may move it (`may_edit`, from the members read with the cards: no query per card).
 
-A fixed number of queries whatever the portfolio's size. Health is computed in Python from
-the facts of one query (partnerships.health), so a board filtered by a health band reads the
-filtered portfolio's facts once, in chunks, keeping per step only the cards it shows and the
-count: memory follows the chunk and the board, never the portfolio (an admin's is every
-partnership).
+A fixed number of queries whatever the portfolio's size: each step's first cards are read
+from an index (`first_cards`, read with the dashboard's other lists in one query:
+selectors/dashboard.py), the counts in one query (`step_totals`). A health band filters on the
+stored score (partnerships.health.stored).
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import heapq
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.db.models import (
-    Case,
     CharField,
     Count,
     Exists,
     F,
-    IntegerField,
     OuterRef,
     Q,
     QuerySet,
     Value,
-    When,
-    Window,
     prefetch_related_objects,
 )
-from django.db.models.functions import Coalesce, Concat, NullIf, RowNumber, Trim
+from django.db.models.functions import Coalesce, Concat, NullIf, Trim
 from django.utils.translation import gettext_lazy as _
 
 from core import hooks
 from partnerships import permissions
-from partnerships.health import Health, health_rows_in_chunks
-from partnerships.health.rules import FINISHED
+from partnerships.health.rules import AT_RISK_FROM, FINISHED, HEALTHY_FROM
 from partnerships.models import CityMembership, Partner, Partnership, PartnershipMember, Step
+from partnerships.models.partnership import status_rank
 from partnerships.selectors.visibility import members_prefetch, partnerships_of_my_cities
 
 BOARD_CARDS_PER_STEP = 8
@@ -52,10 +44,14 @@ HEALTH_BANDS = [
     ("finished", _("Not scored")),
 ]
 SCORED_BANDS = {"healthy", "at_risk", "weak"}
-# Active cards first, then paused, then the rest (as the cards are ordered in each column).
+# Active cards first, then paused, then the rest (models.partnership.status_rank, in Python).
 STATUS_RANK = {Partnership.Status.ACTIVE: 0, Partnership.Status.PAUSED: 1}
-# What a card shows of its partnership (templates/partnerships/_board.html), besides members.
-CARD_FIELDS = ("pk", "title", "step", "status")
+# The scores of each band: [low, high) (partnerships.health.score.Health.band).
+BAND_SCORES = {
+    "healthy": (HEALTHY_FROM, 101),
+    "at_risk": (AT_RISK_FROM, HEALTHY_FROM),
+    "weak": (0, AT_RISK_FROM),
+}
 
 
 @dataclass(frozen=True)
@@ -90,11 +86,11 @@ CITY, PERSON = "city", "person"  # the kinds of row of the filters' one query
 
 
 def _city_rows(user) -> QuerySet:
-    mine = partnerships_of_my_cities(user).values("pk")
+    members = PartnershipMember.objects.filter(partner=OuterRef("pk"))
+    if not permissions.is_admin(user):  # an admin's board holds every partnership
+        members = members.filter(partnership__in=partnerships_of_my_cities(user).values("pk"))
     return (
-        Partner.objects.filter(
-            Exists(PartnershipMember.objects.filter(partner=OuterRef("pk"), partnership__in=mine))
-        )
+        Partner.objects.filter(Exists(members))
         .annotate(row_kind=Value(CITY), row_label=F("name"))
         .values_list("row_kind", "pk", "row_label")
     )
@@ -133,7 +129,9 @@ def board_choices(user, people: bool) -> tuple[list[tuple[int, str]], list[tuple
     return sorted(found[CITY], key=by_name), sorted(found[PERSON], key=by_name)
 
 
-def _filtered(user, filters: BoardFilters) -> QuerySet[Partnership]:
+def filtered(user, filters: BoardFilters) -> QuerySet[Partnership]:
+    """The user's partnerships the board shows with these filters. A health band reads the
+    stored health (partnerships.health.stored: bring it up to date first)."""
     qs = partnerships_of_my_cities(user)
     if filters.category:
         qs = qs.filter(category=filters.category)
@@ -152,90 +150,41 @@ def _filtered(user, filters: BoardFilters) -> QuerySet[Partnership]:
         qs = qs.filter(where)
     if filters.health == "finished":
         qs = qs.filter(status__in=FINISHED)
+    elif filters.health in SCORED_BANDS:
+        low, high = BAND_SCORES[filters.health]
+        qs = qs.exclude(status__in=FINISHED).filter(
+            health_summary__score__gte=low, health_summary__score__lt=high
+        )
     return qs
 
 
-def _columns(
-    cards: list[Partnership], totals: dict[int, int], user, members_with: list[Partnership]
+def first_cards(qs: QuerySet[Partnership], per_step: int = BOARD_CARDS_PER_STEP) -> dict:
+    """{step: the first `per_step` cards of the step}, as querysets to read together (active
+    ones first, then the most recently changed: the index `partnership_board`)."""
+    return {
+        step: qs.filter(step=step).order_by(status_rank(), "-updated_at", "pk")[:per_step]
+        for step in Step
+    }
+
+
+def card_order(card: Partnership) -> tuple:
+    """The order of `first_cards`, for rows read in another order."""
+    return (card.step, STATUS_RANK.get(card.status, 2), -card.updated_at.timestamp(), card.pk)
+
+
+def step_totals(qs: QuerySet[Partnership]) -> dict[int, int]:
+    """{step: how many of `qs` are in it}: one query."""
+    return dict(qs.order_by().values("step").annotate(n=Count("pk")).values_list("step", "n"))
+
+
+def columns(
+    cards: list[Partnership], totals: dict[int, int], user, members_with: Sequence[Partnership]
 ) -> list[BoardColumn]:
+    """The eight columns of these cards (in `card_order`), with their members and those of
+    `members_with` (another list of the page) read in one query."""
     prefetch_related_objects([*cards, *members_with], members_prefetch())
-    columns = {step: BoardColumn(step=step, cards=[], total=totals.get(step, 0)) for step in Step}
+    found = {step: BoardColumn(step=step, cards=[], total=totals.get(step, 0)) for step in Step}
     for card in cards:
         card.may_edit = permissions.can_edit_partnership(user, card)
-        columns[Step(card.step)].cards.append(card)
-    return list(columns.values())
-
-
-def board(
-    user,
-    filters: BoardFilters = BoardFilters(),
-    today: dt.date | None = None,
-    per_step: int = BOARD_CARDS_PER_STEP,
-    members_with: Sequence[Partnership] = (),
-) -> list[BoardColumn]:
-    """The user's partnerships as eight columns, at most `per_step` cards each (active ones
-    first, then the most recently changed), with each column's full count. Two queries: the
-    cards (with a health band, the health query, and the cards then carry `.health`), and
-    their members, with those of `members_with` (another list of the page)."""
-    qs = _filtered(user, filters)
-    if filters.health in SCORED_BANDS:
-        return _board_by_health(user, qs, filters.health, today, per_step, list(members_with))
-    status_order = Case(
-        *(When(status=status, then=Value(rank)) for status, rank in STATUS_RANK.items()),
-        default=Value(2),
-        output_field=IntegerField(),
-    )
-    rows = (
-        qs.annotate(
-            place=Window(
-                RowNumber(),
-                partition_by=[F("step")],
-                order_by=[status_order.asc(), F("updated_at").desc(), F("pk").asc()],
-            ),
-            step_total=Window(Count("pk"), partition_by=[F("step")]),
-        )
-        .filter(place__lte=per_step)
-        .order_by("step", "place")
-    )
-    cards = list(rows)
-    return _columns(cards, {card.step: card.step_total for card in cards}, user, list(members_with))
-
-
-def _card(row: dict) -> Partnership:
-    """A card from a row of the health query: what the card and `can_edit_partnership` read
-    (its members are prefetched with the others')."""
-    card = Partnership(**{name: row[name] for name in CARD_FIELDS})
-    card._state.adding, card._state.db = False, "default"
-    return card
-
-
-def _board_by_health(
-    user,
-    qs: QuerySet[Partnership],
-    band: str,
-    today: dt.date | None,
-    per_step: int,
-    members_with: list[Partnership],
-) -> list[BoardColumn]:
-    """The board of the running partnerships in `band`: their health read in chunks, in one
-    query that reads the cards' own fields too, keeping the first `per_step` of each step (in
-    the board's order) and each step's count."""
-    kept: dict[int, list[tuple[tuple, Health, dict]]] = {step: [] for step in Step}
-    totals: Counter[int] = Counter()
-    running = qs.exclude(status__in=FINISHED)
-    for rows in health_rows_in_chunks(running, today, fields=("title", "updated_at")):
-        for row, health in rows:
-            if health.band != band:
-                continue
-            step = row["step"]
-            totals[step] += 1
-            order = (STATUS_RANK.get(row["status"], 2), -row["updated_at"].timestamp(), row["pk"])
-            kept[step].append((order, health, row))
-        for step, found in kept.items():
-            kept[step] = heapq.nsmallest(per_step, found, key=lambda k: k[0])
-    cards = []
-    for step in Step:
-        for _order, health, row in kept[step]:
-            cards.append(_card(row))
-            cards[-1].health = health
-    return _columns(cards, totals, user, members_with)
+        found[Step(card.step)].cards.append(card)
+    return list(found.values())

@@ -1,16 +1,21 @@
-"""Expressions every read of many rows uses: a list in one column, a count as a column, names."""
+"""Expressions every read of many rows uses: a list in one column, a count as a column, names;
+the first rows of several lists in one query."""
 
 from __future__ import annotations
 
 import functools
 
+from django.db import connections
 from django.db.models import (
     Aggregate,
+    BooleanField,
     CharField,
+    ExpressionWrapper,
     F,
     Func,
     IntegerField,
     OuterRef,
+    Q,
     QuerySet,
     Subquery,
     Value,
@@ -89,3 +94,30 @@ def person(user) -> str:
     if user is None:
         return ""
     return user.get_full_name() or user.username
+
+
+def first_rows(
+    base: QuerySet, lists: dict[str, QuerySet], order: tuple[str, ...] = ("title", "pk")
+) -> dict[str, list]:
+    """The first rows of several lists of one table in ONE query: each list is an ordered,
+    sliced queryset of `base`'s model; each row of `base` that heads one comes back once, in
+    `order`, and is put in the lists it heads ({name: rows}). Then sort each list on its own
+    key: sorts are stable, so rows tied on a key that ends in `order` keep the database's
+    order (titles as its collation sorts them)."""
+    heads = [qs.values("pk") for qs in lists.values()]
+    flags = {
+        f"heads_{name}": ExpressionWrapper(Q(pk__in=pks), output_field=BooleanField())
+        for name, pks in zip(lists, heads, strict=True)
+    }
+    if connections[base.db].features.supports_slicing_ordering_in_compound:
+        # PostgreSQL: the ids of a UNION, looked up by primary key (an OR of the subqueries
+        # would test every row of the table against each).
+        wanted = Q(pk__in=heads[0].union(*heads[1:], all=True))
+    else:  # SQLite allows no LIMIT in a UNION's parts
+        wanted = Q(*(Q(pk__in=pks) for pks in heads), _connector=Q.OR)
+    found: dict[str, list] = {name: [] for name in lists}
+    for row in base.annotate(**flags).filter(wanted).order_by(*order):
+        for name in lists:
+            if getattr(row, f"heads_{name}"):
+                found[name].append(row)
+    return found

@@ -71,7 +71,6 @@ def test_the_days_querysets_are_never_evaluated_nor_changed(two_cities):
             walk._page_queryset.built(today, facts.involvement_providers()),
             walk._members_queryset.built(),
             facts._all_with_facts.built(today, facts.involvement_providers()),
-            facts.partnerships_with_warning_signs.built(today),
             workflow._facts_queryset.built(),
         ]
 
@@ -79,7 +78,7 @@ def test_the_days_querysets_are_never_evaluated_nor_changed(two_cities):
     walk.partnership_for_page(t["ox"], t["px"].pk)
     list(selectors.rows_visible_to(t["ox"], today))
     health.health_for([t["px"].pk, t["py"].pk], today)
-    dashboard.partnerships_with_warnings(t["oy"], today)
+    dashboard.dashboard_context(t["oy"])
     workflow.gather_facts(t["px"])
     assert all(qs._result_cache is None for qs in cached())
     assert [str(qs.query) for qs in cached()] == before  # no request's filter left in them

@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from partnerships import health
-from partnerships.health import Deduction, Health, health_for, score
+from partnerships.health import Deduction, Health, health_for, score, stored
 from partnerships.models import MOU, Partnership, Review, Step
 from tests.factories.partnerships import (
     ActivityFactory,
@@ -310,6 +310,7 @@ def test_the_warning_signs_give_the_same_grace(involved):
     KPIFactory(partnership=just_in)
     KPIFactory(partnership=past_grace)
     involved["ids"] = {just_in.pk, past_grace.pk}
+    stored.refresh_stale(Partnership.objects.all(), TODAY)
     signs = {
         p.title: health.warning_reasons(p, TODAY)
         for p in health.with_warning_signs(Partnership.objects.all(), TODAY)

@@ -1,0 +1,256 @@
+"""Each running partnership's health facts and score, stored (models.HealthSummary), so that a
+portfolio ranked weakest first reads indexed columns instead of scoring every partnership.
+
+Kept right by three things:
+
+- a write to any row the facts are read from (`SOURCES`, and the models outer apps add with
+  `watch`) marks its partnership's row stale in the same transaction, through post_save and
+  post_delete. A write that sends no signal (`.update()`, `bulk_create`) calls `mark_stale`
+  itself, as it bumps the page cache;
+- a reader recomputes the stale, missing or earlier-day rows of the portfolio it reads
+  (`refresh_stale`) before reading it: the score depends on the day (a review falls overdue, a
+  partnership goes quiet), so a row is current for the day it was scored on only;
+- so that readers rarely have to: the writer's own transaction recomputes its partnerships on
+  commit, and a nightly task (`tasks.refresh_health`) every row of the new day.
+
+A recomputation stores its row only if no write marked it since it read the facts (`stamp`):
+otherwise the row stays stale for the next reader rather than hold what was read before.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.db import connections, router, transaction
+from django.db.models import F, OuterRef, QuerySet, Value
+from django.db.models.functions import Coalesce
+from django.db.models.signals import post_delete, post_save
+from django.utils import timezone
+
+from partnerships.health.facts import (
+    FACT_COLUMNS,
+    INVOLVED_COLUMN,
+    any_row,
+    facts_of_rows,
+    partnerships_with_facts,
+)
+from partnerships.health.rules import FINISHED
+from partnerships.health.score import Health, score
+from partnerships.models import (
+    KPI,
+    MOU,
+    Activity,
+    Champion,
+    HealthSummary,
+    KPIResult,
+    Partnership,
+    Review,
+)
+
+logger = logging.getLogger("portal.health")
+
+# The facts kept in the summary; the others are the partnership's own columns.
+OWN_FACTS = ("status", "step", "step_entered_at", "next_review_on")
+STORED_FACTS = (
+    *(f for f in FACT_COLUMNS.values() if f not in OWN_FACTS),
+    "business_involved",
+    "has_kpis",  # not the score's: the warning signs' (health/warnings.py)
+)
+CHUNK = 2000
+
+# The models the facts are read from: a row of each names its partnership directly, but a KPI
+# result (through its review).
+SOURCES = (Partnership, Activity, Champion, MOU, Review, KPI, KPIResult)
+
+
+def _partnership_ids(model: type, row) -> set[int]:
+    if model is Partnership:
+        return {row.pk}
+    if model is KPIResult:
+        return set(Review.objects.filter(pk=row.review_id).values_list("partnership_id", flat=True))
+    return {row.partnership_id} if row.partnership_id is not None else set()
+
+
+# --- Marking on write ------------------------------------------------------------------------
+
+
+def _table() -> str:
+    return HealthSummary._meta.db_table
+
+
+def mark_stale(ids: Iterable[int], *, deleting: bool = False, using: str | None = None) -> None:
+    """Mark these partnerships' rows stale in the current transaction (a row is created if
+    missing, so that a recomputation that read before this write cannot store what it read),
+    and recompute them once it commits. `deleting`: only mark existing rows, the partnership
+    may be going with them."""
+    ids = sorted(set(ids))
+    if not ids:
+        return
+    using = using or router.db_for_write(HealthSummary)
+    connection = connections[using]
+    table = connection.ops.quote_name(_table())
+    with connection.cursor() as cursor:
+        if deleting:
+            cursor.execute(
+                f"UPDATE {table} SET stamp = stamp + 1, scored_on = NULL "
+                f"WHERE partnership_id IN ({', '.join(['%s'] * len(ids))})",
+                ids,
+            )
+        else:
+            cursor.executemany(
+                f"INSERT INTO {table} (partnership_id, stamp) VALUES (%s, 1) "
+                f"ON CONFLICT (partnership_id) DO UPDATE "
+                f"SET stamp = {table}.stamp + 1, scored_on = NULL",
+                [(pk,) for pk in ids],
+            )
+    _recompute_on_commit(ids, using)
+
+
+@dataclass(eq=False)
+class _OnCommit:
+    """One recomputation per transaction, of every partnership its writes marked."""
+
+    using: str
+    ids: set[int] = field(default_factory=set)
+    done: bool = False
+
+    def __call__(self) -> None:
+        self.done = True
+        refresh(self.ids, timezone.localdate(), using=self.using)
+
+
+def _recompute_on_commit(ids: list[int], using: str) -> None:
+    connection = transaction.get_connection(using)
+    pending = next(
+        (
+            entry[1]
+            for entry in connection.run_on_commit
+            if isinstance(entry[1], _OnCommit) and not entry[1].done
+        ),
+        None,
+    )
+    if pending is None:
+        pending = _OnCommit(using=using)
+        # robust: a recomputation that fails leaves the rows stale for the next reader; it must
+        # not turn a committed write into an error page.
+        transaction.on_commit(pending, using=using, robust=True)
+    pending.ids.update(ids)
+
+
+def _on_save(sender, instance, raw=False, using=None, **kwargs) -> None:
+    if not raw:  # loaddata: the rows are recomputed when read
+        mark_stale(_partnership_ids(sender, instance), using=using)
+
+
+def _on_delete(sender, instance, using=None, **kwargs) -> None:
+    mark_stale(_partnership_ids(sender, instance), deleting=True, using=using)
+
+
+def watch(*models: type) -> None:
+    """Mark a partnership's row stale on every save or delete of these models' rows: ours, and
+    those outer apps read business involvement from (each row with a `partnership_id`)."""
+    for model in models:
+        uid = f"health_summary_{model._meta.label}"
+        post_save.connect(_on_save, sender=model, dispatch_uid=uid)
+        post_delete.connect(_on_delete, sender=model, dispatch_uid=uid)
+
+
+# --- Recomputing -----------------------------------------------------------------------------
+
+
+def _facts_query(today: dt.date, using: str | None) -> QuerySet[Partnership]:
+    qs = (
+        partnerships_with_facts(today)
+        .exclude(status__in=FINISHED)
+        .annotate(
+            h_stamp=Coalesce(F("health_summary__stamp"), Value(0)),
+            h_has_kpis=any_row(KPI.objects.filter(partnership=OuterRef("pk"))),
+        )
+    )
+    return qs.using(using) if using else qs
+
+
+def _recompute(qs: QuerySet[Partnership], today: dt.date, using: str | None) -> list[dict]:
+    """Read the facts of `qs`'s rows (a chunk) and store them; returns the rows read."""
+    involved = [INVOLVED_COLUMN] if INVOLVED_COLUMN in qs.query.annotations else []
+    rows = list(
+        qs.values("pk", "h_stamp", "h_has_kpis", *dict.fromkeys([*FACT_COLUMNS, *involved]))
+    )
+    if rows:
+        facts = facts_of_rows(rows)
+        for row, f in zip(rows, facts, strict=True):
+            f["has_kpis"] = row["h_has_kpis"]
+        _store(rows, facts, today, using)
+    return rows
+
+
+def refresh(ids: Iterable[int], today: dt.date, using: str | None = None) -> int:
+    """Recompute these partnerships' rows for `today` (the running ones: an ended partnership
+    is not scored) and store each one no write marked meanwhile. Returns how many were read."""
+    ids = sorted(ids)
+    read = 0
+    for start in range(0, len(ids), CHUNK):
+        chunk = _facts_query(today, using).filter(pk__in=ids[start : start + CHUNK]).order_by()
+        read += len(_recompute(chunk, today, using))
+    return read
+
+
+def stale(partnerships: QuerySet[Partnership], today: dt.date) -> QuerySet[Partnership]:
+    """Those of `partnerships` whose row must be recomputed before it is read today: running,
+    and marked, missing, or scored on an earlier day."""
+    return partnerships.exclude(status__in=FINISHED).exclude(health_summary__scored_on=today)
+
+
+def refresh_stale(partnerships: QuerySet[Partnership], today: dt.date) -> int:
+    """Recompute the rows of `partnerships` that are not current for `today`, a chunk at a
+    time: one query when all are current (it reads the facts of none), two per chunk else.
+    Returns how many were read."""
+    wanted = _facts_query(today, None).filter(pk__in=stale(partnerships, today).values("pk"))
+    last, read = 0, 0
+    while True:
+        rows = _recompute(wanted.filter(pk__gt=last).order_by("pk")[:CHUNK], today, None)
+        read += len(rows)
+        if len(rows) < CHUNK:
+            return read
+        last = rows[-1]["pk"]
+
+
+def _store(rows: list[dict], facts: list[dict], today: dt.date, using: str | None) -> None:
+    using = using or router.db_for_write(HealthSummary)
+    connection = connections[using]
+    table = connection.ops.quote_name(_table())
+    columns = ("scored_on", "score", *STORED_FACTS)
+    names = ", ".join(connection.ops.quote_name(c) for c in columns)
+    updates = ", ".join(f"{c} = excluded.{c}" for c in map(connection.ops.quote_name, columns))
+    values = [
+        (row["pk"], row["h_stamp"], today, score(f, today).score, *(f[c] for c in STORED_FACTS))
+        for row, f in zip(rows, facts, strict=True)
+    ]
+    with connection.cursor() as cursor:
+        # A row whose stamp moved since the facts were read was written meanwhile: left stale.
+        cursor.executemany(
+            f"INSERT INTO {table} (partnership_id, stamp, {names}) "
+            f"VALUES ({', '.join(['%s'] * (len(columns) + 2))}) "
+            f"ON CONFLICT (partnership_id) DO UPDATE SET {updates} "
+            f"WHERE {table}.stamp = excluded.stamp",
+            values,
+        )
+
+
+# --- Reading ---------------------------------------------------------------------------------
+
+
+def with_summary(partnerships: QuerySet[Partnership]) -> QuerySet[Partnership]:
+    """`partnerships` read with their stored row (refresh them first: `refresh_stale`)."""
+    return partnerships.select_related("health_summary")
+
+
+def stored_health(partnership: Partnership, today: dt.date) -> Health:
+    """The health of a partnership read `with_summary`, from its stored facts (no query)."""
+    summary = partnership.health_summary
+    facts = {name: getattr(partnership, name) for name in OWN_FACTS}
+    facts.update((name, getattr(summary, name)) for name in STORED_FACTS)
+    return score(facts, today)
