@@ -32,6 +32,7 @@ from alliances.models import Organisation
 from businesses.models import BusinessAssociation, BusinessProfile, Need
 from core import page_cache
 from demo import dataset
+from partnerships.health import stored as stored_health
 from partnerships.models import (
     KPI,
     MOU,
@@ -319,6 +320,7 @@ def seed(
             result.counts.update(_seed_businesses(rng, partners, businesses, batch_size, first))
             say(f"{businesses:,} businesses")
         page_cache.bump()  # bulk_create sends no signal
+        stored_health.add_missing()  # their stored health, computed when first read
 
     if connection.vendor == "postgresql":
         # Fresh statistics, so the planner sees the new volumes when the benchmark starts.

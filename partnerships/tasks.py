@@ -12,6 +12,7 @@ from partnerships.models import Partnership
 
 @shared_task(name="partnerships.tasks.refresh_health", ignore_result=True)
 def refresh_health() -> int:
-    """Recompute every running partnership's stored health that is not current today;
-    returns how many were read."""
+    """Give a row to any partnership without one, then recompute every running partnership's
+    stored health that is not current today; returns how many were read."""
+    stored.add_missing()
     return stored.refresh_stale(Partnership.objects.all(), timezone.localdate())

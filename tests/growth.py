@@ -36,6 +36,7 @@ from businesses.models import (
 )
 from discussion.models import Comment
 from invitations.models import Invitation, JoinRequest
+from partnerships.health import stored
 from partnerships.models import (
     KPI,
     MOU,
@@ -91,6 +92,7 @@ def save(model, objs: list) -> list:
         bulk_create_with_history(objs, model)
     else:
         model.objects.bulk_create(objs)
+    stored.written(model, objs)  # the stored health, marked as a save marks it
     return objs
 
 

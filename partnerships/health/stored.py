@@ -1,12 +1,14 @@
-"""Each running partnership's health facts and score, stored (models.HealthSummary), so that a
+"""Each partnership's health facts and score, stored (models.HealthSummary), so that a
 portfolio ranked weakest first reads indexed columns instead of scoring every partnership.
 
-Kept right by three things:
+Every partnership has a row: its first save creates it, the migration created those of
+existing installations, `add_missing` (nightly) those inserted without signals. Kept right by
+three things:
 
 - a write to any row the facts are read from (`SOURCES`, and the models outer apps add with
   `watch`) marks its partnership's row stale in the same transaction, through post_save and
   post_delete. A write that sends no signal (`.update()`, `bulk_create`) calls `mark_stale`
-  itself, as it bumps the page cache;
+  or `written` itself, as it bumps the page cache;
 - a reader recomputes the stale, missing or earlier-day rows of the portfolio it reads
   (`refresh_stale`) before reading it: the score depends on the day (a review falls overdue, a
   partnership goes quiet), so a row is current for the day it was scored on only;
@@ -25,7 +27,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db import connections, router, transaction
-from django.db.models import F, OuterRef, QuerySet, Value
+from django.db.models import F, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
@@ -37,7 +39,6 @@ from partnerships.health.facts import (
     facts_of_rows,
     partnerships_with_facts,
 )
-from partnerships.health.rules import FINISHED
 from partnerships.health.score import Health, score
 from partnerships.models import (
     KPI,
@@ -140,35 +141,51 @@ def _recompute_on_commit(ids: list[int], using: str) -> None:
     pending.ids.update(ids)
 
 
-def _on_save(sender, instance, raw=False, using=None, **kwargs) -> None:
-    if not raw:  # loaddata: the rows are recomputed when read
-        mark_stale(_partnership_ids(sender, instance), using=using)
+def _on_save(sender, instance, using=None, **kwargs) -> None:
+    mark_stale(_partnership_ids(sender, instance), using=using)
 
 
 def _on_delete(sender, instance, using=None, **kwargs) -> None:
     mark_stale(_partnership_ids(sender, instance), deleting=True, using=using)
 
 
+_WATCHED: set[type] = set()
+
+
 def watch(*models: type) -> None:
     """Mark a partnership's row stale on every save or delete of these models' rows: ours, and
     those outer apps read business involvement from (each row with a `partnership_id`)."""
+    _WATCHED.update(models)
     for model in models:
         uid = f"health_summary_{model._meta.label}"
         post_save.connect(_on_save, sender=model, dispatch_uid=uid)
         post_delete.connect(_on_delete, sender=model, dispatch_uid=uid)
 
 
+def written(model: type, rows: Iterable) -> None:
+    """What saving `rows` one by one would have done to the stored health: for rows written
+    without signals (`bulk_create`)."""
+    if model in _WATCHED:
+        mark_stale({pk for row in rows for pk in _partnership_ids(model, row)})
+
+
+def add_missing() -> int:
+    """Give every partnership without a row one, marked stale: those inserted without signals
+    (`bulk_create`: the synthetic seed). Readers look only at marked rows (an index), not for
+    missing ones (a scan of every partnership), so the nightly task calls this first."""
+    missing = Partnership.objects.filter(health_summary__isnull=True).values_list("pk", flat=True)
+    rows = [HealthSummary(partnership_id=pk, stamp=1) for pk in missing.iterator()]
+    HealthSummary.objects.bulk_create(rows, batch_size=5000, ignore_conflicts=True)
+    return len(rows)
+
+
 # --- Recomputing -----------------------------------------------------------------------------
 
 
 def _facts_query(today: dt.date, using: str | None) -> QuerySet[Partnership]:
-    qs = (
-        partnerships_with_facts(today)
-        .exclude(status__in=FINISHED)
-        .annotate(
-            h_stamp=Coalesce(F("health_summary__stamp"), Value(0)),
-            h_has_kpis=any_row(KPI.objects.filter(partnership=OuterRef("pk"))),
-        )
+    qs = partnerships_with_facts(today).annotate(
+        h_stamp=Coalesce(F("health_summary__stamp"), Value(0)),
+        h_has_kpis=any_row(KPI.objects.filter(partnership=OuterRef("pk"))),
     )
     return qs.using(using) if using else qs
 
@@ -188,8 +205,8 @@ def _recompute(qs: QuerySet[Partnership], today: dt.date, using: str | None) -> 
 
 
 def refresh(ids: Iterable[int], today: dt.date, using: str | None = None) -> int:
-    """Recompute these partnerships' rows for `today` (the running ones: an ended partnership
-    is not scored) and store each one no write marked meanwhile. Returns how many were read."""
+    """Recompute these partnerships' rows for `today` (an ended partnership's has no score)
+    and store each one no write marked meanwhile. Returns how many were read."""
     ids = sorted(ids)
     read = 0
     for start in range(0, len(ids), CHUNK):
@@ -199,23 +216,19 @@ def refresh(ids: Iterable[int], today: dt.date, using: str | None = None) -> int
 
 
 def stale(partnerships: QuerySet[Partnership], today: dt.date) -> QuerySet[Partnership]:
-    """Those of `partnerships` whose row must be recomputed before it is read today: running,
-    and marked, missing, or scored on an earlier day."""
-    return partnerships.exclude(status__in=FINISHED).exclude(health_summary__scored_on=today)
+    """Those of `partnerships` whose row must be recomputed before it is read today: marked,
+    or scored on an earlier day (found through the index on `scored_on`: every partnership
+    has a row, see `add_missing`; an ended one's is kept current too, with no score, so that
+    the day's stale rows are only those a reader needs)."""
+    marked = HealthSummary.objects.filter(Q(scored_on__isnull=True) | Q(scored_on__lt=today))
+    return partnerships.filter(pk__in=marked.values("partnership_id"))
 
 
 def refresh_stale(partnerships: QuerySet[Partnership], today: dt.date) -> int:
-    """Recompute the rows of `partnerships` that are not current for `today`, a chunk at a
-    time: one query when all are current (it reads the facts of none), two per chunk else.
-    Returns how many were read."""
-    wanted = _facts_query(today, None).filter(pk__in=stale(partnerships, today).values("pk"))
-    last, read = 0, 0
-    while True:
-        rows = _recompute(wanted.filter(pk__gt=last).order_by("pk")[:CHUNK], today, None)
-        read += len(rows)
-        if len(rows) < CHUNK:
-            return read
-        last = rows[-1]["pk"]
+    """Recompute the rows of `partnerships` that are not current for `today`: one query when
+    all are, then two per chunk. Returns how many were read."""
+    ids = list(stale(partnerships, today).order_by().values_list("pk", flat=True))
+    return refresh(ids, today) if ids else 0
 
 
 def _store(rows: list[dict], facts: list[dict], today: dt.date, using: str | None) -> None:
