@@ -65,12 +65,12 @@ from django.conf import settings
 from django.contrib.messages import get_messages
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone
 from django.utils.cache import get_cache_key, learn_cache_key, patch_vary_headers
 
 from core import hooks
+from core.transactions import gathered_on_commit
 
 logger = logging.getLogger("portal.page_cache")
 
@@ -165,28 +165,12 @@ def bump(*scopes: str, using: str | None = None) -> None:
     `.update()`, `bulk_create`, raw SQL."""
     if not enabled():
         return
-    connection = transaction.get_connection(using)
-    pending = None
-    if connection.in_atomic_block:
-        pending = next(
-            (
-                entry[1]
-                for entry in connection.run_on_commit
-                if isinstance(entry[1], _Bump) and not entry[1].done
-            ),
-            None,
-        )
-    fresh = pending is None
-    if fresh:
-        pending = _Bump()
     # One bump per transaction however many rows it writes: the scopes are gathered.
-    if scopes:
-        pending.scopes.update(scopes)
-    else:
-        pending.everything = True
-    if fresh:
-        # robust: a cache that is down must not turn a committed write into an error page.
-        transaction.on_commit(pending, using=using, robust=True)
+    with gathered_on_commit(_Bump, using) as pending:
+        if scopes:
+            pending.scopes.update(scopes)
+        else:
+            pending.everything = True
 
 
 # --- Where a row shows -----------------------------------------------------------------------

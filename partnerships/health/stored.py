@@ -9,7 +9,7 @@ three things:
   `watch`) marks its partnership's row stale in the same transaction, through post_save and
   post_delete. A write that sends no signal (`.update()`, `bulk_create`) calls `mark_stale`
   or `written` itself, as it bumps the page cache;
-- a reader recomputes the stale, missing or earlier-day rows of the portfolio it reads
+- a reader recomputes the marked or earlier-day rows of the portfolio it reads
   (`refresh_stale`) before reading it: the score depends on the day (a review falls overdue, a
   partnership goes quiet), so a row is current for the day it was scored on only;
 - so that readers rarely have to: the writer's own transaction recomputes its partnerships on
@@ -22,16 +22,16 @@ otherwise the row stays stale for the next reader rather than hold what was read
 from __future__ import annotations
 
 import datetime as dt
-import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db import connections, router, transaction
+from django.db import connections, router
 from django.db.models import F, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
+from core.transactions import gathered_on_commit
 from partnerships.health.facts import (
     FACT_COLUMNS,
     INVOLVED_COLUMN,
@@ -50,8 +50,6 @@ from partnerships.models import (
     Partnership,
     Review,
 )
-
-logger = logging.getLogger("portal.health")
 
 # The facts kept in the summary; the others are the partnership's own columns.
 OWN_FACTS = ("status", "step", "step_entered_at", "next_review_on")
@@ -107,38 +105,23 @@ def mark_stale(ids: Iterable[int], *, deleting: bool = False, using: str | None 
                 f"SET stamp = {table}.stamp + 1, scored_on = NULL",
                 [(pk,) for pk in ids],
             )
-    _recompute_on_commit(ids, using)
+    # A recomputation that fails leaves the rows stale for the next reader.
+    with gathered_on_commit(_Recompute, using) as pending:
+        pending.ids.update(ids)
+        pending.using = using
 
 
 @dataclass(eq=False)
-class _OnCommit:
+class _Recompute:
     """One recomputation per transaction, of every partnership its writes marked."""
 
-    using: str
     ids: set[int] = field(default_factory=set)
+    using: str | None = None
     done: bool = False
 
     def __call__(self) -> None:
         self.done = True
         refresh(self.ids, timezone.localdate(), using=self.using)
-
-
-def _recompute_on_commit(ids: list[int], using: str) -> None:
-    connection = transaction.get_connection(using)
-    pending = next(
-        (
-            entry[1]
-            for entry in connection.run_on_commit
-            if isinstance(entry[1], _OnCommit) and not entry[1].done
-        ),
-        None,
-    )
-    if pending is None:
-        pending = _OnCommit(using=using)
-        # robust: a recomputation that fails leaves the rows stale for the next reader; it must
-        # not turn a committed write into an error page.
-        transaction.on_commit(pending, using=using, robust=True)
-    pending.ids.update(ids)
 
 
 def _on_save(sender, instance, using=None, **kwargs) -> None:

@@ -279,11 +279,14 @@ def test_partnerships_inserted_without_signals_get_their_row_from_the_nightly_ta
 
 
 @pytest.mark.django_db(transaction=True)
-def test_deleting_a_partnership_takes_its_row_and_commits():
-    """Its children's deletes mark the row; the partnership's own takes it: nothing left
-    pointing at a deleted partnership when the transaction commits (checked at commit)."""
+def test_outside_a_transaction_a_write_recomputes_at_once_and_a_delete_commits():
+    """A write in autocommit (a shell, a task) recomputes its row at once. Deleting a
+    partnership: its children's deletes mark the row, the partnership's own takes it, nothing
+    left pointing at a deleted partnership when the transaction commits (checked then)."""
     p = running()
     _complete_review_off_target(p)
-    stored_health(p)
+    _lose_champion(p)
+    assert not is_stale(p)
+    assert row(p).score == health_for([p.pk], TODAY)[p.pk].score
     p.delete()
     assert not HealthSummary.objects.exists()
