@@ -443,6 +443,14 @@ def matrix_world(matrix_world_once, db, request) -> dict:
     return world
 
 
+def health_current() -> None:
+    """Recompute the stored health the test's writes marked stale, as their commits would in
+    production (a test's transaction never commits; rows written in bulk are marked by
+    tests/growth.py). For a count of a page's own queries: what a recomputation asks is
+    measured in tests/partnerships/test_health_stored.py."""
+    stored.refresh_stale(Partnership.objects.all(), timezone.localdate())
+
+
 # --- The query budgets' worlds ------------------------------------------------------------
 
 # The query budgets request each page at SMALL rows, then at LARGE.
@@ -486,10 +494,7 @@ def _grow_function(state):
         state["rows"] = n
         for grower in state["growers"]:
             grower(state, k)
-        # Written in bulk, without the signals that keep the stored health: recomputed as the
-        # services' commits would (a recomputation's queries: tests/partnerships/
-        # test_health_stored.py).
-        stored.refresh_stale(Partnership.objects.all(), timezone.localdate())
+        health_current()
 
     return grow
 

@@ -250,3 +250,25 @@ def stored_health(partnership: Partnership, today: dt.date) -> Health:
     facts = {name: getattr(partnership, name) for name in OWN_FACTS}
     facts.update((name, getattr(summary, name)) for name in STORED_FACTS)
     return score(facts, today)
+
+
+def attach(rows, today: dt.date) -> list[Partnership]:
+    """Set `.health` on partnerships read `with_summary` (a page of the list, the partnership
+    page), from their stored rows: those not current today are recomputed first and read
+    again, which asks three queries only then."""
+    rows = list(rows)
+    stale = [p.pk for p in rows if not _is_current(p, today)]
+    if stale:
+        refresh(stale, today)
+        fresh = HealthSummary.objects.in_bulk(stale)
+        for p in rows:
+            if p.pk in fresh:
+                p.health_summary = fresh[p.pk]
+    for p in rows:
+        p.health = stored_health(p, today)
+    return rows
+
+
+def _is_current(partnership: Partnership, today: dt.date) -> bool:
+    summary = getattr(partnership, "health_summary", None)  # None: no row yet
+    return summary is not None and summary.scored_on == today

@@ -25,17 +25,12 @@ from django.db.models import (
 )
 from django.db.models.functions import Cast
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import hooks
 from core.formatting import day
 from core.querysets import built_once
-from partnerships.health import (
-    involvement_providers,
-    partnerships_with_facts,
-    with_health_facts,
-)
+from partnerships.health import stored
 from partnerships.models import (
     KPI,
     MOU,
@@ -75,10 +70,15 @@ def partnership_rows(qs: QuerySet[Partnership]) -> QuerySet[Partnership]:
     return with_members(qs).annotate(area_names=area_names())
 
 
-def rows_visible_to(user, today: dt.date) -> QuerySet[Partnership]:
-    """The list's rows the user may open (`partnerships_visible_to`), with their health facts
-    (read with `health.attach_health`), for filters to narrow."""
-    return visible_among(partnership_rows(partnerships_with_facts(today)), user)
+@built_once(maxsize=1)
+def _rows_queryset() -> QuerySet[Partnership]:
+    return partnership_rows(stored.with_summary(Partnership.objects.all()))
+
+
+def rows_visible_to(user) -> QuerySet[Partnership]:
+    """The list's rows the user may open (`partnerships_visible_to`), with their stored health
+    (read with `stored.attach`), for filters to narrow."""
+    return visible_among(_rows_queryset(), user)
 
 
 @functools.cache
@@ -127,11 +127,10 @@ def _page_columns() -> dict:
     )
 
 
-@built_once()
-def _page_queryset(today: dt.date, involvement: tuple) -> QuerySet[Partnership]:
-    """The page's query with its ~50 annotations resolved, once a day (and per set of
-    business-involvement providers, which shape it): resolving them again on every request
-    was a fifth of the page's time."""
+@built_once(maxsize=1)
+def _page_queryset() -> QuerySet[Partnership]:
+    """The page's query with its ~40 annotations resolved once: resolving them again on every
+    request was a fifth of the page's time."""
     qs = Partnership.objects.select_related(
         "strategy",
         "selection_decision__candidate__partner",
@@ -139,8 +138,8 @@ def _page_queryset(today: dt.date, involvement: tuple) -> QuerySet[Partnership]:
         "letter_of_intent",
         "business_plan",
     ).annotate(**_page_columns())
-    # The health score's facts in the same row: the page reads them with `health.health_of`.
-    return with_health_facts(qs, today)
+    # The stored health in the same row: the page reads it with `stored.attach`.
+    return stored.with_summary(qs)
 
 
 @built_once(maxsize=1)
@@ -170,7 +169,7 @@ def partnership_for_page(user, pk: int) -> Partnership:
     """The partnership if `user` may see it (else 404), with its one-to-one artefacts and the
     counts every step's summary shows, in one query; its members (each side's confirmation of
     a joint move included) in a second."""
-    base = _page_queryset(timezone.localdate(), involvement_providers())
+    base = _page_queryset()
     qs = visible_among(base, user)
     for provider in hooks.providers("partnership.page_annotations"):
         qs = qs.annotate(**provider(user))

@@ -25,7 +25,7 @@ from core.documents import pdf_attachment
 from core.errors import DomainError
 from core.page_cache import cached_page
 from core.views import apply_errors, paginate, report_refusal, require
-from partnerships import health, permissions, selectors, services, workflow
+from partnerships import permissions, selectors, services, workflow
 from partnerships.filters import SCOPE_MINE, PartnershipFilter
 from partnerships.forms.partnerships import (
     ChampionForm,
@@ -36,6 +36,7 @@ from partnerships.forms.partnerships import (
     lendrum_label,
 )
 from partnerships.forms.saved_views import SavedViewForm
+from partnerships.health import stored as stored_health
 from partnerships.models import (
     KPI,
     MOU,
@@ -76,11 +77,11 @@ def partnership_list(request):
     views, default = saved_views.views_and_default(request.user)
     data, view = _list_filters(request, views, default)
     today = timezone.localdate()
-    # The rows come with their health facts: the score is read from the page's own query.
-    rows = selectors.rows_visible_to(request.user, today)
+    # The rows come with their stored health: the score is read from the page's own query.
+    rows = selectors.rows_visible_to(request.user)
     filters = PartnershipFilter(data, queryset=rows, request=request)
     paged = paginate(
-        request, filters.qs, PER_PAGE, read=lambda page: health.attach_health(page, today)
+        request, filters.qs, PER_PAGE, read=lambda page: stored_health.attach(page, today)
     )
     return render(
         request,
@@ -398,7 +399,7 @@ def partnership_detail(request, pk: int):
         ),
         "timeline": selectors.timeline(partnership),
         "history": selectors.history_entries(partnership),
-        "health": health.health_of(partnership),
+        "health": stored_health.attach([partnership], timezone.localdate())[0].health,
         "my_city_ids": permissions.city_ids(request.user),
         "is_admin": permissions.is_admin(request.user),
         "panels": hooks.collect("partnership.panels", request, partnership, can_edit),

@@ -20,6 +20,7 @@ from tests.factories.partnerships import (
     CityMembershipFactory,
     StepTransitionFactory,
 )
+from tests.worlds import health_current
 
 pytestmark = pytest.mark.django_db
 
@@ -250,6 +251,7 @@ def test_the_thread_costs_the_same_queries_however_long_and_however_many_writers
                 )
 
     write(2)
+    health_current()
     before = counts()
     write(30)  # more than the panel shows, more than a page of the thread
     after = counts()

@@ -25,6 +25,7 @@ from partnerships.forms.bulk import BulkForm
 from partnerships.models import Partner, Partnership
 from partnerships.views.bulk import REPORT_KEY
 from tests.factories.partnerships import CityMembershipFactory, PartnerFactory, PartnershipFactory
+from tests.worlds import health_current
 
 pytestmark = pytest.mark.django_db
 
@@ -108,6 +109,7 @@ def test_the_checkboxes_add_no_query_to_the_list(client, officer, mine):
             assert client.get(LIST, {"sort": "title"}).status_code == 200
         return len(ctx.captured_queries)
 
+    health_current()
     with_boxes = count()
     with hooks.replaced("partnerships.bulk_actions", []):
         without = count()

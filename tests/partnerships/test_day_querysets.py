@@ -45,10 +45,10 @@ def test_a_page_opened_by_one_person_is_not_opened_for_the_next(client, two_citi
 
 
 def test_each_persons_list_holds_their_own_rows(two_cities):
-    t, today = two_cities, timezone.localdate()
-    assert [p.title for p in selectors.rows_visible_to(t["ox"], today)] == ["Xalapa's own"]
-    assert [p.title for p in selectors.rows_visible_to(t["oy"], today)] == ["York's own"]
-    assert [p.title for p in selectors.rows_visible_to(t["ox"], today)] == ["Xalapa's own"]
+    t = two_cities
+    assert [p.title for p in selectors.rows_visible_to(t["ox"])] == ["Xalapa's own"]
+    assert [p.title for p in selectors.rows_visible_to(t["oy"])] == ["York's own"]
+    assert [p.title for p in selectors.rows_visible_to(t["ox"])] == ["Xalapa's own"]
 
 
 def test_following_is_read_for_the_person_asking(two_cities):
@@ -68,7 +68,8 @@ def test_the_days_querysets_are_never_evaluated_nor_changed(two_cities):
 
     def cached():
         return [
-            walk._page_queryset.built(today, facts.involvement_providers()),
+            walk._page_queryset.built(),
+            walk._rows_queryset.built(),
             walk._members_queryset.built(),
             facts._all_with_facts.built(today, facts.involvement_providers()),
             workflow._facts_queryset.built(),
@@ -76,7 +77,7 @@ def test_the_days_querysets_are_never_evaluated_nor_changed(two_cities):
 
     before = [str(qs.query) for qs in cached()]
     walk.partnership_for_page(t["ox"], t["px"].pk)
-    list(selectors.rows_visible_to(t["ox"], today))
+    list(selectors.rows_visible_to(t["ox"]))
     health.health_for([t["px"].pk, t["py"].pk], today)
     dashboard.dashboard_context(t["oy"])
     workflow.gather_facts(t["px"])

@@ -12,6 +12,7 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone
 
 from businesses.models import InterestRegistration
@@ -23,6 +24,7 @@ from tests.factories.businesses import InterestRegistrationFactory
 from tests.factories.partnerships import (
     ActivityFactory,
     ChampionFactory,
+    CityMembershipFactory,
     KPIFactory,
     MOUFactory,
     PartnerFactory,
@@ -290,3 +292,18 @@ def test_outside_a_transaction_a_write_recomputes_at_once_and_a_delete_commits()
     assert row(p).score == health_for([p.pk], TODAY)[p.pk].score
     p.delete()
     assert not HealthSummary.objects.exists()
+
+
+def test_the_list_and_the_partnership_page_read_the_stored_health_and_recompute_a_stale_one(
+    client,
+):
+    p = running()
+    client.force_login(CityMembershipFactory(partner=p.members.get().partner).user)
+    detail, listing = reverse("partnerships:detail", args=[p.pk]), reverse("partnerships:list")
+    before = client.get(detail).context["health"]
+    _lose_champion(p)  # marks the row; in a test its commit never recomputes it
+    after = client.get(detail).context["health"]
+    assert after == health_for([p.pk], TODAY)[p.pk] != before
+    listed = {row.pk: row.health for row in client.get(listing).context["partnerships"]}
+    assert listed == {p.pk: after}
+    assert not is_stale(p)

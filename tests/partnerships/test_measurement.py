@@ -51,6 +51,7 @@ from tests.factories.partnerships import (
     walked_to,
 )
 from tests.growth import save, save_parents, save_partnerships
+from tests.worlds import health_current
 
 pytestmark = pytest.mark.django_db
 
@@ -1129,9 +1130,7 @@ def test_health_on_the_pages_does_not_grow_with_rows(client, home, officer, repl
         count(client, address)
     small = [count(client, address) for address in pages]
     add(45)
-    # Written in bulk, without the signals that keep the stored health: brought up to date as
-    # the services' commits would (what a recomputation asks is tested in test_health_stored).
-    stored.refresh_stale(Partnership.objects.all(), timezone.localdate())
+    health_current()
     large = [count(client, address) for address in pages]
     assert small == large
     # With a provider asking one query (the businesses app's asks two: see the report); the

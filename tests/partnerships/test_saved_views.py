@@ -13,6 +13,7 @@ from core.errors import DomainError
 from partnerships import services
 from partnerships.models import DefaultView, SavedView, Step
 from tests.factories.partnerships import CityMembershipFactory, PartnerFactory, PartnershipFactory
+from tests.worlds import health_current
 
 pytestmark = pytest.mark.django_db
 
@@ -193,6 +194,7 @@ def test_the_list_asks_as_many_queries_with_one_view_or_many(client, portfolio):
 
     first = services.saved_view_save(user=user, name="V0", query="step=6", shared_with=portfolio)
     services.default_view_set(user=user, view_id=first.pk)
+    health_current()
     few = count(view=first.pk), count()
     for i in range(1, 12):
         other = officer_of(portfolio)

@@ -13,7 +13,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from partnerships import services
-from partnerships.health import stored
 from partnerships.models import (
     KPI,
     MOU,
@@ -54,6 +53,7 @@ from tests.factories.partnerships import (
 )
 from tests.growth import save, save_parents, save_partnerships
 from tests.pdfs import PDF
+from tests.worlds import health_current
 
 pytestmark = pytest.mark.django_db
 
@@ -789,9 +789,7 @@ def test_dashboard_and_list_queries_do_not_grow(client):
             "expires_on": today + dt.timedelta(days=5),
         }
         save(MOU, [MOUFactory.build(partnership=p, **dates) for p in added])
-        # Written in bulk, without the signals that keep the stored health: recomputed as the
-        # services' commits would (a recomputation's queries: test_health_stored.py).
-        stored.refresh_stale(Partnership.objects.all(), today)
+        health_current()
 
     add(5)
     client.force_login(user)
@@ -843,10 +841,12 @@ def test_detail_queries_do_not_grow(client, at_step):
     Partnership.objects.filter(pk=p.pk).update(step=at_step)
     client.force_login(user)
     fill(p, 4, home)
+    health_current()
     small = {s: count_queries(client, url("detail", p.pk), {"step": s}) for s in Step}
     fill(p, 45, home)
     for _ in range(3):
         services.partnership_update(partnership=p, user=user, summary=f"v{_}")
+    health_current()
     large = {s: count_queries(client, url("detail", p.pk), {"step": s}) for s in Step}
     assert small == large
     assert max(large.values()) <= QUERY_BUDGET, large
