@@ -14,15 +14,20 @@ from partnerships.models.choices import Step
 from partnerships.models.partners import CooperationArea, Partner
 from partnerships.models.strategy import TwinningStrategy
 
+# Active partnerships first, then paused ones, then the rest: the order of the board's cards
+# in each step, and of its index (the values of Partnership.Status, declared before it).
+STATUS_RANK = {"active": 0, "paused": 1}
+OTHER_STATUS_RANK = 2
+
 
 def status_rank() -> models.Case:
-    """Active partnerships first, then paused ones, then the rest: the order of the board's
-    cards in each step, and of its index (the values of Partnership.Status, which the index
-    is declared before)."""
+    """STATUS_RANK as SQL (the board's query and its index)."""
     return models.Case(
-        models.When(status="active", then=models.Value(0)),
-        models.When(status="paused", then=models.Value(1)),
-        default=models.Value(2),
+        *(
+            models.When(status=status, then=models.Value(rank))
+            for status, rank in STATUS_RANK.items()
+        ),
+        default=models.Value(OTHER_STATUS_RANK),
         output_field=models.IntegerField(),
     )
 

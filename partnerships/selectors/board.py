@@ -32,7 +32,7 @@ from core import hooks
 from partnerships import permissions
 from partnerships.health.rules import AT_RISK_FROM, FINISHED, HEALTHY_FROM
 from partnerships.models import CityMembership, Partner, Partnership, PartnershipMember, Step
-from partnerships.models.partnership import status_rank
+from partnerships.models.partnership import OTHER_STATUS_RANK, STATUS_RANK, status_rank
 from partnerships.selectors.visibility import members_prefetch, partnerships_of_my_cities
 
 BOARD_CARDS_PER_STEP = 8
@@ -44,8 +44,6 @@ HEALTH_BANDS = [
     ("finished", _("Not scored")),
 ]
 SCORED_BANDS = {"healthy", "at_risk", "weak"}
-# Active cards first, then paused, then the rest (models.partnership.status_rank, in Python).
-STATUS_RANK = {Partnership.Status.ACTIVE: 0, Partnership.Status.PAUSED: 1}
 # The scores of each band: [low, high) (partnerships.health.score.Health.band).
 BAND_SCORES = {
     "healthy": (HEALTHY_FROM, 101),
@@ -169,7 +167,12 @@ def first_cards(qs: QuerySet[Partnership], per_step: int = BOARD_CARDS_PER_STEP)
 
 def card_order(card: Partnership) -> tuple:
     """The order of `first_cards`, for rows read in another order."""
-    return (card.step, STATUS_RANK.get(card.status, 2), -card.updated_at.timestamp(), card.pk)
+    return (
+        card.step,
+        STATUS_RANK.get(card.status, OTHER_STATUS_RANK),
+        -card.updated_at.timestamp(),
+        card.pk,
+    )
 
 
 def step_totals(qs: QuerySet[Partnership]) -> dict[int, int]:

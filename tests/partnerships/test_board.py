@@ -415,3 +415,12 @@ def test_the_filtered_board_asks_a_fixed_number_of_queries(client, world, replac
     response = dashboard(client, category="sister_city", health=band)
     column = next(c for c in response.context["columns"] if c.step == Step.STRATEGY)
     assert len(column.cards) == 8 and column.total == 50  # the 50 are alike
+
+
+def test_the_boards_status_order_names_real_statuses():
+    """STATUS_RANK is written with the statuses' values (the index is declared before the
+    model's choices): each must be one."""
+    from partnerships.models.partnership import STATUS_RANK
+
+    assert set(STATUS_RANK) <= set(Partnership.Status.values)
+    assert set(STATUS_RANK) == {Partnership.Status.ACTIVE, Partnership.Status.PAUSED}
