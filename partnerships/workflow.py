@@ -21,7 +21,7 @@ from django.db.models import Count, Exists, OuterRef, QuerySet
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from core.querysets import built_once
+from core.querysets import compiled_once
 from partnerships.models import (
     KPI,
     MOU,
@@ -136,16 +136,18 @@ def _facts_of(step: int, row: dict, sides: list, confirmed: set) -> Facts:
     )
 
 
-@built_once(maxsize=1)
-def _facts_queryset() -> QuerySet:
-    """Every partnership's gate facts, resolved once (the same for every request): each call
-    filters it to its partnership."""
-    return Partnership.objects.values(**_fact_annotations())
+@compiled_once(maxsize=1, as_dicts=True)
+def _facts_row(pk: int) -> QuerySet:
+    """The partnership's gate facts: the SQL compiled once, the same for every request."""
+    return Partnership.objects.filter(pk=pk).values(**_fact_annotations())
 
 
 def gather_facts(partnership: Partnership) -> Facts:
     """Two queries, whatever the partnership holds (one outside a joint sign-off step)."""
-    row = _facts_queryset().filter(pk=partnership.pk).get()
+    found = _facts_row(partnership.pk)
+    if not found:
+        raise Partnership.DoesNotExist(f"No partnership {partnership.pk}.")
+    row = found[0]
     sides, confirmed = [], set()
     if partnership.step in JOINT_SIGN_OFF_STEPS:
         # Every member city, whether it has officers, and whether it confirmed: one query.

@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 
 from core import hooks
 from core.formatting import day
-from core.querysets import built_once
+from core.querysets import built_once, compiled_once
 from partnerships.health import stored
 from partnerships.models import (
     KPI,
@@ -218,11 +218,10 @@ class TimelineSource:
     entry: Callable[[tuple], TimelineEntry]
 
 
-def timeline(partnership: Partnership, length: int = TIMELINE_LENGTH) -> list[TimelineEntry]:
-    """The latest activities, step moves and what outer apps add (reminders sent...) merged,
-    newest first, in ONE query: a UNION of the tables in the same columns, TIMELINE_COLUMNS
-    (source, id, at, title, detail, from, to, first name, last name, username). An activity
-    has a date only: it sorts at midnight."""
+@compiled_once()
+def _timeline_rows(pk: int, sources: tuple[TimelineSource, ...], length: int) -> QuerySet:
+    """The timeline's UNION for the partnership `pk`, its latest `length` rows."""
+    partnership = Partnership(pk=pk)
     activities = (
         Activity.objects.filter(partnership=partnership)
         .order_by()
@@ -257,14 +256,22 @@ def timeline(partnership: Partnership, length: int = TIMELINE_LENGTH) -> list[Ti
         )
         .values_list(*TIMELINE_COLUMNS)
     )
+    others = [source.rows(partnership) for source in sources]
+    sign_off = timeline_rows(partnership)
+    rows = activities.union(moves, *sign_off, *others, all=True).order_by("-t_at", "-t_id")
+    return rows[:length]
+
+
+def timeline(partnership: Partnership, length: int = TIMELINE_LENGTH) -> list[TimelineEntry]:
+    """The latest activities, step moves and what outer apps add (reminders sent...) merged,
+    newest first, in ONE query: a UNION of the tables in the same columns, TIMELINE_COLUMNS
+    (source, id, at, title, detail, from, to, first name, last name, username), compiled once
+    (`_timeline_rows`). An activity has a date only: it sorts at midnight."""
     sources: dict[str, TimelineSource] = {
         s.name: s for s in hooks.providers("partnership.timeline")
     }
-    others = [source.rows(partnership) for source in sources.values()]
-    sign_off = timeline_rows(partnership)
     entries = []
-    rows = activities.union(moves, *sign_off, *others, all=True).order_by("-t_at", "-t_id")
-    for row in rows[:length]:
+    for row in _timeline_rows(partnership.pk, tuple(sources.values()), length):
         src, _id, at, title, detail, from_step, to_step, first, last, username = row
         by = " ".join(n for n in (first, last) if n) or username or ""
         if src in sources:

@@ -14,7 +14,9 @@ from partnerships.health import facts
 from partnerships.models import CityMembership
 from partnerships.selectors import dashboard, walk
 from tests.factories.partnerships import (
+    ActivityFactory,
     CityMembershipFactory,
+    KPIFactory,
     NorthPartnerFactory,
     PartnerFactory,
     PartnershipFactory,
@@ -72,7 +74,6 @@ def test_the_days_querysets_are_never_evaluated_nor_changed(two_cities):
             walk._rows_queryset.built(),
             walk._members_queryset.built(),
             facts._all_with_facts.built(today, facts.involvement_providers()),
-            workflow._facts_queryset.built(),
         ]
 
     before = [str(qs.query) for qs in cached()]
@@ -83,3 +84,19 @@ def test_the_days_querysets_are_never_evaluated_nor_changed(two_cities):
     workflow.gather_facts(t["px"])
     assert all(qs._result_cache is None for qs in cached())
     assert [str(qs.query) for qs in cached()] == before  # no request's filter left in them
+
+
+def test_the_compiled_queries_answer_for_the_partnership_asked(two_cities):
+    """The timeline and the gate facts run SQL compiled once for the first partnership asked:
+    each later partnership gets its own rows, and the SQL is not compiled again."""
+    t = two_cities
+    ActivityFactory(partnership=t["px"], title="Xalapa's call")
+    ActivityFactory(partnership=t["py"], title="York's call")
+    before = walk._timeline_rows.compiled.cache_info().misses
+    titles = {key: [e.title for e in walk.timeline(t[key])] for key in ("px", "py")}
+    assert "Xalapa's call" in titles["px"] and "York's call" not in titles["px"]
+    assert "York's call" in titles["py"] and "Xalapa's call" not in titles["py"]
+    assert walk._timeline_rows.compiled.cache_info().misses <= before + 1
+    KPIFactory(partnership=t["py"])
+    assert not workflow.gather_facts(t["px"]).kpis
+    assert workflow.gather_facts(t["py"]).kpis
