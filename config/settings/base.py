@@ -155,6 +155,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     _options.setdefault("connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=3))
     # JIT compilation took ~150 ms of the list query at scale (see docs/performance.md).
     _options.setdefault("options", "-c jit=off")
+    # Parameters sent apart from the SQL, so a query's text is the same from one request to
+    # the next and psycopg prepares it after a few runs: PostgreSQL then plans it once per
+    # connection instead of every time (planning was 3 ms of the partnership page's 4 ms
+    # query; docs/performance.md, "Prepared statements").
+    _options.setdefault(
+        "server_side_binding", env.bool("DATABASE_SERVER_SIDE_BINDING", default=True)
+    )
     # Connection pooling (docs/deployment.md, "Sizing"). Django's own pool, one per process,
     # shared by its threads: it replaces persistent connections (Django refuses both at once).
     if env.int("DATABASE_POOL_MAX_SIZE", default=0):

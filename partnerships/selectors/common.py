@@ -18,9 +18,10 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    TextField,
     Value,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Cast, Coalesce
 
 from partnerships.models import (
     Partnership,
@@ -54,6 +55,17 @@ class FlatConcat(Func):
 
     function = "CONCAT"
     output_field = CharField()
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        # CONCAT takes "any": a text sent as a bound parameter needs its type said.
+        clone = self.copy()
+        clone.set_source_expressions(
+            [
+                Cast(e, TextField()) if isinstance(e, Value) else e
+                for e in self.get_source_expressions()
+            ]
+        )
+        return super(FlatConcat, clone).as_sql(compiler, connection, **extra_context)
 
     def as_sqlite(self, compiler, connection, **extra_context):
         clone = self.copy()
