@@ -5,6 +5,8 @@
                                              # pages, and a writer (bench/mix.py), as JSON
     python bench/django_tasks.py reminders   # time the reminder scan, as JSON
     python bench/django_tasks.py coordinator # a network coordinator's dashboard, in-process
+    python bench/django_tasks.py miss        # the mix's pages and the admin changelist computed
+                                             # in-process, page cache off: ms a page
 
 Each prints one JSON object on their last line of output.
 """
@@ -388,10 +390,92 @@ def coordinator() -> dict:
     }
 
 
+MISS_OFFICERS = 3
+MISS_ROUNDS = 3
+
+
+def _kind(path: str) -> str:
+    """The mix's kinds of page, by address."""
+    address, _, query = path.partition("?")
+    if address.rstrip("/").split("/")[-1].isdigit():
+        return "partnership page"
+    if "cities" in address:
+        return "city directory"
+    if query:
+        return "list"
+    return address
+
+
+def miss() -> dict:
+    """The miss path without wrk's noise: the mix's pages (`mix`, its first MISS_OFFICERS
+    officers) and the admin changelist (a superuser's), each computed in this process through
+    Django's test client with the page cache off; every page visited once to warm the process,
+    then MISS_ROUNDS rounds, each figure the best round's mean. The ratio of the two is the
+    cache-off budget's "× the admin changelist" as the Python and the database see it."""
+    import statistics
+    from collections import defaultdict
+
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+    from django.urls import reverse
+
+    data = mix()
+    User = get_user_model()
+    visitors = []
+    for officer in data["officers"][:MISS_OFFICERS]:
+        client = Client(HTTP_HOST="localhost")
+        client.force_login(User.objects.get(username=officer["username"]))
+        visitors.append((client, officer["paths"]))
+    admin = Client(HTTP_HOST="localhost")
+    admin.force_login(User.objects.get(username=data["writer"]["username"]))
+    changelist = reverse("admin:partnerships_partnership_changelist")
+    visitors.append((admin, [changelist] * 20))
+
+    def visit(client, path) -> float:
+        started = time.perf_counter()
+        response = client.get(path, secure=True)
+        elapsed = time.perf_counter() - started
+        assert response.status_code == 200, (path, response.status_code)
+        return elapsed * 1000
+
+    for client, paths in visitors:
+        for path in paths:
+            visit(client, path)
+    best: dict[str, float] = {}
+    counts: dict[str, int] = {}
+    for _ in range(MISS_ROUNDS):
+        times = defaultdict(list)
+        for client, paths in visitors:
+            for path in paths:
+                kind = "admin changelist" if path == changelist else _kind(path)
+                times[kind].append(visit(client, path))
+        for kind, values in times.items():
+            best[kind] = min(best.get(kind, float("inf")), statistics.mean(values))
+            counts[kind] = len(values)
+    pages = {k: v for k, v in best.items() if k != "admin changelist"}
+    mix_ms = sum(pages[k] * counts[k] for k in pages) / sum(counts[k] for k in pages)
+    return {
+        "measured": True,
+        "officers": len(visitors) - 1,
+        "rounds": MISS_ROUNDS,
+        "pages_ms": {k: round(v, 1) for k, v in sorted(pages.items())},
+        "pages_count": {k: counts[k] for k in sorted(pages)},
+        "mix_ms": round(mix_ms, 1),
+        "admin_changelist_ms": round(best["admin changelist"], 1),
+        "admin_over_mix": round(best["admin changelist"] / mix_ms, 2),
+    }
+
+
 if __name__ == "__main__":
-    if sys.argv[1] == "coordinator":  # every visit computes the page
+    if sys.argv[1] in ("coordinator", "miss"):  # every visit computes the page
         os.environ["PAGE_CACHE"] = "off"
     _setup()
-    tasks = {"prepare": prepare, "mix": mix, "reminders": reminders, "coordinator": coordinator}
+    tasks = {
+        "prepare": prepare,
+        "mix": mix,
+        "reminders": reminders,
+        "coordinator": coordinator,
+        "miss": miss,
+    }
     task = tasks[sys.argv[1]]
     print(json.dumps(task()))

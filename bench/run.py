@@ -587,6 +587,18 @@ def _mix_lines(result: dict) -> list[str]:
             + ("n/a" if f["gunicorn_cpu_pct"] is None else f"{f['gunicorn_cpu_pct']:.0f} %")
             + " |"
         )
+    miss = result.get("miss")
+    if miss and miss.get("measured"):
+        kinds = ", ".join(
+            f"{kind} {ms} ms ({miss['pages_count'][kind]})" for kind, ms in miss["pages_ms"].items()
+        )
+        lines += [
+            "",
+            f"In-process, page cache off (django_tasks.py miss; {miss['officers']} officers, "
+            f"best of {miss['rounds']} rounds): the mix {miss['mix_ms']} ms a page ({kinds}); "
+            f"the admin changelist {miss['admin_changelist_ms']} ms: "
+            f"{miss['admin_over_mix']} × the mix's page.",
+        ]
     return lines
 
 
@@ -869,6 +881,11 @@ def main(argv: list[str] | None = None) -> int:
             log(f"  {peer['rps']} rps, p95 {peer['p95_ms']} ms, {peer['errors']} errors")
             figure = run_mix(env, server, args, writes=False, data=result["mix"])
             result["mix"]["figures"].update(figure["figures"])
+        # The same miss path in-process, without wrk's queue: ms a page, and the ratio to the
+        # admin changelist as the Python and the database see it.
+        log("the miss path in-process (django_tasks.py miss)")
+        result["miss"] = task(env, "miss")
+        log(f"  {result['miss']}")
 
     if args.skip_reminders:
         result["reminders"] = {"measured": False, "note": "skipped (--skip-reminders)"}

@@ -159,9 +159,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # the next and psycopg prepares it after a few runs: PostgreSQL then plans it once per
     # connection instead of every time (planning was 3 ms of the partnership page's 4 ms
     # query; docs/performance.md, "Prepared statements").
-    _options.setdefault(
-        "server_side_binding", env.bool("DATABASE_SERVER_SIDE_BINDING", default=True)
-    )
+    if env.bool("DATABASE_SERVER_SIDE_BINDING", default=True):
+        _options.setdefault("server_side_binding", True)
+        # Django turns psycopg's preparing off unless told; 5 runs, as psycopg's own default.
+        _options.setdefault("prepare_threshold", env.int("DATABASE_PREPARE_THRESHOLD", default=5))
     # Connection pooling (docs/deployment.md, "Sizing"). Django's own pool, one per process,
     # shared by its threads: it replaces persistent connections (Django refuses both at once).
     if env.int("DATABASE_POOL_MAX_SIZE", default=0):

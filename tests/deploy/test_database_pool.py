@@ -20,6 +20,10 @@ from django.db import connection
 with connection.cursor() as cursor:
     cursor.execute("SELECT 1")
     one = cursor.fetchone()[0]
+    for n in range(6):  # the same query, other parameters: prepared once it repeats
+        cursor.execute("SELECT count(*) FROM django_migrations WHERE id > %s", [n])
+    cursor.execute("SELECT count(*) FROM pg_prepared_statements")
+    prepared = cursor.fetchone()[0]
 d = connection.settings_dict
 print(json.dumps({
     "one": one,
@@ -28,6 +32,8 @@ print(json.dumps({
     "conn_max_age": d["CONN_MAX_AGE"],
     "server_side_cursors": not d.get("DISABLE_SERVER_SIDE_CURSORS", False),
     "prepare_threshold": d["OPTIONS"].get("prepare_threshold", "default"),
+    "server_side_binding": d["OPTIONS"].get("server_side_binding", False),
+    "prepared": prepared,
 }))
 """
 
@@ -57,10 +63,17 @@ def _settings(**env: str) -> dict:
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
-def test_persistent_connections_by_default():
+def test_persistent_connections_and_prepared_statements_by_default():
     out = _settings()
     assert out["one"] == 1 and out["pool"] is None and out["conn_max_age"] == 60
-    assert out["server_side_cursors"] and out["prepare_threshold"] == "default"
+    assert out["server_side_cursors"] and out["server_side_binding"] is True
+    assert out["prepare_threshold"] == 5 and out["prepared"] >= 1
+
+
+def test_parameters_merged_into_the_sql_on_request():
+    out = _settings(DATABASE_SERVER_SIDE_BINDING="false")
+    assert out["server_side_binding"] is False and out["prepare_threshold"] == "default"
+    assert out["prepared"] == 0
 
 
 def test_django_pool_replaces_persistent_connections():
@@ -74,3 +87,4 @@ def test_pgbouncer_transaction_mode_settings():
     out = _settings(DATABASE_PGBOUNCER="true")
     assert out["one"] == 1
     assert out["server_side_cursors"] is False and out["prepare_threshold"] is None
+    assert out["prepared"] == 0
