@@ -43,8 +43,8 @@ def built_once(maxsize: int = 4) -> Callable[[Callable[..., Q]], Callable[..., Q
 
 # --- Compiled once --------------------------------------------------------------------------
 
-# The argument a compiled query is built for: an id no row has, swapped for the real one at
-# run time. Out of the range of a PostgreSQL integer, so it cannot be mistaken for a real id.
+# The argument a compiled query is built for, swapped for the real one at run time: negative,
+# so no row has it, and unlike any other parameter a query holds.
 MARKER = -(2**40) - 7
 
 
