@@ -7,6 +7,9 @@ request of the day. `built_once` keeps the queryset a function builds, per disti
 kept one is never filtered, annotated or evaluated by a caller, so no request leaves anything
 in it for the next. `fn.built(...)` reaches the kept one (tests check it stays untouched).
 
+`custom_plans` is the other side of prepared statements (config/settings/base.py): a bulk job
+whose queries hold long lists of ids asks PostgreSQL to plan each for its own parameters.
+
 `compiled_once` goes one step further for a values query that differs from one request to the
 next only by an id (a partnership's timeline): its SQL is compiled once and run with the id
 swapped in, so neither the querysets nor their SQL are built again.
@@ -14,8 +17,9 @@ swapped in, so neither the querysets nor their SQL are built again.
 
 from __future__ import annotations
 
+import contextlib
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import TypeVar
 
 from django.db import connections
@@ -103,3 +107,31 @@ def compiled_once(
         return run
 
     return decorator
+
+
+# --- Plans for bulk work ----------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def custom_plans(using: str = "default") -> Iterator[None]:
+    """Meanwhile, PostgreSQL plans every query for its own parameters. A prepared query is
+    planned once per connection (generic plans: what makes a page's queries quick), but a
+    generic plan of a bulk query (thousands of ids, recomputed chunk after chunk) was 4 times
+    slower than its custom one: the stored health of 30,000 partnerships took 11.8 s instead of
+    2.8 s. Inside a transaction the setting ends with it; else it is reset on the way out."""
+    connection = connections[using]
+    if connection.vendor != "postgresql":
+        yield
+        return
+    if connection.in_atomic_block:
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL plan_cache_mode = force_custom_plan")
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SET plan_cache_mode = force_custom_plan")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("RESET plan_cache_mode")

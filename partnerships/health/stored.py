@@ -21,6 +21,7 @@ otherwise the row stays stale for the next reader rather than hold what was read
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -31,6 +32,7 @@ from django.db.models.functions import Coalesce
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
+from core.querysets import custom_plans
 from core.transactions import gathered_on_commit
 from partnerships.health.facts import (
     FACT_COLUMNS,
@@ -59,6 +61,8 @@ STORED_FACTS = (
     "has_kpis",  # not the score's: the warning signs' (health/warnings.py)
 )
 CHUNK = 2000
+# More rows than this are a bulk recomputation: planned for its own ids (`custom_plans`).
+BULK = 100
 
 # The models the facts are read from: a row of each names its partnership directly, but a KPI
 # result (through its review).
@@ -192,9 +196,13 @@ def refresh(ids: Iterable[int], today: dt.date, using: str | None = None) -> int
     and store each one no write marked meanwhile. Returns how many were read."""
     ids = sorted(ids)
     read = 0
-    for start in range(0, len(ids), CHUNK):
-        chunk = _facts_query(today, using).filter(pk__in=ids[start : start + CHUNK]).order_by()
-        read += len(_recompute(chunk, today, using))
+    # A few rows (a writer's commit, a page's stale rows) keep the prepared plans.
+    db = using or router.db_for_write(HealthSummary)
+    plans = custom_plans(db) if len(ids) > BULK else contextlib.nullcontext()
+    with plans:
+        for start in range(0, len(ids), CHUNK):
+            chunk = _facts_query(today, using).filter(pk__in=ids[start : start + CHUNK])
+            read += len(_recompute(chunk.order_by(), today, using))
     return read
 
 

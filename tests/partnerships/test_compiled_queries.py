@@ -1,16 +1,21 @@
 """core.querysets.compiled_once: SQL compiled once for a marker id and run for any id gives
 what the ORM gives (converted dates and times included), and refuses a query that does not
-depend on its id."""
+depend on its id. core.querysets.custom_plans: a bulk job's queries planned for their own
+parameters, the setting gone afterwards."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 import pytest
+from django.db import connection, transaction
 from django.db.models import DateTimeField, F
 from django.db.models.functions import Cast
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
-from core.querysets import MARKER, CompiledQuery, compiled_once
+from core.querysets import MARKER, CompiledQuery, compiled_once, custom_plans
+from partnerships.health import stored
 from partnerships.models import Activity, Partnership
 from tests.factories.partnerships import ActivityFactory, PartnershipFactory
 
@@ -60,3 +65,54 @@ def test_dicts_are_named_as_values_names_them():
 def test_a_query_without_the_marker_is_refused():
     with pytest.raises(ValueError, match="MARKER"):
         CompiledQuery(Partnership.objects.values("pk"))
+
+
+# --- custom_plans -----------------------------------------------------------------------------
+
+
+def _plan_mode() -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW plan_cache_mode")
+        return cursor.fetchone()[0]
+
+
+postgresql_only = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="plan_cache_mode is PostgreSQL's"
+)
+
+
+@postgresql_only
+@pytest.mark.django_db(transaction=True)
+def test_custom_plans_outside_a_transaction_are_reset_even_after_an_error():
+    before = _plan_mode()
+    with custom_plans():
+        assert _plan_mode() == "force_custom_plan"
+    assert _plan_mode() == before
+    with pytest.raises(ZeroDivisionError), custom_plans():
+        1 / 0  # noqa: B018
+    assert _plan_mode() == before
+
+
+@postgresql_only
+@pytest.mark.django_db(transaction=True)
+def test_custom_plans_inside_a_transaction_end_with_it():
+    before = _plan_mode()
+    with transaction.atomic():
+        with custom_plans():
+            assert _plan_mode() == "force_custom_plan"
+        assert _plan_mode() == "force_custom_plan"  # LOCAL: until the transaction ends
+    assert _plan_mode() == before
+
+
+def test_a_bulk_recomputation_of_the_stored_health_plans_for_its_own_ids():
+    partnerships = [PartnershipFactory() for _ in range(3)]
+    ids = [p.pk for p in partnerships]
+    today = timezone.localdate()
+    with CaptureQueriesContext(connection) as few:
+        stored.refresh(ids, today)
+    many = ids + list(range(-stored.BULK, 0))  # ids no row has: read, none found
+    with CaptureQueriesContext(connection) as bulk:
+        stored.refresh(many, today)
+    said = [q["sql"] for q in bulk.captured_queries if "plan_cache_mode" in q["sql"]]
+    assert not [q for q in few.captured_queries if "plan_cache_mode" in q["sql"]]
+    assert bool(said) == (connection.vendor == "postgresql")
