@@ -10,20 +10,22 @@ in it for the next. `fn.built(...)` reaches the kept one (tests check it stays u
 `custom_plans` is the other side of prepared statements (config/settings/base.py): a bulk job
 whose queries hold long lists of ids asks PostgreSQL to plan each for its own parameters.
 
-`compiled_once` goes one step further for a values query that differs from one request to the
-next only by an id (a partnership's timeline): its SQL is compiled once and run with the id
-swapped in, so neither the querysets nor their SQL are built again.
+`compiled_once` goes one step further for a query that differs from one request to the next
+only by a few ids (a partnership's timeline; its page's row, for the reader's cities): its SQL
+is compiled once and run with the ids swapped in, so neither the querysets nor their SQL are
+built again. It gives rows, or model instances as the ORM would (`CompiledQuery.instances`).
 """
 
 from __future__ import annotations
 
 import contextlib
+import copy
 import functools
 from collections.abc import Callable, Iterator
 from typing import TypeVar
 
 from django.db import connections
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 
 Q = TypeVar("Q", bound=QuerySet)
 
@@ -48,41 +50,69 @@ def built_once(maxsize: int = 4) -> Callable[[Callable[..., Q]], Callable[..., Q
 # --- Compiled once --------------------------------------------------------------------------
 
 # The argument a compiled query is built for, swapped for the real one at run time: negative,
-# so no row has it, and unlike any other parameter a query holds.
+# so no row has it, and unlike any other parameter a query holds. A query of several arguments
+# is built with `marker(i)` for its i-th (MARKER is `marker(0)`).
 MARKER = -(2**40) - 7
+MAX_ARGUMENTS = 64
+
+
+def marker(i: int) -> int:
+    """The stand-in for a compiled query's argument number `i`."""
+    if not 0 <= i < MAX_ARGUMENTS:
+        raise ValueError(f"A compiled query takes at most {MAX_ARGUMENTS} arguments.")
+    return MARKER - i
 
 
 class CompiledQuery:
-    """A values queryset compiled to SQL once for `MARKER`, run for any value in its place.
+    """A queryset compiled to SQL once for its markers, run for any values in their place.
 
     Compiling a UNION of half a dozen annotated querysets (the partnership page's timeline)
     cost five times the query itself; the SQL is the same for every partnership but for the
     id. The rows go through the compiler's own converters, as the ORM would deliver them
-    (dates and times from SQLite included)."""
+    (dates and times from SQLite included). Its first argument, `MARKER`, must be in it."""
 
     def __init__(self, queryset: QuerySet):
+        self.queryset = queryset
         self.alias = queryset.db
         self.compiler = queryset.query.get_compiler(using=self.alias)
         self.sql, params = self.compiler.as_sql()
         self.params = tuple(params)
-        self.slots = [i for i, p in enumerate(self.params) if type(p) is int and p == MARKER]
-        if not self.slots:
+        self.slots = [
+            (i, MARKER - p)
+            for i, p in enumerate(self.params)
+            if type(p) is int and MARKER - MAX_ARGUMENTS < p <= MARKER
+        ]
+        if not any(argument == 0 for _, argument in self.slots):
             raise ValueError("The queryset does not depend on its argument (no MARKER in it).")
         query = queryset.query  # the column names, as Django's ValuesIterable names them
         self.names = [*query.extra_select, *query.values_select, *query.annotation_select]
 
-    def rows(self, value: int) -> list[tuple]:
+    def _params(self, values: tuple) -> list:
         params = list(self.params)
-        for i in self.slots:
-            params[i] = value
+        for i, argument in self.slots:
+            params[i] = values[argument]
+        return params
+
+    def rows(self, *values) -> list[tuple]:
         with connections[self.alias].cursor() as cursor:
-            cursor.execute(self.sql, params)
+            cursor.execute(self.sql, self._params(values))
             found = cursor.fetchall()
         return list(self.compiler.results_iter(results=[found], tuple_expected=True))
 
-    def dicts(self, value: int) -> list[dict]:
+    def dicts(self, *values) -> list[dict]:
         """The rows as a `.values()` queryset gives them."""
-        return [dict(zip(self.names, row, strict=True)) for row in self.rows(value)]
+        return [dict(zip(self.names, row, strict=True)) for row in self.rows(*values)]
+
+    def instances(self, *values) -> list[Model]:
+        """The model instances the queryset gives (its select_related objects and annotations
+        included), through Django's own iterable: only the SQL is not compiled again."""
+        compiler = copy.copy(self.compiler)
+        compiled = (self.sql, self._params(values))
+        compiler.as_sql = lambda *args, **kwargs: compiled
+        compiler.connection = connections[self.alias]  # this thread's, not the compiling one's
+        queryset = self.queryset.model._default_manager.db_manager(self.alias).all()
+        queryset.query.get_compiler = lambda *args, **kwargs: compiler
+        return list(queryset)
 
 
 def compiled_once(
@@ -107,6 +137,22 @@ def compiled_once(
         return run
 
     return decorator
+
+
+def prefetched(instance: Model, name: str, objects: list[Model]) -> None:
+    """Give `instance` its reverse relation `name` as `prefetch_related` would, from objects
+    read otherwise (a compiled query): `instance.<name>.all()` then asks no query, and each
+    object knows `instance` without asking either."""
+    manager = getattr(instance, name)
+    field = manager.field
+    for obj in objects:
+        field.set_cached_value(obj, instance)
+    queryset = manager.get_queryset()
+    queryset._result_cache = list(objects)
+    queryset._prefetch_done = True
+    if not hasattr(instance, "_prefetched_objects_cache"):
+        instance._prefetched_objects_cache = {}
+    instance._prefetched_objects_cache[field.remote_field.cache_name] = queryset
 
 
 # --- Plans for bulk work ----------------------------------------------------------------------

@@ -1,23 +1,37 @@
 """core.querysets.compiled_once: SQL compiled once for a marker id and run for any id gives
-what the ORM gives (converted dates and times included), and refuses a query that does not
-depend on its id. core.querysets.custom_plans: a bulk job's queries planned for their own
+what the ORM gives (converted dates and times included; model instances with their related
+objects and annotations; several arguments), and refuses a query that does not depend on its
+id. The partnership page's query, compiled once per shape of reader, gives each reader their
+own answer. core.querysets.custom_plans: a bulk job's queries planned for their own
 parameters, the setting gone afterwards."""
 
 from __future__ import annotations
 
 import datetime as dt
+import threading
 
 import pytest
-from django.db import connection, transaction
-from django.db.models import DateTimeField, F
+from django.db import connection, connections, transaction
+from django.db.models import Count, DateTimeField, F
 from django.db.models.functions import Cast
+from django.http import Http404
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from core.querysets import MARKER, CompiledQuery, compiled_once, custom_plans
+from core.querysets import MARKER, CompiledQuery, compiled_once, custom_plans, marker, prefetched
+from notifications import services as notifications
 from partnerships.health import stored
-from partnerships.models import Activity, Partnership
-from tests.factories.partnerships import ActivityFactory, PartnershipFactory
+from partnerships.models import Activity, CityMembership, Partnership, PartnershipMember
+from partnerships.selectors import walk
+from tests.factories.accounts import UserFactory
+from tests.factories.partnerships import (
+    ActivityFactory,
+    CityMembershipFactory,
+    PartnerFactory,
+    PartnershipFactory,
+    PartnershipMemberFactory,
+    TwinningStrategyFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -65,6 +79,104 @@ def test_dicts_are_named_as_values_names_them():
 def test_a_query_without_the_marker_is_refused():
     with pytest.raises(ValueError, match="MARKER"):
         CompiledQuery(Partnership.objects.values("pk"))
+
+
+def _with_strategy_and_count():
+    return Partnership.objects.select_related("strategy").annotate(n=Count("activities"))
+
+
+def test_instances_are_the_orms_with_related_objects_and_annotations():
+    strategy = TwinningStrategyFactory()
+    a = PartnershipFactory(title="A", strategy=strategy)
+    b = PartnershipFactory(title="B")
+    ActivityFactory.create_batch(2, partnership=a)
+    compiled = CompiledQuery(_with_strategy_and_count().filter(pk=MARKER))
+    for partnership in (a, b):
+        [orm] = _with_strategy_and_count().filter(pk=partnership.pk)
+        [found] = compiled.instances(partnership.pk)
+        assert (found.pk, found.title, found.n) == (orm.pk, orm.title, orm.n)
+        assert found._state.adding is False and found._state.db == "default"
+        with CaptureQueriesContext(connection) as queries:
+            assert found.strategy == orm.strategy  # read with the row
+        assert not queries.captured_queries
+    assert compiled.instances(-1) == []
+
+
+def test_several_arguments_each_take_their_place():
+    first, second, other = PartnerFactory(), PartnerFactory(), PartnerFactory()
+    mine = [PartnershipFactory(home=first), PartnershipFactory(home=second)]
+    PartnershipFactory(home=other)
+    compiled = CompiledQuery(
+        Partnership.objects.filter(pk__gte=MARKER, members__partner_id__in=[marker(1), marker(2)])
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    low = min(p.pk for p in mine) - 1
+    assert compiled.rows(low, first.pk, second.pk) == [(p.pk,) for p in mine]
+    assert compiled.rows(low, first.pk, first.pk) == [(mine[0].pk,)]
+    with pytest.raises(ValueError, match="at most"):
+        marker(64)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_instances_run_on_the_calling_threads_connection():
+    partnership = PartnershipFactory(title="Threaded")
+    compiled = CompiledQuery(Partnership.objects.filter(pk=MARKER))  # compiled in this thread
+    found, used = [], []
+
+    def read():
+        found.extend(compiled.instances(partnership.pk))
+        used.append(connections["default"])
+        connections["default"].close()
+
+    worker = threading.Thread(target=read)
+    worker.start()
+    worker.join()
+    assert [p.title for p in found] == ["Threaded"]
+    assert used[0] is not connections["default"]  # its own, not the compiling thread's
+
+
+def test_prefetched_members_ask_no_query_and_know_their_partnership():
+    partnership = PartnershipFactory()
+    PartnershipMemberFactory(partnership=partnership)
+    fresh = Partnership.objects.get(pk=partnership.pk)
+    members = list(PartnershipMember.objects.filter(partnership=partnership).order_by("pk"))
+    prefetched(fresh, "members", members)
+    with CaptureQueriesContext(connection) as queries:
+        assert list(fresh.members.all()) == members
+        assert all(m.partnership is fresh for m in members)
+    assert not queries.captured_queries
+
+
+def test_the_page_query_compiled_once_answers_each_reader_for_themselves():
+    """Officers of one city, of two, of another, an admin and people following or not: one
+    compiled query per shape of reader, each answer their own."""
+    north, south, east = PartnerFactory(), PartnerFactory(), PartnerFactory()
+    ours = PartnershipFactory(home=north)
+    theirs = PartnershipFactory(home=east)
+    one = UserFactory()
+    CityMembershipFactory(user=one, partner=north, role=CityMembership.Role.OFFICER)
+    two = UserFactory()
+    for city in (south, north):
+        CityMembershipFactory(user=two, partner=city, role=CityMembership.Role.OFFICER)
+    other = UserFactory()
+    CityMembershipFactory(user=other, partner=south, role=CityMembership.Role.OFFICER)
+    admin = UserFactory(is_superuser=True, is_staff=True)
+    notifications.follow(two, ours)
+    walk._page_query.cache_clear()
+
+    def page(user, partnership):
+        user = type(user).objects.get(pk=user.pk)  # a fresh request's user
+        return walk.partnership_for_page(user, partnership.pk)
+
+    assert page(one, ours).user_follows is False
+    assert page(two, ours).user_follows is True
+    assert page(admin, theirs).pk == theirs.pk
+    for reader, partnership in ((other, ours), (one, theirs), (two, theirs), (UserFactory(), ours)):
+        with pytest.raises(Http404):
+            page(reader, partnership)
+    assert walk._page_query.cache_info().currsize == 3  # one city, two cities, admin
+    assert [m.partner_id for m in page(one, ours).members.all()] == [north.pk]
 
 
 # --- custom_plans -----------------------------------------------------------------------------
