@@ -241,6 +241,41 @@ def champion_add(request, pk: int):
 # --- The partnership's page ----------------------------------------------------------------
 
 
+def _steps(partnership: Partnership, checklists: dict, shown: int) -> list[dict]:
+    """The eight steps as the page draws them: open are the one shown and the current one;
+    the others' bodies are loaded when opened (`?panel=N`, by htmx), their summary line is
+    drawn with the page."""
+    steps = []
+    for step in Step:
+        checklist = checklists[step]
+        steps.append(
+            {
+                "step": step,
+                "purpose": workflow.STEPS[step].purpose,
+                "panel": workflow.STEPS[step].template,
+                "state": "done"
+                if step < partnership.step
+                else "current"
+                if step == partnership.step
+                else "todo",
+                "checklist": checklist,
+                "met": sum(r.met for r in checklist),
+                "shown": step == shown,
+                "open": step in (shown, partnership.step),
+            }
+        )
+    return steps
+
+
+def _agreements(partnership: Partnership) -> dict:
+    """The one-to-one records the steps' panels show, read with the page's row."""
+    return {
+        "decision": _one(partnership, "selection_decision"),
+        "letter": _one(partnership, "letter_of_intent"),
+        "plan": _one(partnership, "business_plan"),
+    }
+
+
 def _one(obj, name: str):
     """A reverse one-to-one (loaded with select_related) or None."""
     try:
@@ -355,25 +390,21 @@ def partnership_detail(request, pk: int):
     shown = _shown_step(request.GET.get("step"), partnership.step)
     members = list(partnership.members.all())
     home = next((m for m in members if m.role == m.Role.HOME), None)
-
-    steps = []
-    for step in Step:
-        checklist = checklists[step]
-        steps.append(
+    steps = _steps(partnership, checklists, shown)
+    panel = _shown_step(request.GET.get("panel"), 0) if request.htmx else 0
+    if panel:
+        # A closed step opened in the browser: its body alone, as the page would draw it open.
+        return render(
+            request,
+            "partnerships/_step_panel.html",
             {
-                "step": step,
-                "purpose": workflow.STEPS[step].purpose,
-                "panel": workflow.STEPS[step].template,
-                "state": "done"
-                if step < partnership.step
-                else "current"
-                if step == partnership.step
-                else "todo",
-                "checklist": checklist,
-                "met": sum(r.met for r in checklist),
-                "shown": step == shown,
-                "open": step in (shown, partnership.step),
-            }
+                "s": {**steps[panel - 1], "open": True},
+                "partnership": partnership,
+                "can_edit": can_edit,
+                "home": home,
+                "artefacts": {},
+                **_agreements(partnership),
+            },
         )
     at_last_step = partnership.step >= workflow.LAST_STEP
     context = {
@@ -384,9 +415,7 @@ def partnership_detail(request, pk: int):
         "steps": steps,
         "shown": shown,
         "artefacts": _step_artefacts(partnership, shown),
-        "decision": _one(partnership, "selection_decision"),
-        "letter": _one(partnership, "letter_of_intent"),
-        "plan": _one(partnership, "business_plan"),
+        **_agreements(partnership),
         "strength_label": lendrum_label(partnership.relationship_strength),
         "at_last_step": at_last_step,
         "blockers": []

@@ -549,6 +549,38 @@ def test_detail_shows_each_steps_records(client):
     ] * 7 + ["current"]
 
 
+def test_a_closed_steps_body_is_loaded_when_opened_and_only_for_those_who_may_see_it(
+    client, twinned
+):
+    """The page draws the open steps' bodies (the shown one and the current one); a closed
+    step has its summary line and a link showing it in full (no JavaScript), and its body comes
+    with `?panel=N` when the browser opens it (htmx), as the page would draw it open."""
+    home = PartnerFactory()
+    user = officer_of(home)
+    p = walked_to(Step.MEASUREMENT, home=home, user=user)
+    ChampionFactory(partnership=p, name="Thandi Champion")
+    client.force_login(user)
+    page = client.get(url("detail", p.pk)).content.decode()
+    assert page.count('id="step-8-body"') == 1 and 'id="step-1-body"' not in page
+    assert 'hx-get="?panel=1"' in page and 'href="?step=1#step-1"' in page
+    assert "Thandi Champion" not in page  # step 1's records: not drawn closed
+    body = client.get(url("detail", p.pk), {"panel": 1}, HTTP_HX_REQUEST="true")
+    assert body.status_code == 200 and body.templates[0].name == "partnerships/_step_panel.html"
+    text = body.content.decode()
+    assert 'id="step-1-body"' in text and "Before leaving this step" in text
+    assert text.count("<details") == 1 and " open>" in text
+    # Without htmx, or with a step that is not one, the whole page.
+    for params, headers in (({"panel": 1}, {}), ({"panel": "x"}, {"HTTP_HX_REQUEST": "true"})):
+        whole = client.get(url("detail", p.pk), params, **headers)
+        assert whole.templates[0].name == "partnerships/partnership_detail.html"
+    # The body is the page's: the same check of who may see the partnership (an account
+    # without a role is sent to its status page).
+    for who, refused in (("stranger", 404), ("chamber", 302)):
+        client.force_login(twinned[who])
+        response = client.get(url("detail", p.pk), {"panel": 1}, HTTP_HX_REQUEST="true")
+        assert response.status_code == refused, who
+
+
 # --- The list ------------------------------------------------------------------------------
 
 
