@@ -77,20 +77,25 @@ class CompiledQuery:
         self.compiler = queryset.query.get_compiler(using=self.alias)
         self.sql, params = self.compiler.as_sql()
         self.params = tuple(params)
+        # With server-side binding an integer parameter may come typed (psycopg's Int8, an
+        # int): its value is swapped in the same type, so the statement keeps its types.
         self.slots = [
-            (i, MARKER - p)
+            (i, MARKER - p, type(p))
             for i, p in enumerate(self.params)
-            if type(p) is int and MARKER - MAX_ARGUMENTS < p <= MARKER
+            if isinstance(p, int)
+            and not isinstance(p, bool)
+            and MARKER - MAX_ARGUMENTS < p <= MARKER
         ]
-        if not any(argument == 0 for _, argument in self.slots):
+        if not any(argument == 0 for _, argument, _ in self.slots):
             raise ValueError("The queryset does not depend on its argument (no MARKER in it).")
         query = queryset.query  # the column names, as Django's ValuesIterable names them
         self.names = [*query.extra_select, *query.values_select, *query.annotation_select]
 
     def _params(self, values: tuple) -> list:
         params = list(self.params)
-        for i, argument in self.slots:
-            params[i] = values[argument]
+        for i, argument, kind in self.slots:
+            value = values[argument]
+            params[i] = value if value is None else kind(value)
         return params
 
     def rows(self, *values) -> list[tuple]:
@@ -105,12 +110,13 @@ class CompiledQuery:
 
     def instances(self, *values) -> list[Model]:
         """The model instances the queryset gives (its select_related objects and annotations
-        included), through Django's own iterable: only the SQL is not compiled again."""
+        included, not its prefetch_related), through Django's own iterable: only the SQL is
+        not compiled again."""
         compiler = copy.copy(self.compiler)
         compiled = (self.sql, self._params(values))
         compiler.as_sql = lambda *args, **kwargs: compiled
         compiler.connection = connections[self.alias]  # this thread's, not the compiling one's
-        queryset = self.queryset.model._default_manager.db_manager(self.alias).all()
+        queryset = QuerySet(model=self.queryset.model, using=self.alias)
         queryset.query.get_compiler = lambda *args, **kwargs: compiler
         return list(queryset)
 

@@ -440,13 +440,20 @@ def _shown(model_field, value) -> str:
     return text if len(text) <= 80 else text[:77] + "…"
 
 
-def history_entries(partnership: Partnership, length: int = HISTORY_LENGTH) -> list[HistoryEntry]:
-    """The last `length` changes to the record, each with its changed fields: one query."""
-    records = list(
-        partnership.history.select_related("history_user").order_by("-history_date", "-history_id")[
+@functools.lru_cache(maxsize=2)
+def _history_query(length: int) -> CompiledQuery:
+    history = Partnership.history.model.objects.filter(id=MARKER)
+    return CompiledQuery(
+        history.select_related("history_user").order_by("-history_date", "-history_id")[
             : length + 1
         ]
     )
+
+
+def history_entries(partnership: Partnership, length: int = HISTORY_LENGTH) -> list[HistoryEntry]:
+    """The last `length` changes to the record, each with its changed fields: one query
+    (compiled once)."""
+    records = _history_query(length).instances(partnership.pk)
     entries = []
     for newer, older in zip(records[:length], [*records[1:], None], strict=False):
         changes = []

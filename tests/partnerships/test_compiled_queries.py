@@ -118,6 +118,18 @@ def test_several_arguments_each_take_their_place():
         marker(64)
 
 
+def test_a_typed_integer_parameter_keeps_its_type():
+    """With server-side binding (PostgreSQL), a filter on an integer column that is not a key
+    (the history's `id`) gives the marker as psycopg's typed Int8: found all the same."""
+    partnership = PartnershipFactory(title="Kept")
+    history = Partnership.history.model.objects.filter(id=MARKER).order_by("history_id")
+    compiled = CompiledQuery(history)
+    assert [h.title for h in compiled.instances(partnership.pk)] == ["Kept"]
+    assert [type(compiled.params[i]) for i, _, _ in compiled.slots] == [
+        type(p) for p in history.query.get_compiler("default").as_sql()[1]
+    ]
+
+
 @pytest.mark.django_db(transaction=True)
 def test_instances_run_on_the_calling_threads_connection():
     partnership = PartnershipFactory(title="Threaded")
