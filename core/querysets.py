@@ -89,7 +89,10 @@ class CompiledQuery:
         if not any(argument == 0 for _, argument, _ in self.slots):
             raise ValueError("The queryset does not depend on its argument (no MARKER in it).")
         query = queryset.query  # the column names, as Django's ValuesIterable names them
-        self.names = [*query.extra_select, *query.values_select, *query.annotation_select]
+        if getattr(query, "selected", None):  # Django 5.2: the order values() was given
+            self.names = list(query.selected)
+        else:
+            self.names = [*query.extra_select, *query.values_select, *query.annotation_select]
 
     def _params(self, values: tuple) -> list:
         params = list(self.params)

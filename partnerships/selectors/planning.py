@@ -8,12 +8,14 @@ from dataclasses import dataclass, field
 from django.db.models import (
     CharField,
     OuterRef,
+    QuerySet,
     Subquery,
 )
 from django.utils import timezone
 from django.utils.translation import gettext
 
 from core.formatting import day
+from core.querysets import compiled_once
 from partnerships.models import (
     MOU,
     Partnership,
@@ -49,10 +51,12 @@ class MouRow:
         return self.effective_on is not None and self.effective_on > timezone.localdate()
 
 
-def mous_for_page(partnership: Partnership) -> list[MouRow]:
+@compiled_once(maxsize=1, as_dicts=True)
+def _mou_rows(pk: int) -> QuerySet:
+    """The MOUs of the partnership `pk`, a row per signatory (compiled once)."""
     through = MOU.areas.through
-    rows = (
-        MOU.objects.filter(partnership=partnership)
+    return (
+        MOU.objects.filter(partnership_id=pk)
         .annotate(
             mou_area_names=Subquery(
                 through.objects.filter(mou=OuterRef("pk"))
@@ -80,8 +84,11 @@ def mous_for_page(partnership: Partnership) -> list[MouRow]:
             "signatories__partner__name",
         )
     )
+
+
+def mous_for_page(partnership: Partnership) -> list[MouRow]:
     mous: dict[int, MouRow] = {}
-    for row in rows:
+    for row in _mou_rows(partnership.pk):
         mou = mous.get(row["pk"])
         if mou is None:
             mou = mous[row["pk"]] = MouRow(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from django.db.models import (
     F,
     OuterRef,
@@ -10,6 +12,7 @@ from django.db.models import (
     Sum,
 )
 
+from core.querysets import MARKER, CompiledQuery
 from partnerships.models import (
     ApproachContact,
     Candidate,
@@ -38,9 +41,15 @@ def criteria_of(partnership: Partnership | None) -> QuerySet[StrategyCriterion]:
 
 def candidates_for_page(partnership: Partnership) -> list[Candidate]:
     """Candidates with their approach, due diligence, feasibility and weighted score."""
+    return _candidates_query().instances(partnership.pk)
+
+
+@functools.lru_cache(maxsize=1)
+def _candidates_query() -> CompiledQuery:
     scores = CriterionScore.objects.filter(candidate=OuterRef("pk")).order_by().values("candidate")
-    return list(
-        partnership.candidates.select_related("partner", "due_diligence", "feasibility")
+    return CompiledQuery(
+        Candidate.objects.filter(partnership_id=MARKER)
+        .select_related("partner", "due_diligence", "feasibility")
         .annotate(
             n_contacts=count_of(ApproachContact.objects.filter(candidate=OuterRef("pk"))),
             last_response=Subquery(

@@ -225,9 +225,13 @@ class TimelineEntry:
 
 
 def recent_activities(partnership: Partnership, length: int = TIMELINE_LENGTH) -> list[Activity]:
-    return list(
-        partnership.activities.select_related("created_by").order_by("-occurred_on", "-id")[:length]
-    )
+    return _activities_query(length).instances(partnership.pk)
+
+
+@functools.lru_cache(maxsize=2)
+def _activities_query(length: int) -> CompiledQuery:
+    activities = Activity.objects.filter(partnership_id=MARKER).select_related("created_by")
+    return CompiledQuery(activities.order_by("-occurred_on", "-id")[:length])
 
 
 TIMELINE_COLUMNS = (

@@ -22,6 +22,7 @@ from django.db.models import (
     IntegerField,
     OuterRef,
     Q,
+    QuerySet,
     Subquery,
     TextField,
     Value,
@@ -35,6 +36,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from core.errors import DomainError
 from core.formatting import day
+from core.querysets import compiled_once
 from core.views import apply_errors, paginate, report_refusal, require
 from partnerships import permissions, selectors, services
 from partnerships.forms.measurement import (
@@ -103,12 +105,12 @@ def _report(form, exc: DomainError | ValidationError) -> None:
         form.add_error(None, item)
 
 
-def step_records(partnership: Partnership) -> tuple[list[Review], list[Lesson]]:
-    """The partnership's reviews (latest period first) and lessons (newest first) in ONE query,
-    a UNION of the two tables in the same columns, for the partnership page's step 8."""
+@compiled_once(maxsize=1)
+def _step_rows(pk: int) -> QuerySet:
+    """The UNION `step_records` reads, for the partnership `pk` (compiled once)."""
     columns = ("m_src", "m_id", "m_start", "m_end", "m_label", "m_value", "m_text", "m_step")
     reviews = (
-        Review.objects.filter(partnership=partnership)
+        Review.objects.filter(partnership_id=pk)
         .order_by()
         .annotate(
             m_src=Value("review", output_field=CharField()),
@@ -124,7 +126,7 @@ def step_records(partnership: Partnership) -> tuple[list[Review], list[Lesson]]:
         .values_list(*columns, "m_at")
     )
     lessons = (
-        Lesson.objects.filter(partnership=partnership)
+        Lesson.objects.filter(partnership_id=pk)
         .order_by()
         .annotate(
             m_src=Value("lesson", output_field=CharField()),
@@ -139,9 +141,14 @@ def step_records(partnership: Partnership) -> tuple[list[Review], list[Lesson]]:
         )
         .values_list(*columns, "m_at")
     )
+    return reviews.union(lessons, all=True).order_by("m_src", "-m_end", "-m_at", "-m_id")
+
+
+def step_records(partnership: Partnership) -> tuple[list[Review], list[Lesson]]:
+    """The partnership's reviews (latest period first) and lessons (newest first) in ONE query,
+    a UNION of the two tables in the same columns, for the partnership page's step 8."""
     found_reviews, found_lessons = [], []
-    rows = reviews.union(lessons, all=True).order_by("m_src", "-m_end", "-m_at", "-m_id")
-    for src, pk, start, end, label, value, text, step, at in rows:
+    for src, pk, start, end, label, value, text, step, at in _step_rows(partnership.pk):
         if src == "review":
             found_reviews.append(
                 Review(

@@ -11,7 +11,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
-from django.db.models import CharField, DecimalField, F, Value
+from django.db.models import CharField, DecimalField, F, QuerySet, Value
 from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
@@ -24,6 +24,7 @@ from core import hooks
 from core.documents import pdf_attachment
 from core.errors import DomainError
 from core.page_cache import cached_page
+from core.querysets import compiled_once
 from core.views import apply_errors, paginate, report_refusal, require
 from partnerships import permissions, selectors, services, workflow
 from partnerships.filters import SCOPE_MINE, PartnershipFilter
@@ -326,14 +327,13 @@ def _step_artefacts(partnership: Partnership, step: int) -> dict:
     return {"reviews": reviews, "lessons": lessons}
 
 
-def _planning_records(partnership: Partnership) -> tuple[list[PlanAction], list[KPI]]:
-    """The business plan's actions (by due date) and the KPIs (by name) in ONE query, a UNION
-    of the two tables in the same columns: the page shows the health check too, within its
-    query budget."""
+@compiled_once(maxsize=1)
+def _planning_rows(pk: int) -> QuerySet:
+    """The UNION `_planning_records` reads, for the partnership `pk` (compiled once)."""
     columns = ("r_src", "r_id", "r_text", "r_by", "r_side", "r_due", "r_status", "r_low", "r_high")
     amount = DecimalField(max_digits=14, decimal_places=2)
     kpis = (
-        KPI.objects.filter(partnership=partnership)
+        KPI.objects.filter(partnership_id=pk)
         .order_by()
         .annotate(
             r_src=Value("kpi", output_field=CharField()),
@@ -349,7 +349,7 @@ def _planning_records(partnership: Partnership) -> tuple[list[PlanAction], list[
         .values_list(*columns)
     )
     actions = (
-        PlanAction.objects.filter(plan__partnership=partnership)
+        PlanAction.objects.filter(plan__partnership_id=pk)
         .order_by()
         .annotate(
             r_src=Value("action", output_field=CharField()),
@@ -364,9 +364,15 @@ def _planning_records(partnership: Partnership) -> tuple[list[PlanAction], list[
         )
         .values_list(*columns)
     )
+    return kpis.union(actions, all=True).order_by("r_src", "r_due", "r_text", "r_id")
+
+
+def _planning_records(partnership: Partnership) -> tuple[list[PlanAction], list[KPI]]:
+    """The business plan's actions (by due date) and the KPIs (by name) in ONE query, a UNION
+    of the two tables in the same columns: the page shows the health check too, within its
+    query budget."""
     found_actions, found_kpis = [], []
-    rows = kpis.union(actions, all=True).order_by("r_src", "r_due", "r_text", "r_id")
-    for src, pk, text, by, side, due, status, low, high in rows:
+    for src, pk, text, by, side, due, status, low, high in _planning_rows(partnership.pk):
         if src == "kpi":
             kpi = KPI(pk=pk, name=text, unit=by, baseline=low, target=high, target_date=due)
             kpi.area = CooperationArea(name=side) if side else None

@@ -76,6 +76,29 @@ def test_dicts_are_named_as_values_names_them():
     assert compiled.dicts(partnership.pk) == [{"title": "Named", "heading": "Named"}]
 
 
+def test_dicts_follow_the_order_values_selects_related_fields_and_annotations_in():
+    """A values() of fields, fields across a join and an annotation: Django 5.2 keeps the
+    order they were named in (`query.selected`), and so do the dicts."""
+    partnership = PartnershipFactory(title="Ordered")
+    ActivityFactory(partnership=partnership, title="Visit")
+    values = (
+        Partnership.objects.filter(pk=MARKER)
+        .annotate(n=Count("activities", distinct=True))
+        .values("title", "n", "activities__title")
+    )
+    compiled = CompiledQuery(values)
+    orm = list(
+        Partnership.objects.filter(pk=partnership.pk)
+        .annotate(n=Count("activities", distinct=True))
+        .values("title", "n", "activities__title")
+    )
+    assert (
+        compiled.dicts(partnership.pk)
+        == orm
+        == [{"title": "Ordered", "n": 1, "activities__title": "Visit"}]
+    )
+
+
 def test_a_query_without_the_marker_is_refused():
     with pytest.raises(ValueError, match="MARKER"):
         CompiledQuery(Partnership.objects.values("pk"))
