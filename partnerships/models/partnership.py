@@ -9,6 +9,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.choices import ChoiceDisplay
 from core.search import vector as search_vector
 from partnerships.models.choices import Step
 from partnerships.models.partners import CooperationArea, Partner
@@ -32,7 +33,7 @@ def status_rank() -> models.Case:
     )
 
 
-class Partnership(models.Model):
+class Partnership(ChoiceDisplay, models.Model):
     """A city-to-city partnership walked through the eight steps.
 
     The step only ever changes through `services.partnership_advance/return`, which ask
