@@ -53,7 +53,7 @@ def built_once(maxsize: int = 4) -> Callable[[Callable[..., Q]], Callable[..., Q
 # so no row has it, and unlike any other parameter a query holds. A query of several arguments
 # is built with `marker(i)` for its i-th (MARKER is `marker(0)`).
 MARKER = -(2**40) - 7
-MAX_ARGUMENTS = 64
+MAX_ARGUMENTS = 2048
 
 
 def marker(i: int) -> int:

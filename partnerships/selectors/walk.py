@@ -172,6 +172,11 @@ def _members_queryset() -> QuerySet[PartnershipMember]:
     )
 
 
+# The reader's city ids are compiled as this many slots at most (padded to a power of two, so
+# that few shapes are compiled); an officer of more cities reads the row uncompiled.
+PAGE_CITY_SLOTS = 1024
+
+
 def partnership_for_page(user, pk: int) -> Partnership:
     """The partnership if `user` may see it (else 404), with its one-to-one artefacts and the
     counts every step's summary shows, in one query; its members (each side's confirmation of
@@ -181,13 +186,26 @@ def partnership_for_page(user, pk: int) -> Partnership:
     cities = () if admin else tuple(sorted(permissions.city_ids(user)))
     if not (admin or cities):
         raise Http404
-    query = _page_query(admin, len(cities), tuple(hooks.providers("partnership.page_annotations")))
-    found = query.instances(pk, user.pk, *cities)
+    providers = tuple(hooks.providers("partnership.page_annotations"))
+    if len(cities) > PAGE_CITY_SLOTS:
+        found = list(
+            _annotated(visible_among(_page_queryset(), user), user, providers).filter(pk=pk)
+        )
+    else:
+        slots = 1 << (len(cities) - 1).bit_length() if cities else 0
+        padded = cities + cities[-1:] * (slots - len(cities))  # IN (3, 5, 5, 5) is IN (3, 5)
+        found = _page_query(admin, slots, providers).instances(pk, user.pk, *padded)
     if not found:
         raise Http404
     [partnership] = found
     prefetched(partnership, "members", _members_query().instances(pk))
     return partnership
+
+
+def _annotated(qs: QuerySet[Partnership], user, providers: tuple) -> QuerySet[Partnership]:
+    for provider in providers:
+        qs = qs.annotate(**provider(user))
+    return qs
 
 
 @functools.lru_cache(maxsize=16)
@@ -199,10 +217,7 @@ def _page_query(admin: bool, n_cities: int, providers: tuple) -> CompiledQuery:
     qs = _page_queryset().filter(pk=MARKER)
     if not admin:
         qs = among_cities(qs, [marker(2 + i) for i in range(n_cities)])
-    reader = get_user_model()(pk=marker(1))
-    for provider in providers:
-        qs = qs.annotate(**provider(reader))
-    return CompiledQuery(qs)
+    return CompiledQuery(_annotated(qs, get_user_model()(pk=marker(1)), providers))
 
 
 @functools.lru_cache(maxsize=1)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+from unittest.mock import patch
 
 import pytest
 from django.db import connection, connections, transaction
@@ -138,7 +139,7 @@ def test_several_arguments_each_take_their_place():
     assert compiled.rows(low, first.pk, second.pk) == [(p.pk,) for p in mine]
     assert compiled.rows(low, first.pk, first.pk) == [(mine[0].pk,)]
     with pytest.raises(ValueError, match="at most"):
-        marker(64)
+        marker(2048)
 
 
 def test_a_typed_integer_parameter_keeps_its_type():
@@ -212,6 +213,15 @@ def test_the_page_query_compiled_once_answers_each_reader_for_themselves():
             page(reader, partnership)
     assert walk._page_query.cache_info().currsize == 3  # one city, two cities, admin
     assert [m.partner_id for m in page(one, ours).members.all()] == [north.pk]
+    # Three cities read through four slots (the last id again); more than the slots, uncompiled.
+    CityMembershipFactory(user=two, partner=east, role=CityMembership.Role.OFFICER)
+    assert page(two, theirs).pk == theirs.pk
+    assert walk._page_query.cache_info().currsize == 4
+    with patch.object(walk, "PAGE_CITY_SLOTS", 2):
+        assert page(two, ours).user_follows is True
+        with pytest.raises(Http404):
+            page(UserFactory(), theirs)
+    assert walk._page_query.cache_info().currsize == 4
 
 
 # --- custom_plans -----------------------------------------------------------------------------
