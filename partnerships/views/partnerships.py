@@ -399,12 +399,13 @@ def partnership_detail(request, pk: int):
     steps = _steps(partnership, checklists, shown)
     panel = _shown_step(request.GET.get("panel"), 0) if request.htmx else 0
     if panel:
-        # A closed step opened in the browser: its body alone, as the page would draw it open.
+        # A closed step opened in the browser: its body alone, as the page draws an open step
+        # that is not shown in full (its records are one link further, `?step=N`).
         return render(
             request,
             "partnerships/_step_panel.html",
             {
-                "s": {**steps[panel - 1], "open": True},
+                "s": {**steps[panel - 1], "open": True, "shown": False},
                 "partnership": partnership,
                 "can_edit": can_edit,
                 "home": home,

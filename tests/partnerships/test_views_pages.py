@@ -569,6 +569,9 @@ def test_a_closed_steps_body_is_loaded_when_opened_and_only_for_those_who_may_se
     text = body.content.decode()
     assert 'id="step-1-body"' in text and "Before leaving this step" in text
     assert text.count("<details") == 1 and " open>" in text
+    # Even for the current step, a loaded body is the summary with its link to the records.
+    current = client.get(url("detail", p.pk), {"panel": 8}, HTTP_HX_REQUEST="true")
+    assert 'href="?step=8#step-8"' in current.content.decode()
     # Without htmx, or with a step that is not one, the whole page.
     for params, headers in (({"panel": 1}, {}), ({"panel": "x"}, {"HTTP_HX_REQUEST": "true"})):
         whole = client.get(url("detail", p.pk), params, **headers)
