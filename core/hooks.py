@@ -57,7 +57,8 @@ HOOKS: dict[str, str] = {
     "`template` and data, read as `panel`) on a partnership's page, below the steps",
     "partnership.page_annotations": "(user) -> dict of name: expression, annotated on the "
     "partnership page's own query (e.g. whether the user follows it), so that an outer app's "
-    "link or panel costs no query of its own",
+    "link or panel costs no query of its own; the query is compiled once per shape of reader, "
+    "for a stand-in user holding only the reader's id: depend on `user.pk` alone",
     "city.officers_panels": "(request, city) -> dict | None: a panel (its `template` and "
     "data) on a city's officers page (pending invitations, requests to join)",
     "search.city_annotations": "() -> dict of name: expression, annotated on the search step's "
