@@ -125,12 +125,12 @@ class CompiledQuery:
 
 
 def compiled_once(
-    maxsize: int = 8, as_dicts: bool = False
+    maxsize: int = 8, as_dicts: bool = False, as_instances: bool = False
 ) -> Callable[[Callable[..., QuerySet]], Callable[..., list]]:
-    """Decorate `build(marker, *shape)`, which returns a values queryset depending on one id:
-    the decorated `fn(id, *shape)` returns its rows (tuples, or dicts with `as_dicts`),
-    compiling the SQL once per `shape` (which must be hashable and name everything else the
-    query depends on). `fn.compiled(*shape)` reaches the CompiledQuery."""
+    """Decorate `build(marker, *shape)`, which returns a queryset depending on one id: the
+    decorated `fn(id, *shape)` returns its rows (tuples; dicts with `as_dicts`; model instances
+    with `as_instances`), compiling the SQL once per `shape` (which must be hashable and name
+    everything else the query depends on). `fn.compiled(*shape)` reaches the CompiledQuery."""
 
     def decorator(build: Callable[..., QuerySet]) -> Callable[..., list]:
         @functools.lru_cache(maxsize=maxsize)
@@ -140,6 +140,8 @@ def compiled_once(
         @functools.wraps(build)
         def run(value: int, *shape) -> list:
             query = compiled(*shape)
+            if as_instances:
+                return query.instances(value)
             return query.dicts(value) if as_dicts else query.rows(value)
 
         run.compiled = compiled

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import functools
-
 from django.db.models import (
     F,
     OuterRef,
@@ -12,7 +10,7 @@ from django.db.models import (
     Sum,
 )
 
-from core.querysets import MARKER, CompiledQuery
+from core.querysets import compiled_once
 from partnerships.models import (
     ApproachContact,
     Candidate,
@@ -41,14 +39,14 @@ def criteria_of(partnership: Partnership | None) -> QuerySet[StrategyCriterion]:
 
 def candidates_for_page(partnership: Partnership) -> list[Candidate]:
     """Candidates with their approach, due diligence, feasibility and weighted score."""
-    return _candidates_query().instances(partnership.pk)
+    return _candidates(partnership.pk)
 
 
-@functools.lru_cache(maxsize=1)
-def _candidates_query() -> CompiledQuery:
+@compiled_once(maxsize=1, as_instances=True)
+def _candidates(pk: int) -> QuerySet[Candidate]:
     scores = CriterionScore.objects.filter(candidate=OuterRef("pk")).order_by().values("candidate")
-    return CompiledQuery(
-        Candidate.objects.filter(partnership_id=MARKER)
+    return (
+        Candidate.objects.filter(partnership_id=pk)
         .select_related("partner", "due_diligence", "feasibility")
         .annotate(
             n_contacts=count_of(ApproachContact.objects.filter(candidate=OuterRef("pk"))),

@@ -5,7 +5,6 @@ city's confirmation on its officers' dashboard. Each read is a fixed number of q
 from __future__ import annotations
 
 import datetime as dt
-import functools
 from dataclasses import dataclass, field
 
 from django.db.models import (
@@ -24,7 +23,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Cast, Coalesce, Concat
 
-from core.querysets import MARKER, CompiledQuery
+from core.querysets import compiled_once
 from partnerships import permissions, workflow
 from partnerships.models import (
     CityMembership,
@@ -46,18 +45,18 @@ def offline_confirmations_for_page(partnership: Partnership) -> list[OfflineConf
     """Those of the current passage of a joint sign-off step (disputed ones too, to say why),
     and every one still awaiting its city's own word, whatever the step: one query, compiled
     once (the step and when it was entered are read from the partnership's row)."""
-    return _offline_query().instances(partnership.pk)
+    return _offline_confirmations(partnership.pk)
 
 
-@functools.lru_cache(maxsize=1)
-def _offline_query() -> CompiledQuery:
+@compiled_once(maxsize=1, as_instances=True)
+def _offline_confirmations(pk: int) -> QuerySet[OfflineConfirmation]:
     current = Q(
         step=F("partnership__step"),
         recorded_at__gte=F("partnership__step_entered_at"),
         partnership__step__in=workflow.JOINT_SIGN_OFF_STEPS,
     )
-    return CompiledQuery(
-        OfflineConfirmation.objects.filter(partnership_id=MARKER)
+    return (
+        OfflineConfirmation.objects.filter(partnership_id=pk)
         .filter(current | Q(status=OfflineConfirmation.Status.RECORDED))
         .select_related("partner", "recorded_by", "reviewed_by")
         .order_by("recorded_at", "pk")

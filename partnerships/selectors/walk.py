@@ -198,7 +198,7 @@ def partnership_for_page(user, pk: int) -> Partnership:
     if not found:
         raise Http404
     [partnership] = found
-    prefetched(partnership, "members", _members_query().instances(pk))
+    prefetched(partnership, "members", _members(pk))
     return partnership
 
 
@@ -220,9 +220,9 @@ def _page_query(admin: bool, n_cities: int, providers: tuple) -> CompiledQuery:
     return CompiledQuery(_annotated(qs, get_user_model()(pk=marker(1)), providers))
 
 
-@functools.lru_cache(maxsize=1)
-def _members_query() -> CompiledQuery:
-    return CompiledQuery(_members_queryset().filter(partnership_id=MARKER))
+@compiled_once(maxsize=1, as_instances=True)
+def _members(pk: int) -> QuerySet[PartnershipMember]:
+    return _members_queryset().filter(partnership_id=pk)
 
 
 @dataclass(frozen=True)
@@ -240,13 +240,13 @@ class TimelineEntry:
 
 
 def recent_activities(partnership: Partnership, length: int = TIMELINE_LENGTH) -> list[Activity]:
-    return _activities_query(length).instances(partnership.pk)
+    return _recent_activities(partnership.pk, length)
 
 
-@functools.lru_cache(maxsize=2)
-def _activities_query(length: int) -> CompiledQuery:
-    activities = Activity.objects.filter(partnership_id=MARKER).select_related("created_by")
-    return CompiledQuery(activities.order_by("-occurred_on", "-id")[:length])
+@compiled_once(maxsize=2, as_instances=True)
+def _recent_activities(pk: int, length: int) -> QuerySet[Activity]:
+    activities = Activity.objects.filter(partnership_id=pk).select_related("created_by")
+    return activities.order_by("-occurred_on", "-id")[:length]
 
 
 TIMELINE_COLUMNS = (
@@ -459,20 +459,16 @@ def _shown(model_field, value) -> str:
     return text if len(text) <= 80 else text[:77] + "…"
 
 
-@functools.lru_cache(maxsize=2)
-def _history_query(length: int) -> CompiledQuery:
-    history = Partnership.history.model.objects.filter(id=MARKER)
-    return CompiledQuery(
-        history.select_related("history_user").order_by("-history_date", "-history_id")[
-            : length + 1
-        ]
-    )
+@compiled_once(maxsize=2, as_instances=True)
+def _history(pk: int, length: int) -> QuerySet:
+    history = Partnership.history.model.objects.filter(id=pk).select_related("history_user")
+    return history.order_by("-history_date", "-history_id")[: length + 1]
 
 
 def history_entries(partnership: Partnership, length: int = HISTORY_LENGTH) -> list[HistoryEntry]:
     """The last `length` changes to the record, each with its changed fields: one query
     (compiled once)."""
-    records = _history_query(length).instances(partnership.pk)
+    records = _history(partnership.pk, length)
     entries = []
     for newer, older in zip(records[:length], [*records[1:], None], strict=False):
         changes = []

@@ -126,6 +126,18 @@ def test_instances_are_the_orms_with_related_objects_and_annotations():
     assert compiled.instances(-1) == []
 
 
+@compiled_once(maxsize=1, as_instances=True)
+def _with_strategy(pk: int):
+    return _with_strategy_and_count().filter(pk=pk)
+
+
+def test_the_decorator_gives_instances_too():
+    partnership = PartnershipFactory(title="Decorated", strategy=TwinningStrategyFactory())
+    [found] = _with_strategy(partnership.pk)
+    assert (found.title, found.n, found.strategy_id) == ("Decorated", 0, partnership.strategy_id)
+    assert _with_strategy(-1) == []
+
+
 def test_several_arguments_each_take_their_place():
     first, second, other = PartnerFactory(), PartnerFactory(), PartnerFactory()
     mine = [PartnershipFactory(home=first), PartnershipFactory(home=second)]
