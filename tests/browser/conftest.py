@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.browser.contexts import new_context
+
 # Playwright's sync API runs an event loop in this thread; the test's own ORM calls are safe.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
@@ -48,7 +50,7 @@ def browser():
 
 @pytest.fixture
 def page(browser):
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context = new_context(browser, viewport={"width": 1280, "height": 900})
     page = context.new_page()
     page.set_default_timeout(15_000)
     yield page
@@ -57,7 +59,7 @@ def page(browser):
 
 @pytest.fixture
 def phone(browser):
-    context = browser.new_context(viewport={"width": 375, "height": 812}, is_mobile=True)
+    context = new_context(browser, viewport={"width": 375, "height": 812}, is_mobile=True)
     page = context.new_page()
     page.set_default_timeout(15_000)
     yield page

@@ -28,6 +28,7 @@ from partnerships.models import (
     Partnership,
     Step,
 )
+from tests.browser.contexts import new_context
 from tests.browser.test_layout import assert_no_horizontal_overflow
 from tests.factories.accounts import UserFactory
 from tests.factories.gazetteer import GUANGZHOU, LOS_ANGELES, load_places
@@ -139,7 +140,7 @@ def test_two_cities_run_one_record_from_invitation_to_a_signed_mou(
     world, live_server, browser, screenshot
 ):
     today = timezone.localdate()
-    contexts = [browser.new_context(viewport={"width": 1280, "height": 900}) for _ in range(2)]
+    contexts = [new_context(browser, viewport={"width": 1280, "height": 900}) for _ in range(2)]
     mei, sam = (c.new_page() for c in contexts)
     for page in (mei, sam):
         page.set_default_timeout(15_000)
@@ -149,7 +150,7 @@ def test_two_cities_run_one_record_from_invitation_to_a_signed_mou(
         _journey(mei, sam, base, today, screenshot)
         # On a phone, the newcomer signs in with the password they chose; the record with its
         # timeline and thread, and the notifications, fit the screen.
-        phone = browser.new_context(viewport={"width": 375, "height": 812}, is_mobile=True)
+        phone = new_context(browser, viewport={"width": 375, "height": 812}, is_mobile=True)
         contexts.append(phone)
         small = phone.new_page()
         small.set_default_timeout(15_000)

@@ -7,6 +7,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from partnerships.models import CityMembership, Step
+from tests.browser.contexts import new_context
 from tests.factories.accounts import UserFactory
 from tests.factories.partnerships import (
     ChampionFactory,
@@ -142,7 +143,7 @@ def test_nothing_is_cut_off_on_a_laptop_screen(officer, live_server, browser, sc
     """Issue 19: at 1,366 px the step board showed seven columns of eight, and the report's
     funnel table hid its last column behind a scroll bar. Every board column and every table
     cell on the dashboard and the report is in view, and nothing scrolls sideways."""
-    context = browser.new_context(viewport={"width": 1366, "height": 768})
+    context = new_context(browser, viewport={"width": 1366, "height": 768})
     page = context.new_page()
     page.set_default_timeout(15_000)
     try:
