@@ -8,9 +8,38 @@ import pytest
 pytest_plugins = ["tests.worlds"]
 
 
+def _flush_by_delete():
+    """Transactional tests end with Django's flush, a TRUNCATE of every table: on PostgreSQL
+    that makes new files for ~90 tables and their indexes, 0.23 s even when they are empty.
+    DELETE in one transaction (foreign keys are deferred to its commit) leaves the same empty
+    tables in 0.01 s. Sequences still reset by TRUNCATE when a test asks for it."""
+    from django.db.backends.postgresql.operations import DatabaseOperations
+
+    truncate = DatabaseOperations.sql_flush
+
+    def sql_flush(self, style, tables, *, reset_sequences=False, allow_cascade=False):
+        if reset_sequences or allow_cascade:
+            return truncate(
+                self, style, tables, reset_sequences=reset_sequences, allow_cascade=allow_cascade
+            )
+        delete = style.SQL_KEYWORD("DELETE FROM")
+        return [
+            f"{delete} {style.SQL_FIELD(self.quote_name(table))};"
+            for table in tables
+            if table not in KEPT
+        ]
+
+    DatabaseOperations.sql_flush = sql_flush
+
+
+# The content types and permissions the flush's post_migrate would create again, the same.
+KEPT = {"django_content_type", "auth_permission"}
+
+
 def pytest_configure(config):
     """The catalogs compiled before any test reads a translation (as `make messages` does), so
     that `pytest` alone tests the translations on disk; once, in the controlling process."""
+    _flush_by_delete()
     if hasattr(config, "workerinput"):
         return
     from babel.messages.frontend import CommandLineInterface
