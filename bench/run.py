@@ -237,8 +237,19 @@ class Server:
                 f"127.0.0.1:{self.port}",
                 "--workers",
                 str(self.workers),
+                # gunicorn also reads the project's gunicorn.conf.py (the web process's
+                # settings) from this folder. Two of them must not apply here: its 4 threads
+                # turn "sync" into gthread, whose keep-alive pins wrk's connections to the
+                # worker that accepted them (one worker busy, two idle: the changelist's
+                # "stall" at 11-13 rps); and its replacing each worker after 1,000 requests
+                # costs a worker's start-up, which /healthz at thousands a second paid every
+                # second (703 against 2,086 rps, docs/performance.md).
                 "--worker-class",
                 "sync",
+                "--threads",
+                "1",
+                "--max-requests",
+                "0",
                 "--timeout",
                 "60",
                 "--log-level",
