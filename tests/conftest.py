@@ -37,8 +37,9 @@ KEPT = {"django_content_type", "auth_permission"}
 
 
 def pytest_configure(config):
-    """The catalogs compiled before any test reads a translation (as `make messages` does), so
-    that `pytest` alone tests the translations on disk; once, in the controlling process."""
+    """In every process, the quicker flush above. Then, once, in the controlling process: the
+    catalogs compiled before any test reads a translation (as `make messages` does), so that
+    `pytest` alone tests the translations on disk."""
     _flush_by_delete()
     if hasattr(config, "workerinput"):
         return
