@@ -8,6 +8,10 @@ import pytest
 pytest_plugins = ["tests.worlds"]
 
 
+# The content types and permissions the flush's post_migrate would create again, the same.
+KEPT = {"django_content_type", "auth_permission"}
+
+
 def _flush_by_delete():
     """Transactional tests end with Django's flush, a TRUNCATE of every table: on PostgreSQL
     that makes new files for ~90 tables and their indexes, 0.23 s even when they are empty.
@@ -30,10 +34,6 @@ def _flush_by_delete():
         ]
 
     DatabaseOperations.sql_flush = sql_flush
-
-
-# The content types and permissions the flush's post_migrate would create again, the same.
-KEPT = {"django_content_type", "auth_permission"}
 
 
 def pytest_configure(config):
