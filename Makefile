@@ -65,8 +65,10 @@ browser-deps:
 	  fi; \
 	fi
 
+# Each test file on one worker (--dist loadfile): a module's shared world (tests/worlds.py) is
+# built once, not once per worker that gets some of its tests.
 test: install-dev browser-deps messages
-	$(VENV)/bin/pytest -n 2
+	$(VENV)/bin/pytest -n 2 --dist loadfile
 
 # The pages, the dossier, the exports and the search on the embedded default (SQLite, in a
 # throwaway file): what PostgreSQL accepts and SQLite refuses (a query too deep for its parser)

@@ -4,43 +4,18 @@ from pathlib import Path
 import pytest
 
 # The worlds built once per module (the permission matrix's, the query budgets', the demo
-# data), and the order and checks that keep them apart from the tests not asking for them.
-pytest_plugins = ["tests.worlds"]
-
-
-# The content types and permissions the flush's post_migrate would create again, the same.
-KEPT = {"django_content_type", "auth_permission"}
-
-
-def _flush_by_delete():
-    """Transactional tests end with Django's flush, a TRUNCATE of every table: on PostgreSQL
-    that makes new files for ~90 tables and their indexes, 0.23 s even when they are empty.
-    DELETE in one transaction (foreign keys are deferred to its commit) leaves the same empty
-    tables in 0.01 s. Sequences still reset by TRUNCATE when a test asks for it."""
-    from django.db.backends.postgresql.operations import DatabaseOperations
-
-    truncate = DatabaseOperations.sql_flush
-
-    def sql_flush(self, style, tables, *, reset_sequences=False, allow_cascade=False):
-        if reset_sequences or allow_cascade:
-            return truncate(
-                self, style, tables, reset_sequences=reset_sequences, allow_cascade=allow_cascade
-            )
-        delete = style.SQL_KEYWORD("DELETE FROM")
-        return [
-            f"{delete} {style.SQL_FIELD(self.quote_name(table))};"
-            for table in tables
-            if table not in KEPT
-        ]
-
-    DatabaseOperations.sql_flush = sql_flush
+# data), and the order and checks that keep them apart from the tests not asking for them;
+# the flush that leaves the database as the migrations left it (tests/flush.py).
+pytest_plugins = ["tests.worlds", "tests.flush"]
 
 
 def pytest_configure(config):
-    """In every process, the quicker flush above. Then, once, in the controlling process: the
-    catalogs compiled before any test reads a translation (as `make messages` does), so that
-    `pytest` alone tests the translations on disk."""
-    _flush_by_delete()
+    """In every process, the flush of tests/flush.py. Then, once, in the controlling process:
+    the catalogs compiled before any test reads a translation (as `make messages` does), so
+    that `pytest` alone tests the translations on disk."""
+    from tests import flush
+
+    flush.install()
     if hasattr(config, "workerinput"):
         return
     from babel.messages.frontend import CommandLineInterface
@@ -70,10 +45,13 @@ def _media_root(settings, tmp_path):
 
 @pytest.fixture(autouse=True)
 def _reference_lists(request):
-    """Transactional tests flush every table, the data migrations' reference lists too
-    (sectors, areas of cooperation, needs): put them back before each such test."""
+    """On SQLite (`make test-embedded`), where tests/flush.py does not restore what the
+    migrations put in, a transactional test's flush empties the reference lists (sectors,
+    areas of cooperation, needs): put them back before each such test."""
+    from django.db import connection
+
     marker = request.node.get_closest_marker("django_db")
-    if not (marker and marker.kwargs.get("transaction")):
+    if not (marker and marker.kwargs.get("transaction")) or connection.vendor == "postgresql":
         return
     if marker.kwargs.get("serialized_rollback"):
         return  # such a test restores the whole database itself
