@@ -49,6 +49,15 @@ class Deduction(NamedTuple):
     reason: str
 
 
+# The health bands' names, translated when shown (`Health.label`).
+BAND_LABELS = {
+    "healthy": gettext_noop("Healthy"),
+    "at_risk": gettext_noop("At risk"),
+    "weak": gettext_noop("Weak"),
+    "finished": gettext_noop("Not scored"),
+}
+
+
 @dataclass(frozen=True)
 class Health:
     """A score (None for a partnership that has ended or is archived) and why points were
@@ -75,12 +84,8 @@ class Health:
 
     @property
     def label(self) -> str:
-        return {
-            "healthy": gettext("Healthy"),
-            "at_risk": gettext("At risk"),
-            "weak": gettext("Weak"),
-            "finished": gettext("Not scored"),
-        }[self.band]
+        # Only the band's own label is translated (a list page reads one per row).
+        return gettext(BAND_LABELS[self.band])
 
     @property
     def css(self) -> str:
