@@ -1,6 +1,6 @@
-"""How dates and numbers read everywhere a person reads them: pages, e-mails, exports' text
-cells and the dossier. Django's own formats (`date_format`, `number_format`), so the active
-language's conventions apply; never string formatting by hand."""
+"""How dates, numbers and countries read everywhere a person reads them: pages, e-mails,
+exports' text cells and the dossier. Django's own formats (`date_format`, `number_format`), so
+the active language's conventions apply; never string formatting by hand."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ import datetime as dt
 from decimal import Decimal
 
 from django.utils.formats import date_format, number_format
+from django.utils.translation import get_language
+from django_countries import countries
 
 # The active language's named formats (English: config/formats/en/formats.py).
 SHORT_DATE = "SHORT_DATE_FORMAT"  # 3 Sep 2026, 2026年9月3日, 03.09.2026
@@ -29,3 +31,21 @@ def number(value: int | float | Decimal | None, decimals: int | None = None, def
     if value is None:
         return default
     return number_format(value, decimal_pos=decimals, use_l10n=True, force_grouping=True)
+
+
+# Country names by (language, code): django-countries looks a name up and translates it anew on
+# every call (20 µs), and a page of the list shows dozens. The names never change while the
+# process runs.
+_COUNTRY_NAMES: dict[tuple[str | None, str], str] = {}
+
+
+def country_name(code) -> str:
+    """A country's name in the active language, from its code or a `Country`; the code itself
+    for a code django-countries does not know."""
+    code = str(code or "")
+    key = (get_language(), code)
+    try:
+        return _COUNTRY_NAMES[key]
+    except KeyError:
+        name = _COUNTRY_NAMES[key] = countries.name(code) or code
+        return name

@@ -6,8 +6,8 @@ from __future__ import annotations
 import django_filters
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
-from django_countries import countries
 
+from core.formatting import country_name
 from core.forms import ChoicesForm
 from partnerships import selectors
 from partnerships.models import CooperationArea, Partner, Partnership, PartnershipMember, Step
@@ -34,7 +34,7 @@ def _members(**lookup) -> Exists:
 def country_choices() -> list[tuple[str, str]]:
     """Countries that have a city in the portal (one query), by name."""
     codes = set(Partner.objects.order_by().values_list("country", flat=True).distinct())
-    return sorted(((c, countries.name(c)) for c in codes if c), key=lambda c: c[1])
+    return sorted(((c, country_name(c)) for c in codes if c), key=lambda c: c[1])
 
 
 class PartnershipFilter(django_filters.FilterSet):

@@ -11,9 +11,8 @@ from dataclasses import dataclass
 
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django_countries import countries
 
-from core.formatting import number
+from core.formatting import country_name, number
 from core.languages import language_name, spoken_languages
 from partnerships.models import Partner, StrategyCriterion
 
@@ -111,10 +110,6 @@ def language_names(codes: Iterable[str]) -> str:
 
 def sector_list(ids: Iterable[int], sector_names: Mapping[int, str]) -> str:
     return ", ".join(sector_names[i] for i in sorted(ids, key=lambda i: sector_names.get(i, "")))
-
-
-def country_name(code: str) -> str:
-    return countries.name(code) or code
 
 
 def measure_city(

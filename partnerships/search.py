@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
+from core.formatting import country_name
 from core.search import Group, Hit, Query, first, matching
 from partnerships import selectors
 from partnerships.models import (
@@ -75,7 +76,7 @@ def cities_found(user, query: Query) -> Group:
             Hit(
                 row.name,
                 reverse("partnerships:city_detail", args=[row.pk]),
-                ", ".join(p for p in (row.province, row.country.name) if p),
+                ", ".join(p for p in (row.province, country_name(row.country)) if p),
             )
             for row in rows
         ],

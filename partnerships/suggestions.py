@@ -65,7 +65,7 @@ from django.db.models.functions import Abs, Coalesce
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from core.formatting import number
+from core.formatting import country_name, number
 from core.languages import spoken_languages
 from partnerships.measures import (
     AREAS,
@@ -81,7 +81,6 @@ from partnerships.measures import (
     City,
     Evidence,
     Measure,
-    country_name,
     distance_km,
     human_population,
     language_names,

@@ -12,8 +12,8 @@ from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquer
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django_countries import countries
 
+from core.formatting import country_name
 from core.forms import ChoicesForm, PlainForm, PlainModelForm
 from partnerships.models import (
     CityMembership,
@@ -94,7 +94,7 @@ class CityFilter(django_filters.FilterSet):
         super().__init__(data, queryset=directory_queryset() if queryset is None else queryset)
         # Only the countries some city is in: a list of ~250 names would mostly lead nowhere.
         present = Partner.objects.order_by().values_list("country", flat=True).distinct()
-        choices = sorted(((code, countries.name(code)) for code in present), key=lambda c: c[1])
+        choices = sorted(((code, country_name(code)) for code in present), key=lambda c: c[1])
         self.filters["country"].extra["choices"] = choices
         for field in self.form.fields.values():
             select = isinstance(field.widget, forms.Select)

@@ -12,9 +12,9 @@ from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
-from django_countries import countries
 
 from core.errors import DomainError
+from core.formatting import country_name
 from core.views import paginate, require
 from gazetteer.selectors import BadQuery, search_places
 from partnerships import services
@@ -39,7 +39,7 @@ def _page(request, search: PlaceSearchForm, choice: PlaceChoiceForm | None = Non
             cities = dict(Partner.objects.filter(geonameid__in=ids).values_list("geonameid", "pk"))
             for place in paged["page"].object_list:
                 place.city_pk = cities.get(place.pk)
-                place.country_name = countries.name(place.country) or place.country
+                place.country_name = country_name(place.country)
     return render(
         request,
         "partnerships/cities/city_add.html",
