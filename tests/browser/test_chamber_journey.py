@@ -21,6 +21,7 @@ from alliances.models import SubAlliance
 from businesses.models import BusinessProfile, ChamberMembership, Need, Outcome
 from businesses.reference_data import NEEDS
 from partnerships.models import MOU, CityMembership
+from tests.browser.contexts import expect_message
 from tests.factories.accounts import UserFactory
 from tests.factories.businesses import BusinessAssociationFactory, BusinessProfileFactory
 from tests.factories.partnerships import (
@@ -89,11 +90,6 @@ def world(transactional_db):
         export_readiness="ready",
     )
     return {"partnership": partnership, "officer": officer, "farming": farming}
-
-
-def expect_message(page: Page, text: str) -> None:
-    """A flash message after a POST/redirect/GET."""
-    expect(page.locator(".messages").get_by_text(text)).to_be_visible()
 
 
 def log_in(page: Page, base: str, username: str, password: str) -> None:

@@ -26,6 +26,7 @@ from alliances.models import SubAlliance
 from businesses.models import BusinessAssociation, MatchProposal, Need, Outcome
 from businesses.reference_data import NEEDS
 from partnerships.models import MOU, CityMembership
+from tests.browser.contexts import expect_message
 from tests.factories.accounts import UserFactory
 from tests.factories.businesses import BusinessAssociationFactory, BusinessProfileFactory
 from tests.factories.gazetteer import load_places
@@ -115,10 +116,6 @@ def world(transactional_db):
         export_readiness="exporting",
     )
     return {"partnership": partnership, "officer": officer}
-
-
-def expect_message(page: Page, text: str) -> None:
-    expect(page.locator(".messages").get_by_text(text)).to_be_visible()
 
 
 def log_in(page: Page, base: str, username: str, password: str) -> None:

@@ -28,7 +28,7 @@ from partnerships.models import (
     Partnership,
     Step,
 )
-from tests.browser.contexts import new_context
+from tests.browser.contexts import expect_message, new_context
 from tests.browser.test_layout import assert_no_horizontal_overflow
 from tests.factories.accounts import UserFactory
 from tests.factories.gazetteer import GUANGZHOU, LOS_ANGELES, load_places
@@ -73,10 +73,6 @@ def world(transactional_db):
     CooperationAreaFactory(code="trade", name="Trade and export promotion")
     CooperationAreaFactory(code="education", name="Education and youth exchange")
     return {"home": home, "user": user}
-
-
-def expect_message(page: Page, text: str) -> None:
-    expect(page.locator(".messages").get_by_text(text)).to_be_visible()
 
 
 def expect_at_step(page: Page, number: int, label: str) -> None:

@@ -24,6 +24,7 @@ from partnerships.models import (
     Step,
     StepTransition,
 )
+from tests.browser.contexts import expect_message
 from tests.factories.accounts import UserFactory
 from tests.factories.partnerships import (
     CityMembershipFactory,
@@ -66,11 +67,6 @@ def world(transactional_db):
     user = UserFactory(username="thandi", first_name="Thandi", last_name="Mokoena")
     CityMembershipFactory(user=user, partner=home, role=CityMembership.Role.COORDINATOR)
     return {"home": home, "candidate": candidate, "other": other, "user": user}
-
-
-def expect_message(page: Page, text: str) -> None:
-    """A flash message after a POST/redirect/GET."""
-    expect(page.locator(".messages").get_by_text(text)).to_be_visible()
 
 
 def expect_at_step(page: Page, number: int, label: str) -> None:

@@ -10,7 +10,7 @@ import re
 
 import pytest
 from django.utils import timezone
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
 from partnerships import services
 from partnerships.models import (
@@ -20,6 +20,7 @@ from partnerships.models import (
     Partnership,
     Step,
 )
+from tests.browser.contexts import expect_message
 from tests.factories.accounts import UserFactory
 from tests.factories.partnerships import (
     CityMembershipFactory,
@@ -47,10 +48,6 @@ def world(transactional_db):
         partnership=partnership, candidate=candidate, reasons="Best fit.", user=user
     )
     return {"partnership": partnership, "home": home, "away": away}
-
-
-def expect_message(page: Page, text: str) -> None:
-    expect(page.locator(".messages").get_by_text(text)).to_be_visible()
 
 
 @pytest.mark.django_db(transaction=True)
