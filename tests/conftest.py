@@ -43,26 +43,6 @@ def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
-@pytest.fixture(autouse=True)
-def _reference_lists(request):
-    """On SQLite (`make test-embedded`), where tests/flush.py does not restore what the
-    migrations put in, a transactional test's flush empties the reference lists (sectors,
-    areas of cooperation, needs): put them back before each such test."""
-    from django.db import connection
-
-    marker = request.node.get_closest_marker("django_db")
-    if not (marker and marker.kwargs.get("transaction")) or connection.vendor == "postgresql":
-        return
-    if marker.kwargs.get("serialized_rollback"):
-        return  # such a test restores the whole database itself
-    request.getfixturevalue("transactional_db")
-    from businesses import reference_data as business_lists
-    from partnerships import reference_data as partnership_lists
-
-    partnership_lists.ensure()
-    business_lists.ensure()
-
-
 @pytest.fixture
 def replace_hook():
     """`replace_hook(name, providers)`: the hook's providers replaced for this test only."""

@@ -3,15 +3,10 @@
 import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
-from django.db import connection
 from django_celery_beat.models import PeriodicTask
 
 from businesses.models import Need
 from partnerships.models import CooperationArea, Partner, Sector
-
-pytestmark = pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="tests/flush.py restores on PostgreSQL only"
-)
 
 
 def _migrated_rows():
