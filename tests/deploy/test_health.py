@@ -70,6 +70,10 @@ def test_eager_celery_needs_no_worker(client):
 @pytest.mark.django_db(transaction=True)
 def test_database_on_a_dead_port_is_named(client):
     """The real thing: the default connection pointed at a port where nothing listens."""
+    if connection.vendor != "postgresql":
+        # The embedded default's test database lives in memory: closing its connection to
+        # point it elsewhere would lose it. CI runs this on PostgreSQL.
+        pytest.skip("a database server's port: PostgreSQL only")
     saved = dict(connection.settings_dict)
     connection.close()
     connection.settings_dict["HOST"] = "127.0.0.1"
