@@ -106,13 +106,19 @@ def install() -> None:
     SQLite.sql_flush = restoring(SQLite.sql_flush)
 
 
+def is_transactional(request) -> bool:
+    """Whether the test ends with a flush: marked `django_db(transaction=True)`, or asking
+    (itself or through a fixture) for `transactional_db` or `live_server`."""
+    marker = request.node.get_closest_marker("django_db")
+    return bool(
+        {"transactional_db", "live_server"} & set(request.fixturenames)
+        or (marker is not None and marker.kwargs.get("transaction"))
+    )
+
+
 @pytest.fixture(autouse=True)
 def _snapshot_before_a_flush(request):
     """Before this process's first transactional test, the snapshot its flush restores."""
-    marker = request.node.get_closest_marker("django_db")
-    transactional = "live_server" in request.fixturenames or (
-        marker is not None and marker.kwargs.get("transaction")
-    )
-    if _saved is None and transactional:
+    if _saved is None and is_transactional(request):
         request.getfixturevalue("transactional_db")
         take_snapshot()

@@ -78,6 +78,7 @@ from tests.factories.partnerships import (
     walked_to,
 )
 from tests.factories.reminders import ReminderFactory
+from tests.flush import is_transactional
 from tests.growth import grow_chamber_pages, grow_invitations, grow_partnership_pages
 
 # --- The machinery ------------------------------------------------------------------------
@@ -145,9 +146,7 @@ class SharedWorld:
     def enter(self, request):
         """Per test, inside its savepoint: no cache left by another test, the world's files in
         the test's MEDIA_ROOT, and a copy of the world's data."""
-        marker = request.node.get_closest_marker("django_db")
-        transactional = {"transactional_db", "live_server"} & set(request.fixturenames)
-        if transactional or (marker and marker.kwargs.get("transaction")):
+        if is_transactional(request):
             pytest.fail(f"{self.fixture_name} is shared: a transactional test cannot use it")
         if not connection.in_atomic_block:
             pytest.fail(f"{self.fixture_name}: the test needs the database (`db`)")
