@@ -20,6 +20,8 @@ from __future__ import annotations
 import pytest
 from django.db import connection
 
+from tests.transactional import is_transactional
+
 SNAPSHOT = "test_snapshot"
 # The tables copied into SNAPSHOT and their columns, once per process (None: not yet).
 _saved: dict[str, list[str]] | None = None
@@ -104,16 +106,6 @@ def install() -> None:
 
     PostgreSQL.sql_flush = restoring(delete_or_truncate)
     SQLite.sql_flush = restoring(SQLite.sql_flush)
-
-
-def is_transactional(request) -> bool:
-    """Whether the test ends with a flush: marked `django_db(transaction=True)`, or asking
-    (itself or through a fixture) for `transactional_db` or `live_server`."""
-    marker = request.node.get_closest_marker("django_db")
-    return bool(
-        {"transactional_db", "live_server"} & set(request.fixturenames)
-        or (marker is not None and marker.kwargs.get("transaction"))
-    )
 
 
 @pytest.fixture(autouse=True)

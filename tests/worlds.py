@@ -78,8 +78,8 @@ from tests.factories.partnerships import (
     walked_to,
 )
 from tests.factories.reminders import ReminderFactory
-from tests.flush import is_transactional
 from tests.growth import grow_chamber_pages, grow_invitations, grow_partnership_pages
+from tests.transactional import is_transactional
 
 # --- The machinery ------------------------------------------------------------------------
 

@@ -116,6 +116,14 @@ def first_rows(
     `order`, and is put in the lists it heads ({name: rows}). Then sort each list on its own
     key: sorts are stable, so rows tied on a key that ends in `order` keep the database's
     order (titles as its collation sorts them)."""
+    return sorted_into(lists, first_rows_queryset(base, lists, order))
+
+
+def first_rows_queryset(
+    base: QuerySet, lists: dict[str, QuerySet], order: tuple[str, ...] = ("title", "pk")
+) -> QuerySet:
+    """The query of `first_rows`: its rows flagged `heads_<name>` for each list they head (a
+    page may compile it once: partnerships.selectors.dashboard)."""
     heads = [qs.values("pk") for qs in lists.values()]
     flags = {
         f"heads_{name}": ExpressionWrapper(Q(pk__in=pks), output_field=BooleanField())
@@ -127,9 +135,14 @@ def first_rows(
         wanted = Q(pk__in=heads[0].union(*heads[1:], all=True))
     else:  # SQLite allows no LIMIT in a UNION's parts
         wanted = Q(*(Q(pk__in=pks) for pks in heads), _connector=Q.OR)
-    found: dict[str, list] = {name: [] for name in lists}
-    for row in base.annotate(**flags).filter(wanted).order_by(*order):
-        for name in lists:
+    return base.annotate(**flags).filter(wanted).order_by(*order)
+
+
+def sorted_into(names, rows) -> dict[str, list]:
+    """{name: the rows of `first_rows_queryset` flagged as heading that list}, in their order."""
+    found: dict[str, list] = {name: [] for name in names}
+    for row in rows:
+        for name in found:
             if getattr(row, f"heads_{name}"):
                 found[name].append(row)
     return found

@@ -11,6 +11,7 @@ and each list's first rows come in one query (`first_rows`).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import operator
 from dataclasses import dataclass
 
@@ -18,6 +19,8 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from core import hooks
+from core.querysets import CompiledQuery, marker
+from partnerships import permissions
 from partnerships.health import (
     BUSINESS_NOT_ASSESSED,
     stored,
@@ -31,11 +34,11 @@ from partnerships.health.rules import (
     REVIEW_DUE_LISTED_DAYS,
 )
 from partnerships.models import Partnership, Step
-from partnerships.selectors import board
+from partnerships.selectors import board, walk
 from partnerships.selectors.board import BoardFilters, first_cards
-from partnerships.selectors.common import first_rows
+from partnerships.selectors.common import first_rows, first_rows_queryset, sorted_into
 from partnerships.selectors.signoff import awaiting_confirmation
-from partnerships.selectors.visibility import partnerships_of_my_cities
+from partnerships.selectors.visibility import among_cities, city_slots, partnerships_of_my_cities
 
 LIST_CAP = 25
 WEAKEST_COUNT = 10
@@ -77,6 +80,28 @@ def _lists(today: dt.date, mine, board_qs) -> dict:
     }
 
 
+def _first_rows(user, filters: BoardFilters, today: dt.date, mine, board_qs) -> dict:
+    """The lists' first rows (`first_rows`). The dashboard an officer lands on (the board not
+    filtered) reads them through a query compiled once a day per number of cities: compiling
+    its dozen subqueries cost several times running it."""
+    cities = () if permissions.is_admin(user) else city_slots(permissions.city_ids(user))
+    if filters != BoardFilters() or not cities or len(cities) > walk.PAGE_CITY_SLOTS:
+        return first_rows(stored.with_summary(mine), _lists(today, mine, board_qs))
+    names, query = _compiled_lists(len(cities), today)
+    return sorted_into(names, query.instances(*cities))
+
+
+@functools.lru_cache(maxsize=16)
+def _compiled_lists(n_cities: int, today: dt.date) -> tuple[tuple[str, ...], CompiledQuery]:
+    """The names of the lists and their `first_rows_queryset` for an officer of `n_cities`
+    cities (the board not filtered: `board.filtered` of no filter is the portfolio), compiled
+    for the city ids as markers."""
+    mine = among_cities(Partnership.objects.all(), [marker(i) for i in range(n_cities)])
+    lists = _lists(today, mine, mine)
+    query = CompiledQuery(first_rows_queryset(stored.with_summary(mine), lists))
+    return tuple(lists), query
+
+
 def _not_assessed(mine, found: dict[str, list[Partnership]]) -> list[str]:
     """The checks the scores could not make (business involvement, when no provider is
     registered), said once when the user has any running partnership."""
@@ -96,7 +121,7 @@ def dashboard_context(user, filters: BoardFilters = BoardFilters()) -> dict:  # 
     mine = partnerships_of_my_cities(user)
     stored.refresh_stale(mine, today)
     board_qs = board.filtered(user, filters)
-    found = first_rows(stored.with_summary(mine), _lists(today, mine, board_qs))
+    found = _first_rows(user, filters, today, mine, board_qs)
     for p in {p.pk: p for rows in found.values() for p in rows}.values():
         p.health = None if p.status in FINISHED else stored.stored_health(p, today)
     warnings = sorted(found["warnings"], key=lambda p: -p.step)

@@ -44,6 +44,17 @@ def visible_among(qs: QuerySet[Partnership], user) -> QuerySet[Partnership]:
     return among_cities(qs, ids)
 
 
+def city_slots(city_ids) -> tuple[int, ...]:
+    """A reader's city ids as a compiled query takes them (`among_cities` with markers): in
+    order, padded with the last to a power of two, so that few shapes are compiled
+    (IN (3, 5, 5, 5) is IN (3, 5)); `len()` of it is the shape."""
+    cities = tuple(sorted(city_ids))
+    if not cities:
+        return ()
+    slots = 1 << (len(cities) - 1).bit_length()
+    return cities + cities[-1:] * (slots - len(cities))
+
+
 def among_cities(qs: QuerySet[Partnership], city_ids) -> QuerySet[Partnership]:
     """Those of `qs` an officer of these cities may open (a non-empty list of ids): the rule of
     `visible_among` for one who is not an admin (the page's compiled query takes its ids)."""

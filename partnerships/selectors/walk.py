@@ -64,7 +64,12 @@ from partnerships.selectors.signoff import (
     sign_off_from_column,
     timeline_rows,
 )
-from partnerships.selectors.visibility import among_cities, visible_among, with_members
+from partnerships.selectors.visibility import (
+    among_cities,
+    city_slots,
+    visible_among,
+    with_members,
+)
 
 TIMELINE_LENGTH = 20
 
@@ -172,8 +177,8 @@ def _members_queryset() -> QuerySet[PartnershipMember]:
     )
 
 
-# The reader's city ids are compiled as this many slots at most (padded to a power of two, so
-# that few shapes are compiled); an officer of more cities reads the row uncompiled.
+# The reader's city ids are compiled as this many slots at most (`city_slots`); an officer of
+# more cities reads the row uncompiled (the dashboard's lists too).
 PAGE_CITY_SLOTS = 1024
 
 
@@ -183,7 +188,7 @@ def partnership_for_page(user, pk: int) -> Partnership:
     a joint move included) in a second. Both are compiled once (`_page_query`): compiling
     the first's ~40 subqueries cost three times running it."""
     admin = permissions.is_admin(user)
-    cities = () if admin else tuple(sorted(permissions.city_ids(user)))
+    cities = () if admin else city_slots(permissions.city_ids(user))
     if not (admin or cities):
         raise Http404
     providers = tuple(hooks.providers("partnership.page_annotations"))
@@ -192,9 +197,7 @@ def partnership_for_page(user, pk: int) -> Partnership:
             _annotated(visible_among(_page_queryset(), user), user, providers).filter(pk=pk)
         )
     else:
-        slots = 1 << (len(cities) - 1).bit_length() if cities else 0
-        padded = cities + cities[-1:] * (slots - len(cities))  # IN (3, 5, 5, 5) is IN (3, 5)
-        found = _page_query(admin, slots, providers).instances(pk, user.pk, *padded)
+        found = _page_query(admin, len(cities), providers).instances(pk, user.pk, *cities)
     if not found:
         raise Http404
     [partnership] = found

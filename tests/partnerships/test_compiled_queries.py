@@ -23,7 +23,9 @@ from core.querysets import MARKER, CompiledQuery, compiled_once, custom_plans, m
 from notifications import services as notifications
 from partnerships.health import stored
 from partnerships.models import Activity, CityMembership, Partnership, PartnershipMember
-from partnerships.selectors import walk
+from partnerships.selectors import board, dashboard, walk
+from partnerships.selectors.common import first_rows
+from partnerships.selectors.visibility import partnerships_of_my_cities
 from tests.factories.accounts import UserFactory
 from tests.factories.partnerships import (
     ActivityFactory,
@@ -234,6 +236,51 @@ def test_the_page_query_compiled_once_answers_each_reader_for_themselves():
         with pytest.raises(Http404):
             page(UserFactory(), theirs)
     assert walk._page_query.cache_info().currsize == 4
+
+
+def test_the_dashboards_lists_compiled_once_answer_each_officer_as_the_orm_does():
+    """The dashboard an officer lands on reads its lists through a query compiled once per
+    number of cities (and day): each officer gets the rows the uncompiled lists give, in the
+    same lists; a filtered board and an admin read them uncompiled."""
+    north, south, east = PartnerFactory(), PartnerFactory(), PartnerFactory()
+    today = timezone.localdate()
+    for n, city in enumerate((north, south, east, north, south)):
+        p = PartnershipFactory(home=city, title=f"P{n}")
+        Partnership.objects.filter(pk=p.pk).update(
+            step=(1, 3, 5, 7, 8)[n], next_review_on=today + dt.timedelta(days=n * 20 - 10)
+        )
+    PartnershipMemberFactory(partnership=Partnership.objects.get(title="P0"), partner=east)
+    officers = {}
+    readers = {"one": [north], "two": [south, north], "three": [north, east, south]}
+    for name, cities in readers.items():
+        officers[name] = UserFactory()
+        for city in cities:
+            CityMembershipFactory(user=officers[name], partner=city)
+    dashboard._compiled_lists.cache_clear()
+
+    def lists(user, filters=None):
+        user = type(user).objects.get(pk=user.pk)  # a fresh request's user
+        filters = filters or board.BoardFilters()
+        mine = partnerships_of_my_cities(user)
+        stored.refresh_stale(mine, today)
+        found = dashboard._first_rows(user, filters, today, mine, board.filtered(user, filters))
+        uncompiled = first_rows(
+            stored.with_summary(mine), dashboard._lists(today, mine, board.filtered(user, filters))
+        )
+        as_pks = {name: [p.pk for p in rows] for name, rows in found.items()}
+        assert as_pks == {name: [p.pk for p in rows] for name, rows in uncompiled.items()}
+        assert all(p.health_summary.scored_on == today for rows in found.values() for p in rows)
+        return as_pks
+
+    assert lists(officers["one"])["step_1"] == [Partnership.objects.get(title="P0").pk]
+    assert sum(map(len, lists(officers["two"]).values())) > sum(
+        map(len, lists(officers["one"]).values())
+    )
+    lists(officers["three"])  # three cities: four slots, the last id again
+    assert dashboard._compiled_lists.cache_info().currsize == 3  # one, two and four slots
+    lists(officers["one"], board.BoardFilters(category="sister_city"))
+    lists(UserFactory(is_superuser=True, is_staff=True))
+    assert dashboard._compiled_lists.cache_info().currsize == 3
 
 
 # --- custom_plans -----------------------------------------------------------------------------
