@@ -34,11 +34,16 @@ from partnerships.health.rules import (
     REVIEW_DUE_LISTED_DAYS,
 )
 from partnerships.models import Partnership, Step
-from partnerships.selectors import board, walk
+from partnerships.selectors import board
 from partnerships.selectors.board import BoardFilters, first_cards
 from partnerships.selectors.common import first_rows, first_rows_queryset, sorted_into
 from partnerships.selectors.signoff import awaiting_confirmation
-from partnerships.selectors.visibility import among_cities, city_slots, partnerships_of_my_cities
+from partnerships.selectors.visibility import (
+    COMPILED_CITY_SLOTS,
+    among_cities,
+    city_slots,
+    partnerships_of_my_cities,
+)
 
 LIST_CAP = 25
 WEAKEST_COUNT = 10
@@ -85,7 +90,7 @@ def _first_rows(user, filters: BoardFilters, today: dt.date, mine, board_qs) -> 
     filtered) reads them through a query compiled once a day per number of cities: compiling
     its dozen subqueries cost several times running it."""
     cities = () if permissions.is_admin(user) else city_slots(permissions.city_ids(user))
-    if filters != BoardFilters() or not cities or len(cities) > walk.PAGE_CITY_SLOTS:
+    if filters != BoardFilters() or not cities or len(cities) > COMPILED_CITY_SLOTS:
         return first_rows(stored.with_summary(mine), _lists(today, mine, board_qs))
     names, query = _compiled_lists(len(cities), today)
     return sorted_into(names, query.instances(*cities))

@@ -5,6 +5,7 @@ city's confirmation on its officers' dashboard. Each read is a fixed number of q
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass, field
 
 from django.db.models import (
@@ -23,7 +24,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Cast, Coalesce, Concat
 
-from core.querysets import compiled_once
+from core.querysets import CompiledQuery, compiled_once, marker
 from partnerships import permissions, workflow
 from partnerships.models import (
     CityMembership,
@@ -35,6 +36,7 @@ from partnerships.models import (
     Step,
 )
 from partnerships.selectors.common import FlatConcat
+from partnerships.selectors.visibility import COMPILED_CITY_SLOTS, city_slots
 
 # Between the parts of a timeline row's text column (a confirmation's who, role and date).
 SEPARATOR = "\x1f"
@@ -240,45 +242,11 @@ def awaiting_confirmation(user, cap: int = DASHBOARD_CAP) -> dict:
     empty = {"mine": [], "theirs": [], "to_review": [], "more": False}
     if not mine:
         return empty
-    at_step = {
-        "partnership": OuterRef("partnership_id"),
-        "partner": OuterRef("partner_id"),
-        "step": OuterRef("partnership__step"),
-    }
-    since = OuterRef("partnership__step_entered_at")
-    online = MoveConfirmation.objects.filter(**at_step, at__gte=since)
-    offline = OfflineConfirmation.objects.filter(**at_step, recorded_at__gte=since).exclude(
-        status=OfflineConfirmation.Status.DISPUTED
-    )
-    to_review = OfflineConfirmation.objects.filter(
-        partnership=OuterRef("partnership_id"),
-        partner=OuterRef("partner_id"),
-        partner_id__in=mine,
-        status=OfflineConfirmation.Status.RECORDED,
-    ).order_by("recorded_at", "pk")
-    joint = Q(
-        partnership__step__in=workflow.JOINT_SIGN_OFF_STEPS,
-        partnership__status=Partnership.Status.ACTIVE,
-    )
-    mine_in_it = PartnershipMember.objects.filter(
-        partnership=OuterRef("partnership_id"), partner_id__in=mine
-    )
-    rows = list(
-        PartnershipMember.objects.filter(Exists(mine_in_it))
-        .annotate(
-            confirmed=ExpressionWrapper(
-                Q(Exists(online)) | Q(Exists(offline)), output_field=BooleanField()
-            ),
-            review_id=Subquery(to_review.values("pk")[:1]),
-            review_step=Subquery(to_review.values("step")[:1]),
-            review_name=Subquery(to_review.values("confirmed_by_name")[:1]),
-            review_role=Subquery(to_review.values("confirmed_by_role")[:1]),
-            review_on=Subquery(to_review.values("confirmed_on")[:1]),
-        )
-        .filter(joint | Q(review_id__isnull=False))
-        .select_related("partner", "partnership")
-        .order_by("partnership__step_entered_at", "partnership_id", "partner__name")[: cap * 6]
-    )
+    cities = city_slots(mine)
+    if len(cities) > COMPILED_CITY_SLOTS:
+        rows = list(_awaiting_rows(mine, cap))
+    else:
+        rows = _awaiting_query(len(cities), cap).instances(*cities)
     by_partnership: dict[int, list[PartnershipMember]] = {}
     for m in rows:
         by_partnership.setdefault(m.partnership_id, []).append(m)
@@ -316,6 +284,58 @@ def awaiting_confirmation(user, cap: int = DASHBOARD_CAP) -> dict:
         "to_review": reviews[:cap],
         "more": len(rows) >= cap * 6 or max(len(awaits_me), len(awaits_them), len(reviews)) > cap,
     }
+
+
+def _awaiting_rows(mine, cap: int) -> QuerySet[PartnershipMember]:
+    """The member cities `awaiting_confirmation` reads, for the cities `mine`: of the
+    partnerships that matter, each with whether it confirmed and its oldest confirmation
+    awaiting its officers' word."""
+    at_step = {
+        "partnership": OuterRef("partnership_id"),
+        "partner": OuterRef("partner_id"),
+        "step": OuterRef("partnership__step"),
+    }
+    since = OuterRef("partnership__step_entered_at")
+    online = MoveConfirmation.objects.filter(**at_step, at__gte=since)
+    offline = OfflineConfirmation.objects.filter(**at_step, recorded_at__gte=since).exclude(
+        status=OfflineConfirmation.Status.DISPUTED
+    )
+    to_review = OfflineConfirmation.objects.filter(
+        partnership=OuterRef("partnership_id"),
+        partner=OuterRef("partner_id"),
+        partner_id__in=mine,
+        status=OfflineConfirmation.Status.RECORDED,
+    ).order_by("recorded_at", "pk")
+    joint = Q(
+        partnership__step__in=workflow.JOINT_SIGN_OFF_STEPS,
+        partnership__status=Partnership.Status.ACTIVE,
+    )
+    mine_in_it = PartnershipMember.objects.filter(
+        partnership=OuterRef("partnership_id"), partner_id__in=mine
+    )
+    return (
+        PartnershipMember.objects.filter(Exists(mine_in_it))
+        .annotate(
+            confirmed=ExpressionWrapper(
+                Q(Exists(online)) | Q(Exists(offline)), output_field=BooleanField()
+            ),
+            review_id=Subquery(to_review.values("pk")[:1]),
+            review_step=Subquery(to_review.values("step")[:1]),
+            review_name=Subquery(to_review.values("confirmed_by_name")[:1]),
+            review_role=Subquery(to_review.values("confirmed_by_role")[:1]),
+            review_on=Subquery(to_review.values("confirmed_on")[:1]),
+        )
+        .filter(joint | Q(review_id__isnull=False))
+        .select_related("partner", "partnership")
+        .order_by("partnership__step_entered_at", "partnership_id", "partner__name")[: cap * 6]
+    )
+
+
+@functools.lru_cache(maxsize=16)
+def _awaiting_query(n_cities: int, cap: int) -> CompiledQuery:
+    """`_awaiting_rows` for an officer of `n_cities` cities (`city_slots`), compiled once:
+    compiling its subqueries cost several times running it."""
+    return CompiledQuery(_awaiting_rows([marker(i) for i in range(n_cities)], cap))
 
 
 # --- The same rows as one text column of the partnership's own row (the dossier) -------------

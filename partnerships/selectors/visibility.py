@@ -44,6 +44,11 @@ def visible_among(qs: QuerySet[Partnership], user) -> QuerySet[Partnership]:
     return among_cities(qs, ids)
 
 
+# A compiled query takes a reader's city ids as this many slots at most; an officer of more
+# cities reads uncompiled (the partnership page's row, the dashboard's lists).
+COMPILED_CITY_SLOTS = 1024
+
+
 def city_slots(city_ids) -> tuple[int, ...]:
     """A reader's city ids as a compiled query takes them (`among_cities` with markers): in
     order, padded with the last to a power of two, so that few shapes are compiled

@@ -65,6 +65,7 @@ from partnerships.selectors.signoff import (
     timeline_rows,
 )
 from partnerships.selectors.visibility import (
+    COMPILED_CITY_SLOTS,
     among_cities,
     city_slots,
     visible_among,
@@ -177,11 +178,6 @@ def _members_queryset() -> QuerySet[PartnershipMember]:
     )
 
 
-# The reader's city ids are compiled as this many slots at most (`city_slots`); an officer of
-# more cities reads the row uncompiled (the dashboard's lists too).
-PAGE_CITY_SLOTS = 1024
-
-
 def partnership_for_page(user, pk: int) -> Partnership:
     """The partnership if `user` may see it (else 404), with its one-to-one artefacts and the
     counts every step's summary shows, in one query; its members (each side's confirmation of
@@ -192,7 +188,7 @@ def partnership_for_page(user, pk: int) -> Partnership:
     if not (admin or cities):
         raise Http404
     providers = tuple(hooks.providers("partnership.page_annotations"))
-    if len(cities) > PAGE_CITY_SLOTS:
+    if len(cities) > COMPILED_CITY_SLOTS:
         found = list(
             _annotated(visible_among(_page_queryset(), user), user, providers).filter(pk=pk)
         )

@@ -22,8 +22,14 @@ from django.utils import timezone
 from core.querysets import MARKER, CompiledQuery, compiled_once, custom_plans, marker, prefetched
 from notifications import services as notifications
 from partnerships.health import stored
-from partnerships.models import Activity, CityMembership, Partnership, PartnershipMember
-from partnerships.selectors import board, dashboard, walk
+from partnerships.models import (
+    Activity,
+    CityMembership,
+    Partnership,
+    PartnershipMember,
+    Step,
+)
+from partnerships.selectors import board, dashboard, signoff, walk
 from partnerships.selectors.common import first_rows
 from partnerships.selectors.visibility import partnerships_of_my_cities
 from tests.factories.accounts import UserFactory
@@ -231,7 +237,7 @@ def test_the_page_query_compiled_once_answers_each_reader_for_themselves():
     CityMembershipFactory(user=two, partner=east, role=CityMembership.Role.OFFICER)
     assert page(two, theirs).pk == theirs.pk
     assert walk._page_query.cache_info().currsize == 4
-    with patch.object(walk, "PAGE_CITY_SLOTS", 2):
+    with patch.object(walk, "COMPILED_CITY_SLOTS", 2):
         assert page(two, ours).user_follows is True
         with pytest.raises(Http404):
             page(UserFactory(), theirs)
@@ -239,16 +245,16 @@ def test_the_page_query_compiled_once_answers_each_reader_for_themselves():
 
 
 def test_the_dashboards_lists_compiled_once_answer_each_officer_as_the_orm_does():
-    """The dashboard an officer lands on reads its lists through a query compiled once per
-    number of cities (and day): each officer gets the rows the uncompiled lists give, in the
-    same lists; a filtered board and an admin read them uncompiled."""
+    """The dashboard an officer lands on reads its lists, and what awaits a confirmation,
+    through queries compiled once per number of cities (and day): each officer gets what the
+    uncompiled queries give; a filtered board and an admin read them uncompiled."""
     north, south, east = PartnerFactory(), PartnerFactory(), PartnerFactory()
     today = timezone.localdate()
     for n, city in enumerate((north, south, east, north, south)):
         p = PartnershipFactory(home=city, title=f"P{n}")
-        Partnership.objects.filter(pk=p.pk).update(
-            step=(1, 3, 5, 7, 8)[n], next_review_on=today + dt.timedelta(days=n * 20 - 10)
-        )
+        review_on = today + dt.timedelta(days=n * 20 - 10)
+        step = (Step.SELECTION, 3, 5, 7, 8)[n]
+        Partnership.objects.filter(pk=p.pk).update(step=step, next_review_on=review_on)
     PartnershipMemberFactory(partnership=Partnership.objects.get(title="P0"), partner=east)
     officers = {}
     readers = {"one": [north], "two": [south, north], "three": [north, east, south]}
@@ -257,6 +263,7 @@ def test_the_dashboards_lists_compiled_once_answer_each_officer_as_the_orm_does(
         for city in cities:
             CityMembershipFactory(user=officers[name], partner=city)
     dashboard._compiled_lists.cache_clear()
+    signoff._awaiting_query.cache_clear()
 
     def lists(user, filters=None):
         user = type(user).objects.get(pk=user.pk)  # a fresh request's user
@@ -270,14 +277,21 @@ def test_the_dashboards_lists_compiled_once_answer_each_officer_as_the_orm_does(
         as_pks = {name: [p.pk for p in rows] for name, rows in found.items()}
         assert as_pks == {name: [p.pk for p in rows] for name, rows in uncompiled.items()}
         assert all(p.health_summary.scored_on == today for rows in found.values() for p in rows)
+        awaiting = signoff.awaiting_confirmation(user)
+        with patch.object(signoff, "COMPILED_CITY_SLOTS", 0):
+            assert awaiting == signoff.awaiting_confirmation(user)
         return as_pks
 
-    assert lists(officers["one"])["step_1"] == [Partnership.objects.get(title="P0").pk]
+    first = Partnership.objects.get(title="P0")
+    assert lists(officers["one"])["step_4"] == [first.pk]
+    awaited = signoff.awaiting_confirmation(officers["one"])["mine"]
+    assert [(a.pk, a.mine, a.theirs) for a in awaited] == [(first.pk, [north.name], [east.name])]
     assert sum(map(len, lists(officers["two"]).values())) > sum(
         map(len, lists(officers["one"]).values())
     )
     lists(officers["three"])  # three cities: four slots, the last id again
     assert dashboard._compiled_lists.cache_info().currsize == 3  # one, two and four slots
+    assert signoff._awaiting_query.cache_info().currsize == 3
     lists(officers["one"], board.BoardFilters(category="sister_city"))
     lists(UserFactory(is_superuser=True, is_staff=True))
     assert dashboard._compiled_lists.cache_info().currsize == 3
