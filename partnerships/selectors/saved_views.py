@@ -3,11 +3,15 @@ a city they work for."""
 
 from __future__ import annotations
 
+import functools
+
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import QueryDict
 
+from core.querysets import MARKER, CompiledQuery, marker
 from partnerships import permissions
 from partnerships.models import DefaultView, SavedView
+from partnerships.selectors.visibility import COMPILED_CITY_SLOTS, city_slots
 
 # The list's parameters a view keeps (partnerships.filters.PartnershipFilter's fields); the
 # page number is where one is, not what one wants to see.
@@ -18,22 +22,41 @@ def views_for(user) -> QuerySet[SavedView]:
     """One's own views and those shared with one's cities, by name."""
     if not user.is_authenticated:
         return SavedView.objects.none()
-    mine = Q(owner=user)
-    cities = permissions.city_ids(user)
+    return _views_of(user.pk, permissions.city_ids(user))
+
+
+def _views_of(user_id: int, cities) -> QuerySet[SavedView]:
     shared = Q(shared_with_id__in=cities) if cities else Q(pk__in=[])
     return (
-        SavedView.objects.filter(mine | shared)
+        SavedView.objects.filter(Q(owner_id=user_id) | shared)
         .select_related("owner", "shared_with")
         .order_by("name", "pk")
     )
 
 
+def _with_default(views: QuerySet[SavedView], user_id: int) -> QuerySet[SavedView]:
+    chosen = DefaultView.objects.filter(user_id=user_id, view=OuterRef("pk"))
+    return views.annotate(is_default=Exists(chosen))
+
+
 def views_and_default(user) -> tuple[list[SavedView], SavedView | None]:
-    """The views the person may use and their default among them (one query): a default
-    they may no longer use (unshared since) is none."""
-    chosen = DefaultView.objects.filter(user_id=user.pk, view=OuterRef("pk"))
-    views = list(views_for(user).annotate(is_default=Exists(chosen)))
+    """The views the person may use and their default among them (one query, compiled once
+    per number of the person's cities, as the list asks it on every visit): a default they
+    may no longer use (unshared since) is none."""
+    cities = city_slots(permissions.city_ids(user))
+    if len(cities) > COMPILED_CITY_SLOTS:
+        views = list(_with_default(views_for(user), user.pk))
+    else:
+        views = _views_query(len(cities)).instances(user.pk, *cities)
     return views, next((v for v in views if v.is_default), None)
+
+
+@functools.lru_cache(maxsize=16)
+def _views_query(n_cities: int) -> CompiledQuery:
+    """`views_and_default`'s query for a person (MARKER) of `n_cities` cities (`city_slots`,
+    markers 1 to n)."""
+    cities = [marker(1 + i) for i in range(n_cities)]
+    return CompiledQuery(_with_default(_views_of(MARKER, cities), MARKER))
 
 
 def view_for(user, view_id) -> SavedView | None:

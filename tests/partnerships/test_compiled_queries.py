@@ -29,9 +29,10 @@ from partnerships.models import (
     PartnershipMember,
     Step,
 )
-from partnerships.selectors import board, dashboard, signoff, walk
+from partnerships.selectors import board, dashboard, saved_views, signoff, walk
 from partnerships.selectors.common import first_rows
 from partnerships.selectors.visibility import partnerships_of_my_cities
+from partnerships.services import saved_views as saved_view_services
 from tests.factories.accounts import UserFactory
 from tests.factories.partnerships import (
     ActivityFactory,
@@ -295,6 +296,40 @@ def test_the_dashboards_lists_compiled_once_answer_each_officer_as_the_orm_does(
     lists(officers["one"], board.BoardFilters(category="sister_city"))
     lists(UserFactory(is_superuser=True, is_staff=True))
     assert dashboard._compiled_lists.cache_info().currsize == 3
+
+
+def test_the_saved_views_compiled_once_are_each_persons_own():
+    """The list's saved views (one's own, those shared with one's cities, and one's default)
+    read through a query compiled once per number of cities give what the uncompiled one
+    gives, for people of no city, one and two."""
+    north, south = PartnerFactory(), PartnerFactory()
+    people = {"none": UserFactory(), "one": UserFactory(), "two": UserFactory()}
+    CityMembershipFactory(user=people["one"], partner=north)
+    for city in (north, south):
+        CityMembershipFactory(user=people["two"], partner=city)
+    mine = saved_view_services.saved_view_save(user=people["one"], name="Mine", query="step=2")
+    saved_view_services.saved_view_save(
+        user=people["two"], name="For the south", query="step=3", shared_with=south
+    )
+    saved_view_services.saved_view_save(
+        user=people["two"], name="For the north", query="step=4", shared_with=north
+    )
+    saved_view_services.saved_view_save(user=people["none"], name="Private", query="step=5")
+    saved_view_services.default_view_set(user=people["one"], view_id=mine.pk)
+    saved_views._views_query.cache_clear()
+
+    def read(user):
+        user = type(user).objects.get(pk=user.pk)  # a fresh request's user
+        views, default = saved_views.views_and_default(user)
+        with patch.object(saved_views, "COMPILED_CITY_SLOTS", -1):
+            uncompiled = saved_views.views_and_default(type(user).objects.get(pk=user.pk))
+        assert ([v.pk for v in views], default) == ([v.pk for v in uncompiled[0]], uncompiled[1])
+        return [v.name for v in views], default and default.name
+
+    assert read(people["none"]) == (["Private"], None)
+    assert read(people["one"]) == (["For the north", "Mine"], "Mine")
+    assert read(people["two"]) == (["For the north", "For the south"], None)
+    assert saved_views._views_query.cache_info().currsize == 3  # no city, one, two
 
 
 # --- custom_plans -----------------------------------------------------------------------------
