@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from core.querysets import MARKER, CompiledQuery, compiled_once, custom_plans, marker, prefetched
 from notifications import services as notifications
+from partnerships import permissions
 from partnerships.health import stored
 from partnerships.models import (
     Activity,
@@ -330,6 +331,25 @@ def test_the_saved_views_compiled_once_are_each_persons_own():
     assert read(people["one"]) == (["For the north", "Mine"], "Mine")
     assert read(people["two"]) == (["For the north", "For the south"], None)
     assert saved_views._views_query.cache_info().currsize == 3  # no city, one, two
+
+
+def test_each_persons_cities_compiled_once_are_their_own():
+    """`permissions.city_roles` (asked by nearly every page) runs SQL compiled once: each
+    person gets their own cities and roles, someone of no city none."""
+    north, south = PartnerFactory(), PartnerFactory()
+    officer, coordinator, nobody = UserFactory(), UserFactory(), UserFactory()
+    CityMembershipFactory(user=officer, partner=north, role=CityMembership.Role.OFFICER)
+    CityMembershipFactory(user=coordinator, partner=north, role=CityMembership.Role.OFFICER)
+    CityMembershipFactory(user=coordinator, partner=south, role=CityMembership.Role.COORDINATOR)
+    permissions._city_roles.compiled.cache_clear()
+
+    def roles(user):
+        return permissions.city_roles(type(user).objects.get(pk=user.pk))
+
+    assert roles(officer) == {north.pk: "officer"}
+    assert roles(coordinator) == {north.pk: "officer", south.pk: "coordinator"}
+    assert roles(nobody) == {}
+    assert permissions._city_roles.compiled.cache_info().misses == 1
 
 
 # --- custom_plans -----------------------------------------------------------------------------
