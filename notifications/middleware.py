@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from core import page_cache
-from notifications.selectors import unread
+from notifications import selectors
 
 
 @dataclass(frozen=True)
@@ -45,7 +45,7 @@ class UnreadCountMiddleware:
             return None
 
         def count() -> None:
-            request.unread = Unread(unread(user).count())
+            request.unread = Unread(selectors.unread_count(user))
 
         # A page served from the page cache already shows the count: no query for it then.
         page_cache.on_miss(request, view_func, count)

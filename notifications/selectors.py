@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 
+from core.querysets import compiled_once
 from notifications.models import NotificationPreference, Reminder
 
 Status = Reminder.Status
@@ -19,9 +20,26 @@ def inbox(user) -> QuerySet[Reminder]:
 
 
 def unread(user) -> QuerySet[Reminder]:
-    return Reminder.objects.filter(recipient=user, read_at__isnull=True).exclude(
+    return _unread_of(user.pk)
+
+
+def _unread_of(user_id: int) -> QuerySet[Reminder]:
+    return Reminder.objects.filter(recipient_id=user_id, read_at__isnull=True).exclude(
         status=Status.SNOOZED
     )
+
+
+def unread_count(user) -> int:
+    """How many of `unread` there are: the bell's count, on every page (SQL compiled once)."""
+    rows = _unread_counted(user.pk)
+    return rows[0][0] if rows else 0
+
+
+@compiled_once(maxsize=1)
+def _unread_counted(user_id: int) -> QuerySet:
+    # Grouped by the one recipient: a row with the count, or none for none.
+    counted = _unread_of(user_id).order_by().values("recipient").annotate(n=Count("pk"))
+    return counted.values_list("n")
 
 
 def preference_of(user) -> str:

@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from notifications import calendar
+from notifications import calendar, selectors
 from notifications.models import CalendarFeed, NotificationPreference, Reminder
 from tests.factories.accounts import UserFactory
 from tests.factories.partnerships import (
@@ -356,3 +356,15 @@ def test_the_bell_is_not_stale_after_marking_all_read(client, officer, mine):
     assert page.redirect_chain[-1][0] == url("notifications")
     assert page.context["unread"].count == 0
     assert "bi-bell-fill" not in page.content.decode()
+
+
+def test_each_persons_bell_counts_their_own_unread_only(mine):
+    """The count runs SQL compiled once for the first person asked: each person gets their
+    own, read and snoozed notifications left out, none for someone with none."""
+    one, two, three = UserFactory(), UserFactory(), UserFactory()
+    ReminderFactory.create_batch(3, partnership=mine["p"], recipient=one)
+    ReminderFactory(partnership=mine["p"], recipient=one, read_at=timezone.now())
+    ReminderFactory(partnership=mine["p"], recipient=one, status=Reminder.Status.SNOOZED)
+    ReminderFactory(partnership=mine["p"], recipient=two)
+    assert [selectors.unread_count(u) for u in (one, two, three)] == [3, 1, 0]
+    assert [selectors.unread(u).count() for u in (one, two, three)] == [3, 1, 0]
