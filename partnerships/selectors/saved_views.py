@@ -43,6 +43,8 @@ def views_and_default(user) -> tuple[list[SavedView], SavedView | None]:
     """The views the person may use and their default among them (one query, compiled once
     per number of the person's cities, as the list asks it on every visit): a default they
     may no longer use (unshared since) is none."""
+    if not user.is_authenticated:
+        return [], None
     cities = city_slots(permissions.city_ids(user))
     if len(cities) > COMPILED_CITY_SLOTS:
         views = list(_with_default(views_for(user), user.pk))

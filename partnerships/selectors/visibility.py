@@ -45,7 +45,7 @@ def visible_among(qs: QuerySet[Partnership], user) -> QuerySet[Partnership]:
 
 
 # A compiled query takes a reader's city ids as this many slots at most; an officer of more
-# cities reads uncompiled (the partnership page's row, the dashboard's lists).
+# cities reads uncompiled (the partnership page's row, the dashboard, the saved views).
 COMPILED_CITY_SLOTS = 1024
 
 
