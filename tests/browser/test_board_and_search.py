@@ -15,6 +15,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from partnerships.models import Partnership, Step
+from tests.browser.contexts import log_in
 from tests.factories.accounts import UserFactory
 from tests.factories.partnerships import (
     CandidateFactory,
@@ -23,16 +24,6 @@ from tests.factories.partnerships import (
     PartnershipFactory,
     PartnershipMemberFactory,
 )
-
-PASSWORD = "correct horse battery staple"  # the user factory's
-
-
-def sign_in(page: Page, base: str, username: str) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("heading", name="Dashboard")).to_be_visible()
 
 
 def column(page: Page, step: int):
@@ -67,7 +58,7 @@ def world(transactional_db):
 
 
 def test_dragging_a_card_forward_is_refused_then_accepted(world, live_server, page, screenshot):
-    sign_in(page, live_server.url, "olive")
+    log_in(page, live_server.url, "olive", heading="Dashboard")
     title = "Harbour twinning"
     status = page.locator("#board-status")
     assert (count(page, Step.SEARCH), count(page, Step.APPROACH)) == (2, 0)
@@ -101,7 +92,7 @@ def test_dragging_a_card_forward_is_refused_then_accepted(world, live_server, pa
 
 
 def test_a_card_moves_with_the_keyboard_and_returns_with_a_reason(world, live_server, page):
-    sign_in(page, live_server.url, "olive")
+    log_in(page, live_server.url, "olive", heading="Dashboard")
     title = "Port of call"
     advance = card(page, title).get_by_role("button", name=f"Advance to 3. {Step.APPROACH.label}")
     advance.focus()
@@ -161,7 +152,7 @@ def test_schedule_an_activity_then_complete_it_from_my_activities(desk, live_ser
     from agenda.models import ScheduledActivity
 
     base = live_server.url
-    sign_in(page, base, "olive")
+    log_in(page, base, "olive", heading="Dashboard")
     page.goto(f"{base}/partnerships/{desk['harbour'].pk}/")
     page.get_by_role("link", name="Scheduled activities").click()
     page.get_by_label("Type").select_option(label="Meeting")
@@ -190,7 +181,7 @@ def test_schedule_an_activity_then_complete_it_from_my_activities(desk, live_ser
 
 def test_save_a_view_and_reopen_it(desk, live_server, page: Page):
     base = live_server.url
-    sign_in(page, base, "olive")
+    log_in(page, base, "olive", heading="Dashboard")
     page.goto(f"{base}/partnerships/?q=Timber&sort=title")
     page.get_by_text("Save the filters and sort shown as a view").click()
     page.get_by_label("Name").fill("Timber only")
@@ -204,7 +195,7 @@ def test_save_a_view_and_reopen_it(desk, live_server, page: Page):
 
 def test_find_a_partnership_by_its_partner_citys_other_name(desk, live_server, page: Page):
     base = live_server.url
-    sign_in(page, base, "olive")
+    log_in(page, base, "olive", heading="Dashboard")
     box = page.get_by_role("combobox", name="Search the portal")
     box.fill("eThekwini")
     box.press("Enter")
@@ -216,7 +207,7 @@ def test_a_bulk_action_with_one_refused_row(desk, live_server, page: Page):
     from agenda.models import ScheduledActivity
 
     base = live_server.url
-    sign_in(page, base, "olive")
+    log_in(page, base, "olive", heading="Dashboard")
     page.goto(f"{base}/partnerships/?sort=title")
     page.get_by_label("Select Harbour twinning").check()
     page.get_by_label("Select Timber exchange").check()

@@ -21,7 +21,7 @@ from alliances.models import SubAlliance
 from businesses.models import BusinessProfile, ChamberMembership, Need, Outcome
 from businesses.reference_data import NEEDS
 from partnerships.models import MOU, CityMembership
-from tests.browser.contexts import expect_message
+from tests.browser.contexts import expect_message, log_in, log_out
 from tests.factories.accounts import UserFactory
 from tests.factories.businesses import BusinessAssociationFactory, BusinessProfileFactory
 from tests.factories.partnerships import (
@@ -90,19 +90,6 @@ def world(transactional_db):
         export_readiness="ready",
     )
     return {"partnership": partnership, "officer": officer, "farming": farming}
-
-
-def log_in(page: Page, base: str, username: str, password: str) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Log in").click()
-
-
-def log_out(page: Page, name: str) -> None:
-    page.get_by_role("button", name=re.compile(name)).click()
-    page.get_by_role("button", name="Log out").click()
-    expect(page.get_by_role("heading", name="Log in")).to_be_visible()
 
 
 @pytest.mark.django_db(transaction=True)

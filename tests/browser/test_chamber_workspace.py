@@ -20,13 +20,13 @@ import pytest
 from django.core import mail
 from django.core.files.base import ContentFile
 from django.utils import timezone
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
 from alliances.models import SubAlliance
 from businesses.models import BusinessAssociation, MatchProposal, Need, Outcome
 from businesses.reference_data import NEEDS
 from partnerships.models import MOU, CityMembership
-from tests.browser.contexts import expect_message
+from tests.browser.contexts import expect_message, log_in, log_out
 from tests.factories.accounts import UserFactory
 from tests.factories.businesses import BusinessAssociationFactory, BusinessProfileFactory
 from tests.factories.gazetteer import load_places
@@ -116,19 +116,6 @@ def world(transactional_db):
         export_readiness="exporting",
     )
     return {"partnership": partnership, "officer": officer}
-
-
-def log_in(page: Page, base: str, username: str, password: str) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Log in").click()
-
-
-def log_out(page: Page, name: str) -> None:
-    page.get_by_role("button", name=re.compile(name)).click()
-    page.get_by_role("button", name="Log out").click()
-    expect(page.get_by_role("heading", name="Log in")).to_be_visible()
 
 
 def link_in(message, path_pattern: str) -> str:

@@ -28,7 +28,7 @@ from partnerships.models import (
     Partnership,
     Step,
 )
-from tests.browser.contexts import expect_message, new_context
+from tests.browser.contexts import expect_message, log_in, new_context
 from tests.browser.test_layout import assert_no_horizontal_overflow
 from tests.factories.accounts import UserFactory
 from tests.factories.gazetteer import GUANGZHOU, LOS_ANGELES, load_places
@@ -40,7 +40,6 @@ from tests.factories.partnerships import (
     TwinningStrategyFactory,
 )
 
-PASSWORD = "correct horse battery staple"
 NEW_PASSWORD = "sunset boulevard 1781 pueblo"
 TITLE = "Pacific gateways"
 HOME, AWAY = "Guangzhou", "Los Angeles"
@@ -123,14 +122,6 @@ def thread(page: Page):
     return panel
 
 
-def log_in(page: Page, base: str, username: str, password: str = PASSWORD) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("heading", name="Dashboard")).to_be_visible()
-
-
 @pytest.mark.django_db(transaction=True)
 def test_two_cities_run_one_record_from_invitation_to_a_signed_mou(
     world, live_server, browser, screenshot
@@ -150,7 +141,7 @@ def test_two_cities_run_one_record_from_invitation_to_a_signed_mou(
         contexts.append(phone)
         small = phone.new_page()
         small.set_default_timeout(15_000)
-        log_in(small, base, "sam.rivera", NEW_PASSWORD)
+        log_in(small, base, "sam.rivera", NEW_PASSWORD, heading="Dashboard")
         small.goto(f"{base}/partnerships/{Partnership.objects.get(title=TITLE).pk}/")
         thread(small)
         timeline = small.locator(".timeline")
@@ -184,7 +175,7 @@ def test_two_cities_run_one_record_from_invitation_to_a_signed_mou(
 
 def _journey(mei: Page, sam: Page, base: str, today: dt.date, screenshot) -> None:
     # --- Guangzhou's officer adds Los Angeles from the gazetteer -----------------------------
-    log_in(mei, base, "mei")
+    log_in(mei, base, "mei", heading="Dashboard")
     mei.get_by_role("link", name="Partner cities").first.click()
     mei.get_by_role("link", name="Add a partner city").click()
     expect(mei.get_by_role("heading", name="Add a partner city")).to_be_visible()
