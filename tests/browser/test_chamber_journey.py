@@ -21,7 +21,7 @@ from alliances.models import SubAlliance
 from businesses.models import BusinessProfile, ChamberMembership, Need, Outcome
 from businesses.reference_data import NEEDS
 from partnerships.models import MOU, CityMembership
-from tests.browser.contexts import expect_message, log_in, log_out
+from tests.browser.contexts import PASSWORD, expect_message, log_in, log_out
 from tests.factories.accounts import UserFactory
 from tests.factories.businesses import BusinessAssociationFactory, BusinessProfileFactory
 from tests.factories.partnerships import (
@@ -35,7 +35,6 @@ from tests.factories.partnerships import (
     SectorFactory,
 )
 
-PASSWORD = "correct horse battery staple"
 NEW_PASSWORD = "citrus season in the eastern cape"
 TITLE = "Buffalo City – Gävle partnership"
 CHAMBER = "Border-Kei Chamber of Business"

@@ -26,7 +26,7 @@ from alliances.models import SubAlliance
 from businesses.models import BusinessAssociation, MatchProposal, Need, Outcome
 from businesses.reference_data import NEEDS
 from partnerships.models import MOU, CityMembership
-from tests.browser.contexts import expect_message, log_in, log_out
+from tests.browser.contexts import PASSWORD, expect_message, log_in, log_out
 from tests.factories.accounts import UserFactory
 from tests.factories.businesses import BusinessAssociationFactory, BusinessProfileFactory
 from tests.factories.gazetteer import load_places
@@ -42,7 +42,6 @@ from tests.factories.partnerships import (
 )
 from tests.pdfs import PDF
 
-PASSWORD = "correct horse battery staple"  # the user factory's
 NEW_PASSWORD = "sardine run along the kwazulu coast"
 TITLE = "eThekwini – Guangzhou partnership"
 CHAMBER = "Durban Chamber of Commerce and Industry"

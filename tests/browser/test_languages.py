@@ -8,10 +8,9 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from partnerships.models import CityMembership, Step
+from tests.browser.contexts import PASSWORD
 from tests.factories.accounts import UserFactory
 from tests.factories.partnerships import CityMembershipFactory, PartnerFactory, walked_to
-
-PASSWORD = "correct horse battery staple"
 
 # What sticks out past either edge of the viewport, to say why a page scrolls sideways.
 OFFENDERS = """() => {

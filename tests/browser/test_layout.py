@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from partnerships.models import CityMembership, Step
-from tests.browser.contexts import new_context
+from tests.browser.contexts import PASSWORD, log_in, new_context, settled
 from tests.factories.accounts import UserFactory
 from tests.factories.partnerships import (
     ChampionFactory,
@@ -16,7 +16,6 @@ from tests.factories.partnerships import (
     walked_to,
 )
 
-PASSWORD = "correct horse battery staple"
 LONG_TITLE = "Nelson Mandela Bay and its partner: port logistics, automotive skills and youth"
 
 # What sticks out past the right edge of the viewport, to say why a page scrolls sideways.
@@ -70,6 +69,7 @@ def test_pages_fit_a_phone_and_the_navigation_opens_with_the_keyboard(
     phone.get_by_label("Password").fill(PASSWORD)
     phone.get_by_role("button", name="Log in").click()
     expect(phone.get_by_role("heading", name="Dashboard")).to_be_visible()
+    settled(phone)
 
     pages = [
         ("phone-dashboard", "/", "Dashboard"),
@@ -147,11 +147,7 @@ def test_nothing_is_cut_off_on_a_laptop_screen(officer, live_server, browser, sc
     page = context.new_page()
     page.set_default_timeout(15_000)
     try:
-        page.goto(f"{live_server.url}/accounts/login/")
-        page.get_by_label("Username").fill("sipho")
-        page.get_by_label("Password").fill(PASSWORD)
-        page.get_by_role("button", name="Log in").click()
-        expect(page.get_by_role("heading", name="Dashboard")).to_be_visible()
+        log_in(page, live_server.url, "sipho", heading="Dashboard")
         expect(page.locator(".board-column")).to_have_count(8)
         sticking_out = """() => [...document.querySelectorAll(".board-column *")]
           .filter((el) => el.getBoundingClientRect().right

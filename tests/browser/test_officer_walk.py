@@ -24,7 +24,7 @@ from partnerships.models import (
     Step,
     StepTransition,
 )
-from tests.browser.contexts import expect_message
+from tests.browser.contexts import PASSWORD, expect_message, settled
 from tests.factories.accounts import UserFactory
 from tests.factories.partnerships import (
     CityMembershipFactory,
@@ -35,7 +35,6 @@ from tests.factories.partnerships import (
     signed_pdf_bytes,
 )
 
-PASSWORD = "correct horse battery staple"
 TITLE = "Port cities trading and learning"
 HOME = "Nelson Mandela Bay"
 CANDIDATE = "Aachen"
@@ -132,6 +131,7 @@ def test_officer_walks_a_partnership_from_strategy_to_a_signed_mou(
     screenshot(page, "walk-01-login")
     page.get_by_role("button", name="Log in").click()
     expect(page.get_by_role("heading", name="Dashboard")).to_be_visible()
+    settled(page)
 
     # --- Create the partnership from the portal ----------------------------------------------
     page.get_by_role("link", name="New partnership").click()

@@ -20,7 +20,7 @@ from partnerships.models import (
     Partnership,
     Step,
 )
-from tests.browser.contexts import expect_message
+from tests.browser.contexts import expect_message, log_in
 from tests.factories.accounts import UserFactory
 from tests.factories.partnerships import (
     CityMembershipFactory,
@@ -30,7 +30,6 @@ from tests.factories.partnerships import (
     walked_to,
 )
 
-PASSWORD = "correct horse battery staple"
 HOME, AWAY = "Nelson Mandela Bay", "Aachen"
 
 
@@ -58,11 +57,7 @@ def test_a_confirmation_given_on_paper_is_recorded_and_shown_as_such(
     on = timezone.localdate() - dt.timedelta(days=3)
     detail = f"{live_server.url}/partnerships/{partnership.pk}/"
 
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Username").fill("thandi")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("heading", name="Dashboard")).to_be_visible()
+    log_in(page, live_server.url, "thandi", heading="Dashboard")
 
     # The dashboard says what awaits the home city's confirmation.
     page.goto(detail)

@@ -10,6 +10,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.browser.contexts import log_in
 from tests.factories.accounts import UserFactory
 from tests.factories.gazetteer import DURBAN, load_places
 from tests.factories.partnerships import (
@@ -18,8 +19,6 @@ from tests.factories.partnerships import (
     PartnershipFactory,
     PartnershipMemberFactory,
 )
-
-PASSWORD = "correct horse battery staple"  # the user factory's
 
 
 @pytest.fixture
@@ -38,10 +37,7 @@ def test_typing_another_name_then_arrows_and_enter_open_the_partnership(
     world, live_server, page: Page, screenshot
 ):
     base = live_server.url
-    page.goto(f"{base}/accounts/login/")
-    page.get_by_label("Username").fill("olive")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    log_in(page, base, "olive")
 
     box = page.get_by_role("combobox", name="Search the portal")
     box.focus()

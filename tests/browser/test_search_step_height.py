@@ -8,6 +8,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from partnerships.models import StrategyCriterion
+from tests.browser.contexts import log_in
 from tests.factories.accounts import UserFactory
 from tests.factories.partnerships import (
     CityMembershipFactory,
@@ -19,7 +20,6 @@ from tests.factories.partnerships import (
     walked_to,
 )
 
-PASSWORD = "correct horse battery staple"  # the user factory's
 # One laptop screen is 768 px; the page may take a few of them, not seven.
 MOST_PX = 3200
 
@@ -49,10 +49,7 @@ def test_the_search_step_fits_a_few_screens_and_explains_each_fit(
     world, live_server, page: Page, screenshot
 ):
     page.set_viewport_size({"width": 1366, "height": 768})
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Username").fill("thandi")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    log_in(page, live_server.url, "thandi")
     page.goto(f"{live_server.url}/partnerships/{world['partnership'].pk}/search/?q=Hafenstadt")
     expect(page.get_by_text("Hafenstadt", exact=False).first).to_be_visible()
 

@@ -6,6 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from partnerships.models import CityMembership, Step
+from tests.browser.contexts import log_in
 from tests.factories.accounts import UserFactory
 from tests.factories.partnerships import (
     ChampionFactory,
@@ -13,8 +14,6 @@ from tests.factories.partnerships import (
     PartnerFactory,
     walked_to,
 )
-
-PASSWORD = "correct horse battery staple"
 
 
 @pytest.fixture
@@ -29,11 +28,7 @@ def world(transactional_db):
 
 @pytest.mark.django_db(transaction=True)
 def test_opening_a_closed_step_loads_its_body(world, live_server, page):
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Username").fill("thandi")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("heading", name="Dashboard")).to_be_visible()
+    log_in(page, live_server.url, "thandi", heading="Dashboard")
 
     page.goto(f"{live_server.url}/partnerships/{world.pk}/")
     expect(page.locator("#step-4-body")).to_be_visible()  # the current step: drawn open
