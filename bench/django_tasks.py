@@ -131,6 +131,7 @@ def prepare() -> dict:
         "user": "admin",
     }
     pages["healthz"] = {"path": reverse("healthz"), "user": None}
+    maintenance = _as_production_keeps_it()
     return {
         "officer": OFFICER,
         "admin": ADMIN,
@@ -139,10 +140,37 @@ def prepare() -> dict:
         "portfolio": portfolio,
         "login": reverse("login"),
         "pages": pages,
+        "maintenance": maintenance,
         "counts": {
             "partnerships": Partnership.objects.count(),
             "cities": Partner.objects.count(),
         },
+    }
+
+
+def _as_production_keeps_it() -> dict:
+    """The database as production has it when people start work: the nightly task has scored
+    every partnership for today (`refresh_health`), and PostgreSQL's statistics have seen it.
+    Without this the first pages measured score the day themselves, and the planner keeps the
+    statistics of before: autovacuum, which would refresh them in production, is off on this
+    kind of machine, and one such plan made the dashboard's lists 42 ms instead of 5 ms."""
+    from django.db import connection
+
+    from partnerships.tasks import refresh_health
+
+    started = time.perf_counter()
+    refreshed = refresh_health()
+    autovacuum = None
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SHOW autovacuum")
+            autovacuum = cursor.fetchone()[0]
+        cursor.execute("ANALYZE")
+    return {
+        "health_refreshed": refreshed,
+        "analyzed": True,
+        "autovacuum": autovacuum,
+        "seconds": round(time.perf_counter() - started, 1),
     }
 
 

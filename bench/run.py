@@ -810,6 +810,8 @@ def main(argv: list[str] | None = None) -> int:
     prep = task(env, "prepare")
     result.update(seeded=prep["counts"], officer=prep["officer"], city=prep["city"])
     result["portfolio"] = prep["portfolio"]
+    result["maintenance"] = prep["maintenance"]
+    log(f"the day's health scored and the statistics analyzed: {prep['maintenance']}")
     log("collectstatic")
     manage(env, "collectstatic", "--noinput", "-v", "0")
     if redis_url:
