@@ -15,4 +15,7 @@ def refresh_health() -> int:
     """Give a row to any partnership without one, then recompute every running partnership's
     stored health that is not current today; returns how many were read."""
     stored.add_missing()
-    return stored.refresh_stale(Partnership.objects.all(), timezone.localdate())
+    read = stored.refresh_stale(Partnership.objects.all(), timezone.localdate())
+    if read:
+        stored.analyze()
+    return read

@@ -266,6 +266,28 @@ def test_the_nightly_task_and_the_command_recompute_every_row():
     assert HealthSummary.objects.filter(scored_on=TODAY).count() == 3
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's statistics")
+def test_the_nightly_task_leaves_the_planner_statistics_of_the_scores_it_wrote():
+    """Planned on statistics from before the scores (all null), `score < 100` looked like one
+    row; the task analyzes the table once it has rewritten it."""
+    ps = [running(f"P{i}") for i in range(3)]
+    HealthSummary.objects.update(scored_on=None, score=None)
+    stored.analyze()
+    assert _null_share_of_scores() == 1.0
+    assert tasks.refresh_health() == 3
+    assert _null_share_of_scores() == 0.0
+    assert all(row(p).score is not None for p in ps)
+
+
+def _null_share_of_scores() -> float:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT null_frac FROM pg_stats WHERE tablename = %s AND attname = 'score'",
+            [HealthSummary._meta.db_table],
+        )
+        return cursor.fetchone()[0]
+
+
 def test_every_partnership_has_a_row_from_its_first_save():
     p = PartnershipFactory()
     assert row(p).scored_on is None  # marked: computed when first read
