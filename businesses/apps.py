@@ -64,7 +64,13 @@ class BusinessesConfig(AppConfig):
         hooks.register("dashboard.home", selectors.chamber_home_url)
         # Chamber staff's own pages in the navigation bar.
         for item in (
-            NavItem(_("Your chamber"), "businesses:chamber_home", 50, shown=chamber_staff),
+            # An admin may open the chamber pages below, but has no chamber of their own.
+            NavItem(
+                _("Your chamber"),
+                "businesses:chamber_home",
+                50,
+                shown=has_role(middleware.STAFF, admins=False),
+            ),
             NavItem(_("My businesses"), "businesses:business_list", 60, shown=chamber_staff),
             NavItem(_("Interest"), "businesses:my_registrations", 70, shown=chamber_staff),
             NavItem(_("Matches"), "businesses:my_match_proposals", 75, shown=chamber_staff),

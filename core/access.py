@@ -130,15 +130,16 @@ class RoleMiddleware:
 
 
 @functools.cache
-def has_role(*wanted: str):
-    """For a NavItem's `shown`: the person holds one of these roles (or is an admin).
+def has_role(*wanted: str, admins: bool = True):
+    """For a NavItem's `shown`: the person holds one of these roles (or is an admin, unless
+    `admins` is False: a page of one's own chamber, which an admin does not have).
 
     Cached, so that the same roles give the same function: a NavItem registered again (an
     app's ready() run twice) is then equal to the first and the hook keeps one."""
 
     def shown(request) -> bool:
         roles = getattr(request, "roles", frozenset())
-        return ADMIN in roles or bool(roles & set(wanted))
+        return (admins and ADMIN in roles) or bool(roles & set(wanted))
 
     return shown
 
