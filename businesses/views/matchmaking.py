@@ -176,6 +176,7 @@ def outcome_record(request, sub_alliance_id: int):
             "sub_alliance": sub_alliance,
             "form": form if allowed else None,
             "cancel": detail,
+            "officer": officer,
         },
     )
 

@@ -21,6 +21,7 @@ from partnerships.selectors.visibility import (
     partnerships_of_my_cities,
     partnerships_published,
     partnerships_visible_to,
+    reading_urls,
     with_members,
 )
 from partnerships.selectors.walk import (
@@ -63,6 +64,7 @@ __all__ = [
     "partnerships_published",
     "partnerships_visible_to",
     "person",
+    "reading_urls",
     "recent_activities",
     "rows_visible_to",
     "sign_off_entries",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.contrib.auth import get_user_model
 from django.db.models import (
     Exists,
@@ -10,7 +12,9 @@ from django.db.models import (
     Q,
     QuerySet,
 )
+from django.urls import reverse
 
+from core import hooks
 from partnerships import permissions
 from partnerships.models import (
     CityMembership,
@@ -76,6 +80,22 @@ def users_who_may_see(partnership_id: int, user_ids):
     return get_user_model().objects.filter(
         Q(is_superuser=True) | Exists(officer), pk__in=list(user_ids), is_active=True
     )
+
+
+def reading_urls(user, partnerships: Iterable[Partnership]) -> dict[int, str]:
+    """{pk: where the user reads it} for partnerships a page names: its own page if the user may
+    open it, else its public face (the registry's, an outer app's: the hook
+    `partnership.public_url`), else "" for none, so that no page links to one that answers 404.
+    One query, whatever their number."""
+    partnerships = list(partnerships)
+    among = Partnership.objects.filter(pk__in=[p.pk for p in partnerships])
+    inside = set(visible_among(among, user).values_list("pk", flat=True))
+    return {
+        p.pk: reverse("partnerships:detail", args=[p.pk])
+        if p.pk in inside
+        else next(iter(hooks.collect("partnership.public_url", p)), "")
+        for p in partnerships
+    }
 
 
 def partnerships_published() -> QuerySet[Partnership]:

@@ -83,14 +83,16 @@ def city_detail(request, pk: int):
     sees_staff = permissions.is_admin(user) or city.pk in permissions.city_ids(user)
 
     # Its partnerships whose inside the user may open, and those the registry publishes.
-    inside = set(selectors.partnerships_visible_to(user).values_list("pk", flat=True))
+    visible = selectors.partnerships_visible_to(user).values("pk")
     shown = selectors.with_members(
         Partnership.objects.filter(
-            Q(pk__in=inside) | Q(pk__in=selectors.partnerships_published().values("pk"))
+            Q(pk__in=visible) | Q(pk__in=selectors.partnerships_published().values("pk"))
         )
         .filter(members__partner=city)
         .order_by(F("established_on").desc(nulls_last=True), "title", "pk")
     )
+    shown = list(shown)
+    urls = selectors.reading_urls(user, shown)
     history = []
     for partnership in shown:
         others, role = [], ""
@@ -99,13 +101,17 @@ def city_detail(request, pk: int):
                 role = member.get_role_display()
             else:
                 others.append(member.partner)
-        # Where the user reads it: its own page, or its public face (a hook: the registry).
-        url = (
-            reverse("partnerships:detail", args=[partnership.pk])
-            if partnership.pk in inside
-            else next(iter(hooks.collect("partnership.public_url", partnership)), "")
+        history.append(
+            {
+                "partnership": partnership,
+                "others": others,
+                "role": role,
+                "url": urls[partnership.pk],
+                # Read on its public face: the user may not open its inside.
+                "public": urls[partnership.pk]
+                != reverse("partnerships:detail", args=[partnership.pk]),
+            }
         )
-        history.append({"partnership": partnership, "others": others, "role": role, "url": url})
 
     by_status = dict(
         Partnership.objects.filter(members__partner=city)
@@ -136,7 +142,6 @@ def city_detail(request, pk: int):
             "can_manage_officers": permissions.can_manage_officers(user, city),
             "staff": staff,
             "history": history,
-            "inside": inside,
             "total": total,
             "status_counts": status_counts,
             "not_listed": total - len(history),

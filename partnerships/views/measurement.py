@@ -478,7 +478,9 @@ def lessons(request):
     )
     paged = paginate(request, qs, LESSONS_PER_PAGE)
     rows = paged["page"].object_list
+    urls = selectors.reading_urls(request.user, [lesson.partnership for lesson in rows])
     for lesson in rows:
+        lesson.partnership_url = urls[lesson.partnership_id]  # a shared one: maybe no link
         lesson.can_adopt = (
             lesson.adopted_in_id is None
             and lesson.home_id is not None

@@ -342,8 +342,10 @@ def _known_partnerships(request, partnership: Partnership, partner: Partner) -> 
         .order_by("status", "title")
     )
     known = list(selectors.with_members(qs))
+    urls = selectors.reading_urls(request.user, known)
     for p in known:
         p.others = [m.partner.name for m in p.members.all() if m.partner_id != partner.pk]
+        p.url = urls[p.pk]
     return known
 
 
@@ -361,11 +363,9 @@ def _history_help(partner: Partner, known: list[Partnership]) -> str:
                 mark_safe(  # the sentence and every value are escaped, or built by format_html
                     conditional_escape(_("%(partnership)s with %(others)s – %(status)s, %(step)s"))
                     % {
-                        "partnership": format_html(
-                            '<a href="{}">{}</a>',
-                            reverse("partnerships:detail", args=[p.pk]),
-                            p.title,
-                        ),
+                        "partnership": format_html('<a href="{}">{}</a>', p.url, p.title)
+                        if p.url
+                        else conditional_escape(p.title),
                         "others": conditional_escape(
                             ", ".join(p.others) or _("no counterpart yet")
                         ),

@@ -136,6 +136,24 @@ def test_shared_lessons_are_read_by_every_citys_officers(client, world):
     assert Lesson.objects.count() == 2
 
 
+def test_a_shared_lesson_links_its_partnership_where_the_reader_may_open_it(client, world):
+    """Its own page for its cities' officers; for another city's, the registry's page of a
+    published one and no link to a private one (its page would answer 404)."""
+    private = PartnershipFactory(home=world["a"], title="Private A")
+    LessonFactory(partnership=private, theme="From the private one", shared=True)
+    LessonFactory(partnership=world["p"], theme="From the published one", shared=True)
+    library = reverse("partnerships:lessons")
+    own = {p: reverse("partnerships:detail", args=[p.pk]) for p in (private, world["p"])}
+    registry = reverse("businesses:registry_detail", args=[world["p"].pk])
+    client.force_login(world["officer_c"])
+    page = client.get(library).content.decode()
+    assert "Private A" in page and own[private] not in page
+    assert registry in page and own[world["p"]] not in page
+    client.force_login(world["officer_a"])
+    page = client.get(library).content.decode()
+    assert own[private] in page and own[world["p"]] in page and registry not in page
+
+
 @pytest.mark.parametrize("role", ["plain", "pending", "rejected"])
 def test_an_account_without_a_role_gets_what_an_anonymous_visitor_gets(role):
     """On every URL of the permission matrix (which checks each outcome against the pages

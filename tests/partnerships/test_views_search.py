@@ -515,6 +515,9 @@ def test_due_diligence_is_prefilled_from_the_portal_then_created_and_updated(
     html = page.content.decode()
     assert "Aachen – Cape Town" in html and "Aachen – Durban" in html
     assert "Aachen – Secret" not in html  # another city's private partnership stays private
+    # Another city's published partnership is read on its public face, not its inside (404).
+    assert reverse("businesses:registry_detail", args=[seen.pk]) in html
+    assert reverse("partnerships:detail", args=[seen.pk]) not in html
 
     data = {
         "dd-alliance_history": "Two partnerships; one ended in 2015.",
