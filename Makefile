@@ -78,7 +78,7 @@ test-embedded: install-dev messages
 	DATABASE_URL=sqlite:///$(CURDIR)/.test-embedded.sqlite3 REDIS_URL= $(VENV)/bin/pytest -n 2 \
 	  tests/partnerships/test_views_pages.py tests/partnerships/test_dossier.py \
 	  tests/partnerships/test_exports.py tests/partnerships/test_saved_views.py tests/search \
-	  tests/agenda
+	  tests/agenda tests/security/test_url_ids.py
 	rm -f .test-embedded.sqlite3
 
 lint: install-dev

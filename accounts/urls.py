@@ -8,5 +8,5 @@ urlpatterns = [
     path("account/", views.account, name="account"),
     path("language/", views.language, name="language"),
     path("account/tokens/", views.token_create, name="token_create"),
-    path("account/tokens/<int:token_id>/revoke/", views.token_revoke, name="token_revoke"),
+    path("account/tokens/<id:token_id>/revoke/", views.token_revoke, name="token_revoke"),
 ]

@@ -208,12 +208,12 @@ def cancel(request, activity_id: int):
 
 urlpatterns = [
     path("activities/", mine, name="mine"),
-    path("partnerships/<int:pk>/activities/", partnership_activities, name="partnership"),
+    path("partnerships/<id:pk>/activities/", partnership_activities, name="partnership"),
     path(
-        "alliances/<int:sub_alliance_id>/activities/",
+        "alliances/<id:sub_alliance_id>/activities/",
         sub_alliance_activities,
         name="sub_alliance",
     ),
-    path("activities/<int:activity_id>/done/", complete, name="complete"),
-    path("activities/<int:activity_id>/cancel/", cancel, name="cancel"),
+    path("activities/<id:activity_id>/done/", complete, name="complete"),
+    path("activities/<id:activity_id>/cancel/", cancel, name="cancel"),
 ]

@@ -459,15 +459,15 @@ def measure_edit(request, sub_alliance_id: int, measure_id: int):
 
 urlpatterns = [
     path(
-        "partnerships/<int:pk>/",
+        "partnerships/<id:pk>/",
         partnership_sub_alliances,
         name="partnership_sub_alliances",
     ),
-    path("partnerships/<int:pk>/new/", sub_alliance_create, name="sub_alliance_create"),
-    path("partnerships/<int:pk>/organisations/new/", organisation_add, name="organisation_add"),
-    path("<int:sub_alliance_id>/", sub_alliance_detail, name="sub_alliance_detail"),
-    path("<int:sub_alliance_id>/strength/", strength, name="strength"),
-    path("<int:sub_alliance_id>/tasks/<int:task_id>/", startup_task, name="startup_task"),
-    path("<int:sub_alliance_id>/measures/new/", measure_add, name="measure_add"),
-    path("<int:sub_alliance_id>/measures/<int:measure_id>/", measure_edit, name="measure_edit"),
+    path("partnerships/<id:pk>/new/", sub_alliance_create, name="sub_alliance_create"),
+    path("partnerships/<id:pk>/organisations/new/", organisation_add, name="organisation_add"),
+    path("<id:sub_alliance_id>/", sub_alliance_detail, name="sub_alliance_detail"),
+    path("<id:sub_alliance_id>/strength/", strength, name="strength"),
+    path("<id:sub_alliance_id>/tasks/<id:task_id>/", startup_task, name="startup_task"),
+    path("<id:sub_alliance_id>/measures/new/", measure_add, name="measure_add"),
+    path("<id:sub_alliance_id>/measures/<id:measure_id>/", measure_edit, name="measure_edit"),
 ]

@@ -27,68 +27,68 @@ urlpatterns = [
         name="partnership_geojson",
     ),
     path(
-        f"{V1}partnerships/<int:pk>/",
+        f"{V1}partnerships/<id:pk>/",
         partnerships.PartnershipDetail.as_view(),
         name="partnership_detail",
     ),
     path(
-        f"{V1}partnerships/<int:pk>/advance/",
+        f"{V1}partnerships/<id:pk>/advance/",
         partnerships.PartnershipAdvance.as_view(),
         name="partnership_advance",
     ),
     path(
-        f"{V1}partnerships/<int:pk>/return/",
+        f"{V1}partnerships/<id:pk>/return/",
         partnerships.PartnershipReturn.as_view(),
         name="partnership_return",
     ),
-    path(f"{V1}partnerships/<int:pk>/mous/", records.MouList.as_view(), name="partnership_mous"),
+    path(f"{V1}partnerships/<id:pk>/mous/", records.MouList.as_view(), name="partnership_mous"),
     path(
-        f"{V1}partnerships/<int:pk>/reviews/",
+        f"{V1}partnerships/<id:pk>/reviews/",
         records.ReviewList.as_view(),
         name="partnership_reviews",
     ),
     path(
-        f"{V1}partnerships/<int:pk>/reviews/<int:review_id>/kpi-actuals/",
+        f"{V1}partnerships/<id:pk>/reviews/<id:review_id>/kpi-actuals/",
         records.ReviewKpiActuals.as_view(),
         name="review_kpi_actuals",
     ),
     path(
-        f"{V1}partnerships/<int:pk>/activities/",
+        f"{V1}partnerships/<id:pk>/activities/",
         records.ActivityList.as_view(),
         name="partnership_activities",
     ),
     path(
-        f"{V1}partnerships/<int:pk>/sub-alliances/",
+        f"{V1}partnerships/<id:pk>/sub-alliances/",
         records.SubAllianceList.as_view(),
         name="partnership_sub_alliances",
     ),
     path(
-        f"{V1}partnerships/<int:pk>/outcomes/",
+        f"{V1}partnerships/<id:pk>/outcomes/",
         records.OutcomeList.as_view(),
         name="partnership_outcomes",
     ),
     path(
-        f"{V1}partnerships/<int:pk>/lessons/",
+        f"{V1}partnerships/<id:pk>/lessons/",
         records.LessonList.as_view(),
         name="partnership_lessons",
     ),
     path(
-        f"{V1}partnerships/<int:pk>/comments/",
+        f"{V1}partnerships/<id:pk>/comments/",
         records.CommentList.as_view(),
         name="partnership_comments",
     ),
     path(
-        f"{V1}sub-alliances/<int:sub_alliance_id>/outcomes/",
+        f"{V1}sub-alliances/<id:sub_alliance_id>/outcomes/",
         records.SubAllianceOutcomes.as_view(),
         name="sub_alliance_outcomes",
     ),
     # Partner cities.
     path(f"{V1}cities/", places.CityList.as_view(), name="city_list"),
     path(f"{V1}cities/geojson/", places.CityGeoJson.as_view(), name="city_geojson"),
-    path(f"{V1}cities/<int:city_id>/", places.CityDetail.as_view(), name="city_detail"),
+    path(f"{V1}cities/<id:city_id>/", places.CityDetail.as_view(), name="city_detail"),
     # The public registry.
     path(f"{V1}registry/", registry.RegistryList.as_view(), name="registry_list"),
-    path(f"{V1}registry/<int:pk>/", registry.RegistryDetail.as_view(), name="registry_detail"),
+    path(f"{V1}registry/<id:pk>/", registry.RegistryDetail.as_view(), name="registry_detail"),
 ]
 
 

@@ -188,12 +188,12 @@ def comment_remove(request, comment_id: int):
 
 
 urlpatterns = [
-    path("partnerships/<int:pk>/discussion/", partnership_thread, name="partnership_thread"),
+    path("partnerships/<id:pk>/discussion/", partnership_thread, name="partnership_thread"),
     path(
-        "alliances/<int:sub_alliance_id>/discussion/",
+        "alliances/<id:sub_alliance_id>/discussion/",
         sub_alliance_thread,
         name="sub_alliance_thread",
     ),
-    path("comments/<int:comment_id>/edit/", comment_edit, name="comment_edit"),
-    path("comments/<int:comment_id>/remove/", comment_remove, name="comment_remove"),
+    path("comments/<id:comment_id>/edit/", comment_edit, name="comment_edit"),
+    path("comments/<id:comment_id>/remove/", comment_remove, name="comment_remove"),
 ]

@@ -10,10 +10,10 @@ urlpatterns = [
     path("notifications/", views.notification_list, name="list"),
     path("notifications/read-all/", views.notifications_read_all, name="read_all"),
     path("notifications/preferences/", views.notification_preferences, name="preferences"),
-    path("notifications/<int:reminder_id>/read/", views.notification_read, name="read"),
-    path("notifications/<int:reminder_id>/snooze/", views.notification_snooze, name="snooze"),
+    path("notifications/<id:reminder_id>/read/", views.notification_read, name="read"),
+    path("notifications/<id:reminder_id>/snooze/", views.notification_snooze, name="snooze"),
     path(
-        "notifications/follow/<int:pk>/",
+        "notifications/follow/<id:pk>/",
         views.follow_partnership,
         name="follow",
     ),

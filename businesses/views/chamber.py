@@ -212,7 +212,7 @@ urlpatterns = [
     path("chamber/status/", status, name="status"),
     path("chamber/requests/", staff_requests, name="staff_requests"),
     path(
-        "chamber/requests/<int:membership_id>/",
+        "chamber/requests/<id:membership_id>/",
         staff_request_decide,
         name="staff_request_decide",
     ),

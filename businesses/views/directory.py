@@ -287,6 +287,6 @@ urlpatterns = [
         business_import_template,
         name="business_import_template",
     ),
-    path("businesses/<int:business_id>/", business_detail, name="business_detail"),
-    path("businesses/<int:business_id>/edit/", business_edit, name="business_edit"),
+    path("businesses/<id:business_id>/", business_detail, name="business_detail"),
+    path("businesses/<id:business_id>/edit/", business_edit, name="business_edit"),
 ]

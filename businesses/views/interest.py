@@ -375,10 +375,10 @@ def lead_decide(request, lead_id: int):
 urlpatterns = [
     path("interest/", my_registrations, name="my_registrations"),
     path("interest/new/", interest_register, name="interest_register"),
-    path("interest/<int:registration_id>/withdraw/", interest_withdraw, name="interest_withdraw"),
-    path("interest/<int:registration_id>/decide/", interest_decide, name="interest_decide"),
-    path("partnerships/<int:pk>/interest/", interest_inbox, name="interest_inbox"),
+    path("interest/<id:registration_id>/withdraw/", interest_withdraw, name="interest_withdraw"),
+    path("interest/<id:registration_id>/decide/", interest_decide, name="interest_decide"),
+    path("partnerships/<id:pk>/interest/", interest_inbox, name="interest_inbox"),
     path("leads/", lead_list, name="lead_list"),
     path("leads/new/", lead_propose, name="lead_propose"),
-    path("leads/<int:lead_id>/", lead_decide, name="lead_decide"),
+    path("leads/<id:lead_id>/", lead_decide, name="lead_decide"),
 ]

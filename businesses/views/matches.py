@@ -280,9 +280,9 @@ def match_decide(request, proposal_id: int):
 
 
 urlpatterns = [
-    path("partnerships/<int:pk>/matches/", chamber_matches, name="chamber_matches"),
-    path("partnerships/<int:pk>/matches/propose/", match_propose, name="match_propose"),
+    path("partnerships/<id:pk>/matches/", chamber_matches, name="chamber_matches"),
+    path("partnerships/<id:pk>/matches/propose/", match_propose, name="match_propose"),
     path("matches/", my_match_proposals, name="my_match_proposals"),
-    path("matches/<int:proposal_id>/withdraw/", match_withdraw, name="match_withdraw"),
-    path("matches/<int:proposal_id>/decide/", match_decide, name="match_decide"),
+    path("matches/<id:proposal_id>/withdraw/", match_withdraw, name="match_withdraw"),
+    path("matches/<id:proposal_id>/decide/", match_decide, name="match_decide"),
 ]

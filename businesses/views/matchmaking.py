@@ -182,10 +182,10 @@ def outcome_record(request, sub_alliance_id: int):
 
 
 urlpatterns = [
-    path("partnerships/<int:pk>/matchmaking/", matchmaking, name="matchmaking"),
-    path("partnerships/<int:pk>/matchmaking/form/", matchmaking_form, name="matchmaking_form"),
+    path("partnerships/<id:pk>/matchmaking/", matchmaking, name="matchmaking"),
+    path("partnerships/<id:pk>/matchmaking/form/", matchmaking_form, name="matchmaking_form"),
     path(
-        "sub-alliances/<int:sub_alliance_id>/outcomes/new/",
+        "sub-alliances/<id:sub_alliance_id>/outcomes/new/",
         outcome_record,
         name="outcome_record",
     ),

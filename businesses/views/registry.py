@@ -137,6 +137,6 @@ def registry_mou(request, pk: int, mou_id: int):
 
 urlpatterns = [
     path("registry/", registry, name="registry"),
-    path("registry/<int:pk>/", registry_detail, name="registry_detail"),
-    path("registry/<int:pk>/mou/<int:mou_id>/", registry_mou, name="registry_mou"),
+    path("registry/<id:pk>/", registry_detail, name="registry_detail"),
+    path("registry/<id:pk>/mou/<id:mou_id>/", registry_mou, name="registry_mou"),
 ]

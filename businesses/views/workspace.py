@@ -100,5 +100,5 @@ def sub_alliance(request, sub_alliance_id: int):
 
 urlpatterns = [
     path("chamber/", home, name="chamber_home"),
-    path("chamber/sub-alliances/<int:sub_alliance_id>/", sub_alliance, name="chamber_sub_alliance"),
+    path("chamber/sub-alliances/<id:sub_alliance_id>/", sub_alliance, name="chamber_sub_alliance"),
 ]

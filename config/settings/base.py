@@ -480,6 +480,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Record ids in paths: `<id:...>` (core/converters.py), an integer of 18 digits at most.
+    "PATH_CONVERTER_OVERRIDES": {"id": {"type": "integer", "minimum": 0, "maximum": 10**18 - 1}},
     "ENUM_NAME_OVERRIDES": {
         "StepEnum": "partnerships.models.Step",
         "PartnershipStatusEnum": "partnerships.models.Partnership.Status",

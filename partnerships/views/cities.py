@@ -462,12 +462,12 @@ def officers(request, pk: int):
 
 urlpatterns = [
     path("cities/", city_list, name="city_list"),
-    path("cities/<int:pk>/", city_detail, name="city_detail"),
-    path("cities/<int:pk>/strategy/", strategy, name="strategy"),
+    path("cities/<id:pk>/", city_detail, name="city_detail"),
+    path("cities/<id:pk>/strategy/", strategy, name="strategy"),
     path(
-        "cities/<int:pk>/strategy/<int:strategy_id>/approve/",
+        "cities/<id:pk>/strategy/<id:strategy_id>/approve/",
         strategy_approve,
         name="strategy_approve",
     ),
-    path("cities/<int:pk>/officers/", officers, name="officers"),
+    path("cities/<id:pk>/officers/", officers, name="officers"),
 ]

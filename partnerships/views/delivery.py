@@ -475,16 +475,16 @@ def activity_add(request, pk: int):
 
 
 urlpatterns = [
-    path("partnerships/<int:pk>/planning/letter/", letter_of_intent, name="letter_of_intent"),
-    path("partnerships/<int:pk>/planning/plan/", business_plan, name="business_plan"),
-    path("partnerships/<int:pk>/planning/actions/add/", action_add, name="action_add"),
+    path("partnerships/<id:pk>/planning/letter/", letter_of_intent, name="letter_of_intent"),
+    path("partnerships/<id:pk>/planning/plan/", business_plan, name="business_plan"),
+    path("partnerships/<id:pk>/planning/actions/add/", action_add, name="action_add"),
     path(
-        "partnerships/<int:pk>/planning/actions/<int:action_id>/status/",
+        "partnerships/<id:pk>/planning/actions/<id:action_id>/status/",
         action_status,
         name="action_status",
     ),
-    path("partnerships/<int:pk>/planning/kpis/add/", kpi_add, name="kpi_add"),
-    path("partnerships/<int:pk>/mou/", mou, name="mou"),
-    path("partnerships/<int:pk>/mou/sign/", mou_sign, name="mou_sign"),
-    path("partnerships/<int:pk>/activities/add/", activity_add, name="activity_add"),
+    path("partnerships/<id:pk>/planning/kpis/add/", kpi_add, name="kpi_add"),
+    path("partnerships/<id:pk>/mou/", mou, name="mou"),
+    path("partnerships/<id:pk>/mou/sign/", mou_sign, name="mou_sign"),
+    path("partnerships/<id:pk>/activities/add/", activity_add, name="activity_add"),
 ]

@@ -530,14 +530,14 @@ def lesson_adopt(request, lesson_id: int):
 
 
 urlpatterns = [
-    path("partnerships/<int:pk>/reviews/add/", review_add, name="review_add"),
-    path("partnerships/<int:pk>/reviews/<int:review_id>/", review, name="review"),
+    path("partnerships/<id:pk>/reviews/add/", review_add, name="review_add"),
+    path("partnerships/<id:pk>/reviews/<id:review_id>/", review, name="review"),
     path(
-        "partnerships/<int:pk>/reviews/<int:review_id>/complete/",
+        "partnerships/<id:pk>/reviews/<id:review_id>/complete/",
         review_complete,
         name="review_complete",
     ),
-    path("partnerships/<int:pk>/lessons/add/", lesson_add, name="lesson_add"),
+    path("partnerships/<id:pk>/lessons/add/", lesson_add, name="lesson_add"),
     path("lessons/", lessons, name="lessons"),
-    path("lessons/<int:lesson_id>/adopt/", lesson_adopt, name="lesson_adopt"),
+    path("lessons/<id:lesson_id>/adopt/", lesson_adopt, name="lesson_adopt"),
 ]

@@ -216,7 +216,7 @@ def partnership_confirm(request, pk: int):
 
 
 urlpatterns = [
-    path("partnerships/<int:pk>/advance/", partnership_advance, name="advance"),
-    path("partnerships/<int:pk>/return/", partnership_return, name="return"),
-    path("partnerships/<int:pk>/confirm/", partnership_confirm, name="confirm"),
+    path("partnerships/<id:pk>/advance/", partnership_advance, name="advance"),
+    path("partnerships/<id:pk>/return/", partnership_return, name="return"),
+    path("partnerships/<id:pk>/confirm/", partnership_confirm, name="confirm"),
 ]

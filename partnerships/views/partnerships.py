@@ -501,12 +501,12 @@ def publish_contacts(request, pk: int):
 urlpatterns = [
     path("partnerships/", partnership_list, name="list"),
     path("partnerships/new/", partnership_create, name="create"),
-    path("partnerships/<int:pk>/", partnership_detail, name="detail"),
-    path("partnerships/<int:pk>/edit/", partnership_edit, name="edit"),
-    path("partnerships/<int:pk>/champions/add/", champion_add, name="champion_add"),
-    path("partnerships/<int:pk>/publish-contacts/", publish_contacts, name="publish_contacts"),
+    path("partnerships/<id:pk>/", partnership_detail, name="detail"),
+    path("partnerships/<id:pk>/edit/", partnership_edit, name="edit"),
+    path("partnerships/<id:pk>/champions/add/", champion_add, name="champion_add"),
+    path("partnerships/<id:pk>/publish-contacts/", publish_contacts, name="publish_contacts"),
     path(
-        "partnerships/<int:pk>/documents/<str:kind>/<int:doc_id>/",
+        "partnerships/<id:pk>/documents/<str:kind>/<id:doc_id>/",
         document,
         name="document",
     ),

@@ -195,5 +195,5 @@ urlpatterns = [
     path("reports/", report, name="reports"),
     path("reports/export/<slug:dataset>/", export, name="export"),
     path("reports/import/cities/", cities_import, name="cities_import"),
-    path("partnerships/<int:pk>/dossier/", dossier_pdf, name="dossier"),
+    path("partnerships/<id:pk>/dossier/", dossier_pdf, name="dossier"),
 ]

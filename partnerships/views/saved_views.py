@@ -87,5 +87,5 @@ def saved_view_default(request):
 urlpatterns = [
     path("partnerships/views/save/", saved_view_save, name="saved_view_save"),
     path("partnerships/views/default/", saved_view_default, name="saved_view_default"),
-    path("partnerships/views/<int:view_id>/delete/", saved_view_delete, name="saved_view_delete"),
+    path("partnerships/views/<id:view_id>/delete/", saved_view_delete, name="saved_view_delete"),
 ]

@@ -547,21 +547,21 @@ def feasibility(request, pk: int, candidate_id: int):
 
 
 urlpatterns = [
-    path("partnerships/<int:pk>/search/", search, name="search"),
-    path("partnerships/<int:pk>/candidates/add/", candidate_add, name="candidate_add"),
-    path("partnerships/<int:pk>/candidates/<int:candidate_id>/", candidate, name="candidate"),
+    path("partnerships/<id:pk>/search/", search, name="search"),
+    path("partnerships/<id:pk>/candidates/add/", candidate_add, name="candidate_add"),
+    path("partnerships/<id:pk>/candidates/<id:candidate_id>/", candidate, name="candidate"),
     path(
-        "partnerships/<int:pk>/candidates/<int:candidate_id>/contacts/add/",
+        "partnerships/<id:pk>/candidates/<id:candidate_id>/contacts/add/",
         contact_add,
         name="contact_add",
     ),
     path(
-        "partnerships/<int:pk>/candidates/<int:candidate_id>/due-diligence/",
+        "partnerships/<id:pk>/candidates/<id:candidate_id>/due-diligence/",
         due_diligence,
         name="due_diligence",
     ),
     path(
-        "partnerships/<int:pk>/candidates/<int:candidate_id>/feasibility/",
+        "partnerships/<id:pk>/candidates/<id:candidate_id>/feasibility/",
         feasibility,
         name="feasibility",
     ),

@@ -169,5 +169,5 @@ def selection(request, pk: int):
 
 
 urlpatterns = [
-    path("partnerships/<int:pk>/selection/", selection, name="selection"),
+    path("partnerships/<id:pk>/selection/", selection, name="selection"),
 ]

@@ -170,17 +170,17 @@ def offline_dispute(request, pk: int, confirmation_id: int):
 
 urlpatterns = [
     path(
-        "partnerships/<int:pk>/offline-confirmations/new/",
+        "partnerships/<id:pk>/offline-confirmations/new/",
         offline_record,
         name="offline_record",
     ),
     path(
-        "partnerships/<int:pk>/offline-confirmations/<int:confirmation_id>/endorse/",
+        "partnerships/<id:pk>/offline-confirmations/<id:confirmation_id>/endorse/",
         offline_endorse,
         name="offline_endorse",
     ),
     path(
-        "partnerships/<int:pk>/offline-confirmations/<int:confirmation_id>/dispute/",
+        "partnerships/<id:pk>/offline-confirmations/<id:confirmation_id>/dispute/",
         offline_dispute,
         name="offline_dispute",
     ),

@@ -166,15 +166,15 @@ def _address(page_id: str, world) -> str:
     name, _, query = page_id.partition("?")
     route = _partnership_routes()[name]
     kwargs = {}
-    if "<int:pk>" in route:
+    if "<id:pk>" in route:
         kwargs["pk"] = world["a"].pk if route.startswith("cities/") else world["p"].pk
-    if "<int:candidate_id>" in route:
+    if "<id:candidate_id>" in route:
         kwargs["candidate_id"] = world["candidate"].pk
-    if "<int:review_id>" in route:
+    if "<id:review_id>" in route:
         kwargs["review_id"] = world["p"].reviews.order_by("pk").first().pk
-    if "<int:lesson_id>" in route:
+    if "<id:lesson_id>" in route:
         kwargs["lesson_id"] = world["p"].lessons.order_by("pk").first().pk
-    if "<int:view_id>" in route:
+    if "<id:view_id>" in route:
         kwargs["view_id"] = services.saved_view_save(user=world["user"], name="V", query="").pk
     unknown = set(re.findall(r"<(?:\w+:)?(\w+)>", route)) - set(kwargs)
     if unknown:
