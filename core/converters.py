@@ -8,6 +8,9 @@ stay below the limit, and a longer number matches no URL at all: a 404 like any 
 
 from __future__ import annotations
 
+# The largest id an address can hold: an unknown record's 404 all the same.
+LARGEST_ID = 10**18 - 1
+
 
 class IdConverter:
     regex = "[0-9]{1,18}"

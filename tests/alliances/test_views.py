@@ -20,6 +20,7 @@ from alliances.models import (
     StartUpTask,
     SubAlliance,
 )
+from core.converters import LARGEST_ID  # in an address (10**30 matches no URL)
 from partnerships.models import Activity, Partnership
 from tests.factories.accounts import UserFactory
 from tests.factories.businesses import OutcomeFactory, chamber_staff
@@ -27,7 +28,7 @@ from tests.factories.businesses import OutcomeFactory, chamber_staff
 pytestmark = pytest.mark.django_db
 
 QUERY_BUDGET = 12
-HUGE = 10**30
+HUGE = 10**30  # past the database's integer: for form values
 
 
 def url(name, *args):
@@ -113,12 +114,12 @@ def test_unknown_ids_are_404s(client, world):
     other = network(world, name="Other network")
     client.force_login(world.home_officer)
     for address in [
-        url("partnership_sub_alliances", HUGE),
-        url("sub_alliance_detail", HUGE),
-        url("strength", HUGE),
-        url("startup_task", sub_alliance.pk, HUGE),
+        url("partnership_sub_alliances", LARGEST_ID),
+        url("sub_alliance_detail", LARGEST_ID),
+        url("strength", LARGEST_ID),
+        url("startup_task", sub_alliance.pk, LARGEST_ID),
         url("startup_task", sub_alliance.pk, other.startup_tasks.first().pk),
-        url("measure_edit", sub_alliance.pk, HUGE),
+        url("measure_edit", sub_alliance.pk, LARGEST_ID),
     ]:
         assert client.get(address).status_code == 404, address
 

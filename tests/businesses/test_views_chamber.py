@@ -16,6 +16,7 @@ from django.urls import reverse
 from accounts.models import User
 from alliances.models import Organisation
 from businesses.models import BusinessProfile, ChamberMembership
+from core.converters import LARGEST_ID  # in an address (10**30 matches no URL)
 from tests.factories.accounts import UserFactory
 from tests.factories.businesses import (
     BusinessAssociationFactory,
@@ -31,7 +32,7 @@ pytestmark = pytest.mark.django_db
 
 QUERY_BUDGET = 12
 PASSWORD = "a long and unusual passphrase 42"
-HUGE = 10**30
+HUGE = 10**30  # past the database's integer: for form values
 
 
 def url(name, *args):
@@ -270,7 +271,7 @@ def test_staff_requests_are_for_officers_and_admins_only(client, chamber, world)
         assert client.get(url("staff_requests")).status_code == status
     client.force_login(world.stranger_officer)
     assert client.get(url("staff_request_decide", waiting.pk)).status_code == 404
-    assert client.get(url("staff_request_decide", HUGE)).status_code == 404
+    assert client.get(url("staff_request_decide", LARGEST_ID)).status_code == 404
     client.logout()
     assert client.get(url("staff_requests"))["Location"].startswith("/accounts/login/")
 
@@ -374,7 +375,7 @@ def test_staff_edit_their_own_businesses_only(client, chamber, world):
     assert not own.seeks.exists()
     for name in ("business_edit", "business_detail"):
         assert client.get(url(name, theirs.pk)).status_code == 404
-    assert client.get(url("business_detail", HUGE)).status_code == 404
+    assert client.get(url("business_detail", LARGEST_ID)).status_code == 404
 
     # Officers of the city (and of partner cities) read a business; they do not edit it.
     client.force_login(world.home_officer)

@@ -13,6 +13,7 @@ from django.urls import reverse
 
 from businesses.models import InterestRegistration, PartnershipLead
 from businesses.views import panels
+from core.converters import LARGEST_ID  # in an address (10**30 matches no URL)
 from partnerships.models import MOU, Candidate, Partnership, Step
 from tests.factories.accounts import UserFactory
 from tests.factories.businesses import (
@@ -38,7 +39,7 @@ from tests.pdfs import PDF
 pytestmark = pytest.mark.django_db
 
 QUERY_BUDGET = 12
-HUGE = 10**30
+HUGE = 10**30  # past the database's integer: for form values
 
 
 def url(name, *args):
@@ -149,7 +150,7 @@ def test_private_partnerships_and_their_documents_are_not_in_the_registry(client
     private_mou.document.save("p.pdf", ContentFile(PDF))
     for address in [
         url("registry_detail", chamber.private.pk),
-        url("registry_detail", HUGE),
+        url("registry_detail", LARGEST_ID),
         url("registry_mou", chamber.private.pk, private_mou.pk),
         url("registry_mou", world.partnership.pk, draft.pk),
         url("registry_mou", world.partnership.pk, private_mou.pk),
@@ -333,8 +334,8 @@ def test_who_sees_the_interest_pages(client, world, chamber):
         assert client.get(inbox).status_code == inbox_status, user
         assert client.get(decide).status_code == decide_status, user
     client.force_login(world.home_officer)
-    assert client.get(url("interest_inbox", HUGE)).status_code == 404
-    assert client.get(url("interest_decide", HUGE)).status_code == 404
+    assert client.get(url("interest_inbox", LARGEST_ID)).status_code == 404
+    assert client.get(url("interest_decide", LARGEST_ID)).status_code == 404
     client.force_login(UserFactory())
     assert client.get(url("my_registrations"))["Location"] == url("status")
     assert client.get(url("interest_register"))["Location"] == url("status")

@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from alliances.models import Organisation, SubAlliance
 from businesses.models import BusinessProfile, MatchProposal
+from core.converters import LARGEST_ID  # in an address (10**30 matches no URL)
 from partnerships.models import Partnership
 from tests.factories.accounts import UserFactory
 from tests.factories.businesses import (
@@ -26,7 +27,7 @@ from tests.growth import save, save_links, save_parents
 
 pytestmark = pytest.mark.django_db
 
-HUGE = 10**30
+HUGE = 10**30  # past the database's integer: for form values
 
 
 def url(name, *args):
@@ -134,7 +135,7 @@ def test_who_sees_a_partnerships_matches(client, world, market, who, published, 
 
 def test_archived_and_unknown_partnerships_are_404(client, world, market):
     client.force_login(market.staff)
-    assert client.get(url("chamber_matches", HUGE)).status_code == 404
+    assert client.get(url("chamber_matches", LARGEST_ID)).status_code == 404
     Partnership.objects.filter(pk=world.partnership.pk).update(status=Partnership.Status.ARCHIVED)
     assert client.get(url("chamber_matches", world.partnership.pk)).status_code == 404
     assert client.get(url("match_propose", world.partnership.pk)).status_code == 405
@@ -228,7 +229,7 @@ def test_withdrawing_a_pending_proposal(client, world, market):
     response = client.post(url("match_withdraw", proposal.pk), follow=True)
     assert any("already withdrawn" in m for m in messages_of(response))
     assert client.get(url("match_withdraw", proposal.pk)).status_code == 405
-    assert client.post(url("match_withdraw", HUGE)).status_code == 404
+    assert client.post(url("match_withdraw", LARGEST_ID)).status_code == 404
 
 
 def test_who_decides_a_proposal(client, world, market):
@@ -248,7 +249,7 @@ def test_who_decides_a_proposal(client, world, market):
     client.logout()
     assert "/login/" in client.get(decide)["Location"]
     client.force_login(world.home_officer)
-    assert client.get(url("match_decide", HUGE)).status_code == 404
+    assert client.get(url("match_decide", LARGEST_ID)).status_code == 404
 
 
 def test_declining_needs_a_message_and_keeps_what_was_typed(client, world, market):

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from alliances.models import Grouping, Organisation, SubAlliance
 from businesses.models import BusinessProfile, Outcome
+from core.converters import LARGEST_ID  # in an address (10**30 matches no URL)
 from tests.factories.accounts import UserFactory
 from tests.factories.alliances import SubAllianceFactory, SubAlliancePartyFactory
 from tests.factories.businesses import (
@@ -29,7 +30,7 @@ from tests.growth import save, save_links, save_parents
 pytestmark = pytest.mark.django_db
 
 QUERY_BUDGET = 12
-HUGE = 10**30
+HUGE = 10**30  # past the database's integer: for form values
 
 
 def url(name, *args):
@@ -196,7 +197,7 @@ def test_matchmaking_is_for_the_member_cities_officers(client, world, market):
             assert response.status_code == status
     assert not SubAlliance.objects.exists()
     client.force_login(world.home_officer)
-    assert client.get(url("matchmaking", HUGE)).status_code == 404
+    assert client.get(url("matchmaking", LARGEST_ID)).status_code == 404
     assert client.get(url("matchmaking_form", world.partnership.pk)).status_code == 405
 
 
@@ -321,4 +322,4 @@ def test_outcomes_are_for_business_sub_alliances_and_their_officers(client, worl
         assert client.post(url("outcome_record", linkage.pk), {}).status_code == refused
     client.force_login(world.away_officer)
     assert client.get(url("outcome_record", linkage.pk)).status_code == 200
-    assert client.get(url("outcome_record", HUGE)).status_code == 404
+    assert client.get(url("outcome_record", LARGEST_ID)).status_code == 404
