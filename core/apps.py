@@ -8,12 +8,15 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self) -> None:
-        # `<id:pk>` in every app's URLs (core/converters.py): before any URL module is read.
+        # `<id:pk>` in every app's URLs (core/converters.py): before any URL module is read;
+        # once (registering again is deprecated, and a test runs every ready() twice).
         from django.urls import register_converter
+        from django.urls.converters import get_converters
 
         from core.converters import IdConverter
 
-        register_converter(IdConverter, "id")
+        if "id" not in get_converters():
+            register_converter(IdConverter, "id")
         # Every committed write to the portal's apps makes the cached pages stale
         # (core/page_cache.py). By app label, so the core imports no app of ours.
         from core import checks, hooks, nav, page_cache  # noqa: F401 (checks: registers them)
