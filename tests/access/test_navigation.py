@@ -4,9 +4,10 @@ Hidden links are not security (every view checks for itself: the permission matr
 link shown to someone the view then refuses is a dead end. For each role of the permission
 matrix's world, a crawl from the page they land on follows the links of the navigation bar and
 of each page's main part, breadth first, up to PAGES pages: each answers with a page, not a
-refusal, an error or the sign-in form. The crawl is a class check: it found the admin's
-"Your chamber" (404), shared lessons and a candidate's alliance history linking partnerships
-the reader may not open, and a chamber's outcome form linking the officers' pages.
+refusal, an error or the sign-in form. A class check: the same crawl of the demo data found
+the admin's "Your chamber" (404), shared lessons and a candidate's alliance history linking
+partnerships the reader may not open, and a chamber's outcome form linking the officers' pages;
+this test fails on the shared lessons and the outcome form without their fixes.
 
 On each page it also checks that every id a label, an ARIA attribute or an htmx target names
 is on the page, once (a field's help text a screen reader could not find: a widget drawn by
