@@ -1,6 +1,6 @@
 """The path converter of record ids, `<id:pk>`, registered by CoreConfig.ready().
 
-Django's `<id:...>` takes a number of any length. One past the database's integer (2**63 - 1)
+Django's `<int:...>` takes a number of any length. One past the database's integer (2**63 - 1)
 then fails inside a query the ORM did not build for it (a compiled one, core/querysets.py) or on
 SQLite (OverflowError): a 500 where the record simply does not exist. Eighteen digits at most
 stay below the limit, and a longer number matches no URL at all: a 404 like any unknown record.
