@@ -26,9 +26,9 @@ def roles(user) -> tuple[str, ...]:
 
 
 def partnership_links(request, partnership, can_edit: bool) -> list[dict]:
-    """ "Invite officers" for those who may invite to one of its member cities (no query: the
-    members and the user's cities are read already)."""
-    if not can_edit or not permissions.partnership_cities(request.user, partnership):
+    """ "Invite officers" for those who may invite from it (no query: the members and the
+    user's cities are read already; the page says to which cities, if any, they may)."""
+    if not can_edit or not permissions.may_invite_from(request.user, partnership):
         return []
     return [
         {

@@ -24,7 +24,7 @@ from invitations import emails, permissions, tokens
 from invitations.models import VALID_FOR, Invitation, InvitationSending, JoinRequest
 from partnerships.events import Event, Kind, emit
 from partnerships.models import CityMembership, Partner, Partnership
-from partnerships.services.common import lock_city
+from partnerships.services.common import check_one_side, lock_city
 
 # At most this many invitation e-mails (first sendings and resends) per person per hour.
 HOURLY_LIMIT = 20
@@ -107,6 +107,13 @@ def invitation_send(
                 % {"email": email, "city": city.name}
             }
         )
+    # Refused now rather than when the link is opened: an address of someone on the other
+    # side (the inviter's own, say) would make one person both sides.
+    for account in get_user_model().objects.filter(email__iexact=email):
+        try:
+            check_one_side(account, city.pk)
+        except DomainError as exc:
+            raise ValidationError({"email": exc.message}) from None
     _check_rate(by)
     invitation = (
         Invitation.objects.select_for_update()
@@ -233,6 +240,7 @@ def _make_officer(user, city_id: int) -> CityMembership:
     existing = CityMembership.objects.filter(partner_id=city_id, user=user).first()
     if existing is not None:
         return existing
+    check_one_side(user, city_id)
     has_coordinator = CityMembership.objects.filter(
         partner_id=city_id, role=CityMembership.Role.COORDINATOR
     ).exists()

@@ -84,10 +84,12 @@ def _partnership(pk: int) -> Partnership:
 def partnership_invite(request, pk: int):
     """An officer of a member city invites officers of the other member cities."""
     partnership = _partnership(pk)
+    require(permissions.may_invite_from(request.user, partnership))
     cities = permissions.partnership_cities(request.user, partnership)
-    require(bool(cities))
     form = InviteForm(posted(request), cities=cities)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and not cities:
+        form.add_error(None, gettext("You may not invite officers to this partnership's cities."))
+    elif request.method == "POST" and form.is_valid():
         city = next(c for c in cities if c.pk == form.cleaned_data["city"])
         try:
             invitation = services.invitation_send(
@@ -116,6 +118,7 @@ def partnership_invite(request, pk: int):
             "form": form,
             "partnership": partnership,
             "invitations": list(sent),
+            "cities": cities,
             "back_url": reverse("partnerships:detail", args=[partnership.pk]),
             "back_label": partnership.title,
         },

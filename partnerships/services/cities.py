@@ -26,6 +26,7 @@ from partnerships.models import (
     TwinningStrategy,
 )
 from partnerships.services.common import (
+    check_one_side,
     lock_city,
     require_coordinator,
 )
@@ -335,6 +336,7 @@ def officer_add(*, partner: Partner, user, role: str, by) -> CityMembership:
                 % {"person": user, "city": partner.name}
             }
         )
+    check_one_side(user, partner.pk)
     membership = CityMembership(partner=partner, user=user, role=role)
     membership.full_clean()
     membership.save()

@@ -40,3 +40,32 @@ def set_document(obj, document) -> list[str]:
         return ["document"]
     obj.document = document or ""
     return []
+
+
+def check_one_side(user, partner_id: int) -> None:
+    """Refuse to let `user` work for a city that shares a partnership with a city they already
+    work for: they would speak for both sides of its joint sign-off, and read the other city's
+    private partnerships. (Admins are not officers of cities; this is about memberships.)"""
+    if user is None or user.pk is None:
+        return
+    names = sorted(
+        Partner.objects.filter(
+            staff__user=user,
+            memberships__partnership__members__partner_id=partner_id,
+        )
+        .exclude(pk=partner_id)
+        .values_list("name", flat=True)
+        .distinct()
+    )
+    if names:
+        raise DomainError(
+            _(
+                "%(person)s works for %(cities)s, a partner of %(city)s: one person cannot "
+                "work for both sides of a partnership."
+            )
+            % {
+                "person": user.get_full_name() or user.username,
+                "cities": ", ".join(names),
+                "city": Partner.objects.get(pk=partner_id).name,
+            }
+        )

@@ -58,7 +58,7 @@ def emit_confirmation_awaited(
     if not awaited:
         return
     data = {
-        "step": str(partnership.step_label),
+        "step": partnership.step_label,
         "cities": ", ".join(sorted(members[pk] for pk in awaited)),
         "members": ", ".join(sorted(members.values())),
     }
@@ -323,7 +323,7 @@ def partnership_move(
     )
     # "step" is what the notifications read (their headline, "about"): the step moved to.
     data = {
-        "step": str(Step(to_step).label),
+        "step": Step(to_step).label,
         "from_step": str(Step(from_step).label),
         "to_step": str(Step(to_step).label),
     }
@@ -373,11 +373,21 @@ def partnership_confirm_move(*, partnership: Partnership, user) -> list[MoveConf
         raise DomainError(
             _("“%(step)s” needs no joint confirmation.") % {"step": partnership.step_label}
         )
-    sides = CityMembership.objects.filter(
-        user=user, partner__memberships__partnership=partnership
-    ).values_list("partner_id", flat=True)
+    sides = list(
+        CityMembership.objects.filter(
+            user=user, partner__memberships__partnership=partnership
+        ).values_list("partner_id", flat=True)
+    )
     if not sides:
         raise DomainError(_("Only an officer of one of the partner cities can confirm."))
+    if len(sides) > 1:
+        # A joint sign-off is two cities' word: one person's click never counts for both.
+        raise DomainError(
+            _(
+                "You work for more than one city of this partnership: each city's "
+                "confirmation must come from a different person."
+            )
+        )
     already = set(
         MoveConfirmation.objects.filter(
             partnership=partnership,
@@ -405,7 +415,7 @@ def partnership_confirm_move(*, partnership: Partnership, user) -> list[MoveConf
                 object_id=confirmation.pk,
                 partner_ids=(confirmation.partner_id,),
                 data={
-                    "step": str(partnership.step_label),
+                    "step": partnership.step_label,
                     "city": names[confirmation.partner_id],
                 },
             )

@@ -53,6 +53,67 @@ def test_officer_invites_other_member_city_from_partnership(world):
     assert invitation.partnership == world["partnership"]
 
 
+def test_only_a_citys_coordinators_invite_to_it_once_it_has_officers(world):
+    """Found from outside: an officer invited her own address to the other city of her
+    partnership, became its officer, and signed the joint sign-off for both sides."""
+    theirs = CityMembershipFactory(partner=world["other"]).user
+    with pytest.raises(DomainError, match="may not invite"):
+        services.invitation_send(
+            city=world["other"],
+            email="colleague@la.example",
+            by=world["officer"],
+            partnership=world["partnership"],
+        )
+    assert not Invitation.objects.exists()
+    # Los Angeles's own coordinator (the first officer is one) and an admin may.
+    CityMembership.objects.filter(user=theirs).update(role=CityMembership.Role.COORDINATOR)
+    for by in (theirs, world["admin"]):
+        services.invitation_send(
+            city=world["other"],
+            email=f"{by.pk}@la.example",
+            by=by,
+            partnership=world["partnership"],
+        )
+    assert Invitation.objects.count() == 2
+
+
+def test_no_one_is_invited_to_the_other_side_of_their_own_partnership(world):
+    """Not by address (their own, say) when sending, nor when accepting."""
+    with pytest.raises(ValidationError, match="cannot work for both sides"):
+        services.invitation_send(
+            city=world["other"],
+            email=world["officer"].email,
+            by=world["officer"],
+            partnership=world["partnership"],
+        )
+    # An invitation sent to the address before the account worked for Guangzhou.
+    invitation = services.invitation_send(
+        city=world["other"],
+        email="later@gz.example",
+        by=world["officer"],
+        partnership=world["partnership"],
+    )
+    later = UserFactory(email="later@gz.example")
+    CityMembershipFactory(partner=world["home"], user=later)
+    with pytest.raises(DomainError, match="cannot work for both sides"):
+        services.invitation_accept(key=_key(invitation), user=later)
+    assert not CityMembership.objects.filter(user=later, partner=world["other"]).exists()
+    invitation.refresh_from_db()
+    assert invitation.accepted_at is None
+
+
+def test_an_ended_partnership_invites_no_one(world):
+    world["partnership"].status = "ended"
+    world["partnership"].save(update_fields=["status"])
+    with pytest.raises(DomainError, match="may not invite"):
+        services.invitation_send(
+            city=world["other"],
+            email="la@la.example",
+            by=world["officer"],
+            partnership=world["partnership"],
+        )
+
+
 def test_officer_may_not_invite_to_a_city_outside_the_partnership(world):
     with pytest.raises(DomainError, match="not a member city"):
         services.invitation_send(
@@ -201,8 +262,9 @@ def test_the_new_accounts_username_is_the_address_before_the_at(world):
     UserFactory(username="sam.rivera")
     names = []
     for email in ("Sam.Rivera@LA.example", "sam.rivera@other.example"):
+        # An admin: once Los Angeles has an officer, Guangzhou's may no longer invite to it.
         invitation = services.invitation_send(
-            city=world["other"], email=email, by=world["officer"], partnership=world["partnership"]
+            city=world["other"], email=email, by=world["admin"], partnership=world["partnership"]
         )
         _, membership = services.invitation_accept(
             key=_key(invitation), password="a long pass phrase 42", first_name="S", last_name="R"

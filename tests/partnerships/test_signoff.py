@@ -105,6 +105,17 @@ def test_an_officer_who_joins_later_confirms_instead(world):
     assert workflow.missing_to_advance(p) == []
 
 
+def test_one_person_never_confirms_for_two_sides(world):
+    """Someone who works for both cities (an admin's doing, or data from before the rule that
+    keeps it from happening) is refused: each city's word comes from a different person."""
+    p, both = world["p"], world["ours"]
+    CityMembershipFactory(partner=world["partner"], user=both)
+    with pytest.raises(DomainError, match="different person"):
+        services.partnership_confirm_move(partnership=p, user=both)
+    assert not p.confirmations.exists()
+    assert workflow.missing_to_advance(p)
+
+
 def test_the_home_side_also_needs_a_confirmation(world):
     record(world)
     assert workflow.missing_to_advance(world["p"]) == [
