@@ -238,7 +238,7 @@ def on_partnership_event(event: Event) -> None:
                 user_ids=tuple(sorted(staff)),
                 data={
                     "association": association.name,
-                    "step": str(Step(to_step).label),
+                    "step": Step(to_step).label,
                     "path": reverse("businesses:my_registrations"),
                 },
             )

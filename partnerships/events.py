@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.db import models, transaction
+from django.utils import translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -75,11 +76,14 @@ class Event:
     data: dict = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        # A translatable text (a step's name is lazy) is made a plain str here, in the
-        # language active when the event is emitted: listeners keep only plain values.
-        for key, value in self.data.items():
-            if isinstance(value, Promise):
-                self.data[key] = str(value)
+        # A translatable text (a step's name is lazy) is made a plain str here, in English
+        # whatever the actor's language: listeners keep only plain values, and each reader's
+        # mail and inbox translate the English back into the reader's own language
+        # (notifications' event_headline). Pass such texts lazy, never already str()'d.
+        with translation.override("en"):
+            for key, value in self.data.items():
+                if isinstance(value, Promise):
+                    self.data[key] = str(value)
 
 
 def emit(event: Event) -> None:

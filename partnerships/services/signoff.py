@@ -99,7 +99,7 @@ def offline_confirmation_record(
             object_id=confirmation.pk,
             partner_ids=(partner.pk,),
             data={
-                "step": str(partnership.step_label),
+                "step": partnership.step_label,
                 "city": partner.name,
                 "offline": True,
                 "shown": str(confirmation.shown),
@@ -157,7 +157,7 @@ def offline_confirmation_endorse(*, confirmation: OfflineConfirmation, user) -> 
             object_id=current.pk,
             partner_ids=(current.partner_id,),
             data={
-                "step": str(Step(current.step).label),
+                "step": Step(current.step).label,
                 "city": current.partner.name,
                 "endorsed": True,
                 "shown": str(current.shown),
@@ -212,7 +212,7 @@ def offline_confirmation_dispute(
             object_id=current.pk,
             partner_ids=(current.partner_id,),
             data={
-                "step": str(step.label),
+                "step": step.label,
                 "city": city,
                 "reason": reason,
                 "shown": str(current.shown),

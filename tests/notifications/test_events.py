@@ -192,6 +192,36 @@ def test_a_real_advance_names_the_step_moved_to(capture):
     assert row.headline == "Mei Chen moved the partnership on to “Approach and evaluation”"
 
 
+def test_the_step_reaches_each_reader_in_their_language_whatever_the_actors(capture):
+    """Found from outside: a French-speaking officer's advance reached the Swedish and the
+    English officers with the step's French name; the event kept it in the actor's language."""
+    from django.utils import translation
+
+    from partnerships import services as walk
+    from partnerships.models import Step
+    from tests.factories.partnerships import CandidateFactory, walked_to
+
+    home, other = PartnerFactory(name="Guangzhou"), PartnerFactory(name="Gävle")
+    mover = UserFactory(first_name="Mei", last_name="Chen", language="fr")
+    swedish, english = UserFactory(language="sv"), UserFactory(language="en")
+    CityMembershipFactory(user=mover, partner=home)
+    for reader in (swedish, english):
+        CityMembershipFactory(user=reader, partner=other)
+    p = walked_to(2, home=home, user=mover)
+    PartnershipMemberFactory(partnership=p, partner=other)
+    CandidateFactory(partnership=p)
+    with translation.override("fr"), capture(execute=True):
+        walk.partnership_advance(partnership=p, user=mover)
+    for reader, language in ((swedish, "sv"), (english, "en")):
+        row = Reminder.objects.get(kind=Kind.ADVANCED, recipient=reader)
+        with translation.override(language):
+            label, headline = str(Step.APPROACH.label), row.headline
+        with translation.override("fr"):
+            french = str(Step.APPROACH.label)
+        assert label != french
+        assert label in headline and french not in headline, (language, headline)
+
+
 def test_an_event_naming_every_member_city_tells_the_side_the_actor_is_not_on(w, capture):
     send(capture, Kind.ADVANCED, w, w.officer_b, partner_ids=(w.a.pk, w.b.pk))
     assert set(told(Kind.ADVANCED)) == {"officer_a", "colleague_a", "coord_a", "admin"}
