@@ -20,10 +20,12 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import hashlib
 
 from django import forms
 from django.contrib.auth.password_validation import password_validators_help_text_html
 from django.core.validators import MaxLengthValidator
+from django.db.models import QuerySet
 from django.forms.utils import flatatt
 from django.forms.widgets import ChoiceWidget
 from django.utils.functional import lazy
@@ -162,11 +164,91 @@ class ChoicesReadOnce:
         super().__init__(*args, **kwargs)
 
 
+# --- A form of a stored record refuses to overwrite what changed since it was drawn ----------
+
+SEEN = "seen"
+
+
+def _plain(value) -> str:
+    """A value as a form's initial holds it, in a form that compares across requests."""
+    if isinstance(value, (list, tuple, set, frozenset, QuerySet)):
+        return "[" + ",".join(sorted(_plain(v) for v in value)) + "]"
+    return str(getattr(value, "pk", value))
+
+
+def _fingerprint(form) -> dict[str, str]:
+    """A short digest of each field's stored value (the form's initial, which a model form
+    reads from its instance and an edit view gives a plain form from the record)."""
+    return {
+        name: hashlib.blake2b(_plain(form.initial.get(name)).encode(), digest_size=4).hexdigest()
+        for name in form.fields
+        if name != SEEN and name in form.initial
+    }
+
+
+def _encode(digests: dict[str, str]) -> str:
+    return ",".join(f"{name}={digest}" for name, digest in sorted(digests.items()))
+
+
+def _decode(text: str) -> dict[str, str]:
+    pairs = (part.partition("=") for part in (text or "").split(",") if "=" in part)
+    return {name: digest for name, _sep, digest in pairs}
+
+
+class SeenRecord:
+    """Form mixin (first among the bases) for a form that edits a stored record: a model form
+    of a saved instance, or a plain form given the record's values (`edits_a_record = True`).
+
+    The form carries, hidden, a digest of each field's value as it was drawn. When it comes
+    back, a field that someone else saved since (another officer, a review that ended the
+    partnership) refuses the whole form, naming the fields, instead of silently writing the
+    old value back (a lost update). The hidden digest is then renewed: saving again, having
+    looked, goes through. A form posted without the digest (a script) is not checked."""
+
+    edits_a_record = False
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        instance = getattr(self, "instance", None)
+        if self.edits_a_record or (instance is not None and instance.pk is not None):
+            # Drawn lazily: fields a subclass adds after this __init__ are counted too.
+            self.fields[SEEN] = forms.CharField(
+                widget=forms.HiddenInput,
+                required=False,
+                initial=lambda: _encode(_fingerprint(self)),
+            )
+
+    def full_clean(self):
+        super().full_clean()
+        if not self.is_bound or SEEN not in self.fields:
+            return
+        self.cleaned_data.pop(SEEN, None)  # not a field of the record
+        posted = _decode(self.data.get(self.add_prefix(SEEN), ""))
+        if not posted:
+            return
+        now = _fingerprint(self)
+        changed = [name for name, digest in now.items() if posted.get(name, digest) != digest]
+        if not changed:
+            return
+        self.add_error(
+            None,
+            gettext(
+                "Someone else saved a change to %(fields)s after you opened this form, so "
+                "nothing is saved yet. Check your values against theirs (open the page again "
+                "in another tab to see them), then save again."
+            )
+            % {"fields": ", ".join(str(self.fields[name].label or name) for name in changed)},
+        )
+        data = self.data.copy()
+        data[self.add_prefix(SEEN)] = _encode(now)
+        self.data = data
+
+
 class ChoicesForm(ChoicesReadOnce, forms.Form):
     """A plain form with its model-choice options read once (e.g. a FilterSet's `Meta.form`)."""
 
 
-class ChoicesModelForm(ChoicesReadOnce, forms.ModelForm):
+class ChoicesModelForm(SeenRecord, ChoicesReadOnce, forms.ModelForm):
     """A model form with its model-choice options read once."""
 
 
@@ -184,7 +266,7 @@ class PlainForm(TextChecked, forms.Form):
     """A plain form whose text refuses control characters."""
 
 
-class PlainModelForm(TextChecked, forms.ModelForm):
+class PlainModelForm(SeenRecord, TextChecked, forms.ModelForm):
     """A model form whose text refuses control characters."""
 
 

@@ -21,6 +21,7 @@ from businesses.models import (
 from core.forms import (
     ChoicesForm,
     ModelMultipleChoiceField,
+    SeenRecord,
 )
 from core.uploads import too_large_message
 from partnerships.models import Sector
@@ -28,10 +29,12 @@ from partnerships.models import Sector
 # --- Businesses ----------------------------------------------------------------------------------
 
 
-class BusinessForm(AssociationMixin, ChoicesForm):
+class BusinessForm(SeenRecord, AssociationMixin, ChoicesForm):
     """A member business's profile: the organisation's name, sectors, website and description,
     and what the matchmaking reads (size, export readiness, what it offers and seeks — products
     and needs —, its position in the value chain and the export markets it seeks)."""
+
+    edits_a_record = True  # given `initial_for(business)` when it edits one
 
     association = AssociationChoiceField(
         label=_("Association"), queryset=BusinessAssociation.objects.none()

@@ -4,10 +4,12 @@ steps, joint sign-off, champions and documents."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.core.files.base import ContentFile
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -309,6 +311,40 @@ def test_edit_never_undoes_a_move_made_while_the_form_was_open(client, twinned):
     assert client.post(url("edit", p.pk), stale).status_code == 302
     p.refresh_from_db()
     assert (p.title, p.step) == ("Edited", Step.SEARCH)
+
+
+def _seen(page) -> str:
+    """The hidden digest of the record as the form was drawn (core.forms.SeenRecord)."""
+    found = re.search(r'name="seen" value="([^"]*)"', page.content.decode())
+    assert found, "an edit form carries what it was drawn from"
+    return found.group(1)
+
+
+def test_a_form_opened_before_someone_elses_save_does_not_undo_it(client, twinned):
+    """Found from outside: an edit form opened before a colleague paused the partnership (or
+    a review ended it) set it back to active on saving, and their summary back to the old."""
+    p = twinned["p"]
+    services.partnership_update(partnership=p, user=None)  # its orientation derived once
+    p.refresh_from_db()
+    client.force_login(twinned["home_officer"])
+    stale = {**edit_data(p, title="Mine"), "seen": _seen(client.get(url("edit", p.pk)))}
+    colleague = Client()
+    colleague.force_login(twinned["away_officer"])
+    theirs = edit_data(p, status="paused", summary="Theirs")
+    theirs["seen"] = _seen(colleague.get(url("edit", p.pk)))
+    assert colleague.post(url("edit", p.pk), theirs).status_code == 302
+
+    response = client.post(url("edit", p.pk), stale)
+    assert response.status_code == 200
+    [error] = response.context["form"].non_field_errors()
+    assert "Summary" in error and "Status" in error and "Title" not in error
+    p.refresh_from_db()
+    assert (p.title, p.status, p.summary) == ("Home and Away", "paused", "Theirs")
+    # Having looked, they save again from the form as it came back: it goes through.
+    again = client.post(url("edit", p.pk), {**stale, "seen": _seen(response)})
+    assert again.status_code == 302, again.context["form"].errors
+    p.refresh_from_db()
+    assert p.title == "Mine"
 
 
 def test_an_officer_may_archive_and_then_only_read(client, twinned):
