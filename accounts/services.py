@@ -11,7 +11,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.crypto import constant_time_compare
@@ -42,7 +42,18 @@ def account_save_new(user, password: str, errors: dict[str, list[str]] | None = 
             errors.setdefault(field, []).extend(messages)
     if errors:
         raise ValidationError(errors)
-    user.save()
+    try:
+        with transaction.atomic():  # a savepoint: the caller's transaction stays usable
+            user.save()
+    except IntegrityError:
+        # The same sign-up sent twice at once (a double click: the password hashing makes the
+        # window wide): the first made the account; the second is told, not given a 500.
+        raise DomainError(
+            _(
+                "An account with this name or address was created a moment ago (a second "
+                "click?): sign in with it."
+            )
+        ) from None
     return user
 
 

@@ -236,6 +236,13 @@ def mou_save(
 def mou_sign(*, mou: MOU, signed_on: dt.date | None = None) -> MOU:
     """Sign a draft MOU; it must carry its dates, and only one MOU may be signed at a time."""
     mou = lock(MOU, mou.pk)
+    # Checked on the locked row: a second click, or a second person at the same moment, finds
+    # it signed already rather than signing it again with another date.
+    if mou.status != MOU.Status.DRAFT:
+        raise DomainError(
+            _("This MOU is no longer a draft (it is %(status)s): reload the page.")
+            % {"status": mou.get_status_display()}
+        )
     if (
         MOU.objects.filter(partnership_id=mou.partnership_id, status=MOU.Status.SIGNED)
         .exclude(pk=mou.pk)

@@ -55,6 +55,22 @@ def test_only_one_signed_mou_at_a_time():
         services.mou_sign(mou=draft)
 
 
+def test_a_signed_mou_is_not_signed_again():
+    """Found from outside: two clicks on "Sign" each signed it, the last date winning, and a
+    terminated MOU could be signed again; the service now reads the status on the locked row."""
+    draft = MOUFactory(status=MOU.Status.DRAFT, signed_on=None)
+    services.mou_sign(mou=draft, signed_on=dt.date(2026, 11, 20))
+    stale = MOU.objects.get(pk=draft.pk)
+    stale.status = MOU.Status.DRAFT  # what a page drawn before the first click holds
+    with pytest.raises(DomainError, match="no longer a draft"):
+        services.mou_sign(mou=stale, signed_on=dt.date(2026, 12, 1))
+    draft.refresh_from_db()
+    assert (draft.status, draft.signed_on) == (MOU.Status.SIGNED, dt.date(2026, 11, 20))
+    MOU.objects.filter(pk=draft.pk).update(status=MOU.Status.TERMINATED)
+    with pytest.raises(DomainError, match="no longer a draft"):
+        services.mou_sign(mou=draft)
+
+
 def test_a_score_outside_the_criterions_range_is_a_field_error():
     criterion = StrategyCriterionFactory(max_score=5)
     score = CriterionScore(candidate=CandidateFactory(), criterion=criterion, score=6)
