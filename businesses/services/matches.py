@@ -73,6 +73,11 @@ def match_propose(
             )
             % {"first": first.name, "second": second.name}
         )
+    # The two chambers may propose the pair at the same moment, each in its own order (the
+    # constraint is on the ordered pair): both businesses locked, in one order, so the second
+    # finds the first's proposal below.
+    for pk in sorted((first.pk, second.pk)):
+        lock(BusinessProfile, pk)
     waiting = _pair(partnership, first, second).filter(status=MatchProposal.Status.PENDING)
     earlier = waiting.select_related("association__organisation").first()
     if earlier is not None:

@@ -2,9 +2,11 @@
 scored again, the officers' decision (accepted into a sub-alliance, or declined), withdrawal,
 and the selectors the dashboards read."""
 
+import threading
 from types import SimpleNamespace
 
 import pytest
+from django.db import transaction
 
 from alliances.models import SubAlliance
 from businesses import selectors, services
@@ -20,6 +22,7 @@ from tests.factories.businesses import (
     needs,
     sectors,
 )
+from tests.notifications.test_reminders import _in_threads, postgres_only
 
 pytestmark = pytest.mark.django_db
 
@@ -37,6 +40,10 @@ def firm(association, name, codes, **fields):
 
 @pytest.fixture
 def market(world):
+    return make_market(world)
+
+
+def make_market(world):
     """A citrus packhouse of Gqeberha and a juice maker of Gävle that seeks citrus (a product
     match), a Gqeberha tannery nobody needs, and each chamber's staff."""
     home = BusinessAssociationFactory(organisation__partner=world.home)
@@ -154,6 +161,37 @@ def test_a_pair_waiting_for_the_officers_is_not_proposed_twice(world, market):
     # Withdrawn, it may be proposed again.
     services.match_withdraw(proposal=MatchProposal.objects.get(), user=market.staff)
     assert propose(world, market).status == MatchProposal.Status.PENDING
+
+
+@postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_the_two_chambers_proposing_one_pair_at_once_make_one_proposal():
+    """Found from outside: each chamber proposed the pair in its own order at the same moment
+    and both were saved (the constraint is on the ordered pair), each notifying the officers."""
+    from tests.businesses.conftest import Twinned
+
+    world = Twinned()
+    m = make_market(world)
+    m.citrus.products_sought = "juice"
+    m.citrus.save()
+    m.juice.products_services = "juice"
+    m.juice.save()
+    sides = iter([(m.staff, m.citrus, m.juice), (m.away_staff, m.juice, m.citrus)])
+    lock = threading.Lock()
+
+    def one():
+        with lock:
+            user, first, second = next(sides)
+        try:
+            with transaction.atomic():
+                propose(world, m, user=user, first=first, second=second)
+            return "proposed"
+        except DomainError as exc:
+            return str(exc)
+
+    results = _in_threads(2, one)
+    assert MatchProposal.objects.filter(status=MatchProposal.Status.PENDING).count() == 1
+    assert sorted(r == "proposed" for r in results) == [False, True], results
 
 
 def test_a_pair_already_in_a_sub_alliance_is_refused(world, market):
