@@ -50,6 +50,7 @@ from django_countries import countries
 from alliances.models import normalise_name
 from businesses.models import BusinessProfile, Need
 from core.errors import DomainError
+from core.text import ControlCharacterValidator
 from partnerships.models import Sector
 
 MAX_ROWS = 5_000
@@ -340,6 +341,15 @@ def _values(cells: dict[str, str], lookups: _Lookups) -> tuple[dict, list[str]]:
     """The service's keyword arguments for one row, and what is wrong with it."""
     problems: list[str] = []
     values: dict = {}
+    # What the profile form refuses, a row refuses (a NUL would also stop PostgreSQL's insert).
+    for column, text in cells.items():
+        try:
+            ControlCharacterValidator(multiline=True)(text or "")
+        except ValidationError as exc:
+            problems.append(
+                _("The column “%(column)s”: %(problem)s")
+                % {"column": column, "problem": " ".join(exc.messages)}
+            )
     name = normalise_name(cells.get("name", ""))
     if not name:
         problems.append(_("The name is missing."))
@@ -481,6 +491,9 @@ def parse_business_csv(file) -> ParsedFile:
             _("The file cannot be read as CSV (line %(line_num)s): %(exc)s.")
             % {"line_num": reader.line_num, "exc": exc}
         ) from exc
+    if not any(any(c.strip() for c in cells) for _first, _last, cells in records) and not bad_lines:
+        # Said as the cities' import says it, not reported as a successful import of nothing.
+        raise DomainError(_("The file has a header row but no businesses."))
     if bad_lines:
         warnings.append(
             _(

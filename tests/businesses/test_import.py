@@ -140,6 +140,26 @@ def test_a_row_the_model_refuses_does_not_block_the_next(chamber):
     ]
 
 
+def test_a_row_with_a_control_character_is_refused_like_the_form_refuses_it(chamber):
+    """Found from outside: a NUL and an escape sequence in names were imported (on SQLite;
+    PostgreSQL refuses a NUL outright), which the profile form then refused to save again."""
+    data = (
+        b"name,sectors,size_band,products_services\n"
+        b"Nul\x00Probe Co,C,small,citrus\n"
+        b"Ctrl\x1b[31mProbe Co,C,small,citrus\n"
+        b'Clean Co,C,small,"Citrus\tand\nlemons"\n'
+    )
+    report = run(chamber, data)
+    assert [(r.line, r.status) for r in report.rows] == [
+        (2, "refused"),
+        (3, "refused"),
+        (4, "created"),
+    ]
+    assert "U+0000" in report.rows[0].message and "“name”" in report.rows[0].message
+    assert "U+001B" in report.rows[1].message
+    assert not BusinessProfile.objects.filter(organisation__name__contains="Probe").exists()
+
+
 def test_semicolons_and_tabs_separate_columns_too(chamber):
     report = run(chamber, b"name;sectors;size_band\nSemi Colon Ltd;C,G;micro\n")
     assert [r.as_tuple() for r in report.rows] == [(2, "created", "Created.")]
@@ -167,6 +187,12 @@ def test_a_column_named_twice_is_refused(chamber):
 @pytest.mark.parametrize("data", [b"", b"\n\n", b"\xef\xbb\xbf"])
 def test_an_empty_file_is_refused(chamber, data):
     with pytest.raises(DomainError, match="The file is empty"):
+        run(chamber, data)
+
+
+@pytest.mark.parametrize("data", [b"name,sectors,size_band\n", b"name,sectors,size_band\n,,\n\n"])
+def test_a_header_with_no_businesses_is_refused_not_called_a_success(chamber, data):
+    with pytest.raises(DomainError, match="a header row but no businesses"):
         run(chamber, data)
 
 
