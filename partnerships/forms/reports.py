@@ -83,12 +83,28 @@ class CitiesImportForm(PlainForm):
         try:
             reader = csv.DictReader(io.StringIO(text, newline=""))
             headers = [(h or "").strip().lower() for h in (reader.fieldnames or [])]
+            twice = sorted({h for h in headers if h and headers.count(h) > 1})
+            if twice:
+                # DictReader would keep the last of the two and drop the other's values.
+                raise forms.ValidationError(
+                    gettext("These columns appear twice in the header row: %(columns)s.")
+                    % {"columns": ", ".join(twice)}
+                )
             rows = []
             for raw in reader:
                 if len(rows) >= MAX_IMPORT_ROWS:
                     raise forms.ValidationError(
                         gettext("The file has more than %(n)s rows; split it.")
                         % {"n": MAX_IMPORT_ROWS}
+                    )
+                if raw.get(None):
+                    # Cells beyond the header's columns: a shifted row, not data to drop.
+                    raise forms.ValidationError(
+                        gettext(
+                            "Line %(line)s has more cells than the header row has columns: "
+                            "check its commas and quotes."
+                        )
+                        % {"line": reader.line_num}
                     )
                 rows.append(
                     {

@@ -103,6 +103,9 @@ def test_bad_files_are_refused_whole(client, coordinator):
         ("province,kind\nX,city\n", "lacks the column"),
         ("name,country,colour\nX,SE,red\n", "Unknown column"),
         ("name,country\n", "no cities"),
+        # Found from outside: both were imported, one name dropped without a word.
+        ("name,country,name\nFoo,ZA,Bar\n", "appear twice in the header row: name"),
+        ("name,country\nFoo,ZA,extra,cells\n", "Line 2 has more cells than the header"),
     ]:
         response = upload(client, text)
         assert response.status_code == 200
