@@ -211,6 +211,33 @@ def test_an_unknown_api_address_is_a_json_404(world):
     assert response.json()["code"] == "not_found"
 
 
+@pytest.mark.parametrize("position", ["p=abc", "p=%00", "p=1.5"])
+def test_a_hand_made_cursor_is_an_invalid_cursor_not_a_500(world, position):
+    """Found from outside: a cursor is base64 a client can forge; a position that is not a
+    number, on a list ordered by id, reached the query."""
+    import base64
+
+    cursor = base64.b64encode(position.encode()).decode()
+    url = _urls(world)["activities"]
+    response = _client(world, "admin").get(url, {"cursor": cursor})
+    assert response.status_code == 404
+    assert response.json()["code"] == "not_found"
+
+
+def test_a_body_nested_past_the_recursion_limit_is_a_400(world):
+    """Found from outside: DRF's JSON parser catches ValueError only; [[[…]]] was a 500."""
+    _token, key = account_services.api_token_create(
+        user=world["users"]["admin"], name="deep", access="write"
+    )
+    url = _urls(world)["activities"]
+    deep = "[" * 100_000 + "]" * 100_000
+    response = Client(HTTP_AUTHORIZATION=f"Token {key}").post(
+        url, deep, content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert response.json()["code"] == "parse_error"
+
+
 def test_a_server_error_under_the_api_is_json(rf):
     """Django's handler500 (api.errors.server_error), as it is called on an exception."""
     from django.urls import get_resolver
