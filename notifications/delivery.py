@@ -27,7 +27,9 @@ from django.utils import timezone
 from core import page_cache
 from notifications.emails import daily_digest_email, digest_email, reminder_email
 from notifications.models import Reminder
+from partnerships.events import CHAMBER_KINDS
 from partnerships.page_scopes import partnership_scopes
+from partnerships.selectors.visibility import users_who_may_see
 
 logger = logging.getLogger(__name__)
 
@@ -61,11 +63,33 @@ def claim(reminder_id: int) -> Reminder | None:
     return Reminder.objects.select_related("partnership", "recipient").get(pk=reminder_id)
 
 
+def _unreadable(reminders: list[Reminder]) -> list[Reminder]:
+    """Those about a partnership their person may no longer open (removed from its city,
+    deactivated) since they were recorded: not mailed, and dropped, since no one is left to
+    read them. Chamber events are vouched for by their app (they name what staff may see)."""
+    by_partnership: dict[int, list[Reminder]] = {}
+    for r in reminders:
+        if r.partnership_id and r.recipient_id and r.kind not in CHAMBER_KINDS:
+            by_partnership.setdefault(r.partnership_id, []).append(r)
+    gone = []
+    for partnership_id, rows in by_partnership.items():
+        readers = set(
+            users_who_may_see(partnership_id, {r.recipient_id for r in rows}).values_list(
+                "pk", flat=True
+            )
+        )
+        gone += [r for r in rows if r.recipient_id not in readers]
+    if gone:
+        Reminder.objects.filter(pk__in=[r.pk for r in gone]).delete()
+        logger.info("Dropped %s reminder(s) their person may no longer read", len(gone))
+    return gone
+
+
 def deliver(reminder_id: int) -> bool:
     """Send one reminder if this call claims it. A failure puts it back to `pending` with the
     error and re-raises (the task retries); True when this call sent it."""
     reminder = claim(reminder_id)
-    if reminder is None:
+    if reminder is None or _unreadable([reminder]):
         return False
     try:
         if reminder.address:  # no address: in the portal only (an account without email)
@@ -110,6 +134,10 @@ def send_digest(user_id: int, waiting: str = Status.DIGEST) -> int:
             "partnership__title", "occurrence", "pk"
         )
     )
+    dropped = {r.pk for r in _unreadable(reminders)}
+    reminders = [r for r in reminders if r.pk not in dropped]
+    if not reminders:
+        return 0
     user = reminders[0].recipient
     email = daily_digest_email if waiting == Status.DAILY else digest_email
     try:

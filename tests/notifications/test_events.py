@@ -404,6 +404,29 @@ def test_the_daily_digest_sends_each_person_one_email_once(w, capture):
     assert len(mail.outbox) == 4
 
 
+def test_someone_removed_from_the_city_is_no_longer_mailed_what_waited_for_them(w, capture):
+    """Found from outside: an officer removed from their city still got the partnership's
+    daily digest; an event still waiting for its worker would have gone out too."""
+    services.notification_preference_set(
+        user=w.coord_b, delivery="immediate", events={Kind.RETURNED: "immediate"}
+    )
+    send(capture, Kind.ADVANCED, w, w.officer_a, object_id=1, data={"step": "Agreement"})
+    send(capture, Kind.RETURNED, w, w.officer_a, object_id=2, data={"step": "Search"})
+    assert Reminder.objects.filter(recipient=w.officer_b, status=S.DAILY).exists()
+    # As if the worker had not yet taken coord_b's mail when the removal came.
+    waiting = Reminder.objects.get(recipient=w.coord_b, kind=Kind.RETURNED)
+    Reminder.objects.filter(pk=waiting.pk).update(status=S.PENDING)
+    mail.outbox.clear()
+
+    CityMembership.objects.filter(user__in=[w.officer_b, w.coord_b]).delete()
+    assert delivery.deliver(waiting.pk) is False
+    with capture(execute=True):
+        tasks.send_daily_digests.delay().get()
+    assert mail_to(w.officer_b) == [] and mail_to(w.coord_b) == []
+    assert not Reminder.objects.filter(recipient__in=[w.officer_b, w.coord_b]).exists()
+    assert mail_to(w.admin)  # the others' digests went out
+
+
 def test_the_weekly_reminder_digest_leaves_the_events_alone(w, capture):
     send(capture, Kind.ADVANCED, w, w.officer_a)
     assert delivery.digest_recipients() == []
