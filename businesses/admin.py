@@ -23,7 +23,7 @@ from businesses.models import (
     Outcome,
     PartnershipLead,
 )
-from core.admin import PortalAdmin, TabularInline
+from core.admin import AdminInlineFormSet, PortalAdmin, TabularInline
 from core.errors import DomainError
 
 DECISION_FIELDS = ("decided_by", "decided_at")
@@ -147,8 +147,19 @@ class BusinessProfileAdmin(PortalAdmin):
         super().save_model(request, obj, form, change)
 
 
+class _RegistrationRows(AdminInlineFormSet):
+    """Each row takes its registration's partnership before it is validated: the model's
+    clean() compares the two, and the row's form has no such field (it was a 500)."""
+
+    def _construct_form(self, i, **kwargs):
+        form = super()._construct_form(i, **kwargs)
+        form.instance.partnership_id = self.instance.partnership_id
+        return form
+
+
 class InterestedBusinessInline(TabularInline):
     model = InterestedBusiness
+    formset = _RegistrationRows
     fields = ("business", "withdrawn")
     readonly_fields = ("withdrawn",)
     autocomplete_fields = ("business",)

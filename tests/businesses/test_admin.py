@@ -125,3 +125,21 @@ def test_the_registration_page_asks_the_same_queries_for_1_or_10_businesses(admi
     with CaptureQueriesContext(connection) as many:
         assert admin_client.get(url).status_code == 200
     assert len(few.captured_queries) == len(many.captured_queries)
+
+
+def test_a_business_is_added_to_a_registration_in_its_inline(admin_client, rows):
+    """Found from outside: every new row of the inline was a 500 (the model's clean compared
+    the row's partnership, which the inline's form has no field for, before it was set)."""
+    from businesses.models import InterestedBusiness
+    from tests.partnerships.test_admin import add_row, changeform_data
+
+    association, _ = rows
+    registration = association.registrations.get()
+    url = reverse("admin:businesses_interestregistration_change", args=[registration.pk])
+    data = changeform_data(admin_client, url)
+    another = BusinessProfileFactory(association=association)
+    add_row(data, "entries", business=another.pk)
+    response = admin_client.post(url, data)
+    assert response.status_code == 302, response.context and response.context["errors"]
+    row = InterestedBusiness.objects.get(registration=registration, business=another)
+    assert row.partnership_id == registration.partnership_id
