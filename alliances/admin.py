@@ -10,6 +10,7 @@ history itself is read-only. Every list and inline reads its related rows with
 from __future__ import annotations
 
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
@@ -22,7 +23,7 @@ from alliances.models import (
     SubAlliance,
     SubAllianceParty,
 )
-from core.admin import PortalAdmin, RecordAdmin, TabularInline
+from core.admin import AdminModelForm, PortalAdmin, RecordAdmin, TabularInline
 from core.errors import DomainError
 from partnerships.forms.partnerships import lendrum_label
 
@@ -76,8 +77,21 @@ class StrengthHistoryInline(TabularInline):
         return False
 
 
+class SubAllianceForm(AdminModelForm):
+    def clean_started_on(self):
+        # The service's rule, as a field error: formation logs an activity on that date, which
+        # refused a date more than a year ahead from save_model (a 500).
+        started_on = self.cleaned_data.get("started_on")
+        try:
+            services.check_start(started_on)
+        except ValidationError as exc:
+            raise ValidationError(exc.message_dict["started_on"]) from None
+        return started_on
+
+
 @admin.register(SubAlliance)
 class SubAllianceAdmin(PortalAdmin):
+    form = SubAllianceForm
     list_display = (
         "name",
         "partnership",

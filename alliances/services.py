@@ -179,7 +179,7 @@ def _check_scope(scope: str, count: int) -> None:
         )
 
 
-def _check_start(started_on: dt.date | None) -> None:
+def check_start(started_on: dt.date | None) -> None:
     problem = started_on and core_services.activity_date_problem(started_on)
     if problem:
         raise ValidationError(
@@ -219,7 +219,7 @@ def sub_alliance_create(
     _check_parties(partnership, organisations)
     _check_grouping(grouping, organisations)
     _check_scope(linkage_scope, len(organisations))
-    _check_start(started_on)
+    check_start(started_on)
     sub_alliance = SubAlliance(
         partnership=partnership,
         name=name,
@@ -302,7 +302,7 @@ def sub_alliance_update(*, sub_alliance: SubAlliance, user, **fields) -> SubAlli
     if "linkage_scope" in fields:
         _check_scope(current.linkage_scope, current.parties.count())
     if "started_on" in fields:
-        _check_start(current.started_on)
+        check_start(current.started_on)
     current.full_clean()
     current.save()
     return current

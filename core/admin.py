@@ -28,6 +28,7 @@ from django.forms.models import BaseInlineFormSet
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from core.errors import DomainError
 from core.forms import check_text
 from core.page_cache import CachedChangelistMixin
 
@@ -79,6 +80,25 @@ class PrimedAutocompleteSelect(AutocompleteSelect):
         label = self.choices.field.label_from_instance(obj)
         options.append(self.create_option(name, obj.pk, label, True, len(options)))
         return [(None, options, 0)]
+
+
+class _DryRun(Exception):
+    pass
+
+
+def service_refusal(write) -> str | None:
+    """What the service `write()` would refuse, run in a savepoint that is always rolled back
+    (its on-commit work is dropped with it), or None. For an admin form whose save calls a
+    service: its clean() shows the service's own refusal as a form error, instead of the
+    save raising it (a 500), and no second copy of the service's rules is kept here."""
+    try:
+        with transaction.atomic():
+            write()
+            raise _DryRun
+    except _DryRun:
+        return None
+    except DomainError as exc:
+        return str(exc)
 
 
 class AdminModelForm(forms.ModelForm):

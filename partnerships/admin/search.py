@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from core.admin import (
     COMPACT_TEXT,
+    AdminModelForm,
     PortalAdmin,
     StackedInline,
     TabularInline,
+    service_refusal,
 )
 from partnerships import selectors, services
 from partnerships.admin.forms import CandidateForm, CriterionScoreForm
@@ -37,6 +40,30 @@ def record_selection(decision: SelectionDecision, user) -> SelectionDecision:
     decision.pk, decision.decided_by = saved.pk, saved.decided_by
     decision._state.adding = False
     return decision
+
+
+class SelectionDecisionForm(AdminModelForm):
+    """The service's refusals (a rejected candidate, another partnership's, no reasons) as
+    form errors: saved through `record_selection`, they were a 500."""
+
+    def clean(self):
+        cleaned = super().clean()
+        partnership = cleaned.get("partnership") or (
+            self.instance.partnership if self.instance.partnership_id else None
+        )
+        candidate = cleaned.get("candidate")
+        if partnership is not None and candidate is not None and not self.errors:
+            refused = service_refusal(
+                lambda: services.selection_decide(
+                    partnership=partnership,
+                    candidate=candidate,
+                    reasons=cleaned.get("reasons") or "",
+                    user=None,
+                )
+            )
+            if refused:
+                raise ValidationError(refused)
+        return cleaned
 
 
 class ApproachContactInline(TabularInline):
@@ -153,6 +180,7 @@ class CriterionScoreAdmin(CandidateChildAdmin):
 
 @admin.register(SelectionDecision)
 class SelectionDecisionAdmin(PortalAdmin):
+    form = SelectionDecisionForm
     list_display = ("partnership", "candidate", "decided_on", "decided_by")
     search_fields = ("partnership__title", "candidate__partner__name", "reasons")
     autocomplete_fields = ("partnership", "candidate")

@@ -28,7 +28,7 @@ from partnerships.admin.forms import (
     PartnershipMemberFormSet,
     ReturnToStepForm,
 )
-from partnerships.admin.search import record_selection
+from partnerships.admin.search import SelectionDecisionForm, record_selection
 from partnerships.filters import country_choices
 from partnerships.forms.partnerships import NOT_ASSESSED, lendrum_label
 from partnerships.models import (
@@ -87,6 +87,7 @@ class CandidateInline(TabularInline):
 
 class SelectionDecisionInline(StackedInline):
     model = SelectionDecision
+    form = SelectionDecisionForm
     fields = ("candidate", "reasons", "decided_on", "decided_by")
     readonly_fields = ("decided_by",)
     related = ("candidate__partner", "decided_by")

@@ -809,6 +809,32 @@ def test_selection_recorded_in_the_admin_adds_the_chosen_city(admin_client, admi
     assert p.orientation == Partnership.Orientation.NORTH_SOUTH
 
 
+def test_a_selection_the_service_refuses_is_a_form_error_in_the_admin(admin_client):
+    """Found from outside: choosing a rejected candidate, in the decision's own page or the
+    partnership's inline, raised the service's refusal from save_model: a 500."""
+    home, _ = city_with_strategy("Cape Town")
+    p = new_partnership(home, "Cape Town – Aachen")
+    aachen = make_city("Aachen", "DE", NORTH)
+    candidate = services.candidate_add(partnership=p, partner=aachen, rationale="Universities.")
+    Candidate.objects.filter(pk=candidate.pk).update(status=Candidate.Status.REJECTED)
+    address = url(Partnership, "change", p.pk)
+    data = changeform_data(admin_client, address)
+    add_row(
+        data,
+        "selection_decision",
+        candidate=candidate.pk,
+        reasons="Links.",
+        decided_on="2025-02-01",
+    )
+
+    response = admin_client.post(address, data)
+
+    assert response.status_code == 200
+    assert "Aachen was rejected; shortlist it again first." in all_errors(response)
+    assert not SelectionDecision.objects.exists()
+    assert not p.members.filter(partner=aachen).exists()
+
+
 def test_put_in_force_action(admin_client, admin_user):
     city, v1 = city_with_strategy("Johannesburg")
     v2 = services.strategy_create(
