@@ -29,7 +29,8 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from core.errors import DomainError
-from core.forms import check_text
+from core.forms import ModelMultipleChoiceField as BoundedModelMultipleChoiceField
+from core.forms import beyond_ids, check_text
 from core.page_cache import CachedChangelistMixin
 
 # Fields that record who made a row: filled in from the request, shown read-only.
@@ -70,6 +71,9 @@ class PrimedAutocompleteSelect(AutocompleteSelect):
     primed: models.Model | None = None
 
     def optgroups(self, name, value, attr=None):
+        # An invalid form drawn again: an id past the 64-bit range was never a row, and asking
+        # for it overflowed SQLite's integer (a 500).
+        value = [v for v in value if not beyond_ids(v)]
         selected = [str(v) for v in value if str(v) not in self.choices.field.empty_values]
         obj = self.primed
         if obj is None or selected != [str(obj.pk)]:
@@ -146,6 +150,11 @@ class AdminInlineFormSet(BaseInlineFormSet):
 
 
 class PrimedAutocompleteMixin:
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        # Ours: an id past the 64-bit range is an invalid choice, not a 500 (SQLite).
+        kwargs.setdefault("form_class", BoundedModelMultipleChoiceField)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
             kwargs["widget"] = PrimedAutocompleteSelect(

@@ -88,6 +88,15 @@ def check_dates(form: forms.BaseForm) -> None:
             )
 
 
+def beyond_ids(value) -> bool:
+    """A whole number no id column holds (past the 64-bit range)."""
+    try:
+        number = int(str(value).strip())
+    except ValueError:
+        return False
+    return not -MAX_ID - 1 <= number <= MAX_ID
+
+
 class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
     """Django's, but an id beyond the 64-bit range is an invalid choice before the database is
     asked: on SQLite an IN of such a number raises OverflowError (a 500), where a single
@@ -99,11 +108,7 @@ class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
         except TypeError:
             values = []
         for pk in values:
-            try:
-                number = int(str(pk).strip())
-            except ValueError:
-                continue  # not a number: Django reports it
-            if not -MAX_ID - 1 <= number <= MAX_ID:
+            if beyond_ids(pk):  # not a number at all: Django reports it
                 raise forms.ValidationError(
                     self.error_messages["invalid_choice"],
                     code="invalid_choice",

@@ -4,7 +4,7 @@ Django's own queries turn an out-of-range id into "no such row", but a query com
 (core/querysets.py) or SQLite (OverflowError) did not: `/partnerships/<10**23>/` was a 500 on
 the embedded default. The ids of every URL go through `<id:...>` (core/converters.py), which
 takes 18 digits at most. Checked for every named URL with an id, as an admin (who may open
-everything, so a 404 is the address's and not a refusal); `make test-embedded` runs it on SQLite.
+everything, so a 404 is the address's and not a refusal); `make test-embedded` runs it on SQLite. And the admin forms given such an id.
 """
 
 import pytest
@@ -57,3 +57,25 @@ def test_an_id_past_the_database_integer_is_not_found(client: Client):
             if status != 404:
                 answered[f"{method.__name__.upper()} {address}"] = status
     assert not answered, answered
+
+
+def test_an_id_past_the_database_integer_in_an_admin_form_is_an_invalid_choice(client: Client):
+    """The same number posted to the admin: in an autocomplete foreign key (the invalid form
+    drawn again looked it up) and in a many-to-many field (Django's own field asked an IN of
+    it). Both overflowed SQLite's integer: 500s found from outside."""
+    from tests.factories.partnerships import PartnershipFactory
+
+    client.force_login(UserFactory(is_superuser=True, is_staff=True))
+    p = PartnershipFactory()
+    for address, data, field in [
+        (reverse("admin:partnerships_champion_add"), {"partnership": HUGE, "name": "X"}, None),
+        (
+            reverse("admin:partnerships_partnership_change", args=[p.pk]),
+            {"title": p.title, "areas": [HUGE]},
+            "areas",
+        ),
+    ]:
+        response = client.post(address, data)
+        assert response.status_code == 200, address
+        errors = response.context["adminform"].form.errors
+        assert field is None or "valid choice" in str(errors[field])
