@@ -25,6 +25,7 @@ from django.contrib.admin.widgets import AutocompleteSelect, ForeignKeyRawIdWidg
 from django.db import DatabaseError, models, transaction
 from django.db.models import QuerySet
 from django.forms.models import BaseInlineFormSet
+from django.http import HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -40,6 +41,10 @@ UNUSABLE_FILTER = _(
     "A filter or search of the list had a value no row can have: the list is shown unfiltered."
 )
 
+OLD_VERSIONS_ARE_READ_ONLY = _(
+    "An old version is shown, not restored: change the record itself, where the portal's "
+    "rules apply."
+)
 COMPACT_TEXT = {"widget": forms.Textarea(attrs={"rows": 2, "cols": 40})}
 
 
@@ -243,6 +248,15 @@ class PortalHistoryAdmin(PortalAdminMixin, SimpleHistoryAdmin):
     """
 
     protected_fields: frozenset[str] = frozenset()
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # Shown, never restored: a revert writes a whole old row back around the services'
+        # rules (it reopened a completed review, re-signed a terminated MOU). The setting
+        # SIMPLE_HISTORY_REVERT_DISABLED only hides the button; the POST still saved.
+        if request.method == "POST":
+            messages.error(request, OLD_VERSIONS_ARE_READ_ONLY)
+            return HttpResponseRedirect(request.path)
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
     def save_model(self, request, obj, form, change):
         if not change or not self.protected_fields:

@@ -184,6 +184,12 @@ DATABASE_FAIL_FAST_SECONDS = env.float("DATABASE_FAIL_FAST_SECONDS", default=1.0
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
+
+# The admin shows each record's history but does not revert to an old version: a revert writes
+# every field back around the services' rules (it reopened a completed review and turned a
+# terminated MOU back into a signed one). This hides the button; core.admin.PortalHistoryAdmin
+# refuses the POST.
+SIMPLE_HISTORY_REVERT_DISABLED = True
 LOGIN_URL = "login"
 # Where a signed-in person without a role is sent (core/access.py): what they asked for so far.
 ACCOUNT_STATUS_VIEW = "businesses:status"

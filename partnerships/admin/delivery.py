@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
 from core.admin import (
     PortalAdmin,
+    PortalHistoryAdmin,
     RecordAdmin,
     TabularInline,
 )
@@ -98,7 +98,7 @@ class SuccessFactorRatingAdmin(PortalAdmin):
 
 
 @admin.register(Review)
-class ReviewAdmin(SimpleHistoryAdmin, PortalAdmin):
+class ReviewAdmin(PortalHistoryAdmin):
     inlines = (KPIResultInline, SuccessFactorRatingInline)
     list_display = (
         "partnership",

@@ -4,7 +4,8 @@ Django's own queries turn an out-of-range id into "no such row", but a query com
 (core/querysets.py) or SQLite (OverflowError) did not: `/partnerships/<10**23>/` was a 500 on
 the embedded default. The ids of every URL go through `<id:...>` (core/converters.py), which
 takes 18 digits at most. Checked for every named URL with an id, as an admin (who may open
-everything, so a 404 is the address's and not a refusal); `make test-embedded` runs it on SQLite. And the admin forms given such an id.
+everything, so a 404 is the address's and not a refusal); `make test-embedded` runs it on SQLite.
+The admin's forms, given such an id, refuse it as an invalid choice.
 """
 
 import pytest
