@@ -346,7 +346,7 @@ def _lists(profiles: list[BusinessProfile]) -> dict[tuple[str, int], dict[str, s
     )
     found: dict[tuple[str, int], dict[str, str]] = {}
     for kind, owner, code, name in sectors.union(seeks, offers, all=True):
-        found.setdefault((kind, owner), {})[code] = name
+        found.setdefault((kind, owner), {})[code] = _(name)  # stored in English
     return found
 
 

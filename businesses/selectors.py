@@ -39,6 +39,7 @@ from businesses.models import (
     PartnershipLead,
 )
 from partnerships import permissions as core
+from partnerships import reference_data
 from partnerships.models import (
     MOU,
     Champion,
@@ -502,13 +503,13 @@ def names_of(qs: QuerySet, group_by: str, name: str) -> Subquery:
 
 
 def businesses_for_home(user) -> QuerySet[BusinessProfile]:
-    """The user's associations' member businesses, their sectors' names in the row
-    (`sector_names`): one query."""
+    """The user's associations' member businesses, their sectors' codes in the row
+    (`sector_codes`, for `sector_names`): one query."""
     sectors = Organisation.sectors.through.objects.filter(organisation=OuterRef("organisation"))
     return (
         BusinessProfile.objects.filter(association_id__in=perms.association_ids(user))
         .select_related("organisation")
-        .annotate(sector_names=names_of(sectors, "organisation", "sector__name"))
+        .annotate(sector_codes=names_of(sectors, "organisation", "sector__code"))
         .order_by("organisation__name")
     )
 
@@ -584,3 +585,10 @@ def partnerships_worth_a_look(user) -> QuerySet[Partnership]:
         )
         .order_by("-running", "-shared_sectors", "title", "pk")
     )
+
+
+def sector_names(codes: str | None) -> str:
+    """ "A, C" (a row's sector codes joined by GroupConcat) as the sectors' names in the active
+    language: the names are stored in English, and hold commas themselves."""
+    names = dict(reference_data.SECTORS)
+    return "; ".join(_(names.get(code, code)) for code in (codes or "").split(", ") if code)

@@ -8,7 +8,7 @@ import datetime as dt
 from decimal import Decimal
 
 from django.utils.formats import date_format, number_format
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext
 from django_countries import countries
 
 # The active language's named formats (English: config/formats/en/formats.py).
@@ -49,3 +49,16 @@ def country_name(code) -> str:
     except KeyError:
         name = _COUNTRY_NAMES[key] = countries.name(code) or code
         return name
+
+
+# The areas of cooperation are stored in English and translated in the catalogs; a query that
+# joins a row's areas into one column (GroupConcat, ", ") hands back the English. (No area's
+# name holds ", "; sectors' names do, and are not joined so.)
+NAMES_SEPARATOR = ", "
+
+
+def reference_names(text) -> str:
+    """ "Trade, Tourism" (stored names joined by GroupConcat) in the active language."""
+    if not text:
+        return ""
+    return NAMES_SEPARATOR.join(gettext(name) for name in str(text).split(NAMES_SEPARATOR))

@@ -32,7 +32,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core import hooks
-from core.formatting import day, number
+from core.formatting import day, number, reference_names
 from core.text import printable
 from partnerships.models import (
     KPI,
@@ -224,7 +224,7 @@ def partnership_rows(user, qs: QuerySet[Partnership], city_id=None) -> Iterator[
             phase(r[7]),
             Step(r[8]).label,
             status(r[9]),
-            r[10] or "",
+            reference_names(r[10]),
             r[11],
             r[12],
             r[13],  # None (not assessed yet) is an empty cell: the column stays numbers
@@ -264,7 +264,7 @@ def mou_rows(user, qs: QuerySet[Partnership], city_id=None) -> Iterator[tuple]:
         )
     )
     for r in rows.iterator(chunk_size=CHUNK):
-        yield (*r[:3], status(r[3]), *r[4:9], r[9] or "", *r[10:])
+        yield (*r[:3], status(r[3]), *r[4:9], reference_names(r[9]), *r[10:])
 
 
 def activity_rows(user, qs: QuerySet[Partnership], city_id=None) -> Iterator[tuple]:

@@ -408,7 +408,7 @@ def shared_areas_of(partnership: Partnership, partner_ids: Iterable[int]) -> dic
     )
     result: dict[int, list[str]] = defaultdict(list)
     for partner_id, name in rows:
-        result[partner_id].append(name)
+        result[partner_id].append(_(name))  # stored in English, in the catalogs
     return result
 
 

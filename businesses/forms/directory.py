@@ -113,8 +113,8 @@ class BusinessForm(SeenRecord, AssociationMixin, ChoicesForm):
         self.fields["seeks"].queryset = Need.objects.order_by("position", "code")
         self.fields["offers"].queryset = Need.objects.order_by("position", "code")
         # One read of the needs serves both lists (and their labels differ).
-        self.fields["seeks"].choices = [(n.pk, n.name) for n in needs]
-        self.fields["offers"].choices = [(n.pk, n.offer_name) for n in needs]
+        self.fields["seeks"].choices = [(n.pk, n.label) for n in needs]
+        self.fields["offers"].choices = [(n.pk, n.offer_label) for n in needs]
 
     @staticmethod
     def initial_for(business: BusinessProfile) -> dict:

@@ -35,6 +35,8 @@ def home(request):
     require(perms.is_chamber_staff(user))
     associations = list(require_association_manager(user))
     businesses, more_businesses = _first(selectors.businesses_for_home(user))
+    for business in businesses:
+        business.sector_names = selectors.sector_names(business.sector_codes)
     registrations, more_registrations = _first(
         panels.with_business_names(selectors.registrations_for_chamber(user))
     )

@@ -1,8 +1,10 @@
-"""`{{ city.country|country_name }}`: core/formatting.py's country names, for templates."""
+"""core/formatting.py for templates: `{{ city.country|country_name }}`, and
+`{{ p.area_names|reference_names }}` for stored names joined in one column."""
 
 from django import template
 
-from core.formatting import country_name
+from core.formatting import country_name, reference_names
 
 register = template.Library()
 register.filter("country_name", country_name)
+register.filter("reference_names", reference_names)

@@ -208,7 +208,7 @@ def search(request, pk: int):
         sector_id=OuterRef("pk"), partner_id=home.pk if home else None
     )
     sectors = list(Sector.objects.annotate(at_home=Exists(at_home)))
-    sector_names = {s.pk: s.name for s in sectors}
+    sector_names = {s.pk: _(s.name) for s in sectors}
 
     form = CitySearchForm(request.GET or None, sectors=sectors)
     if form.is_bound:

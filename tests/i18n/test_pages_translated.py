@@ -46,6 +46,9 @@ ALLOWED = {
     # Keyboard keys, as Django's own translation of the admin's multiple-select help names them.
     *("Control", "Command", "Mac"),
 }
+# Lists stored in English whose names are translated in the catalogs: not data, but words a
+# page must show translated (found from outside: area, sector and need names left in English).
+REFERENCE_LISTS = {"partnerships.Sector", "partnerships.CooperationArea", "businesses.Need"}
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source"}
 READ_ATTRIBUTES = ("title", "aria-label", "placeholder", "alt")
 LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
@@ -98,7 +101,7 @@ def data_strings() -> dict[str, list[str]]:
     """Every text stored in the database, by its first word (to find them in a page fast)."""
     by_word: dict[str, set[str]] = defaultdict(set)
     for model in apps.get_models():
-        if model._meta.app_label not in DATA_APPS:
+        if model._meta.app_label not in DATA_APPS or model._meta.label in REFERENCE_LISTS:
             continue
         fields = [
             f.attname
