@@ -464,6 +464,17 @@ def _history(pk: int, length: int) -> QuerySet:
     return history.order_by("-history_date", "-history_id")[: length + 1]
 
 
+
+def _reason_shown(text: str) -> str:
+    """A move's history reason in the reader's language: the walk stores its kind's code
+    ("advance", "return: <the reason typed>"), which was shown as is."""
+    for kind in StepTransition.Kind:
+        if text == kind.value:
+            return str(kind.label)
+        if text.startswith(f"{kind.value}: "):
+            return f"{kind.label}: {text[len(kind.value) + 2 :]}"
+    return text
+
 def history_entries(partnership: Partnership, length: int = HISTORY_LENGTH) -> list[HistoryEntry]:
     """The last `length` changes to the record, each with its changed fields: one query
     (compiled once)."""
@@ -488,7 +499,7 @@ def history_entries(partnership: Partnership, length: int = HISTORY_LENGTH) -> l
                 at=newer.history_date,
                 user=person(newer.history_user),
                 kind=kind,
-                reason=newer.history_change_reason or "",
+                reason=_reason_shown(newer.history_change_reason or ""),
                 changes=changes,
             )
         )

@@ -474,6 +474,10 @@ def test_return_needs_a_reason(client, twinned):
     assert (move.kind, move.reason) == (StepTransition.Kind.RETURN, "The only candidate withdrew.")
     timeline = response.context["timeline"]
     assert timeline[0].detail == "The only candidate withdrew."
+    # The history names the move in words, not its stored code (found from outside: "return:
+    # …", "advance" in every language).
+    history = client.get(url("detail", p.pk)).context["history"]
+    assert history[0].reason == "Returned: The only candidate withdrew."
 
 
 def test_return_at_the_first_step_is_refused(client, twinned):
