@@ -464,7 +464,6 @@ def _history(pk: int, length: int) -> QuerySet:
     return history.order_by("-history_date", "-history_id")[: length + 1]
 
 
-
 def _reason_shown(text: str) -> str:
     """A move's history reason in the reader's language: the walk stores its kind's code
     ("advance", "return: <the reason typed>"), which was shown as is."""
@@ -474,6 +473,7 @@ def _reason_shown(text: str) -> str:
         if text.startswith(f"{kind.value}: "):
             return f"{kind.label}: {text[len(kind.value) + 2 :]}"
     return text
+
 
 def history_entries(partnership: Partnership, length: int = HISTORY_LENGTH) -> list[HistoryEntry]:
     """The last `length` changes to the record, each with its changed fields: one query

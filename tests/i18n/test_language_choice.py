@@ -187,3 +187,18 @@ def test_a_new_account_keeps_the_language_of_the_page_it_signed_up_on(client):
     )
     assert response.status_code == 302, response.content.decode()[:500]
     assert JoinRequest.objects.get().user.language == "es"
+
+
+@pytest.mark.parametrize("language", [code for code, _name in settings.LANGUAGES])
+def test_every_language_writes_dates_and_date_times_in_the_same_order(language):
+    """Found from outside: Arabic date-times were month first (Django names no Arabic date-time
+    format, so the American one applied) beside day-first dates on the same page."""
+    import datetime as dt
+
+    from django.utils import formats, translation
+
+    moment = dt.datetime(2026, 12, 6, 7, 2)
+    with translation.override(language):
+        day = formats.date_format(moment.date(), "SHORT_DATE_FORMAT")
+        both = formats.date_format(moment, "SHORT_DATETIME_FORMAT")
+    assert both.startswith(day) or day in both, (language, day, both)
