@@ -107,13 +107,18 @@ def partnership_advance(request, pk: int):
             user=request.user,
         )
     except DomainError as exc:
-        # Nothing changed: the partnership is where this request found it.
+        # Nothing changed by this request; but another may have moved it meanwhile (the one
+        # that won a race): the step is read again, so the board puts the card where it is.
         if as_json:
-            return _refused(409, exc.message, exc.missing, step=partnership.step)
+            return _refused(409, exc.message, exc.missing, step=_step_now(partnership))
         report_refusal(request, exc)
         return redirect(back)
     message = _("The partnership moved on to step %(number)s: %(step)s.")
     return _done(request, as_json, back, Step(to_step), message)
+
+
+def _step_now(partnership: Partnership) -> int:
+    return Partnership.objects.values_list("step", flat=True).get(pk=partnership.pk)
 
 
 def _return_problems(request, form: ReturnForm, partnership: Partnership) -> list[str]:
@@ -166,7 +171,7 @@ def partnership_return(request, pk: int):
                 )
             except DomainError as exc:
                 if as_json:
-                    return _refused(409, exc.message, exc.missing, step=partnership.step)
+                    return _refused(409, exc.message, exc.missing, step=_step_now(partnership))
                 report_refusal(request, exc)
                 return redirect(back)
             message = _("The partnership returned to step %(number)s: %(step)s.")
