@@ -1,13 +1,34 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from core.admin import FilterValuesMixin
+from core.forms import check_text
+
+
+class _TextChecked:
+    """Django's user forms, with names that refuse control characters as every form of ours
+    does (a bell and an escape sequence were saved in a person's name)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        check_text(self)
+
+
+class UserForm(_TextChecked, UserChangeForm):
+    pass
+
+
+class NewUserForm(_TextChecked, AdminUserCreationForm):
+    pass
 
 
 @admin.register(User)
 class UserAdmin(FilterValuesMixin, BaseUserAdmin):
+    form = UserForm
+    add_form = NewUserForm
     fieldsets = (
         *BaseUserAdmin.fieldsets,
         (_("Portal"), {"fields": ("job_title", "language")}),

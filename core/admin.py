@@ -31,7 +31,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from core.errors import DomainError
 from core.forms import ModelMultipleChoiceField as BoundedModelMultipleChoiceField
-from core.forms import beyond_ids, check_text
+from core.forms import beyond_ids, check_dates, check_text
 from core.page_cache import CachedChangelistMixin
 
 # Fields that record who made a row: filled in from the request, shown read-only.
@@ -112,7 +112,12 @@ def service_refusal(write) -> str | None:
 
 class AdminModelForm(forms.ModelForm):
     """The base of every admin form: primes autocomplete widgets with loaded objects; its text
-    refuses control characters."""
+    refuses control characters, its dates the years the portal's forms refuse."""
+
+    def clean(self):
+        cleaned = super().clean()
+        check_dates(self)
+        return cleaned
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
