@@ -120,6 +120,15 @@ def review_create_draft(
     locked = lock(Partnership, partnership.pk)
     if locked.status == Partnership.Status.ENDED:
         raise DomainError(_("This partnership has ended: it is not reviewed any more."))
+    # Checked under the partnership's lock: a double click made two drafts of one period, and
+    # completing both applied the decision twice.
+    if Review.objects.filter(
+        partnership=locked,
+        status=Review.Status.DRAFT,
+        period_start=period_start,
+        period_end=period_end,
+    ).exists():
+        raise DomainError(_("A draft review of this period is open already: continue that one."))
     review = Review(
         partnership=locked,
         period_start=period_start,

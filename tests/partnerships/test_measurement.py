@@ -170,6 +170,15 @@ def test_a_draft_pre_creates_nothing(partnership, officer):
     assert not KPIResult.objects.exists() and not SuccessFactorRating.objects.exists()
 
 
+def test_a_second_draft_of_the_same_period_is_refused(partnership, officer):
+    """Found from outside: a double click made two drafts of one period; completing both
+    applied the decision twice."""
+    first = draft(partnership, officer)
+    with pytest.raises(DomainError, match="open already"):
+        draft(partnership, officer)
+    assert list(Review.objects.values_list("pk", flat=True)) == [first.pk]
+
+
 def test_only_editors_draft_and_an_ended_partnership_is_not_reviewed(partnership):
     with pytest.raises(DomainError, match="You may not change this partnership"):
         draft(partnership, officer_of(PartnerFactory()))
