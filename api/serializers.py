@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.core.exceptions import FieldDoesNotExist
+from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
@@ -13,6 +15,7 @@ from rest_framework import serializers
 from accounts.models import ApiToken
 from alliances.models import SubAlliance
 from businesses.models import Outcome
+from core.text import ControlCharacterValidator
 from partnerships.models import (
     MOU,
     Activity,
@@ -23,6 +26,34 @@ from partnerships.models import (
     Review,
     Step,
 )
+
+# --- Input text: what the web forms refuse (core/forms.py), the API refuses -------------------
+
+
+class TextChecked:
+    """Mixin (first among the bases) of a serializer that takes text: every text field refuses
+    control characters, and a one-line text (a model's CharField, or named in `one_line`)
+    line breaks too, as the web's forms do. Found from outside: an activity's title took a
+    bell, an escape sequence and a line break through the API that its web form refuses."""
+
+    one_line: tuple[str, ...] = ()
+
+    def get_fields(self):
+        fields = super().get_fields()
+        model = getattr(getattr(self, "Meta", None), "model", None)
+        for name, field in fields.items():
+            if not isinstance(field, serializers.CharField) or field.read_only:
+                continue
+            single = name in self.one_line
+            if model is not None and not single:
+                try:
+                    column = model._meta.get_field(field.source or name)  # not bound yet
+                except FieldDoesNotExist:
+                    column = None
+                single = isinstance(column, models.CharField)
+            field.validators.append(ControlCharacterValidator(multiline=not single))
+        return fields
+
 
 # --- Errors (api/errors.py) ----------------------------------------------------------------------
 
@@ -247,7 +278,7 @@ class ReviewSerializer(serializers.ModelSerializer):
         ]  # fmt: skip
 
 
-class ActivitySerializer(serializers.ModelSerializer):
+class ActivitySerializer(TextChecked, serializers.ModelSerializer):
     class Meta:
         model = Activity
         fields = ["id", "kind", "title", "occurred_on", "description", "participants", "created_at"]
@@ -255,7 +286,7 @@ class ActivitySerializer(serializers.ModelSerializer):
         extra_kwargs = {"participants": {"min_value": 0, "max_value": 10_000_000}}
 
 
-class LessonSerializer(serializers.ModelSerializer):
+class LessonSerializer(TextChecked, serializers.ModelSerializer):
     class Meta:
         model = Lesson
         fields = ["id", "step", "theme", "text", "shared", "review", "created_at"]
@@ -410,7 +441,7 @@ class MoveSerializer(serializers.Serializer):
     )
 
 
-class ReturnSerializer(MoveSerializer):
+class ReturnSerializer(TextChecked, MoveSerializer):
     to_step = serializers.ChoiceField(choices=Step.choices)
     reason = serializers.CharField(max_length=2000)
 
@@ -429,12 +460,14 @@ class MoveResultSerializer(serializers.Serializer):
     partnership = PartnershipDetailSerializer()
 
 
-class CommentInSerializer(serializers.Serializer):
+class CommentInSerializer(TextChecked, serializers.Serializer):
     body = serializers.CharField(max_length=10_000)
     sub_alliance = serializers.IntegerField(required=False, allow_null=True, min_value=1)
 
 
-class OutcomeInSerializer(serializers.Serializer):
+class OutcomeInSerializer(TextChecked, serializers.Serializer):
+    one_line = ("currency",)
+
     kind = serializers.ChoiceField(choices=Outcome.Kind.choices)
     amount = serializers.DecimalField(max_digits=16, decimal_places=2, min_value=Decimal(0))
     currency = serializers.CharField(max_length=3, required=False, allow_blank=True, default="")
@@ -443,7 +476,7 @@ class OutcomeInSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
 
 
-class KpiActualInSerializer(serializers.Serializer):
+class KpiActualInSerializer(TextChecked, serializers.Serializer):
     kpi = serializers.IntegerField(min_value=1)
     actual = serializers.DecimalField(max_digits=14, decimal_places=2, allow_null=True)
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=240)

@@ -210,3 +210,25 @@ def test_record_an_outcome_as_a_chamber_taking_part(world):
     assert no_currency.status_code == 400
     assert _post(_writer(world["users"]["chamber_other"]), url, data).status_code == 404
     assert _post(_writer(world["users"]["officer_c"]), url, data).status_code == 404
+
+
+def test_text_the_web_forms_refuse_is_refused_through_the_api(world):
+    """Found from outside: an activity titled with a bell, an escape sequence and a line break,
+    and a return's reason with control characters, were stored through the API, which the web
+    forms refuse (core.forms.check_text; api.serializers.TextChecked)."""
+    pk = world["kwargs"]["pk"]
+    writer = _writer(world["users"]["officer_b"])
+    url = reverse("api:partnership_activities", args=[pk])
+    for title in ("Bell\x07title", "Two\nlines", "Esc\x1b[31m"):
+        response = _post(writer, url, {"kind": "marketing", "title": title})
+        assert response.status_code == 400, title
+        assert "title" in response.json()["errors"]
+    # A description keeps its line breaks and tabs, as the web's text area does.
+    kept = _post(writer, url, {"kind": "marketing", "title": "Fair", "description": "One\n\tTwo"})
+    assert kept.status_code == 201
+    assert not Activity.objects.filter(title__in=["Bell\x07title", "Two\nlines"]).exists()
+    back = reverse("api:partnership_return", args=[pk])
+    step = Partnership.objects.get(pk=pk).step
+    refused = _post(writer, back, {"from_step": step, "to_step": 1, "reason": "\x07\x1b"})
+    assert refused.status_code == 400
+    assert Partnership.objects.get(pk=pk).step == step
