@@ -178,14 +178,16 @@ def match_proposed(proposal) -> None:
 
 
 def match_decided(proposal) -> None:
-    """Tell the proposing association's staff whether the match was accepted."""
+    """Tell both chambers' staff whether the match was accepted: the proposing one, and the
+    one whose business it names (accepted, its business is in a sub-alliance now)."""
+    chambers = [proposal.association_id, proposal.second.association_id]
     emit(
         Event(
             kind=Kind.MATCH_DECIDED,
             partnership_id=proposal.partnership_id,
             actor_id=proposal.decided_by_id,
             object_id=proposal.pk,
-            user_ids=tuple(sorted(staff_ids([proposal.association_id]))),
+            user_ids=tuple(sorted(staff_ids(chambers))),
             data={
                 "association": proposal.association.name,
                 "businesses": _pair(proposal),
@@ -283,15 +285,15 @@ def audience(event: Event, user_ids) -> set[int] | None:
         )
         return _staff_among([association], user_ids) if association else set()
     if event.kind in (Kind.MATCH_PROPOSED, Kind.MATCH_DECIDED):
-        association = (
+        found = (
             MatchProposal.objects.filter(pk=event.object_id, partnership_id=event.partnership_id)
-            .values_list("association_id", flat=True)
+            .values_list("association_id", "second__association_id")
             .first()
         )
-        if association is None:
+        if found is None:
             return set()
         if event.kind == Kind.MATCH_DECIDED:
-            return _staff_among([association], user_ids)
+            return _staff_among(list(found), user_ids)
         return set(users_who_may_see(event.partnership_id, user_ids).values_list("pk", flat=True))
     if event.kind == Kind.INTEREST_PARTNERSHIP_MOVED:
         associations = [a.pk for a in _interested_associations(event.partnership_id)]

@@ -312,10 +312,12 @@ def _proposal_rows(qs: QuerySet[MatchProposal]) -> QuerySet[MatchProposal]:
 
 
 def match_proposals_of(user) -> QuerySet[MatchProposal]:
-    """The matches the user's associations proposed (all for admins), newest first."""
+    """The matches the user's associations proposed, or that name one of their businesses
+    (another chamber's proposal), all for admins; newest first."""
     qs = MatchProposal.objects.all()
     if not core.is_admin(user):
-        qs = qs.filter(association_id__in=perms.association_ids(user))
+        mine = perms.association_ids(user)
+        qs = qs.filter(Q(association_id__in=mine) | Q(second__association_id__in=mine))
     return _proposal_rows(qs.order_by("-created_at", "-id"))
 
 

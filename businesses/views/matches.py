@@ -190,8 +190,14 @@ def my_match_proposals(request):
     """The chamber's proposed matches with the officers' answers."""
     require_association_manager(request.user)
     context = paginate(request, selectors.match_proposals_of(request.user))
+    ours = set(perms.association_ids(request.user))
     rows = [
-        {"p": p, "can_withdraw": p.status == MatchProposal.Status.PENDING}
+        {
+            "p": p,
+            # Another chamber's proposal naming our business is shown, not withdrawn by us.
+            "can_withdraw": p.status == MatchProposal.Status.PENDING
+            and (p.association_id in ours or core.is_admin(request.user)),
+        }
         for p in context["page"].object_list
     ]
     return render(

@@ -226,7 +226,7 @@ def test_a_proposed_match_is_told_to_the_partnerships_officers(w, capture, propo
 
 
 @pytest.mark.parametrize("accept", [True, False])
-def test_a_decided_match_is_told_to_the_proposing_chambers_staff(w, capture, proposal, accept):
+def test_a_decided_match_is_told_to_both_chambers_staff(w, capture, proposal, accept, client):
     proposal.status = MatchProposal.Status.ACCEPTED if accept else MatchProposal.Status.DECLINED
     proposal.decided_by = w.world.home_officer
     proposal.decided_at = timezone.now()
@@ -234,11 +234,17 @@ def test_a_decided_match_is_told_to_the_proposing_chambers_staff(w, capture, pro
     proposal.save()
     with capture(execute=True):
         notify.match_decided(proposal)
-    assert told(K.MATCH_DECIDED) == names(w.staff, w.colleague)  # not Gävle's chamber
+    # The proposer's, and (found from outside: it was never told) the chamber whose business
+    # the match names: accepted, that business is in a sub-alliance now.
+    assert told(K.MATCH_DECIDED) == names(w.staff, w.colleague, w.other_staff)
     verdict = "accepted into a sub-alliance" if accept else "declined"
     assert verdict in mail.outbox[0].subject
-    # The link leads to the chamber's own list of proposals (a page its staff may open).
+    # The link leads to the chamber's list of proposals (a page its staff may open), which
+    # lists it for both chambers, the withdrawal for the proposer's only.
     assert link(reverse("businesses:my_match_proposals")) in mail.outbox[0].body
+    client.force_login(w.other_staff)
+    [row] = client.get(reverse("businesses:my_match_proposals")).context["rows"]
+    assert row["p"] == proposal and not row["can_withdraw"]
 
 
 # --- A partnership of interest reaching the MOU or implementation ------------------------------
