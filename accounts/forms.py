@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+from django.contrib.auth import forms as auth_forms
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import ApiToken, User
-from core.forms import PlainModelForm
+from core.forms import PlainModelForm, TextChecked
 
 
 class AccountForm(PlainModelForm):
@@ -35,3 +37,13 @@ class ApiTokenForm(PlainModelForm):
                 "nothing. A read-and-write token can also make the changes you can make."
             ),
         }
+
+
+class PasswordResetForm(TextChecked, auth_forms.PasswordResetForm):
+    """Django's, writing to each account in its own language, as every other mail of the
+    portal does: it wrote in the language of the page that asked (found from outside: a reset
+    asked from an English browser reached a Chinese officer in English)."""
+
+    def send_mail(self, subject_template_name, email_template_name, context, *args, **kwargs):
+        with translation.override(context["user"].language_or_default):
+            super().send_mail(subject_template_name, email_template_name, context, *args, **kwargs)

@@ -7,6 +7,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
+from accounts.forms import PasswordResetForm
 from config.middleware import throttle_posts
 from core.health import readyz
 
@@ -40,7 +41,9 @@ urlpatterns = [
     # The password reset sends email to any address typed: throttled per client address.
     path(
         "accounts/password_reset/",
-        throttle_posts("accounts.password_reset")(auth_views.PasswordResetView.as_view()),
+        throttle_posts("accounts.password_reset")(
+            auth_views.PasswordResetView.as_view(form_class=PasswordResetForm)
+        ),
         name="password_reset",
     ),
     path("accounts/", include("django.contrib.auth.urls")),

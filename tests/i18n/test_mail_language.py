@@ -8,6 +8,7 @@ import datetime as dt
 
 import pytest
 from django.core import mail
+from django.urls import reverse
 from django.utils import timezone, translation
 
 from notifications import reminders, tasks
@@ -136,3 +137,20 @@ def test_a_join_request_reaches_each_coordinator_in_their_language(capture):
         invitation_services.join_request_create(user=asker, city=city, message="")
     languages = {m.to[0]: m.extra_headers["Content-Language"] for m in mail.outbox}
     assert languages == {"ana@example.org": "es", "li@example.org": "zh-hans"}
+
+
+def test_a_password_reset_is_written_in_the_accounts_language_not_the_pages(client):
+    """Found from outside: the reset mail followed the language of the page that asked for it
+    (an English browser's request reached a Chinese officer in English)."""
+    UserFactory(email="wang.fang@example.org", language="zh-hans")
+    response = client.post(
+        reverse("password_reset"),
+        {"email": "wang.fang@example.org"},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert response.status_code == 302
+    [message] = mail.outbox
+    with translation.override("zh-hans"):
+        expected = translation.gettext("Reset your Twinning portal password")
+    assert expected != "Reset your Twinning portal password"
+    assert expected in message.subject
