@@ -86,6 +86,16 @@ def test_error_pages_render_without_request_database_or_context_processors(code)
     assert 'href="/"' in html
 
 
+@pytest.mark.parametrize("code", ["404", "500", "503"])
+def test_an_arabic_error_page_is_laid_out_right_to_left(code):
+    """Found from outside: dir="rtl", but the left-to-right stylesheet."""
+    from django.utils import translation
+
+    with translation.override("ar"):
+        html = render_to_string(f"{code}.html")
+    assert 'dir="rtl"' in html and "bootstrap.rtl.min.css" in html
+
+
 def test_unknown_address_gets_the_friendly_404(client, db, django_user_model):
     client.force_login(django_user_model.objects.create_user("someone", password="x"))
     response = client.get("/no/such/page/")
