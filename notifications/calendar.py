@@ -198,7 +198,7 @@ def to_ical(user, events: list[CalendarEvent]) -> bytes:
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     cal.add("method", "PUBLISH")
-    cal.add("x-wr-calname", "Twinning portal")
+    cal.add("x-wr-calname", gettext("Twinning portal"))
     # RFC 5545 forbids control characters in a value: stored text is cleaned of them.
     cal.add(
         "x-wr-caldesc",

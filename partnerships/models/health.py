@@ -20,22 +20,38 @@ class HealthSummary(models.Model):
     came in meanwhile: it then leaves the row stale rather than store what it read before."""
 
     partnership = models.OneToOneField(
-        Partnership, on_delete=models.CASCADE, primary_key=True, related_name="health_summary"
+        Partnership,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="health_summary",
+        verbose_name=_("partnership"),
     )
-    stamp = models.BigIntegerField(default=0, db_default=0)
-    scored_on = models.DateField(null=True, blank=True)
-    score = models.PositiveSmallIntegerField(null=True, blank=True)
-    last_activity_on = models.DateField(null=True, blank=True)
-    has_champion = models.BooleanField(default=False, db_default=False)
-    signed_mou_expires_on = models.DateField(null=True, blank=True)
-    has_signed_mou = models.BooleanField(default=False, db_default=False)
-    expired_mou_on = models.DateField(null=True, blank=True)
-    last_review_end = models.DateField(null=True, blank=True)
-    kpis_measured = models.PositiveIntegerField(default=0, db_default=0)
-    kpis_off_target = models.PositiveIntegerField(default=0, db_default=0)
+    stamp = models.BigIntegerField(default=0, db_default=0, verbose_name=_("stamp"))
+    scored_on = models.DateField(null=True, blank=True, verbose_name=_("scored on"))
+    score = models.PositiveSmallIntegerField(null=True, blank=True, verbose_name=_("score"))
+    last_activity_on = models.DateField(null=True, blank=True, verbose_name=_("last activity on"))
+    has_champion = models.BooleanField(
+        default=False, db_default=False, verbose_name=_("has a champion")
+    )
+    signed_mou_expires_on = models.DateField(
+        null=True, blank=True, verbose_name=_("signed MOU expires on")
+    )
+    has_signed_mou = models.BooleanField(
+        default=False, db_default=False, verbose_name=_("has a signed MOU")
+    )
+    expired_mou_on = models.DateField(null=True, blank=True, verbose_name=_("MOU expired on"))
+    last_review_end = models.DateField(null=True, blank=True, verbose_name=_("last review's end"))
+    kpis_measured = models.PositiveIntegerField(
+        default=0, db_default=0, verbose_name=_("KPIs measured")
+    )
+    kpis_off_target = models.PositiveIntegerField(
+        default=0, db_default=0, verbose_name=_("KPIs off target")
+    )
     # None: not assessed (no business-involvement provider registered).
-    business_involved = models.BooleanField(null=True, blank=True)
-    has_kpis = models.BooleanField(default=False, db_default=False)
+    business_involved = models.BooleanField(
+        null=True, blank=True, verbose_name=_("business involved")
+    )
+    has_kpis = models.BooleanField(default=False, db_default=False, verbose_name=_("has KPIs"))
 
     class Meta:
         verbose_name = _("health summary")
