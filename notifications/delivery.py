@@ -63,13 +63,24 @@ def claim(reminder_id: int) -> Reminder | None:
     return Reminder.objects.select_related("partnership", "recipient").get(pk=reminder_id)
 
 
+# The roles a person holds by being able to open the partnership: a champion is reminded as
+# its champion, a person concerned as the one an event names, whatever their access.
+BY_ACCESS = (Reminder.Role.OFFICER, Reminder.Role.COORDINATOR, Reminder.Role.FOLLOWER)
+
+
 def _unreadable(reminders: list[Reminder]) -> list[Reminder]:
-    """Those about a partnership their person may no longer open (removed from its city,
-    deactivated) since they were recorded: not mailed, and dropped, since no one is left to
-    read them. Chamber events are vouched for by their app (they name what staff may see)."""
+    """Those sent to someone as an officer, coordinator or follower of a partnership they may
+    no longer open (removed from its city, deactivated) since they were recorded: not mailed,
+    and dropped, since no one is left to read them. Chamber events are vouched for by their app
+    (they name what staff may see)."""
     by_partnership: dict[int, list[Reminder]] = {}
     for r in reminders:
-        if r.partnership_id and r.recipient_id and r.kind not in CHAMBER_KINDS:
+        if (
+            r.partnership_id
+            and r.recipient_id
+            and r.role in BY_ACCESS
+            and r.kind not in CHAMBER_KINDS
+        ):
             by_partnership.setdefault(r.partnership_id, []).append(r)
     gone = []
     for partnership_id, rows in by_partnership.items():
