@@ -5,24 +5,16 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from core.admin import FilterValuesMixin
-from core.forms import check_text
+from core.forms import TextChecked
 
 
-class _TextChecked:
-    """Django's user forms, with names that refuse control characters as every form of ours
-    does (a bell and an escape sequence were saved in a person's name)."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        check_text(self)
+class UserForm(TextChecked, UserChangeForm):
+    """Django's, with names that refuse control characters as every form of ours does (a bell
+    and an escape sequence were saved in a person's name, found from outside)."""
 
 
-class UserForm(_TextChecked, UserChangeForm):
-    pass
-
-
-class NewUserForm(_TextChecked, AdminUserCreationForm):
-    pass
+class NewUserForm(TextChecked, AdminUserCreationForm):
+    """The same for a new account."""
 
 
 @admin.register(User)
