@@ -189,6 +189,11 @@ class TwinningStrategyAdmin(PortalHistoryAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         fixed = ("version_label", "status", "created_by", "created_at", "updated_at")
+        if obj is not None and obj.pk and obj.status != TwinningStrategy.Status.DRAFT:
+            # A version in force (or superseded) is what the council approved: its text and
+            # date changed here had blocked the city's next approval ("not before the version
+            # in force"). A new version is drafted in the portal.
+            return [f.name for f in TwinningStrategy._meta.fields if f.editable] + list(fixed)
         return ("partner", *fixed) if obj is not None and obj.pk else fixed
 
     @admin.display(description=_("version"), ordering="version")

@@ -113,11 +113,25 @@ class KPIAdmin(PortalAdmin):
 # --- Step 6: the agreement ------------------------------------------------------------------
 
 
+def _signed(mou) -> bool:
+    return mou is not None and mou.pk is not None and mou.status != MOU.Status.DRAFT
+
+
 class MOUSignatoryInline(TabularInline):
     model = MOUSignatory
     fields = ("name", "title", "partner")
     autocomplete_fields = ("partner",)
     related = ("partner",)
+
+    # Who signed a signed MOU is part of what was signed (see MOUAdmin.get_readonly_fields).
+    def has_add_permission(self, request, obj=None):
+        return not _signed(obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return not _signed(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return not _signed(obj) and super().has_delete_permission(request, obj)
 
 
 @admin.register(MOU)
@@ -155,6 +169,17 @@ class MOUAdmin(PortalHistoryAdmin):
         ),
     )
     inlines = (MOUSignatoryInline,)
+
+    def get_readonly_fields(self, request, obj=None):
+        # A signed (then expired or terminated) MOU is a record of what the cities signed: read
+        # here, changed only through the portal's services, which refuse what the admin let
+        # through (a signed MOU's dates, set back to draft, a second draft).
+        if _signed(obj):
+            return [f.name for f in MOU._meta.fields if f.editable] + [
+                "areas",
+                *self.readonly_fields,
+            ]
+        return self.readonly_fields
 
 
 @admin.register(MOUSignatory)

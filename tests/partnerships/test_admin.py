@@ -1300,3 +1300,29 @@ def test_delete_pages_of_a_walked_partnership_render(walked, admin_client):
     assert admin_client.get(url(Partnership, "delete", walked.pk)).status_code == 200
     home = walked.members.get(role="home").partner
     assert admin_client.get(url(Partner, "delete", home.pk)).status_code == 200
+
+
+def test_a_strategy_in_force_and_a_signed_mou_are_read_in_the_admin_not_changed(admin_client):
+    """Found from outside: the admin rewrote a strategy in force (its approval moved to 2031
+    blocked the city's next approval) and a signed MOU's dates and signatories, all of which
+    the portal's services refuse."""
+    from partnerships.models import MOU
+    from tests.factories.partnerships import MOUFactory
+
+    city, v1 = city_with_strategy("Durban")
+    address = url(TwinningStrategy, "change", v1.pk)
+    data = {**changeform_data(admin_client, address), "vision": "Rewritten"}
+    data["approved_on"] = "2031-05-05"
+    assert admin_client.post(address, data).status_code == 302
+    v1.refresh_from_db()
+    assert v1.vision != "Rewritten" and v1.approved_on == dt.date(2024, 6, 1)
+
+    mou = MOUFactory(status=MOU.Status.SIGNED, expires_on=dt.date(2030, 1, 1))
+    address = url(MOU, "change", mou.pk)
+    page = admin_client.get(address)
+    assert not page.context["adminform"].form.fields  # every field shown read-only
+    data = {**changeform_data(admin_client, address), "expires_on": "2099-01-01"}
+    data["status"] = "draft"
+    assert admin_client.post(address, data).status_code == 302
+    mou.refresh_from_db()
+    assert (mou.status, mou.expires_on) == (MOU.Status.SIGNED, dt.date(2030, 1, 1))
