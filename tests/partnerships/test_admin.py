@@ -790,20 +790,32 @@ def test_partnership_added_through_the_admin_starts_at_the_strategy_step(admin_c
     assert p.members.get().partner == home
 
 
-def test_selection_recorded_in_the_admin_adds_the_chosen_city(admin_client, admin_user):
+def _aachen_candidate():
+    """Cape Town's partnership, with Aachen its candidate."""
     home, _ = city_with_strategy("Cape Town")
     p = new_partnership(home, "Cape Town – Aachen")
     aachen = make_city("Aachen", "DE", NORTH)
     candidate = services.candidate_add(partnership=p, partner=aachen, rationale="Universities.")
+    return p, aachen, candidate
+
+
+def _selection_posted(admin_client, p, candidate, reasons: str) -> tuple[str, dict]:
+    """The partnership's admin page, with a selection of `candidate` added in its inline."""
     address = url(Partnership, "change", p.pk)
     data = changeform_data(admin_client, address)
     add_row(
         data,
         "selection_decision",
         candidate=candidate.pk,
-        reasons="The strongest university links.",
+        reasons=reasons,
         decided_on="2025-02-01",
     )
+    return address, data
+
+
+def test_selection_recorded_in_the_admin_adds_the_chosen_city(admin_client, admin_user):
+    p, aachen, candidate = _aachen_candidate()
+    address, data = _selection_posted(admin_client, p, candidate, "The strongest university links.")
 
     response = admin_client.post(address, data)
 
@@ -821,20 +833,9 @@ def test_selection_recorded_in_the_admin_adds_the_chosen_city(admin_client, admi
 def test_a_selection_the_service_refuses_is_a_form_error_in_the_admin(admin_client):
     """Found from outside: choosing a rejected candidate, in the decision's own page or the
     partnership's inline, raised the service's refusal from save_model: a 500."""
-    home, _ = city_with_strategy("Cape Town")
-    p = new_partnership(home, "Cape Town – Aachen")
-    aachen = make_city("Aachen", "DE", NORTH)
-    candidate = services.candidate_add(partnership=p, partner=aachen, rationale="Universities.")
+    p, aachen, candidate = _aachen_candidate()
     Candidate.objects.filter(pk=candidate.pk).update(status=Candidate.Status.REJECTED)
-    address = url(Partnership, "change", p.pk)
-    data = changeform_data(admin_client, address)
-    add_row(
-        data,
-        "selection_decision",
-        candidate=candidate.pk,
-        reasons="Links.",
-        decided_on="2025-02-01",
-    )
+    address, data = _selection_posted(admin_client, p, candidate, "Links.")
 
     response = admin_client.post(address, data)
 
@@ -1310,7 +1311,7 @@ def test_a_strategy_in_force_and_a_signed_mou_are_read_in_the_admin_not_changed(
     from partnerships.models import MOU
     from tests.factories.partnerships import MOUFactory
 
-    city, v1 = city_with_strategy("Durban")
+    _city, v1 = city_with_strategy("Durban")
     address = url(TwinningStrategy, "change", v1.pk)
     data = {**changeform_data(admin_client, address), "vision": "Rewritten"}
     data["approved_on"] = "2031-05-05"
