@@ -107,6 +107,24 @@ def test_partnership_invite_lands_on_the_partnership_as_coordinator(
     assert membership.role == CityMembership.Role.COORDINATOR  # LA's first officer
 
 
+def test_once_every_city_has_officers_the_invitation_page_says_who_invites(client, world):
+    """The partnership's page still links "Invite officers"; the page it opens explains that a
+    city with officers decides who joins it, and a crafted post is refused, saving nothing."""
+    from tests.factories.partnerships import CityMembershipFactory
+
+    partnership = world["partnership"]
+    CityMembershipFactory(partner=world["other"])  # Los Angeles has an officer now
+    client.force_login(world["officer"])
+    address = reverse("invitations:partnership_invite", args=[partnership.pk])
+    page = client.get(address)
+    assert page.status_code == 200 and page.context["cities"] == []
+    assert "ask its coordinators to invite your colleagues" in page.content.decode()
+    refused = client.post(address, {"city": world["other"].pk, "email": "x@la.example"})
+    assert refused.status_code == 200
+    assert "You may not invite officers to this partnership" in refused.content.decode()
+    assert not Invitation.objects.exists()
+
+
 def test_existing_account_signs_in_then_accepts(client, world):
     person = UserFactory(email="has.account@la.example")
     invitation = services.invitation_send(
